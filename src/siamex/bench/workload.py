@@ -1,0 +1,228 @@
+"""A generated, SET-valid trading day for the benchmarks.
+
+Securities get realistic previous closes across every tick band (with a few ETFs on the flat
+tick and a few 50-share lots), members and accounts; the day runs its real schedule: limit and
+ATO orders in the pre-opens, then adds near the touch, cancels, amends, aggressive limits,
+MP-MKT/MP-MTL, FAK/FOK and odd lots in the continuous sessions, and limit and ATC orders in the
+pre-close. The generator feeds each command to an engine as it goes, so cancels and amends
+target orders that are really live, and almost every command passes every check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from siamex.rulebook.limits import price_limits
+from siamex.rulebook.parameters import DEFAULT_RULEBOOK
+from siamex.rulebook.schedule import draw_auction_instants
+from siamex.rulebook.ticks import TickScale, tick_scale
+from siamex.trading.commands import (
+    AdvanceTime,
+    AmendOrder,
+    CancelOrder,
+    Command,
+    InstrumentSpec,
+    NewOrder,
+    StartDay,
+)
+from siamex.trading.engine import Engine
+from siamex.trading.enums import OrderType, Side, Validity
+from siamex.trading.events import Accepted, Cancelled, Trade
+from siamex.units import day_start, parse_time_of_day
+
+__all__ = ["BENCH_DATE", "Workload", "generate"]
+
+BENCH_DATE = dt.date(2026, 11, 20)
+
+
+@dataclass
+class _Security:
+    spec: InstrumentSpec
+    scale: TickScale
+    floor: int
+    ceiling: int
+    mid: int
+    lot: int
+    open1: int
+    open2: int
+    close: int
+    live: list[str]
+
+
+@dataclass(frozen=True)
+class Workload:
+    """The commands of one generated day, and what they are made of."""
+
+    commands: list[Command]
+    securities: int
+    counts: dict[str, int]
+
+
+def _securities(rng: random.Random, count: int, base: int, seed: int) -> list[_Security]:
+    rules = DEFAULT_RULEBOOK
+    out: list[_Security] = []
+    for i in range(count):
+        kind = "etf" if i % 25 == 24 else "stock"
+        scale = tick_scale(rules, kind)
+        raw = int(10 ** rng.uniform(1.7, 4.8))  # 0.50 to 630 THB, log-uniform
+        prev = max(scale.round_down(raw), 1)
+        lot = 50 if prev >= 50_000 and i % 3 == 0 else 100
+        symbol = f"S{i:04d}"
+        spec = InstrumentSpec(symbol, prev, kind, "main", lot if lot != 100 else None,
+                              rng.randrange(100_000_000, 20_000_000_000, 1_000_000))
+        limits = price_limits(rules, scale, prev)
+        instants = draw_auction_instants(rules, seed, BENCH_DATE, symbol)
+        out.append(_Security(spec, scale, limits.floor, limits.ceiling, prev, lot,
+                             base + instants.open1, base + instants.open2,
+                             base + instants.close, []))
+    return out
+
+
+def _ticks_away(sec: _Security, price: int, ticks: int) -> int:
+    scale = sec.scale
+    for _ in range(abs(ticks)):
+        price = scale.next_up(price) if ticks > 0 else scale.next_down(price)
+    return min(max(price, sec.floor), sec.ceiling)
+
+
+class _Generator:
+    def __init__(self, securities: int, commands: int, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.base = day_start(BENCH_DATE)
+        self.target = commands
+        self.secs = _securities(self.rng, securities, self.base, seed)
+        self.by_symbol = {s.spec.symbol: s for s in self.secs}
+        self.engine = Engine()
+        self.commands: list[Command] = []
+        self.counts: dict[str, int] = {}
+        self.next_id = 0
+        self.owner: dict[str, str] = {}
+
+    def emit(self, command: Command, label: str) -> None:
+        self.commands.append(command)
+        self.counts[label] = self.counts.get(label, 0) + 1
+        for event in self.engine.handle(command):
+            if isinstance(event, Accepted) and event.board.value == "main":
+                self.by_symbol[event.symbol].live.append(event.id)
+            elif isinstance(event, Trade):
+                sec = self.by_symbol[event.symbol]
+                if event.board.value == "main":
+                    sec.mid = event.price
+            elif isinstance(event, Cancelled):
+                self.owner.pop(event.id, None)
+
+    def start(self) -> None:
+        self.emit(StartDay(self.base, BENCH_DATE.isoformat(), 7, {},
+                           tuple(s.spec for s in self.secs)), "start_day")
+
+    def _order(self, ts: int, sec: _Security, side: Side, price: int | None, qty: int,
+               kind: OrderType = OrderType.LIMIT, validity: Validity = Validity.DAY,
+               published: int | None = None, label: str = "new") -> None:
+        self.next_id += 1
+        cid = f"o{self.next_id}"
+        member = f"M{self.rng.randrange(20):02d}"
+        account = f"{member}-A{self.rng.randrange(10)}"
+        self.emit(NewOrder(ts, cid, member, account, sec.spec.symbol, side, qty, kind,
+                           price, validity, published_qty=published), label)
+
+    def _live(self, sec: _Security) -> str | None:
+        live = sec.live
+        orders = self.engine.orders
+        while live:
+            i = self.rng.randrange(len(live))
+            cid = live[i]
+            if cid in orders:
+                return cid
+            live[i] = live[-1]
+            live.pop()
+        return None
+
+    def _lots(self, sec: _Security) -> int:
+        return sec.lot * min(int(self.rng.expovariate(0.25)) + 1, 50)
+
+    def pre_open(self, ts: int, sec: _Security, market: OrderType) -> None:
+        rng = self.rng
+        side = Side.BUY if rng.random() < 0.5 else Side.SELL
+        roll = rng.random()
+        if roll < 0.12:
+            self._order(ts, sec, side, None, self._lots(sec), market, label=market.value)
+        elif roll < 0.9:
+            away = rng.randint(-4, 3)
+            price = _ticks_away(sec, sec.mid, -away if side is Side.BUY else away)
+            self._order(ts, sec, side, price, self._lots(sec), label="pre_open_limit")
+        else:
+            self._cancel_or_amend(ts, sec)
+
+    def _cancel_or_amend(self, ts: int, sec: _Security) -> None:
+        cid = self._live(sec)
+        if cid is None:
+            return
+        order = self.engine.orders[cid]
+        if self.rng.random() < 0.6:
+            self.emit(CancelOrder(ts, cid), "cancel")
+        elif order.type is OrderType.LIMIT and self.rng.random() < 0.5:
+            price = _ticks_away(sec, order.price, self.rng.choice((-1, 1)))
+            self.emit(AmendOrder(ts, cid, price=price), "amend_price")
+        else:
+            lots = max(order.filled // sec.lot + 1, order.qty // sec.lot + self.rng.choice((-1, 1)))
+            self.emit(AmendOrder(ts, cid, qty=lots * sec.lot), "amend_qty")
+
+    def continuous(self, ts: int, sec: _Security) -> None:
+        rng = self.rng
+        side = Side.BUY if rng.random() < 0.5 else Side.SELL
+        sign = 1 if side is Side.BUY else -1
+        roll = rng.random()
+        if roll < 0.45:
+            price = _ticks_away(sec, sec.mid, -sign * rng.randint(1, 5))
+            published = sec.lot * 2 if rng.random() < 0.03 else None
+            qty = self._lots(sec) + (sec.lot * 4 if published else 0)
+            self._order(ts, sec, side, price, qty, published=published, label="passive_limit")
+        elif roll < 0.75:
+            self._cancel_or_amend(ts, sec)
+        elif roll < 0.88:
+            price = _ticks_away(sec, sec.mid, sign * rng.randint(0, 2))
+            self._order(ts, sec, side, price, self._lots(sec), label="aggressive_limit")
+        elif roll < 0.91:
+            kind = OrderType.MP_MKT if rng.random() < 0.5 else OrderType.MP_MTL
+            self._order(ts, sec, side, None, self._lots(sec), kind, label=kind.value)
+        elif roll < 0.95:
+            validity = Validity.FAK if rng.random() < 0.6 else Validity.FOK
+            price = _ticks_away(sec, sec.mid, sign * rng.randint(0, 1))
+            self._order(ts, sec, side, price, self._lots(sec), validity=validity,
+                        label=validity.value)
+        else:
+            price = _ticks_away(sec, sec.mid, -sign * rng.randint(0, 2))
+            self._order(ts, sec, side, price, rng.randint(1, sec.lot - 1), label="odd_lot")
+
+    def run(self) -> Workload:
+        rng = self.rng
+        at = lambda text: self.base + parse_time_of_day(text)  # noqa: E731
+        phases = [
+            (at("09:30"), at("09:55"), 0.07, "pre1"), (at("10:00"), at("12:30"), 0.45, "open"),
+            (at("13:30"), at("13:55"), 0.04, "pre2"), (at("14:00"), at("16:30"), 0.40, "open"),
+            (at("16:30"), at("16:35"), 0.04, "close"),
+        ]
+        self.start()
+        budget = self.target - 2
+        for start, end, share, kind in phases:
+            count = max(1, int(budget * share))
+            step = (end - start) // count
+            for n in range(count):
+                ts = start + n * step
+                sec = self.secs[min(int(rng.paretovariate(1.2)) - 1, len(self.secs) - 1)
+                                if rng.random() < 0.5 else rng.randrange(len(self.secs))]
+                if kind == "open":
+                    self.continuous(ts, sec)
+                elif kind == "close":
+                    self.pre_open(ts, sec, OrderType.ATC)
+                else:
+                    self.pre_open(ts, sec, OrderType.ATO)
+        self.emit(AdvanceTime(at("17:00")), "advance")
+        return Workload(self.commands, len(self.secs), dict(sorted(self.counts.items())))
+
+
+def generate(securities: int = 400, commands: int = 1_000_000, seed: int = 1) -> Workload:
+    """Generate one SET-valid trading day of about `commands` commands."""
+    return _Generator(securities, commands, seed).run()

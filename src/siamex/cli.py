@@ -1,0 +1,209 @@
+"""The `siamex` command line: thin option parsing over library calls (STYLE.md, practice 7).
+
+Every command reports a bad input as `error[CODE]: sentence` on standard error and exits 2.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import tomllib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, BinaryIO, TypeVar
+
+import click
+import msgspec
+from rich.console import Console
+
+from siamex.errors import ErrorCode, SiamexError
+from siamex.journal.log import CorruptJournal, JournalWriter
+from siamex.journal.replay import replay as replay_journal
+from siamex.rulebook.parameters import PARAMETERS
+from siamex.rulebook.reference import markdown_reference
+from siamex.scenario.loader import load_scenario
+from siamex.scenario.output import event_line
+from siamex.scenario.runner import run_scenario
+from siamex.scenario.summary import print_summary, summarize
+from siamex.trading.engine import Engine
+from siamex.trading.events import Event
+from siamex.trading.snapshot import dump, load, state_hash
+
+__all__ = ["main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+_INTEGER = re.compile(r"^-?\d+$")
+
+
+def _guarded(func: F) -> F:
+    """Turn a SiamexError into its one-line message and exit status 2."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except SiamexError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(2)
+
+    wrapper.__name__ = func.__name__
+    wrapper.__doc__ = func.__doc__
+    return wrapper  # type: ignore[return-value]
+
+
+def _set_value(text: str) -> Any:
+    if _INTEGER.match(text):
+        return int(text)
+    if text.startswith("["):
+        try:
+            return json.loads(text, parse_float=str)
+        except json.JSONDecodeError:
+            raise SiamexError(ErrorCode.INVALID_PARAMETER, f"{text!r} is not a JSON list") from None
+    return text
+
+
+def rule_overrides(files: tuple[Path, ...], pairs: tuple[str, ...]) -> dict[str, Any]:
+    """Merge rulebook overrides from TOML files, then `name=value` pairs (later wins)."""
+    overrides: dict[str, Any] = {}
+    for path in files:
+        try:
+            with path.open("rb") as handle:
+                overrides.update(tomllib.load(handle, parse_float=str))
+        except OSError as exc:
+            raise SiamexError(ErrorCode.FILE_NOT_FOUND, f"cannot read {path}: {exc.strerror}"
+                              ) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise SiamexError(ErrorCode.INVALID_PARAMETER, f"{path}: {exc}") from None
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise SiamexError(ErrorCode.INVALID_PARAMETER, f"--set wants name=value, got {pair!r}")
+        overrides[name.strip()] = _set_value(value.strip())
+    return overrides
+
+
+def _load_state(path: Path) -> Engine:
+    try:
+        return load(path.read_bytes())
+    except OSError as exc:
+        raise SiamexError(ErrorCode.FILE_NOT_FOUND, f"cannot read {path}: {exc.strerror}"
+                          ) from None
+    except (msgspec.DecodeError, ValueError, KeyError, TypeError) as exc:
+        raise SiamexError(ErrorCode.STATE_FILE, f"{path} is not a siamex state file: {exc}"
+                          ) from None
+
+
+def _write_lines(events: Iterator[Event], out: BinaryIO) -> Iterator[Event]:
+    for seq, event in enumerate(events, 1):
+        out.write(event_line(seq, event))
+        out.write(b"\n")
+        yield event
+
+
+@click.group()
+@click.version_option(package_name="siamex")
+def main() -> None:
+    """siamex: the SET equity trading engine and Thai clearing, rule-faithful, in Python."""
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--summary", is_flag=True, help="Print a readable summary instead of the events.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write the JSON lines to this file (default: standard output).")
+@click.option("--rules", "rules_files", multiple=True, type=click.Path(path_type=Path),
+              help="A TOML file of rulebook overrides; may be repeated.")
+@click.option("--set", "pairs", multiple=True, metavar="NAME=VALUE",
+              help="Override one rulebook parameter; may be repeated.")
+@click.option("--journal", type=click.Path(path_type=Path),
+              help="Journal every command to this file (group commit, fsync).")
+@click.option("--state", "state_in", type=click.Path(path_type=Path),
+              help="Start from a state file saved by an earlier day's --save-state.")
+@click.option("--save-state", type=click.Path(path_type=Path),
+              help="Save the engine's state at the end (GTC/GTD orders and closes carry).")
+@_guarded
+def replay(scenario: Path, summary: bool, output: Path | None, rules_files: tuple[Path, ...],
+           pairs: tuple[str, ...], journal: Path | None, state_in: Path | None,
+           save_state: Path | None) -> None:
+    """Replay a scenario file and print every engine event as JSON Lines."""
+    plan = load_scenario(scenario, rule_overrides(rules_files, pairs))
+    engine = _load_state(state_in) if state_in else Engine()
+    writer = JournalWriter(journal) if journal else None
+    try:
+        events: Iterator[Event] = run_scenario(plan, engine, writer)
+        if output is not None:
+            with output.open("wb") as handle:
+                days = summarize(_write_lines(events, handle))
+        elif summary:
+            days = summarize(events)
+        else:
+            stdout = sys.stdout.buffer
+            for _ in _write_lines(events, stdout):
+                pass
+            stdout.flush()
+            days = []
+    finally:
+        if writer is not None:
+            writer.close()
+    if summary:
+        console = Console()
+        print_summary(days, console if console.is_terminal else Console(width=100))
+    if save_state is not None:
+        save_state.write_bytes(dump(engine))
+
+
+@main.group()
+def journal() -> None:
+    """Work with command journals."""
+
+
+@journal.command("replay")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--snapshot", type=click.Path(path_type=Path),
+              help="Start from this snapshot and replay only the records after it.")
+@_guarded
+def journal_replay(path: Path, snapshot: Path | None) -> None:
+    """Rebuild the engine from a journal (a torn last record is dropped); print its state hash."""
+    if not path.exists():
+        raise SiamexError(ErrorCode.FILE_NOT_FOUND, f"no journal at {path}")
+    try:
+        engine, last = replay_journal(path, snapshot)
+    except CorruptJournal as exc:
+        raise SiamexError(ErrorCode.JOURNAL_CORRUPT, f"{path}: {exc}") from None
+    click.echo(json.dumps({"last_seq": last, "state_hash": state_hash(engine)}))
+
+
+@main.command()
+@click.option("--markdown", is_flag=True, help="Print the reference as Markdown.")
+def rulebook(markdown: bool) -> None:
+    """List every rulebook parameter with its default and source."""
+    if markdown:
+        click.echo(markdown_reference(), nl=False)
+        return
+    for param in PARAMETERS:
+        click.echo(f"{param.name} = {param.show(param.value(param.default))}  "
+                   f"[{param.unit}] {param.meaning}")
+
+
+@main.group()
+def bench() -> None:
+    """Benchmarks (figures are printed, never asserted)."""
+
+
+@bench.command("engine")
+@click.option("--securities", default=400, show_default=True, help="Securities in the day.")
+@click.option("--commands", default=1_000_000, show_default=True, help="Commands in the day.")
+@click.option("--runs", default=5, show_default=True, help="Runs per measurement (medians).")
+@click.option("--seed", default=1, show_default=True, help="Workload seed.")
+def bench_engine(securities: int, commands: int, runs: int, seed: int) -> None:
+    """Measure engine commands/s, latency per command and journal replay speed."""
+    from siamex.bench.engine import measure
+    from siamex.bench.report import print_engine_figures
+    from siamex.bench.workload import generate
+
+    console = Console()
+    with console.status("generating the workload"):
+        workload = generate(securities, commands, seed)
+    with console.status(f"measuring ({runs} runs)"):
+        figures = measure(workload, runs)
+    print_engine_figures(workload, figures, console)

@@ -1,0 +1,38 @@
+"""Errors at the file and command-line edges, each with a stable code.
+
+Order-level problems are not errors: they become `rejected` events (siamex.trading.rejects).
+These are for input that cannot be run at all: a scenario that is not JSON, a date the exchange
+does not trade, a rulebook parameter that does not exist.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+__all__ = ["ErrorCode", "SiamexError"]
+
+
+class ErrorCode(Enum):
+    """Stable codes of file and command-line errors; add new ones, never rename."""
+
+    FILE_NOT_FOUND = "FILE_NOT_FOUND"
+    SCENARIO_SYNTAX = "SCENARIO_SYNTAX"
+    SCENARIO_FIELD = "SCENARIO_FIELD"
+    NOT_TRADING_DAY = "NOT_TRADING_DAY"
+    UNKNOWN_PARAMETER = "UNKNOWN_PARAMETER"
+    INVALID_PARAMETER = "INVALID_PARAMETER"
+    NOT_IMPLEMENTED = "NOT_IMPLEMENTED"
+    STATE_FILE = "STATE_FILE"
+    JOURNAL_CORRUPT = "JOURNAL_CORRUPT"
+
+
+class SiamexError(Exception):
+    """An input that cannot be run; `code` is stable, the message says what to fix."""
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"error[{self.code.value}]: {self.message}"

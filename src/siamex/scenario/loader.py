@@ -1,0 +1,288 @@
+"""Scenario files (docs/scenario-format.md) into the commands of one or more trading days.
+
+A file that cannot be run at all (not JSON, a holiday, an unknown rulebook parameter, a security
+the rules cannot price yet) raises `SiamexError` with a stable code. A single action that cannot
+be read does not stop the day: it becomes an edge rejection at its time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import msgspec
+
+from siamex.errors import ErrorCode, SiamexError
+from siamex.rulebook.calendar import OutsideCalendar, is_trading_day
+from siamex.rulebook.parameters import Rulebook, UnknownParameter
+from siamex.scenario.actions import EdgeReject, parse_action
+from siamex.scenario.fields import FieldError, get_bool, get_int, get_price, get_str, no_unknown
+from siamex.trading.commands import Command, InstrumentSpec, MemberSpec, StartDay
+from siamex.trading.rejects import Reject
+from siamex.units import InvalidValue, day_start, parse_date, parse_time_of_day
+
+__all__ = ["DayPlan", "Item", "Scenario", "load_scenario", "parse_scenario"]
+
+_DAY_KEYS = {"date", "seed", "rules", "auction_times", "instruments", "actions", "indices",
+             "members", "description"}
+_TOP_KEYS = _DAY_KEYS | {"days"}
+_INSTRUMENT_KEYS = {"symbol", "prev_close", "kind", "board", "board_lot", "listed_shares",
+                    "ipo_price", "short_eligible", "sign", "surveillance_level", "index_member",
+                    "market_maker_accounts"}
+_PRICED_KINDS = {"stock", "preferred", "etf", "unit_trust", "reit", "property_fund",
+                 "infrastructure_fund", "dr"}
+_UNPRICED_KINDS = {"warrant", "tsr", "dw", "future", "option"}
+_INFORMATION_SIGNS = {"NP", "NR", "CA", "XD", "XR", "XM", "XW", "XA", "XI", "XN", "XB", "XE",
+                      "XP", "XS", "XT"}
+_PLANNED_PARAMETERS = {"min_resting_time_ms", "short_sale_price_test"}
+_AUCTION_WINDOWS = {
+    "open1": ("pre_open_1_start", "intermission_start"),
+    "open2": ("pre_open_2_start", "pre_close_start"),
+    "close": ("pre_close_start", "off_hour_end"),
+}
+
+
+class Item(NamedTuple):
+    """One action: its time, and either its command or its edge rejection."""
+
+    ts: int
+    command: Command | None
+    reject: EdgeReject | None
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    """One trading day of a scenario: how it starts, its actions, and when it is over."""
+
+    start: StartDay
+    items: tuple[Item, ...]
+    end: int
+
+
+@dataclass(frozen=True)
+class Scenario:
+    days: tuple[DayPlan, ...]
+
+
+def _fail(code: ErrorCode, message: str) -> SiamexError:
+    return SiamexError(code, message)
+
+
+def _rulebook(rules: Any, overrides: Mapping[str, Any]) -> Rulebook:
+    if rules is None:
+        rules = {}
+    if not isinstance(rules, dict):
+        raise _fail(ErrorCode.SCENARIO_FIELD, "rules must be an object of parameter overrides")
+    merged = {**rules, **overrides}
+    planned = sorted(set(merged) & _PLANNED_PARAMETERS)
+    if planned:
+        raise _fail(ErrorCode.NOT_IMPLEMENTED,
+                    f"rulebook parameter(s) {', '.join(planned)} are not implemented yet")
+    try:
+        return Rulebook(merged)
+    except UnknownParameter as exc:
+        raise _fail(ErrorCode.UNKNOWN_PARAMETER, str(exc.args[0])) from None
+    except InvalidValue as exc:
+        raise _fail(ErrorCode.INVALID_PARAMETER, str(exc)) from None
+
+
+def _trading_date(raw: Any) -> dt.date:
+    try:
+        day = parse_date(raw)
+        trading = is_trading_day(day)
+    except (InvalidValue, OutsideCalendar) as exc:
+        raise _fail(ErrorCode.SCENARIO_FIELD, f"date: {exc}") from None
+    if not trading:
+        raise _fail(ErrorCode.NOT_TRADING_DAY,
+                    f"{day.isoformat()} is not an SET trading day (weekend or holiday)")
+    return day
+
+
+def _instrument(raw: Any, first: bool) -> InstrumentSpec:
+    if not isinstance(raw, dict):
+        raise FieldError("an instrument must be an object")
+    no_unknown(raw, _INSTRUMENT_KEYS, "instrument")
+    symbol = str(get_str(raw, "symbol"))
+    kind = str(get_str(raw, "kind", required=False, default="stock"))
+    if kind in _UNPRICED_KINDS:
+        raise _fail(ErrorCode.NOT_IMPLEMENTED,
+                    f"{symbol}: price limits of kind {kind!r} are not implemented yet")
+    if kind not in _PRICED_KINDS:
+        raise FieldError(f"{symbol}: unknown kind {kind!r}")
+    board = str(get_str(raw, "board", required=False, default="main"))
+    if board not in ("main", "foreign"):
+        raise FieldError(f"{symbol}: board must be main or foreign")
+    sign = get_str(raw, "sign", required=False)
+    if sign is not None and sign not in _INFORMATION_SIGNS:
+        raise _fail(ErrorCode.NOT_IMPLEMENTED, f"{symbol}: sign {sign!r} is not implemented yet")
+    if get_int(raw, "surveillance_level", required=False, default=0):
+        raise _fail(ErrorCode.NOT_IMPLEMENTED,
+                    f"{symbol}: surveillance measures are not implemented yet")
+    if raw.get("index_member"):
+        raise _fail(ErrorCode.NOT_IMPLEMENTED, f"{symbol}: indices are not implemented yet")
+    get_bool(raw, "short_eligible")
+    prev_close = get_price(raw, "prev_close", required=False)
+    ipo_price = get_price(raw, "ipo_price", required=False)
+    if first and prev_close is None and ipo_price is None:
+        raise FieldError(f"{symbol}: prev_close (or ipo_price on a first trading day) is required")
+    for name, value in (("prev_close", prev_close), ("ipo_price", ipo_price)):
+        if value is not None and value <= 0:
+            raise FieldError(f"{symbol}: {name} must be positive")
+    lot = get_int(raw, "board_lot", required=False)
+    if lot is not None and lot <= 0:
+        raise FieldError(f"{symbol}: board_lot must be positive")
+    shares = get_int(raw, "listed_shares", required=False, default=0) or 0
+    if shares < 0:
+        raise FieldError(f"{symbol}: listed_shares must not be negative")
+    return InstrumentSpec(symbol, prev_close, kind, board, lot, shares, ipo_price)
+
+
+def _instruments(raw: Any, first: bool) -> tuple[InstrumentSpec, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise _fail(ErrorCode.SCENARIO_FIELD, "instruments must be a non-empty list")
+    try:
+        specs = tuple(_instrument(item, first) for item in raw)
+    except FieldError as exc:
+        raise _fail(ErrorCode.SCENARIO_FIELD, f"instruments: {exc}") from None
+    symbols = [spec.symbol for spec in specs]
+    if len(set(symbols)) != len(symbols):
+        raise _fail(ErrorCode.SCENARIO_FIELD, "instruments: a symbol is listed twice")
+    return specs
+
+
+def _members(raw: Any) -> tuple[MemberSpec, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise _fail(ErrorCode.SCENARIO_FIELD, "members must be a list")
+    specs = []
+    for item in raw:
+        try:
+            if not isinstance(item, dict):
+                raise FieldError("a member must be an object")
+            no_unknown(item, {"member", "self_match_prevention"}, "member")
+            specs.append(MemberSpec(str(get_str(item, "member")),
+                                    get_bool(item, "self_match_prevention")))
+        except FieldError as exc:
+            raise _fail(ErrorCode.SCENARIO_FIELD, f"members: {exc}") from None
+    return tuple(specs)
+
+
+def _auction_times(raw: Any, rules: Rulebook) -> dict[str, int]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise _fail(ErrorCode.SCENARIO_FIELD, "auction_times must be an object")
+    pinned: dict[str, int] = {}
+    for key, value in raw.items():
+        if key not in _AUCTION_WINDOWS:
+            raise _fail(ErrorCode.SCENARIO_FIELD, f"auction_times: unknown auction {key!r}")
+        try:
+            at = parse_time_of_day(value)
+        except InvalidValue as exc:
+            raise _fail(ErrorCode.SCENARIO_FIELD, f"auction_times.{key}: {exc}") from None
+        after, before = (getattr(rules, name) for name in _AUCTION_WINDOWS[key])
+        if not after < at < before:
+            raise _fail(ErrorCode.SCENARIO_FIELD,
+                        f"auction_times.{key} must fall inside its pre-open phase")
+        pinned[key] = at
+    return pinned
+
+
+def _items(raw: Any, base: int) -> tuple[Item, ...]:
+    if not isinstance(raw, list):
+        raise _fail(ErrorCode.SCENARIO_FIELD, "actions must be a list")
+    items: list[Item] = []
+    last = base
+    for action in raw:
+        if not isinstance(action, dict):
+            items.append(Item(last, None, EdgeReject("", Reject.INVALID,
+                                                     "an action must be a JSON object")))
+            continue
+        at = action.get("at")
+        label = action.get("id")
+        label = label if isinstance(label, str) else ""
+        try:
+            ts = base + parse_time_of_day(at)
+        except InvalidValue as exc:
+            items.append(Item(last, None, EdgeReject(label, Reject.INVALID, f"at: {exc}")))
+            continue
+        if ts < last:
+            items.append(Item(last, None, EdgeReject(
+                label, Reject.INVALID, f"at {at} is earlier than the action before it")))
+            continue
+        last = ts
+        parsed = parse_action(action, ts)
+        if isinstance(parsed, EdgeReject):
+            items.append(Item(ts, None, parsed))
+        else:
+            items.append(Item(ts, parsed, None))
+    return tuple(items)
+
+
+def _day(raw: dict[str, Any], shared: dict[str, Any], overrides: Mapping[str, Any],
+         previous: tuple[InstrumentSpec, ...] | None) -> DayPlan:
+    merged = {**shared, **raw}
+    day = _trading_date(merged.get("date"))
+    rules = _rulebook(merged.get("rules"), overrides)
+    if merged.get("indices"):
+        raise _fail(ErrorCode.NOT_IMPLEMENTED, "indices are not implemented yet")
+    seed = merged.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise _fail(ErrorCode.SCENARIO_FIELD, "seed must be an integer")
+    if "instruments" in raw or previous is None:
+        instruments = _instruments(merged.get("instruments"), previous is None)
+    else:
+        instruments = tuple(msgspec.structs.replace(s, prev_close=None, ipo_price=None)
+                            for s in previous)
+    base = day_start(day)
+    start = StartDay(base, day.isoformat(), seed, dict(merged.get("rules") or {}) | dict(
+        overrides), instruments, _members(merged.get("members")),
+        _auction_times(merged.get("auction_times"), rules))
+    return DayPlan(start, _items(merged.get("actions", []), base), base + rules.off_hour_end)
+
+
+def parse_scenario(data: bytes, overrides: Mapping[str, Any] | None = None) -> Scenario:
+    """Read a scenario's JSON text; `overrides` are rulebook values laid over its `rules`."""
+    try:
+        raw = msgspec.json.decode(data)
+    except msgspec.DecodeError as exc:
+        raise _fail(ErrorCode.SCENARIO_SYNTAX, f"not valid JSON: {exc}") from None
+    if not isinstance(raw, dict):
+        raise _fail(ErrorCode.SCENARIO_SYNTAX, "a scenario is a JSON object")
+    unknown = sorted(set(raw) - _TOP_KEYS)
+    if unknown:
+        raise _fail(ErrorCode.SCENARIO_FIELD, f"unknown field(s) {', '.join(unknown)}")
+    overrides = dict(overrides or {})
+    if "days" not in raw:
+        return Scenario((_day(raw, {}, overrides, None),))
+    days_raw = raw["days"]
+    if not isinstance(days_raw, list) or not days_raw:
+        raise _fail(ErrorCode.SCENARIO_FIELD, "days must be a non-empty list")
+    shared = {k: v for k, v in raw.items() if k != "days"}
+    days: list[DayPlan] = []
+    previous: tuple[InstrumentSpec, ...] | None = None
+    for item in days_raw:
+        if not isinstance(item, dict):
+            raise _fail(ErrorCode.SCENARIO_FIELD, "each day must be an object")
+        unknown = sorted(set(item) - _DAY_KEYS)
+        if unknown:
+            raise _fail(ErrorCode.SCENARIO_FIELD, f"day: unknown field(s) {', '.join(unknown)}")
+        plan = _day(item, shared, overrides, previous)
+        if days and plan.start.date <= days[-1].start.date:
+            raise _fail(ErrorCode.SCENARIO_FIELD, "days must be in increasing date order")
+        days.append(plan)
+        previous = plan.start.instruments
+    return Scenario(tuple(days))
+
+
+def load_scenario(path: Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
+    """Read a scenario file."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _fail(ErrorCode.FILE_NOT_FOUND, f"cannot read {path}: {exc.strerror}") from None
+    return parse_scenario(data, overrides)

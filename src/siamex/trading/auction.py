@@ -1,0 +1,76 @@
+"""Call auctions: the allocation at the equilibrium price (set-trading-rules.md 2.2; T4).
+
+The price itself is found by siamex.trading.equilibrium. Allocation: ATO/ATC first in time
+order, then limit orders by price then time; everything trades at the one price, and the last
+order reached may be filled in part.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from siamex.trading.book import Book
+from siamex.trading.enums import Side
+from siamex.trading.order import Order
+
+__all__ = ["NO_CROSS", "Equilibrium", "allocate", "pair"]
+
+
+class Equilibrium(NamedTuple):
+    """An auction's price (None: nothing crosses), volume and imbalance (buy minus sell)."""
+
+    price: int | None
+    volume: int
+    imbalance: int
+
+
+NO_CROSS = Equilibrium(None, 0, 0)
+
+
+def _side(book: Book, side: Side, price: int, volume: int) -> list[tuple[Order, int]]:
+    fills: list[tuple[Order, int]] = []
+    left = volume
+    for order in book.queue(side).values():
+        if not left:
+            return fills
+        qty = min(order.remaining, left)
+        fills.append((order, qty))
+        left -= qty
+    prices = book.prices
+    for idx, level in book.levels(side):
+        if not left or (prices[idx] < price if side is Side.BUY else prices[idx] > price):
+            break
+        for order in level:
+            if not left:
+                break
+            qty = min(order.remaining, left)
+            fills.append((order, qty))
+            left -= qty
+    return fills
+
+
+def allocate(book: Book, price: int, volume: int) -> tuple[list[tuple[Order, int]],
+                                                           list[tuple[Order, int]]]:
+    """Return each side's fills at the auction price in allocation priority (T4)."""
+    return _side(book, Side.BUY, price, volume), _side(book, Side.SELL, price, volume)
+
+
+def pair(buys: list[tuple[Order, int]], sells: list[tuple[Order, int]]) -> list[
+        tuple[Order, Order, int]]:
+    """Match the two sides' fills in priority order into trades (buy, sell, quantity)."""
+    trades: list[tuple[Order, Order, int]] = []
+    b = s = 0
+    buy_left = buys[0][1] if buys else 0
+    sell_left = sells[0][1] if sells else 0
+    while b < len(buys) and s < len(sells):
+        qty = min(buy_left, sell_left)
+        trades.append((buys[b][0], sells[s][0], qty))
+        buy_left -= qty
+        sell_left -= qty
+        if not buy_left:
+            b += 1
+            buy_left = buys[b][1] if b < len(buys) else 0
+        if not sell_left:
+            s += 1
+            sell_left = sells[s][1] if s < len(sells) else 0
+    return trades

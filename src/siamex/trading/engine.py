@@ -1,0 +1,502 @@
+"""The SET equity trading engine: `Engine.handle(command) -> events`, pure and deterministic.
+
+Pillar 1: no I/O, no clock, no global randomness. Time arrives on each command; before a command
+runs, every scheduled phase change and auction due by its time happens first, stamped with its
+own scheduled time. The same commands give the same events on every machine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+from collections.abc import Callable
+from typing import Any
+
+from siamex.rulebook.limits import price_limits
+from siamex.rulebook.parameters import DEFAULT_RULEBOOK, Rulebook
+from siamex.rulebook.schedule import draw_auction_instants
+from siamex.rulebook.ticks import tick_scale
+from siamex.trading.auction import NO_CROSS, Equilibrium, allocate, pair
+from siamex.trading.book import Book
+from siamex.trading.checks import check_amend, check_new, expire_day
+from siamex.trading.equilibrium import book_equilibrium
+from siamex.trading.commands import (
+    AdvanceTime,
+    AmendOrder,
+    CancelOrder,
+    Command,
+    InstrumentSpec,
+    NewOrder,
+    StartDay,
+)
+from siamex.trading.enums import Board, OrderType, Phase, Side, Validity
+from siamex.trading.events import (
+    Accepted,
+    Amended,
+    AuctionResult,
+    Cancelled,
+    DayClose,
+    DayStarted,
+    Event,
+    Indicative,
+    PhaseChanged,
+    PriceLimitsSet,
+    Rejected,
+    Trade,
+)
+from siamex.trading.instrument import Instrument
+from siamex.trading.matching import Fill, available, sweep
+from siamex.trading.order import Order
+from siamex.trading.phases import TRANSITIONS
+from siamex.trading.rejects import CancelReason, Reject
+from siamex.units import day_start
+
+__all__ = ["Engine"]
+
+_NEVER = 1 << 62
+_BUY = Side.BUY
+_LIMIT = OrderType.LIMIT
+_IMMEDIATE = frozenset({Validity.FAK, Validity.FOK})
+_LONG_LIVED = frozenset({Validity.GTC, Validity.GTD})
+_MAIN, _ODD = Board.MAIN, Board.ODD_LOT
+
+Scheduled = tuple[int, int, str, Phase]
+"""A due time, a tie-break sequence, the symbol ("*": every security) and the phase it leaves."""
+
+
+class Engine:
+    """Books, auctions and phases of every security; one command in, its events out."""
+
+    def __init__(self) -> None:
+        self.rules: Rulebook = DEFAULT_RULEBOOK
+        self.date: dt.date | None = None
+        self.seed = 0
+        self.now = 0
+        self.instruments: dict[str, Instrument] = {}
+        self.orders: dict[str, Order] = {}
+        self.used_ids: set[str] = set()
+        self.closes: dict[str, int] = {}
+        self.smp_members: frozenset[str] = frozenset()
+        self.next_order_no = 1
+        self.next_trade_no = 1
+        self.schedule: list[Scheduled] = []
+        self.schedule_seq = 0
+        self.next_due = _NEVER
+        self.indicative: dict[str, Equilibrium] = {}
+        self._dispatch: dict[type, Callable[[Any, list[Event]], None]] = {
+            NewOrder: self._new_order,
+            CancelOrder: self._cancel,
+            AmendOrder: self._amend,
+            AdvanceTime: self._advance_only,
+            StartDay: self._start_day,
+        }
+
+    def handle(self, command: Command) -> list[Event]:
+        """Run one command and return its events in order."""
+        out: list[Event] = []
+        ts = command.ts
+        if ts >= self.next_due:
+            self._advance(ts, out)
+        if ts > self.now:
+            self.now = ts
+        self._dispatch[type(command)](command, out)
+        return out
+
+    # -- time and the schedule -------------------------------------------------------------
+
+    def _advance_only(self, command: AdvanceTime, out: list[Event]) -> None:
+        """Nothing beyond what handle() already did: the schedule caught up to the time."""
+
+    def _advance(self, ts: int, out: list[Event]) -> None:
+        schedule = self.schedule
+        while schedule and schedule[0][0] <= ts:
+            due, _, symbol, leaving = heapq.heappop(schedule)
+            self.now = due
+            if symbol == "*":
+                self._market_transition(due, leaving, out)
+            else:
+                self._security_transition(self.instruments[symbol], due, leaving, out)
+        self.next_due = schedule[0][0] if schedule else _NEVER
+
+    def _plan(self, due: int, symbol: str, leaving: Phase) -> None:
+        self.schedule_seq += 1
+        heapq.heappush(self.schedule, (due, self.schedule_seq, symbol, leaving))
+
+    def _market_transition(self, ts: int, leaving: Phase, out: list[Event]) -> None:
+        entering = TRANSITIONS[leaving][1]
+        for inst in self.instruments.values():
+            if inst.phase is leaving:
+                inst.enter(entering)
+        out.append(PhaseChanged(ts, "*", entering))
+        if entering is Phase.CLOSED:
+            self._expire_day_orders(ts, out)
+
+    def _security_transition(self, inst: Instrument, ts: int, leaving: Phase,
+                             out: list[Event]) -> None:
+        trigger, entering = TRANSITIONS[leaving]
+        if inst.phase is not leaving:
+            return
+        assert trigger.auction is not None
+        self._uncross(inst, ts, trigger.auction, out)
+        inst.enter(entering)
+        out.append(PhaseChanged(ts, inst.symbol, entering))
+        if trigger.auction == "close":
+            self._day_close(inst, ts, out)
+
+    # -- the trading day ---------------------------------------------------------------------
+
+    def _start_day(self, cmd: StartDay, out: list[Event]) -> None:
+        """Open a day: limits, books, carried GTC/GTD orders and the schedule (1, 3.3, T6, T18)."""
+        if self.schedule:
+            self._advance(_NEVER, out)
+        self.now = cmd.ts
+        carried = self._carry_out()
+        self.rules = rules = Rulebook(cmd.rules)
+        self.date = day = dt.date.fromisoformat(cmd.date)
+        self.seed = cmd.seed
+        self.smp_members = frozenset(m.member for m in cmd.members if m.self_match_prevention)
+        self.instruments = {}
+        self.orders = {}
+        self.indicative = {}
+        out.append(DayStarted(cmd.ts, cmd.date))
+        for spec in cmd.instruments:
+            inst = self._list(rules, day, spec, cmd)
+            self.instruments[spec.symbol] = inst
+            out.append(PriceLimitsSet(cmd.ts, inst.symbol, inst.ceiling, inst.floor,
+                                      inst.prev_close))
+        self._carry_in(carried, day, cmd.ts, out)
+        self.used_ids = set(self.orders)
+        self._build_schedule(day)
+
+    def _list(self, rules: Rulebook, day: dt.date, spec: InstrumentSpec,
+              cmd: StartDay) -> Instrument:
+        scale = tick_scale(rules, spec.kind)
+        prev_close = spec.prev_close if spec.prev_close is not None else self.closes.get(
+            spec.symbol)
+        ipo = spec.ipo_price if prev_close is None else None
+        if prev_close is None and ipo is None:
+            raise ValueError(f"{spec.symbol} has neither a previous close nor an IPO price")
+        limits = price_limits(rules, scale, prev_close or 0, board=spec.board, ipo_price=ipo)
+        lot = spec.board_lot or (rules.dr_board_lot if spec.kind == "dr" else rules.board_lot)
+        instants = draw_auction_instants(rules, cmd.seed, day, spec.symbol)
+        if cmd.auction_times:
+            instants = instants._replace(**cmd.auction_times)
+        return Instrument(
+            spec.symbol, spec.kind, spec.board, lot, spec.listed_shares, scale, limits,
+            prev_close, ipo, instants, rules.auction_tick_allowance,
+            odd_lot_board=lot > 1 and spec.kind not in rules.odd_lot_excluded_kinds,
+        )
+
+    def _build_schedule(self, day: dt.date) -> None:
+        base = day_start(day)
+        self.schedule = []
+        rules = self.rules
+        for leaving, (trigger, _) in TRANSITIONS.items():
+            if trigger.auction is None:
+                self._plan(base + getattr(rules, trigger.at), "*", leaving)
+        for inst in self.instruments.values():
+            for leaving, (trigger, _) in TRANSITIONS.items():
+                if trigger.auction is not None:
+                    self._plan(base + getattr(inst.instants, trigger.auction), inst.symbol,
+                               leaving)
+        self.next_due = self.schedule[0][0] if self.schedule else _NEVER
+
+    def _carry_out(self) -> list[Order]:
+        """Take the GTC/GTD orders out of yesterday's books, in priority order (T18)."""
+        carried: list[Order] = []
+        for inst in self.instruments.values():
+            for side in (Side.BUY, Side.SELL):
+                carried.extend(inst.book.orders(side))
+        for order in carried:
+            order.prev = order.next = None
+        return carried
+
+    def _carry_in(self, carried: list[Order], day: dt.date, ts: int, out: list[Event]) -> None:
+        today = day.toordinal()
+        for order in carried:
+            inst = self.instruments.get(order.symbol)
+            reason: CancelReason | None = None
+            if inst is None:
+                reason = CancelReason.DELISTED
+            elif today > order.expire_day:
+                reason = CancelReason.EXPIRED
+            elif order.price not in inst.book.index:
+                reason = CancelReason.PRICE_LIMIT
+            if reason is not None:
+                out.append(Cancelled(ts, order.id, order.no, order.symbol, order.remaining,
+                                     reason))
+                continue
+            assert inst is not None
+            order.idx = inst.book.index[order.price]
+            inst.book.add(order)
+            self.orders[order.id] = order
+
+    def _expire_day_orders(self, ts: int, out: list[Event]) -> None:
+        """Cancel every Day order left when the day ends (4.2)."""
+        for inst in self.instruments.values():
+            for book in (inst.book, inst.odd):
+                if book is None:
+                    continue
+                for side in (Side.BUY, Side.SELL):
+                    for order in [o for o in book.orders(side) if o.validity is Validity.DAY]:
+                        book.remove(order)
+                        self._drop(order, ts, CancelReason.EXPIRED, out)
+
+    def _day_close(self, inst: Instrument, ts: int, out: list[Event]) -> None:
+        traded = inst.volume > 0
+        close = inst.last_price if traded else None
+        self.closes[inst.symbol] = inst.last_price or (inst.prev_close or inst.ipo_price or 0)
+        out.append(DayClose(ts, inst.symbol, inst.open or None, inst.high or None,
+                            inst.low or None, close, inst.volume, inst.value, inst.trades))
+
+    # -- orders --------------------------------------------------------------------------------
+
+    def _reject(self, cmd: NewOrder | AmendOrder | CancelOrder, reason: Reject, text: str,
+                out: list[Event]) -> None:
+        out.append(Rejected(cmd.ts, cmd.id, reason, text))
+
+    def _new_order(self, cmd: NewOrder, out: list[Event]) -> None:
+        if self.date is None:
+            return self._reject(cmd, Reject.MARKET_CLOSED, "no trading day has started", out)
+        if cmd.id in self.used_ids:
+            return self._reject(cmd, Reject.DUPLICATE_ID, f"order id {cmd.id!r} is in use", out)
+        inst = self.instruments.get(cmd.symbol)
+        if inst is None:
+            return self._reject(cmd, Reject.UNKNOWN_SYMBOL,
+                                f"{cmd.symbol!r} is not listed today", out)
+        if cmd.short:
+            return self._reject(cmd, Reject.NOT_IMPLEMENTED,
+                                "short-sale rules are not implemented yet", out)
+        failure = check_new(self.rules, inst, cmd)
+        if failure is not None:
+            return self._reject(cmd, failure[0], failure[1], out)
+        last_day = 0
+        if cmd.validity in _LONG_LIVED:
+            last_day, failure = expire_day(self.rules, self.date, cmd)
+            if failure is not None:
+                return self._reject(cmd, failure[0], failure[1], out)
+        odd_lot = cmd.qty < inst.lot
+        book = inst.odd if odd_lot else inst.book
+        assert book is not None
+        price = cmd.price if cmd.price is not None else 0
+        published = cmd.published_qty or 0
+        order = Order(
+            self.next_order_no, cmd.id, cmd.member, cmd.account, cmd.symbol, cmd.side,
+            cmd.type, cmd.validity, price, cmd.qty, cmd.qty,
+            published if published else cmd.qty, published, 0,
+            book.index[price] if price else -1, odd_lot, cmd.ts, last_day,
+            cmd.cash_balance, cmd.nvdr, cmd.client_type,
+        )
+        self.next_order_no += 1
+        self.used_ids.add(cmd.id)
+        out.append(Accepted(cmd.ts, cmd.id, order.no, cmd.symbol, cmd.side, cmd.type,
+                            cmd.validity, _ODD if odd_lot else _MAIN, cmd.qty, cmd.price,
+                            cmd.member, cmd.account))
+        if inst.accepts.continuous:
+            self._continuous(inst, book, order, cmd.ts, out)
+        else:
+            self._rest(book, order)
+            self._publish_indicative(inst, cmd.ts, out)
+        return None
+
+    def _rest(self, book: Book, order: Order) -> None:
+        if order.type is _LIMIT:
+            book.add(order)
+        else:
+            book.enqueue(order)
+        self.orders[order.id] = order
+
+    def _continuous(self, inst: Instrument, book: Book, order: Order, ts: int,
+                    out: list[Event]) -> None:
+        """Match an incoming order, then rest, convert or cancel its remainder (2.1, 4.1)."""
+        buying = order.side is _BUY
+        kind = order.type
+        if kind is _LIMIT:
+            limit = order.idx
+            if (limit < book.best_ask) if buying else (limit > book.best_bid):
+                if order.validity in _IMMEDIATE:
+                    return self._drop(order, ts, (CancelReason.FAK_REMAINDER if order.validity
+                                                  is Validity.FAK else CancelReason.FOK_UNFILLED),
+                                      out)
+                book.add(order)
+                self.orders[order.id] = order
+                return None
+        else:
+            limit = book.best_ask if buying else book.best_bid
+            if limit == (book.size if buying else -1):
+                return self._drop(order, ts, CancelReason.NO_OPPOSITE_ORDER, out)
+            if kind is OrderType.MP_MKT:
+                limit = book.size - 1 if buying else 0
+        smp = order.member in self.smp_members
+        if order.validity is Validity.FOK and available(book, order, limit, smp) < order.remaining:
+            return self._drop(order, ts, CancelReason.FOK_UNFILLED, out)
+        fills, self_matched = sweep(book, order, limit, smp)
+        if fills:
+            self._continuous_trades(inst, order, fills, ts, out)
+        if not order.remaining:
+            return None
+        if self_matched:
+            return self._drop(order, ts, CancelReason.SELF_MATCH, out)
+        if order.validity in _IMMEDIATE or kind is OrderType.MP_MKT:
+            return self._drop(order, ts, CancelReason.FAK_REMAINDER, out)
+        if kind is OrderType.MP_MTL:
+            order.type = _LIMIT
+            order.price = fills[-1][2]
+            order.idx = book.index[order.price]
+        order.visible = min(order.published, order.remaining) if order.published else (
+            order.remaining)
+        book.add(order)
+        self.orders[order.id] = order
+        return None
+
+    def _continuous_trades(self, inst: Instrument, order: Order, fills: list[Fill], ts: int,
+                           out: list[Event]) -> None:
+        symbol = inst.symbol
+        odd_lot = order.odd_lot
+        board = _ODD if odd_lot else _MAIN
+        buying = order.side is _BUY
+        aggressor = "buy" if buying else "sell"
+        orders = self.orders
+        for resting, qty, price in fills:
+            buy, sell = (order, resting) if buying else (resting, order)
+            out.append(Trade(ts, self.next_trade_no, symbol, board, price, qty, aggressor,
+                             buy.id, sell.id, buy.no, sell.no, buy.member, buy.account,
+                             sell.member, sell.account))
+            self.next_trade_no += 1
+            if not resting.remaining:
+                orders.pop(resting.id, None)
+            if not odd_lot:
+                inst.record_trade(price, qty)
+
+    def _drop(self, order: Order, ts: int, reason: CancelReason, out: list[Event]) -> None:
+        """Report an order's remainder as cancelled by the engine and forget the order."""
+        out.append(Cancelled(ts, order.id, order.no, order.symbol, order.remaining, reason))
+        self.orders.pop(order.id, None)
+
+    def _find(self, cmd: AmendOrder | CancelOrder, out: list[Event]) -> Order | None:
+        order = self.orders.get(cmd.id)
+        if order is None:
+            self._reject(cmd, Reject.UNKNOWN_ORDER, f"no live order with id {cmd.id!r}", out)
+            return None
+        if cmd.member is not None and cmd.member != order.member:
+            self._reject(cmd, Reject.NOT_OWNER, f"order {cmd.id!r} belongs to another member",
+                         out)
+            return None
+        return order
+
+    def _book_of(self, inst: Instrument, order: Order) -> Book:
+        book = inst.odd if order.odd_lot else inst.book
+        assert book is not None
+        return book
+
+    def _cancel(self, cmd: CancelOrder, out: list[Event]) -> None:
+        order = self._find(cmd, out)
+        if order is None:
+            return
+        inst = self.instruments[order.symbol]
+        book = self._book_of(inst, order)
+        if order.type is _LIMIT:
+            book.remove(order)
+        else:
+            book.dequeue(order)
+        del self.orders[order.id]
+        out.append(Cancelled(cmd.ts, order.id, order.no, order.symbol, order.remaining, None))
+        if inst.accepts.call:
+            self._publish_indicative(inst, cmd.ts, out)
+
+    def _amend(self, cmd: AmendOrder, out: list[Event]) -> None:
+        """Amend in place when only the quantity falls; otherwise re-queue it (4.4, T16)."""
+        order = self._find(cmd, out)
+        if order is None:
+            return
+        inst = self.instruments[order.symbol]
+        failure = check_amend(self.rules, inst, order, cmd)
+        if failure is not None:
+            return self._reject(cmd, failure[0], failure[1], out)
+        book = self._book_of(inst, order)
+        qty = cmd.qty if cmd.qty is not None else order.qty
+        price = cmd.price if cmd.price is not None else order.price
+        queued = order.type is not _LIMIT
+        keep = price == order.price and qty <= order.qty
+        if keep:
+            cut = order.qty - qty
+            if cut:
+                if queued:
+                    book.reduce_queued(order, cut)
+                else:
+                    book.reduce(order, cut)
+            order.qty = qty
+        else:
+            if queued:
+                book.dequeue(order)
+            else:
+                book.remove(order)
+            order.qty = qty
+            order.remaining = qty - order.filled
+            order.price = price
+            order.idx = book.index[price] if price else -1
+            order.visible = min(order.published, order.remaining) if order.published else (
+                order.remaining)
+            del self.orders[order.id]
+        out.append(Amended(cmd.ts, order.id, order.no, order.symbol, order.qty, order.remaining,
+                           order.price or None, keep))
+        if not keep:
+            if inst.accepts.continuous:
+                self._continuous(inst, book, order, cmd.ts, out)
+            else:
+                self._rest(book, order)
+        if inst.accepts.call:
+            self._publish_indicative(inst, cmd.ts, out)
+        return None
+
+    # -- auctions ------------------------------------------------------------------------------
+
+    def _equilibrium(self, inst: Instrument) -> Equilibrium:
+        book = inst.book
+        return book_equilibrium(book, inst.candidates, inst.offset, book.ato_buy_qty,
+                                book.ato_sell_qty, inst.reference())
+
+    def _publish_indicative(self, inst: Instrument, ts: int, out: list[Event]) -> None:
+        """Publish the indicative equilibrium when a pre-open book change moves it (2.2)."""
+        result = self._equilibrium(inst)
+        if self.indicative.get(inst.symbol, NO_CROSS) != result:
+            self.indicative[inst.symbol] = result
+            out.append(Indicative(ts, inst.symbol, result.price, result.volume,
+                                  result.imbalance))
+
+    def _uncross(self, inst: Instrument, ts: int, session: str, out: list[Event]) -> None:
+        """Run a call auction: trades at one price, then cancel unfilled ATO/ATC (2.2, T4)."""
+        book = inst.book
+        result = self._equilibrium(inst)
+        out.append(AuctionResult(ts, inst.symbol, session, result.price, result.volume,
+                                 result.imbalance, inst.reference()))
+        if result.price is not None:
+            self._execute_auction(inst, result.price, result.volume, ts, out)
+        for queue in (book.ato_buys, book.ato_sells):
+            for order in list(queue.values()):
+                book.dequeue(order)
+                self._drop(order, ts, CancelReason.AUCTION_UNFILLED, out)
+        self.indicative.pop(inst.symbol, None)
+
+    def _execute_auction(self, inst: Instrument, price: int, volume: int, ts: int,
+                         out: list[Event]) -> None:
+        book = inst.book
+        buys, sells = allocate(book, price, volume)
+        trades = pair(buys, sells)
+        for fills in (buys, sells):
+            for order, qty in fills:
+                if order.type is _LIMIT:
+                    book.fill(order, qty)
+                else:
+                    book.reduce_queued(order, qty)
+                    order.filled += qty
+                    if not order.remaining:
+                        book.dequeue(order)
+                if not order.remaining:
+                    del self.orders[order.id]
+        for buy, sell, qty in trades:
+            out.append(Trade(ts, self.next_trade_no, inst.symbol, _MAIN, price, qty, "auction",
+                             buy.id, sell.id, buy.no, sell.no, buy.member, buy.account,
+                             sell.member, sell.account))
+            self.next_trade_no += 1
+            inst.record_trade(price, qty)

@@ -1,0 +1,158 @@
+"""Events: what the engine reports, as immutable typed messages in sequence order.
+
+Prices are satang, quantities shares, `ts` microseconds (see siamex.units). The scenario
+output (siamex.scenario.output) turns them into the JSON lines of scenario-format.md.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from siamex.trading.enums import Board, OrderType, Phase, Side, Validity
+from siamex.trading.rejects import CancelReason, Reject
+
+__all__ = [
+    "Accepted",
+    "Amended",
+    "AuctionResult",
+    "Cancelled",
+    "DayClose",
+    "DayStarted",
+    "Event",
+    "Indicative",
+    "PhaseChanged",
+    "PriceLimitsSet",
+    "Rejected",
+    "Trade",
+]
+
+
+class DayStarted(msgspec.Struct, frozen=True, gc=False):
+    ts: int
+    date: str
+
+
+class PriceLimitsSet(msgspec.Struct, frozen=True, gc=False):
+    ts: int
+    symbol: str
+    ceiling: int
+    floor: int
+    prev_close: int | None
+
+
+class PhaseChanged(msgspec.Struct, frozen=True, gc=False):
+    """`symbol` is "*" when every security changes phase together."""
+
+    ts: int
+    symbol: str
+    phase: Phase
+
+
+class Accepted(msgspec.Struct, frozen=True, gc=False):
+    ts: int
+    id: str
+    order_no: int
+    symbol: str
+    side: Side
+    type: OrderType
+    validity: Validity
+    board: Board
+    qty: int
+    price: int | None
+    member: str
+    account: str
+
+
+class Rejected(msgspec.Struct, frozen=True, gc=False):
+    ts: int
+    id: str
+    reason: Reject
+    text: str
+
+
+class Amended(msgspec.Struct, frozen=True, gc=False):
+    ts: int
+    id: str
+    order_no: int
+    symbol: str
+    qty: int
+    remaining: int
+    price: int | None
+    priority_kept: bool
+
+
+class Cancelled(msgspec.Struct, frozen=True, gc=False):
+    """`reason` is None for a cancel the member asked for."""
+
+    ts: int
+    id: str
+    order_no: int
+    symbol: str
+    qty: int
+    reason: CancelReason | None
+
+
+class Trade(msgspec.Struct, frozen=True, gc=False):
+    """`aggressor` is "buy", "sell" or "auction"."""
+
+    ts: int
+    trade_no: int
+    symbol: str
+    board: Board
+    price: int
+    qty: int
+    aggressor: str
+    buy_id: str
+    sell_id: str
+    buy_order_no: int
+    sell_order_no: int
+    buy_member: str
+    buy_account: str
+    sell_member: str
+    sell_account: str
+
+
+class AuctionResult(msgspec.Struct, frozen=True, gc=False):
+    """The uncross of a call auction; `price` None when nothing crosses."""
+
+    ts: int
+    symbol: str
+    session: str
+    price: int | None
+    qty: int
+    imbalance: int
+    reference: int
+
+
+class Indicative(msgspec.Struct, frozen=True, gc=False):
+    """The indicative equilibrium price while a pre-open runs (ITCH 'Z'); None: no cross."""
+
+    ts: int
+    symbol: str
+    price: int | None
+    qty: int
+    imbalance: int
+
+
+class DayClose(msgspec.Struct, frozen=True, gc=False):
+    """The day's statistics of a security's main board after the closing auction.
+
+    `close` and `average` are None when it did not trade; `value` is in satang-shares
+    (price in satang times shares), so the average is exact until it is rounded for display.
+    """
+
+    ts: int
+    symbol: str
+    open: int | None
+    high: int | None
+    low: int | None
+    close: int | None
+    volume: int
+    value: int
+    trades: int
+
+
+Event = (
+    DayStarted | PriceLimitsSet | PhaseChanged | Accepted | Rejected | Amended | Cancelled
+    | Trade | AuctionResult | Indicative | DayClose
+)

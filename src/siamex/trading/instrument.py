@@ -1,0 +1,107 @@
+"""A security's state for the trading day: reference data, limits, books, phase and statistics."""
+
+from __future__ import annotations
+
+from siamex.rulebook.limits import PriceLimits
+from siamex.rulebook.schedule import AuctionInstants
+from siamex.rulebook.ticks import TickScale
+from siamex.trading.book import Book
+from siamex.trading.enums import Phase
+from siamex.trading.phases import ACCEPTS, Accepts
+
+__all__ = ["Instrument"]
+
+
+class Instrument:
+    """One security on one day.
+
+    `candidates` are the auction's candidate prices: the ladder from one tick below the floor to
+    one tick above the ceiling (decision T1); `offset` is the position of the floor in it.
+    Statistics cover the main board's auto-matched trades, auctions included (T19, T20).
+    """
+
+    __slots__ = ("accepts", "board", "book", "candidates", "ceiling", "first_day", "floor", "high",
+                 "instants", "ipo_price", "kind", "last_price", "listed_shares", "lot", "low",
+                 "odd", "offset", "open", "phase", "prev_close", "scale", "symbol", "trades",
+                 "value", "volume")
+
+    def __init__(
+        self,
+        symbol: str,
+        kind: str,
+        board: str,
+        lot: int,
+        listed_shares: int,
+        scale: TickScale,
+        limits: PriceLimits,
+        prev_close: int | None,
+        ipo_price: int | None,
+        instants: AuctionInstants,
+        allowance: int,
+        odd_lot_board: bool,
+    ) -> None:
+        self.symbol = symbol
+        self.kind = kind
+        self.board = board
+        self.lot = lot
+        self.listed_shares = listed_shares
+        self.scale = scale
+        self.ceiling = limits.ceiling
+        self.floor = limits.floor
+        self.prev_close = prev_close
+        self.ipo_price = ipo_price
+        self.first_day = prev_close is None
+        self.instants = instants
+        prices = scale.ladder(limits.floor, limits.ceiling)
+        self.book = Book(prices)
+        self.odd: Book | None = Book(prices) if odd_lot_board else None
+        below: list[int] = []
+        price = limits.floor
+        for _ in range(allowance):
+            price = scale.next_down(price)
+            if price <= 0:
+                break
+            below.insert(0, price)
+        above: list[int] = []
+        price = limits.ceiling
+        for _ in range(allowance):
+            price = scale.next_up(price)
+            above.append(price)
+        self.candidates = below + prices + above
+        self.offset = len(below)
+        self.phase = Phase.CLOSED
+        self.accepts: Accepts = ACCEPTS[Phase.CLOSED]
+        self.last_price = 0
+        self.open = 0
+        self.high = 0
+        self.low = 0
+        self.volume = 0
+        self.value = 0
+        self.trades = 0
+
+    def enter(self, phase: Phase) -> None:
+        """Move to a phase, and to what it accepts."""
+        self.phase = phase
+        self.accepts = ACCEPTS[phase]
+
+    def reference(self) -> int:
+        """Return the auction reference price (decision T3)."""
+        if self.last_price:
+            return self.last_price
+        if self.prev_close is not None:
+            return self.prev_close
+        assert self.ipo_price is not None
+        return self.ipo_price
+
+    def record_trade(self, price: int, qty: int) -> None:
+        """Count a main-board auto-matched trade in the day's statistics."""
+        if not self.open:
+            self.open = self.high = self.low = price
+        elif price > self.high:
+            self.high = price
+        elif price < self.low:
+            self.low = price
+        self.last_price = price
+        self.volume += qty
+        self.value += price * qty
+        self.trades += 1

@@ -1,0 +1,87 @@
+"""Continuous matching: price then time, at the resting order's price (set-trading-rules.md 2.1).
+
+An incoming order walks the opposite side from its best level up to a limit level, meeting each
+resting order's visible quantity in queue order; an iceberg whose slice runs out refills at the
+back of its level and can be met again in the same walk (decision T17). With self-match
+prevention on, the walk stops at the first resting order of the same member and account, and
+the caller cancels the incoming remainder (decision T23).
+"""
+
+from __future__ import annotations
+
+from siamex.trading.book import Book
+from siamex.trading.enums import Side
+from siamex.trading.order import Order
+
+__all__ = ["Fill", "available", "sweep"]
+
+Fill = tuple[Order, int, int]
+"""A resting order, the quantity it gave and the price (satang) it traded at."""
+
+
+def sweep(book: Book, incoming: Order, limit_idx: int, smp: bool) -> tuple[list[Fill], bool]:
+    """Match an incoming order up to limit_idx; return its fills and whether a self-match stopped it.
+
+    For a buy, limit_idx is the highest ask level it may take; for a sell, the lowest bid level.
+    The incoming order's `remaining` and `filled` are updated; resting orders leave the book as
+    they fill.
+    """
+    fills: list[Fill] = []
+    buying = incoming.side is Side.BUY
+    levels = book.asks if buying else book.bids
+    prices = book.prices
+    remaining = incoming.remaining
+    member, account = incoming.member, incoming.account
+    while remaining:
+        idx = book.best_ask if buying else book.best_bid
+        if (idx > limit_idx) if buying else (idx < limit_idx):
+            break
+        level = levels[idx]
+        assert level is not None
+        price = prices[idx]
+        resting = level.head
+        while resting is not None and remaining:
+            if smp and resting.member == member and resting.account == account:
+                incoming.remaining = remaining
+                incoming.filled = incoming.qty - remaining
+                return fills, True
+            qty = resting.visible if resting.visible < remaining else remaining
+            following = resting.next
+            book.fill(resting, qty)
+            fills.append((resting, qty, price))
+            remaining -= qty
+            resting = following if following is not None else level.head
+    incoming.remaining = remaining
+    incoming.filled = incoming.qty - remaining
+    return fills, False
+
+
+def available(book: Book, incoming: Order, limit_idx: int, smp: bool) -> int:
+    """Return how much of an incoming order could trade now, for the fill-or-kill test.
+
+    Hidden iceberg quantity counts, since the walk meets each refill in turn. With self-match
+    prevention on, the walk ends at the first own resting order, and refills queue behind it,
+    so at that level only the visible slices ahead of it count.
+    """
+    want = incoming.remaining
+    if incoming.side is Side.BUY:
+        levels = book.asks
+        span = range(book.best_ask, min(limit_idx, book.size - 1) + 1)
+    else:
+        levels = book.bids
+        span = range(book.best_bid, max(limit_idx, 0) - 1, -1)
+    total = 0
+    for i in span:
+        level = levels[i]
+        if level is None or not level.count:
+            continue
+        if smp:
+            ahead = 0
+            for resting in level:
+                if resting.member == incoming.member and resting.account == incoming.account:
+                    return total + ahead
+                ahead += resting.visible
+        total += level.qty
+        if total >= want:
+            return total
+    return total

@@ -1,0 +1,113 @@
+"""Exact conversions between the edge's text and the core's integers.
+
+The core holds prices as integer satang (0.01 THB), quantities as integer shares and times as
+integer microseconds of Bangkok wall-clock time since 1970-01-01 00:00 (no time zone arithmetic:
+the exchange runs on one clock). Text is parsed and formatted only here, so no binary float ever
+touches a price.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+__all__ = [
+    "US_PER_DAY",
+    "US_PER_MS",
+    "US_PER_SECOND",
+    "InvalidValue",
+    "date_of",
+    "day_start",
+    "format_date",
+    "format_price",
+    "format_time_of_day",
+    "parse_date",
+    "parse_price",
+    "parse_time_of_day",
+    "time_of_day",
+]
+
+US_PER_MS = 1_000
+US_PER_SECOND = 1_000_000
+US_PER_DAY = 86_400 * US_PER_SECOND
+_EPOCH = dt.date(1970, 1, 1)
+
+_PRICE = re.compile(r"^(\d{1,9})(?:\.(\d{1,9}))?$")
+_TIME = re.compile(r"^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?$")
+
+
+class InvalidValue(ValueError):
+    """A value at an edge that cannot be read; the message names the field's problem."""
+
+
+def parse_price(text: str) -> int:
+    """Read a decimal price string into satang; a price finer than one satang is refused."""
+    if not isinstance(text, str):
+        raise InvalidValue(f"must be a decimal string, got {type(text).__name__}")
+    m = _PRICE.match(text)
+    if m is None:
+        raise InvalidValue(f"{text!r} is not a decimal number like '64.25'")
+    whole, frac = m.group(1), (m.group(2) or "")
+    frac = frac.rstrip("0")
+    if len(frac) > 2:
+        raise InvalidValue(f"{text!r} is finer than 0.01 THB")
+    return int(whole) * 100 + int(frac.ljust(2, "0"))
+
+
+def format_price(satang: int) -> str:
+    """Write satang as the two-decimal string the scenario output uses."""
+    sign = "-" if satang < 0 else ""
+    whole, frac = divmod(abs(satang), 100)
+    return f"{sign}{whole}.{frac:02d}"
+
+
+def parse_time_of_day(text: str) -> int:
+    """Read 'HH:MM[:SS[.ffffff]]' into microseconds after midnight."""
+    if not isinstance(text, str):
+        raise InvalidValue(f"time must be a string 'HH:MM:SS[.fff]', got {type(text).__name__}")
+    m = _TIME.match(text)
+    if m is None:
+        raise InvalidValue(f"time {text!r} is not 'HH:MM:SS[.fff]'")
+    hours, minutes, seconds = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+    if hours > 23 or minutes > 59 or seconds > 59:
+        raise InvalidValue(f"time {text!r} is not a time of day")
+    micros = int((m.group(4) or "").ljust(6, "0"))
+    return ((hours * 60 + minutes) * 60 + seconds) * US_PER_SECOND + micros
+
+
+def format_time_of_day(ts: int) -> str:
+    """Write the time-of-day part of a timestamp as 'HH:MM:SS.ffffff'."""
+    seconds, micros = divmod(ts % US_PER_DAY, US_PER_SECOND)
+    minutes, sec = divmod(seconds, 60)
+    hours, minute = divmod(minutes, 60)
+    return f"{hours:02d}:{minute:02d}:{sec:02d}.{micros:06d}"
+
+
+def parse_date(text: str) -> dt.date:
+    """Read an ISO date 'YYYY-MM-DD'."""
+    if not isinstance(text, str):
+        raise InvalidValue(f"date must be a string 'YYYY-MM-DD', got {type(text).__name__}")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidValue(f"date {text!r} is not 'YYYY-MM-DD'") from None
+
+
+def format_date(day: dt.date) -> str:
+    """Write a date as ISO text."""
+    return day.isoformat()
+
+
+def day_start(day: dt.date) -> int:
+    """Return the timestamp of midnight at the start of a day."""
+    return (day - _EPOCH).days * US_PER_DAY
+
+
+def date_of(ts: int) -> dt.date:
+    """Return the calendar day a timestamp falls on."""
+    return _EPOCH + dt.timedelta(days=ts // US_PER_DAY)
+
+
+def time_of_day(ts: int) -> int:
+    """Return the microseconds after midnight of a timestamp."""
+    return ts % US_PER_DAY
