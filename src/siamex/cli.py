@@ -22,10 +22,11 @@ from siamex.journal.log import CorruptJournal, JournalWriter
 from siamex.journal.replay import replay as replay_journal
 from siamex.rulebook.parameters import PARAMETERS
 from siamex.rulebook.reference import markdown_reference
-from siamex.scenario.loader import load_scenario
+from siamex.runtime import without_gc_pauses
+from siamex.scenario.loader import Scenario, load_scenario
 from siamex.scenario.output import event_line
 from siamex.scenario.runner import run_scenario
-from siamex.scenario.summary import print_summary, summarize
+from siamex.scenario.summary import DaySummary, print_summary, summarize
 from siamex.trading.engine import Engine
 from siamex.trading.events import Event
 from siamex.trading.snapshot import dump, load, state_hash
@@ -129,6 +130,19 @@ def replay(scenario: Path, summary: bool, output: Path | None, rules_files: tupl
     plan = load_scenario(scenario, rule_overrides(rules_files, pairs))
     engine = _load_state(state_in) if state_in else Engine()
     writer = JournalWriter(journal) if journal else None
+    with without_gc_pauses():
+        days = _replay(plan, engine, writer, output, summary)
+    if summary:
+        console = Console()
+        print_summary(days, console if console.is_terminal else Console(width=100))
+    if save_state is not None:
+        save_state.write_bytes(dump(engine))
+
+
+def _replay(plan: Scenario, engine: Engine, writer: JournalWriter | None, output: Path | None,
+            summary: bool) -> list[DaySummary]:
+    """Run the scenario, writing its lines where asked; return its summary (if wanted)."""
+    days: list[DaySummary] = []
     try:
         events: Iterator[Event] = run_scenario(plan, engine, writer)
         if output is not None:
@@ -141,15 +155,10 @@ def replay(scenario: Path, summary: bool, output: Path | None, rules_files: tupl
             for _ in _write_lines(events, stdout):
                 pass
             stdout.flush()
-            days = []
     finally:
         if writer is not None:
             writer.close()
-    if summary:
-        console = Console()
-        print_summary(days, console if console.is_terminal else Console(width=100))
-    if save_state is not None:
-        save_state.write_bytes(dump(engine))
+    return days
 
 
 @main.group()
@@ -207,3 +216,5 @@ def bench_engine(securities: int, commands: int, runs: int, seed: int) -> None:
     with console.status(f"measuring ({runs} runs)"):
         figures = measure(workload, runs)
     print_engine_figures(workload, figures, console)
+if __name__ == "__main__":
+    main()

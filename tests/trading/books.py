@@ -30,6 +30,6 @@ def rest(inst: Instrument, no: int, side: Side, price: int | None, qty: int,
     if price is None:
         book.enqueue(order)
     else:
-        order.idx = book.index[price]
+        order.idx = book.position(price)
         book.add(order)
     return order

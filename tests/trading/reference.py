@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from typing import Any
 
 
 def naive_equilibrium(candidates: list[int], buys: list[tuple[int | None, int]],
@@ -159,3 +160,33 @@ class RefBook:
                 rows += [(board, side, o.id, o.price, o.remaining, o.visible)
                          for o in self.side(side, board)]
         return rows
+
+
+def naive_allocation(buys: list[tuple[str, int | None, int]], sells: list[tuple[str, int | None, int]],
+                     price: int, volume: int) -> list[tuple[str, str, int]]:
+    """Pair fills at the auction price: market orders first by time, then limits by price, time.
+
+    Rows are (id, price or None, qty) in time order.
+    """
+    def queue(rows: list[tuple[str, int | None, int]], buying: bool) -> list[list[Any]]:
+        market = [[cid, qty] for cid, p, qty in rows if p is None]
+        limits = [(p, t, cid, qty) for t, (cid, p, qty) in enumerate(rows) if p is not None and (
+            p >= price if buying else p <= price)]
+        limits.sort(key=lambda r: ((-r[0] if buying else r[0]), r[1]))
+        return market + [[cid, qty] for _, _, cid, qty in limits]
+
+    out: list[tuple[str, str, int]] = []
+    b_queue, s_queue = queue(buys, True), queue(sells, False)
+    left = volume
+    while left:
+        b, s = b_queue[0], s_queue[0]
+        qty = min(b[1], s[1], left)
+        out.append((b[0], s[0], qty))
+        left -= qty
+        b[1] -= qty
+        s[1] -= qty
+        if not b[1]:
+            b_queue.pop(0)
+        if not s[1]:
+            s_queue.pop(0)
+    return out

@@ -1,14 +1,14 @@
 """The engine benchmark: commands per second, latency per command, journal replay speed.
 
 Measured, never asserted: the machines are shared and noisy, so the figures are medians of
-several runs. Throughput runs the whole workload through a fresh engine with nothing else in
+several runs. Every run goes without the cyclic garbage collector, as the CLI runs
+(siamex.runtime). Throughput runs the whole workload through a fresh engine with nothing else in
 the loop; latency times each `handle` call on its own (the timer's own cost is printed beside
 it); replay reads, checks and decodes a journal of the workload and runs it.
 """
 
 from __future__ import annotations
 
-import gc
 import os
 import statistics
 import tempfile
@@ -18,6 +18,7 @@ from pathlib import Path
 
 from siamex.bench.workload import Workload
 from siamex.journal.log import JournalWriter, read_journal
+from siamex.runtime import without_gc_pauses
 from siamex.trading.commands import Command
 from siamex.trading.engine import Engine
 
@@ -41,14 +42,12 @@ class EngineFigures:
 def _throughput(commands: list[Command]) -> tuple[float, int]:
     engine = Engine()
     handle = engine.handle
-    gc.collect()
-    gc.freeze()
     events = 0
-    start = time.perf_counter()
-    for command in commands:
-        events += len(handle(command))
-    elapsed = time.perf_counter() - start
-    gc.unfreeze()
+    with without_gc_pauses():
+        start = time.perf_counter()
+        for command in commands:
+            events += len(handle(command))
+        elapsed = time.perf_counter() - start
     return len(commands) / elapsed, events
 
 
@@ -57,13 +56,11 @@ def _latencies(commands: list[Command]) -> tuple[list[int], float]:
     handle = engine.handle
     clock = time.perf_counter_ns
     samples = [0] * len(commands)
-    gc.collect()
-    gc.freeze()
-    for i, command in enumerate(commands):
-        start = clock()
-        handle(command)
-        samples[i] = clock() - start
-    gc.unfreeze()
+    with without_gc_pauses():
+        for i, command in enumerate(commands):
+            start = clock()
+            handle(command)
+            samples[i] = clock() - start
     return sorted(samples), _timer_cost_us()
 
 
@@ -92,15 +89,13 @@ def _journal(commands: list[Command], folder: Path) -> tuple[float, float]:
     write = len(commands) / (time.perf_counter() - start)
     engine = Engine()
     handle = engine.handle
-    gc.collect()
-    gc.freeze()
-    start = time.perf_counter()
-    count = 0
-    for record in read_journal(path):
-        handle(record.command)
-        count += 1
-    replay = count / (time.perf_counter() - start)
-    gc.unfreeze()
+    with without_gc_pauses():
+        start = time.perf_counter()
+        count = 0
+        for record in read_journal(path):
+            handle(record.command)
+            count += 1
+        replay = count / (time.perf_counter() - start)
     return write, replay
 
 

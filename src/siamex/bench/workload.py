@@ -198,7 +198,9 @@ class _Generator:
 
     def run(self) -> Workload:
         rng = self.rng
-        at = lambda text: self.base + parse_time_of_day(text)  # noqa: E731
+        def at(text: str) -> int:
+            return self.base + parse_time_of_day(text)
+
         phases = [
             (at("09:30"), at("09:55"), 0.07, "pre1"), (at("10:00"), at("12:30"), 0.45, "open"),
             (at("13:30"), at("13:55"), 0.04, "pre2"), (at("14:00"), at("16:30"), 0.40, "open"),

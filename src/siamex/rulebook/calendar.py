@@ -8,8 +8,9 @@ because importing it (pandas) takes about two seconds.
 from __future__ import annotations
 
 import datetime as dt
+import warnings
+from bisect import bisect_right
 from functools import lru_cache
-from typing import Any
 
 __all__ = ["CALENDAR_FIRST", "CALENDAR_LAST", "OutsideCalendar", "is_trading_day",
            "next_trading_day", "trading_day_offset"]
@@ -23,12 +24,17 @@ class OutsideCalendar(ValueError):
 
 
 @lru_cache(maxsize=1)
-def _xbkk() -> Any:
+def _sessions() -> tuple[list[dt.date], frozenset[dt.date]]:
+    """Every XBKK trading day in the span, read once (pandas' own warnings silenced)."""
     import exchange_calendars
 
-    return exchange_calendars.get_calendar(
-        "XBKK", start=CALENDAR_FIRST.isoformat(), end=CALENDAR_LAST.isoformat()
-    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        calendar = exchange_calendars.get_calendar(
+            "XBKK", start=CALENDAR_FIRST.isoformat(), end=CALENDAR_LAST.isoformat()
+        )
+        days = [session.date() for session in calendar.sessions]
+    return days, frozenset(days)
 
 
 def _check(day: dt.date) -> None:
@@ -42,7 +48,7 @@ def _check(day: dt.date) -> None:
 def is_trading_day(day: dt.date) -> bool:
     """Tell whether SET trades on a date (a weekday that is not an SET holiday)."""
     _check(day)
-    return bool(_xbkk().is_session(day.isoformat()))
+    return day in _sessions()[1]
 
 
 def next_trading_day(day: dt.date) -> dt.date:
@@ -51,11 +57,13 @@ def next_trading_day(day: dt.date) -> dt.date:
 
 
 def trading_day_offset(day: dt.date, count: int) -> dt.date:
-    """Return the trading day `count` sessions after a trading day (T+2 is count=2)."""
+    """Return the trading day `count` sessions after a date (T+2 is count=2).
+
+    A date that is not a trading day counts from the trading day before it.
+    """
     _check(day)
-    session = _xbkk().session_offset(day.isoformat(), count) if is_trading_day(day) else (
-        _xbkk().session_offset(_xbkk().date_to_session(day.isoformat(), direction="previous"),
-                               count))
-    result: dt.date = session.date()
-    _check(result)
-    return result
+    days, _ = _sessions()
+    position = bisect_right(days, day) - 1 + count
+    if not 0 <= position < len(days):
+        raise OutsideCalendar(f"{count} trading days from {day.isoformat()} leaves the calendar")
+    return days[position]

@@ -58,10 +58,13 @@ class TickScale:
     def ladder(self, low: int, high: int) -> list[int]:
         """Return every valid price from low to high inclusive, both valid, ascending."""
         prices: list[int] = []
-        price = low
-        while price <= high:
-            prices.append(price)
-            price += self.tick_at(price)
+        starts, ticks = self._starts, self._ticks
+        for band in range(len(starts)):
+            band_end = starts[band + 1] if band + 1 < len(starts) else high + 1
+            first = max(low, starts[band])
+            if first >= band_end or first > high:
+                continue
+            prices.extend(range(first, min(band_end, high + 1), ticks[band]))
         return prices
 
 

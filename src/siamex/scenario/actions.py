@@ -8,7 +8,7 @@ Operations of the market-integrity rules that are not built yet are refused with
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from siamex.scenario.fields import (
@@ -88,7 +88,9 @@ def _cancel(raw: Mapping[str, Any], ts: int, cid: str) -> CancelOrder:
     return CancelOrder(ts, cid, member=get_str(raw, "member", required=False))
 
 
-_PARSERS = {"new": _new, "amend": _amend, "cancel": _cancel}
+_PARSERS: dict[str, Callable[[Mapping[str, Any], int, str], Command]] = {
+    "new": _new, "amend": _amend, "cancel": _cancel,
+}
 
 
 def parse_action(raw: Any, ts: int) -> Command | EdgeReject:

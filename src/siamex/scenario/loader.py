@@ -101,7 +101,7 @@ def _trading_date(raw: Any) -> dt.date:
     return day
 
 
-def _instrument(raw: Any, first: bool) -> InstrumentSpec:
+def _instrument(raw: Any) -> InstrumentSpec:
     if not isinstance(raw, dict):
         raise FieldError("an instrument must be an object")
     no_unknown(raw, _INSTRUMENT_KEYS, "instrument")
@@ -126,8 +126,6 @@ def _instrument(raw: Any, first: bool) -> InstrumentSpec:
     get_bool(raw, "short_eligible")
     prev_close = get_price(raw, "prev_close", required=False)
     ipo_price = get_price(raw, "ipo_price", required=False)
-    if first and prev_close is None and ipo_price is None:
-        raise FieldError(f"{symbol}: prev_close (or ipo_price on a first trading day) is required")
     for name, value in (("prev_close", prev_close), ("ipo_price", ipo_price)):
         if value is not None and value <= 0:
             raise FieldError(f"{symbol}: {name} must be positive")
@@ -140,11 +138,11 @@ def _instrument(raw: Any, first: bool) -> InstrumentSpec:
     return InstrumentSpec(symbol, prev_close, kind, board, lot, shares, ipo_price)
 
 
-def _instruments(raw: Any, first: bool) -> tuple[InstrumentSpec, ...]:
+def _instruments(raw: Any) -> tuple[InstrumentSpec, ...]:
     if not isinstance(raw, list) or not raw:
         raise _fail(ErrorCode.SCENARIO_FIELD, "instruments must be a non-empty list")
     try:
-        specs = tuple(_instrument(item, first) for item in raw)
+        specs = tuple(_instrument(item) for item in raw)
     except FieldError as exc:
         raise _fail(ErrorCode.SCENARIO_FIELD, f"instruments: {exc}") from None
     symbols = [spec.symbol for spec in specs]
@@ -186,8 +184,9 @@ def _auction_times(raw: Any, rules: Rulebook) -> dict[str, int]:
             raise _fail(ErrorCode.SCENARIO_FIELD, f"auction_times.{key}: {exc}") from None
         after, before = (getattr(rules, name) for name in _AUCTION_WINDOWS[key])
         if not after < at < before:
+            names = _AUCTION_WINDOWS[key]
             raise _fail(ErrorCode.SCENARIO_FIELD,
-                        f"auction_times.{key} must fall inside its pre-open phase")
+                        f"auction_times.{key} must fall after {names[0]} and before {names[1]}")
         pinned[key] = at
     return pinned
 
@@ -202,7 +201,7 @@ def _items(raw: Any, base: int) -> tuple[Item, ...]:
             items.append(Item(last, None, EdgeReject("", Reject.INVALID,
                                                      "an action must be a JSON object")))
             continue
-        at = action.get("at")
+        at: Any = action.get("at")
         label = action.get("id")
         label = label if isinstance(label, str) else ""
         try:
@@ -234,7 +233,7 @@ def _day(raw: dict[str, Any], shared: dict[str, Any], overrides: Mapping[str, An
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise _fail(ErrorCode.SCENARIO_FIELD, "seed must be an integer")
     if "instruments" in raw or previous is None:
-        instruments = _instruments(merged.get("instruments"), previous is None)
+        instruments = _instruments(merged.get("instruments"))
     else:
         instruments = tuple(msgspec.structs.replace(s, prev_close=None, ipo_price=None)
                             for s in previous)

@@ -2,9 +2,7 @@
 
 Each day starts with its `StartDay`, runs its actions in batches (journalled and committed
 before their events are released: group commit), and ends by advancing the engine to the end of
-the off-hour session, so the closing auction and the expiry of Day orders always happen. An
-action refused at the edge still advances the engine's time, so its rejection lands after
-everything scheduled before it.
+the off-hour session, so the closing auction and the expiry of Day orders always happen.
 """
 
 from __future__ import annotations
@@ -14,12 +12,13 @@ from collections.abc import Iterator
 from siamex.errors import ErrorCode, SiamexError
 from siamex.journal.log import JournalWriter
 from siamex.journal.sequencer import Sequencer
-from siamex.scenario.loader import DayPlan, Item, Scenario
+from siamex.scenario.actions import EdgeReject
+from siamex.scenario.loader import DayPlan, Scenario
 from siamex.trading.commands import AdvanceTime, Command
 from siamex.trading.engine import Engine
 from siamex.trading.events import Event, Rejected
 
-__all__ = ["BATCH", "run_scenario"]
+__all__ = ["BATCH", "day_commands", "run_scenario", "scenario_commands"]
 
 BATCH = 1024
 
@@ -36,14 +35,35 @@ def _check_day(engine: Engine, day: DayPlan) -> None:
                 f"{spec.symbol}: no prev_close given and none carried from an earlier day"))
 
 
-def _batch(sequencer: Sequencer, items: tuple[Item, ...] | list[Item]) -> Iterator[Event]:
-    commands: list[Command] = [item.command if item.command is not None else AdvanceTime(item.ts)
-                               for item in items]
-    for item, (_, events) in zip(items, sequencer.submit(commands), strict=True):
-        yield from events
-        if item.reject is not None:
-            reject = item.reject
-            yield Rejected(item.ts, reject.id, reject.reason, reject.text)
+def day_commands(day: DayPlan) -> Iterator[tuple[Command, EdgeReject | None]]:
+    """Yield a day's commands in order, each with the edge rejection it carries (if any).
+
+    An action refused at the edge becomes a time advance, so that its rejection is printed after
+    everything scheduled before it; the day ends with an advance to the end of the off-hour
+    session.
+    """
+    yield day.start, None
+    last = day.end
+    for item in day.items:
+        yield (item.command if item.command is not None else AdvanceTime(item.ts)), item.reject
+        last = max(last, item.ts)
+    yield AdvanceTime(last), None
+
+
+def scenario_commands(scenario: Scenario) -> list[Command]:
+    """Return every command a scenario sends to the engine, in order."""
+    return [command for day in scenario.days for command, _ in day_commands(day)]
+
+
+def _batches(day: DayPlan) -> Iterator[list[tuple[Command, EdgeReject | None]]]:
+    batch: list[tuple[Command, EdgeReject | None]] = []
+    for pair in day_commands(day):
+        batch.append(pair)
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def run_scenario(scenario: Scenario, engine: Engine | None = None,
@@ -53,8 +73,9 @@ def run_scenario(scenario: Scenario, engine: Engine | None = None,
     sequencer = Sequencer(engine, journal)
     for day in scenario.days:
         _check_day(engine, day)
-        yield from sequencer.submit([day.start])[0][1]
-        for start in range(0, len(day.items), BATCH):
-            yield from _batch(sequencer, day.items[start:start + BATCH])
-        if day.end > engine.now:
-            yield from sequencer.submit([AdvanceTime(day.end)])[0][1]
+        for batch in _batches(day):
+            results = sequencer.submit([command for command, _ in batch])
+            for (command, reject), (_, events) in zip(batch, results, strict=True):
+                yield from events
+                if reject is not None:
+                    yield Rejected(command.ts, reject.id, reject.reason, reject.text)

@@ -7,7 +7,7 @@ order reached may be filled in part.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Final
 
 from siamex.trading.book import Book
 from siamex.trading.enums import Side
@@ -16,15 +16,37 @@ from siamex.trading.order import Order
 __all__ = ["NO_CROSS", "Equilibrium", "allocate", "pair"]
 
 
-class Equilibrium(NamedTuple):
-    """An auction's price (None: nothing crosses), volume and imbalance (buy minus sell)."""
+class Equilibrium:
+    """An auction's price (None: nothing crosses), volume and imbalance (buy minus sell).
 
-    price: int | None
-    volume: int
-    imbalance: int
+    A plain class rather than a NamedTuple: the compiled engine builds one per pre-open order,
+    and a NamedTuple's constructor is Python code.
+    """
+
+    __slots__ = ("imbalance", "price", "volume")
+
+    def __init__(self, price: int | None, volume: int, imbalance: int) -> None:
+        self.price = price
+        self.volume = volume
+        self.imbalance = imbalance
+
+    def fields(self) -> tuple[int | None, int, int]:
+        """Return (price, volume, imbalance)."""
+        return self.price, self.volume, self.imbalance
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Equilibrium) and self.fields() == other.fields()
+
+    def __hash__(self) -> int:
+        return hash(self.fields())
+
+    def __repr__(self) -> str:
+        return f"Equilibrium(price={self.price}, volume={self.volume}, imbalance={self.imbalance})"
 
 
 NO_CROSS = Equilibrium(None, 0, 0)
+_BUY: Final = Side.BUY
+_SELL: Final = Side.SELL
 
 
 def _side(book: Book, side: Side, price: int, volume: int) -> list[tuple[Order, int]]:
@@ -38,7 +60,7 @@ def _side(book: Book, side: Side, price: int, volume: int) -> list[tuple[Order, 
         left -= qty
     prices = book.prices
     for idx, level in book.levels(side):
-        if not left or (prices[idx] < price if side is Side.BUY else prices[idx] > price):
+        if not left or (prices[idx] < price if side is _BUY else prices[idx] > price):
             break
         for order in level:
             if not left:
@@ -52,7 +74,7 @@ def _side(book: Book, side: Side, price: int, volume: int) -> list[tuple[Order, 
 def allocate(book: Book, price: int, volume: int) -> tuple[list[tuple[Order, int]],
                                                            list[tuple[Order, int]]]:
     """Return each side's fills at the auction price in allocation priority (T4)."""
-    return _side(book, Side.BUY, price, volume), _side(book, Side.SELL, price, volume)
+    return _side(book, _BUY, price, volume), _side(book, _SELL, price, volume)
 
 
 def pair(buys: list[tuple[Order, int]], sells: list[tuple[Order, int]]) -> list[

@@ -10,11 +10,15 @@ queues in time order until the auction (decision T4).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Final
 
-from siamex.trading.enums import Side
+from siamex.trading.enums import Side, Validity
 from siamex.trading.order import Order
 
 __all__ = ["Book", "Level"]
+
+_BUY: Final = Side.BUY
+_DAY: Final = Validity.DAY
 
 
 class Level:
@@ -64,13 +68,22 @@ class Level:
 class Book:
     """Bids and offers of one board over the day's price ladder."""
 
-    __slots__ = ("asks", "ato_buy_qty", "ato_buys", "ato_sell_qty", "ato_sells", "best_ask",
-                 "best_bid", "bids", "index", "prices", "size")
+    __slots__ = ("asks", "ato_buy_qty", "ato_buys", "ato_sell_qty", "ato_sells", "band_firsts",
+                 "band_starts", "band_ticks", "best_ask", "best_bid", "bids", "prices", "size")
 
     def __init__(self, prices: list[int]) -> None:
         self.prices = prices
-        self.index = {price: i for i, price in enumerate(prices)}
         self.size = len(prices)
+        # the ladder is uniform within each tick band: position() is arithmetic, not a lookup
+        self.band_starts: list[int] = []
+        self.band_firsts: list[int] = []
+        self.band_ticks: list[int] = []
+        for i in range(len(prices) - 1):
+            tick = prices[i + 1] - prices[i]
+            if not self.band_ticks or tick != self.band_ticks[-1]:
+                self.band_starts.append(prices[i])
+                self.band_firsts.append(i)
+                self.band_ticks.append(tick)
         self.bids: list[Level | None] = [None] * self.size
         self.asks: list[Level | None] = [None] * self.size
         self.best_bid = -1
@@ -80,10 +93,26 @@ class Book:
         self.ato_buy_qty = 0
         self.ato_sell_qty = 0
 
+    def position(self, price: int) -> int:
+        """Return a price's index on the ladder, or -1 when it is off the grid or the ladder."""
+        prices = self.prices
+        if price < prices[0] or price > prices[-1]:
+            return -1
+        band = len(self.band_starts) - 1
+        while band > 0 and price < self.band_starts[band]:
+            band -= 1
+        if band < 0:
+            return 0
+        offset = price - self.band_starts[band]
+        tick = self.band_ticks[band]
+        if offset % tick:
+            return -1
+        return self.band_firsts[band] + offset // tick
+
     def add(self, order: Order) -> None:
         """Rest a priced order at the back of its level."""
         idx = order.idx
-        if order.side is Side.BUY:
+        if order.side is _BUY:
             level = self.bids[idx]
             if level is None:
                 level = self.bids[idx] = Level()
@@ -101,7 +130,7 @@ class Book:
     def remove(self, order: Order) -> None:
         """Take a priced order out of the book with all its remaining quantity."""
         idx = order.idx
-        if order.side is Side.BUY:
+        if order.side is _BUY:
             level = self.bids[idx]
             assert level is not None
             level.unlink(order)
@@ -118,7 +147,7 @@ class Book:
 
     def reduce(self, order: Order, qty: int) -> None:
         """Lower a resting order's remaining quantity in place, keeping its priority."""
-        level = (self.bids if order.side is Side.BUY else self.asks)[order.idx]
+        level = (self.bids if order.side is _BUY else self.asks)[order.idx]
         assert level is not None
         level.qty -= qty
         order.remaining -= qty
@@ -131,7 +160,7 @@ class Book:
         if qty < order.visible:
             order.visible -= qty
             order.remaining -= qty
-            level = (self.bids if order.side is Side.BUY else self.asks)[order.idx]
+            level = (self.bids if order.side is _BUY else self.asks)[order.idx]
             assert level is not None
             level.qty -= qty
             return
@@ -140,13 +169,43 @@ class Book:
             order.remaining = 0
             order.visible = 0
             return
-        level = (self.bids if order.side is Side.BUY else self.asks)[order.idx]
+        level = (self.bids if order.side is _BUY else self.asks)[order.idx]
         assert level is not None
         order.remaining -= qty
         order.visible = min(order.published, order.remaining)
         level.qty -= qty
         level.unlink(order)
         level.append(order)
+
+    def take_day_orders(self) -> list[Order]:
+        """Take every Day order out of the book: bids then offers, each in priority order."""
+        taken: list[Order] = []
+        for levels in (self.bids, self.asks):
+            step = -1 if levels is self.bids else 1
+            start = self.best_bid if levels is self.bids else self.best_ask
+            stop = -1 if levels is self.bids else self.size
+            for i in range(start, stop, step):
+                level = levels[i]
+                if level is None:
+                    continue
+                order = level.head
+                while order is not None:
+                    following = order.next
+                    if order.validity is _DAY:
+                        level.unlink(order)
+                        level.qty -= order.remaining
+                        taken.append(order)
+                    order = following
+        if self.best_bid >= 0 and not self._count(self.bids, self.best_bid):
+            self._retreat_bid()
+        if self.best_ask < self.size and not self._count(self.asks, self.best_ask):
+            self._retreat_ask()
+        return taken
+
+    @staticmethod
+    def _count(levels: list[Level | None], i: int) -> int:
+        level = levels[i]
+        return level.count if level is not None else 0
 
     def _retreat_bid(self) -> None:
         bids = self.bids
@@ -171,11 +230,11 @@ class Book:
 
     def queue(self, side: Side) -> dict[int, Order]:
         """Return the ATO/ATC queue of a side, keyed by order number in time order."""
-        return self.ato_buys if side is Side.BUY else self.ato_sells
+        return self.ato_buys if side is _BUY else self.ato_sells
 
     def enqueue(self, order: Order) -> None:
         """Put an ATO/ATC order at the back of its side's auction queue."""
-        if order.side is Side.BUY:
+        if order.side is _BUY:
             self.ato_buys[order.no] = order
             self.ato_buy_qty += order.remaining
         else:
@@ -184,7 +243,7 @@ class Book:
 
     def dequeue(self, order: Order) -> None:
         """Take an ATO/ATC order out of its queue with all its remaining quantity."""
-        if order.side is Side.BUY:
+        if order.side is _BUY:
             del self.ato_buys[order.no]
             self.ato_buy_qty -= order.remaining
         else:
@@ -195,14 +254,14 @@ class Book:
         """Lower a queued ATO/ATC order's remaining quantity, keeping its place."""
         order.remaining -= qty
         order.visible = order.remaining
-        if order.side is Side.BUY:
+        if order.side is _BUY:
             self.ato_buy_qty -= qty
         else:
             self.ato_sell_qty -= qty
 
     def levels(self, side: Side) -> Iterator[tuple[int, Level]]:
         """Yield a side's non-empty levels from the best price outwards."""
-        if side is Side.BUY:
+        if side is _BUY:
             for i in range(self.best_bid, -1, -1):
                 level = self.bids[i]
                 if level is not None and level.count:

@@ -7,10 +7,10 @@ order type and validity, then size, then price. Each check cites its rule.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Final
 
 from siamex.rulebook.parameters import Rulebook
-from siamex.trading.commands import AmendOrder, NewOrder
-from siamex.trading.enums import OrderType, Validity
+from siamex.trading.enums import OrderType, Side, Validity
 from siamex.trading.instrument import Instrument
 from siamex.trading.order import Order
 from siamex.trading.rejects import Reject
@@ -20,16 +20,21 @@ __all__ = ["Failure", "check_amend", "check_new", "check_price", "expire_day"]
 
 Failure = tuple[Reject, str]
 
-_ODD_LOT_VALIDITIES = frozenset({Validity.DAY, Validity.FAK, Validity.FOK})
-_RESTING_VALIDITIES = frozenset({Validity.DAY, Validity.GTC, Validity.GTD})
-_IMMEDIATE_TYPES = frozenset({OrderType.MP_MKT})
-_AUCTION_TYPES = frozenset({OrderType.ATO, OrderType.ATC})
+_ODD_LOT_VALIDITIES: Final = frozenset({Validity.DAY, Validity.FAK, Validity.FOK})
+_RESTING_VALIDITIES: Final = frozenset({Validity.DAY, Validity.GTC, Validity.GTD})
+_AUCTION_TYPES: Final = frozenset({OrderType.ATO, OrderType.ATC})
+_LIMIT: Final = OrderType.LIMIT
+_MP_MKT: Final = OrderType.MP_MKT
+_DAY: Final = Validity.DAY
+_GTC: Final = Validity.GTC
+_GTD: Final = Validity.GTD
+_INVALID: Final = Reject.INVALID
+_MARKET_CLOSED: Final = Reject.MARKET_CLOSED
 
 
 def check_price(inst: Instrument, price: int, odd_lot: bool) -> Failure | None:
     """Check a limit price: on the tick grid (3.2), within ceiling and floor (3.3)."""
-    book = inst.odd if odd_lot and inst.odd is not None else inst.book
-    if price in book.index:
+    if inst.book.position(price) >= 0:
         return None
     if not inst.scale.is_valid(price):
         tick = inst.scale.tick_at(max(price, 1))
@@ -55,76 +60,77 @@ def _check_size(rules: Rulebook, inst: Instrument, qty: int, odd_lot: bool) -> F
     return None
 
 
-def expire_day(rules: Rulebook, today: dt.date, cmd: NewOrder) -> tuple[int, Failure | None]:
+def expire_day(rules: Rulebook, today: dt.date, validity: Validity,
+               expire_date: str | None) -> tuple[int, Failure | None]:
     """Return the last day (as a date ordinal) a GTC/GTD order lives, or its failure (T18)."""
     last = today + dt.timedelta(days=rules.max_order_days)
-    if cmd.validity is Validity.GTC:
+    if validity is _GTC:
         return last.toordinal(), None
-    if cmd.expire_date is None:
-        return 0, (Reject.INVALID, "a GTD order needs expire_date")
+    if expire_date is None:
+        return 0, (_INVALID, "a GTD order needs expire_date")
     try:
-        until = dt.date.fromisoformat(cmd.expire_date)
+        until = dt.date.fromisoformat(expire_date)
     except ValueError:
-        return 0, (Reject.INVALID, f"expire_date {cmd.expire_date!r} is not YYYY-MM-DD")
+        return 0, (_INVALID, f"expire_date {expire_date!r} is not YYYY-MM-DD")
     if not today <= until <= last:
-        return 0, (Reject.INVALID, (
+        return 0, (_INVALID, (
             f"expire_date {until.isoformat()} must lie from {today.isoformat()} to "
             f"{last.isoformat()} ({rules.max_order_days} days)"
         ))
     return until.toordinal(), None
 
 
-def check_new(rules: Rulebook, inst: Instrument, cmd: NewOrder) -> Failure | None:
+def check_new(rules: Rulebook, inst: Instrument, qty: int, kind: OrderType, validity: Validity,
+              price: int | None, expire_date: str | None,
+              published: int | None) -> Failure | None:
     """Check a new order against the phase, type, size and price rules."""
-    qty, kind = cmd.qty, cmd.type
     if qty <= 0:
-        return Reject.INVALID, f"quantity must be positive, got {qty}"
-    if (kind is OrderType.LIMIT) != (cmd.price is not None):
-        return Reject.INVALID, ("a limit order needs a price" if kind is OrderType.LIMIT
-                                else f"an {kind.value} order takes no price")
-    if (cmd.validity is Validity.GTD) != (cmd.expire_date is not None):
-        return Reject.INVALID, "expire_date goes with a GTD order, and only with one"
+        return _INVALID, f"quantity must be positive, got {qty}"
+    if (kind is _LIMIT) != (price is not None):
+        return _INVALID, ("a limit order needs a price" if kind is _LIMIT
+                          else f"an {kind.value} order takes no price")
+    if (validity is _GTD) != (expire_date is not None):
+        return _INVALID, "expire_date goes with a GTD order, and only with one"
     accepts = inst.accepts
     if not accepts.orders:  # 1, T7
-        return Reject.MARKET_CLOSED, f"{inst.symbol} takes no new orders in {inst.phase.value}"
+        return _MARKET_CLOSED, f"{inst.symbol} takes no new orders in {inst.phase.value}"
     odd_lot = qty < inst.lot
     if odd_lot:  # T19
         if inst.odd is None:
             return Reject.BOARD_LOT, f"{inst.symbol} has no odd-lot board (kind {inst.kind})"
         if not accepts.odd_lot:
-            return Reject.MARKET_CLOSED, "the odd-lot board trades in the continuous sessions only"
-        if kind is not OrderType.LIMIT or cmd.validity not in _ODD_LOT_VALIDITIES:
+            return _MARKET_CLOSED, "the odd-lot board trades in the continuous sessions only"
+        if kind is not _LIMIT or validity not in _ODD_LOT_VALIDITIES:
             return Reject.ORDER_TYPE_NOT_ALLOWED, "odd-lot orders are limit Day, FAK or FOK only"
-        if cmd.published_qty is not None:
+        if published is not None:
             return Reject.ORDER_TYPE_NOT_ALLOWED, "an odd-lot order cannot be an iceberg"
     if kind not in accepts.types:  # 4.1: ATO in the pre-opens, ATC in the pre-close only
         return Reject.ORDER_TYPE_NOT_ALLOWED, (
             f"{kind.value} orders are not accepted in {inst.phase.value}"
         )
-    if cmd.validity not in accepts.validities:  # 4.2: FAK/FOK in the continuous sessions only
+    if validity not in accepts.validities:  # 4.2: FAK/FOK in the continuous sessions only
         return Reject.ORDER_TYPE_NOT_ALLOWED, (
-            f"{cmd.validity.value} orders are not accepted in {inst.phase.value}"
+            f"{validity.value} orders are not accepted in {inst.phase.value}"
         )
-    if kind in _AUCTION_TYPES and cmd.validity is not Validity.DAY:
+    if kind in _AUCTION_TYPES and validity is not _DAY:
         return Reject.ORDER_TYPE_NOT_ALLOWED, f"{kind.value} orders are Day orders"
-    if kind in _IMMEDIATE_TYPES and cmd.validity not in _ODD_LOT_VALIDITIES:
+    if kind is _MP_MKT and validity not in _ODD_LOT_VALIDITIES:
         return Reject.ORDER_TYPE_NOT_ALLOWED, "an MP-MKT order never rests: Day, FAK or FOK"
     failure = _check_size(rules, inst, qty, odd_lot)
     if failure is not None:
         return failure
-    if cmd.published_qty is not None:
-        failure = _check_iceberg(rules, inst, cmd)
+    if published is not None:
+        failure = _check_iceberg(rules, inst, qty, kind, validity, published)
         if failure is not None:
             return failure
-    if cmd.price is not None:
-        return check_price(inst, cmd.price, odd_lot)
+    if price is not None:
+        return check_price(inst, price, odd_lot)
     return None
 
 
-def _check_iceberg(rules: Rulebook, inst: Instrument, cmd: NewOrder) -> Failure | None:
-    published = cmd.published_qty
-    assert published is not None
-    if cmd.type is not OrderType.LIMIT or cmd.validity not in _RESTING_VALIDITIES:
+def _check_iceberg(rules: Rulebook, inst: Instrument, qty: int, kind: OrderType,
+                   validity: Validity, published: int) -> Failure | None:
+    if kind is not _LIMIT or validity not in _RESTING_VALIDITIES:
         return Reject.ORDER_TYPE_NOT_ALLOWED, "an iceberg is a limit Day, GTC or GTD order"
     smallest = rules.iceberg_min_published_lots * inst.lot
     if published % inst.lot or published < smallest:  # T17
@@ -132,35 +138,36 @@ def _check_iceberg(rules: Rulebook, inst: Instrument, cmd: NewOrder) -> Failure 
             f"published quantity {published} must be whole board lots of {inst.lot}, "
             f"at least {smallest}"
         )
-    if published >= cmd.qty:
-        return Reject.INVALID, "published quantity must be less than the order quantity"
+    if published >= qty:
+        return _INVALID, "published quantity must be less than the order quantity"
     return None
 
 
-def check_amend(rules: Rulebook, inst: Instrument, order: Order, cmd: AmendOrder) -> Failure | None:
+def check_amend(rules: Rulebook, inst: Instrument, order: Order, qty: int | None,
+                price: int | None, kind: OrderType | None, side: Side | None) -> Failure | None:
     """Check an amend: allowed in the phase, no change of type or side, new size and price (T16)."""
     accepts = inst.accepts
     if not accepts.amend or (order.odd_lot and not accepts.odd_lot):  # T7
-        return Reject.MARKET_CLOSED, f"{inst.symbol} takes no amends in {inst.phase.value}"
-    if cmd.qty is None and cmd.price is None:
-        return Reject.INVALID, "an amend needs a new qty or price"
-    if (cmd.type is not None and cmd.type is not order.type) or (
-            cmd.side is not None and cmd.side is not order.side):  # 4.4, T16
+        return _MARKET_CLOSED, f"{inst.symbol} takes no amends in {inst.phase.value}"
+    if qty is None and price is None:
+        return _INVALID, "an amend needs a new qty or price"
+    if (kind is not None and kind is not order.type) or (
+            side is not None and side is not order.side):  # 4.4, T16
         return Reject.AMEND_NOT_ALLOWED, "an amend cannot change the order type or side"
-    if cmd.price is not None and order.type is not OrderType.LIMIT:
+    if price is not None and order.type is not _LIMIT:
         return Reject.AMEND_NOT_ALLOWED, f"an {order.type.value} order has no price to amend"
-    if cmd.qty is not None:
-        if cmd.qty <= 0:
-            return Reject.INVALID, f"quantity must be positive, got {cmd.qty}"
-        if cmd.qty <= order.filled:
+    if qty is not None:
+        if qty <= 0:
+            return _INVALID, f"quantity must be positive, got {qty}"
+        if qty <= order.filled:
             return Reject.AMEND_NOT_ALLOWED, (
-                f"new quantity {cmd.qty} must exceed the {order.filled} already filled"
+                f"new quantity {qty} must exceed the {order.filled} already filled"
             )
-        if order.odd_lot and cmd.qty >= inst.lot:
+        if order.odd_lot and qty >= inst.lot:
             return Reject.BOARD_LOT, f"an odd-lot order stays below the board lot {inst.lot}"
-        failure = _check_size(rules, inst, cmd.qty, order.odd_lot)
+        failure = _check_size(rules, inst, qty, order.odd_lot)
         if failure is not None:
             return failure
-    if cmd.price is not None:
-        return check_price(inst, cmd.price, order.odd_lot)
+    if price is not None:
+        return check_price(inst, price, order.odd_lot)
     return None

@@ -14,11 +14,14 @@ from siamex.trading.enums import OrderType, Side, Validity
 __all__ = [
     "AdvanceTime",
     "AmendOrder",
+    "AmendOrderFields",
     "CancelOrder",
+    "CancelOrderFields",
     "Command",
     "InstrumentSpec",
     "MemberSpec",
     "NewOrder",
+    "NewOrderFields",
     "StartDay",
 ]
 
@@ -114,3 +117,12 @@ class CancelOrder(_Command, tag="cancel", frozen=True, gc=False):
 
 
 Command = StartDay | AdvanceTime | NewOrder | AmendOrder | CancelOrder
+
+# The fields of the order commands in declaration order, as msgspec.structs.astuple returns
+# them. The compiled engine reads a command once through this tuple: one C call instead of a
+# dozen generic attribute lookups. tests/trading/test_commands.py keeps them in step.
+NewOrderFields = tuple[int, str, str, str, str, Side, int, OrderType, int | None, Validity,
+                       str | None, int | None, bool, bool, bool, str | None]
+AmendOrderFields = tuple[int, str, str | None, int | None, int | None, OrderType | None,
+                         Side | None]
+CancelOrderFields = tuple[int, str, str | None]

@@ -9,24 +9,24 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-from collections.abc import Callable
-from typing import Any
+from typing import Final, cast
 
-from siamex.rulebook.limits import price_limits
 from siamex.rulebook.parameters import DEFAULT_RULEBOOK, Rulebook
-from siamex.rulebook.schedule import draw_auction_instants
-from siamex.rulebook.ticks import tick_scale
 from siamex.trading.auction import NO_CROSS, Equilibrium, allocate, pair
 from siamex.trading.book import Book
 from siamex.trading.checks import check_amend, check_new, expire_day
 from siamex.trading.equilibrium import book_equilibrium
+from msgspec.structs import astuple
+
 from siamex.trading.commands import (
     AdvanceTime,
     AmendOrder,
+    AmendOrderFields,
     CancelOrder,
+    CancelOrderFields,
     Command,
-    InstrumentSpec,
     NewOrder,
+    NewOrderFields,
     StartDay,
 )
 from siamex.trading.enums import Board, OrderType, Phase, Side, Validity
@@ -45,6 +45,7 @@ from siamex.trading.events import (
     Trade,
 )
 from siamex.trading.instrument import Instrument
+from siamex.trading.listing import list_instrument
 from siamex.trading.matching import Fill, available, sweep
 from siamex.trading.order import Order
 from siamex.trading.phases import TRANSITIONS
@@ -53,12 +54,38 @@ from siamex.units import day_start
 
 __all__ = ["Engine"]
 
-_NEVER = 1 << 62
-_BUY = Side.BUY
-_LIMIT = OrderType.LIMIT
-_IMMEDIATE = frozenset({Validity.FAK, Validity.FOK})
-_LONG_LIVED = frozenset({Validity.GTC, Validity.GTD})
-_MAIN, _ODD = Board.MAIN, Board.ODD_LOT
+_NEVER: Final = 1 << 62
+_BUY: Final = Side.BUY
+_SELL: Final = Side.SELL
+_LIMIT: Final = OrderType.LIMIT
+_MP_MKT: Final = OrderType.MP_MKT
+_MP_MTL: Final = OrderType.MP_MTL
+_DAY: Final = Validity.DAY
+_FAK: Final = Validity.FAK
+_FOK: Final = Validity.FOK
+_GTC: Final = Validity.GTC
+_GTD: Final = Validity.GTD
+_MAIN: Final = Board.MAIN
+_ODD: Final = Board.ODD_LOT
+_CLOSED: Final = Phase.CLOSED
+# Compiled by mypyc, a Final module name is a C static, while a name imported from a module that
+# stays Python is a dictionary lookup on every use: the hot path reads these aliases.
+_NEW_ORDER: Final = NewOrder
+_CANCEL_ORDER: Final = CancelOrder
+_AMEND_ORDER: Final = AmendOrder
+_START_DAY: Final = StartDay
+_ACCEPTED: Final = Accepted
+_AMENDED: Final = Amended
+_CANCELLED: Final = Cancelled
+_REJECTED: Final = Rejected
+_TRADE: Final = Trade
+_INDICATIVE: Final = Indicative
+_FAK_REMAINDER: Final = CancelReason.FAK_REMAINDER
+_FOK_UNFILLED: Final = CancelReason.FOK_UNFILLED
+_NO_OPPOSITE_ORDER: Final = CancelReason.NO_OPPOSITE_ORDER
+_SELF_MATCH: Final = CancelReason.SELF_MATCH
+_UNKNOWN_ORDER: Final = Reject.UNKNOWN_ORDER
+_ASTUPLE: Final = astuple
 
 Scheduled = tuple[int, int, str, Phase]
 """A due time, a tie-break sequence, the symbol ("*": every security) and the phase it leaves."""
@@ -83,13 +110,6 @@ class Engine:
         self.schedule_seq = 0
         self.next_due = _NEVER
         self.indicative: dict[str, Equilibrium] = {}
-        self._dispatch: dict[type, Callable[[Any, list[Event]], None]] = {
-            NewOrder: self._new_order,
-            CancelOrder: self._cancel,
-            AmendOrder: self._amend,
-            AdvanceTime: self._advance_only,
-            StartDay: self._start_day,
-        }
 
     def handle(self, command: Command) -> list[Event]:
         """Run one command and return its events in order."""
@@ -99,13 +119,20 @@ class Engine:
             self._advance(ts, out)
         if ts > self.now:
             self.now = ts
-        self._dispatch[type(command)](command, out)
+        kind = type(command)
+        if kind is _NEW_ORDER:
+            self._new_order(cast(NewOrder, command), out)
+        elif kind is _CANCEL_ORDER:
+            self._cancel(cast(CancelOrder, command), out)
+        elif kind is _AMEND_ORDER:
+            self._amend(cast(AmendOrder, command), out)
+        elif kind is _START_DAY:
+            self._start_day(cast(StartDay, command), out)
+        else:
+            assert isinstance(command, AdvanceTime)  # the schedule has caught up: nothing more
         return out
 
     # -- time and the schedule -------------------------------------------------------------
-
-    def _advance_only(self, command: AdvanceTime, out: list[Event]) -> None:
-        """Nothing beyond what handle() already did: the schedule caught up to the time."""
 
     def _advance(self, ts: int, out: list[Event]) -> None:
         schedule = self.schedule
@@ -128,7 +155,7 @@ class Engine:
             if inst.phase is leaving:
                 inst.enter(entering)
         out.append(PhaseChanged(ts, "*", entering))
-        if entering is Phase.CLOSED:
+        if entering is _CLOSED:
             self._expire_day_orders(ts, out)
 
     def _security_transition(self, inst: Instrument, ts: int, leaving: Phase,
@@ -160,32 +187,14 @@ class Engine:
         self.indicative = {}
         out.append(DayStarted(cmd.ts, cmd.date))
         for spec in cmd.instruments:
-            inst = self._list(rules, day, spec, cmd)
+            inst = list_instrument(rules, day, spec, self.closes.get(spec.symbol), cmd.seed,
+                                   cmd.auction_times)
             self.instruments[spec.symbol] = inst
             out.append(PriceLimitsSet(cmd.ts, inst.symbol, inst.ceiling, inst.floor,
                                       inst.prev_close))
         self._carry_in(carried, day, cmd.ts, out)
         self.used_ids = set(self.orders)
         self._build_schedule(day)
-
-    def _list(self, rules: Rulebook, day: dt.date, spec: InstrumentSpec,
-              cmd: StartDay) -> Instrument:
-        scale = tick_scale(rules, spec.kind)
-        prev_close = spec.prev_close if spec.prev_close is not None else self.closes.get(
-            spec.symbol)
-        ipo = spec.ipo_price if prev_close is None else None
-        if prev_close is None and ipo is None:
-            raise ValueError(f"{spec.symbol} has neither a previous close nor an IPO price")
-        limits = price_limits(rules, scale, prev_close or 0, board=spec.board, ipo_price=ipo)
-        lot = spec.board_lot or (rules.dr_board_lot if spec.kind == "dr" else rules.board_lot)
-        instants = draw_auction_instants(rules, cmd.seed, day, spec.symbol)
-        if cmd.auction_times:
-            instants = instants._replace(**cmd.auction_times)
-        return Instrument(
-            spec.symbol, spec.kind, spec.board, lot, spec.listed_shares, scale, limits,
-            prev_close, ipo, instants, rules.auction_tick_allowance,
-            odd_lot_board=lot > 1 and spec.kind not in rules.odd_lot_excluded_kinds,
-        )
 
     def _build_schedule(self, day: dt.date) -> None:
         base = day_start(day)
@@ -205,7 +214,7 @@ class Engine:
         """Take the GTC/GTD orders out of yesterday's books, in priority order (T18)."""
         carried: list[Order] = []
         for inst in self.instruments.values():
-            for side in (Side.BUY, Side.SELL):
+            for side in (_BUY, _SELL):
                 carried.extend(inst.book.orders(side))
         for order in carried:
             order.prev = order.next = None
@@ -220,14 +229,14 @@ class Engine:
                 reason = CancelReason.DELISTED
             elif today > order.expire_day:
                 reason = CancelReason.EXPIRED
-            elif order.price not in inst.book.index:
+            elif inst.book.position(order.price) < 0:
                 reason = CancelReason.PRICE_LIMIT
             if reason is not None:
                 out.append(Cancelled(ts, order.id, order.no, order.symbol, order.remaining,
                                      reason))
                 continue
             assert inst is not None
-            order.idx = inst.book.index[order.price]
+            order.idx = inst.book.position(order.price)
             inst.book.add(order)
             self.orders[order.id] = order
 
@@ -235,11 +244,8 @@ class Engine:
         """Cancel every Day order left when the day ends (4.2)."""
         for inst in self.instruments.values():
             for book in (inst.book, inst.odd):
-                if book is None:
-                    continue
-                for side in (Side.BUY, Side.SELL):
-                    for order in [o for o in book.orders(side) if o.validity is Validity.DAY]:
-                        book.remove(order)
+                if book is not None:
+                    for order in book.take_day_orders():
                         self._drop(order, ts, CancelReason.EXPIRED, out)
 
     def _day_close(self, inst: Instrument, ts: int, out: list[Event]) -> None:
@@ -253,50 +259,51 @@ class Engine:
 
     def _reject(self, cmd: NewOrder | AmendOrder | CancelOrder, reason: Reject, text: str,
                 out: list[Event]) -> None:
-        out.append(Rejected(cmd.ts, cmd.id, reason, text))
+        out.append(_REJECTED(cmd.ts, cmd.id, reason, text))
 
     def _new_order(self, cmd: NewOrder, out: list[Event]) -> None:
+        fields: NewOrderFields = _ASTUPLE(cmd)
+        (ts, cid, member, account, symbol, side, qty, kind, limit, validity, expire_date,
+         published, short, cash_balance, nvdr, client_type) = fields
         if self.date is None:
             return self._reject(cmd, Reject.MARKET_CLOSED, "no trading day has started", out)
-        if cmd.id in self.used_ids:
-            return self._reject(cmd, Reject.DUPLICATE_ID, f"order id {cmd.id!r} is in use", out)
-        inst = self.instruments.get(cmd.symbol)
+        if cid in self.used_ids:
+            return self._reject(cmd, Reject.DUPLICATE_ID, f"order id {cid!r} is in use", out)
+        inst = self.instruments.get(symbol)
         if inst is None:
-            return self._reject(cmd, Reject.UNKNOWN_SYMBOL,
-                                f"{cmd.symbol!r} is not listed today", out)
-        if cmd.short:
+            return self._reject(cmd, Reject.UNKNOWN_SYMBOL, f"{symbol!r} is not listed today", out)
+        if short:
             return self._reject(cmd, Reject.NOT_IMPLEMENTED,
                                 "short-sale rules are not implemented yet", out)
-        failure = check_new(self.rules, inst, cmd)
+        failure = check_new(self.rules, inst, qty, kind, validity, limit, expire_date,
+                            published)
         if failure is not None:
             return self._reject(cmd, failure[0], failure[1], out)
         last_day = 0
-        if cmd.validity in _LONG_LIVED:
-            last_day, failure = expire_day(self.rules, self.date, cmd)
+        if validity is _GTC or validity is _GTD:
+            last_day, failure = expire_day(self.rules, self.date, validity, expire_date)
             if failure is not None:
                 return self._reject(cmd, failure[0], failure[1], out)
-        odd_lot = cmd.qty < inst.lot
+        odd_lot = qty < inst.lot
         book = inst.odd if odd_lot else inst.book
         assert book is not None
-        price = cmd.price if cmd.price is not None else 0
-        published = cmd.published_qty or 0
+        price = limit if limit is not None else 0
+        slice_qty = published if published is not None else 0
         order = Order(
-            self.next_order_no, cmd.id, cmd.member, cmd.account, cmd.symbol, cmd.side,
-            cmd.type, cmd.validity, price, cmd.qty, cmd.qty,
-            published if published else cmd.qty, published, 0,
-            book.index[price] if price else -1, odd_lot, cmd.ts, last_day,
-            cmd.cash_balance, cmd.nvdr, cmd.client_type,
+            self.next_order_no, cid, member, account, symbol, side, kind, validity, price, qty,
+            qty, slice_qty if slice_qty else qty, slice_qty, 0,
+            book.position(price) if price else -1, odd_lot, ts, last_day,
+            cash_balance, nvdr, client_type,
         )
         self.next_order_no += 1
-        self.used_ids.add(cmd.id)
-        out.append(Accepted(cmd.ts, cmd.id, order.no, cmd.symbol, cmd.side, cmd.type,
-                            cmd.validity, _ODD if odd_lot else _MAIN, cmd.qty, cmd.price,
-                            cmd.member, cmd.account))
+        self.used_ids.add(cid)
+        out.append(_ACCEPTED(ts, cid, order.no, symbol, side, kind, validity,
+                             _ODD if odd_lot else _MAIN, qty, limit, member, account))
         if inst.accepts.continuous:
-            self._continuous(inst, book, order, cmd.ts, out)
+            self._continuous(inst, book, order, ts, out)
         else:
             self._rest(book, order)
-            self._publish_indicative(inst, cmd.ts, out)
+            self._publish_indicative(inst, ts, out)
         return None
 
     def _rest(self, book: Book, order: Order) -> None:
@@ -314,35 +321,35 @@ class Engine:
         if kind is _LIMIT:
             limit = order.idx
             if (limit < book.best_ask) if buying else (limit > book.best_bid):
-                if order.validity in _IMMEDIATE:
-                    return self._drop(order, ts, (CancelReason.FAK_REMAINDER if order.validity
-                                                  is Validity.FAK else CancelReason.FOK_UNFILLED),
-                                      out)
+                if order.validity is _FAK:
+                    return self._drop(order, ts, _FAK_REMAINDER, out)
+                if order.validity is _FOK:
+                    return self._drop(order, ts, _FOK_UNFILLED, out)
                 book.add(order)
                 self.orders[order.id] = order
                 return None
         else:
             limit = book.best_ask if buying else book.best_bid
             if limit == (book.size if buying else -1):
-                return self._drop(order, ts, CancelReason.NO_OPPOSITE_ORDER, out)
-            if kind is OrderType.MP_MKT:
+                return self._drop(order, ts, _NO_OPPOSITE_ORDER, out)
+            if kind is _MP_MKT:
                 limit = book.size - 1 if buying else 0
         smp = order.member in self.smp_members
-        if order.validity is Validity.FOK and available(book, order, limit, smp) < order.remaining:
-            return self._drop(order, ts, CancelReason.FOK_UNFILLED, out)
+        if order.validity is _FOK and available(book, order, limit, smp) < order.remaining:
+            return self._drop(order, ts, _FOK_UNFILLED, out)
         fills, self_matched = sweep(book, order, limit, smp)
         if fills:
             self._continuous_trades(inst, order, fills, ts, out)
         if not order.remaining:
             return None
         if self_matched:
-            return self._drop(order, ts, CancelReason.SELF_MATCH, out)
-        if order.validity in _IMMEDIATE or kind is OrderType.MP_MKT:
-            return self._drop(order, ts, CancelReason.FAK_REMAINDER, out)
-        if kind is OrderType.MP_MTL:
+            return self._drop(order, ts, _SELF_MATCH, out)
+        if order.validity is _FAK or order.validity is _FOK or kind is _MP_MKT:
+            return self._drop(order, ts, _FAK_REMAINDER, out)
+        if kind is _MP_MTL:
             order.type = _LIMIT
             order.price = fills[-1][2]
-            order.idx = book.index[order.price]
+            order.idx = book.position(order.price)
         order.visible = min(order.published, order.remaining) if order.published else (
             order.remaining)
         book.add(order)
@@ -359,7 +366,7 @@ class Engine:
         orders = self.orders
         for resting, qty, price in fills:
             buy, sell = (order, resting) if buying else (resting, order)
-            out.append(Trade(ts, self.next_trade_no, symbol, board, price, qty, aggressor,
+            out.append(_TRADE(ts, self.next_trade_no, symbol, board, price, qty, aggressor,
                              buy.id, sell.id, buy.no, sell.no, buy.member, buy.account,
                              sell.member, sell.account))
             self.next_trade_no += 1
@@ -370,17 +377,17 @@ class Engine:
 
     def _drop(self, order: Order, ts: int, reason: CancelReason, out: list[Event]) -> None:
         """Report an order's remainder as cancelled by the engine and forget the order."""
-        out.append(Cancelled(ts, order.id, order.no, order.symbol, order.remaining, reason))
+        out.append(_CANCELLED(ts, order.id, order.no, order.symbol, order.remaining, reason))
         self.orders.pop(order.id, None)
 
-    def _find(self, cmd: AmendOrder | CancelOrder, out: list[Event]) -> Order | None:
-        order = self.orders.get(cmd.id)
+    def _find(self, cmd: AmendOrder | CancelOrder, cid: str, member: str | None,
+              out: list[Event]) -> Order | None:
+        order = self.orders.get(cid)
         if order is None:
-            self._reject(cmd, Reject.UNKNOWN_ORDER, f"no live order with id {cmd.id!r}", out)
+            self._reject(cmd, _UNKNOWN_ORDER, f"no live order with id {cid!r}", out)
             return None
-        if cmd.member is not None and cmd.member != order.member:
-            self._reject(cmd, Reject.NOT_OWNER, f"order {cmd.id!r} belongs to another member",
-                         out)
+        if member is not None and member != order.member:
+            self._reject(cmd, Reject.NOT_OWNER, f"order {cid!r} belongs to another member", out)
             return None
         return order
 
@@ -390,7 +397,9 @@ class Engine:
         return book
 
     def _cancel(self, cmd: CancelOrder, out: list[Event]) -> None:
-        order = self._find(cmd, out)
+        fields: CancelOrderFields = _ASTUPLE(cmd)
+        ts, cid, member = fields
+        order = self._find(cmd, cid, member, out)
         if order is None:
             return
         inst = self.instruments[order.symbol]
@@ -399,23 +408,25 @@ class Engine:
             book.remove(order)
         else:
             book.dequeue(order)
-        del self.orders[order.id]
-        out.append(Cancelled(cmd.ts, order.id, order.no, order.symbol, order.remaining, None))
+        del self.orders[cid]
+        out.append(_CANCELLED(ts, cid, order.no, order.symbol, order.remaining, None))
         if inst.accepts.call:
-            self._publish_indicative(inst, cmd.ts, out)
+            self._publish_indicative(inst, ts, out)
 
     def _amend(self, cmd: AmendOrder, out: list[Event]) -> None:
         """Amend in place when only the quantity falls; otherwise re-queue it (4.4, T16)."""
-        order = self._find(cmd, out)
+        fields: AmendOrderFields = _ASTUPLE(cmd)
+        ts, cid, member, new_qty, new_price, kind, side = fields
+        order = self._find(cmd, cid, member, out)
         if order is None:
             return
         inst = self.instruments[order.symbol]
-        failure = check_amend(self.rules, inst, order, cmd)
+        failure = check_amend(self.rules, inst, order, new_qty, new_price, kind, side)
         if failure is not None:
             return self._reject(cmd, failure[0], failure[1], out)
         book = self._book_of(inst, order)
-        qty = cmd.qty if cmd.qty is not None else order.qty
-        price = cmd.price if cmd.price is not None else order.price
+        qty = new_qty if new_qty is not None else order.qty
+        price = new_price if new_price is not None else order.price
         queued = order.type is not _LIMIT
         keep = price == order.price and qty <= order.qty
         if keep:
@@ -434,19 +445,19 @@ class Engine:
             order.qty = qty
             order.remaining = qty - order.filled
             order.price = price
-            order.idx = book.index[price] if price else -1
+            order.idx = book.position(price) if price else -1
             order.visible = min(order.published, order.remaining) if order.published else (
                 order.remaining)
             del self.orders[order.id]
-        out.append(Amended(cmd.ts, order.id, order.no, order.symbol, order.qty, order.remaining,
-                           order.price or None, keep))
+        out.append(_AMENDED(ts, cid, order.no, order.symbol, order.qty, order.remaining,
+                            order.price or None, keep))
         if not keep:
             if inst.accepts.continuous:
-                self._continuous(inst, book, order, cmd.ts, out)
+                self._continuous(inst, book, order, ts, out)
             else:
                 self._rest(book, order)
         if inst.accepts.call:
-            self._publish_indicative(inst, cmd.ts, out)
+            self._publish_indicative(inst, ts, out)
         return None
 
     # -- auctions ------------------------------------------------------------------------------
@@ -459,9 +470,9 @@ class Engine:
     def _publish_indicative(self, inst: Instrument, ts: int, out: list[Event]) -> None:
         """Publish the indicative equilibrium when a pre-open book change moves it (2.2)."""
         result = self._equilibrium(inst)
-        if self.indicative.get(inst.symbol, NO_CROSS) != result:
+        if result != self.indicative.get(inst.symbol, NO_CROSS):
             self.indicative[inst.symbol] = result
-            out.append(Indicative(ts, inst.symbol, result.price, result.volume,
+            out.append(_INDICATIVE(ts, inst.symbol, result.price, result.volume,
                                   result.imbalance))
 
     def _uncross(self, inst: Instrument, ts: int, session: str, out: list[Event]) -> None:

@@ -92,31 +92,36 @@ class _Walk:
 def _walk_down(walk: _Walk, start: int, buys: int, market_sell: int) -> tuple[int, int, int]:
     """Find c at or below `start`, where B(start) = buys <= S and S = market_sell below `start`.
 
-    Going down, B only grows; c is one above the first candidate where it passes the market
-    sells, or 0 when it never does. Returns c, B(c) and B(c - 1).
+    Going down, B only grows; c is the lowest candidate whose neighbour below has B past the
+    market sells, or 0 when none has. Returns c, B(c) and B(c - 1).
     """
     e = start
+    top = walk.best_bid + walk.off  # no bid rests above this candidate
     while True:
-        if buys > market_sell:
-            return e, buys, buys + walk.bid(e - 1)
-        level = walk.highest_bid_to(e - 1)
-        if level is None:
+        if e == 0:
             return 0, buys, buys
-        lifted = buys + walk.bid(level)
-        if lifted > market_sell:
-            return level + 1, buys, lifted
-        buys, e = lifted, level
+        below = buys + walk.bid(e - 1)
+        if below > market_sell:
+            return e, buys, below
+        if e - 1 > top:
+            e = max(top + 1, 0)  # no bid between: B stays as it is down to the best bid
+        else:
+            buys, e = below, e - 1
 
 
 def _find_crossing(walk: _Walk, count: int, market_buy: int,
                    market_sell: int) -> tuple[int, int, int, int, int]:
     """Return c, the lowest candidate where the imbalance is at most zero (count if none),
     with B(c), S(c), B(c - 1) and S(c - 1) (values outside the candidates are unused).
+
+    The walk goes one candidate at a time: B(e + 1) = B(e) - bids at e and S(e + 1) = S(e) +
+    offers at e + 1, a few integer steps per tick once compiled.
     """
     if walk.best_ask >= walk.size:  # no offers: S is the market sells everywhere
-        if market_buy + walk.bid(count - 1) > market_sell:
-            return count, 0, 0, market_buy + walk.bid(count - 1), market_sell
-        c, at, below = _walk_down(walk, count, market_buy, market_sell)
+        top = market_buy + walk.bid(count - 1)
+        if top > market_sell:
+            return count, 0, 0, top, market_sell
+        c, at, below = _walk_down(walk, count - 1, top, market_sell)
         return c, at, market_sell, below, market_sell
     e = walk.best_ask + walk.off
     buys = walk.buy_volume(e, market_buy)
@@ -124,16 +129,13 @@ def _find_crossing(walk: _Walk, count: int, market_buy: int,
     if buys <= sells:
         c, at, below = _walk_down(walk, e, buys, market_sell)
         return c, at, sells if c == e else market_sell, below, market_sell
+    top = walk.best_bid + walk.off
     while True:
-        # the imbalance changes at the next offer above e, or just above the next bid from e
-        next_ask = walk.lowest_ask_from(e + 1)
-        next_bid = walk.lowest_bid_from(e)
-        after_bid = next_bid + 1 if next_bid is not None else count
-        step = min(next_ask if next_ask is not None else count, after_bid)
+        step = e + 1
         if step >= count:
             return count, 0, 0, buys, sells
-        new_buys = buys - walk.bid(step - 1) if step == after_bid else buys
-        new_sells = sells + walk.ask(step) if step == next_ask else sells
+        new_buys = buys - walk.bid(e) if e <= top else buys
+        new_sells = sells + walk.ask(step)
         if new_buys <= new_sells:
             return step, new_buys, new_sells, buys, sells
         e, buys, sells = step, new_buys, new_sells

@@ -9,11 +9,15 @@ the caller cancels the incoming remainder (decision T23).
 
 from __future__ import annotations
 
+from typing import Final
+
 from siamex.trading.book import Book
 from siamex.trading.enums import Side
 from siamex.trading.order import Order
 
 __all__ = ["Fill", "available", "sweep"]
+
+_BUY: Final = Side.BUY
 
 Fill = tuple[Order, int, int]
 """A resting order, the quantity it gave and the price (satang) it traded at."""
@@ -27,7 +31,7 @@ def sweep(book: Book, incoming: Order, limit_idx: int, smp: bool) -> tuple[list[
     they fill.
     """
     fills: list[Fill] = []
-    buying = incoming.side is Side.BUY
+    buying = incoming.side is _BUY
     levels = book.asks if buying else book.bids
     prices = book.prices
     remaining = incoming.remaining
@@ -64,7 +68,7 @@ def available(book: Book, incoming: Order, limit_idx: int, smp: bool) -> int:
     so at that level only the visible slices ahead of it count.
     """
     want = incoming.remaining
-    if incoming.side is Side.BUY:
+    if incoming.side is _BUY:
         levels = book.asks
         span = range(book.best_ask, min(limit_idx, book.size - 1) + 1)
     else:

@@ -25,34 +25,41 @@ class Trigger(NamedTuple):
     auction: str | None
 
 
-class Accepts(NamedTuple):
+class Accepts:
     """What a phase lets members do, and whether orders match at once or wait for an auction."""
 
-    orders: bool
-    types: frozenset[OrderType]
-    validities: frozenset[Validity]
-    odd_lot: bool
-    amend: bool
-    continuous: bool = False
-    call: bool = False
+    __slots__ = ("amend", "call", "continuous", "odd_lot", "orders", "types", "validities")
+
+    def __init__(self, orders: bool, types: frozenset[OrderType],
+                 validities: frozenset[Validity], *, odd_lot: bool, amend: bool,
+                 continuous: bool = False, call: bool = False) -> None:
+        self.orders = orders
+        self.types = types
+        self.validities = validities
+        self.odd_lot = odd_lot
+        self.amend = amend
+        self.continuous = continuous
+        self.call = call
 
 
 _DAYLONG = frozenset({Validity.DAY, Validity.GTC, Validity.GTD})
 _ALL_VALIDITIES = frozenset(Validity)
 _NOTHING = Accepts(False, frozenset(), frozenset(), odd_lot=False, amend=False)
-_CALL = Accepts(True, frozenset({OrderType.LIMIT, OrderType.ATO}), _DAYLONG, odd_lot=False,
-                amend=True, call=True)
+_OPENING = Accepts(True, frozenset({OrderType.LIMIT, OrderType.ATO}), _DAYLONG, odd_lot=False,
+                   amend=True, call=True)
+_CLOSING = Accepts(True, frozenset({OrderType.LIMIT, OrderType.ATC}), _DAYLONG, odd_lot=False,
+                   amend=True, call=True)
 _CONTINUOUS = Accepts(True, frozenset({OrderType.LIMIT, OrderType.MP_MKT, OrderType.MP_MTL}),
                       _ALL_VALIDITIES, odd_lot=True, amend=True, continuous=True)
 
 ACCEPTS: dict[Phase, Accepts] = {
     Phase.CLOSED: _NOTHING,
-    Phase.PRE_OPEN_1: _CALL,
+    Phase.PRE_OPEN_1: _OPENING,
     Phase.OPEN_1: _CONTINUOUS,
     Phase.INTERMISSION: _NOTHING,
-    Phase.PRE_OPEN_2: _CALL,
+    Phase.PRE_OPEN_2: _OPENING,
     Phase.OPEN_2: _CONTINUOUS,
-    Phase.PRE_CLOSE: _CALL._replace(types=frozenset({OrderType.LIMIT, OrderType.ATC})),
+    Phase.PRE_CLOSE: _CLOSING,
     Phase.OFF_HOUR: _NOTHING,
 }
 

@@ -79,7 +79,7 @@ def snapshot(engine: Engine) -> dict[str, Any]:
         "used_ids": sorted(engine.used_ids),
         "schedule": sorted([list(entry) for entry in engine.schedule]),
         "schedule_seq": engine.schedule_seq,
-        "indicative": {s: list(r) for s, r in sorted(engine.indicative.items())},
+        "indicative": {s: list(r.fields()) for s, r in sorted(engine.indicative.items())},
         "instruments": [_instrument(inst) for inst in engine.instruments.values()],
     }
 
@@ -97,7 +97,7 @@ def _load_book(book: Book, data: dict[str, list[list[Any]]]) -> list[Order]:
     for key in ("buys", "sells"):
         for row in data[key]:
             order = _load_order(row)
-            order.idx = book.index[order.price]
+            order.idx = book.position(order.price)
             book.add(order)
             orders.append(order)
     for key in ("ato_buys", "ato_sells"):

@@ -1,0 +1,100 @@
+"""Scenario files: what cannot be run is refused with a stable code; bad actions are rejected."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from siamex.errors import ErrorCode, SiamexError
+from siamex.scenario.loader import parse_scenario
+from siamex.scenario.output import event_line
+from siamex.scenario.runner import run_scenario
+from siamex.trading.events import Accepted, Rejected
+
+
+def _scenario(**fields: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "date": "2026-11-20", "seed": 1,
+        "instruments": [{"symbol": "AOT", "prev_close": "64.00"}],
+        "actions": [],
+    }
+    base.update(fields)
+    return base
+
+
+def _load(data: dict[str, Any] | str) -> Any:
+    text = data if isinstance(data, str) else json.dumps(data)
+    return parse_scenario(text.encode())
+
+
+@pytest.mark.parametrize(("data", "code"), [
+    ("{not json", ErrorCode.SCENARIO_SYNTAX),
+    ("[1, 2]", ErrorCode.SCENARIO_SYNTAX),
+    (_scenario(date="2026-11-21"), ErrorCode.NOT_TRADING_DAY),
+    (_scenario(date="2026-12-07"), ErrorCode.NOT_TRADING_DAY),
+    (_scenario(date="20-11-2026"), ErrorCode.SCENARIO_FIELD),
+    (_scenario(dates="2026-11-20"), ErrorCode.SCENARIO_FIELD),
+    (_scenario(instruments=[]), ErrorCode.SCENARIO_FIELD),
+    (_scenario(instruments=[{"symbol": "AOT", "prev_close": "-1"}]), ErrorCode.SCENARIO_FIELD),
+    (_scenario(instruments=[{"symbol": "A", "prev_close": "1"}, {"symbol": "A",
+                                                                 "prev_close": "2"}]),
+     ErrorCode.SCENARIO_FIELD),
+    (_scenario(rules={"price_limit_percent": 15}), ErrorCode.UNKNOWN_PARAMETER),
+    (_scenario(rules={"price_limit_pct": "x"}), ErrorCode.INVALID_PARAMETER),
+    (_scenario(rules={"min_resting_time_ms": 0}), ErrorCode.NOT_IMPLEMENTED),
+    (_scenario(instruments=[{"symbol": "AOT", "prev_close": "64.00", "sign": "H"}]),
+     ErrorCode.NOT_IMPLEMENTED),
+    (_scenario(instruments=[{"symbol": "AOT", "prev_close": "64.00",
+                             "surveillance_level": 2}]), ErrorCode.NOT_IMPLEMENTED),
+    (_scenario(instruments=[{"symbol": "W", "prev_close": "1.00", "kind": "warrant"}]),
+     ErrorCode.NOT_IMPLEMENTED),
+    (_scenario(indices=[{"name": "SET", "prev_close": "1500.00"}]), ErrorCode.NOT_IMPLEMENTED),
+    (_scenario(auction_times={"open1": "09:30:00"}), ErrorCode.SCENARIO_FIELD),
+    (_scenario(auction_times={"open1": "12:30:00"}), ErrorCode.SCENARIO_FIELD),
+    (_scenario(actions="none"), ErrorCode.SCENARIO_FIELD),
+    ({"days": []}, ErrorCode.SCENARIO_FIELD),
+    ({"days": [_scenario(), _scenario()]}, ErrorCode.SCENARIO_FIELD),
+])
+def test_a_scenario_that_cannot_run_is_refused_with_its_code(data: Any, code: ErrorCode) -> None:
+    with pytest.raises(SiamexError) as caught:
+        _load(data)
+    assert caught.value.code is code
+
+
+def test_a_security_with_no_previous_close_to_carry_is_refused_when_it_runs() -> None:
+    with pytest.raises(SiamexError) as caught:
+        list(run_scenario(_load(_scenario(instruments=[{"symbol": "AOT"}]))))
+    assert caught.value.code is ErrorCode.SCENARIO_FIELD
+
+
+def test_information_signs_do_not_stop_trading() -> None:
+    plan = _load(_scenario(instruments=[{"symbol": "AOT", "prev_close": "64.00", "sign": "XD"}]))
+    assert plan.days[0].start.instruments[0].symbol == "AOT"
+
+
+@given(st.dictionaries(
+    st.sampled_from(["at", "op", "id", "member", "account", "symbol", "side", "qty", "price",
+                     "type", "validity", "published_qty", "expire_date", "short", "color"]),
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
+              st.text(max_size=12), st.sampled_from(["new", "amend", "cancel", "buy", "sell",
+                                                     "AOT", "64.00", "10:30:00", "limit",
+                                                     "ato", "day", "fok"]),
+              st.lists(st.integers(), max_size=2)),
+    max_size=12,
+))
+@settings(max_examples=400, deadline=None)
+def test_any_action_object_gives_events_never_an_exception(action: dict[str, Any]) -> None:
+    plan = _load(_scenario(actions=[
+        {"at": "10:01:00", "op": "new", "id": "base", "member": "M1", "account": "A1",
+         "symbol": "AOT", "side": "buy", "qty": 100, "price": "64.00"},
+        action,
+    ]))
+    events = list(run_scenario(plan))
+    for seq, event in enumerate(events, 1):
+        json.loads(event_line(seq, event))
+    decisions = [e for e in events if isinstance(e, Accepted | Rejected) and e.id != "base"]
+    assert len(decisions) <= 1 or action.get("op") != "new"
