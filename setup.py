@@ -24,6 +24,7 @@ COMPILED = [
     "src/siamex/trading/instrument.py",
     "src/siamex/trading/checks.py",
     "src/siamex/trading/engine.py",
+    "src/siamex/journal/log.py",
 ]
 
 

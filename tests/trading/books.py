@@ -17,7 +17,8 @@ def instrument(prev_close: int, rules: Rulebook = DEFAULT_RULEBOOK, kind: str = 
     limits = price_limits(rules, scale, prev_close)
     return Instrument("TEST", kind, "main", 100, 0, scale, limits, prev_close, None,
                       AuctionInstants(0, 0, 0),
-                      rules.auction_tick_allowance if allowance is None else allowance, True)
+                      rules.auction_tick_allowance if allowance is None else allowance, True,
+                      rules.max_order_qty)
 
 
 def rest(inst: Instrument, no: int, side: Side, price: int | None, qty: int,

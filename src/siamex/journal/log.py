@@ -24,6 +24,7 @@ from typing import BinaryIO
 
 import msgspec
 
+from siamex.journal.record import Record
 from siamex.trading.commands import Command
 
 __all__ = ["MAGIC", "CorruptJournal", "JournalWriter", "Record", "read_journal", "recover"]
@@ -36,58 +37,52 @@ class CorruptJournal(ValueError):
     """A journal whose damage is not a torn last record."""
 
 
-class Record(msgspec.Struct, array_like=True, frozen=True):
-    """One journal entry: the sequence number the sequencer stamped, and the command."""
-
-    seq: int
-    command: Command
-
-
 _encoder = msgspec.msgpack.Encoder()
 _decoder = msgspec.msgpack.Decoder(Record)
 
 
-def _frames(data: bytes) -> Iterator[tuple[int, int, Record | None]]:
-    """Yield (start, end, record) per whole record; record None marks a torn tail at start."""
-    if data[: len(MAGIC)] != MAGIC:
-        raise CorruptJournal("not a siamex journal (bad magic)")
-    pos, size = len(MAGIC), len(data)
-    while pos < size:
-        if size - pos < _HEADER.size:
-            yield pos, size, None
-            return
-        length, crc = _HEADER.unpack_from(data, pos)
-        start, end = pos + _HEADER.size, pos + _HEADER.size + length
-        if end > size:
-            yield pos, size, None
-            return
-        payload = data[start:end]
-        if zlib.crc32(payload) != crc:
-            if end == size:
-                yield pos, size, None
+class _Scan:
+    """Walks a journal's bytes record by record, remembering where the last whole one ends."""
+
+    __slots__ = ("data", "good")
+
+    def __init__(self, data: bytes) -> None:
+        if data[: len(MAGIC)] != MAGIC:
+            raise CorruptJournal("not a siamex journal (bad magic)")
+        self.data = data
+        self.good = len(MAGIC)
+
+    def records(self) -> Iterator[Record]:
+        """Yield each whole record; stop quietly at a torn tail, loudly at corruption."""
+        data = self.data
+        view = memoryview(data)
+        unpack, crc32, decode = _HEADER.unpack_from, zlib.crc32, _decoder.decode
+        header = _HEADER.size
+        pos, size = self.good, len(data)
+        while size - pos >= header:
+            length, crc = unpack(data, pos)
+            end = pos + header + length
+            if end > size:
                 return
-            raise CorruptJournal(f"checksum mismatch in the record at byte {pos}")
-        yield pos, end, _decoder.decode(payload)
-        pos = end
+            payload = view[pos + header:end]
+            if crc32(payload) != crc:
+                if end == size:
+                    return
+                raise CorruptJournal(f"checksum mismatch in the record at byte {pos}")
+            yield decode(payload)
+            pos = self.good = end
 
 
 def read_journal(path: Path) -> Iterator[Record]:
     """Yield every whole record of a journal, ignoring a torn last record."""
-    for _, _, record in _frames(path.read_bytes()):
-        if record is not None:
-            yield record
+    return _Scan(path.read_bytes()).records()
 
 
 def recover(path: Path) -> tuple[list[Record], int]:
     """Read a journal after a crash: its whole records and the byte length they end at."""
-    records: list[Record] = []
-    good = len(MAGIC)
-    for _, end, record in _frames(path.read_bytes()):
-        if record is None:
-            break
-        records.append(record)
-        good = end
-    return records, good
+    scan = _Scan(path.read_bytes())
+    records = list(scan.records())
+    return records, scan.good
 
 
 class JournalWriter:

@@ -22,7 +22,10 @@ Failure = tuple[Reject, str]
 
 _ODD_LOT_VALIDITIES: Final = frozenset({Validity.DAY, Validity.FAK, Validity.FOK})
 _RESTING_VALIDITIES: Final = frozenset({Validity.DAY, Validity.GTC, Validity.GTD})
-_AUCTION_TYPES: Final = frozenset({OrderType.ATO, OrderType.ATC})
+_ATO: Final = OrderType.ATO
+_ATC: Final = OrderType.ATC
+_FAK: Final = Validity.FAK
+_FOK: Final = Validity.FOK
 _LIMIT: Final = OrderType.LIMIT
 _MP_MKT: Final = OrderType.MP_MKT
 _DAY: Final = Validity.DAY
@@ -55,8 +58,8 @@ def _check_size(rules: Rulebook, inst: Instrument, qty: int, odd_lot: bool) -> F
             f"quantity {qty} is neither an odd lot (below {inst.lot}) nor a multiple of the "
             f"board lot {inst.lot}"
         )
-    if qty > rules.max_order_qty:  # 3.1, T24
-        return Reject.MAX_ORDER_QTY, f"quantity {qty} exceeds the maximum {rules.max_order_qty}"
+    if qty > inst.max_qty:  # 3.1, T24
+        return Reject.MAX_ORDER_QTY, f"quantity {qty} exceeds the maximum {inst.max_qty}"
     return None
 
 
@@ -104,15 +107,15 @@ def check_new(rules: Rulebook, inst: Instrument, qty: int, kind: OrderType, vali
             return Reject.ORDER_TYPE_NOT_ALLOWED, "odd-lot orders are limit Day, FAK or FOK only"
         if published is not None:
             return Reject.ORDER_TYPE_NOT_ALLOWED, "an odd-lot order cannot be an iceberg"
-    if kind not in accepts.types:  # 4.1: ATO in the pre-opens, ATC in the pre-close only
+    if kind is not _LIMIT and not accepts.takes(kind):  # 4.1: ATO/ATC in their pre-opens only
         return Reject.ORDER_TYPE_NOT_ALLOWED, (
             f"{kind.value} orders are not accepted in {inst.phase.value}"
         )
-    if validity not in accepts.validities:  # 4.2: FAK/FOK in the continuous sessions only
+    if (validity is _FAK or validity is _FOK) and not accepts.immediate:  # 4.2
         return Reject.ORDER_TYPE_NOT_ALLOWED, (
             f"{validity.value} orders are not accepted in {inst.phase.value}"
         )
-    if kind in _AUCTION_TYPES and validity is not _DAY:
+    if (kind is _ATO or kind is _ATC) and validity is not _DAY:
         return Reject.ORDER_TYPE_NOT_ALLOWED, f"{kind.value} orders are Day orders"
     if kind is _MP_MKT and validity not in _ODD_LOT_VALIDITIES:
         return Reject.ORDER_TYPE_NOT_ALLOWED, "an MP-MKT order never rests: Day, FAK or FOK"

@@ -45,11 +45,16 @@ class MemberSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     self_match_prevention: bool = False
 
 
-class _Command(msgspec.Struct, frozen=True, tag_field="op"):
-    """Base of the commands; `op` names each one in the journal."""
+class _Command(msgspec.Struct, frozen=True, tag_field="op", array_like=True, omit_defaults=True):
+    """Base of the commands; `op` names each one in the journal.
+
+    The journal stores commands as arrays (the tag, then the fields in order, trailing defaults
+    left out): a third of the size of a map and quicker to decode.
+    """
 
 
-class StartDay(_Command, tag="start_day", frozen=True, gc=False):
+class StartDay(_Command, tag="start_day", frozen=True, gc=False, array_like=True,
+               omit_defaults=True):
     """Open a trading day: rulebook, securities, members and the auction instants' seed.
 
     `auction_times` pins auctions ("open1", "open2", "close": microseconds after midnight) for
@@ -65,13 +70,15 @@ class StartDay(_Command, tag="start_day", frozen=True, gc=False):
     auction_times: dict[str, int] = {}
 
 
-class AdvanceTime(_Command, tag="advance", frozen=True, gc=False):
+class AdvanceTime(_Command, tag="advance", frozen=True, gc=False, array_like=True,
+                  omit_defaults=True):
     """Move the engine's time forward so that scheduled phases and auctions happen."""
 
     ts: int
 
 
-class NewOrder(_Command, tag="new", frozen=True, gc=False):
+class NewOrder(_Command, tag="new", frozen=True, gc=False, array_like=True,
+               omit_defaults=True):
     """Enter an order. `price` is in satang and only for limit orders."""
 
     ts: int
@@ -92,7 +99,8 @@ class NewOrder(_Command, tag="new", frozen=True, gc=False):
     client_type: str | None = None
 
 
-class AmendOrder(_Command, tag="amend", frozen=True, gc=False):
+class AmendOrder(_Command, tag="amend", frozen=True, gc=False, array_like=True,
+                 omit_defaults=True):
     """Change an order's quantity (the new total, as FIX OrderQty) and/or price.
 
     `type` and `side` may be sent to state what the member believes; a difference is refused
@@ -108,7 +116,8 @@ class AmendOrder(_Command, tag="amend", frozen=True, gc=False):
     side: Side | None = None
 
 
-class CancelOrder(_Command, tag="cancel", frozen=True, gc=False):
+class CancelOrder(_Command, tag="cancel", frozen=True, gc=False, array_like=True,
+                  omit_defaults=True):
     """Cancel an order's remaining quantity."""
 
     ts: int

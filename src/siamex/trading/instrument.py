@@ -20,7 +20,7 @@ class Instrument:
     Statistics cover the main board's auto-matched trades, auctions included (T19, T20).
     """
 
-    __slots__ = ("accepts", "board", "book", "candidates", "ceiling", "first_day", "floor", "high",
+    __slots__ = ("accepts", "board", "max_qty", "book", "candidates", "ceiling", "first_day", "floor", "high",
                  "instants", "ipo_price", "kind", "last_price", "listed_shares", "lot", "low",
                  "odd", "offset", "open", "phase", "prev_close", "scale", "symbol", "trades",
                  "value", "volume")
@@ -39,8 +39,10 @@ class Instrument:
         instants: AuctionInstants,
         allowance: int,
         odd_lot_board: bool,
+        max_qty: int,
     ) -> None:
         self.symbol = symbol
+        self.max_qty = max_qty
         self.kind = kind
         self.board = board
         self.lot = lot

@@ -35,4 +35,5 @@ def list_instrument(rules: Rulebook, day: dt.date, spec: InstrumentSpec, carried
         spec.symbol, spec.kind, spec.board, lot, spec.listed_shares, scale, limits, prev_close,
         ipo, instants, rules.auction_tick_allowance,
         odd_lot_board=lot > 1 and spec.kind not in rules.odd_lot_excluded_kinds,
+        max_qty=rules.max_order_qty,
     )

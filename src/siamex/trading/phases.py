@@ -11,9 +11,9 @@ reports in the off-hour session are not orders).
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
-from siamex.trading.enums import OrderType, Phase, Validity
+from siamex.trading.enums import OrderType, Phase
 
 __all__ = ["ACCEPTS", "TRANSITIONS", "Accepts", "Trigger"]
 
@@ -26,31 +26,47 @@ class Trigger(NamedTuple):
 
 
 class Accepts:
-    """What a phase lets members do, and whether orders match at once or wait for an auction."""
+    """What a phase lets members do, and whether orders match at once or wait for an auction.
 
-    __slots__ = ("amend", "call", "continuous", "odd_lot", "orders", "types", "validities")
+    Limit orders, and the Day, GTC and GTD validities, go with every phase that takes orders;
+    the flags say which other types and validities a phase takes.
+    """
 
-    def __init__(self, orders: bool, types: frozenset[OrderType],
-                 validities: frozenset[Validity], *, odd_lot: bool, amend: bool,
-                 continuous: bool = False, call: bool = False) -> None:
+    __slots__ = ("amend", "ato", "atc", "call", "continuous", "immediate", "market", "odd_lot",
+                 "orders")
+
+    def __init__(self, orders: bool, *, amend: bool = False, ato: bool = False,
+                 atc: bool = False, market: bool = False, immediate: bool = False,
+                 odd_lot: bool = False, continuous: bool = False, call: bool = False) -> None:
         self.orders = orders
-        self.types = types
-        self.validities = validities
-        self.odd_lot = odd_lot
         self.amend = amend
+        self.ato = ato
+        self.atc = atc
+        self.market = market
+        self.immediate = immediate
+        self.odd_lot = odd_lot
         self.continuous = continuous
         self.call = call
 
+    def takes(self, kind: OrderType) -> bool:
+        """Tell whether the phase takes orders of this type."""
+        if kind is _ATO:
+            return self.ato
+        if kind is _ATC:
+            return self.atc
+        if kind is _LIMIT:
+            return self.orders
+        return self.market
 
-_DAYLONG = frozenset({Validity.DAY, Validity.GTC, Validity.GTD})
-_ALL_VALIDITIES = frozenset(Validity)
-_NOTHING = Accepts(False, frozenset(), frozenset(), odd_lot=False, amend=False)
-_OPENING = Accepts(True, frozenset({OrderType.LIMIT, OrderType.ATO}), _DAYLONG, odd_lot=False,
-                   amend=True, call=True)
-_CLOSING = Accepts(True, frozenset({OrderType.LIMIT, OrderType.ATC}), _DAYLONG, odd_lot=False,
-                   amend=True, call=True)
-_CONTINUOUS = Accepts(True, frozenset({OrderType.LIMIT, OrderType.MP_MKT, OrderType.MP_MTL}),
-                      _ALL_VALIDITIES, odd_lot=True, amend=True, continuous=True)
+
+_LIMIT: Final = OrderType.LIMIT
+_ATO: Final = OrderType.ATO
+_ATC: Final = OrderType.ATC
+_NOTHING = Accepts(False)
+_OPENING = Accepts(True, amend=True, ato=True, call=True)
+_CLOSING = Accepts(True, amend=True, atc=True, call=True)
+_CONTINUOUS = Accepts(True, amend=True, market=True, immediate=True, odd_lot=True,
+                      continuous=True)
 
 ACCEPTS: dict[Phase, Accepts] = {
     Phase.CLOSED: _NOTHING,

@@ -113,7 +113,7 @@ def _load_instrument(rules: Rulebook, data: dict[str, Any]) -> tuple[Instrument,
         data["symbol"], data["kind"], data["board"], data["lot"], data["listed_shares"],
         tick_scale(rules, data["kind"]), PriceLimits(data["ceiling"], data["floor"]),
         data["prev_close"], data["ipo_price"], AuctionInstants(*data["instants"]),
-        rules.auction_tick_allowance, data["odd_lot_board"],
+        rules.auction_tick_allowance, data["odd_lot_board"], rules.max_order_qty,
     )
     for name in _STATS:
         setattr(inst, name, data[name])
