@@ -55,4 +55,5 @@ def test_a_bad_value_is_refused_with_a_sentence(overrides: dict[str, object]) ->
 
 
 def test_the_rulebook_reference_in_docs_is_up_to_date() -> None:
-    assert DOCS.read_text() == markdown_reference(), "run: siamex rulebook --markdown > docs/rulebook.md"
+    expected = markdown_reference()
+    assert DOCS.read_text() == expected, "run: siamex rulebook --markdown > docs/rulebook.md"

@@ -23,7 +23,8 @@ def test_instants_fall_in_their_windows_at_millisecond_resolution(seed: int, sym
 
 
 def test_the_same_seed_date_and_symbol_draw_the_same_instants() -> None:
-    assert draw_auction_instants(RULES, 7, DAY, "AOT") == draw_auction_instants(RULES, 7, DAY, "AOT")
+    first = draw_auction_instants(RULES, 7, DAY, "AOT")
+    assert first == draw_auction_instants(RULES, 7, DAY, "AOT")
 
 
 def test_securities_and_days_draw_their_own_instants() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from itertools import pairwise
 from typing import Any
 
 from hypothesis import given
@@ -65,5 +66,5 @@ def test_the_ladder_holds_every_valid_price_between_its_ends(low: int, span: int
     high = STOCK.round_down(low + span * 20)
     ladder = STOCK.ladder(low, high)
     assert all(STOCK.is_valid(p) for p in ladder)
-    assert all(STOCK.next_up(a) == b for a, b in zip(ladder, ladder[1:], strict=False))
+    assert all(STOCK.next_up(a) == b for a, b in pairwise(ladder))
     assert sum(STOCK.is_valid(p) for p in range(low, high + 1)) == len(ladder)

@@ -79,7 +79,8 @@ def test_information_signs_do_not_stop_trading() -> None:
 @given(st.dictionaries(
     st.sampled_from(["at", "op", "id", "member", "account", "symbol", "side", "qty", "price",
                      "type", "validity", "published_qty", "expire_date", "short", "color"]),
-    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
+    st.one_of(st.none(), st.booleans(), st.integers(),
+              st.floats(allow_nan=False, allow_infinity=False),
               st.text(max_size=12), st.sampled_from(["new", "amend", "cancel", "buy", "sell",
                                                      "AOT", "64.00", "10:30:00", "limit",
                                                      "ato", "day", "fok"]),

@@ -162,8 +162,11 @@ class RefBook:
         return rows
 
 
-def naive_allocation(buys: list[tuple[str, int | None, int]], sells: list[tuple[str, int | None, int]],
-                     price: int, volume: int) -> list[tuple[str, str, int]]:
+Row = tuple[str, int | None, int]
+
+
+def naive_allocation(buys: list[Row], sells: list[Row], price: int,
+                     volume: int) -> list[tuple[str, str, int]]:
     """Pair fills at the auction price: market orders first by time, then limits by price, time.
 
     Rows are (id, price or None, qty) in time order.

@@ -170,7 +170,7 @@ def test_the_engine_matches_a_naive_reference_book(ops: list[dict[str, Any]]) ->
 
 pre_open_orders = st.lists(st.tuples(
     st.sampled_from(["buy", "sell"]),
-    st.sampled_from(PRICES + ["ATO"]),
+    st.sampled_from([*PRICES, "ATO"]),
     st.integers(min_value=1, max_value=8),
 ), min_size=1, max_size=25)
 

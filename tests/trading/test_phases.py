@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from siamex.trading.engine import Engine
+from siamex.trading.enums import Phase
 from siamex.trading.events import PhaseChanged
 from siamex.trading.phases import ACCEPTS, TRANSITIONS
-from siamex.trading.enums import Phase
 from tests.trading.harness import Session, of_type, reasons
 
 

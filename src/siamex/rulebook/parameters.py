@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import pairwise
 from typing import Any
 
 from siamex.units import InvalidValue, format_price, parse_price, parse_time_of_day
@@ -91,7 +92,7 @@ def _tick_table(value: Any, name: str) -> tuple[tuple[int, int], ...]:
         if tick <= 0:
             raise InvalidValue(f"{name}: a tick must be positive")
         if start % tick:
-            raise InvalidValue(f"{name}: the row starting at {row[0]} is not a multiple of its tick")
+            raise InvalidValue(f"{name}: the row from {row[0]} is not a multiple of its tick")
         if rows and start <= rows[-1][0]:
             raise InvalidValue(f"{name}: rows must rise in price")
         if rows and start % rows[-1][1]:
@@ -208,8 +209,8 @@ PARAMETERS: tuple[Parameter, ...] = (
               "The morning session ends; cancels only until Pre-Open II.",
               "set-trading-rules.md 1 [C]; decision T7", _time, _show_time),
     Parameter("pre_open_2_start", "13:30", "time",
-              "Pre-Open II starts (since 25 Mar 2024).", "set-trading-rules.md 1 (S-HOURS-NEWS) [C]",
-              _time, _show_time),
+              "Pre-Open II starts (since 25 Mar 2024).",
+              "set-trading-rules.md 1 (S-HOURS-NEWS) [C]", _time, _show_time),
     Parameter("open_2_window_start", "13:55", "time",
               "Earliest random instant of the afternoon opening auction.",
               "set-trading-rules.md 1 [I]; decision T6", _time, _show_time),
@@ -277,8 +278,8 @@ class Rulebook:
                  "intermission_start", "pre_open_2_start", "open_2_window_start",
                  "open_2_window_end", "pre_close_start", "close_window_start",
                  "close_window_end", "off_hour_end"]
-        times = [getattr(self, name) for name in order]
-        for (a, ta), (b, tb) in zip(zip(order, times), zip(order[1:], times[1:]), strict=False):
+        for a, b in pairwise(order):
+            ta, tb = getattr(self, a), getattr(self, b)
             if tb < ta or (b.endswith("window_end") and tb == ta):
                 raise InvalidValue(f"session times out of order: {a} must come before {b}")
 

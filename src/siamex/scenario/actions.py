@@ -24,7 +24,7 @@ from siamex.trading.commands import AmendOrder, CancelOrder, Command, NewOrder
 from siamex.trading.enums import OrderType, Side, Validity
 from siamex.trading.rejects import Reject
 
-__all__ = ["EdgeReject", "NOT_YET", "parse_action"]
+__all__ = ["NOT_YET", "EdgeReject", "parse_action"]
 
 NOT_YET = frozenset({
     "trade_report", "trade_report_confirm", "halt", "resume", "suspend", "set_sign",

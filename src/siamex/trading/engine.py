@@ -11,13 +11,12 @@ import datetime as dt
 import heapq
 from typing import Final, cast
 
+from msgspec.structs import astuple
+
 from siamex.rulebook.parameters import DEFAULT_RULEBOOK, Rulebook
 from siamex.trading.auction import NO_CROSS, Equilibrium, allocate, pair
 from siamex.trading.book import Book
 from siamex.trading.checks import check_amend, check_new, expire_day
-from siamex.trading.equilibrium import book_equilibrium
-from msgspec.structs import astuple
-
 from siamex.trading.commands import (
     AdvanceTime,
     AmendOrder,
@@ -30,6 +29,7 @@ from siamex.trading.commands import (
     StartDay,
 )
 from siamex.trading.enums import Board, OrderType, Phase, Side, Validity
+from siamex.trading.equilibrium import book_equilibrium
 from siamex.trading.events import (
     Accepted,
     Amended,
@@ -84,6 +84,8 @@ _FAK_REMAINDER: Final = CancelReason.FAK_REMAINDER
 _FOK_UNFILLED: Final = CancelReason.FOK_UNFILLED
 _NO_OPPOSITE_ORDER: Final = CancelReason.NO_OPPOSITE_ORDER
 _SELF_MATCH: Final = CancelReason.SELF_MATCH
+_EXPIRED: Final = CancelReason.EXPIRED
+_AUCTION_UNFILLED: Final = CancelReason.AUCTION_UNFILLED
 _UNKNOWN_ORDER: Final = Reject.UNKNOWN_ORDER
 _ASTUPLE: Final = astuple
 
@@ -242,11 +244,14 @@ class Engine:
 
     def _expire_day_orders(self, ts: int, out: list[Event]) -> None:
         """Cancel every Day order left when the day ends (4.2)."""
+        orders = self.orders
         for inst in self.instruments.values():
             for book in (inst.book, inst.odd):
                 if book is not None:
                     for order in book.take_day_orders():
-                        self._drop(order, ts, CancelReason.EXPIRED, out)
+                        out.append(_CANCELLED(ts, order.id, order.no, order.symbol,
+                                              order.remaining, _EXPIRED))
+                        del orders[order.id]
 
     def _day_close(self, inst: Instrument, ts: int, out: list[Event]) -> None:
         traded = inst.volume > 0
@@ -486,7 +491,7 @@ class Engine:
         for queue in (book.ato_buys, book.ato_sells):
             for order in list(queue.values()):
                 book.dequeue(order)
-                self._drop(order, ts, CancelReason.AUCTION_UNFILLED, out)
+                self._drop(order, ts, _AUCTION_UNFILLED, out)
         self.indicative.pop(inst.symbol, None)
 
     def _execute_auction(self, inst: Instrument, price: int, volume: int, ts: int,

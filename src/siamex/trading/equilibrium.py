@@ -11,9 +11,10 @@ price published after every pre-open order. With B(e) the buy volume at or above
 S(e) the sell volume at or below it, the imbalance I = B - S never rises with the price. So with
 c the lowest candidate where I <= 0, the executable volume min(B, S) equals S below c and B from
 c on: it rises to c and falls after it, and the winners sit at c - 1 or c, spread over the
-stretches next to them where no order rests. Finding c and those stretches walks only the levels
-between the touch and the crossing. tests/trading/test_equilibrium.py checks this walk against
-a plain scan of every candidate.
+stretches next to them where no order rests. Finding c walks the candidates from the touch to
+the crossing, one tick at a time (a few integer steps each once compiled), and the stretches are
+looked up only when the tie-breaks need them. tests/trading/test_equilibrium.py checks this walk
+against a plain scan of every candidate.
 """
 
 from __future__ import annotations

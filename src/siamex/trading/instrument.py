@@ -20,10 +20,34 @@ class Instrument:
     Statistics cover the main board's auto-matched trades, auctions included (T19, T20).
     """
 
-    __slots__ = ("accepts", "board", "max_qty", "book", "candidates", "ceiling", "first_day", "floor", "high",
-                 "instants", "ipo_price", "kind", "last_price", "listed_shares", "lot", "low",
-                 "odd", "offset", "open", "phase", "prev_close", "scale", "symbol", "trades",
-                 "value", "volume")
+    __slots__ = (
+        "accepts",
+        "board",
+        "book",
+        "candidates",
+        "ceiling",
+        "first_day",
+        "floor",
+        "high",
+        "instants",
+        "ipo_price",
+        "kind",
+        "last_price",
+        "listed_shares",
+        "lot",
+        "low",
+        "max_qty",
+        "odd",
+        "offset",
+        "open",
+        "phase",
+        "prev_close",
+        "scale",
+        "symbol",
+        "trades",
+        "value",
+        "volume",
+    )
 
     def __init__(
         self,

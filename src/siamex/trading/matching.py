@@ -24,7 +24,7 @@ Fill = tuple[Order, int, int]
 
 
 def sweep(book: Book, incoming: Order, limit_idx: int, smp: bool) -> tuple[list[Fill], bool]:
-    """Match an incoming order up to limit_idx; return its fills and whether a self-match stopped it.
+    """Match an incoming order up to limit_idx; return its fills and whether SMP stopped it.
 
     For a buy, limit_idx is the highest ask level it may take; for a sell, the lowest bid level.
     The incoming order's `remaining` and `filled` are updated; resting orders leave the book as

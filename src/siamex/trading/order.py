@@ -19,7 +19,9 @@ class Order:
     write these fields millions of times.
     """
 
-    __slots__ = ("accepted_at", "account", "cash_balance", "client_type", "expire_day", "filled", "id", "idx", "member", "next", "no", "nvdr", "odd_lot", "prev", "price", "published", "qty", "remaining", "side", "symbol", "type", "validity", "visible")
+    __slots__ = ("accepted_at", "account", "cash_balance", "client_type", "expire_day", "filled",
+                 "id", "idx", "member", "next", "no", "nvdr", "odd_lot", "prev", "price",
+                 "published", "qty", "remaining", "side", "symbol", "type", "validity", "visible")
 
     def __init__(
         self,

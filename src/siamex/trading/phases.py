@@ -32,8 +32,17 @@ class Accepts:
     the flags say which other types and validities a phase takes.
     """
 
-    __slots__ = ("amend", "ato", "atc", "call", "continuous", "immediate", "market", "odd_lot",
-                 "orders")
+    __slots__ = (
+        "amend",
+        "atc",
+        "ato",
+        "call",
+        "continuous",
+        "immediate",
+        "market",
+        "odd_lot",
+        "orders",
+    )
 
     def __init__(self, orders: bool, *, amend: bool = False, ato: bool = False,
                  atc: bool = False, market: bool = False, immediate: bool = False,
