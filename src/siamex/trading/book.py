@@ -178,8 +178,12 @@ class Book:
         level.append(order)
 
     def take_day_orders(self) -> list[Order]:
-        """Take every Day order out of the book: bids then offers, each in priority order."""
-        taken: list[Order] = []
+        """Take every Day order out of the book: ATO/ATC orders still queued (normally none:
+        their auction cancels them), then bids, then offers, each in priority order."""
+        taken: list[Order] = [*self.ato_buys.values(), *self.ato_sells.values()]
+        self.ato_buys.clear()
+        self.ato_sells.clear()
+        self.ato_buy_qty = self.ato_sell_qty = 0
         for levels in (self.bids, self.asks):
             step = -1 if levels is self.bids else 1
             start = self.best_bid if levels is self.bids else self.best_ask

@@ -16,7 +16,7 @@ from msgspec.structs import astuple
 from siamex.rulebook.parameters import DEFAULT_RULEBOOK, Rulebook
 from siamex.trading.auction import NO_CROSS, Equilibrium, allocate, pair
 from siamex.trading.book import Book
-from siamex.trading.checks import check_amend, check_new, expire_day
+from siamex.trading.checks import Failure, check_amend, check_new, expire_day
 from siamex.trading.commands import (
     AdvanceTime,
     AmendOrder,
@@ -243,15 +243,19 @@ class Engine:
             self.orders[order.id] = order
 
     def _expire_day_orders(self, ts: int, out: list[Event]) -> None:
-        """Cancel every Day order left when the day ends (4.2)."""
-        orders = self.orders
+        """Cancel every Day order left when the day ends (4.2).
+
+        Only GTC/GTD orders outlive the day, so the index of live orders is rebuilt from them
+        rather than emptied one order at a time.
+        """
         for inst in self.instruments.values():
             for book in (inst.book, inst.odd):
                 if book is not None:
                     for order in book.take_day_orders():
                         out.append(_CANCELLED(ts, order.id, order.no, order.symbol,
                                               order.remaining, _EXPIRED))
-                        del orders[order.id]
+        self.orders = {cid: order for cid, order in self.orders.items()
+                       if order.validity is not _DAY}
 
     def _day_close(self, inst: Instrument, ts: int, out: list[Event]) -> None:
         traded = inst.volume > 0
@@ -272,22 +276,22 @@ class Engine:
          published, short, cash_balance, nvdr, client_type) = fields
         if self.date is None:
             return self._reject(cmd, Reject.MARKET_CLOSED, "no trading day has started", out)
-        if cid in self.used_ids:
+        used = self.used_ids
+        known = len(used)
+        used.add(cid)  # one probe of a set that grows all day: the size tells a duplicate
+        if len(used) == known:
             return self._reject(cmd, Reject.DUPLICATE_ID, f"order id {cid!r} is in use", out)
-        inst = self.instruments.get(symbol)
-        if inst is None:
-            return self._reject(cmd, Reject.UNKNOWN_SYMBOL, f"{symbol!r} is not listed today", out)
-        if short:
-            return self._reject(cmd, Reject.NOT_IMPLEMENTED,
-                                "short-sale rules are not implemented yet", out)
-        failure = check_new(self.rules, inst, qty, kind, validity, limit, expire_date,
-                            published)
+        failure = self._check_new(cmd, symbol, qty, kind, validity, limit, expire_date,
+                                  published, short)
         if failure is not None:
+            used.discard(cid)  # a rejected order leaves its id free (docs/decisions.md 11)
             return self._reject(cmd, failure[0], failure[1], out)
+        inst = self.instruments[symbol]
         last_day = 0
         if validity is _GTC or validity is _GTD:
             last_day, failure = expire_day(self.rules, self.date, validity, expire_date)
             if failure is not None:
+                used.discard(cid)
                 return self._reject(cmd, failure[0], failure[1], out)
         odd_lot = qty < inst.lot
         book = inst.odd if odd_lot else inst.book
@@ -301,7 +305,6 @@ class Engine:
             cash_balance, nvdr, client_type,
         )
         self.next_order_no += 1
-        self.used_ids.add(cid)
         out.append(_ACCEPTED(ts, cid, order.no, symbol, side, kind, validity,
                              _ODD if odd_lot else _MAIN, qty, limit, member, account))
         if inst.accepts.continuous:
@@ -310,6 +313,16 @@ class Engine:
             self._rest(book, order)
             self._publish_indicative(inst, ts, out)
         return None
+
+    def _check_new(self, cmd: NewOrder, symbol: str, qty: int, kind: OrderType,
+                   validity: Validity, limit: int | None, expire_date: str | None,
+                   published: int | None, short: bool) -> Failure | None:
+        inst = self.instruments.get(symbol)
+        if inst is None:
+            return Reject.UNKNOWN_SYMBOL, f"{symbol!r} is not listed today"
+        if short:
+            return Reject.NOT_IMPLEMENTED, "short-sale rules are not implemented yet"
+        return check_new(self.rules, inst, qty, kind, validity, limit, expire_date, published)
 
     def _rest(self, book: Book, order: Order) -> None:
         if order.type is _LIMIT:
