@@ -25,6 +25,7 @@ COMPILED = [
     "src/siamex/trading/checks.py",
     "src/siamex/trading/engine.py",
     "src/siamex/journal/log.py",
+    "src/siamex/journal/replay.py",
 ]
 
 

@@ -4,7 +4,8 @@ Measured, never asserted: the machines are shared and noisy, so the figures are 
 several runs. Every run goes without the cyclic garbage collector, as the CLI runs
 (siamex.runtime). Throughput runs the whole workload through a fresh engine with nothing else in
 the loop; latency times each `handle` call on its own (the timer's own cost is printed beside
-it); replay reads, checks and decodes a journal of the workload and runs it.
+it); replay times siamex.journal.replay.replay on a journal of the workload: reading, checking
+and decoding each record, and running it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from siamex.bench.workload import Workload
-from siamex.journal.log import JournalWriter, read_journal
+from siamex.journal.log import JournalWriter
+from siamex.journal.replay import replay
 from siamex.runtime import without_gc_pauses
 from siamex.trading.commands import Command
 from siamex.trading.engine import Engine
@@ -87,16 +89,11 @@ def _journal(commands: list[Command], folder: Path) -> tuple[float, float]:
             if seq % 1024 == 0:
                 journal.commit()
     write = len(commands) / (time.perf_counter() - start)
-    engine = Engine()
-    handle = engine.handle
     with without_gc_pauses():
         start = time.perf_counter()
-        count = 0
-        for record in read_journal(path):
-            handle(record.command)
-            count += 1
-        replay = count / (time.perf_counter() - start)
-    return write, replay
+        _, count = replay(path)
+        rate = count / (time.perf_counter() - start)
+    return write, rate
 
 
 def measure(workload: Workload, runs: int = 5) -> EngineFigures:
@@ -118,9 +115,9 @@ def measure(workload: Workload, runs: int = 5) -> EngineFigures:
     writes, replays = [], []
     with tempfile.TemporaryDirectory(dir=os.environ.get("SIAMEX_BENCH_DIR")) as folder:
         for _ in range(runs):
-            write, replay = _journal(commands, Path(folder))
+            write, rate = _journal(commands, Path(folder))
             writes.append(write)
-            replays.append(replay)
+            replays.append(rate)
     return EngineFigures(len(commands), throughput, statistics.median(p50),
                          statistics.median(p99), statistics.median(p999),
                          statistics.median(worst), overhead, writes, replays, events)

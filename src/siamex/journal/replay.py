@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from siamex.journal.log import Record, read_journal
 from siamex.trading.engine import Engine
 from siamex.trading.snapshot import restore, snapshot
 
-__all__ = ["load_snapshot", "replay", "save_snapshot"]
+__all__ = ["apply_records", "load_snapshot", "replay", "save_snapshot"]
 
 
 def save_snapshot(engine: Engine, seq: int, path: Path) -> None:
@@ -25,18 +26,18 @@ def load_snapshot(path: Path) -> tuple[Engine, int]:
     return restore(data["state"]), int(data["seq"])
 
 
-def replay(journal: Path, snapshot_path: Path | None = None,
-           records: list[Record] | None = None) -> tuple[Engine, int]:
-    """Rebuild the engine from an optional snapshot and the journal; return it and the last seq.
-
-    Records at or before the snapshot's sequence number are skipped; `records` may be given
-    when the caller has already read them (as recover() does).
-    """
+def replay(journal: Path, snapshot_path: Path | None = None) -> tuple[Engine, int]:
+    """Rebuild the engine from an optional snapshot and the journal; return it and the last seq."""
     engine, last = load_snapshot(snapshot_path) if snapshot_path else (Engine(), 0)
-    handle = engine.handle
-    for record in records if records is not None else read_journal(journal):
-        if record.seq <= last:
-            continue
-        handle(record.command)
-        last = record.seq
-    return engine, last
+    return engine, apply_records(engine, read_journal(journal), last)
+
+
+def apply_records(engine: Engine, records: Iterable[Record], after: int) -> int:
+    """Run every record after sequence number `after` (a snapshot's); return the last one run."""
+    last = after
+    for record in records:
+        seq = record.seq
+        if seq > last:
+            engine.handle(record.command)
+            last = seq
+    return last
