@@ -23,6 +23,8 @@ from siamex.journal.replay import replay as replay_journal
 from siamex.rulebook.parameters import PARAMETERS
 from siamex.rulebook.reference import markdown_reference
 from siamex.runtime import without_gc_pauses
+from siamex.scenario.compare import Rules, compare_scenario, report, side_label
+from siamex.scenario.compare_report import print_comparison
 from siamex.scenario.loader import Scenario, load_scenario
 from siamex.scenario.output import event_line
 from siamex.scenario.runner import run_scenario
@@ -159,6 +161,35 @@ def _replay(plan: Scenario, engine: Engine, writer: JournalWriter | None, output
         if writer is not None:
             writer.close()
     return days
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--a-rules", "--rules-a", "a_files", multiple=True, type=click.Path(path_type=Path),
+              help="A TOML file of rulebook overrides for side A; may be repeated.")
+@click.option("--a-set", "--set-a", "a_pairs", multiple=True, metavar="NAME=VALUE",
+              help="Override one rulebook parameter on side A; may be repeated.")
+@click.option("--b-rules", "--rules-b", "b_files", multiple=True, type=click.Path(path_type=Path),
+              help="A TOML file of rulebook overrides for side B; may be repeated.")
+@click.option("--b-set", "--set-b", "b_pairs", multiple=True, metavar="NAME=VALUE",
+              help="Override one rulebook parameter on side B; may be repeated.")
+@click.option("--orders", "shown_orders", default=20, show_default=True,
+              type=click.IntRange(min=0), help="How many orders whose outcome differs to list.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@_guarded
+def compare(scenario: Path, a_files: tuple[Path, ...], a_pairs: tuple[str, ...],
+            b_files: tuple[Path, ...], b_pairs: tuple[str, ...], shown_orders: int,
+            as_json: bool) -> None:
+    """Run a scenario under rulebooks A and B and show what changed, per security and order."""
+    a = Rules(side_label(a_files, a_pairs), rule_overrides(a_files, a_pairs))
+    b = Rules(side_label(b_files, b_pairs), rule_overrides(b_files, b_pairs))
+    with without_gc_pauses():
+        result = report(compare_scenario(scenario, a, b), shown_orders)
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+        return
+    console = Console()
+    print_comparison(result, console if console.is_terminal else Console(width=100))
 
 
 @main.group()

@@ -16,6 +16,7 @@ __all__ = [
     "US_PER_MS",
     "US_PER_SECOND",
     "InvalidValue",
+    "average_price",
     "date_of",
     "day_start",
     "format_date",
@@ -111,3 +112,13 @@ def date_of(ts: int) -> dt.date:
 def time_of_day(ts: int) -> int:
     """Return the microseconds after midnight of a timestamp."""
     return ts % US_PER_DAY
+
+
+def average_price(value: int, volume: int) -> int | None:
+    """Return the volume-weighted average price in satang, rounded half up (decision T20).
+
+    `value` is the sum of price (satang) times shares; None when nothing traded.
+    """
+    if not volume:
+        return None
+    return (2 * value + volume) // (2 * volume)

@@ -103,10 +103,64 @@ def _tick_table(value: Any, name: str) -> tuple[tuple[int, int], ...]:
     return tuple(rows)
 
 
+def _bool(value: Any, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise InvalidValue(f"{name} must be true or false")
+
+
+def _choice(*choices: str) -> Callable[[Any, str], str]:
+    def parse(value: Any, name: str) -> str:
+        if value not in choices:
+            raise InvalidValue(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+        return str(value)
+
+    return parse
+
+
+def _signs(value: Any, name: str) -> frozenset[str]:
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise InvalidValue(f"{name} must be a list of signs")
+    return frozenset(value)
+
+
+def _baht(value: Any, name: str) -> int:
+    """An amount of money in THB, kept in satang."""
+    return _price(value, name)
+
+
+def _breaker_levels(value: Any, name: str) -> tuple[tuple[Fraction, int], ...]:
+    if not isinstance(value, list | tuple):
+        raise InvalidValue(f"{name} must be a list of [fall_percent, halt_minutes] pairs")
+    rows: list[tuple[Fraction, int]] = []
+    for row in value:
+        if not isinstance(row, list | tuple) or len(row) != 2:
+            raise InvalidValue(f"{name} rows must be [fall_percent, halt_minutes] pairs")
+        fall, minutes = _percent(row[0], name), _positive_int(row[1], name)
+        if not 0 < fall < 100:
+            raise InvalidValue(f"{name}: a fall must lie between 0 and 100 percent")
+        if rows and fall <= rows[-1][0]:
+            raise InvalidValue(f"{name}: levels must deepen in order")
+        rows.append((fall, minutes))
+    return tuple(rows)
+
+
+def _show_breaker_levels(value: Any) -> str:
+    return ", ".join(f"-{fall}%: {minutes} min" for fall, minutes in value)
+
+
 def _kinds(value: Any, name: str) -> frozenset[str]:
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
         raise InvalidValue(f"{name} must be a list of instrument kinds")
     return frozenset(value)
+
+
+def _index_name(value: Any, name: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise InvalidValue(f"{name} must be an index name such as SET")
+    return value
 
 
 def _show_tick_table(value: Any) -> str:
@@ -123,6 +177,8 @@ def _show_price(value: Any) -> str:
 
 
 def _show_plain(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, frozenset):
         return ", ".join(sorted(value))
     return str(value)
@@ -229,6 +285,90 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("off_hour_end", "17:00", "time",
               "The off-hour (trade report) session ends; Day orders expire.",
               "set-trading-rules.md 1 and 5 [C]", _time, _show_time),
+    Parameter("halt_resume_pre_open_minutes", 10, "minutes",
+              "Pre-open before trading resumes after an operator halt (H) or suspension (SP) "
+              "is lifted in a continuous session.",
+              "decision T9", _positive_int),
+    Parameter("circuit_breaker_levels", [[8, 30], [15, 30], [20, 60]], "[% fall, minutes]",
+              "Market-wide circuit breaker: a fall of the SET Index from its previous close to "
+              "this percentage or more halts trading for the minutes given; each level once a "
+              "day, none after the last. An empty list turns the breaker off.",
+              "set-trading-rules.md 6.1 (S-CB) [C]; decision T10", _breaker_levels,
+              _show_breaker_levels),
+    Parameter("circuit_breaker_index", "SET", "index",
+              "The index whose fall triggers the circuit breaker.",
+              "set-trading-rules.md 6.1 [C]", _index_name),
+    Parameter("circuit_breaker_pre_open_minutes", 10, "minutes",
+              "The last minutes of a circuit-breaker halt are a pre-open before the auction.",
+              "set-trading-rules.md 6.1 [P]; decision T9", _positive_int),
+    Parameter("dynamic_price_band_pct", 10, "%",
+              "Dynamic Price Band: an auto-matched execution must lie within this percentage of "
+              "the last auto-matched price; 0 turns the band off.",
+              "set-trading-rules.md 6.2 (S-SEP2024) [C]; decision T11", _percent),
+    Parameter("dynamic_price_band_min_price", "1.00", "THB",
+              "The band applies only while the reference price is at least this.",
+              "set-trading-rules.md 6.2 [C]; decision T11", _price, _show_price),
+    Parameter("dynamic_price_band_pre_open_minutes", 2, "minutes",
+              "Pre-open a security enters when an execution would fall outside the band.",
+              "set-trading-rules.md 6.2 [C]; decision T9", _positive_int),
+    Parameter("dynamic_price_band_kinds", ["stock", "preferred"], "kinds",
+              "Instrument kinds the Dynamic Price Band covers (SET and mai stocks).",
+              "set-trading-rules.md 6.2 [C]", _kinds),
+    Parameter("auto_pause_pct", 15, "% of listed shares",
+              "Auto Pause: a security pauses when its total bid or total offer volume over all "
+              "prices exceeds this share of its listed shares; 0 turns it off.",
+              "set-trading-rules.md 6.3 (S-PAUSE) [C]; decision T12", _percent),
+    Parameter("auto_pause_minutes", 40, "minutes",
+              "How long an Auto Pause lasts before its pre-open.",
+              "set-trading-rules.md 6.3 [C]; decision T12", _positive_int),
+    Parameter("auto_pause_pre_open_minutes", 20, "minutes",
+              "The pre-open after an Auto Pause, ended by an auction.",
+              "set-trading-rules.md 6.3 [C]; decision T9", _positive_int),
+    Parameter("auto_pause_kinds", ["stock", "reit", "property_fund", "infrastructure_fund"],
+              "kinds", "Instrument kinds Auto Pause covers.",
+              "set-trading-rules.md 6.3 [C]", _kinds),
+    Parameter("cash_balance_signs", ["NC", "CB", "CS", "CC", "CF"], "signs",
+              "Signs under which a buy order must be for a cash-balance account.",
+              "set-trading-rules.md 7.1 (S-CSIGN) [C]; decision T21", _signs),
+    Parameter("min_resting_time_ms", 250, "ms",
+              "Minimum Resting Time: an order can be amended or cancelled only this long after "
+              "it was accepted; 0 turns the rule off.",
+              "set-trading-rules.md 9 (S-METHODS) [C]; decision T15", _non_negative_int),
+    Parameter("short_sale_price_test", "uptick", "rule",
+              "Short-sale price test: uptick (strictly above the last auto-matched price), "
+              "zero_plus (at or above it), or conditional (uptick on the day after a close "
+              "that fell short_sale_conditional_drop_pct or more, zero_plus otherwise).",
+              "set-trading-rules.md 8.2 (S-SHORT2024, S-REV2025) [C]/[P]; decision T13",
+              _choice("uptick", "zero_plus", "conditional")),
+    Parameter("short_sale_conditional_drop_pct", 10, "%",
+              "Fall of a close from the close before it that makes the next day an uptick day "
+              "under the conditional test.",
+              "set-trading-rules.md 8.2 (S-REV2025) [P]; decision T13", _percent),
+    Parameter("short_sale_max_pct", 10, "% of listed shares",
+              "Outstanding short volume of a security (given at the start of the day, plus the "
+              "day's short orders) may not exceed this share of its listed shares.",
+              "set-trading-rules.md 8.3 (S-14MEASURES) [C]; decision T14", _percent),
+    Parameter("hft_universe_rule", True, "on/off",
+              "A registered high-frequency account may buy only the permitted universe: "
+              "members of hft_universe_index, the kinds in hft_permitted_kinds, and securities "
+              "marked hft_permitted.",
+              "set-trading-rules.md 9 (S-HFT2025) [C]", _bool),
+    Parameter("hft_universe_index", "SET100", "index",
+              "The index whose constituents a high-frequency account may buy.",
+              "set-trading-rules.md 9 (S-HFT2025) [C]", _index_name),
+    Parameter("hft_permitted_kinds", ["dw", "dr", "etf"], "kinds",
+              "Kinds a high-frequency account may always buy.",
+              "set-trading-rules.md 9 (S-HFT2025) [C]", _kinds),
+    Parameter("trade_report_start", "09:30", "time",
+              "Big-lot and foreign-board trade reports are taken from this time.",
+              "set-trading-rules.md 5 [P]; decision T20", _time, _show_time),
+    Parameter("big_lot_min_qty", 1_000_000, "shares",
+              "A main-board trade report of at least this many shares is a big lot.",
+              "set-trading-rules.md 5 (S-OFFHOUR) [C]; decision T20", _positive_int),
+    Parameter("big_lot_min_value", "3000000", "THB",
+              "A main-board trade report worth at least this much is a big lot; smaller ones "
+              "are ordinary off-hour reports.",
+              "set-trading-rules.md 5 (S-OFFHOUR) [C]; decision T20", _baht, _show_price),
 )
 
 
@@ -261,6 +401,29 @@ class Rulebook:
     close_window_start: int
     close_window_end: int
     off_hour_end: int
+    halt_resume_pre_open_minutes: int
+    circuit_breaker_levels: tuple[tuple[Fraction, int], ...]
+    circuit_breaker_index: str
+    circuit_breaker_pre_open_minutes: int
+    dynamic_price_band_pct: Fraction
+    dynamic_price_band_min_price: int
+    dynamic_price_band_pre_open_minutes: int
+    dynamic_price_band_kinds: frozenset[str]
+    auto_pause_pct: Fraction
+    auto_pause_minutes: int
+    auto_pause_pre_open_minutes: int
+    auto_pause_kinds: frozenset[str]
+    cash_balance_signs: frozenset[str]
+    min_resting_time_ms: int
+    short_sale_price_test: str
+    short_sale_conditional_drop_pct: Fraction
+    short_sale_max_pct: Fraction
+    hft_universe_rule: bool
+    hft_universe_index: str
+    hft_permitted_kinds: frozenset[str]
+    trade_report_start: int
+    big_lot_min_qty: int
+    big_lot_min_value: int
 
     def __init__(self, overrides: Mapping[str, Any] | None = None) -> None:
         given = dict(overrides or {})

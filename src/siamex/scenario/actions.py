@@ -2,8 +2,8 @@
 
 An action that cannot be read becomes `rejected` with `INVALID` (or `TICK_SIZE` for a price
 finer than a satang) at its time, and never reaches the engine or the journal (pillar 6).
-Operations of the market-integrity rules that are not built yet are refused with
-`NOT_IMPLEMENTED` rather than ignored.
+Operations that are not built yet (the member kill switch) are refused with `NOT_IMPLEMENTED`
+rather than ignored.
 """
 
 from __future__ import annotations
@@ -20,16 +20,24 @@ from siamex.scenario.fields import (
     get_str,
     no_unknown,
 )
-from siamex.trading.commands import AmendOrder, CancelOrder, Command, NewOrder
+from siamex.trading.commands import (
+    AmendOrder,
+    CancelOrder,
+    Command,
+    ConfirmTradeReport,
+    Halt,
+    NewOrder,
+    Resume,
+    SetSign,
+    SetSurveillanceLevel,
+    TradeReport,
+)
 from siamex.trading.enums import OrderType, Side, Validity
 from siamex.trading.rejects import Reject
 
 __all__ = ["NOT_YET", "EdgeReject", "parse_action"]
 
-NOT_YET = frozenset({
-    "trade_report", "trade_report_confirm", "halt", "resume", "suspend", "set_sign",
-    "set_surveillance_level", "kill_switch",
-})
+NOT_YET = frozenset({"kill_switch"})
 
 _COMMON = {"at", "op", "id"}
 _NEW = _COMMON | {"member", "account", "symbol", "side", "qty", "type", "price", "validity",
@@ -37,6 +45,12 @@ _NEW = _COMMON | {"member", "account", "symbol", "side", "qty", "type", "price",
                   "cash_balance"}
 _AMEND = _COMMON | {"member", "qty", "price", "type", "side"}
 _CANCEL = _COMMON | {"member"}
+_REPORT = _COMMON | {"symbol", "board", "qty", "price", "sell_member", "sell_account",
+                     "buy_member", "buy_account"}
+_CONFIRM = _COMMON | {"member"}
+_HALT = _COMMON | {"symbol"}
+_SIGN = _COMMON | {"symbol", "sign", "on"}
+_LEVEL = _COMMON | {"symbol", "level", "pause"}
 
 
 class EdgeReject(NamedTuple):
@@ -88,9 +102,52 @@ def _cancel(raw: Mapping[str, Any], ts: int, cid: str) -> CancelOrder:
     return CancelOrder(ts, cid, member=get_str(raw, "member", required=False))
 
 
+def _trade_report(raw: Mapping[str, Any], ts: int, cid: str) -> TradeReport:
+    no_unknown(raw, _REPORT, "trade_report")
+    board = get_str(raw, "board", required=False, default="")
+    if board not in ("", "main", "foreign"):
+        raise FieldError("board must be main or foreign")
+    return TradeReport(
+        ts, cid, str(get_str(raw, "symbol")), int(get_int(raw, "qty") or 0),
+        int(get_price(raw, "price") or 0), str(get_str(raw, "sell_member")),
+        str(get_str(raw, "sell_account")), str(get_str(raw, "buy_member")),
+        str(get_str(raw, "buy_account")), str(board))
+
+
+def _confirm(raw: Mapping[str, Any], ts: int, cid: str) -> ConfirmTradeReport:
+    no_unknown(raw, _CONFIRM, "trade_report_confirm")
+    return ConfirmTradeReport(ts, cid, get_str(raw, "member", required=False))
+
+
+def _halt(raw: Mapping[str, Any], ts: int, cid: str) -> Halt:
+    no_unknown(raw, _HALT, str(raw.get("op")))
+    return Halt(ts, str(get_str(raw, "symbol")), "SP" if raw.get("op") == "suspend" else "H",
+                cid)
+
+
+def _resume(raw: Mapping[str, Any], ts: int, cid: str) -> Resume:
+    no_unknown(raw, _HALT, "resume")
+    return Resume(ts, str(get_str(raw, "symbol")), cid)
+
+
+def _set_sign(raw: Mapping[str, Any], ts: int, cid: str) -> SetSign:
+    no_unknown(raw, _SIGN, "set_sign")
+    return SetSign(ts, str(get_str(raw, "symbol")), str(get_str(raw, "sign")),
+                   get_bool(raw, "on", True), cid)
+
+
+def _set_level(raw: Mapping[str, Any], ts: int, cid: str) -> SetSurveillanceLevel:
+    no_unknown(raw, _LEVEL, "set_surveillance_level")
+    return SetSurveillanceLevel(ts, str(get_str(raw, "symbol")), int(get_int(raw, "level") or 0),
+                                get_bool(raw, "pause"), cid)
+
+
 _PARSERS: dict[str, Callable[[Mapping[str, Any], int, str], Command]] = {
-    "new": _new, "amend": _amend, "cancel": _cancel,
+    "new": _new, "amend": _amend, "cancel": _cancel, "trade_report": _trade_report,
+    "trade_report_confirm": _confirm, "halt": _halt, "suspend": _halt, "resume": _resume,
+    "set_sign": _set_sign, "set_surveillance_level": _set_level,
 }
+_OPTIONAL_ID = frozenset({"halt", "suspend", "resume", "set_sign", "set_surveillance_level"})
 
 
 def parse_action(raw: Any, ts: int) -> Command | EdgeReject:
@@ -106,6 +163,8 @@ def parse_action(raw: Any, ts: int) -> Command | EdgeReject:
     if parser is None:
         return EdgeReject(label, Reject.INVALID, f"unknown op {op!r}")
     try:
+        if op in _OPTIONAL_ID:
+            return parser(raw, ts, label)
         return parser(raw, ts, str(get_str(raw, "id")))
     except FieldError as exc:
         return EdgeReject(label, Reject.TICK_SIZE if exc.finer else Reject.INVALID, str(exc))

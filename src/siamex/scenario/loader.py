@@ -20,24 +20,31 @@ from siamex.rulebook.calendar import OutsideCalendar, is_trading_day
 from siamex.rulebook.parameters import Rulebook, UnknownParameter
 from siamex.scenario.actions import EdgeReject, parse_action
 from siamex.scenario.fields import FieldError, get_bool, get_int, get_price, get_str, no_unknown
-from siamex.trading.commands import Command, InstrumentSpec, MemberSpec, StartDay
+from siamex.trading.commands import (
+    AccountSpec,
+    Command,
+    IndexSpec,
+    InstrumentSpec,
+    MemberSpec,
+    StartDay,
+)
 from siamex.trading.rejects import Reject
 from siamex.units import InvalidValue, day_start, parse_date, parse_time_of_day
 
 __all__ = ["DayPlan", "Item", "Scenario", "load_scenario", "parse_scenario"]
 
 _DAY_KEYS = {"date", "seed", "rules", "auction_times", "instruments", "actions", "indices",
-             "members", "description"}
+             "members", "accounts", "description"}
 _TOP_KEYS = _DAY_KEYS | {"days"}
 _INSTRUMENT_KEYS = {"symbol", "prev_close", "kind", "board", "board_lot", "listed_shares",
                     "ipo_price", "short_eligible", "sign", "surveillance_level", "index_member",
-                    "market_maker_accounts"}
+                    "market_maker_accounts", "short_outstanding", "surveillance_pause",
+                    "foreign_underlying", "hft_permitted", "prior_close"}
 _PRICED_KINDS = {"stock", "preferred", "etf", "unit_trust", "reit", "property_fund",
                  "infrastructure_fund", "dr"}
 _UNPRICED_KINDS = {"warrant", "tsr", "dw", "future", "option"}
-_INFORMATION_SIGNS = {"NP", "NR", "CA", "XD", "XR", "XM", "XW", "XA", "XI", "XN", "XB", "XE",
-                      "XP", "XS", "XT"}
-_PLANNED_PARAMETERS = {"min_resting_time_ms", "short_sale_price_test"}
+_SIGNS = {"H", "SP", "P", "NP", "NR", "NC", "CB", "CS", "CC", "CF", "CA", "XD", "XR", "XM", "XW",
+          "XA", "XI", "XN", "XB", "XE", "XP", "XS", "XT"}
 _AUCTION_WINDOWS = {
     "open1": ("pre_open_1_start", "intermission_start"),
     "open2": ("pre_open_2_start", "pre_close_start"),
@@ -77,10 +84,6 @@ def _rulebook(rules: Any, overrides: Mapping[str, Any]) -> Rulebook:
     if not isinstance(rules, dict):
         raise _fail(ErrorCode.SCENARIO_FIELD, "rules must be an object of parameter overrides")
     merged = {**rules, **overrides}
-    planned = sorted(set(merged) & _PLANNED_PARAMETERS)
-    if planned:
-        raise _fail(ErrorCode.NOT_IMPLEMENTED,
-                    f"rulebook parameter(s) {', '.join(planned)} are not implemented yet")
     try:
         return Rulebook(merged)
     except UnknownParameter as exc:
@@ -101,7 +104,25 @@ def _trading_date(raw: Any) -> dt.date:
     return day
 
 
-def _instrument(raw: Any) -> InstrumentSpec:
+def _strings(raw: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    value = raw.get(key)
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise FieldError(f"{key} must be a string or a list of strings")
+    return tuple(value)
+
+
+def _count(raw: Mapping[str, Any], key: str, symbol: str) -> int:
+    value = get_int(raw, key, required=False, default=0) or 0
+    if value < 0:
+        raise FieldError(f"{symbol}: {key} must not be negative")
+    return value
+
+
+def _instrument(raw: Any, indices: frozenset[str]) -> InstrumentSpec:
     if not isinstance(raw, dict):
         raise FieldError("an instrument must be an object")
     no_unknown(raw, _INSTRUMENT_KEYS, "instrument")
@@ -115,40 +136,93 @@ def _instrument(raw: Any) -> InstrumentSpec:
     board = str(get_str(raw, "board", required=False, default="main"))
     if board not in ("main", "foreign"):
         raise FieldError(f"{symbol}: board must be main or foreign")
-    sign = get_str(raw, "sign", required=False)
-    if sign is not None and sign not in _INFORMATION_SIGNS:
-        raise _fail(ErrorCode.NOT_IMPLEMENTED, f"{symbol}: sign {sign!r} is not implemented yet")
-    if get_int(raw, "surveillance_level", required=False, default=0):
-        raise _fail(ErrorCode.NOT_IMPLEMENTED,
-                    f"{symbol}: surveillance measures are not implemented yet")
-    if raw.get("index_member"):
-        raise _fail(ErrorCode.NOT_IMPLEMENTED, f"{symbol}: indices are not implemented yet")
-    get_bool(raw, "short_eligible")
+    signs = _strings(raw, "sign")
+    unknown = sorted(set(signs) - _SIGNS)
+    if unknown:
+        raise FieldError(f"{symbol}: unknown sign(s) {', '.join(unknown)}")
+    level = _count(raw, "surveillance_level", symbol)
+    if level > 3:
+        raise FieldError(f"{symbol}: surveillance_level is 0 to 3")
+    members = _strings(raw, "index_member")
+    missing = sorted(set(members) - indices)
+    if missing:
+        raise FieldError(f"{symbol}: index_member names no index in indices: {', '.join(missing)}")
     prev_close = get_price(raw, "prev_close", required=False)
     ipo_price = get_price(raw, "ipo_price", required=False)
-    for name, value in (("prev_close", prev_close), ("ipo_price", ipo_price)):
+    prior_close = get_price(raw, "prior_close", required=False)
+    for name, value in (("prev_close", prev_close), ("ipo_price", ipo_price),
+                        ("prior_close", prior_close)):
         if value is not None and value <= 0:
             raise FieldError(f"{symbol}: {name} must be positive")
     lot = get_int(raw, "board_lot", required=False)
     if lot is not None and lot <= 0:
         raise FieldError(f"{symbol}: board_lot must be positive")
-    shares = get_int(raw, "listed_shares", required=False, default=0) or 0
-    if shares < 0:
-        raise FieldError(f"{symbol}: listed_shares must not be negative")
-    return InstrumentSpec(symbol, prev_close, kind, board, lot, shares, ipo_price)
+    return InstrumentSpec(
+        symbol, prev_close, kind, board, lot, _count(raw, "listed_shares", symbol), ipo_price,
+        short_eligible=get_bool(raw, "short_eligible"),
+        short_outstanding=_count(raw, "short_outstanding", symbol),
+        signs=signs,
+        surveillance_level=level,
+        surveillance_pause=get_bool(raw, "surveillance_pause", level == 3),
+        index_member=members,
+        market_maker_accounts=_strings(raw, "market_maker_accounts"),
+        foreign_underlying=get_bool(raw, "foreign_underlying"),
+        hft_permitted=get_bool(raw, "hft_permitted"),
+        prior_close=prior_close,
+    )
 
 
-def _instruments(raw: Any) -> tuple[InstrumentSpec, ...]:
+def _instruments(raw: Any, indices: frozenset[str]) -> tuple[InstrumentSpec, ...]:
     if not isinstance(raw, list) or not raw:
         raise _fail(ErrorCode.SCENARIO_FIELD, "instruments must be a non-empty list")
     try:
-        specs = tuple(_instrument(item) for item in raw)
+        specs = tuple(_instrument(item, indices) for item in raw)
     except FieldError as exc:
         raise _fail(ErrorCode.SCENARIO_FIELD, f"instruments: {exc}") from None
     symbols = [spec.symbol for spec in specs]
     if len(set(symbols)) != len(symbols):
         raise _fail(ErrorCode.SCENARIO_FIELD, "instruments: a symbol is listed twice")
     return specs
+
+
+def _indices(raw: Any) -> tuple[IndexSpec, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise _fail(ErrorCode.SCENARIO_FIELD, "indices must be a list")
+    specs: list[IndexSpec] = []
+    for item in raw:
+        try:
+            if not isinstance(item, dict):
+                raise FieldError("an index must be an object")
+            no_unknown(item, {"name", "prev_close"}, "index")
+            close = get_price(item, "prev_close")
+            if close is None or close <= 0:
+                raise FieldError("prev_close must be positive")
+            specs.append(IndexSpec(str(get_str(item, "name")), close))
+        except FieldError as exc:
+            raise _fail(ErrorCode.SCENARIO_FIELD, f"indices: {exc}") from None
+    if len({spec.name for spec in specs}) != len(specs):
+        raise _fail(ErrorCode.SCENARIO_FIELD, "indices: a name is listed twice")
+    return tuple(specs)
+
+
+def _accounts(raw: Any) -> tuple[AccountSpec, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise _fail(ErrorCode.SCENARIO_FIELD, "accounts must be a list")
+    specs: list[AccountSpec] = []
+    for item in raw:
+        try:
+            if not isinstance(item, dict):
+                raise FieldError("an account must be an object")
+            no_unknown(item, {"account", "hft", "hft_registered"}, "account")
+            specs.append(AccountSpec(str(get_str(item, "account")), get_bool(item, "hft"),
+                                     get_bool(item, "hft_registered")))
+        except FieldError as exc:
+            raise _fail(ErrorCode.SCENARIO_FIELD, f"accounts: {exc}") from None
+    return tuple(specs)
 
 
 def _members(raw: Any) -> tuple[MemberSpec, ...]:
@@ -227,20 +301,22 @@ def _day(raw: dict[str, Any], shared: dict[str, Any], overrides: Mapping[str, An
     merged = {**shared, **raw}
     day = _trading_date(merged.get("date"))
     rules = _rulebook(merged.get("rules"), overrides)
-    if merged.get("indices"):
-        raise _fail(ErrorCode.NOT_IMPLEMENTED, "indices are not implemented yet")
+    indices = _indices(merged.get("indices"))
     seed = merged.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise _fail(ErrorCode.SCENARIO_FIELD, "seed must be an integer")
     if "instruments" in raw or previous is None:
-        instruments = _instruments(merged.get("instruments"))
+        instruments = _instruments(merged.get("instruments"),
+                                   frozenset(spec.name for spec in indices))
     else:
-        instruments = tuple(msgspec.structs.replace(s, prev_close=None, ipo_price=None)
+        instruments = tuple(msgspec.structs.replace(s, prev_close=None, ipo_price=None,
+                                                    prior_close=None)
                             for s in previous)
     base = day_start(day)
     start = StartDay(base, day.isoformat(), seed, dict(merged.get("rules") or {}) | dict(
         overrides), instruments, _members(merged.get("members")),
-        _auction_times(merged.get("auction_times"), rules))
+        _auction_times(merged.get("auction_times"), rules), indices,
+        _accounts(merged.get("accounts")))
     return DayPlan(start, _items(merged.get("actions", []), base), base + rules.off_hour_end)
 
 

@@ -20,28 +20,24 @@ from siamex.trading.events import (
     DayClose,
     DayStarted,
     Event,
+    IndexValue,
     Indicative,
     PhaseChanged,
     PriceLimitsSet,
     Rejected,
+    StatusChanged,
     Trade,
+    TradeReportPending,
 )
-from siamex.units import format_price, format_time_of_day
+from siamex.units import average_price, format_price, format_time_of_day
 
-__all__ = ["average_price", "event_fields", "event_line", "event_name"]
+__all__ = ["event_fields", "event_line", "event_name"]
 
 _encoder = msgspec.json.Encoder()
 
 
 def _price(value: int | None) -> str | None:
     return None if value is None else format_price(value)
-
-
-def average_price(value: int, volume: int) -> int | None:
-    """Return the volume-weighted average price in satang, rounded half up (decision T20)."""
-    if not volume:
-        return None
-    return (2 * value + volume) // (2 * volume)
 
 
 def _accepted(e: Accepted) -> dict[str, Any]:
@@ -113,6 +109,25 @@ def _day(e: DayStarted) -> dict[str, Any]:
     return {"date": e.date}
 
 
+def _status(e: StatusChanged) -> dict[str, Any]:
+    fields: dict[str, Any] = {"symbol": e.symbol, "what": e.what, "value": e.value}
+    if not e.on:
+        fields["on"] = False
+    if e.until is not None:
+        fields["until"] = format_time_of_day(e.until)
+    return fields
+
+
+def _index(e: IndexValue) -> dict[str, Any]:
+    return {"name": e.name, "value": format_price(e.value)}
+
+
+def _pending(e: TradeReportPending) -> dict[str, Any]:
+    return {"id": e.id, "symbol": e.symbol, "board": e.board.value, "qty": e.qty,
+            "price": format_price(e.price), "sell_member": e.sell_member,
+            "buy_member": e.buy_member, "status": "awaiting_confirmation"}
+
+
 _FORMATS: dict[type, tuple[str, Callable[[Any], dict[str, Any]]]] = {
     DayStarted: ("day", _day),
     PriceLimitsSet: ("price_limits", _limits),
@@ -125,6 +140,9 @@ _FORMATS: dict[type, tuple[str, Callable[[Any], dict[str, Any]]]] = {
     AuctionResult: ("auction", _auction),
     Indicative: ("indicative", _indicative),
     DayClose: ("close", _close),
+    StatusChanged: ("status", _status),
+    IndexValue: ("index", _index),
+    TradeReportPending: ("trade_report", _pending),
 }
 
 

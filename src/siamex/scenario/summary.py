@@ -10,7 +10,6 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from siamex.scenario.output import average_price
 from siamex.trading.events import (
     Accepted,
     AuctionResult,
@@ -21,7 +20,7 @@ from siamex.trading.events import (
     Rejected,
     Trade,
 )
-from siamex.units import format_price
+from siamex.units import average_price, format_price
 
 __all__ = ["DaySummary", "print_summary", "summarize"]
 

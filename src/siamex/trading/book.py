@@ -4,7 +4,8 @@ The daily ceiling and floor bound every valid price to a few hundred ticks, so e
 of levels indexed by tick number with the best level's index kept beside it: adding, cancelling
 and matching an order are O(1) (DESIGN.md, hints from the field). Each level is a doubly linked
 queue of orders in time priority. ATO and ATC orders have no price; they wait in their own
-queues in time order until the auction (decision T4).
+queues in time order until the auction (decision T4). Each side keeps the total quantity of
+its priced orders, which Auto Pause watches (decision T12).
 """
 
 from __future__ import annotations
@@ -68,8 +69,9 @@ class Level:
 class Book:
     """Bids and offers of one board over the day's price ladder."""
 
-    __slots__ = ("asks", "ato_buy_qty", "ato_buys", "ato_sell_qty", "ato_sells", "band_firsts",
-                 "band_starts", "band_ticks", "best_ask", "best_bid", "bids", "prices", "size")
+    __slots__ = ("ask_qty", "asks", "ato_buy_qty", "ato_buys", "ato_sell_qty", "ato_sells",
+                 "band_firsts", "band_starts", "band_ticks", "best_ask", "best_bid", "bid_qty",
+                 "bids", "prices", "size")
 
     def __init__(self, prices: list[int]) -> None:
         self.prices = prices
@@ -92,6 +94,8 @@ class Book:
         self.ato_sells: dict[int, Order] = {}
         self.ato_buy_qty = 0
         self.ato_sell_qty = 0
+        self.bid_qty = 0
+        self.ask_qty = 0
 
     def position(self, price: int) -> int:
         """Return a price's index on the ladder, or -1 when it is off the grid or the ladder."""
@@ -109,6 +113,25 @@ class Book:
             return -1
         return self.band_firsts[band] + offset // tick
 
+    def at_most(self, price: int) -> int:
+        """Return the index of the highest ladder price at or below `price` (-1: none)."""
+        prices = self.prices
+        if price < prices[0]:
+            return -1
+        if price >= prices[-1]:
+            return self.size - 1
+        band = len(self.band_starts) - 1
+        while band > 0 and price < self.band_starts[band]:
+            band -= 1
+        return self.band_firsts[band] + (price - self.band_starts[band]) // self.band_ticks[band]
+
+    def at_least(self, price: int) -> int:
+        """Return the index of the lowest ladder price at or above `price` (size: none)."""
+        idx = self.at_most(price)
+        if idx < 0 or self.prices[idx] < price:
+            return idx + 1
+        return idx
+
     def add(self, order: Order) -> None:
         """Rest a priced order at the back of its level."""
         idx = order.idx
@@ -118,12 +141,14 @@ class Book:
                 level = self.bids[idx] = Level()
             if idx > self.best_bid:
                 self.best_bid = idx
+            self.bid_qty += order.remaining
         else:
             level = self.asks[idx]
             if level is None:
                 level = self.asks[idx] = Level()
             if idx < self.best_ask:
                 self.best_ask = idx
+            self.ask_qty += order.remaining
         level.append(order)
         level.qty += order.remaining
 
@@ -135,6 +160,7 @@ class Book:
             assert level is not None
             level.unlink(order)
             level.qty -= order.remaining
+            self.bid_qty -= order.remaining
             if level.count == 0 and idx == self.best_bid:
                 self._retreat_bid()
         else:
@@ -142,12 +168,18 @@ class Book:
             assert level is not None
             level.unlink(order)
             level.qty -= order.remaining
+            self.ask_qty -= order.remaining
             if level.count == 0 and idx == self.best_ask:
                 self._retreat_ask()
 
     def reduce(self, order: Order, qty: int) -> None:
         """Lower a resting order's remaining quantity in place, keeping its priority."""
-        level = (self.bids if order.side is _BUY else self.asks)[order.idx]
+        if order.side is _BUY:
+            level = self.bids[order.idx]
+            self.bid_qty -= qty
+        else:
+            level = self.asks[order.idx]
+            self.ask_qty -= qty
         assert level is not None
         level.qty -= qty
         order.remaining -= qty
@@ -157,20 +189,23 @@ class Book:
     def fill(self, order: Order, qty: int) -> None:
         """Execute part of a resting order; an exhausted iceberg slice refills at the back."""
         order.filled += qty
-        if qty < order.visible:
-            order.visible -= qty
-            order.remaining -= qty
-            level = (self.bids if order.side is _BUY else self.asks)[order.idx]
-            assert level is not None
-            level.qty -= qty
-            return
         if qty == order.remaining:
             self.remove(order)
             order.remaining = 0
             order.visible = 0
             return
-        level = (self.bids if order.side is _BUY else self.asks)[order.idx]
+        if order.side is _BUY:
+            level = self.bids[order.idx]
+            self.bid_qty -= qty
+        else:
+            level = self.asks[order.idx]
+            self.ask_qty -= qty
         assert level is not None
+        if qty < order.visible:
+            order.visible -= qty
+            order.remaining -= qty
+            level.qty -= qty
+            return
         order.remaining -= qty
         order.visible = min(order.published, order.remaining)
         level.qty -= qty
@@ -198,6 +233,10 @@ class Book:
                     if order.validity is _DAY:
                         level.unlink(order)
                         level.qty -= order.remaining
+                        if levels is self.bids:
+                            self.bid_qty -= order.remaining
+                        else:
+                            self.ask_qty -= order.remaining
                         taken.append(order)
                     order = following
         if self.best_bid >= 0 and not self._count(self.bids, self.best_bid):

@@ -16,7 +16,8 @@ from siamex.trading.order import Order
 from siamex.trading.rejects import Reject
 from siamex.units import format_price
 
-__all__ = ["Failure", "check_amend", "check_new", "check_price", "expire_day"]
+__all__ = ["Failure", "check_amend", "check_hft", "check_new", "check_price", "check_short",
+           "expire_day"]
 
 Failure = tuple[Reject, str]
 
@@ -33,6 +34,7 @@ _GTC: Final = Validity.GTC
 _GTD: Final = Validity.GTD
 _INVALID: Final = Reject.INVALID
 _MARKET_CLOSED: Final = Reject.MARKET_CLOSED
+_BUY_SIDE: Final = Side.BUY
 
 
 def check_price(inst: Instrument, price: int, odd_lot: bool) -> Failure | None:
@@ -95,8 +97,8 @@ def check_new(rules: Rulebook, inst: Instrument, qty: int, kind: OrderType, vali
     if (validity is _GTD) != (expire_date is not None):
         return _INVALID, "expire_date goes with a GTD order, and only with one"
     accepts = inst.accepts
-    if not accepts.orders:  # 1, T7
-        return _MARKET_CLOSED, f"{inst.symbol} takes no new orders in {inst.phase.value}"
+    if not accepts.orders:  # 1, T7, T8, T22
+        return accepts.refusal, f"{inst.symbol} takes no new orders in {inst.phase.value}"
     odd_lot = qty < inst.lot
     if odd_lot:  # T19
         if inst.odd is None:
@@ -150,8 +152,10 @@ def check_amend(rules: Rulebook, inst: Instrument, order: Order, qty: int | None
                 price: int | None, kind: OrderType | None, side: Side | None) -> Failure | None:
     """Check an amend: allowed in the phase, no change of type or side, new size and price (T16)."""
     accepts = inst.accepts
-    if not accepts.amend or (order.odd_lot and not accepts.odd_lot):  # T7
-        return _MARKET_CLOSED, f"{inst.symbol} takes no amends in {inst.phase.value}"
+    if not accepts.amend:  # T7, T8
+        return accepts.refusal, f"{inst.symbol} takes no amends in {inst.phase.value}"
+    if order.odd_lot and not accepts.odd_lot:  # T19
+        return _MARKET_CLOSED, f"the odd-lot board takes no amends in {inst.phase.value}"
     if qty is None and price is None:
         return _INVALID, "an amend needs a new qty or price"
     if (kind is not None and kind is not order.type) or (
@@ -173,4 +177,43 @@ def check_amend(rules: Rulebook, inst: Instrument, order: Order, qty: int | None
             return failure
     if price is not None:
         return check_price(inst, price, order.odd_lot)
+    return None
+
+
+def check_short(inst: Instrument, account: str, kind: OrderType, price: int | None, qty: int,
+                *, price_test: bool = True) -> Failure | None:
+    """Check a short sale: eligibility, a limit price, the price test and the cap (8, T13, T14).
+
+    `qty` is what the order adds to the day's short sales (an amend's increase).
+    """
+    if not inst.short_eligible:  # T14
+        return Reject.SHORT_SALE_NOT_ELIGIBLE, f"{inst.symbol} is not eligible for short sales"
+    if kind is not _LIMIT or price is None:  # T13
+        return Reject.ORDER_TYPE_NOT_ALLOWED, "a short sale must be a limit order"
+    if price_test and account not in inst.market_makers:  # T13: market makers are exempt
+        last = inst.reference()
+        if price < last or (inst.uptick and price == last):
+            rule = "above" if inst.uptick else "at or above"
+            return Reject.SHORT_SALE_PRICE, (
+                f"a short sale of {inst.symbol} must be priced {rule} the last price "
+                f"{format_price(last)}")
+    if qty and inst.short_exposure + qty > inst.short_cap:  # T14
+        return Reject.SHORT_SALE_LIMIT, (
+            f"short sales of {inst.symbol} would exceed {inst.short_cap} shares outstanding")
+    return None
+
+
+def check_hft(rules: Rulebook, inst: Instrument, registered: bool | None,
+              side: Side) -> Failure | None:
+    """Check a high-frequency account: registered, and buying only the permitted universe (9).
+
+    `registered` is None for an account that is not high-frequency.
+    """
+    if registered is None:
+        return None
+    if not registered:
+        return Reject.HFT_NOT_REGISTERED, "a high-frequency account must be registered with SET"
+    if side is _BUY_SIDE and rules.hft_universe_rule and not inst.hft_ok:
+        return Reject.HFT_NOT_PERMITTED, (
+            f"a high-frequency account may not buy {inst.symbol}: outside the permitted universe")
     return None

@@ -12,17 +12,25 @@ import msgspec
 from siamex.trading.enums import OrderType, Side, Validity
 
 __all__ = [
+    "AccountSpec",
     "AdvanceTime",
     "AmendOrder",
     "AmendOrderFields",
     "CancelOrder",
     "CancelOrderFields",
     "Command",
+    "ConfirmTradeReport",
+    "Halt",
+    "IndexSpec",
     "InstrumentSpec",
     "MemberSpec",
     "NewOrder",
     "NewOrderFields",
+    "Resume",
+    "SetSign",
+    "SetSurveillanceLevel",
     "StartDay",
+    "TradeReport",
 ]
 
 
@@ -36,6 +44,31 @@ class InstrumentSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     board_lot: int | None = None
     listed_shares: int = 0
     ipo_price: int | None = None
+    short_eligible: bool = False
+    short_outstanding: int = 0
+    signs: tuple[str, ...] = ()
+    surveillance_level: int = 0
+    surveillance_pause: bool = False
+    index_member: tuple[str, ...] = ()
+    market_maker_accounts: tuple[str, ...] = ()
+    foreign_underlying: bool = False
+    hft_permitted: bool = False
+    prior_close: int | None = None
+
+
+class IndexSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """An index of the day: its name and previous close (hundredths of a point)."""
+
+    name: str
+    prev_close: int
+
+
+class AccountSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A trading account flagged as high-frequency, and whether it is registered (9)."""
+
+    account: str
+    hft: bool = True
+    hft_registered: bool = False
 
 
 class MemberSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -68,6 +101,8 @@ class StartDay(_Command, tag="start_day", frozen=True, gc=False, array_like=True
     instruments: tuple[InstrumentSpec, ...] = ()
     members: tuple[MemberSpec, ...] = ()
     auction_times: dict[str, int] = {}
+    indices: tuple[IndexSpec, ...] = ()
+    accounts: tuple[AccountSpec, ...] = ()
 
 
 class AdvanceTime(_Command, tag="advance", frozen=True, gc=False, array_like=True,
@@ -125,7 +160,87 @@ class CancelOrder(_Command, tag="cancel", frozen=True, gc=False, array_like=True
     member: str | None = None
 
 
-Command = StartDay | AdvanceTime | NewOrder | AmendOrder | CancelOrder
+class Halt(_Command, tag="halt", frozen=True, gc=False, array_like=True, omit_defaults=True):
+    """Post a halting sign on a security: `H` (trading halt) or `SP` (suspension) (7.1).
+
+    `id` is only a label for the rejection an invalid operation earns.
+    """
+
+    ts: int
+    symbol: str
+    sign: str = "H"
+    id: str = ""
+
+
+class Resume(_Command, tag="resume", frozen=True, gc=False, array_like=True,
+             omit_defaults=True):
+    """Lift an H or SP sign; trading resumes through a pre-open (decision T9)."""
+
+    ts: int
+    symbol: str
+    id: str = ""
+
+
+class SetSign(_Command, tag="set_sign", frozen=True, gc=False, array_like=True,
+              omit_defaults=True):
+    """Post (`on`) or remove an information or cash-balance sign (NP, XD, CB ...) (7.1)."""
+
+    ts: int
+    symbol: str
+    sign: str
+    on: bool = True
+    id: str = ""
+
+
+class SetSurveillanceLevel(_Command, tag="set_surveillance_level", frozen=True, gc=False,
+                           array_like=True, omit_defaults=True):
+    """Put a security under a market-surveillance level 0-3 (7.2, T21, T22).
+
+    `pause` starts level 3's one-day pause now; without it a level 3 trades as auction-only.
+    """
+
+    ts: int
+    symbol: str
+    level: int
+    pause: bool = False
+    id: str = ""
+
+
+class TradeReport(_Command, tag="trade_report", frozen=True, gc=False, array_like=True,
+                  omit_defaults=True):
+    """A put-through reported by the selling member (2.3, 5, T20).
+
+    `board` ("main" or "foreign"), when given, must be the security's own board; the engine
+    classifies a main-board report as off-hour or big lot by its size.
+    When the buying member is the same firm the trade is made at once; otherwise it waits for
+    the buyer's `ConfirmTradeReport` with the same id.
+    """
+
+    ts: int
+    id: str
+    symbol: str
+    qty: int
+    price: int
+    sell_member: str
+    sell_account: str
+    buy_member: str
+    buy_account: str
+    board: str = ""
+
+
+class ConfirmTradeReport(_Command, tag="trade_report_confirm", frozen=True, gc=False,
+                         array_like=True, omit_defaults=True):
+    """The buying member's confirmation of a two-firm trade report."""
+
+    ts: int
+    id: str
+    member: str | None = None
+
+
+Command = (
+    StartDay | AdvanceTime | NewOrder | AmendOrder | CancelOrder | Halt | Resume | SetSign
+    | SetSurveillanceLevel | TradeReport | ConfirmTradeReport
+)
 
 # The fields of the order commands in declaration order, as msgspec.structs.astuple returns
 # them. The compiled engine reads a command once through this tuple: one C call instead of a

@@ -3,20 +3,31 @@
 Pillar 1: no I/O, no clock, no global randomness. Time arrives on each command; before a command
 runs, every scheduled phase change and auction due by its time happens first, stamped with its
 own scheduled time. The same commands give the same events on every machine.
+
+The engine is the order flow: checks, continuous matching under the Dynamic Price Band, call
+auctions, Auto Pause, trade reports and the market operations. The day's clock, the overlays
+that halt a security and the indices are its base, siamex.trading.day.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 from typing import Final, cast
 
+import msgspec
 from msgspec.structs import astuple
 
-from siamex.rulebook.parameters import DEFAULT_RULEBOOK, Rulebook
+from siamex.rulebook.parameters import Rulebook
 from siamex.trading.auction import NO_CROSS, Equilibrium, allocate, pair
 from siamex.trading.book import Book
-from siamex.trading.checks import Failure, check_amend, check_new, expire_day
+from siamex.trading.checks import (
+    Failure,
+    check_amend,
+    check_hft,
+    check_new,
+    check_short,
+    expire_day,
+)
 from siamex.trading.commands import (
     AdvanceTime,
     AmendOrder,
@@ -24,10 +35,17 @@ from siamex.trading.commands import (
     CancelOrder,
     CancelOrderFields,
     Command,
+    ConfirmTradeReport,
+    Halt,
     NewOrder,
     NewOrderFields,
+    Resume,
+    SetSign,
+    SetSurveillanceLevel,
     StartDay,
+    TradeReport,
 )
+from siamex.trading.day import NEVER, PERSISTENT, US_PER_MINUTE, TradingDay
 from siamex.trading.enums import Board, OrderType, Phase, Side, Validity
 from siamex.trading.equilibrium import book_equilibrium
 from siamex.trading.events import (
@@ -38,23 +56,27 @@ from siamex.trading.events import (
     DayClose,
     DayStarted,
     Event,
+    IndexValue,
     Indicative,
     PhaseChanged,
     PriceLimitsSet,
     Rejected,
+    StatusChanged,
     Trade,
+    TradeReportPending,
 )
+from siamex.trading.index import Index
 from siamex.trading.instrument import Instrument
-from siamex.trading.listing import list_instrument
+from siamex.trading.listing import list_instrument, update_measures
 from siamex.trading.matching import Fill, available, sweep
 from siamex.trading.order import Order
-from siamex.trading.phases import TRANSITIONS
+from siamex.trading.price_band import Band
 from siamex.trading.rejects import CancelReason, Reject
-from siamex.units import day_start
+from siamex.trading.trade_reports import check_report, report_board
+from siamex.units import day_start, format_price
 
 __all__ = ["Engine"]
 
-_NEVER: Final = 1 << 62
 _BUY: Final = Side.BUY
 _SELL: Final = Side.SELL
 _LIMIT: Final = OrderType.LIMIT
@@ -67,7 +89,7 @@ _GTC: Final = Validity.GTC
 _GTD: Final = Validity.GTD
 _MAIN: Final = Board.MAIN
 _ODD: Final = Board.ODD_LOT
-_CLOSED: Final = Phase.CLOSED
+_PAUSED: Final = Phase.PAUSED
 # Compiled by mypyc, a Final module name is a C static, while a name imported from a module that
 # stays Python is a dictionary lookup on every use: the hot path reads these aliases.
 _NEW_ORDER: Final = NewOrder
@@ -86,32 +108,31 @@ _NO_OPPOSITE_ORDER: Final = CancelReason.NO_OPPOSITE_ORDER
 _SELF_MATCH: Final = CancelReason.SELF_MATCH
 _EXPIRED: Final = CancelReason.EXPIRED
 _AUCTION_UNFILLED: Final = CancelReason.AUCTION_UNFILLED
+_DYNAMIC_PRICE_BAND: Final = CancelReason.DYNAMIC_PRICE_BAND
 _UNKNOWN_ORDER: Final = Reject.UNKNOWN_ORDER
+_MIN_RESTING_TIME: Final = Reject.MIN_RESTING_TIME
 _ASTUPLE: Final = astuple
-
-Scheduled = tuple[int, int, str, Phase]
-"""A due time, a tie-break sequence, the symbol ("*": every security) and the phase it leaves."""
+_HALTING_SIGNS: Final = frozenset({"H", "SP"})
 
 
-class Engine:
+class Engine(TradingDay):
     """Books, auctions and phases of every security; one command in, its events out."""
 
     def __init__(self) -> None:
-        self.rules: Rulebook = DEFAULT_RULEBOOK
-        self.date: dt.date | None = None
+        super().__init__()
         self.seed = 0
-        self.now = 0
-        self.instruments: dict[str, Instrument] = {}
         self.orders: dict[str, Order] = {}
         self.used_ids: set[str] = set()
         self.closes: dict[str, int] = {}
+        self.prior_closes: dict[str, int] = {}
         self.smp_members: frozenset[str] = frozenset()
+        self.hft_accounts: dict[str, bool] = {}
         self.next_order_no = 1
         self.next_trade_no = 1
-        self.schedule: list[Scheduled] = []
-        self.schedule_seq = 0
-        self.next_due = _NEVER
         self.indicative: dict[str, Equilibrium] = {}
+        self.reports: dict[str, TradeReport] = {}
+        self.band = Band(self.rules.dynamic_price_band_pct)
+        self.resting_us = 0
 
     def handle(self, command: Command) -> list[Event]:
         """Run one command and return its events in order."""
@@ -130,87 +151,90 @@ class Engine:
             self._amend(cast(AmendOrder, command), out)
         elif kind is _START_DAY:
             self._start_day(cast(StartDay, command), out)
-        else:
-            assert isinstance(command, AdvanceTime)  # the schedule has caught up: nothing more
+        elif kind is not AdvanceTime:
+            self._operation(command, out)
         return out
 
-    # -- time and the schedule -------------------------------------------------------------
-
-    def _advance(self, ts: int, out: list[Event]) -> None:
-        schedule = self.schedule
-        while schedule and schedule[0][0] <= ts:
-            due, _, symbol, leaving = heapq.heappop(schedule)
-            self.now = due
-            if symbol == "*":
-                self._market_transition(due, leaving, out)
-            else:
-                self._security_transition(self.instruments[symbol], due, leaving, out)
-        self.next_due = schedule[0][0] if schedule else _NEVER
-
-    def _plan(self, due: int, symbol: str, leaving: Phase) -> None:
-        self.schedule_seq += 1
-        heapq.heappush(self.schedule, (due, self.schedule_seq, symbol, leaving))
-
-    def _market_transition(self, ts: int, leaving: Phase, out: list[Event]) -> None:
-        entering = TRANSITIONS[leaving][1]
-        for inst in self.instruments.values():
-            if inst.phase is leaving:
-                inst.enter(entering)
-        out.append(PhaseChanged(ts, "*", entering))
-        if entering is _CLOSED:
-            self._expire_day_orders(ts, out)
-
-    def _security_transition(self, inst: Instrument, ts: int, leaving: Phase,
-                             out: list[Event]) -> None:
-        trigger, entering = TRANSITIONS[leaving]
-        if inst.phase is not leaving:
-            return
-        assert trigger.auction is not None
-        self._uncross(inst, ts, trigger.auction, out)
-        inst.enter(entering)
-        out.append(PhaseChanged(ts, inst.symbol, entering))
-        if trigger.auction == "close":
-            self._day_close(inst, ts, out)
+    def _operation(self, command: Command, out: list[Event]) -> None:
+        """Run a market operation or a trade report (the rarer commands, off the hot path)."""
+        if self.date is None:
+            label = command.id if isinstance(command, TradeReport | ConfirmTradeReport) else ""
+            out.append(Rejected(command.ts, label, Reject.MARKET_CLOSED,
+                                "no trading day has started"))
+        elif isinstance(command, TradeReport):
+            self._trade_report(command, out)
+        elif isinstance(command, ConfirmTradeReport):
+            self._confirm_report(command, out)
+        elif isinstance(command, Halt):
+            self._halt(command, out)
+        elif isinstance(command, Resume):
+            self._resume_op(command, out)
+        elif isinstance(command, SetSign):
+            self._set_sign(command, out)
+        else:
+            assert isinstance(command, SetSurveillanceLevel)
+            self._set_level(command, out)
 
     # -- the trading day ---------------------------------------------------------------------
 
     def _start_day(self, cmd: StartDay, out: list[Event]) -> None:
-        """Open a day: limits, books, carried GTC/GTD orders and the schedule (1, 3.3, T6, T18)."""
+        """Open a day: limits, books, carried GTC/GTD orders and the schedule (1, 3.3, T6, T18),
+        the indices (12) and the day's halts and measures (7)."""
         if self.schedule:
-            self._advance(_NEVER, out)
+            self._advance(NEVER, out)
         self.now = cmd.ts
         carried = self._carry_out()
         self.rules = rules = Rulebook(cmd.rules)
+        self.band = Band(rules.dynamic_price_band_pct)
+        self.resting_us = rules.min_resting_time_ms * 1000
         self.date = day = dt.date.fromisoformat(cmd.date)
+        self.base = day_start(day)
         self.seed = cmd.seed
         self.smp_members = frozenset(m.member for m in cmd.members if m.self_match_prevention)
+        self.hft_accounts = {a.account: a.hft_registered for a in cmd.accounts if a.hft}
         self.instruments = {}
         self.orders = {}
         self.indicative = {}
+        self.reports = {}
+        self.breaker_level = 0
+        self.indices = {spec.name: Index(spec.name, spec.prev_close) for spec in cmd.indices}
         out.append(DayStarted(cmd.ts, cmd.date))
         for spec in cmd.instruments:
+            prior = spec.prior_close
+            if spec.prev_close is None and prior is None:
+                prior = self.prior_closes.get(spec.symbol)
+            if prior is not None:
+                spec = msgspec.structs.replace(spec, prior_close=prior)
             inst = list_instrument(rules, day, spec, self.closes.get(spec.symbol), cmd.seed,
                                    cmd.auction_times)
             self.instruments[spec.symbol] = inst
+            self._join_indices(inst, spec.index_member)
             out.append(PriceLimitsSet(cmd.ts, inst.symbol, inst.ceiling, inst.floor,
                                       inst.prev_close))
+        for index in self.indices.values():
+            out.append(IndexValue(cmd.ts, index.name, index.value))
         self._carry_in(carried, day, cmd.ts, out)
         self.used_ids = set(self.orders)
-        self._build_schedule(day)
+        self._build_schedule()
+        for spec in cmd.instruments:
+            self._open_measures(self.instruments[spec.symbol], spec.signs,
+                                spec.surveillance_level >= 3 and spec.surveillance_pause,
+                                cmd.ts, out)
 
-    def _build_schedule(self, day: dt.date) -> None:
-        base = day_start(day)
-        self.schedule = []
-        rules = self.rules
-        for leaving, (trigger, _) in TRANSITIONS.items():
-            if trigger.auction is None:
-                self._plan(base + getattr(rules, trigger.at), "*", leaving)
-        for inst in self.instruments.values():
-            for leaving, (trigger, _) in TRANSITIONS.items():
-                if trigger.auction is not None:
-                    self._plan(base + getattr(inst.instants, trigger.auction), inst.symbol,
-                               leaving)
-        self.next_due = self.schedule[0][0] if self.schedule else _NEVER
+    def _open_measures(self, inst: Instrument, signs: tuple[str, ...], pause: bool, ts: int,
+                       out: list[Event]) -> None:
+        """Report a security's signs and level at the start of the day; hold it if they halt
+        or pause it (7.1, 7.2)."""
+        for sign in signs:
+            out.append(StatusChanged(ts, inst.symbol, "sign", sign))
+        if inst.surveillance_level:
+            out.append(StatusChanged(ts, inst.symbol, "surveillance_level",
+                                     str(inst.surveillance_level)))
+        cause = "SP" if "SP" in inst.signs else "H" if "H" in inst.signs else ""
+        if pause or "P" in inst.signs:
+            cause = cause or "P"
+        if cause:
+            self._persistent_hold(inst, cause, ts, out)
 
     def _carry_out(self) -> list[Order]:
         """Take the GTC/GTD orders out of yesterday's books, in priority order (T18)."""
@@ -256,10 +280,16 @@ class Engine:
                                               order.remaining, _EXPIRED))
         self.orders = {cid: order for cid, order in self.orders.items()
                        if order.validity is not _DAY}
+        for report in self.reports.values():
+            out.append(_CANCELLED(ts, report.id, 0, report.symbol, report.qty,
+                                  CancelReason.TRADE_REPORT_UNCONFIRMED))
+        self.reports = {}
 
     def _day_close(self, inst: Instrument, ts: int, out: list[Event]) -> None:
         traded = inst.volume > 0
         close = inst.last_price if traded else None
+        if inst.prev_close is not None:
+            self.prior_closes[inst.symbol] = inst.prev_close
         self.closes[inst.symbol] = inst.last_price or (inst.prev_close or inst.ipo_price or 0)
         out.append(DayClose(ts, inst.symbol, inst.open or None, inst.high or None,
                             inst.low or None, close, inst.volume, inst.value, inst.trades))
@@ -281,8 +311,8 @@ class Engine:
         used.add(cid)  # one probe of a set that grows all day: the size tells a duplicate
         if len(used) == known:
             return self._reject(cmd, Reject.DUPLICATE_ID, f"order id {cid!r} is in use", out)
-        failure = self._check_new(cmd, symbol, qty, kind, validity, limit, expire_date,
-                                  published, short)
+        failure = self._check_new(symbol, account, side, qty, kind, validity, limit,
+                                  expire_date, published, short, cash_balance)
         if failure is not None:
             used.discard(cid)  # a rejected order leaves its id free (docs/decisions.md 11)
             return self._reject(cmd, failure[0], failure[1], out)
@@ -302,27 +332,51 @@ class Engine:
             self.next_order_no, cid, member, account, symbol, side, kind, validity, price, qty,
             qty, slice_qty if slice_qty else qty, slice_qty, 0,
             book.position(price) if price else -1, odd_lot, ts, last_day,
-            cash_balance, nvdr, client_type,
+            cash_balance, nvdr, client_type, short,
         )
         self.next_order_no += 1
+        if short:
+            inst.short_exposure += qty  # T14: today's short sales count against the cap
         out.append(_ACCEPTED(ts, cid, order.no, symbol, side, kind, validity,
                              _ODD if odd_lot else _MAIN, qty, limit, member, account))
-        if inst.accepts.continuous:
+        self._enter(inst, book, order, ts, out)
+        return None
+
+    def _enter(self, inst: Instrument, book: Book, order: Order, ts: int,
+               out: list[Event]) -> None:
+        """Match or rest a new (or re-queued) order as the phase wants; then the controls that
+        watch the result: Auto Pause (T12) and the indices (12)."""
+        accepts = inst.accepts
+        if accepts.continuous:
             self._continuous(inst, book, order, ts, out)
         else:
             self._rest(book, order)
-            self._publish_indicative(inst, ts, out)
-        return None
+            if accepts.call:
+                self._publish_indicative(inst, ts, out)
+        if inst.pause_threshold and book is inst.book and order.id in self.orders:
+            self._test_pause(inst, order, ts, out)
+        if inst.indices and inst.last_price != inst.index_price:
+            self._index_moved(inst, ts, out)
 
-    def _check_new(self, cmd: NewOrder, symbol: str, qty: int, kind: OrderType,
+    def _check_new(self, symbol: str, account: str, side: Side, qty: int, kind: OrderType,
                    validity: Validity, limit: int | None, expire_date: str | None,
-                   published: int | None, short: bool) -> Failure | None:
+                   published: int | None, short: bool, cash_balance: bool) -> Failure | None:
         inst = self.instruments.get(symbol)
         if inst is None:
             return Reject.UNKNOWN_SYMBOL, f"{symbol!r} is not listed today"
+        failure = check_new(self.rules, inst, qty, kind, validity, limit, expire_date, published)
+        if failure is not None:
+            return failure
+        if side is _BUY and inst.cash_only and not cash_balance:  # T21
+            return Reject.CASH_BALANCE_REQUIRED, (
+                f"{inst.symbol} is bought only for cash-balance accounts")
+        if self.hft_accounts:
+            failure = check_hft(self.rules, inst, self.hft_accounts.get(account), side)
+            if failure is not None:
+                return failure
         if short:
-            return Reject.NOT_IMPLEMENTED, "short-sale rules are not implemented yet"
-        return check_new(self.rules, inst, qty, kind, validity, limit, expire_date, published)
+            return check_short(inst, account, kind, limit, qty)
+        return None
 
     def _rest(self, book: Book, order: Order) -> None:
         if order.type is _LIMIT:
@@ -353,11 +407,25 @@ class Engine:
             if kind is _MP_MKT:
                 limit = book.size - 1 if buying else 0
         smp = order.member in self.smp_members
-        if order.validity is _FOK and available(book, order, limit, smp) < order.remaining:
+        edge = -2
+        if inst.dpb and book is inst.book:
+            ref = inst.reference()
+            if ref >= self.rules.dynamic_price_band_min_price:  # T11: 1.00 THB and above
+                edge = self.band.buy_edge(book, ref) if buying else self.band.sell_edge(book, ref)
+        reach = limit
+        if edge != -2:
+            reach = min(limit, edge) if buying else max(limit, edge)
+        if order.validity is _FOK and available(book, order, reach, smp) < order.remaining:
             return self._drop(order, ts, _FOK_UNFILLED, out)
-        fills, self_matched = sweep(book, order, limit, smp)
+        outside = False
+        if edge == -2:
+            fills, self_matched = sweep(book, order, limit, smp)
+        else:
+            fills, self_matched, outside = self._banded_sweep(book, order, limit, reach, smp)
         if fills:
             self._continuous_trades(inst, order, fills, ts, out)
+        if outside:
+            return self._band_breached(inst, book, order, fills, ts, out)
         if not order.remaining:
             return None
         if self_matched:
@@ -365,14 +433,79 @@ class Engine:
         if order.validity is _FAK or order.validity is _FOK or kind is _MP_MKT:
             return self._drop(order, ts, _FAK_REMAINDER, out)
         if kind is _MP_MTL:
-            order.type = _LIMIT
-            order.price = fills[-1][2]
-            order.idx = book.position(order.price)
+            self._to_limit(book, order, fills[-1][2])
         order.visible = min(order.published, order.remaining) if order.published else (
             order.remaining)
         book.add(order)
         self.orders[order.id] = order
         return None
+
+    def _banded_sweep(self, book: Book, order: Order, limit: int, reach: int,
+                      smp: bool) -> tuple[list[Fill], bool, bool]:
+        """Match within the Dynamic Price Band, whose reference moves with each execution
+        (T11); also tell whether the next execution would fall outside it."""
+        buying = order.side is _BUY
+        band = self.band
+        fills: list[Fill] = []
+        while True:
+            part, self_matched = sweep(book, order, reach, smp)
+            fills += part
+            if self_matched or not order.remaining:
+                return fills, self_matched, False
+            following = book.best_ask if buying else book.best_bid
+            if (following > limit) if buying else (following < limit):
+                return fills, False, False
+            if not part:
+                return fills, False, True
+            ref = part[-1][2]
+            edge = band.buy_edge(book, ref) if buying else band.sell_edge(book, ref)
+            if (following > edge) if buying else (following < edge):
+                return fills, False, True
+            reach = min(limit, edge) if buying else max(limit, edge)
+
+    def _band_breached(self, inst: Instrument, book: Book, order: Order, fills: list[Fill],
+                       ts: int, out: list[Event]) -> None:
+        """Stop matching: the remainder rests, converts or is cancelled, and the security
+        enters its two-minute pre-open (T11)."""
+        buying = order.side is _BUY
+        following = book.prices[book.best_ask if buying else book.best_bid]
+        kind = order.type
+        if order.validity is _FAK or order.validity is _FOK:
+            self._drop(order, ts, _FAK_REMAINDER, out)
+        elif kind is _MP_MKT or (kind is _MP_MTL and not fills):
+            self._drop(order, ts, _DYNAMIC_PRICE_BAND, out)
+        else:
+            if kind is _MP_MTL:
+                self._to_limit(book, order, fills[-1][2])
+            order.visible = min(order.published, order.remaining) if order.published else (
+                order.remaining)
+            book.add(order)
+            self.orders[order.id] = order
+        minutes = self.rules.dynamic_price_band_pre_open_minutes
+        out.append(StatusChanged(ts, inst.symbol, "dynamic_price_band", format_price(following),
+                                 True, ts + minutes * US_PER_MINUTE))
+        self._hold(inst, "DPB", Phase.PRE_OPEN, ts, 0, minutes * US_PER_MINUTE, out)
+
+    def _to_limit(self, book: Book, order: Order, price: int) -> None:
+        """Turn an MP-MTL remainder into a limit order at its execution price (4.1)."""
+        order.type = _LIMIT
+        order.price = price
+        order.idx = book.position(price)
+
+    def _test_pause(self, inst: Instrument, order: Order, ts: int, out: list[Event]) -> None:
+        """Pause a security whose bids or offers exceed its share of listed shares (T12)."""
+        book = inst.book
+        buying = order.side is _BUY
+        total = book.bid_qty + book.ato_buy_qty if buying else book.ask_qty + book.ato_sell_qty
+        if total <= inst.pause_threshold or inst.paused_today or inst.halt:
+            return
+        inst.paused_today = True  # once per security per day
+        rules = self.rules
+        held = rules.auto_pause_minutes * US_PER_MINUTE
+        pre_open = rules.auto_pause_pre_open_minutes * US_PER_MINUTE
+        out.append(StatusChanged(ts, inst.symbol, "auto_pause", "bid" if buying else "offer",
+                                 True, ts + held + pre_open))
+        self._hold(inst, "AUTO_PAUSE", _PAUSED, ts, held, pre_open, out)
 
     def _continuous_trades(self, inst: Instrument, order: Order, fills: list[Fill], ts: int,
                            out: list[Event]) -> None:
@@ -397,6 +530,8 @@ class Engine:
         """Report an order's remainder as cancelled by the engine and forget the order."""
         out.append(_CANCELLED(ts, order.id, order.no, order.symbol, order.remaining, reason))
         self.orders.pop(order.id, None)
+        if order.short:
+            self.instruments[order.symbol].short_exposure -= order.remaining
 
     def _find(self, cmd: AmendOrder | CancelOrder, cid: str, member: str | None,
               out: list[Event]) -> Order | None:
@@ -406,6 +541,10 @@ class Engine:
             return None
         if member is not None and member != order.member:
             self._reject(cmd, Reject.NOT_OWNER, f"order {cid!r} belongs to another member", out)
+            return None
+        if cmd.ts - order.accepted_at < self.resting_us:  # T15
+            self._reject(cmd, _MIN_RESTING_TIME, (
+                f"order {cid!r} has rested less than {self.rules.min_resting_time_ms} ms"), out)
             return None
         return order
 
@@ -427,6 +566,8 @@ class Engine:
         else:
             book.dequeue(order)
         del self.orders[cid]
+        if order.short:
+            inst.short_exposure -= order.remaining
         out.append(_CANCELLED(ts, cid, order.no, order.symbol, order.remaining, None))
         if inst.accepts.call:
             self._publish_indicative(inst, ts, out)
@@ -440,6 +581,8 @@ class Engine:
             return
         inst = self.instruments[order.symbol]
         failure = check_amend(self.rules, inst, order, new_qty, new_price, kind, side)
+        if failure is None and order.short:
+            failure = self._check_short_amend(inst, order, new_qty, new_price)
         if failure is not None:
             return self._reject(cmd, failure[0], failure[1], out)
         book = self._book_of(inst, order)
@@ -447,6 +590,8 @@ class Engine:
         price = new_price if new_price is not None else order.price
         queued = order.type is not _LIMIT
         keep = price == order.price and qty <= order.qty
+        if order.short:
+            inst.short_exposure += qty - order.qty
         if keep:
             cut = order.qty - qty
             if cut:
@@ -470,13 +615,18 @@ class Engine:
         out.append(_AMENDED(ts, cid, order.no, order.symbol, order.qty, order.remaining,
                             order.price or None, keep))
         if not keep:
-            if inst.accepts.continuous:
-                self._continuous(inst, book, order, ts, out)
-            else:
-                self._rest(book, order)
-        if inst.accepts.call:
+            self._enter(inst, book, order, ts, out)
+        elif inst.accepts.call:
             self._publish_indicative(inst, ts, out)
         return None
+
+    def _check_short_amend(self, inst: Instrument, order: Order, qty: int | None,
+                           price: int | None) -> Failure | None:
+        """A short sale amended to a new price or a larger size is tested again (T13, T14)."""
+        more = (qty - order.qty) if qty is not None and qty > order.qty else 0
+        return check_short(inst, order.account, order.type,
+                           price if price is not None else order.price, more,
+                           price_test=price is not None)
 
     # -- auctions ------------------------------------------------------------------------------
 
@@ -506,6 +656,8 @@ class Engine:
                 book.dequeue(order)
                 self._drop(order, ts, _AUCTION_UNFILLED, out)
         self.indicative.pop(inst.symbol, None)
+        if inst.indices and inst.last_price != inst.index_price:
+            self._index_moved(inst, ts, out)
 
     def _execute_auction(self, inst: Instrument, price: int, volume: int, ts: int,
                          out: list[Event]) -> None:
@@ -529,3 +681,135 @@ class Engine:
                              sell.member, sell.account))
             self.next_trade_no += 1
             inst.record_trade(price, qty)
+
+    # -- trade reports (2.3, 5, T20) -----------------------------------------------------------
+
+    def _trade_report(self, cmd: TradeReport, out: list[Event]) -> None:
+        """Take a put-through: one firm trades at once, two firms wait for the buyer."""
+        inst = self.instruments.get(cmd.symbol)
+        if inst is None:
+            out.append(Rejected(cmd.ts, cmd.id, Reject.UNKNOWN_SYMBOL,
+                                f"{cmd.symbol!r} is not listed today"))
+            return
+        if cmd.id in self.used_ids:
+            out.append(Rejected(cmd.ts, cmd.id, Reject.DUPLICATE_ID,
+                                f"id {cmd.id!r} is in use"))
+            return
+        if cmd.board and cmd.board != inst.board:
+            out.append(Rejected(cmd.ts, cmd.id, Reject.INVALID,
+                                f"{inst.symbol} trades on the {inst.board} board"))
+            return
+        board = report_board(self.rules, inst, cmd.qty, cmd.price)
+        failure = check_report(self.rules, inst, board, cmd.qty, cmd.price, cmd.ts - self.base)
+        if failure is not None:
+            out.append(Rejected(cmd.ts, cmd.id, failure[0], failure[1]))
+            return
+        self.used_ids.add(cmd.id)
+        if cmd.sell_member == cmd.buy_member:
+            self._report_trade(cmd, board, cmd.ts, out)
+            return
+        self.reports[cmd.id] = cmd
+        out.append(TradeReportPending(cmd.ts, cmd.id, cmd.symbol, board, cmd.qty, cmd.price,
+                                      cmd.sell_member, cmd.buy_member))
+
+    def _confirm_report(self, cmd: ConfirmTradeReport, out: list[Event]) -> None:
+        report = self.reports.get(cmd.id)
+        if report is None:
+            out.append(Rejected(cmd.ts, cmd.id, _UNKNOWN_ORDER,
+                                f"no trade report {cmd.id!r} waits for confirmation"))
+            return
+        if cmd.member is not None and cmd.member != report.buy_member:
+            out.append(Rejected(cmd.ts, cmd.id, Reject.NOT_OWNER,
+                                f"trade report {cmd.id!r} is confirmed by {report.buy_member}"))
+            return
+        inst = self.instruments[report.symbol]
+        board = report_board(self.rules, inst, report.qty, report.price)
+        failure = check_report(self.rules, inst, board, report.qty, report.price,
+                               cmd.ts - self.base)
+        if failure is not None:
+            out.append(Rejected(cmd.ts, cmd.id, failure[0], failure[1]))
+            return
+        del self.reports[cmd.id]
+        self._report_trade(report, board, cmd.ts, out)
+
+    def _report_trade(self, report: TradeReport, board: Board, ts: int,
+                      out: list[Event]) -> None:
+        """A trade report's trade: tagged by its board, outside the day's auto-matched
+        statistics, last price and indices (5, T20)."""
+        out.append(Trade(ts, self.next_trade_no, report.symbol, board, report.price, report.qty,
+                         "trade_report", report.id, report.id, 0, 0, report.buy_member,
+                         report.buy_account, report.sell_member, report.sell_account))
+        self.next_trade_no += 1
+
+    # -- market operations (7.1, 7.2, T8, T9, T21, T22) ----------------------------------------
+
+    def _operated(self, symbol: str, label: str, ts: int,
+                  out: list[Event]) -> Instrument | None:
+        inst = self.instruments.get(symbol)
+        if inst is None:
+            out.append(Rejected(ts, label, Reject.UNKNOWN_SYMBOL,
+                                f"{symbol!r} is not listed today"))
+        return inst
+
+    def _halt(self, cmd: Halt, out: list[Event]) -> None:
+        """Post H or SP: the security stops until `resume`; resting orders stay (T8)."""
+        inst = self._operated(cmd.symbol, cmd.id, cmd.ts, out)
+        if inst is None:
+            return
+        if cmd.sign not in _HALTING_SIGNS:
+            out.append(Rejected(cmd.ts, cmd.id, Reject.INVALID,
+                                f"a halt posts H or SP, not {cmd.sign!r}"))
+            return
+        inst.signs = (inst.signs - _HALTING_SIGNS) | {cmd.sign}
+        out.append(StatusChanged(cmd.ts, inst.symbol, "halt" if cmd.sign == "H" else "suspend",
+                                 cmd.sign))
+        self._persistent_hold(inst, cmd.sign, cmd.ts, out)
+
+    def _resume_op(self, cmd: Resume, out: list[Event]) -> None:
+        inst = self._operated(cmd.symbol, cmd.id, cmd.ts, out)
+        if inst is None:
+            return
+        if inst.halt not in _HALTING_SIGNS:
+            out.append(Rejected(cmd.ts, cmd.id, Reject.INVALID,
+                                f"{inst.symbol} is not halted or suspended"))
+            return
+        inst.signs = inst.signs - _HALTING_SIGNS
+        out.append(StatusChanged(cmd.ts, inst.symbol, "resume", inst.halt))
+        self._resume(inst, cmd.ts, out)
+
+    def _set_sign(self, cmd: SetSign, out: list[Event]) -> None:
+        """Post or remove an information or cash-balance sign; trading goes on (7.1, T21)."""
+        inst = self._operated(cmd.symbol, cmd.id, cmd.ts, out)
+        if inst is None:
+            return
+        if cmd.sign in PERSISTENT:
+            out.append(Rejected(cmd.ts, cmd.id, Reject.INVALID, (
+                f"sign {cmd.sign} stops trading: use halt, suspend or set_surveillance_level")))
+            return
+        inst.signs = inst.signs | {cmd.sign} if cmd.on else inst.signs - {cmd.sign}
+        update_measures(self.rules, inst)
+        out.append(StatusChanged(cmd.ts, inst.symbol, "sign", cmd.sign, cmd.on))
+
+    def _set_level(self, cmd: SetSurveillanceLevel, out: list[Event]) -> None:
+        """Change a security's surveillance level, in force at once (7.2, T21, T22)."""
+        inst = self._operated(cmd.symbol, cmd.id, cmd.ts, out)
+        if inst is None:
+            return
+        if not 0 <= cmd.level <= 3 or (cmd.pause and cmd.level != 3):
+            out.append(Rejected(cmd.ts, cmd.id, Reject.INVALID, (
+                "a surveillance level is 0 to 3, and only level 3 pauses")))
+            return
+        inst.surveillance_level = cmd.level
+        update_measures(self.rules, inst)
+        out.append(StatusChanged(cmd.ts, inst.symbol, "surveillance_level", str(cmd.level)))
+        if cmd.pause:
+            out.append(StatusChanged(cmd.ts, inst.symbol, "surveillance_pause", "P"))
+            self._persistent_hold(inst, "P", cmd.ts, out)
+        elif inst.halt == "P" and cmd.level < 3:
+            self._resume(inst, cmd.ts, out)
+        elif not inst.halt and inst.scheduled_phase() is not inst.phase:
+            if inst.phase is Phase.NO_MATCHING:
+                self._resume(inst, cmd.ts, out)
+            else:
+                inst.enter(inst.scheduled_phase())
+                out.append(PhaseChanged(cmd.ts, inst.symbol, inst.phase))

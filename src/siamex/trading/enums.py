@@ -46,6 +46,9 @@ class Board(Enum):
 
     MAIN = "main"
     ODD_LOT = "odd_lot"
+    OFF_HOUR = "off_hour"
+    BIG_LOT = "big_lot"
+    FOREIGN = "foreign"
 
 
 class Phase(Enum):
@@ -59,3 +62,7 @@ class Phase(Enum):
     OPEN_2 = "OPEN_2"
     PRE_CLOSE = "PRE_CLOSE"
     OFF_HOUR = "OFF_HOUR"
+    HALTED = "HALTED"
+    PAUSED = "PAUSED"
+    NO_MATCHING = "NO_MATCHING"
+    PRE_OPEN = "PRE_OPEN"

@@ -19,11 +19,14 @@ __all__ = [
     "DayClose",
     "DayStarted",
     "Event",
+    "IndexValue",
     "Indicative",
     "PhaseChanged",
     "PriceLimitsSet",
     "Rejected",
+    "StatusChanged",
     "Trade",
+    "TradeReportPending",
 ]
 
 
@@ -93,7 +96,8 @@ class Cancelled(msgspec.Struct, frozen=True, gc=False):
 
 
 class Trade(msgspec.Struct, frozen=True, gc=False):
-    """`aggressor` is "buy", "sell" or "auction"."""
+    """`aggressor` is "buy", "sell", "auction" or "trade_report" (whose `board` then tells
+    the off-hour, big-lot or foreign board, so clearing can tell it from auto-matched trades)."""
 
     ts: int
     trade_no: int
@@ -152,7 +156,46 @@ class DayClose(msgspec.Struct, frozen=True, gc=False):
     trades: int
 
 
+class StatusChanged(msgspec.Struct, frozen=True, gc=False):
+    """A change of a security's (or, `symbol` "*", the market's) trading status.
+
+    `what` names it: `sign` (`value` the sign, `on` posted or removed), `halt`, `suspend`,
+    `resume`, `circuit_breaker` (`value` the level), `dynamic_price_band` (`value` the price
+    that would have traded), `auto_pause` (`value` the side), `surveillance_level`,
+    `surveillance_pause`. `until` is when the halt or pause is due to end, if known.
+    """
+
+    ts: int
+    symbol: str
+    what: str
+    value: str | None = None
+    on: bool = True
+    until: int | None = None
+
+
+class IndexValue(msgspec.Struct, frozen=True, gc=False):
+    """An index value (hundredths of a point) after the trades of one command or auction."""
+
+    ts: int
+    name: str
+    value: int
+
+
+class TradeReportPending(msgspec.Struct, frozen=True, gc=False):
+    """A two-firm trade report waiting for the buying member's confirmation."""
+
+    ts: int
+    id: str
+    symbol: str
+    board: Board
+    qty: int
+    price: int
+    sell_member: str
+    buy_member: str
+
+
 Event = (
     DayStarted | PriceLimitsSet | PhaseChanged | Accepted | Rejected | Amended | Cancelled
-    | Trade | AuctionResult | Indicative | DayClose
+    | Trade | AuctionResult | Indicative | DayClose | StatusChanged | IndexValue
+    | TradeReportPending
 )

@@ -7,7 +7,8 @@ from siamex.rulebook.schedule import AuctionInstants
 from siamex.rulebook.ticks import TickScale
 from siamex.trading.book import Book
 from siamex.trading.enums import Phase
-from siamex.trading.phases import ACCEPTS, Accepts
+from siamex.trading.index import Index
+from siamex.trading.phases import ACCEPTS, CONTINUOUS_PHASES, Accepts
 
 __all__ = ["Instrument"]
 
@@ -18,17 +19,30 @@ class Instrument:
     `candidates` are the auction's candidate prices: the ladder from one tick below the floor to
     one tick above the ceiling (decision T1); `offset` is the position of the floor in it.
     Statistics cover the main board's auto-matched trades, auctions included (T19, T20).
+
+    `session` is where the day's schedule stands for the security; `phase` is what applies,
+    which differs while an overlay holds it (`halt` names the cause: H, SP, P, CB, AUTO_PAUSE,
+    DPB, RESUME; `step_due` is when its next step is due, 0 when only an operator ends it).
+    The market-integrity fields are set by siamex.trading.listing from the day's reference data.
     """
 
     __slots__ = (
         "accepts",
+        "auction_only",
         "board",
         "book",
         "candidates",
+        "cash_only",
         "ceiling",
+        "dpb",
         "first_day",
         "floor",
+        "foreign_underlying",
+        "halt",
+        "hft_ok",
         "high",
+        "index_price",
+        "indices",
         "instants",
         "ipo_price",
         "kind",
@@ -36,15 +50,26 @@ class Instrument:
         "listed_shares",
         "lot",
         "low",
+        "market_makers",
         "max_qty",
         "odd",
         "offset",
         "open",
+        "pause_threshold",
+        "paused_today",
         "phase",
         "prev_close",
         "scale",
+        "session",
+        "short_cap",
+        "short_eligible",
+        "short_exposure",
+        "signs",
+        "step_due",
+        "surveillance_level",
         "symbol",
         "trades",
+        "uptick",
         "value",
         "volume",
     )
@@ -96,7 +121,26 @@ class Instrument:
         self.candidates = below + prices + above
         self.offset = len(below)
         self.phase = Phase.CLOSED
+        self.session = Phase.CLOSED
         self.accepts: Accepts = ACCEPTS[Phase.CLOSED]
+        self.halt = ""
+        self.step_due = 0
+        self.signs: frozenset[str] = frozenset()
+        self.surveillance_level = 0
+        self.auction_only = False
+        self.cash_only = False
+        self.short_eligible = False
+        self.short_exposure = 0
+        self.short_cap = 0
+        self.uptick = True
+        self.market_makers: frozenset[str] = frozenset()
+        self.dpb = False
+        self.pause_threshold = 0
+        self.paused_today = False
+        self.foreign_underlying = False
+        self.hft_ok = False
+        self.indices: list[Index] = []
+        self.index_price = 0
         self.last_price = 0
         self.open = 0
         self.high = 0
@@ -109,6 +153,13 @@ class Instrument:
         """Move to a phase, and to what it accepts."""
         self.phase = phase
         self.accepts = ACCEPTS[phase]
+
+    def scheduled_phase(self) -> Phase:
+        """Return the phase the schedule gives: an auction-only security has no continuous
+        sessions, only periods without matching between its auctions (T22)."""
+        if self.auction_only and self.session in CONTINUOUS_PHASES:
+            return Phase.NO_MATCHING
+        return self.session
 
     def reference(self) -> int:
         """Return the auction reference price (decision T3)."""

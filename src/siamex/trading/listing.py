@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 
 from siamex.rulebook.limits import price_limits
 from siamex.rulebook.parameters import Rulebook
@@ -11,7 +12,7 @@ from siamex.rulebook.ticks import tick_scale
 from siamex.trading.commands import InstrumentSpec
 from siamex.trading.instrument import Instrument
 
-__all__ = ["list_instrument"]
+__all__ = ["list_instrument", "set_controls", "update_measures"]
 
 
 def list_instrument(rules: Rulebook, day: dt.date, spec: InstrumentSpec, carried_close: int | None,
@@ -31,9 +32,56 @@ def list_instrument(rules: Rulebook, day: dt.date, spec: InstrumentSpec, carried
     instants = draw_auction_instants(rules, seed, day, spec.symbol)
     if pinned:
         instants = instants._replace(**pinned)
-    return Instrument(
+    inst = Instrument(
         spec.symbol, spec.kind, spec.board, lot, spec.listed_shares, scale, limits, prev_close,
         ipo, instants, rules.auction_tick_allowance,
         odd_lot_board=lot > 1 and spec.kind not in rules.odd_lot_excluded_kinds,
         max_qty=rules.max_order_qty,
     )
+    set_controls(rules, inst, spec)
+    return inst
+
+
+def set_controls(rules: Rulebook, inst: Instrument, spec: InstrumentSpec) -> None:
+    """Set a security's market-integrity state for the day from its reference data."""
+    inst.signs = frozenset(spec.signs)
+    inst.surveillance_level = spec.surveillance_level
+    update_measures(rules, inst)
+    inst.short_eligible = spec.short_eligible
+    # T14: the day's short sales may take the outstanding short volume up to the cap
+    inst.short_cap = _share_of(spec.listed_shares, rules.short_sale_max_pct)
+    inst.short_exposure = spec.short_outstanding
+    inst.uptick = _uptick_day(rules, inst.prev_close, spec.prior_close)
+    inst.market_makers = frozenset(spec.market_maker_accounts)
+    # T11: not on a first trading day, and only for the kinds the band covers
+    inst.dpb = (not inst.first_day and bool(rules.dynamic_price_band_pct)
+                and spec.kind in rules.dynamic_price_band_kinds)
+    covered = not inst.first_day and spec.kind in rules.auto_pause_kinds  # 6.3
+    # T12: a side pauses the security when its volume exceeds this (0: never)
+    inst.pause_threshold = _share_of(spec.listed_shares, rules.auto_pause_pct) if covered else 0
+    inst.foreign_underlying = spec.foreign_underlying
+    inst.hft_ok = (spec.hft_permitted or spec.kind in rules.hft_permitted_kinds
+                   or rules.hft_universe_index in spec.index_member)
+
+
+def update_measures(rules: Rulebook, inst: Instrument) -> None:
+    """Derive what a security's signs and surveillance level require (T21, T22)."""
+    inst.cash_only = bool(inst.signs & rules.cash_balance_signs) or inst.surveillance_level >= 1
+    inst.auction_only = inst.surveillance_level >= 2
+
+
+def _uptick_day(rules: Rulebook, prev_close: int | None, prior_close: int | None) -> bool:
+    """Tell whether today's short sales must be on an uptick (T13)."""
+    test = rules.short_sale_price_test
+    if test != "conditional":
+        return test == "uptick"
+    if prev_close is None or prior_close is None:
+        return False
+    drop = rules.short_sale_conditional_drop_pct
+    return prev_close * 100 * drop.denominator <= prior_close * (
+        100 * drop.denominator - drop.numerator)
+
+
+def _share_of(shares: int, pct: Fraction) -> int:
+    """Return the whole shares in `pct` percent of `shares`, rounded down."""
+    return shares * pct.numerator // (100 * pct.denominator)

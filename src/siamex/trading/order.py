@@ -21,7 +21,8 @@ class Order:
 
     __slots__ = ("accepted_at", "account", "cash_balance", "client_type", "expire_day", "filled",
                  "id", "idx", "member", "next", "no", "nvdr", "odd_lot", "prev", "price",
-                 "published", "qty", "remaining", "side", "symbol", "type", "validity", "visible")
+                 "published", "qty", "remaining", "short", "side", "symbol", "type", "validity",
+                 "visible")
 
     def __init__(
         self,
@@ -46,6 +47,7 @@ class Order:
         cash_balance: bool = False,
         nvdr: bool = False,
         client_type: str | None = None,
+        short: bool = False,
     ) -> None:
         self.no = no
         self.id = id
@@ -68,6 +70,7 @@ class Order:
         self.cash_balance = cash_balance
         self.nvdr = nvdr
         self.client_type = client_type
+        self.short = short
         self.prev: Order | None = None
         self.next: Order | None = None
 

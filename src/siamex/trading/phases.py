@@ -7,6 +7,12 @@ A pre-open collects limit orders and ATO (pre-close: ATC) for its auction, board
 continuous phases take limit and market orders, FAK and FOK among them, and run the odd-lot
 board; the intermission, the off-hour session and CLOSED take cancels only (decision T7; trade
 reports in the off-hour session are not orders).
+
+Over the schedule a security may stand in a phase of its own (set-trading-rules.md 1.1,
+overlays): HALTED (H, SP, circuit breaker: cancels only, T8), PAUSED (Auto Pause and the P
+sign: amends and cancels, 6.3), NO_MATCHING (the continuous sessions of an auction-only
+security: amends and cancels, T22) and PRE_OPEN (the pre-open that ends a halt, a pause or a
+Dynamic Price Band trigger: limit orders for the auction that resumes trading, T9).
 """
 
 from __future__ import annotations
@@ -14,8 +20,9 @@ from __future__ import annotations
 from typing import Final, NamedTuple
 
 from siamex.trading.enums import OrderType, Phase
+from siamex.trading.rejects import Reject
 
-__all__ = ["ACCEPTS", "TRANSITIONS", "Accepts", "Trigger"]
+__all__ = ["ACCEPTS", "CONTINUOUS_PHASES", "TRANSITIONS", "Accepts", "Trigger"]
 
 
 class Trigger(NamedTuple):
@@ -29,7 +36,8 @@ class Accepts:
     """What a phase lets members do, and whether orders match at once or wait for an auction.
 
     Limit orders, and the Day, GTC and GTD validities, go with every phase that takes orders;
-    the flags say which other types and validities a phase takes.
+    the flags say which other types and validities a phase takes. `refusal` is the code a new
+    order earns where the phase takes none.
     """
 
     __slots__ = (
@@ -42,11 +50,14 @@ class Accepts:
         "market",
         "odd_lot",
         "orders",
+        "refusal",
     )
 
     def __init__(self, orders: bool, *, amend: bool = False, ato: bool = False,
                  atc: bool = False, market: bool = False, immediate: bool = False,
-                 odd_lot: bool = False, continuous: bool = False, call: bool = False) -> None:
+                 odd_lot: bool = False, continuous: bool = False, call: bool = False,
+                 refusal: Reject = Reject.MARKET_CLOSED) -> None:
+        self.refusal = refusal
         self.orders = orders
         self.amend = amend
         self.ato = ato
@@ -76,6 +87,10 @@ _OPENING = Accepts(True, amend=True, ato=True, call=True)
 _CLOSING = Accepts(True, amend=True, atc=True, call=True)
 _CONTINUOUS = Accepts(True, amend=True, market=True, immediate=True, odd_lot=True,
                       continuous=True)
+_HALTED = Accepts(False, refusal=Reject.HALTED)
+_PAUSED = Accepts(False, amend=True, refusal=Reject.HALTED)
+_NO_MATCHING = Accepts(False, amend=True, refusal=Reject.NO_MATCHING_PERIOD)
+_RESUMING = Accepts(True, amend=True, call=True)
 
 ACCEPTS: dict[Phase, Accepts] = {
     Phase.CLOSED: _NOTHING,
@@ -86,7 +101,14 @@ ACCEPTS: dict[Phase, Accepts] = {
     Phase.OPEN_2: _CONTINUOUS,
     Phase.PRE_CLOSE: _CLOSING,
     Phase.OFF_HOUR: _NOTHING,
+    Phase.HALTED: _HALTED,
+    Phase.PAUSED: _PAUSED,
+    Phase.NO_MATCHING: _NO_MATCHING,
+    Phase.PRE_OPEN: _RESUMING,
 }
+
+CONTINUOUS_PHASES = frozenset({Phase.OPEN_1, Phase.OPEN_2})
+"""The scheduled continuous sessions: a halt that ends in one resumes through a pre-open."""
 
 TRANSITIONS: dict[Phase, tuple[Trigger, Phase]] = {
     Phase.CLOSED: (Trigger("pre_open_1_start", None), Phase.PRE_OPEN_1),

@@ -21,19 +21,27 @@ from siamex.rulebook.schedule import AuctionInstants
 from siamex.rulebook.ticks import tick_scale
 from siamex.trading.auction import Equilibrium
 from siamex.trading.book import Book
+from siamex.trading.commands import TradeReport
 from siamex.trading.engine import Engine
 from siamex.trading.enums import OrderType, Phase, Side, Validity
+from siamex.trading.index import Index
 from siamex.trading.instrument import Instrument
 from siamex.trading.order import Order
+from siamex.trading.price_band import Band
+from siamex.units import day_start
 
 __all__ = ["SNAPSHOT_VERSION", "dump", "load", "restore", "snapshot", "state_hash"]
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2
 
 _ORDER_FIELDS = ("no", "id", "member", "account", "symbol", "side", "type", "validity", "price",
                  "qty", "remaining", "visible", "published", "filled", "odd_lot", "accepted_at",
-                 "expire_day", "cash_balance", "nvdr", "client_type")
+                 "expire_day", "cash_balance", "nvdr", "client_type", "short")
 _STATS = ("last_price", "open", "high", "low", "volume", "value", "trades")
+_CONTROLS = ("halt", "step_due", "surveillance_level", "auction_only", "cash_only",
+             "short_eligible", "short_exposure", "short_cap", "uptick", "dpb", "pause_threshold",
+             "paused_today", "foreign_underlying", "hft_ok", "index_price")
+_SETS = ("signs", "market_makers")
 
 
 def _order(order: Order) -> list[Any]:
@@ -57,8 +65,12 @@ def _instrument(inst: Instrument) -> dict[str, Any]:
         "instants": list(inst.instants), "odd_lot_board": inst.odd is not None,
         "phase": inst.phase.value,
     }
-    for name in _STATS:
+    for name in _STATS + _CONTROLS:
         data[name] = getattr(inst, name)
+    for name in _SETS:
+        data[name] = sorted(getattr(inst, name))
+    data["session"] = inst.session.value
+    data["indices"] = [index.name for index in inst.indices]
     data["book"] = _book(inst.book)
     data["odd"] = _book(inst.odd) if inst.odd is not None else None
     return data
@@ -75,7 +87,13 @@ def snapshot(engine: Engine) -> dict[str, Any]:
         "next_order_no": engine.next_order_no,
         "next_trade_no": engine.next_trade_no,
         "smp_members": sorted(engine.smp_members),
+        "hft_accounts": dict(sorted(engine.hft_accounts.items())),
         "closes": dict(sorted(engine.closes.items())),
+        "prior_closes": dict(sorted(engine.prior_closes.items())),
+        "indices": [[i.name, i.prev_close, i.base, i.cap, i.value]
+                    for i in engine.indices.values()],
+        "breaker_level": engine.breaker_level,
+        "reports": [msgspec.to_builtins(r) for r in engine.reports.values()],
         "used_ids": sorted(engine.used_ids),
         "schedule": sorted([list(entry) for entry in engine.schedule]),
         "schedule_seq": engine.schedule_seq,
@@ -108,15 +126,20 @@ def _load_book(book: Book, data: dict[str, list[list[Any]]]) -> list[Order]:
     return orders
 
 
-def _load_instrument(rules: Rulebook, data: dict[str, Any]) -> tuple[Instrument, list[Order]]:
+def _load_instrument(rules: Rulebook, data: dict[str, Any],
+                     indices: dict[str, Index]) -> tuple[Instrument, list[Order]]:
     inst = Instrument(
         data["symbol"], data["kind"], data["board"], data["lot"], data["listed_shares"],
         tick_scale(rules, data["kind"]), PriceLimits(data["ceiling"], data["floor"]),
         data["prev_close"], data["ipo_price"], AuctionInstants(*data["instants"]),
         rules.auction_tick_allowance, data["odd_lot_board"], rules.max_order_qty,
     )
-    for name in _STATS:
+    for name in _STATS + _CONTROLS:
         setattr(inst, name, data[name])
+    for name in _SETS:
+        setattr(inst, name, frozenset(data[name]))
+    inst.session = Phase(data["session"])
+    inst.indices = [indices[name] for name in data["indices"]]
     inst.enter(Phase(data["phase"]))
     orders = _load_book(inst.book, data["book"])
     if inst.odd is not None:
@@ -136,7 +159,17 @@ def restore(data: dict[str, Any]) -> Engine:
     engine.next_order_no = data["next_order_no"]
     engine.next_trade_no = data["next_trade_no"]
     engine.smp_members = frozenset(data["smp_members"])
+    engine.hft_accounts = dict(data["hft_accounts"])
     engine.closes = dict(data["closes"])
+    engine.prior_closes = dict(data["prior_closes"])
+    engine.base = day_start(engine.date) if engine.date else 0
+    engine.band = Band(rules.dynamic_price_band_pct)
+    engine.resting_us = rules.min_resting_time_ms * 1000
+    for name, prev_close, base, cap, value in data["indices"]:
+        index = engine.indices[name] = Index(name, prev_close)
+        index.base, index.cap, index.value = base, cap, value
+    engine.breaker_level = data["breaker_level"]
+    engine.reports = {r["id"]: msgspec.convert(r, TradeReport) for r in data["reports"]}
     engine.used_ids = set(data["used_ids"])
     engine.schedule = [(due, seq, symbol, Phase(phase))
                        for due, seq, symbol, phase in data["schedule"]]
@@ -144,7 +177,7 @@ def restore(data: dict[str, Any]) -> Engine:
     engine.next_due = engine.schedule[0][0] if engine.schedule else engine.next_due
     engine.indicative = {s: Equilibrium(*r) for s, r in data["indicative"].items()}
     for item in data["instruments"]:
-        inst, orders = _load_instrument(rules, item)
+        inst, orders = _load_instrument(rules, item, engine.indices)
         engine.instruments[inst.symbol] = inst
         for order in orders:
             engine.orders[order.id] = order
