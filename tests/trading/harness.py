@@ -7,10 +7,12 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from siamex.trading.commands import (
+    AccountSpec,
     AdvanceTime,
     AmendOrder,
     CancelOrder,
     Command,
+    IndexSpec,
     InstrumentSpec,
     MemberSpec,
     NewOrder,
@@ -49,14 +51,17 @@ class Session:
 
     def __init__(self, *instruments: InstrumentSpec, rules: dict[str, Any] | None = None,
                  members: Sequence[MemberSpec] = (), date: dt.date = DATE,
-                 engine: Engine | None = None) -> None:
+                 engine: Engine | None = None, indices: Sequence[tuple[str, str]] = (),
+                 accounts: Sequence[AccountSpec] = ()) -> None:
         self.engine = engine or Engine()
         self.base = day_start(date)
         self.log: list[Command] = []
         times = {"open1": "10:00", "open2": "14:00", "close": "16:40"}
         self.start = StartDay(
             self.base, date.isoformat(), 1, rules or {}, instruments or (stock(),),
-            tuple(members), {k: parse_time_of_day(v) for k, v in times.items()})
+            tuple(members), {k: parse_time_of_day(v) for k, v in times.items()},
+            tuple(IndexSpec(name, parse_price(close)) for name, close in indices),
+            tuple(accounts))
         self.events = self.run(self.start)
 
     def ts(self, at: str) -> int:
@@ -83,6 +88,13 @@ class Session:
 
     def cancel(self, at: str, cid: str, **kw: Any) -> list[Event]:
         return self.run(CancelOrder(self.ts(at), cid, **kw))
+
+    def op(self, kind: type[Command], at: str, *args: Any, **kw: Any) -> list[Event]:
+        """Run any command at a time of day: `op(Halt, "10:30", "AOT")`."""
+        return self.run(kind(self.ts(at), *args, **kw))
+
+    def phase(self, symbol: str = "AOT") -> str:
+        return self.engine.instruments[symbol].phase.value
 
     def book(self, symbol: str = "AOT", side: str = "sell") -> list[tuple[str, int, int]]:
         """A side's resting orders in priority: (id, remaining, visible)."""

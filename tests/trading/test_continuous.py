@@ -30,7 +30,7 @@ def test_price_then_time_priority_at_the_resting_price() -> None:
 
 
 def test_vector_19_market_to_limit_rests_its_remainder_at_its_price() -> None:
-    s = opened()
+    s = opened(stock("AOT", "50.00"))
     s.new("10:01", "t1", "sell", 300, "50.00")
     s.new("10:02", "t2", "sell", 200, "50.00")
     s.new("10:03", "far", "sell", 1000, "50.25")
@@ -42,7 +42,7 @@ def test_vector_19_market_to_limit_rests_its_remainder_at_its_price() -> None:
 
 
 def test_vector_19_market_order_sweeps_and_cancels_nothing_left() -> None:
-    s = opened()
+    s = opened(stock("AOT", "50.00"))
     s.new("10:01", "t1", "sell", 300, "50.00")
     s.new("10:02", "t2", "sell", 200, "50.00")
     s.new("10:03", "far", "sell", 1000, "50.25")
@@ -54,7 +54,7 @@ def test_vector_19_market_order_sweeps_and_cancels_nothing_left() -> None:
 
 
 def test_market_orders_against_an_empty_side_are_cancelled() -> None:
-    s = opened()
+    s = opened(stock("AOT", "50.00"))
     for kind in ("mp_mkt", "mp_mtl"):
         events = s.new("10:01", kind, "buy", 100, type=kind)
         assert of_type(events, Accepted)
@@ -62,7 +62,7 @@ def test_market_orders_against_an_empty_side_are_cancelled() -> None:
 
 
 def test_vector_20_fill_or_kill_and_fill_and_kill() -> None:
-    s = opened()
+    s = opened(stock("AOT", "50.00"))
     s.new("10:01", "ask", "sell", 600, "50.00")
     events = s.new("10:02", "fok", "buy", 1000, "50.00", validity="fok")
     assert not trades(events)
@@ -74,7 +74,7 @@ def test_vector_20_fill_or_kill_and_fill_and_kill() -> None:
 
 
 def test_a_fill_or_kill_that_fits_across_levels_fills() -> None:
-    s = opened()
+    s = opened(stock("AOT", "50.00"))
     s.new("10:01", "a1", "sell", 600, "50.00")
     s.new("10:02", "a2", "sell", 400, "50.25")
     events = s.new("10:03", "fok", "buy", 1000, "50.25", validity="fok")

@@ -355,7 +355,7 @@ class Engine(TradingDay):
                 self._publish_indicative(inst, ts, out)
         if inst.pause_threshold and book is inst.book and order.id in self.orders:
             self._test_pause(inst, order, ts, out)
-        if inst.indices and inst.last_price != inst.index_price:
+        if inst.indices and inst.last_price and inst.last_price != inst.index_price:
             self._index_moved(inst, ts, out)
 
     def _check_new(self, symbol: str, account: str, side: Side, qty: int, kind: OrderType,
@@ -407,21 +407,20 @@ class Engine(TradingDay):
             if kind is _MP_MKT:
                 limit = book.size - 1 if buying else 0
         smp = order.member in self.smp_members
-        edge = -2
+        ref = 0
         if inst.dpb and book is inst.book:
             ref = inst.reference()
-            if ref >= self.rules.dynamic_price_band_min_price:  # T11: 1.00 THB and above
-                edge = self.band.buy_edge(book, ref) if buying else self.band.sell_edge(book, ref)
-        reach = limit
-        if edge != -2:
-            reach = min(limit, edge) if buying else max(limit, edge)
-        if order.validity is _FOK and available(book, order, reach, smp) < order.remaining:
-            return self._drop(order, ts, _FOK_UNFILLED, out)
+            if ref < self.rules.dynamic_price_band_min_price:  # T11: 1.00 THB and above
+                ref = 0
+        if order.validity is _FOK:
+            reach = self._band_walk(book, order, limit, ref) if ref else limit
+            if available(book, order, reach, smp) < order.remaining:
+                return self._drop(order, ts, _FOK_UNFILLED, out)
         outside = False
-        if edge == -2:
-            fills, self_matched = sweep(book, order, limit, smp)
+        if ref:
+            fills, self_matched, outside = self._banded_sweep(book, order, limit, ref, smp)
         else:
-            fills, self_matched, outside = self._banded_sweep(book, order, limit, reach, smp)
+            fills, self_matched = sweep(book, order, limit, smp)
         if fills:
             self._continuous_trades(inst, order, fills, ts, out)
         if outside:
@@ -440,28 +439,49 @@ class Engine(TradingDay):
         self.orders[order.id] = order
         return None
 
-    def _banded_sweep(self, book: Book, order: Order, limit: int, reach: int,
-                      smp: bool) -> tuple[list[Fill], bool, bool]:
-        """Match within the Dynamic Price Band, whose reference moves with each execution
-        (T11); also tell whether the next execution would fall outside it."""
-        buying = order.side is _BUY
+    def _in_band(self, book: Book, idx: int, ref: int) -> bool:
+        """Tell whether an execution at ladder position `idx` lies within the band (T11)."""
         band = self.band
+        return band.sell_edge(book, ref) <= idx <= band.buy_edge(book, ref)
+
+    def _band_walk(self, book: Book, order: Order, limit: int, ref: int) -> int:
+        """Return the furthest level a fill-or-kill order could reach under the band, whose
+        reference moves to each level's price as the order takes it (T11)."""
+        buying = order.side is _BUY
+        levels = book.asks if buying else book.bids
+        step = 1 if buying else -1
+        idx = book.best_ask if buying else book.best_bid
+        reach = idx - step
+        total = 0
+        while ((idx <= limit) if buying else (idx >= limit)) and total < order.remaining:
+            level = levels[idx]
+            if level is not None and level.count:
+                if not self._in_band(book, idx, ref):
+                    break
+                ref = book.prices[idx]
+                total += level.qty
+                reach = idx
+            idx += step
+        return reach
+
+    def _banded_sweep(self, book: Book, order: Order, limit: int, ref: int,
+                      smp: bool) -> tuple[list[Fill], bool, bool]:
+        """Match level by level within the Dynamic Price Band, whose reference moves with each
+        execution (T11); also tell whether the next execution would fall outside it, on either
+        side (a resting order may lie beyond the band, placed when nothing could trade)."""
+        buying = order.side is _BUY
         fills: list[Fill] = []
         while True:
-            part, self_matched = sweep(book, order, reach, smp)
-            fills += part
-            if self_matched or not order.remaining:
-                return fills, self_matched, False
             following = book.best_ask if buying else book.best_bid
             if (following > limit) if buying else (following < limit):
                 return fills, False, False
-            if not part:
+            if not self._in_band(book, following, ref):
                 return fills, False, True
-            ref = part[-1][2]
-            edge = band.buy_edge(book, ref) if buying else band.sell_edge(book, ref)
-            if (following > edge) if buying else (following < edge):
-                return fills, False, True
-            reach = min(limit, edge) if buying else max(limit, edge)
+            part, self_matched = sweep(book, order, following, smp)
+            fills += part
+            if self_matched or not order.remaining:
+                return fills, self_matched, False
+            ref = book.prices[following]
 
     def _band_breached(self, inst: Instrument, book: Book, order: Order, fills: list[Fill],
                        ts: int, out: list[Event]) -> None:
@@ -656,7 +676,7 @@ class Engine(TradingDay):
                 book.dequeue(order)
                 self._drop(order, ts, _AUCTION_UNFILLED, out)
         self.indicative.pop(inst.symbol, None)
-        if inst.indices and inst.last_price != inst.index_price:
+        if inst.indices and inst.last_price and inst.last_price != inst.index_price:
             self._index_moved(inst, ts, out)
 
     def _execute_auction(self, inst: Instrument, price: int, volume: int, ts: int,
