@@ -31,6 +31,8 @@ def test_replay_summary_is_readable() -> None:
     code, out, _ = _invoke("replay", str(EXAMPLE), "--summary")
     assert code == 0
     assert "AOT" in out and "rejects by code" in out and "TICK_SIZE 1" in out
+    index = "index SET: previous close 1350.00, high 1357.17, low 1345.70, last 1357.17 (+0.53%)"
+    assert index in out
 
 
 def test_a_missing_file_is_an_error_with_a_code() -> None:

@@ -1,4 +1,5 @@
-"""A readable summary of a replayed day: each security's prices and volume, and rejects by code."""
+"""A readable summary of a replayed day: each security's prices and volume, the indices, the
+halts and other status changes, trade reports, and rejects by code."""
 
 from __future__ import annotations
 
@@ -17,10 +18,12 @@ from siamex.trading.events import (
     DayClose,
     DayStarted,
     Event,
+    IndexValue,
     Rejected,
+    StatusChanged,
     Trade,
 )
-from siamex.units import average_price, format_price
+from siamex.units import average_price, format_price, format_time_of_day
 
 __all__ = ["DaySummary", "print_summary", "summarize"]
 
@@ -37,6 +40,9 @@ class DaySummary:
     accepted: int = 0
     trades: int = 0
     odd_lot_trades: int = 0
+    reported: Counter[str] = field(default_factory=Counter)
+    indices: dict[str, list[int]] = field(default_factory=dict)
+    statuses: list[StatusChanged] = field(default_factory=list)
 
 
 def summarize(events: Iterable[Event]) -> list[DaySummary]:
@@ -56,10 +62,16 @@ def summarize(events: Iterable[Event]) -> list[DaySummary]:
         elif isinstance(event, Cancelled) and event.reason is not None:
             day.engine_cancels[event.reason.value] += 1
         elif isinstance(event, Trade):
-            if event.board.value == "odd_lot":
+            if event.aggressor == "trade_report":
+                day.reported[event.board.value] += 1
+            elif event.board.value == "odd_lot":
                 day.odd_lot_trades += 1
             else:
                 day.trades += 1
+        elif isinstance(event, IndexValue):
+            day.indices.setdefault(event.name, []).append(event.value)
+        elif isinstance(event, StatusChanged):
+            day.statuses.append(event)
         elif isinstance(event, AuctionResult):
             day.auctions.setdefault(event.symbol, []).append(event)
         elif isinstance(event, DayClose):
@@ -77,8 +89,27 @@ def _auctions(results: list[AuctionResult]) -> str:
     return "; ".join(done) or "no auction trade"
 
 
+def _index_line(name: str, values: list[int]) -> str:
+    """One index's day: its previous close (the first value), range and last value."""
+    prev, last = values[0], values[-1]
+    change = (last - prev) * 10_000
+    pct = (abs(change) + prev // 2) // prev  # hundredths of a percent, rounded half up
+    sign = "-" if change < 0 else "+"
+    return (f"  index {name}: previous close {format_price(prev)}, high "
+            f"{format_price(max(values))}, low {format_price(min(values))}, last "
+            f"{format_price(last)} ({sign}{pct // 100}.{pct % 100:02d}%)")
+
+
+def _status_line(status: StatusChanged) -> str:
+    what = status.what if status.on else f"{status.what} removed"
+    value = f" {status.value}" if status.value is not None else ""
+    until = f" until {format_time_of_day(status.until)[:8]}" if status.until else ""
+    return f"  {format_time_of_day(status.ts)[:12]} {status.symbol} {what}{value}{until}"
+
+
 def print_summary(days: list[DaySummary], console: Console) -> None:
-    """Print each day's table of securities and its counts of rejects and engine cancels."""
+    """Print each day's table of securities, its indices and status changes, and its counts of
+    trade reports, rejects and engine cancels."""
     for day in days:
         table = Table(title=f"SET trading day {day.date}", title_justify="left",
                       box=box.SIMPLE_HEAD, pad_edge=False)
@@ -98,8 +129,17 @@ def print_summary(days: list[DaySummary], console: Console) -> None:
         for close in closes:
             console.print(f"  {close.symbol} auctions: "
                           f"{_auctions(day.auctions.get(close.symbol, []))}")
+        for name, values in day.indices.items():
+            console.print(_index_line(name, values))
+        if day.statuses:
+            console.print("status changes:")
+            for status in day.statuses:
+                console.print(_status_line(status))
         console.print(f"orders accepted {day.accepted:,}; trades {day.trades:,} on the main "
                       f"board, {day.odd_lot_trades:,} on the odd-lot board")
+        if day.reported:
+            reported = ", ".join(f"{board} {n:,}" for board, n in sorted(day.reported.items()))
+            console.print(f"trade reports: {reported}")
         rejects = ", ".join(f"{code} {n:,}" for code, n in sorted(day.rejects.items())) or "none"
         console.print(f"rejects by code: {rejects}")
         cancels = ", ".join(f"{code} {n:,}" for code, n in sorted(day.engine_cancels.items()))

@@ -161,6 +161,11 @@ class TradingDay:
             return self.base + inst.instants.close
         return self.now
 
+    def _hold_end(self, inst: Instrument, ts: int, length: int) -> int:
+        """Return when a temporary hold starting now ends: its length, or the session's end
+        if that comes first (T10)."""
+        return min(ts + length, self._session_end(inst))
+
     # -- overlays ----------------------------------------------------------------------------
 
     def _hold(self, inst: Instrument, cause: str, phase: Phase, ts: int, held: int,
@@ -266,8 +271,11 @@ class TradingDay:
         minutes = rules.circuit_breaker_levels[level - 1][1]
         pre_open = min(rules.circuit_breaker_pre_open_minutes, minutes) * US_PER_MINUTE
         held = minutes * US_PER_MINUTE - pre_open
+        session_end = self.base + (rules.intermission_start
+                                   if ts < self.base + rules.intermission_start
+                                   else rules.pre_close_start)
         out.append(StatusChanged(ts, "*", "circuit_breaker", str(level), True,
-                                 ts + minutes * US_PER_MINUTE))
+                                 min(ts + minutes * US_PER_MINUTE, session_end)))
         for inst in self.instruments.values():
             # T10: securities whose underlying is Thai; an operator's halt stays as it is
             if (inst.foreign_underlying or inst.halt in PERSISTENT

@@ -503,7 +503,7 @@ class Engine(TradingDay):
             self.orders[order.id] = order
         minutes = self.rules.dynamic_price_band_pre_open_minutes
         out.append(StatusChanged(ts, inst.symbol, "dynamic_price_band", format_price(following),
-                                 True, ts + minutes * US_PER_MINUTE))
+                                 True, self._hold_end(inst, ts, minutes * US_PER_MINUTE)))
         self._hold(inst, "DPB", Phase.PRE_OPEN, ts, 0, minutes * US_PER_MINUTE, out)
 
     def _to_limit(self, book: Book, order: Order, price: int) -> None:
@@ -524,7 +524,7 @@ class Engine(TradingDay):
         held = rules.auto_pause_minutes * US_PER_MINUTE
         pre_open = rules.auto_pause_pre_open_minutes * US_PER_MINUTE
         out.append(StatusChanged(ts, inst.symbol, "auto_pause", "bid" if buying else "offer",
-                                 True, ts + held + pre_open))
+                                 True, self._hold_end(inst, ts, held + pre_open)))
         self._hold(inst, "AUTO_PAUSE", _PAUSED, ts, held, pre_open, out)
 
     def _continuous_trades(self, inst: Instrument, order: Order, fills: list[Fill], ts: int,
