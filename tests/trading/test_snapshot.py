@@ -14,6 +14,8 @@ from siamex.trading.events import Event
 from siamex.trading.snapshot import dump, load, state_hash
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+CONTROLS = sorted(p.relative_to(EXAMPLES).as_posix()
+                  for p in (EXAMPLES / "controls").glob("*.json"))
 
 
 def _commands(name: str) -> list[Command]:
@@ -24,12 +26,12 @@ def _run(engine: Engine, commands: list[Command]) -> list[Event]:
     return [event for command in commands for event in engine.handle(command)]
 
 
-@pytest.mark.parametrize("name", ["normal-day.json", "multi-day.json"])
+@pytest.mark.parametrize("name", ["normal-day.json", "multi-day.json", *CONTROLS])
 def test_a_restored_snapshot_goes_on_exactly_like_the_original(name: str) -> None:
     commands = _commands(name)
     whole = Engine()
     expected = _run(whole, commands)
-    for cut in range(0, len(commands), max(1, len(commands) // 12)):
+    for cut in range(0, len(commands), max(1, len(commands) // 24)):
         first = Engine()
         head = _run(first, commands[:cut])
         restored = load(dump(first))

@@ -169,7 +169,8 @@ def restore(data: dict[str, Any]) -> Engine:
         index = engine.indices[name] = Index(name, prev_close)
         index.base, index.cap, index.value = base, cap, value
     engine.breaker_level = data["breaker_level"]
-    engine.reports = {r["id"]: msgspec.convert(r, TradeReport) for r in data["reports"]}
+    reports = [msgspec.convert(row, TradeReport) for row in data["reports"]]
+    engine.reports = {report.id: report for report in reports}
     engine.used_ids = set(data["used_ids"])
     engine.schedule = [(due, seq, symbol, Phase(phase))
                        for due, seq, symbol, phase in data["schedule"]]
