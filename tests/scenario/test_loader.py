@@ -109,3 +109,45 @@ def test_any_action_object_gives_events_never_an_exception(action: dict[str, Any
         json.loads(event_line(seq, event))
     decisions = [e for e in events if isinstance(e, Accepted | Rejected) and e.id != "base"]
     assert len(decisions) <= 1 or action.get("op") != "new"
+
+
+_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(min_value=-5, max_value=2_000_000),
+    st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=8),
+    st.sampled_from(["AOT", "64.00", "5.00", "H", "SP", "CB", "XD", "M1", "M2", "main",
+                     "foreign", "10:30:00"]),
+    st.lists(st.sampled_from(["SET", "H", "CB"]), max_size=2))
+
+
+@given(st.sampled_from(["trade_report", "trade_report_confirm", "halt", "suspend", "resume",
+                        "set_sign", "set_surveillance_level", "kill_switch"]),
+       st.dictionaries(st.sampled_from(["id", "symbol", "qty", "price", "sell_member",
+                                        "sell_account", "buy_member", "buy_account", "board",
+                                        "member", "sign", "on", "level", "pause", "color"]),
+                       _VALUES, max_size=10))
+@settings(max_examples=400, deadline=None)
+def test_any_market_operation_gives_events_never_an_exception(
+        op: str, fields: dict[str, Any]) -> None:
+    action = {**fields, "at": "10:30:00", "op": op}
+    events = list(run_scenario(_load(_scenario(actions=[action]))))
+    for seq, event in enumerate(events, 1):
+        json.loads(event_line(seq, event))
+
+
+@given(st.dictionaries(st.sampled_from(["listed_shares", "short_eligible", "short_outstanding",
+                                        "sign", "surveillance_level", "surveillance_pause",
+                                        "index_member", "market_maker_accounts",
+                                        "foreign_underlying", "hft_permitted", "prior_close"]),
+                       _VALUES, max_size=6))
+@settings(max_examples=300, deadline=None)
+def test_any_instrument_fields_run_or_are_refused_with_a_code(fields: dict[str, Any]) -> None:
+    instrument = {"symbol": "AOT", "prev_close": "64.00", **fields}
+    data = _scenario(indices=[{"name": "SET", "prev_close": "1500.00"}],
+                     instruments=[instrument])
+    try:
+        plan = _load(data)
+    except SiamexError as exc:
+        assert exc.code is ErrorCode.SCENARIO_FIELD
+        return
+    for seq, event in enumerate(run_scenario(plan), 1):
+        json.loads(event_line(seq, event))
