@@ -134,10 +134,12 @@ class TradingDay:
         assert trigger.auction is not None
         if inst.halt and inst.halt not in PERSISTENT and entering not in CONTINUOUS_PHASES:
             self._lift(inst)  # T10: the session's end ends a temporary halt
+        held = inst.phase
         if not inst.halt:
             self._uncross(inst, ts, trigger.auction, out)
         self._enter_session(inst, entering)
-        out.append(PhaseChanged(ts, inst.symbol, inst.phase))
+        if inst.phase is not held:  # a security still held apart has nothing new to say
+            out.append(PhaseChanged(ts, inst.symbol, inst.phase))
         if trigger.auction == "close":
             self._day_close(inst, ts, out)
 
