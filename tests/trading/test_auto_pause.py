@@ -59,3 +59,14 @@ def test_zero_turns_auto_pause_off() -> None:
     s = _day(auto_pause_pct=0)
     s.new("10:02", "a2", "sell", 9_000_000, "10.60", symbol="X", member="M2", account="B1")
     assert s.phase("X") == "OPEN_1"
+
+
+def test_offers_entered_in_a_price_band_pre_open_still_pause() -> None:
+    s = _day()
+    s.new("10:02", "b1", "buy", 100, "8.50", symbol="X")
+    s.new("10:03", "a2", "sell", 100, "8.50", symbol="X", member="M2", account="B1")
+    assert s.phase("X") == "PRE_OPEN"
+    events = s.new("10:04", "a3", "sell", 5_000_100, "10.60", symbol="X", member="M2",
+                   account="B1")
+    assert [e.what for e in of_type(events, StatusChanged)] == ["auto_pause"]
+    assert s.phase("X") == "PAUSED"

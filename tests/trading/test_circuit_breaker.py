@@ -86,6 +86,21 @@ def test_a_halt_that_would_outlast_the_session_ends_at_its_end_vector_34() -> No
     assert s.phase("SMALL") == "OPEN_2"
 
 
+def test_the_breaker_does_not_cut_a_longer_auto_pause_short() -> None:
+    s = Session(stock("BIG", "100.00", listed_shares=1_000_000, index_member=("SET",)),
+                stock("PAUS", "10.00", listed_shares=1_000_000), indices=[("SET", "1500.00")],
+                rules={"dynamic_price_band_pct": 0})
+    s.advance("10:00")
+    s.new("10:05", "p1", "sell", 150_100, "10.50", symbol="PAUS", member="M2", account="B1")
+    assert s.phase("PAUS") == "PAUSED"
+    _trade(s, "10:10", "92.00")
+    assert s.phase("PAUS") == "PAUSED"
+    s.advance("10:41")
+    assert (s.phase("BIG"), s.phase("PAUS")) == ("OPEN_1", "PAUSED")
+    s.advance("10:45")
+    assert s.phase("PAUS") == "PRE_OPEN"
+
+
 def test_an_empty_level_list_turns_the_breaker_off() -> None:
     s = _market(dynamic_price_band_pct=0, circuit_breaker_levels=[])
     assert not of_type(_trade(s, "10:30", "80.00"), StatusChanged)

@@ -94,3 +94,9 @@ def test_the_conditional_test_is_an_uptick_only_after_a_ten_percent_fall(
     s = _day("89.50", rules={"short_sale_price_test": "conditional"},
              prior_close=parse_price(prior))
     assert (_short(s, "10:01", "89.50") == ["SHORT_SALE_PRICE"]) is uptick
+
+
+def test_a_buy_cannot_be_flagged_as_a_short_sale() -> None:
+    s = _day("64.00")
+    assert reasons(s.new("10:01", "b1", "buy", 100, "64.00", short=True)) == ["INVALID"]
+    assert s.engine.instruments["AOT"].short_exposure == 0

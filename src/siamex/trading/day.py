@@ -189,6 +189,15 @@ class TradingDay:
         inst.enter(phase)
         out.append(PhaseChanged(ts, inst.symbol, phase))
 
+    def _held_until(self, inst: Instrument) -> int:
+        """Return when a security's temporary hold ends: its last step, or the session's end
+        when the session ends it."""
+        if not inst.step_due:
+            return self._session_end(inst)
+        if inst.phase is _PRE_OPEN:
+            return inst.step_due
+        return inst.step_due + self._pre_open_minutes(inst.halt) * US_PER_MINUTE
+
     def _lift(self, inst: Instrument) -> None:
         inst.halt = ""
         inst.step_due = 0
@@ -278,9 +287,12 @@ class TradingDay:
                                    else rules.pre_close_start)
         out.append(StatusChanged(ts, "*", "circuit_breaker", str(level), True,
                                  min(ts + minutes * US_PER_MINUTE, session_end)))
+        end = ts + held + pre_open
         for inst in self.instruments.values():
-            # T10: securities whose underlying is Thai; an operator's halt stays as it is
+            # T10: securities whose underlying is Thai; an operator's halt stays as it is, and
+            # so does a pause or halt that outlasts the breaker's
             if (inst.foreign_underlying or inst.halt in PERSISTENT
-                    or inst.session not in _BREAKER_SESSIONS):
+                    or inst.session not in _BREAKER_SESSIONS
+                    or (inst.halt and self._held_until(inst) >= end)):
                 continue
             self._hold(inst, "CB", _HALTED, ts, held, pre_open, out)

@@ -90,6 +90,7 @@ _GTD: Final = Validity.GTD
 _MAIN: Final = Board.MAIN
 _ODD: Final = Board.ODD_LOT
 _PAUSED: Final = Phase.PAUSED
+_HALTED: Final = Phase.HALTED
 # Compiled by mypyc, a Final module name is a C static, while a name imported from a module that
 # stays Python is a dictionary lookup on every use: the hot path reads these aliases.
 _NEW_ORDER: Final = NewOrder
@@ -233,6 +234,8 @@ class Engine(TradingDay):
         cause = "SP" if "SP" in inst.signs else "H" if "H" in inst.signs else ""
         if pause or "P" in inst.signs:
             cause = cause or "P"
+        if pause:
+            out.append(StatusChanged(ts, inst.symbol, "surveillance_pause", "P"))
         if cause:
             self._persistent_hold(inst, cause, ts, out)
 
@@ -375,6 +378,8 @@ class Engine(TradingDay):
             if failure is not None:
                 return failure
         if short:
+            if side is _BUY:  # 8.2: buying to cover is no short sale and has no price test
+                return Reject.INVALID, "only a sell order can be a short sale"
             return check_short(inst, account, kind, limit, qty)
         return None
 
@@ -517,8 +522,9 @@ class Engine(TradingDay):
         book = inst.book
         buying = order.side is _BUY
         total = book.bid_qty + book.ato_buy_qty if buying else book.ask_qty + book.ato_sell_qty
-        if total <= inst.pause_threshold or inst.paused_today or inst.halt:
-            return
+        if total <= inst.pause_threshold or inst.paused_today or inst.phase is _PAUSED or (
+                inst.phase is _HALTED):
+            return  # a pre-open that ends another hold gives way to the pause
         inst.paused_today = True  # once per security per day
         rules = self.rules
         held = rules.auto_pause_minutes * US_PER_MINUTE
