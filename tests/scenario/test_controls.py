@@ -190,12 +190,14 @@ def test_auto_pause_happens_once_per_security_per_day() -> None:
 def test_auto_pause_on_the_bid_side_that_would_outlast_the_session_ends_with_it() -> None:
     events = _day("auto-pause")
     # bids 1,000 + 500 + 10,000,000 + 4,998,600 = 15,000,100: a bid-side pause at 11:45:30;
-    # 40 + 20 minutes would end after 12:30: held to the session's end (T10), then the schedule
+    # its 40 minutes end at 12:25:30, its pre-open is cut by the session's end at 12:30 and
+    # the schedule takes over without a resumption auction (decision 21)
     assert _of(events, "status", symbol="CALM") == [
         ("11:45:30", ("status", "CALM", "auto_pause", "bid", "12:30:00"))]
     assert _of(events, "phase", symbol="CALM") == [
         ("10:00:00", ("phase", "CALM", "OPEN_1")),
         ("11:45:30", ("phase", "CALM", "PAUSED")),
+        ("12:25:30", ("phase", "CALM", "PRE_OPEN")),
         ("14:00:00", ("phase", "CALM", "OPEN_2")),
         ("16:40:00", ("phase", "CALM", "OFF_HOUR")),
     ]

@@ -104,7 +104,9 @@ def test_a_cash_balance_sign_requires_cash_balance_buys_only() -> None:
     assert not reasons(s.new("10:25", "n4", "buy", 100, "64.00"))
 
 
-def test_halting_signs_cannot_be_set_as_plain_signs() -> None:
+def test_halting_and_unknown_signs_cannot_be_set_as_plain_signs() -> None:
     s = _open_session()
     assert reasons(s.op(SetSign, "10:20", "AOT", "SP", True, "s1")) == ["INVALID"]
+    assert reasons(s.op(SetSign, "10:21", "AOT", "ZZ", True, "s2")) == ["INVALID"]
     assert s.phase() == "OPEN_1"
+    assert s.engine.instruments["AOT"].signs == frozenset()

@@ -100,3 +100,22 @@ def test_a_buy_cannot_be_flagged_as_a_short_sale() -> None:
     s = _day("64.00")
     assert reasons(s.new("10:01", "b1", "buy", 100, "64.00", short=True)) == ["INVALID"]
     assert s.engine.instruments["AOT"].short_exposure == 0
+
+
+def test_a_carried_short_order_still_counts_against_the_cap() -> None:
+    import datetime as dt
+
+    s = _day("64.00")
+    s.new("10:01", "g1", "sell", 50_000, "70.00", short=True, validity="gtc")
+    s.advance("17:00")
+    nxt = Session(stock("AOT", short_eligible=True, listed_shares=1_000_000),
+                  date=dt.date(2026, 11, 23), engine=s.engine)
+    nxt.advance("10:00")
+    nxt.cancel("10:01", "g1")
+    assert _short(nxt, "10:02", "70.00", 100_000) == []
+    assert _short(nxt, "10:03", "70.00", 100) == ["SHORT_SALE_LIMIT"]
+
+
+def test_without_listed_shares_short_sales_are_not_capped() -> None:
+    s = _day("64.00", listed_shares=0)
+    assert _short(s, "10:01", "64.25", 5_000_000) == []

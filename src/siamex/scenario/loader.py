@@ -28,6 +28,7 @@ from siamex.trading.commands import (
     MemberSpec,
     StartDay,
 )
+from siamex.trading.listing import SIGNS
 from siamex.trading.rejects import Reject
 from siamex.units import InvalidValue, day_start, parse_date, parse_time_of_day
 
@@ -43,8 +44,6 @@ _INSTRUMENT_KEYS = {"symbol", "prev_close", "kind", "board", "board_lot", "liste
 _PRICED_KINDS = {"stock", "preferred", "etf", "unit_trust", "reit", "property_fund",
                  "infrastructure_fund", "dr"}
 _UNPRICED_KINDS = {"warrant", "tsr", "dw", "future", "option"}
-_SIGNS = {"H", "SP", "P", "NP", "NR", "NC", "CB", "CS", "CC", "CF", "CA", "XD", "XR", "XM", "XW",
-          "XA", "XI", "XN", "XB", "XE", "XP", "XS", "XT"}
 _AUCTION_WINDOWS = {
     "open1": ("pre_open_1_start", "intermission_start"),
     "open2": ("pre_open_2_start", "pre_close_start"),
@@ -112,6 +111,8 @@ def _strings(raw: Mapping[str, Any], key: str) -> tuple[str, ...]:
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
         raise FieldError(f"{key} must be a string or a list of strings")
+    if len(set(value)) != len(value):
+        raise FieldError(f"{key} names something twice")
     return tuple(value)
 
 
@@ -137,7 +138,7 @@ def _instrument(raw: Any, indices: frozenset[str]) -> InstrumentSpec:
     if board not in ("main", "foreign"):
         raise FieldError(f"{symbol}: board must be main or foreign")
     signs = _strings(raw, "sign")
-    unknown = sorted(set(signs) - _SIGNS)
+    unknown = sorted(set(signs) - SIGNS)
     if unknown:
         raise FieldError(f"{symbol}: unknown sign(s) {', '.join(unknown)}")
     level = _count(raw, "surveillance_level", symbol)
@@ -222,6 +223,8 @@ def _accounts(raw: Any) -> tuple[AccountSpec, ...]:
                                      get_bool(item, "hft_registered")))
         except FieldError as exc:
             raise _fail(ErrorCode.SCENARIO_FIELD, f"accounts: {exc}") from None
+    if len({spec.account for spec in specs}) != len(specs):
+        raise _fail(ErrorCode.SCENARIO_FIELD, "accounts: an account is listed twice")
     return tuple(specs)
 
 

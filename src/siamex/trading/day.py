@@ -1,21 +1,24 @@
-"""The trading day's clock: the scheduled phases, and the overlays that hold a security apart.
+"""The trading day's clock: the scheduled phases, and what holds a security apart from them.
 
 Every security follows the day's schedule (`Instrument.session`, set-trading-rules.md 1.1).
-Over it an overlay may hold the security in a phase of its own (`Instrument.phase`), named by
-its cause (`Instrument.halt`):
+Over it a security may be held in a phase of its own (`Instrument.phase`). Two kinds of hold
+stack, the stop on top:
 
-    cause        phase, then                          ends                       rule
-    H, SP        HALTED                               operator `resume`          7.1, T8, T9
-    P            PAUSED                               the end of the day         7.2, T22
-    CB           HALTED, then PRE_OPEN (last 10 min)  its auction                6.1, T10
-    AUTO_PAUSE   PAUSED 40 min, then PRE_OPEN 20 min  its auction                6.3, T12
-    DPB          PRE_OPEN 2 min                       its auction                6.2, T11
-    RESUME       PRE_OPEN 10 min after H/SP/level 2   its auction                T9
+    stop (`Instrument.stop`)  phase     lifted by                              rule
+    SP, H                     HALTED    an operator's `resume`                 7.1, T8, T9
+    P                         PAUSED    the end of the day (or a lower level)  7.2, T22
 
-The last four end with the session too: one that would outlast the continuous session ends at
-its end, and the security follows the schedule into the next session's pre-open (T10). While
-an overlay holds a security, its scheduled auctions do not run (its resumption auction does).
-The SET Index is kept here too, since its fall triggers the circuit breaker.
+    hold (`Instrument.halt`)  phase, then                          ends with      rule
+    CB                        HALTED, then PRE_OPEN (last 10 min)  its auction    6.1, T10
+    AUTO_PAUSE                PAUSED 40 min, then PRE_OPEN 20 min  its auction    6.3, T12
+    DPB                       PRE_OPEN 2 min                       its auction    6.2, T11
+    RESUME                    PRE_OPEN 10 min after a stop         its auction    T9
+
+A hold also ends with its continuous session: one that would outlast it ends at its end, and
+the security follows the schedule into the next pre-open (T10). A hold's steps run on under a
+stop, so lifting the stop returns to what is left of the hold. While held, a security has no
+scheduled auction; an auction-only security's hold ends without one of its own (T22). The SET
+Index is kept here too, since its fall triggers the circuit breaker.
 """
 
 from __future__ import annotations
@@ -32,12 +35,10 @@ from siamex.trading.index import Index
 from siamex.trading.instrument import Instrument
 from siamex.trading.phases import CONTINUOUS_PHASES, TRANSITIONS
 
-__all__ = ["PERSISTENT", "US_PER_MINUTE", "Scheduled", "TradingDay"]
+__all__ = ["NEVER", "US_PER_MINUTE", "Scheduled", "TradingDay", "stop_of"]
 
 US_PER_MINUTE: Final = 60_000_000
 NEVER: Final = 1 << 62
-PERSISTENT: Final = frozenset({"H", "SP", "P"})
-"""Overlays that only an operator (or the day's end) lifts."""
 
 _HALTED: Final = Phase.HALTED
 _PAUSED: Final = Phase.PAUSED
@@ -46,6 +47,21 @@ _CLOSED: Final = Phase.CLOSED
 _STEPS: Final = frozenset({Phase.HALTED, Phase.PAUSED, Phase.PRE_OPEN})
 _BREAKER_SESSIONS: Final = frozenset({Phase.PRE_OPEN_1, Phase.OPEN_1, Phase.PRE_OPEN_2,
                                       Phase.OPEN_2})
+
+
+
+def stop_of(inst: Instrument) -> str:
+    """Return what stops a security until lifted: SP, H, or P (the sign, or level 3's pause
+    day), the strictest first; "" for nothing (7.1, 7.2)."""
+    signs = inst.signs
+    if "SP" in signs:
+        return "SP"
+    if "H" in signs:
+        return "H"
+    if "P" in signs or inst.pause_day:
+        return "P"
+    return ""
+
 
 Scheduled = tuple[int, int, str, Phase]
 """A due time, a tie-break sequence, the symbol ("*": every security) and the phase it leaves."""
@@ -120,6 +136,7 @@ class TradingDay:
         for inst in self.instruments.values():
             if inst.session is leaving:
                 self._enter_session(inst, entering)
+                inst.enter(self._phase_of(inst))
                 if inst.phase is not entering:
                     out.append(PhaseChanged(ts, inst.symbol, inst.phase))
         if entering is _CLOSED:
@@ -132,24 +149,18 @@ class TradingDay:
         if inst.session is not leaving:
             return
         assert trigger.auction is not None
-        if inst.halt and inst.halt not in PERSISTENT and entering not in CONTINUOUS_PHASES:
-            self._lift(inst)  # T10: the session's end ends a temporary halt
-        held = inst.phase
-        if not inst.halt:
+        if not inst.halt and not inst.stop:  # decision 21: no auction while held
             self._uncross(inst, ts, trigger.auction, out)
         self._enter_session(inst, entering)
-        if inst.phase is not held:  # a security still held apart has nothing new to say
-            out.append(PhaseChanged(ts, inst.symbol, inst.phase))
+        self._refresh(inst, ts, out)
         if trigger.auction == "close":
             self._day_close(inst, ts, out)
 
     def _enter_session(self, inst: Instrument, session: Phase) -> None:
+        """Move the schedule on; a temporary hold ends when its continuous session does."""
         inst.session = session
-        if inst.halt:
-            if inst.halt in PERSISTENT or session in CONTINUOUS_PHASES:
-                return
+        if inst.halt and session not in CONTINUOUS_PHASES:
             self._lift(inst)
-        inst.enter(inst.scheduled_phase())
 
     def _session_end(self, inst: Instrument) -> int:
         """Return when the security's current session ends (its continuous part included)."""
@@ -170,31 +181,50 @@ class TradingDay:
 
     # -- overlays ----------------------------------------------------------------------------
 
+    def _phase_of(self, inst: Instrument) -> Phase:
+        """Return the phase that applies: a stop, else a temporary hold, else the schedule."""
+        stop = inst.stop
+        if stop:
+            return _PAUSED if stop == "P" else _HALTED
+        if inst.halt:
+            return inst.step_phase
+        return inst.scheduled_phase()
+
+    def _refresh(self, inst: Instrument, ts: int, out: list[Event]) -> None:
+        """Enter the phase that applies now, and say so if it changed."""
+        inst.stop = stop_of(inst)
+        phase = self._phase_of(inst)
+        if phase is not inst.phase:
+            inst.enter(phase)
+            out.append(PhaseChanged(ts, inst.symbol, phase))
+
     def _hold(self, inst: Instrument, cause: str, phase: Phase, ts: int, held: int,
               pre_open: int, out: list[Event]) -> None:
         """Hold a security: `held` us in `phase`, then `pre_open` us of pre-open, then an
-        auction; a persistent cause holds it until lifted."""
+        auction. A stop posted over it leaves its steps running underneath."""
         inst.halt = cause
+        inst.step_phase = phase
         inst.step_due = 0
-        if cause not in PERSISTENT:
-            if ts + held + pre_open > self._session_end(inst):
-                pass  # T10: held to the session's end, then the schedule takes over
-            elif held:
-                inst.step_due = ts + held
-            else:
-                phase = _PRE_OPEN
-                inst.step_due = ts + pre_open
-            if inst.step_due:
-                self._plan(inst.step_due, inst.symbol, phase)
-        inst.enter(phase)
-        out.append(PhaseChanged(ts, inst.symbol, phase))
+        session_end = self._session_end(inst)
+        if cause == "CB" and ts + held + pre_open > session_end:
+            pass  # T10: a breaker halt outlasting the session holds to its end
+        elif ts + held >= session_end:
+            pass  # the session ends first, and the schedule takes over (decision 21)
+        elif held:
+            inst.step_due = ts + held
+        else:
+            inst.step_phase = _PRE_OPEN
+            inst.step_due = ts + pre_open
+        if inst.step_due:
+            self._plan(inst.step_due, inst.symbol, inst.step_phase)
+        self._refresh(inst, ts, out)
 
     def _held_until(self, inst: Instrument) -> int:
         """Return when a security's temporary hold ends: its last step, or the session's end
         when the session ends it."""
         if not inst.step_due:
             return self._session_end(inst)
-        if inst.phase is _PRE_OPEN:
+        if inst.step_phase is _PRE_OPEN:
             return inst.step_due
         return inst.step_due + self._pre_open_minutes(inst.halt) * US_PER_MINUTE
 
@@ -204,20 +234,23 @@ class TradingDay:
 
     def _overlay_step(self, inst: Instrument, due: int, leaving: Phase,
                       out: list[Event]) -> None:
-        """Take an overlay's next step: from its halt to its pre-open, or to its auction."""
-        if inst.phase is not leaving or inst.step_due != due:
-            return  # the overlay this step belonged to has ended or been replaced
+        """Take a hold's next step: from its halt to its pre-open, or to its auction."""
+        if not inst.halt or inst.step_phase is not leaving or inst.step_due != due:
+            return  # the hold this step belonged to has ended or been replaced
         if leaving is _PRE_OPEN:
-            self._uncross(inst, due, "resume", out)
-            self._lift(inst)
-            inst.enter(inst.scheduled_phase())
-            out.append(PhaseChanged(due, inst.symbol, inst.phase))
+            self._lift(inst)  # first: the auction may trigger a new hold (the breaker)
+            if not inst.stop:
+                self._uncross(inst, due, "resume", out)
+            self._refresh(inst, due, out)
             return
-        pre_open = self._pre_open_minutes(inst.halt) * US_PER_MINUTE
-        inst.step_due = due + pre_open
+        if inst.auction_only:
+            self._lift(inst)  # T22: its own auctions are the scheduled ones
+            self._refresh(inst, due, out)
+            return
+        inst.step_phase = _PRE_OPEN
+        inst.step_due = due + self._pre_open_minutes(inst.halt) * US_PER_MINUTE
         self._plan(inst.step_due, inst.symbol, _PRE_OPEN)
-        inst.enter(_PRE_OPEN)
-        out.append(PhaseChanged(due, inst.symbol, _PRE_OPEN))
+        self._refresh(inst, due, out)
 
     def _pre_open_minutes(self, cause: str) -> int:
         rules = self.rules
@@ -230,19 +263,17 @@ class TradingDay:
         return rules.halt_resume_pre_open_minutes
 
     def _resume(self, inst: Instrument, ts: int, out: list[Event]) -> None:
-        """Lift an operator's or a measure's hold: a continuous session resumes through a
-        pre-open and its auction; elsewhere the security simply rejoins the schedule (T9)."""
-        self._lift(inst)
-        if inst.session in CONTINUOUS_PHASES and not inst.auction_only:
+        """Apply a lifted stop or measure: a security coming back to a continuous session
+        from outside one resumes through a pre-open and its auction (T9); otherwise it takes
+        the phase that applies (a hold still running underneath, or the schedule)."""
+        before = inst.phase
+        inst.stop = stop_of(inst)
+        phase = self._phase_of(inst)
+        if phase in CONTINUOUS_PHASES and before not in CONTINUOUS_PHASES:
             minutes = self.rules.halt_resume_pre_open_minutes
             self._hold(inst, "RESUME", _PRE_OPEN, ts, 0, minutes * US_PER_MINUTE, out)
             return
-        inst.enter(inst.scheduled_phase())
-        out.append(PhaseChanged(ts, inst.symbol, inst.phase))
-
-    def _persistent_hold(self, inst: Instrument, cause: str, ts: int,
-                         out: list[Event]) -> None:
-        self._hold(inst, cause, _PAUSED if cause == "P" else _HALTED, ts, 0, 0, out)
+        self._refresh(inst, ts, out)
 
     # -- indices and the circuit breaker -----------------------------------------------------
 
@@ -289,10 +320,9 @@ class TradingDay:
                                  min(ts + minutes * US_PER_MINUTE, session_end)))
         end = ts + held + pre_open
         for inst in self.instruments.values():
-            # T10: securities whose underlying is Thai; an operator's halt stays as it is, and
-            # so does a pause or halt that outlasts the breaker's
-            if (inst.foreign_underlying or inst.halt in PERSISTENT
-                    or inst.session not in _BREAKER_SESSIONS
+            # T10: securities whose underlying is Thai; a hold that outlasts the breaker's
+            # stays as it is; under a stop (H, SP, P) the breaker's halt runs underneath
+            if (inst.foreign_underlying or inst.session not in _BREAKER_SESSIONS
                     or (inst.halt and self._held_until(inst) >= end)):
                 continue
             self._hold(inst, "CB", _HALTED, ts, held, pre_open, out)

@@ -45,7 +45,7 @@ from siamex.trading.commands import (
     StartDay,
     TradeReport,
 )
-from siamex.trading.day import NEVER, PERSISTENT, US_PER_MINUTE, TradingDay
+from siamex.trading.day import NEVER, US_PER_MINUTE, TradingDay
 from siamex.trading.enums import Board, OrderType, Phase, Side, Validity
 from siamex.trading.equilibrium import book_equilibrium
 from siamex.trading.events import (
@@ -58,7 +58,6 @@ from siamex.trading.events import (
     Event,
     IndexValue,
     Indicative,
-    PhaseChanged,
     PriceLimitsSet,
     Rejected,
     StatusChanged,
@@ -67,7 +66,7 @@ from siamex.trading.events import (
 )
 from siamex.trading.index import Index
 from siamex.trading.instrument import Instrument
-from siamex.trading.listing import list_instrument, update_measures
+from siamex.trading.listing import SIGNS, list_instrument, update_measures
 from siamex.trading.matching import Fill, available, sweep
 from siamex.trading.order import Order
 from siamex.trading.price_band import Band
@@ -114,6 +113,7 @@ _UNKNOWN_ORDER: Final = Reject.UNKNOWN_ORDER
 _MIN_RESTING_TIME: Final = Reject.MIN_RESTING_TIME
 _ASTUPLE: Final = astuple
 _HALTING_SIGNS: Final = frozenset({"H", "SP"})
+_STOPPING_SIGNS: Final = frozenset({"H", "SP", "P"})
 
 
 class Engine(TradingDay):
@@ -218,26 +218,20 @@ class Engine(TradingDay):
         self.used_ids = set(self.orders)
         self._build_schedule()
         for spec in cmd.instruments:
-            self._open_measures(self.instruments[spec.symbol], spec.signs,
-                                spec.surveillance_level >= 3 and spec.surveillance_pause,
-                                cmd.ts, out)
+            self._open_measures(self.instruments[spec.symbol], spec.signs, cmd.ts, out)
 
-    def _open_measures(self, inst: Instrument, signs: tuple[str, ...], pause: bool, ts: int,
+    def _open_measures(self, inst: Instrument, signs: tuple[str, ...], ts: int,
                        out: list[Event]) -> None:
-        """Report a security's signs and level at the start of the day; hold it if they halt
+        """Report a security's signs and level at the start of the day; stop it if they halt
         or pause it (7.1, 7.2)."""
         for sign in signs:
             out.append(StatusChanged(ts, inst.symbol, "sign", sign))
         if inst.surveillance_level:
             out.append(StatusChanged(ts, inst.symbol, "surveillance_level",
                                      str(inst.surveillance_level)))
-        cause = "SP" if "SP" in inst.signs else "H" if "H" in inst.signs else ""
-        if pause or "P" in inst.signs:
-            cause = cause or "P"
-        if pause:
+        if inst.pause_day:
             out.append(StatusChanged(ts, inst.symbol, "surveillance_pause", "P"))
-        if cause:
-            self._persistent_hold(inst, cause, ts, out)
+        self._refresh(inst, ts, out)
 
     def _carry_out(self) -> list[Order]:
         """Take the GTC/GTD orders out of yesterday's books, in priority order (T18)."""
@@ -267,6 +261,8 @@ class Engine(TradingDay):
             assert inst is not None
             order.idx = inst.book.position(order.price)
             inst.book.add(order)
+            if order.short:
+                inst.short_exposure += order.remaining  # T14: still counts against the cap
             self.orders[order.id] = order
 
     def _expire_day_orders(self, ts: int, out: list[Event]) -> None:
@@ -789,18 +785,19 @@ class Engine(TradingDay):
         inst.signs = (inst.signs - _HALTING_SIGNS) | {cmd.sign}
         out.append(StatusChanged(cmd.ts, inst.symbol, "halt" if cmd.sign == "H" else "suspend",
                                  cmd.sign))
-        self._persistent_hold(inst, cmd.sign, cmd.ts, out)
+        self._refresh(inst, cmd.ts, out)
 
     def _resume_op(self, cmd: Resume, out: list[Event]) -> None:
         inst = self._operated(cmd.symbol, cmd.id, cmd.ts, out)
         if inst is None:
             return
-        if inst.halt not in _HALTING_SIGNS:
+        lifted = inst.signs & _HALTING_SIGNS
+        if not lifted:
             out.append(Rejected(cmd.ts, cmd.id, Reject.INVALID,
                                 f"{inst.symbol} is not halted or suspended"))
             return
         inst.signs = inst.signs - _HALTING_SIGNS
-        out.append(StatusChanged(cmd.ts, inst.symbol, "resume", inst.halt))
+        out.append(StatusChanged(cmd.ts, inst.symbol, "resume", min(lifted)))
         self._resume(inst, cmd.ts, out)
 
     def _set_sign(self, cmd: SetSign, out: list[Event]) -> None:
@@ -808,9 +805,12 @@ class Engine(TradingDay):
         inst = self._operated(cmd.symbol, cmd.id, cmd.ts, out)
         if inst is None:
             return
-        if cmd.sign in PERSISTENT:
+        if cmd.sign in _STOPPING_SIGNS:
             out.append(Rejected(cmd.ts, cmd.id, Reject.INVALID, (
                 f"sign {cmd.sign} stops trading: use halt, suspend or set_surveillance_level")))
+            return
+        if cmd.sign not in SIGNS:
+            out.append(Rejected(cmd.ts, cmd.id, Reject.INVALID, f"unknown sign {cmd.sign!r}"))
             return
         inst.signs = inst.signs | {cmd.sign} if cmd.on else inst.signs - {cmd.sign}
         update_measures(self.rules, inst)
@@ -830,12 +830,7 @@ class Engine(TradingDay):
         out.append(StatusChanged(cmd.ts, inst.symbol, "surveillance_level", str(cmd.level)))
         if cmd.pause:
             out.append(StatusChanged(cmd.ts, inst.symbol, "surveillance_pause", "P"))
-            self._persistent_hold(inst, "P", cmd.ts, out)
-        elif inst.halt == "P" and cmd.level < 3:
-            self._resume(inst, cmd.ts, out)
-        elif not inst.halt and inst.scheduled_phase() is not inst.phase:
-            if inst.phase is Phase.NO_MATCHING:
-                self._resume(inst, cmd.ts, out)
-            else:
-                inst.enter(inst.scheduled_phase())
-                out.append(PhaseChanged(cmd.ts, inst.symbol, inst.phase))
+            inst.pause_day = True
+        elif cmd.level < 3:
+            inst.pause_day = False
+        self._resume(inst, cmd.ts, out)

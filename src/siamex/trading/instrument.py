@@ -21,8 +21,9 @@ class Instrument:
     Statistics cover the main board's auto-matched trades, auctions included (T19, T20).
 
     `session` is where the day's schedule stands for the security; `phase` is what applies,
-    which differs while an overlay holds it (`halt` names the cause: H, SP, P, CB, AUTO_PAUSE,
-    DPB, RESUME; `step_due` is when its next step is due, 0 when only an operator ends it).
+    which differs while it is held (siamex.trading.day): `stop` names a stop (SP, H, P),
+    `halt` a temporary hold (CB, AUTO_PAUSE, DPB, RESUME) whose current step is `step_phase`
+    and whose next step is due at `step_due` (0: when the session ends).
     The market-integrity fields are set by siamex.trading.listing from the day's reference data.
     """
 
@@ -55,6 +56,7 @@ class Instrument:
         "odd",
         "offset",
         "open",
+        "pause_day",
         "pause_threshold",
         "paused_today",
         "phase",
@@ -66,6 +68,8 @@ class Instrument:
         "short_exposure",
         "signs",
         "step_due",
+        "step_phase",
+        "stop",
         "surveillance_level",
         "symbol",
         "trades",
@@ -125,6 +129,9 @@ class Instrument:
         self.accepts: Accepts = ACCEPTS[Phase.CLOSED]
         self.halt = ""
         self.step_due = 0
+        self.step_phase = Phase.CLOSED
+        self.stop = ""
+        self.pause_day = False
         self.signs: frozenset[str] = frozenset()
         self.surveillance_level = 0
         self.auction_only = False

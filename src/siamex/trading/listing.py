@@ -12,7 +12,11 @@ from siamex.rulebook.ticks import tick_scale
 from siamex.trading.commands import InstrumentSpec
 from siamex.trading.instrument import Instrument
 
-__all__ = ["list_instrument", "set_controls", "update_measures"]
+__all__ = ["SIGNS", "list_instrument", "set_controls", "update_measures"]
+
+SIGNS = frozenset({"H", "SP", "P", "NP", "NR", "NC", "CB", "CS", "CC", "CF", "CA", "XD", "XR",
+                   "XM", "XW", "XA", "XI", "XN", "XB", "XE", "XP", "XS", "XT"})
+"""The trading signs a security may carry (set-trading-rules.md 7.1)."""
 
 
 def list_instrument(rules: Rulebook, day: dt.date, spec: InstrumentSpec, carried_close: int | None,
@@ -46,10 +50,12 @@ def set_controls(rules: Rulebook, inst: Instrument, spec: InstrumentSpec) -> Non
     """Set a security's market-integrity state for the day from its reference data."""
     inst.signs = frozenset(spec.signs)
     inst.surveillance_level = spec.surveillance_level
+    inst.pause_day = spec.surveillance_level >= 3 and spec.surveillance_pause
     update_measures(rules, inst)
     inst.short_eligible = spec.short_eligible
     # T14: the day's short sales may take the outstanding short volume up to the cap
-    inst.short_cap = _share_of(spec.listed_shares, rules.short_sale_max_pct)
+    inst.short_cap = (_share_of(spec.listed_shares, rules.short_sale_max_pct)
+                      if spec.listed_shares else _NO_CAP)
     inst.short_exposure = spec.short_outstanding
     inst.uptick = _uptick_day(rules, inst.prev_close, spec.prior_close)
     inst.market_makers = frozenset(spec.market_maker_accounts)
@@ -62,6 +68,10 @@ def set_controls(rules: Rulebook, inst: Instrument, spec: InstrumentSpec) -> Non
     inst.foreign_underlying = spec.foreign_underlying
     inst.hft_ok = (spec.hft_permitted or spec.kind in rules.hft_permitted_kinds
                    or rules.hft_universe_index in spec.index_member)
+
+
+_NO_CAP = 1 << 62
+"""The short cap of a security whose listed shares are not given: none."""
 
 
 def update_measures(rules: Rulebook, inst: Instrument) -> None:

@@ -38,9 +38,9 @@ _ORDER_FIELDS = ("no", "id", "member", "account", "symbol", "side", "type", "val
                  "qty", "remaining", "visible", "published", "filled", "odd_lot", "accepted_at",
                  "expire_day", "cash_balance", "nvdr", "client_type", "short")
 _STATS = ("last_price", "open", "high", "low", "volume", "value", "trades")
-_CONTROLS = ("halt", "step_due", "surveillance_level", "auction_only", "cash_only",
-             "short_eligible", "short_exposure", "short_cap", "uptick", "dpb", "pause_threshold",
-             "paused_today", "foreign_underlying", "hft_ok", "index_price")
+_CONTROLS = ("halt", "step_due", "stop", "pause_day", "surveillance_level", "auction_only",
+             "cash_only", "short_eligible", "short_exposure", "short_cap", "uptick", "dpb",
+             "pause_threshold", "paused_today", "foreign_underlying", "hft_ok", "index_price")
 _SETS = ("signs", "market_makers")
 
 
@@ -70,6 +70,7 @@ def _instrument(inst: Instrument) -> dict[str, Any]:
     for name in _SETS:
         data[name] = sorted(getattr(inst, name))
     data["session"] = inst.session.value
+    data["step_phase"] = inst.step_phase.value
     data["indices"] = [index.name for index in inst.indices]
     data["book"] = _book(inst.book)
     data["odd"] = _book(inst.odd) if inst.odd is not None else None
@@ -139,6 +140,7 @@ def _load_instrument(rules: Rulebook, data: dict[str, Any],
     for name in _SETS:
         setattr(inst, name, frozenset(data[name]))
     inst.session = Phase(data["session"])
+    inst.step_phase = Phase(data["step_phase"])
     inst.indices = [indices[name] for name in data["indices"]]
     inst.enter(Phase(data["phase"]))
     orders = _load_book(inst.book, data["book"])
