@@ -235,17 +235,23 @@ def bench() -> None:
 @click.option("--commands", default=1_000_000, show_default=True, help="Commands in the day.")
 @click.option("--runs", default=5, show_default=True, help="Runs per measurement (medians).")
 @click.option("--seed", default=1, show_default=True, help="Workload seed.")
-def bench_engine(securities: int, commands: int, runs: int, seed: int) -> None:
+@click.option("--controls", type=click.Choice(["on", "off", "both"]), default="both",
+              show_default=True,
+              help="Market-integrity controls on, off, or both side by side with the slowdown.")
+def bench_engine(securities: int, commands: int, runs: int, seed: int, controls: str) -> None:
     """Measure engine commands/s, latency per command and journal replay speed."""
-    from siamex.bench.engine import measure
-    from siamex.bench.report import print_engine_figures
+    from siamex.bench.engine import CONTROLS, measure
+    from siamex.bench.report import print_controls_slowdown, print_engine_figures
     from siamex.bench.workload import generate
 
     console = Console()
+    settings = CONTROLS if controls == "both" else (controls,)
     with console.status("generating the workload"):
         workload = generate(securities, commands, seed)
-    with console.status(f"measuring ({runs} runs)"):
-        figures = measure(workload, runs)
+    with console.status(f"measuring ({runs} runs, controls {controls})"):
+        figures = measure(workload, runs, settings)
     print_engine_figures(workload, figures, console)
+    if controls == "both":
+        print_controls_slowdown(figures["on"], figures["off"], console)
 if __name__ == "__main__":
     main()

@@ -6,6 +6,10 @@ several runs. Every run goes without the cyclic garbage collector, as the CLI ru
 the loop; latency times each `handle` call on its own (the timer's own cost is printed beside
 it); replay times siamex.journal.replay.replay on a journal of the workload: reading, checking
 and decoding each record, and running it.
+
+The workload runs with its market-integrity controls on, off (`Workload.controls_off`), or both;
+for both, each measurement alternates the two run by run, so that the machine's drift weighs on
+both alike and each run gives a paired ratio.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import os
 import statistics
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from siamex.bench.workload import Workload
@@ -24,21 +28,41 @@ from siamex.runtime import without_gc_pauses
 from siamex.trading.commands import Command
 from siamex.trading.engine import Engine
 
-__all__ = ["EngineFigures", "measure"]
+__all__ = ["CONTROLS", "EngineFigures", "measure"]
+
+CONTROLS = ("on", "off")
 
 
-@dataclass(frozen=True)
+@dataclass
 class EngineFigures:
+    """The figures of one setting, every run kept (latency percentiles per run)."""
+
     commands: int
-    throughput: list[float]
-    p50_us: float
-    p99_us: float
-    p999_us: float
-    max_us: float
-    timer_overhead_us: float
-    journal_write: list[float]
-    replay: list[float]
-    events: int
+    throughput: list[float] = field(default_factory=list)
+    p50: list[float] = field(default_factory=list)
+    p99: list[float] = field(default_factory=list)
+    p999: list[float] = field(default_factory=list)
+    worst: list[float] = field(default_factory=list)
+    timer_overhead_us: float = 0.0
+    journal_write: list[float] = field(default_factory=list)
+    replay: list[float] = field(default_factory=list)
+    events: int = 0
+
+    @property
+    def p50_us(self) -> float:
+        return statistics.median(self.p50)
+
+    @property
+    def p99_us(self) -> float:
+        return statistics.median(self.p99)
+
+    @property
+    def p999_us(self) -> float:
+        return statistics.median(self.p999)
+
+    @property
+    def max_us(self) -> float:
+        return statistics.median(self.worst)
 
 
 def _throughput(commands: list[Command]) -> tuple[float, int]:
@@ -96,28 +120,34 @@ def _journal(commands: list[Command], folder: Path) -> tuple[float, float]:
     return write, rate
 
 
-def measure(workload: Workload, runs: int = 5) -> EngineFigures:
-    """Run every measurement `runs` times (latency once per run, pooled by median)."""
-    commands = workload.commands
-    throughput: list[float] = []
-    events = 0
-    for _ in range(runs):
-        rate, events = _throughput(commands)
-        throughput.append(rate)
-    p50, p99, p999, worst = [], [], [], []
-    overhead = 0.0
-    for _ in range(runs):
-        ordered, overhead = _latencies(commands)
-        p50.append(_percentile(ordered, 0.5))
-        p99.append(_percentile(ordered, 0.99))
-        p999.append(_percentile(ordered, 0.999))
-        worst.append(ordered[-1] / 1000)
-    writes, replays = [], []
+def _rounds(lists: dict[str, list[Command]], runs: int) -> list[tuple[str, list[Command]]]:
+    """Each setting once a round, the order reversed every other round."""
+    settings = list(lists.items())
+    out: list[tuple[str, list[Command]]] = []
+    for run in range(runs):
+        out += settings if run % 2 == 0 else settings[::-1]
+    return out
+
+
+def measure(workload: Workload, runs: int = 5,
+            controls: tuple[str, ...] = CONTROLS) -> dict[str, EngineFigures]:
+    """Run every measurement `runs` times for each setting of the controls ("on", "off"),
+    the settings alternating (latency once per run, pooled by median)."""
+    lists = {c: workload.commands if c == "on" else workload.controls_off() for c in controls}
+    figures = {c: EngineFigures(len(commands)) for c, commands in lists.items()}
+    for c, commands in _rounds(lists, runs):
+        rate, figures[c].events = _throughput(commands)
+        figures[c].throughput.append(rate)
+    for c, commands in _rounds(lists, runs):
+        ordered, figures[c].timer_overhead_us = _latencies(commands)
+        figures[c].p50.append(_percentile(ordered, 0.5))
+        figures[c].p99.append(_percentile(ordered, 0.99))
+        figures[c].p999.append(_percentile(ordered, 0.999))
+        figures[c].worst.append(ordered[-1] / 1000)
+        del ordered
     with tempfile.TemporaryDirectory(dir=os.environ.get("SIAMEX_BENCH_DIR")) as folder:
-        for _ in range(runs):
+        for c, commands in _rounds(lists, runs):
             write, rate = _journal(commands, Path(folder))
-            writes.append(write)
-            replays.append(rate)
-    return EngineFigures(len(commands), throughput, statistics.median(p50),
-                         statistics.median(p99), statistics.median(p999),
-                         statistics.median(worst), overhead, writes, replays, events)
+            figures[c].journal_write.append(write)
+            figures[c].replay.append(rate)
+    return figures

@@ -6,23 +6,44 @@ ATO orders in the pre-opens, then adds near the touch, cancels, amends, aggressi
 MP-MKT/MP-MTL, FAK/FOK and odd lots in the continuous sessions, and limit and ATC orders in the
 pre-close. The generator feeds each command to an engine as it goes, so cancels and amends
 target orders that are really live, and almost every command passes every check.
+
+Every market-integrity control is on and has work to do, as on a real day: every security is in
+the SET Index (recomputed after each trade, the circuit breaker tested on each move) and the
+first 100, the most active, in the SET100 too; the Dynamic Price Band checks every matching
+order; listed shares arm Auto Pause on every resting order without triggering it; cancels and
+amends go only to orders that have rested the minimum resting time; the SET100 members and the
+ETFs are eligible for short sales, and some sell orders there are short sales priced above the
+last price (the uptick test); one account of each member is a registered high-frequency account,
+which buys only its permitted universe; a few securities carry a cash-balance sign, and their
+buy orders come from cash-balance accounts.
+
+`Workload.controls_off()` is the same commands with a StartDay that turns every control off that
+data can turn off: a rulebook without the band, Auto Pause, minimum resting time and circuit
+breaker, and no indices, high-frequency accounts or signs. The short sales stay (an order's flag
+is part of the command, and an ineligible security would refuse them). At the default size
+nothing trips a control (no band breach, Auto Pause or circuit breaker), so both days make the
+same trades.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from msgspec.structs import replace
 
 from siamex.rulebook.limits import price_limits
 from siamex.rulebook.parameters import DEFAULT_RULEBOOK
 from siamex.rulebook.schedule import draw_auction_instants
 from siamex.rulebook.ticks import TickScale, tick_scale
 from siamex.trading.commands import (
+    AccountSpec,
     AdvanceTime,
     AmendOrder,
     CancelOrder,
     Command,
+    IndexSpec,
     InstrumentSpec,
     NewOrder,
     StartDay,
@@ -32,9 +53,19 @@ from siamex.trading.enums import OrderType, Side, Validity
 from siamex.trading.events import Accepted, Cancelled, Trade
 from siamex.units import day_start, parse_time_of_day
 
-__all__ = ["BENCH_DATE", "Workload", "generate"]
+__all__ = ["BENCH_DATE", "CONTROLS_OFF", "Workload", "generate"]
 
 BENCH_DATE = dt.date(2026, 11, 20)
+CONTROLS_OFF: dict[str, object] = {
+    "dynamic_price_band_pct": 0,
+    "auto_pause_pct": 0,
+    "min_resting_time_ms": 0,
+    "circuit_breaker_levels": [],
+}
+"""The rulebook of the controls-off day: every control a parameter turns off, off."""
+SET100_SIZE = 100
+CASH_BALANCE_SIGN = "CB"
+INDICES = (IndexSpec("SET", 145_000), IndexSpec("SET100", 215_000))  # 1,450.00 and 2,150.00
 
 
 @dataclass
@@ -49,6 +80,9 @@ class _Security:
     open2: int
     close: int
     live: list[str]
+    short_ok: bool = False
+    hft_ok: bool = False
+    cash_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,6 +92,12 @@ class Workload:
     commands: list[Command]
     securities: int
     counts: dict[str, int]
+    start_off: StartDay | None = field(default=None, repr=False)
+
+    def controls_off(self) -> list[Command]:
+        """Return the same commands, opened by the StartDay with the controls off."""
+        assert self.start_off is not None
+        return [self.start_off, *self.commands[1:]]
 
 
 def _securities(rng: random.Random, count: int, base: int, seed: int) -> list[_Security]:
@@ -70,13 +110,25 @@ def _securities(rng: random.Random, count: int, base: int, seed: int) -> list[_S
         prev = max(scale.round_down(raw), 1)
         lot = 50 if prev >= 50_000 and i % 3 == 0 else 100
         symbol = f"S{i:04d}"
-        spec = InstrumentSpec(symbol, prev, kind, "main", lot if lot != 100 else None,
-                              rng.randrange(100_000_000, 20_000_000_000, 1_000_000))
+        set100 = i < SET100_SIZE  # the most active securities (see _Generator.run)
+        short_ok = set100 or kind == "etf"
+        cash_only = i % 50 == 37
+        # SET listings run from a few hundred million to tens of billions of shares; the floor
+        # keeps even the busiest book's side total well under Auto Pause's share of them
+        listed = int(10 ** rng.uniform(8.5 if set100 else 8.0, 10.5)) // 1_000_000 * 1_000_000
+        spec = InstrumentSpec(
+            symbol, prev, kind, "main", lot if lot != 100 else None, listed,
+            short_eligible=short_ok,
+            short_outstanding=listed // 100 * rng.randrange(0, 3) if short_ok else 0,
+            signs=(CASH_BALANCE_SIGN,) if cash_only else (),
+            index_member=("SET", "SET100") if set100 else ("SET",),
+        )
         limits = price_limits(rules, scale, prev)
         instants = draw_auction_instants(rules, seed, BENCH_DATE, symbol)
         out.append(_Security(spec, scale, limits.floor, limits.ceiling, prev, lot,
                              base + instants.open1, base + instants.open2,
-                             base + instants.close, []))
+                             base + instants.close, [], short_ok,
+                             set100 or kind in rules.hft_permitted_kinds, cash_only))
     return out
 
 
@@ -99,6 +151,7 @@ class _Generator:
         self.counts: dict[str, int] = {}
         self.next_id = 0
         self.owner: dict[str, str] = {}
+        self.resting_us = DEFAULT_RULEBOOK.min_resting_time_ms * 1000
 
     def emit(self, command: Command, label: str) -> None:
         self.commands.append(command)
@@ -113,30 +166,48 @@ class _Generator:
             elif isinstance(event, Cancelled):
                 self.owner.pop(event.id, None)
 
-    def start(self) -> None:
-        self.emit(StartDay(self.base, BENCH_DATE.isoformat(), 7, {},
-                           tuple(s.spec for s in self.secs)), "start_day")
+    def start_days(self) -> StartDay:
+        """Open the day with every control on; return the same day with them off."""
+        accounts = tuple(AccountSpec(f"M{m:02d}-A9", hft=True, hft_registered=True)
+                         for m in range(20))
+        specs = tuple(s.spec for s in self.secs)
+        self.emit(StartDay(self.base, BENCH_DATE.isoformat(), 7, {}, specs,
+                           indices=INDICES, accounts=accounts), "start_day")
+        return StartDay(self.base, BENCH_DATE.isoformat(), 7, dict(CONTROLS_OFF),
+                        tuple(replace(spec, signs=(), index_member=()) for spec in specs))
 
     def _order(self, ts: int, sec: _Security, side: Side, price: int | None, qty: int,
                kind: OrderType = OrderType.LIMIT, validity: Validity = Validity.DAY,
-               published: int | None = None, label: str = "new") -> None:
+               published: int | None = None, label: str = "new", short: bool = False) -> None:
         self.next_id += 1
         cid = f"o{self.next_id}"
-        member = f"M{self.rng.randrange(20):02d}"
-        account = f"{member}-A{self.rng.randrange(10)}"
+        rng = self.rng
+        member = f"M{rng.randrange(20):02d}"
+        # account A9 is the member's high-frequency account: it buys only the permitted universe
+        buying = side is Side.BUY
+        number = rng.randrange(10 if sec.hft_ok or not buying else 9)
+        account = f"{member}-A{number}"
         self.emit(NewOrder(ts, cid, member, account, sec.spec.symbol, side, qty, kind,
-                           price, validity, published_qty=published), label)
+                           price, validity, published_qty=published, short=short,
+                           cash_balance=buying and sec.cash_only), label)
 
-    def _live(self, sec: _Security) -> str | None:
+    def _live(self, sec: _Security, ts: int) -> str | None:
+        """Pick a live order of the security that has rested the minimum resting time (T15)."""
         live = sec.live
         orders = self.engine.orders
-        while live:
+        settled = ts - self.resting_us
+        tries = 0
+        while live and tries < 8:
             i = self.rng.randrange(len(live))
             cid = live[i]
-            if cid in orders:
+            order = orders.get(cid)
+            if order is None:
+                live[i] = live[-1]
+                live.pop()
+                continue
+            if order.accepted_at <= settled:
                 return cid
-            live[i] = live[-1]
-            live.pop()
+            tries += 1
         return None
 
     def _lots(self, sec: _Security) -> int:
@@ -156,7 +227,7 @@ class _Generator:
             self._cancel_or_amend(ts, sec)
 
     def _cancel_or_amend(self, ts: int, sec: _Security) -> None:
-        cid = self._live(sec)
+        cid = self._live(sec, ts)
         if cid is None:
             return
         order = self.engine.orders[cid]
@@ -164,6 +235,13 @@ class _Generator:
             self.emit(CancelOrder(ts, cid), "cancel")
         elif order.type is OrderType.LIMIT and self.rng.random() < 0.5:
             price = _ticks_away(sec, order.price, self.rng.choice((-1, 1)))
+            if order.short:  # T13: a short sale's new price passes the uptick test again
+                last = self.engine.instruments[sec.spec.symbol].reference()
+                if price <= last:
+                    price = _ticks_away(sec, last, 1)
+                if price <= last:
+                    self.emit(CancelOrder(ts, cid), "cancel")
+                    return
             self.emit(AmendOrder(ts, cid, price=price), "amend_price")
         else:
             lots = max(order.filled // sec.lot + 1, order.qty // sec.lot + self.rng.choice((-1, 1)))
@@ -174,7 +252,16 @@ class _Generator:
         side = Side.BUY if rng.random() < 0.5 else Side.SELL
         sign = 1 if side is Side.BUY else -1
         roll = rng.random()
-        if roll < 0.45:
+        if roll < 0.45 and side is Side.SELL and sec.short_ok and rng.random() < 0.2:
+            # T13: a short sale is priced above the last price (the uptick test)
+            last = self.engine.instruments[sec.spec.symbol].reference()
+            price = _ticks_away(sec, last, rng.randint(1, 5))
+            if price > last:
+                self._order(ts, sec, side, price, self._lots(sec), label="short_limit",
+                            short=True)
+            else:
+                self._order(ts, sec, side, price, self._lots(sec), label="passive_limit")
+        elif roll < 0.45:
             price = _ticks_away(sec, sec.mid, -sign * rng.randint(1, 5))
             published = sec.lot * 2 if rng.random() < 0.03 else None
             qty = self._lots(sec) + (sec.lot * 4 if published else 0)
@@ -206,7 +293,7 @@ class _Generator:
             (at("13:30"), at("13:55"), 0.04, "pre2"), (at("14:00"), at("16:30"), 0.40, "open"),
             (at("16:30"), at("16:35"), 0.04, "close"),
         ]
-        self.start()
+        start_off = self.start_days()
         budget = self.target - 2
         for start, end, share, kind in phases:
             count = max(1, int(budget * share))
@@ -222,7 +309,8 @@ class _Generator:
                 else:
                     self.pre_open(ts, sec, OrderType.ATO)
         self.emit(AdvanceTime(at("17:00")), "advance")
-        return Workload(self.commands, len(self.secs), dict(sorted(self.counts.items())))
+        return Workload(self.commands, len(self.secs), dict(sorted(self.counts.items())),
+                        start_off)
 
 
 def generate(securities: int = 400, commands: int = 1_000_000, seed: int = 1) -> Workload:

@@ -1,0 +1,84 @@
+"""The benchmark's workload: deterministic, valid, and the controls on or off over one stream."""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import cache
+
+from click.testing import CliRunner
+
+from siamex.bench.workload import CONTROLS_OFF, Workload, generate
+from siamex.cli import main
+from siamex.rulebook.parameters import DEFAULT_RULEBOOK
+from siamex.trading.commands import AmendOrder, CancelOrder, Command, NewOrder, StartDay
+from siamex.trading.engine import Engine
+from siamex.trading.events import Event, IndexValue, Rejected, Trade
+
+
+@cache
+def _workload() -> Workload:
+    return generate(securities=40, commands=20_000, seed=3)
+
+
+def _run(commands: list[Command]) -> list[Event]:
+    engine = Engine()
+    events: list[Event] = []
+    for command in commands:
+        events += engine.handle(command)
+    return events
+
+
+def test_the_workload_is_deterministic() -> None:
+    again = generate(securities=40, commands=20_000, seed=3)
+    assert again.commands == _workload().commands
+    assert again.controls_off() == _workload().controls_off()
+
+
+def test_the_day_opens_with_every_control_on_and_the_off_day_differs_only_in_its_start() -> None:
+    workload = _workload()
+    on, off = workload.commands, workload.controls_off()
+    start = on[0]
+    assert isinstance(start, StartDay) and isinstance(off[0], StartDay)
+    assert start.rules == {}
+    assert [index.name for index in start.indices] == ["SET", "SET100"]
+    assert all("SET" in spec.index_member for spec in start.instruments)
+    assert all(spec.listed_shares > 0 for spec in start.instruments)
+    assert any(spec.short_eligible for spec in start.instruments)
+    assert start.accounts
+    assert off[0].rules == CONTROLS_OFF
+    assert not off[0].indices and not off[0].accounts
+    assert off[1:] == on[1:]
+
+
+def test_cancels_and_amends_wait_the_minimum_resting_time() -> None:
+    accepted: dict[str, int] = {}
+    resting = DEFAULT_RULEBOOK.min_resting_time_ms * 1000
+    targets = 0
+    for command in _workload().commands:
+        if isinstance(command, NewOrder):
+            accepted[command.id] = command.ts
+        elif isinstance(command, CancelOrder | AmendOrder):
+            targets += 1
+            assert command.ts - accepted[command.id] >= resting
+    assert targets > 1000
+
+
+def test_the_controls_work_without_refusing_the_orders_the_workload_sends() -> None:
+    workload = _workload()
+    events = _run(workload.commands)
+    rejects = Counter(e.reason.value for e in events if isinstance(e, Rejected))
+    assert not {"MIN_RESTING_TIME", "SHORT_SALE_PRICE", "SHORT_SALE_LIMIT",
+                "SHORT_SALE_NOT_ELIGIBLE", "HFT_NOT_PERMITTED", "HFT_NOT_REGISTERED",
+                "CASH_BALANCE_REQUIRED"} & set(rejects)
+    assert sum(rejects.values()) < len(workload.commands) // 1000
+    assert sum(isinstance(e, IndexValue) for e in events) > 100  # the day's opening values: 2
+    assert workload.counts["short_limit"] > 0
+    assert sum(isinstance(e, Trade) for e in events) > 1000
+
+
+def test_bench_engine_prints_both_settings_and_the_slowdown() -> None:
+    result = CliRunner().invoke(main, ["bench", "engine", "--securities", "10", "--commands",
+                                       "3000", "--runs", "1"])
+    assert result.exit_code == 0, result.output
+    assert "controls on" in result.output and "controls off" in result.output
+    assert "slowdown with the controls on" in result.output
