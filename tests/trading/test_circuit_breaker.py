@@ -7,7 +7,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from siamex.trading.circuit_breaker import breaker_level
+from siamex.trading.circuit_breaker import breaker_floors, level_reached
 from siamex.trading.events import AuctionResult, PhaseChanged, StatusChanged
 from siamex.units import parse_price
 from tests.trading.harness import Session, of_type, reasons, stock
@@ -18,8 +18,9 @@ LEVELS = ((Fraction(8), 30), (Fraction(15), 30), (Fraction(20), 60))
 def test_the_circuit_breaker_vectors(vectors: dict[str, Any]) -> None:
     for case in vectors["circuit_breaker"]:
         prev, edge = parse_price(case["prev_index"]), parse_price(case["trigger_at_or_below"])
-        assert breaker_level(LEVELS, prev, edge) == case["level"]
-        assert breaker_level(LEVELS, prev, edge + 1) == case["level"] - 1
+        floors = breaker_floors(LEVELS, prev)
+        assert level_reached(floors, edge) == case["level"]
+        assert level_reached(floors, edge + 1) == case["level"] - 1
         assert LEVELS[case["level"] - 1][1] == case["halt_minutes"]
 
 

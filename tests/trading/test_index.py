@@ -60,3 +60,16 @@ def test_a_trade_at_the_last_price_changes_nothing_and_publishes_nothing() -> No
     s.new("10:01", "s1", "sell", 200, "10.50", symbol="A", member="M2", account="B1")
     s.new("10:02", "b1", "buy", 100, "10.50", symbol="A")
     assert not of_type(s.new("10:03", "b2", "buy", 100, "10.50", symbol="A"), IndexValue)
+
+
+def test_the_kept_range_gives_the_value_a_full_recomputation_would() -> None:
+    from random import Random
+
+    rng = Random(5)
+    index = Index("SET", 145_000)
+    for _ in range(20):
+        index.add_member(rng.randrange(1, 10**9), rng.randrange(1, 50_000))
+    for _ in range(2_000):
+        index.move(rng.randrange(-10**12, 10**12))
+        exact = (2 * index.prev_close * index.cap + index.base) // (2 * index.base)
+        assert index.value == exact

@@ -113,25 +113,6 @@ class Book:
             return -1
         return self.band_firsts[band] + offset // tick
 
-    def at_most(self, price: int) -> int:
-        """Return the index of the highest ladder price at or below `price` (-1: none)."""
-        prices = self.prices
-        if price < prices[0]:
-            return -1
-        if price >= prices[-1]:
-            return self.size - 1
-        band = len(self.band_starts) - 1
-        while band > 0 and price < self.band_starts[band]:
-            band -= 1
-        return self.band_firsts[band] + (price - self.band_starts[band]) // self.band_ticks[band]
-
-    def at_least(self, price: int) -> int:
-        """Return the index of the lowest ladder price at or above `price` (size: none)."""
-        idx = self.at_most(price)
-        if idx < 0 or self.prices[idx] < price:
-            return idx + 1
-        return idx
-
     def add(self, order: Order) -> None:
         """Rest a priced order at the back of its level."""
         idx = order.idx

@@ -28,7 +28,7 @@ import heapq
 from typing import Final
 
 from siamex.rulebook.parameters import DEFAULT_RULEBOOK, Rulebook
-from siamex.trading.circuit_breaker import breaker_level
+from siamex.trading.circuit_breaker import breaker_floors, level_reached
 from siamex.trading.enums import Phase
 from siamex.trading.events import Event, IndexValue, PhaseChanged, StatusChanged
 from siamex.trading.index import Index
@@ -81,6 +81,8 @@ class TradingDay:
         self.next_due = NEVER
         self.indices: dict[str, Index] = {}
         self.breaker_level = 0
+        self.breaker_index: Index | None = None
+        self.breaker_floors: list[int] = []
 
     def _uncross(self, inst: Instrument, ts: int, session: str, out: list[Event]) -> None:
         """Run a call auction (the engine's)."""
@@ -295,18 +297,27 @@ class TradingDay:
         inst.index_price = price
         if not delta:
             return
-        breaker = self.rules.circuit_breaker_index
+        breaker = self.breaker_index
         for index in inst.indices:
             if index.move(delta):
                 out.append(IndexValue(ts, index.name, index.value))
-                if index.name == breaker:
+                if index is breaker:
                     self._test_breaker(index, ts, out)
 
-    def _test_breaker(self, index: Index, ts: int, out: list[Event]) -> None:
+    def _arm_breaker(self) -> None:
+        """Work out the day's trigger values on the breaker's index (T10)."""
         rules = self.rules
-        level = breaker_level(rules.circuit_breaker_levels, index.prev_close, index.value)
+        self.breaker_level = 0
+        self.breaker_index = self.indices.get(rules.circuit_breaker_index)
+        self.breaker_floors = (
+            breaker_floors(rules.circuit_breaker_levels, self.breaker_index.prev_close)
+            if self.breaker_index is not None else [])
+
+    def _test_breaker(self, index: Index, ts: int, out: list[Event]) -> None:
+        level = level_reached(self.breaker_floors, index.value)
         if level <= self.breaker_level:
             return  # T10: each level once a day, none after the last
+        rules = self.rules
         if not self.base + rules.pre_open_1_start <= ts < self.base + rules.pre_close_start:
             return  # the closing auctions end the day: nothing is left to halt
         self.breaker_level = level

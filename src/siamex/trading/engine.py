@@ -133,6 +133,7 @@ class Engine(TradingDay):
         self.indicative: dict[str, Equilibrium] = {}
         self.reports: dict[str, TradeReport] = {}
         self.band = Band(self.rules.dynamic_price_band_pct)
+        self.band_floor = 0
         self.resting_us = 0
 
     def handle(self, command: Command) -> list[Event]:
@@ -187,6 +188,7 @@ class Engine(TradingDay):
         carried = self._carry_out()
         self.rules = rules = Rulebook(cmd.rules)
         self.band = Band(rules.dynamic_price_band_pct)
+        self.band_floor = rules.dynamic_price_band_min_price
         self.resting_us = rules.min_resting_time_ms * 1000
         self.date = day = dt.date.fromisoformat(cmd.date)
         self.base = day_start(day)
@@ -197,8 +199,8 @@ class Engine(TradingDay):
         self.orders = {}
         self.indicative = {}
         self.reports = {}
-        self.breaker_level = 0
         self.indices = {spec.name: Index(spec.name, spec.prev_close) for spec in cmd.indices}
+        self._arm_breaker()
         out.append(DayStarted(cmd.ts, cmd.date))
         for spec in cmd.instruments:
             prior = spec.prior_close
@@ -347,12 +349,13 @@ class Engine(TradingDay):
         watch the result: Auto Pause (T12) and the indices (12)."""
         accepts = inst.accepts
         if accepts.continuous:
-            self._continuous(inst, book, order, ts, out)
+            rests = self._continuous(inst, book, order, ts, out)
         else:
             self._rest(book, order)
+            rests = True
             if accepts.call:
                 self._publish_indicative(inst, ts, out)
-        if inst.pause_threshold and book is inst.book and order.id in self.orders:
+        if rests and inst.pause_threshold and book is inst.book:
             self._test_pause(inst, order, ts, out)
         if inst.indices and inst.last_price and inst.last_price != inst.index_price:
             self._index_moved(inst, ts, out)
@@ -387,36 +390,41 @@ class Engine(TradingDay):
         self.orders[order.id] = order
 
     def _continuous(self, inst: Instrument, book: Book, order: Order, ts: int,
-                    out: list[Event]) -> None:
-        """Match an incoming order, then rest, convert or cancel its remainder (2.1, 4.1)."""
+                    out: list[Event]) -> bool:
+        """Match an incoming order, then rest, convert or cancel its remainder (2.1, 4.1);
+        tell whether it rests."""
         buying = order.side is _BUY
         kind = order.type
         if kind is _LIMIT:
             limit = order.idx
             if (limit < book.best_ask) if buying else (limit > book.best_bid):
                 if order.validity is _FAK:
-                    return self._drop(order, ts, _FAK_REMAINDER, out)
+                    self._drop(order, ts, _FAK_REMAINDER, out)
+                    return False
                 if order.validity is _FOK:
-                    return self._drop(order, ts, _FOK_UNFILLED, out)
+                    self._drop(order, ts, _FOK_UNFILLED, out)
+                    return False
                 book.add(order)
                 self.orders[order.id] = order
-                return None
+                return True
         else:
             limit = book.best_ask if buying else book.best_bid
             if limit == (book.size if buying else -1):
-                return self._drop(order, ts, _NO_OPPOSITE_ORDER, out)
+                self._drop(order, ts, _NO_OPPOSITE_ORDER, out)
+                return False
             if kind is _MP_MKT:
                 limit = book.size - 1 if buying else 0
         smp = order.member in self.smp_members
         ref = 0
         if inst.dpb and book is inst.book:
             ref = inst.reference()
-            if ref < self.rules.dynamic_price_band_min_price:  # T11: 1.00 THB and above
+            if ref < self.band_floor:  # T11: 1.00 THB and above
                 ref = 0
         if order.validity is _FOK:
             reach = self._band_walk(book, order, limit, ref) if ref else limit
             if available(book, order, reach, smp) < order.remaining:
-                return self._drop(order, ts, _FOK_UNFILLED, out)
+                self._drop(order, ts, _FOK_UNFILLED, out)
+                return False
         outside = False
         if ref:
             fills, self_matched, outside = self._banded_sweep(book, order, limit, ref, smp)
@@ -427,23 +435,20 @@ class Engine(TradingDay):
         if outside:
             return self._band_breached(inst, book, order, fills, ts, out)
         if not order.remaining:
-            return None
+            return False
         if self_matched:
-            return self._drop(order, ts, _SELF_MATCH, out)
+            self._drop(order, ts, _SELF_MATCH, out)
+            return False
         if order.validity is _FAK or order.validity is _FOK or kind is _MP_MKT:
-            return self._drop(order, ts, _FAK_REMAINDER, out)
+            self._drop(order, ts, _FAK_REMAINDER, out)
+            return False
         if kind is _MP_MTL:
             self._to_limit(book, order, fills[-1][2])
         order.visible = min(order.published, order.remaining) if order.published else (
             order.remaining)
         book.add(order)
         self.orders[order.id] = order
-        return None
-
-    def _in_band(self, book: Book, idx: int, ref: int) -> bool:
-        """Tell whether an execution at ladder position `idx` lies within the band (T11)."""
-        band = self.band
-        return band.sell_edge(book, ref) <= idx <= band.buy_edge(book, ref)
+        return True
 
     def _band_walk(self, book: Book, order: Order, limit: int, ref: int) -> int:
         """Return the furthest level a fill-or-kill order could reach under the band, whose
@@ -457,7 +462,7 @@ class Engine(TradingDay):
         while ((idx <= limit) if buying else (idx >= limit)) and total < order.remaining:
             level = levels[idx]
             if level is not None and level.count:
-                if not self._in_band(book, idx, ref):
+                if not self.band.allows(ref, book.prices[idx]):
                     break
                 ref = book.prices[idx]
                 total += level.qty
@@ -476,7 +481,7 @@ class Engine(TradingDay):
             following = book.best_ask if buying else book.best_bid
             if (following > limit) if buying else (following < limit):
                 return fills, False, False
-            if not self._in_band(book, following, ref):
+            if not self.band.allows(ref, book.prices[following]):
                 return fills, False, True
             part, self_matched = sweep(book, order, following, smp)
             fills += part
@@ -485,12 +490,13 @@ class Engine(TradingDay):
             ref = book.prices[following]
 
     def _band_breached(self, inst: Instrument, book: Book, order: Order, fills: list[Fill],
-                       ts: int, out: list[Event]) -> None:
+                       ts: int, out: list[Event]) -> bool:
         """Stop matching: the remainder rests, converts or is cancelled, and the security
-        enters its two-minute pre-open (T11)."""
+        enters its two-minute pre-open (T11); tell whether the remainder rests."""
         buying = order.side is _BUY
         following = book.prices[book.best_ask if buying else book.best_bid]
         kind = order.type
+        rests = False
         if order.validity is _FAK or order.validity is _FOK:
             self._drop(order, ts, _FAK_REMAINDER, out)
         elif kind is _MP_MKT or (kind is _MP_MTL and not fills):
@@ -502,10 +508,12 @@ class Engine(TradingDay):
                 order.remaining)
             book.add(order)
             self.orders[order.id] = order
+            rests = True
         minutes = self.rules.dynamic_price_band_pre_open_minutes
         out.append(StatusChanged(ts, inst.symbol, "dynamic_price_band", format_price(following),
                                  True, self._hold_end(inst, ts, minutes * US_PER_MINUTE)))
         self._hold(inst, "DPB", Phase.PRE_OPEN, ts, 0, minutes * US_PER_MINUTE, out)
+        return rests
 
     def _to_limit(self, book: Book, order: Order, price: int) -> None:
         """Turn an MP-MTL remainder into a limit order at its execution price (4.1)."""

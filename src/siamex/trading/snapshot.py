@@ -91,7 +91,7 @@ def snapshot(engine: Engine) -> dict[str, Any]:
         "hft_accounts": dict(sorted(engine.hft_accounts.items())),
         "closes": dict(sorted(engine.closes.items())),
         "prior_closes": dict(sorted(engine.prior_closes.items())),
-        "indices": [[i.name, i.prev_close, i.base, i.cap, i.value]
+        "indices": [[i.name, i.prev_close, i.base, i.cap, i.value, i.low, i.high]
                     for i in engine.indices.values()],
         "breaker_level": engine.breaker_level,
         "reports": [msgspec.to_builtins(r) for r in engine.reports.values()],
@@ -166,10 +166,12 @@ def restore(data: dict[str, Any]) -> Engine:
     engine.prior_closes = dict(data["prior_closes"])
     engine.base = day_start(engine.date) if engine.date else 0
     engine.band = Band(rules.dynamic_price_band_pct)
+    engine.band_floor = rules.dynamic_price_band_min_price
     engine.resting_us = rules.min_resting_time_ms * 1000
-    for name, prev_close, base, cap, value in data["indices"]:
+    for name, prev_close, base, cap, value, low, high in data["indices"]:
         index = engine.indices[name] = Index(name, prev_close)
-        index.base, index.cap, index.value = base, cap, value
+        index.base, index.cap, index.value, index.low, index.high = base, cap, value, low, high
+    engine._arm_breaker()
     engine.breaker_level = data["breaker_level"]
     reports = [msgspec.convert(row, TradeReport) for row in data["reports"]]
     engine.reports = {report.id: report for report in reports}
