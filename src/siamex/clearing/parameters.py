@@ -1,0 +1,237 @@
+"""Every number of the clearing house's rules, named, with its default, meaning and source.
+
+The clearing side of design pillar 3: a calculator reads `ClearingRules`, never a literal. The
+sources are sections of shared/spec/clearing-spec.md ([S002] is TCH's own service page;
+"derived" marks a number the public rules leave open, decided in shared/spec/decisions.md
+C1-C9 or here). Amounts are kept in satang, percentages as `Fraction`, times of day in
+microseconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any
+
+from siamex.clearing.money import InvalidAmount, parse_baht
+from siamex.rulebook.parameters import Parameter, UnknownParameter
+from siamex.units import InvalidValue, format_price, parse_time_of_day
+
+__all__ = ["CLEARING_PARAMETERS", "DEFAULT_CLEARING_RULES", "ClearingRules"]
+
+
+def _money(value: Any, name: str) -> int:
+    try:
+        amount = parse_baht(str(value) if isinstance(value, int) else value)
+    except InvalidAmount as exc:
+        raise InvalidValue(f"{name}: {exc}") from None
+    if amount < 0:
+        raise InvalidValue(f"{name} must not be negative")
+    return amount
+
+
+def _pct(value: Any, name: str) -> Fraction:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise InvalidValue(f"{name} must be a percentage such as 130 or \"0.001\"")
+    try:
+        pct = Fraction(str(value))
+    except ValueError:
+        raise InvalidValue(f"{name} must be a percentage, got {value!r}") from None
+    if pct < 0:
+        raise InvalidValue(f"{name} must not be negative")
+    return pct
+
+
+def _count(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidValue(f"{name} must be a whole number, not negative")
+    return value
+
+
+def _time(value: Any, name: str) -> int:
+    try:
+        return parse_time_of_day(value)
+    except InvalidValue as exc:
+        raise InvalidValue(f"{name}: {exc}") from None
+
+
+def _amounts(value: Any, name: str) -> tuple[int, ...]:
+    if not isinstance(value, list | tuple) or not value:
+        raise InvalidValue(f"{name} must be a non-empty list of amounts")
+    return tuple(_money(v, name) for v in value)
+
+
+def _tiers(value: Any, name: str) -> tuple[tuple[int, int], ...]:
+    """Rows of [first count of the tier, fee per item], counts rising from 1."""
+    if not isinstance(value, list | tuple) or not value:
+        raise InvalidValue(f"{name} must be a list of [from_count, fee] pairs")
+    rows: list[tuple[int, int]] = []
+    for row in value:
+        if not isinstance(row, list | tuple) or len(row) != 2:
+            raise InvalidValue(f"{name} rows must be [from_count, fee] pairs")
+        start, fee = _count(row[0], name), _money(row[1], name)
+        if rows and start <= rows[-1][0]:
+            raise InvalidValue(f"{name}: tiers must rise")
+        rows.append((start, fee))
+    if rows[0][0] != 1:
+        raise InvalidValue(f"{name}: the first tier starts at the first item (1)")
+    return tuple(rows)
+
+
+def _ladder(value: Any, name: str) -> tuple[tuple[int, Fraction], ...]:
+    """Rows of [up to this many business days late, percent of the failed value]."""
+    if not isinstance(value, list | tuple) or not value:
+        raise InvalidValue(f"{name} must be a list of [days, percent] pairs")
+    rows: list[tuple[int, Fraction]] = []
+    for row in value:
+        if not isinstance(row, list | tuple) or len(row) != 2:
+            raise InvalidValue(f"{name} rows must be [days, percent] pairs")
+        days, pct = _count(row[0], name), _pct(row[1], name)
+        if rows and days <= rows[-1][0]:
+            raise InvalidValue(f"{name}: days must rise")
+        rows.append((days, pct))
+    return tuple(rows)
+
+
+def _choice(*choices: str) -> Any:
+    def parse(value: Any, name: str) -> str:
+        if value not in choices:
+            raise InvalidValue(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+        return str(value)
+
+    return parse
+
+
+def _show_money(value: Any) -> str:
+    return format_price(value)
+
+
+CLEARING_PARAMETERS: tuple[Parameter, ...] = (
+    Parameter("settlement_cycle_days", 2, "business days",
+              "Net settlement date: trade date plus this many SET business days.",
+              "clearing-spec.md 3.1 [S002]; decision C1", _count),
+    Parameter("gross_min_value", "50000000", "THB",
+              "Smallest trade report that may settle gross (trade for trade).",
+              "clearing-spec.md 3.1 [S002]", _money, _show_money),
+    Parameter("clearing_fee_pct", "0.001", "%",
+              "Clearing and settlement fee on a member's traded value, per order and side.",
+              "clearing-spec.md 3.8 [S002]; decision C3", _pct),
+    Parameter("clearing_fee_cap", "350", "THB",
+              "Most clearing fee charged for one order.",
+              "clearing-spec.md 3.8 [S002]", _money, _show_money),
+    Parameter("monthly_fee_member", "15000", "THB", "Monthly fee of a clearing member.",
+              "clearing-spec.md 3.8 [S002]", _money, _show_money),
+    Parameter("monthly_fee_agent", "7500", "THB", "Monthly fee of a settlement agent.",
+              "clearing-spec.md 3.8 [S002]", _money, _show_money),
+    Parameter("psms_tiers", [[1, "50"], [5001, "45"], [10001, "40"], [15001, "35"]],
+              "[from item, THB]",
+              "Pre-settlement matching fee per clearing-to-custodian item by its count in the "
+              "month.", "clearing-spec.md 3.8 [S002]", _tiers),
+    Parameter("psms_tier_mode", "marginal", "rule",
+              "marginal: each item priced by the tier its count falls in; slab: every item at "
+              "the tier the month's total reaches.", "decision C4 (example E5)",
+              _choice("marginal", "slab")),
+    Parameter("psms_internal_same_client_fee", "0", "THB",
+              "Fee per item internalised within an agent for the same client.",
+              "clearing-spec.md 3.8 [S002]", _money, _show_money),
+    Parameter("psms_internal_other_client_fee", "7.50", "THB",
+              "Fee per item internalised within an agent between different clients.",
+              "clearing-spec.md 3.8 [S002]", _money, _show_money),
+    Parameter("late_payment_human_fines", ["5000", "10000", "50000"], "THB",
+              "Fine for a human-error late payment by its count in the calendar year; the "
+              "last applies to every later one.", "clearing-spec.md 3.8 [S002]", _amounts),
+    Parameter("late_payment_other_max_multiple", 2, "x unpaid",
+              "Ceiling of the fine for a late payment of another cause.",
+              "clearing-spec.md 3.8 [S002]", _count),
+    Parameter("delivery_fail_human_fines", ["0", "2000", "5000"], "THB per security",
+              "Fine for a human-error delivery fail by its count in the calendar year (the "
+              "first may be waived: 0); the last applies to every later one.",
+              "clearing-spec.md 3.8 [S002]", _amounts),
+    Parameter("delivery_fail_ladder", [[1, "0.50"], [2, "0.75"], [3, "1.00"], [4, "1.75"]],
+              "[days late, %]",
+              "Fine for a delivery fail of another cause, as a share of the failed value, by "
+              "business days late; beyond the last row the last rate applies.",
+              "clearing-spec.md 3.8 [S002]; decision C5", _ladder),
+    Parameter("delivery_fail_min_fine", "300", "THB per security",
+              "Least fine for a delivery fail of another cause.",
+              "clearing-spec.md 3.8 [S002]", _money, _show_money),
+    Parameter("sbl_collateral_pct", 130, "% of value",
+              "Cash collateral of a covered-fail securities loan, marked to market.",
+              "clearing-spec.md 3.6 [S002]", _pct),
+    Parameter("sbl_max_days", 6, "business days", "Longest term of a covered-fail loan.",
+              "clearing-spec.md 3.6 [S002]", _count),
+    Parameter("sbl_service_fee_pct", 10, "% of the borrowing fee",
+              "TCH's service fee, charged to the borrower and to the lender each.",
+              "clearing-spec.md 3.6 [S002]", _pct),
+    Parameter("sbl_penalty_pct", 130, "% of value",
+              "Least cash penalty paid to a lender whose shares cannot be returned.",
+              "clearing-spec.md 3.6 [S002]", _pct),
+    Parameter("set_tranche_1", "60000000", "THB",
+              "SET's first clearing-fund tranche, the third layer of the waterfall.",
+              "clearing-spec.md 3.7 [S002]", _money, _show_money),
+    Parameter("round_1_securities", "13:30", "time", "Round 1: securities due to TCH.",
+              "clearing-spec.md 3.3 [S002]", _time),
+    Parameter("round_1_cash", "14:00", "time", "Round 1: cash due from net payers.",
+              "clearing-spec.md 3.3 [S002]", _time),
+    Parameter("round_2_securities", "15:15", "time", "Round 2: securities due to TCH.",
+              "clearing-spec.md 3.3 [S002]", _time),
+    Parameter("round_2_cash", "15:45", "time", "Round 2: cash due from net payers.",
+              "clearing-spec.md 3.3 [S002]", _time),
+    Parameter("collateral_call_deadline", "11:00", "time", "Risk collateral calls are due.",
+              "clearing-spec.md 3.5 [S002]", _time),
+    Parameter("ews_z", "2.3263", "z-score",
+              "Early warning: the one-tailed 99% quantile of the normal distribution.",
+              "clearing-spec.md 3.5 (derived; 99% from [W-5])", _pct),
+    Parameter("ews_horizon_days", 2, "days", "Early warning: days to close out a position.",
+              "clearing-spec.md 3.5 (derived)", _count),
+    Parameter("clearing_fund_min_contribution", "1000", "THB",
+              "Least contribution a member makes when its risk exceeds its own resources.",
+              "clearing-spec.md 4.9 [S004]; decision C9", _money, _show_money),
+)
+
+_BY_NAME: dict[str, Parameter] = {p.name: p for p in CLEARING_PARAMETERS}
+
+
+class ClearingRules:
+    """The clearing house's parameters in core form, read as attributes."""
+
+    settlement_cycle_days: int
+    gross_min_value: int
+    clearing_fee_pct: Fraction
+    clearing_fee_cap: int
+    monthly_fee_member: int
+    monthly_fee_agent: int
+    psms_tiers: tuple[tuple[int, int], ...]
+    psms_tier_mode: str
+    psms_internal_same_client_fee: int
+    psms_internal_other_client_fee: int
+    late_payment_human_fines: tuple[int, ...]
+    late_payment_other_max_multiple: int
+    delivery_fail_human_fines: tuple[int, ...]
+    delivery_fail_ladder: tuple[tuple[int, Fraction], ...]
+    delivery_fail_min_fine: int
+    sbl_collateral_pct: Fraction
+    sbl_max_days: int
+    sbl_service_fee_pct: Fraction
+    sbl_penalty_pct: Fraction
+    set_tranche_1: int
+    round_1_securities: int
+    round_1_cash: int
+    round_2_securities: int
+    round_2_cash: int
+    collateral_call_deadline: int
+    ews_z: Fraction
+    ews_horizon_days: int
+    clearing_fund_min_contribution: int
+
+    def __init__(self, overrides: Mapping[str, Any] | None = None) -> None:
+        given = dict(overrides or {})
+        unknown = sorted(set(given) - _BY_NAME.keys())
+        if unknown:
+            raise UnknownParameter(f"no clearing parameter named {', '.join(unknown)}")
+        self.overrides: dict[str, Any] = given
+        for param in CLEARING_PARAMETERS:
+            setattr(self, param.name, param.value(given.get(param.name, param.default)))
+
+
+DEFAULT_CLEARING_RULES = ClearingRules()
