@@ -69,7 +69,10 @@ def test_the_kept_range_gives_the_value_a_full_recomputation_would() -> None:
     index = Index("SET", 145_000)
     for _ in range(20):
         index.add_member(rng.randrange(1, 10**9), rng.randrange(1, 50_000))
-    for _ in range(2_000):
-        index.move(rng.randrange(-10**12, 10**12))
+    for _ in range(3_000):
+        before = index.value
+        moved = index.move(rng.choice([rng.randrange(-10**9, 10**9),
+                                       rng.randrange(-10**13, 10**13)]))
         exact = (2 * index.prev_close * index.cap + index.base) // (2 * index.base)
         assert index.value == exact
+        assert moved is (exact != before)

@@ -5,9 +5,11 @@ the base is the members' market value at their previous closes: so yesterday's c
 the given index close, and only price moves change the index. Market values are exact integers
 (listed shares times satang); the value is rounded half up to hundredths of a point.
 
-Most trades move the market value less than one hundredth of a point is worth, so the index
-keeps the range of market values that round to its current value and recomputes (with numbers
-too wide for a machine word) only when a move leaves it.
+The product of a close and a market value does not fit a machine word, and the index moves on
+every trade of a member, so it is not recomputed each time. The index keeps the range of market
+values [low, high) that round to its current value v: low(v) = ceil((2v - 1) base / 2 close).
+It holds (2v - 1) base as quotient and remainder of 2 close, and steps v by whole values with
+small integers only.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ __all__ = ["Index"]
 class Index:
     """One index of the day: its members' market value now and at the base."""
 
-    __slots__ = ("base", "cap", "high", "low", "name", "prev_close", "value")
+    __slots__ = ("base", "cap", "high", "low", "name", "prev_close", "quotient", "remainder",
+                 "step_quotient", "step_remainder", "value")
 
     def __init__(self, name: str, prev_close: int) -> None:
         self.name = name
@@ -26,13 +29,17 @@ class Index:
         self.base = 0
         self.cap = 0
         self.value = prev_close
-        self.low = 0
-        self.high = 0
+        self.low = self.high = 0
+        self.quotient = self.remainder = 0
+        self.step_quotient = self.step_remainder = 0
 
     def add_member(self, shares: int, price: int) -> None:
         """Count a member at its base price (its previous close)."""
         self.base += shares * price
         self.cap += shares * price
+        twice_close = 2 * self.prev_close
+        self.quotient, self.remainder = divmod((2 * self.value - 1) * self.base, twice_close)
+        self.step_quotient, self.step_remainder = divmod(2 * self.base, twice_close)
         self._bounds()
 
     def move(self, delta: int) -> bool:
@@ -41,14 +48,33 @@ class Index:
         self.cap = cap
         if self.low <= cap < self.high or not self.base:
             return False
-        base = self.base
-        self.value = (2 * self.prev_close * cap + base) // (2 * base)
-        self._bounds()
+        span = max(1, self.high - self.low)
+        if cap >= self.high:
+            self._shift(1 + (cap - self.high) // span)
+        else:
+            self._shift(-1 - (self.low - 1 - cap) // span)
+        while cap >= self.high:
+            self._shift(1)
+        while cap < self.low:
+            self._shift(-1)
         return True
 
+    def restore(self, quotient: int, remainder: int, step_quotient: int,
+                step_remainder: int) -> None:
+        """Take back the kept range of a snapshot."""
+        self.quotient, self.remainder = quotient, remainder
+        self.step_quotient, self.step_remainder = step_quotient, step_remainder
+        self._bounds()
+
+    def _shift(self, steps: int) -> None:
+        """Move the value by whole hundredths, and its range with it."""
+        self.value += steps
+        carry, self.remainder = divmod(self.remainder + steps * self.step_remainder,
+                                       2 * self.prev_close)
+        self.quotient += steps * self.step_quotient + carry
+        self._bounds()
+
     def _bounds(self) -> None:
-        """Find the market values that round to the current value: v is the value while
-        2 base v - base <= 2 close cap < 2 base (v + 1) - base."""
-        base, twice_close = self.base, 2 * self.prev_close
-        self.low = -(-(2 * base * self.value - base) // twice_close)
-        self.high = -(-(2 * base * (self.value + 1) - base) // twice_close)
+        self.low = self.quotient + (1 if self.remainder else 0)
+        carry, rest = divmod(self.remainder + self.step_remainder, 2 * self.prev_close)
+        self.high = self.quotient + self.step_quotient + carry + (1 if rest else 0)

@@ -91,8 +91,8 @@ def snapshot(engine: Engine) -> dict[str, Any]:
         "hft_accounts": dict(sorted(engine.hft_accounts.items())),
         "closes": dict(sorted(engine.closes.items())),
         "prior_closes": dict(sorted(engine.prior_closes.items())),
-        "indices": [[i.name, i.prev_close, i.base, i.cap, i.value, i.low, i.high]
-                    for i in engine.indices.values()],
+        "indices": [[i.name, i.prev_close, i.base, i.cap, i.value, i.quotient, i.remainder,
+                     i.step_quotient, i.step_remainder] for i in engine.indices.values()],
         "breaker_level": engine.breaker_level,
         "reports": [msgspec.to_builtins(r) for r in engine.reports.values()],
         "used_ids": sorted(engine.used_ids),
@@ -168,9 +168,10 @@ def restore(data: dict[str, Any]) -> Engine:
     engine.band = Band(rules.dynamic_price_band_pct)
     engine.band_floor = rules.dynamic_price_band_min_price
     engine.resting_us = rules.min_resting_time_ms * 1000
-    for name, prev_close, base, cap, value, low, high in data["indices"]:
+    for name, prev_close, base, cap, value, *kept in data["indices"]:
         index = engine.indices[name] = Index(name, prev_close)
-        index.base, index.cap, index.value, index.low, index.high = base, cap, value, low, high
+        index.base, index.cap, index.value = base, cap, value
+        index.restore(*kept)
     engine._arm_breaker()
     engine.breaker_level = data["breaker_level"]
     reports = [msgspec.convert(row, TradeReport) for row in data["reports"]]
