@@ -187,6 +187,60 @@ CLEARING_PARAMETERS: tuple[Parameter, ...] = (
     Parameter("clearing_fund_min_contribution", "1000", "THB",
               "Least contribution a member makes when its risk exceeds its own resources.",
               "clearing-spec.md 4.9 [S004]; decision C9", _money, _show_money),
+    Parameter("settlement_cap_call_pct", 100, "% of the excess",
+              "Settlement Cap call: this share of the member's CSV above its cap (f_cap).",
+              "clearing-spec.md 3.5 (derived); decision C6", _pct),
+    Parameter("default_interest_pct", 5, "% a year",
+              "Simple interest a defaulter pays on the clearing fund it used, from the date "
+              "of use.", "clearing-spec.md 3.7 [S002] (rate derived: Thai Civil and Commercial "
+              "Code s.224 default interest); docs/decisions.md", _pct),
+    Parameter("default_interest_year_days", 365, "days",
+              "Day-count denominator of the default interest (actual/365).",
+              "derived; docs/decisions.md", _count),
+    Parameter("gcm_min_equity", "500000000", "THB",
+              "Least shareholders' equity of a general clearing member (clears for itself, its "
+              "clients and other members).", "clearing-spec.md 1, 2.1 [S002]", _money,
+              _show_money),
+    Parameter("dcm_min_equity", "400000000", "THB",
+              "Least shareholders' equity of a direct clearing member (itself and its clients).",
+              "clearing-spec.md 1, 2.1 [S002]", _money, _show_money),
+    Parameter("settlement_agent_min_equity", "150000000", "THB",
+              "Least shareholders' equity of a settlement agent.",
+              "clearing-spec.md 1, 2.1 [S002]", _money, _show_money),
+    Parameter("cash_netting", "member", "rule",
+              "member: one net cash amount per member and settlement date; account: one per "
+              "member, account type and settlement date.",
+              "clearing-spec.md 3.2 (derived); decision C2", _choice("member", "account")),
+    Parameter("gross_cutoff", "15:00", "time",
+              "Gross settlement: create and settle a trade report by this time on T..SD-1.",
+              "clearing-spec.md 3.1, 3.4 [S002]", _time),
+    Parameter("gross_cutoff_sd", "12:30", "time",
+              "Gross settlement: create and settle by this time on the settlement date itself.",
+              "clearing-spec.md 3.1, 3.4 [S002]", _time),
+    Parameter("trade_correction_cutoff", "20:00", "time",
+              "Trade correction (account number, investor type): by this time on T..SD-1.",
+              "clearing-spec.md 3.4 [S002]", _time),
+    Parameter("trade_correction_cutoff_sd", "11:30", "time",
+              "Trade correction (account number, investor type): by this time on SD.",
+              "clearing-spec.md 3.4 [S002]", _time),
+    Parameter("board_change_buy_cutoff", "20:00", "time",
+              "Board-type change on the buy side: by this time on T..SD-1.",
+              "clearing-spec.md 3.4 [S002]", _time),
+    Parameter("board_change_buy_cutoff_sd", "11:30", "time",
+              "Board-type change on the buy side: by this time on SD.",
+              "clearing-spec.md 3.4 [S002]", _time),
+    Parameter("board_change_sell_cutoff", "20:00", "time",
+              "Board-type change on the sell side (Local<->NVDR): by this time on T..SD-1.",
+              "clearing-spec.md 3.4 [S002]", _time),
+    Parameter("board_change_sell_cutoff_sd", "13:15", "time",
+              "Board-type change on the sell side (Local<->NVDR): by this time on SD.",
+              "clearing-spec.md 3.4 [S002]", _time),
+    Parameter("give_up_cutoff", "20:00", "time",
+              "Give-up and take-up: by this time on T..SD-1.",
+              "clearing-spec.md 3.4 [S002]", _time),
+    Parameter("give_up_cutoff_sd", "11:30", "time",
+              "Give-up and take-up: by this time on SD.",
+              "clearing-spec.md 3.4 [S002]", _time),
 )
 
 _BY_NAME: dict[str, Parameter] = {p.name: p for p in CLEARING_PARAMETERS}
@@ -223,6 +277,23 @@ class ClearingRules:
     ews_z: Fraction
     ews_horizon_days: int
     clearing_fund_min_contribution: int
+    settlement_cap_call_pct: Fraction
+    default_interest_pct: Fraction
+    default_interest_year_days: int
+    gcm_min_equity: int
+    dcm_min_equity: int
+    settlement_agent_min_equity: int
+    cash_netting: str
+    gross_cutoff: int
+    gross_cutoff_sd: int
+    trade_correction_cutoff: int
+    trade_correction_cutoff_sd: int
+    board_change_buy_cutoff: int
+    board_change_buy_cutoff_sd: int
+    board_change_sell_cutoff: int
+    board_change_sell_cutoff_sd: int
+    give_up_cutoff: int
+    give_up_cutoff_sd: int
 
     def __init__(self, overrides: Mapping[str, Any] | None = None) -> None:
         given = dict(overrides or {})

@@ -1,0 +1,145 @@
+"""The clearing house's one interface to persistence, and its in-memory twin.
+
+The rest of the clearing house sees only `LedgerStore`: append transactions (all of a batch or
+none, idempotent on each key), read them back, read the balances they derive, and keep small
+named state documents (JSON text such as "state:2026-11-24") where the settlement engine records
+how far a day has got. A restart rebuilds a `Ledger` from `transactions()` and reads its
+progress document; postings it repeats come back `ALREADY_APPLIED`, so nothing settles twice.
+
+`MemoryStore` is what most tests use; SQLite (store_sqlite) is the default on disk and
+PostgreSQL (store_postgres) the shared one. All three keep the same semantics, which
+tests/clearing/test_store.py checks against each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from itertools import groupby
+from operator import itemgetter
+from types import TracebackType
+
+from siamex.clearing.ledger import (
+    Account,
+    AccountType,
+    ConflictingTransaction,
+    Ledger,
+    Leg,
+    Outcome,
+    Transaction,
+    validate,
+)
+
+__all__ = ["LedgerStore", "LegRow", "MemoryStore", "account_from_row", "transactions_from_rows"]
+
+# The SQL stores keep a leg as one row: the transaction's key, business date and reason, then
+# the account (its type '' for none) and the amount.
+LegRow = tuple[str, dt.date, str, str, str, str, str, int]
+_ACCOUNT_TYPES: dict[str, AccountType | None] = {"": None, **{t.value: t for t in AccountType}}
+
+
+class LedgerStore(ABC):
+    """Where the ledger and the clearing state persist."""
+
+    def append(self, tx: Transaction) -> Outcome:
+        """Persist one transaction with all its legs, or nothing; once per key."""
+        return self.append_all((tx,))[0]
+
+    @abstractmethod
+    def append_all(self, transactions: Sequence[Transaction]) -> list[Outcome]:
+        """Persist a batch atomically: every new transaction of it, or none.
+
+        A key already stored with the same content is `ALREADY_APPLIED`; with other content
+        it raises `ConflictingTransaction` and nothing of the batch is kept. An invalid or
+        unbalanced transaction raises likewise (ledger.validate).
+        """
+
+    @abstractmethod
+    def transactions(self, since: dt.date | None = None) -> list[Transaction]:
+        """Return the stored transactions in append order, those from `since` on if given."""
+
+    @abstractmethod
+    def balances(self) -> dict[Account, int]:
+        """Return every non-zero balance, derived from the stored legs."""
+
+    @abstractmethod
+    def get_document(self, name: str) -> str | None:
+        """Return the state document of that name, None if there is none."""
+
+    @abstractmethod
+    def put_document(self, name: str, text: str) -> None:
+        """Store (or replace) a state document, durably."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the store's connection."""
+
+    def __enter__(self) -> LedgerStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class MemoryStore(LedgerStore):
+    """A store that lives as long as the process: the twin the tests use."""
+
+    def __init__(self) -> None:
+        self._ledger = Ledger()
+        self._documents: dict[str, str] = {}
+
+    def append_all(self, transactions: Sequence[Transaction]) -> list[Outcome]:
+        # Check the whole batch before applying any of it, which is what makes it atomic.
+        staged: dict[str, Transaction] = {}
+        outcomes: list[Outcome] = []
+        for tx in transactions:
+            prior = self._ledger.get(tx.key) or staged.get(tx.key)
+            if prior is None:
+                validate(tx)
+                staged[tx.key] = tx
+                outcomes.append(Outcome.APPLIED)
+            elif prior == tx:
+                outcomes.append(Outcome.ALREADY_APPLIED)
+            else:
+                raise ConflictingTransaction(f"{tx.key}: already stored with other content")
+        for tx in staged.values():
+            self._ledger.apply(tx)
+        return outcomes
+
+    def transactions(self, since: dt.date | None = None) -> list[Transaction]:
+        return [tx for tx in self._ledger.transactions()
+                if since is None or tx.business_date >= since]
+
+    def balances(self) -> dict[Account, int]:
+        return self._ledger.balances()
+
+    def get_document(self, name: str) -> str | None:
+        return self._documents.get(name)
+
+    def put_document(self, name: str, text: str) -> None:
+        self._documents[name] = text
+
+    def close(self) -> None:
+        """Nothing to release: the memory goes with the object."""
+
+
+def account_from_row(owner: str, purpose: str, account_type: str, asset: str) -> Account:
+    """Read an account as the SQL stores keep it (account type '' for none)."""
+    return Account(owner, purpose, _ACCOUNT_TYPES[account_type], asset)
+
+
+def transactions_from_rows(rows: Iterable[LegRow]) -> list[Transaction]:
+    """Group leg rows, ordered by transaction then leg, back into transactions."""
+    result: list[Transaction] = []
+    for _, group in groupby(rows, itemgetter(0)):
+        leg_rows = list(group)
+        key, business_date, reason = leg_rows[0][:3]
+        legs = tuple(Leg(account_from_row(*row[3:7]), row[7]) for row in leg_rows)
+        result.append(Transaction(key, business_date, reason, legs))
+    return result

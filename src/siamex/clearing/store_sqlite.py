@@ -1,0 +1,149 @@
+"""The ledger store in a SQLite file: the embedded default (design pillar 5).
+
+One SQL transaction per append, so a crash at any instant leaves each batch wholly written or
+not at all; WAL mode so readers do not block the writer; `synchronous=FULL` because a settled
+transaction must survive a power cut, not only a crashed process; a UNIQUE idempotency key,
+so a second append of a key can never add its legs twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from siamex.clearing.ledger import (
+    Account,
+    ConflictingTransaction,
+    Leg,
+    Outcome,
+    Transaction,
+    validate,
+)
+from siamex.clearing.store import LedgerStore, account_from_row, transactions_from_rows
+
+__all__ = ["SqliteStore"]
+
+_SCHEMA = """
+BEGIN IMMEDIATE;
+CREATE TABLE IF NOT EXISTS ledger_transactions (
+    seq INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    business_date TEXT NOT NULL,
+    reason TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ledger_transactions_by_date ON ledger_transactions (business_date);
+CREATE TABLE IF NOT EXISTS ledger_legs (
+    seq INTEGER NOT NULL REFERENCES ledger_transactions (seq),
+    position INTEGER NOT NULL,
+    owner TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    account_type TEXT NOT NULL,
+    asset TEXT NOT NULL,
+    amount INTEGER NOT NULL CHECK (typeof(amount) = 'integer' AND amount <> 0),
+    PRIMARY KEY (seq, position)
+);
+CREATE TABLE IF NOT EXISTS clearing_documents (
+    name TEXT PRIMARY KEY,
+    body TEXT NOT NULL
+);
+COMMIT;
+"""
+
+_SELECT_LEGS = """
+SELECT t.key, t.business_date, t.reason, l.owner, l.purpose, l.account_type, l.asset, l.amount
+FROM ledger_transactions t JOIN ledger_legs l ON l.seq = t.seq
+"""
+
+
+class SqliteStore(LedgerStore):
+    """A ledger store in one SQLite file, created with its schema on first open."""
+
+    def __init__(self, path: str | Path) -> None:
+        # Autocommit at the driver; every write below opens its own SQL transaction.
+        self._db = sqlite3.connect(path, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(_SCHEMA)
+
+    def append_all(self, transactions: Sequence[Transaction]) -> list[Outcome]:
+        for tx in transactions:
+            validate(tx)
+        cur = self._db.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            outcomes = [self._append(cur, tx) for tx in transactions]
+            cur.execute("COMMIT")
+        except BaseException:
+            if self._db.in_transaction:
+                cur.execute("ROLLBACK")
+            raise
+        return outcomes
+
+    def _append(self, cur: sqlite3.Cursor, tx: Transaction) -> Outcome:
+        cur.execute(
+            "INSERT INTO ledger_transactions (key, business_date, reason) VALUES (?, ?, ?) "
+            "ON CONFLICT (key) DO NOTHING",
+            (tx.key, tx.business_date.isoformat(), tx.reason),
+        )
+        if cur.rowcount == 1:
+            assert cur.lastrowid is not None  # set by the insert that just happened
+            self._insert_legs(cur, cur.lastrowid, tx.legs)
+            return Outcome.APPLIED
+        if self._stored(cur, tx.key) == [tx]:
+            return Outcome.ALREADY_APPLIED
+        raise ConflictingTransaction(f"{tx.key}: already stored with other content")
+
+    def _insert_legs(self, cur: sqlite3.Cursor, seq: int, legs: tuple[Leg, ...]) -> None:
+        cur.executemany(
+            "INSERT INTO ledger_legs (seq, position, owner, purpose, account_type, asset, amount)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(seq, position, account.owner, account.purpose, account.account_type or "",
+              account.asset, amount)
+             for position, (account, amount) in enumerate(legs)],
+        )
+
+    def _stored(self, cur: sqlite3.Cursor, key: str) -> list[Transaction]:
+        cur.execute(_SELECT_LEGS + "WHERE t.key = ? ORDER BY l.position", (key,))
+        return transactions_from_rows(_dated(cur))
+
+    def transactions(self, since: dt.date | None = None) -> list[Transaction]:
+        cur = self._db.cursor()
+        if since is None:
+            cur.execute(_SELECT_LEGS + "ORDER BY t.seq, l.position")
+        else:
+            cur.execute(_SELECT_LEGS + "WHERE t.business_date >= ? ORDER BY t.seq, l.position",
+                        (since.isoformat(),))
+        return transactions_from_rows(_dated(cur))
+
+    def balances(self) -> dict[Account, int]:
+        rows = self._db.execute(
+            "SELECT owner, purpose, account_type, asset, SUM(amount) FROM ledger_legs "
+            "GROUP BY owner, purpose, account_type, asset HAVING SUM(amount) <> 0"
+        )
+        return {account_from_row(owner, purpose, account_type, asset): total
+                for owner, purpose, account_type, asset, total in rows}
+
+    def get_document(self, name: str) -> str | None:
+        row = self._db.execute("SELECT body FROM clearing_documents WHERE name = ?",
+                               (name,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def put_document(self, name: str, text: str) -> None:
+        self._db.execute(
+            "INSERT INTO clearing_documents (name, body) VALUES (?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET body = excluded.body",
+            (name, text),
+        )
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _dated(rows: sqlite3.Cursor) -> Iterator[Any]:
+    """Turn the ISO text SQLite keeps a business date in back into a date."""
+    for key, business_date, *rest in rows:
+        yield (key, dt.date.fromisoformat(business_date), *rest)
