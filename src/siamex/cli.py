@@ -253,5 +253,30 @@ def bench_engine(securities: int, commands: int, runs: int, seed: int, controls:
     print_engine_figures(workload, figures, console)
     if controls == "both":
         print_controls_slowdown(figures["on"], figures["off"], console)
+
+
+@bench.command("clearing")
+@click.option("--trades", default=5_000_000, show_default=True, help="Trades in the day.")
+@click.option("--members", default=50, show_default=True, help="Clearing members.")
+@click.option("--securities", default=800, show_default=True, help="Securities traded.")
+@click.option("--runs", default=3, show_default=True, help="Runs per measurement (medians).")
+@click.option("--seed", default=1, show_default=True, help="Seed of the generated day.")
+def bench_clearing(trades: int, members: int, securities: int, runs: int, seed: int) -> None:
+    """Measure loading, novating and netting a generated day of trades."""
+    import tempfile
+
+    from siamex.bench.clearing import bench_registry, measure, print_clearing_figures, write_day
+
+    console = Console()
+    registry = bench_registry(members)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "trades.csv"
+        with console.status(f"writing {trades:,} trades"):
+            write_day(path, trades, securities, registry, seed)
+        with console.status(f"measuring ({runs} runs)"):
+            figures = measure(path, registry, securities, runs)
+    print_clearing_figures(figures, console)
+
+
 if __name__ == "__main__":
     main()
