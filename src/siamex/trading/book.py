@@ -153,8 +153,8 @@ class Book:
             if level.count == 0 and idx == self.best_ask:
                 self._retreat_ask()
 
-    def reduce(self, order: Order, qty: int) -> None:
-        """Lower a resting order's remaining quantity in place, keeping its priority."""
+    def _take(self, order: Order, qty: int) -> Level:
+        """Take quantity off a resting order's level and side totals; return its level."""
         if order.side is _BUY:
             level = self.bids[order.idx]
             self.bid_qty -= qty
@@ -163,6 +163,11 @@ class Book:
             self.ask_qty -= qty
         assert level is not None
         level.qty -= qty
+        return level
+
+    def reduce(self, order: Order, qty: int) -> None:
+        """Lower a resting order's remaining quantity in place, keeping its priority."""
+        self._take(order, qty)
         order.remaining -= qty
         if order.visible > order.remaining:
             order.visible = order.remaining
@@ -175,21 +180,12 @@ class Book:
             order.remaining = 0
             order.visible = 0
             return
-        if order.side is _BUY:
-            level = self.bids[order.idx]
-            self.bid_qty -= qty
-        else:
-            level = self.asks[order.idx]
-            self.ask_qty -= qty
-        assert level is not None
+        level = self._take(order, qty)
+        order.remaining -= qty
         if qty < order.visible:
             order.visible -= qty
-            order.remaining -= qty
-            level.qty -= qty
             return
-        order.remaining -= qty
         order.visible = min(order.published, order.remaining)
-        level.qty -= qty
         level.unlink(order)
         level.append(order)
 

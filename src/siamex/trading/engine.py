@@ -442,12 +442,7 @@ class Engine(TradingDay):
         if order.validity is _FAK or order.validity is _FOK or kind is _MP_MKT:
             self._drop(order, ts, _FAK_REMAINDER, out)
             return False
-        if kind is _MP_MTL:
-            self._to_limit(book, order, fills[-1][2])
-        order.visible = min(order.published, order.remaining) if order.published else (
-            order.remaining)
-        book.add(order)
-        self.orders[order.id] = order
+        self._rest_remainder(book, order, fills)
         return True
 
     def _band_walk(self, book: Book, order: Order, limit: int, ref: int) -> int:
@@ -502,12 +497,7 @@ class Engine(TradingDay):
         elif kind is _MP_MKT or (kind is _MP_MTL and not fills):
             self._drop(order, ts, _DYNAMIC_PRICE_BAND, out)
         else:
-            if kind is _MP_MTL:
-                self._to_limit(book, order, fills[-1][2])
-            order.visible = min(order.published, order.remaining) if order.published else (
-                order.remaining)
-            book.add(order)
-            self.orders[order.id] = order
+            self._rest_remainder(book, order, fills)
             rests = True
         minutes = self.rules.dynamic_price_band_pre_open_minutes
         out.append(StatusChanged(ts, inst.symbol, "dynamic_price_band", format_price(following),
@@ -515,11 +505,18 @@ class Engine(TradingDay):
         self._hold(inst, "DPB", Phase.PRE_OPEN, ts, 0, minutes * US_PER_MINUTE, out)
         return rests
 
-    def _to_limit(self, book: Book, order: Order, price: int) -> None:
-        """Turn an MP-MTL remainder into a limit order at its execution price (4.1)."""
-        order.type = _LIMIT
-        order.price = price
-        order.idx = book.position(price)
+    def _rest_remainder(self, book: Book, order: Order, fills: list[Fill]) -> None:
+        """Rest what is left of a matched order; an MP-MTL remainder becomes a limit order at
+        its execution price (4.1)."""
+        if order.type is _MP_MTL:
+            price = fills[-1][2]
+            order.type = _LIMIT
+            order.price = price
+            order.idx = book.position(price)
+        order.visible = min(order.published, order.remaining) if order.published else (
+            order.remaining)
+        book.add(order)
+        self.orders[order.id] = order
 
     def _test_pause(self, inst: Instrument, order: Order, ts: int, out: list[Event]) -> None:
         """Pause a security whose bids or offers exceed its share of listed shares (T12)."""
