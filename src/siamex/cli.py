@@ -5,6 +5,7 @@ Every command reports a bad input as `error[CODE]: sentence` on standard error a
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import sys
@@ -276,6 +277,54 @@ def bench_clearing(trades: int, members: int, securities: int, runs: int, seed: 
         with console.status(f"measuring ({runs} runs)"):
             figures = measure(path, registry, securities, runs)
     print_clearing_figures(figures, console)
+
+
+
+@main.group()
+def clearing() -> None:
+    """Clear and settle trades at TCH."""
+
+
+@clearing.command("run")
+@click.option("--members", "members_file", required=True, type=click.Path(path_type=Path),
+              help="The member file (docs/clearing.md).")
+@click.option("--trades", "trades_file", required=True, type=click.Path(path_type=Path),
+              help="The trade file: .csv, .json, or .jsonl from `siamex replay`.")
+@click.option("--holdings", "holdings_file", required=True, type=click.Path(path_type=Path),
+              help="The opening holdings (JSON), issued once per store.")
+@click.option("--store", default="clearing.db", show_default=True,
+              help="The ledger: a SQLite file, a postgresql:// URL, or :memory:.")
+@click.option("--date", "run_date", type=click.DateTime(["%Y-%m-%d"]),
+              help="The run's date (default: the trades' settlement date, T+2).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@click.option("--csv-dir", type=click.Path(path_type=Path),
+              help="Write the report as CSV files, one per table, into this folder.")
+@_guarded
+def clearing_run(members_file: Path, trades_file: Path, holdings_file: Path, store: str,
+                 run_date: dt.datetime | None, as_json: bool, csv_dir: Path | None) -> None:
+    """Novate and net a trade file, settle what is due, and report per member."""
+    from siamex.clearing.equity import read_trades
+    from siamex.clearing.members import load_registry
+    from siamex.clearing.reports import print_report, report_json, write_csv
+    from siamex.clearing.run import clear_day, load_holdings
+    from siamex.clearing.stores import open_store
+
+    if as_json and csv_dir is not None:
+        raise SiamexError(ErrorCode.INVALID_PARAMETER, "give --json or --csv-dir, not both")
+    registry = load_registry(members_file)
+    batch = read_trades(trades_file, registry)
+    holdings = load_holdings(holdings_file, registry)
+    with open_store(store) as ledger:
+        result = clear_day(registry, batch, holdings, ledger,
+                           None if run_date is None else run_date.date())
+    if as_json:
+        click.echo(json.dumps(report_json(result), indent=2))
+    elif csv_dir is not None:
+        for path in write_csv(result, csv_dir):
+            click.echo(str(path))
+    else:
+        console = Console()
+        print_report(result, console if console.is_terminal else Console(width=120))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,188 @@
+"""A clearing day's report per member: trades, net obligations, settlement, fails, fees.
+
+Why one set of tables underlies every form: the JSON object, the CSV files and the readable
+summary are cut from the same rows (`tables`), so they cannot disagree. Money leaves the
+integer world only here, as decimal THB strings; shares stay integers.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from siamex.clearing.equity.settlement import Movement, SettlementResult
+from siamex.clearing.ledger import THB
+from siamex.clearing.members import AccountType
+from siamex.clearing.money import format_baht
+from siamex.clearing.run import DayReport, SettledDate
+
+__all__ = ["TABLES", "print_report", "report_json", "tables", "write_csv"]
+
+Row = dict[str, str | int | bool]
+
+TABLES: dict[str, tuple[str, ...]] = {
+    "trades": ("member", "trade_id", "trade_date", "settlement_date", "side", "security",
+               "trading_member", "account", "account_type", "order_id", "qty", "price", "value"),
+    "securities": ("member", "settlement_date", "account_type", "security", "net_qty"),
+    "cash": ("member", "settlement_date", "account_type", "net_amount"),
+    "settlement": ("member", "settlement_date", "already_settled", "round", "movement",
+                   "account_type", "asset", "quantity"),
+    "fails": ("member", "settlement_date", "round", "kind", "account_type", "asset", "short",
+              "value"),
+    "fees": ("member", "side", "trading_member", "order_id", "traded_value", "fee"),
+    "balances": ("member", "purpose", "account_type", "asset", "quantity"),
+}
+
+
+def _kind(account_type: AccountType | str | None) -> str:
+    if account_type is None:
+        return ""
+    return account_type if isinstance(account_type, str) else account_type.value
+
+
+def _quantity(asset: str, qty: int) -> str | int:
+    """Shares stay whole numbers; satang become decimal THB."""
+    return format_baht(qty) if asset == THB else qty
+
+
+def _movements(settled: SettledDate, result: SettlementResult) -> Iterable[Row]:
+    groups: tuple[tuple[str, tuple[Movement, ...]], ...] = (
+        ("delivered", result.delivered), ("paid", result.paid), ("credited", result.credited))
+    for name, movements in groups:
+        for m in movements:
+            yield {"member": m.member, "settlement_date": str(settled.settlement_date),
+                   "already_settled": settled.already_settled, "round": result.round_no,
+                   "movement": name, "account_type": _kind(m.account_type), "asset": m.asset,
+                   "quantity": _quantity(m.asset, m.qty)}
+
+
+def _fails(settled: SettledDate, result: SettlementResult) -> Iterable[Row]:
+    day = str(settled.settlement_date)
+    for d in result.delivery_fails:
+        yield {"member": d.member, "settlement_date": day, "round": result.round_no,
+               "kind": "delivery", "account_type": _kind(d.account_type), "asset": d.security,
+               "short": d.qty_short, "value": format_baht(d.value)}
+    for p in result.payment_fails:
+        yield {"member": p.member, "settlement_date": day, "round": result.round_no,
+               "kind": "payment", "account_type": _kind(p.account_type), "asset": THB,
+               "short": format_baht(p.amount_short), "value": format_baht(p.amount_short)}
+
+
+def tables(report: DayReport) -> dict[str, list[Row]]:
+    """The report's rows, one list per table of `TABLES`, each row naming its member."""
+    rounds = [(s, r) for s in report.settled for r in s.rounds]
+    return {
+        "trades": [{"member": t.member, "trade_id": t.trade_id, "trade_date": str(t.trade_date),
+                    "settlement_date": str(t.settlement_date), "side": t.side,
+                    "security": t.security, "trading_member": t.trading_member,
+                    "account": t.account, "account_type": t.account_type.value,
+                    "order_id": t.order_id, "qty": t.qty, "price": format_baht(t.price),
+                    "value": format_baht(t.value)}
+                   for t in sorted(report.trades, key=lambda t: (t.member, t.trade_id, t.side))],
+        "securities": [{"member": s.member, "settlement_date": str(s.settlement_date),
+                        "account_type": s.account_type.value, "security": s.security,
+                        "net_qty": s.net_qty} for s in report.positions.securities],
+        "cash": [{"member": c.member, "settlement_date": str(c.settlement_date),
+                  "account_type": _kind(c.account_type), "net_amount": format_baht(c.net_amount)}
+                 for c in report.positions.cash],
+        "settlement": [row for s, r in rounds for row in _movements(s, r)],
+        "fails": [row for s, r in rounds for row in _fails(s, r)],
+        "fees": [{"member": f.member, "side": f.side, "trading_member": f.trading_member,
+                  "order_id": f.order_id, "traded_value": format_baht(f.traded_value),
+                  "fee": format_baht(f.fee)} for f in report.fees],
+        "balances": [{"member": a.owner, "purpose": a.purpose, "account_type": _kind(
+                          a.account_type), "asset": a.asset, "quantity": _quantity(a.asset, q)}
+                     for a, q in sorted(report.balances.items())],
+    }
+
+
+def _settled_in_full(settled: SettledDate) -> bool:
+    last = settled.rounds[-1]
+    return not last.delivery_fails and not last.payment_fails
+
+
+def report_json(report: DayReport) -> dict[str, Any]:
+    """The report as one JSON-ready object: the day, then each member's tables."""
+    rows = tables(report)
+    members = sorted({str(row["member"]) for table in rows.values() for row in table})
+    fee_totals = {m: sum(f.fee for f in report.fees if f.member == m) for m in members}
+    return {
+        "run_date": str(report.run_date),
+        "trade_dates": [str(d) for d in report.trade_dates],
+        "settlement_dates": [{"settlement_date": str(s.settlement_date),
+                              "already_settled": s.already_settled,
+                              "settled_in_full": _settled_in_full(s)} for s in report.settled],
+        "pending_settlement_dates": [str(d) for d in report.pending],
+        "members": {
+            member: {
+                **{name: [{k: v for k, v in row.items() if k != "member"}
+                          for row in table if row["member"] == member]
+                   for name, table in rows.items()},
+                "fee_total": format_baht(fee_totals[member]),
+            }
+            for member in members
+        },
+    }
+
+
+def write_csv(report: DayReport, folder: Path) -> list[Path]:
+    """Write one CSV file per table into `folder` (made if missing); return their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, rows in tables(report).items():
+        path = folder / f"{name}.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=TABLES[name], lineterminator="\n")
+            writer.writeheader()
+            writer.writerows({k: str(v).lower() if isinstance(v, bool) else v
+                              for k, v in row.items()} for row in rows)
+        paths.append(path)
+    return paths
+
+
+def _signed(qty: int) -> str:
+    return f"{qty:+,}"
+
+
+def print_report(report: DayReport, console: Console) -> None:
+    """Print the day readably: its settlement dates, then a line per member, then any fails."""
+    dates = ", ".join(str(d) for d in report.trade_dates) or "none"
+    console.print(f"[bold]Clearing run {report.run_date}[/bold]: trades of {dates}, "
+                  f"{len(report.trades) // 2} trade(s)")
+    for s in report.settled:
+        state = ("already settled: nothing moved again" if s.already_settled
+                 else "settled now")
+        outcome = "in full" if _settled_in_full(s) else "with open fails"
+        console.print(f"settlement date {s.settlement_date}: {state}, {outcome}")
+    for day in report.pending:
+        console.print(f"settlement date {day}: pending (due after {report.run_date})")
+    rows = tables(report)
+    table = Table("member", "securities (net, + receive)", "cash THB (net, + receive)",
+                  "settlement", "orders", "fees THB")
+    failing = {str(row["member"]) for row in rows["fails"] if row["round"] == 2}
+    members = sorted({str(row["member"]) for name in ("securities", "cash", "fees")
+                      for row in rows[name]})
+    for member in members:
+        securities = "\n".join(
+            f"{s.security} {s.account_type.value} {_signed(s.net_qty)} ({s.settlement_date})"
+            for s in report.positions.securities if s.member == member)
+        cash = "\n".join(f"{'+' if c.net_amount > 0 else ''}{format_baht(c.net_amount)}"
+                         f" ({c.settlement_date})"
+                         for c in report.positions.cash if c.member == member)
+        pending = any(s.settlement_date in report.pending for s in report.positions.securities
+                      if s.member == member)
+        status = "FAILS" if member in failing else "pending" if pending else "settled"
+        fees = [f for f in report.fees if f.member == member]
+        table.add_row(member, securities, cash, status, str(len(fees)),
+                      format_baht(sum(f.fee for f in fees)))
+    console.print(table)
+    if rows["fails"]:
+        fails = Table(*TABLES["fails"], title="fails")
+        for row in rows["fails"]:
+            fails.add_row(*(str(row[k]) for k in TABLES["fails"]))
+        console.print(fails)

@@ -1,0 +1,392 @@
+"""One clearing day, end to end: trades in, novated and netted, opening holdings issued, every
+settlement date due on the run's date settled, and a structured report out.
+
+Why it is shaped this way: the store is the only state between runs. A run keeps each trade
+date's net obligations and settlement prices in a document (`clearing:day:{T}`, listed in
+`clearing:days`), so that a later run against the same store settles a date whose trades it
+never read; it marks a settled date (`clearing:settled:{SD}`), so that a run repeated reports
+the date as already settled, and settlement itself posts under idempotent keys, so nothing moves
+twice. Opening holdings are issued once, on the date of the store's first run
+(`clearing:opening`): the same file given again posts nothing, a file that changes a holding
+already issued is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from siamex.clearing.equity.netting import (
+    CashObligation,
+    NetPositions,
+    SecuritiesObligation,
+    net,
+)
+from siamex.clearing.equity.novation import novate
+from siamex.clearing.equity.settlement import (
+    SettlementResult,
+    cash_account,
+    holdings_account,
+    issue,
+    settle_date,
+)
+from siamex.clearing.equity.trades import TradeBatch
+from siamex.clearing.fees import clearing_fee
+from siamex.clearing.ledger import THB, Account, ConflictingTransaction
+from siamex.clearing.members import AccountType, MemberRegistry
+from siamex.clearing.money import InvalidAmount, parse_baht
+from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
+from siamex.clearing.store import LedgerStore
+from siamex.errors import ErrorCode, SiamexError
+from siamex.rulebook.calendar import OutsideCalendar, is_trading_day
+
+__all__ = [
+    "DayReport",
+    "Holding",
+    "OrderFee",
+    "SettledDate",
+    "TradeSide",
+    "clear_day",
+    "holdings_from_json",
+    "load_holdings",
+]
+
+_DAYS = "clearing:days"
+_OPENING = "clearing:opening"
+_HOLDING_FIELDS = {"member", "account_type", "asset", "qty"}
+
+
+@dataclass(frozen=True, slots=True)
+class Holding:
+    """An opening holding: shares of a security in one account type, or cash in satang
+    (`account_type` None for cash netted per member)."""
+
+    member: str
+    account_type: AccountType | None
+    asset: str
+    qty: int
+
+    @property
+    def account(self) -> Account:
+        """The ledger account the holding is issued into."""
+        if self.asset == THB:
+            return cash_account(self.member, self.account_type)
+        assert self.account_type is not None  # holdings_from_json requires it for shares
+        return holdings_account(self.member, self.account_type, self.asset)
+
+
+@dataclass(frozen=True, slots=True)
+class TradeSide:
+    """One side of a trade as its clearing member sees it; price and value in satang."""
+
+    member: str
+    trade_id: str
+    trade_date: dt.date
+    settlement_date: dt.date
+    security: str
+    side: str
+    trading_member: str
+    account: str
+    account_type: AccountType
+    order_id: str
+    qty: int
+    price: int
+
+    @property
+    def value(self) -> int:
+        """The side's traded value in satang."""
+        return self.qty * self.price
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFee:
+    """The clearing fee of one order on one side, charged to the order's clearing member."""
+
+    member: str
+    side: str
+    trading_member: str
+    order_id: str
+    traded_value: int
+    fee: int
+
+
+@dataclass(frozen=True)
+class SettledDate:
+    """A settlement date settled by the run (or found settled already), with its rounds."""
+
+    settlement_date: dt.date
+    already_settled: bool
+    positions: NetPositions
+    rounds: tuple[SettlementResult, SettlementResult]
+
+
+@dataclass(frozen=True)
+class DayReport:
+    """What one run cleared and settled; `balances` are the members' holdings after it."""
+
+    run_date: dt.date
+    trade_dates: tuple[dt.date, ...]
+    trades: tuple[TradeSide, ...]
+    positions: NetPositions
+    fees: tuple[OrderFee, ...]
+    settled: tuple[SettledDate, ...]
+    pending: tuple[dt.date, ...]
+    balances: Mapping[Account, int]
+
+
+def _refuse(where: str, why: str) -> SiamexError:
+    return SiamexError(ErrorCode.HOLDINGS_FILE, f"{where}: {why}")
+
+
+def _holding(entry: Any, where: str, registry: MemberRegistry, rules: ClearingRules) -> Holding:
+    if not isinstance(entry, dict):
+        raise _refuse(where, "must be an object")
+    unknown = sorted(set(entry) - _HOLDING_FIELDS)
+    if unknown:
+        raise _refuse(where, f"unknown field {', '.join(unknown)}")
+    member, asset, kind, qty = (entry.get("member"), entry.get("asset"),
+                                entry.get("account_type"), entry.get("qty"))
+    if not isinstance(member, str) or registry.member(member) is None:
+        raise _refuse(where, f"unknown member {member!r}")
+    if not isinstance(asset, str) or not asset:
+        raise _refuse(where, "`asset` must be a security such as \"PTT\" or \"THB\"")
+    cash = asset == THB
+    per_account = rules.cash_netting == "account"  # decision C2: cash per account type
+    account_type: AccountType | None = None
+    if kind is not None or not cash or per_account:
+        try:
+            account_type = AccountType(kind)
+        except ValueError:
+            raise _refuse(where, f"`account_type` must be portfolio or client, got {kind!r}"
+                          ) from None
+        if cash and not per_account:
+            raise _refuse(where, "cash nets per member: leave out `account_type`")
+    if cash:
+        if not isinstance(qty, str):
+            raise _refuse(where, "cash `qty` is a decimal THB string such as \"1000000.00\"")
+        try:
+            amount = parse_baht(qty)
+        except InvalidAmount as exc:
+            raise _refuse(where, str(exc)) from None
+    elif isinstance(qty, int) and not isinstance(qty, bool):
+        amount = qty
+    else:
+        raise _refuse(where, "`qty` of a security is a whole number of shares")
+    if amount < 0:
+        raise _refuse(where, f"a holding cannot be negative, got {qty}")
+    return Holding(member, account_type, asset, amount)
+
+
+def holdings_from_json(data: Any, registry: MemberRegistry,
+                       rules: ClearingRules = DEFAULT_CLEARING_RULES) -> list[Holding]:
+    """Read parsed opening holdings, refusing the whole file at its first fault."""
+    if not isinstance(data, dict) or set(data) - {"holdings", "description"}:
+        raise SiamexError(ErrorCode.HOLDINGS_FILE,
+                          "a holdings file is a JSON object with a `holdings` list")
+    entries = data.get("holdings")
+    if not isinstance(entries, list):
+        raise SiamexError(ErrorCode.HOLDINGS_FILE, "`holdings` must be a list")
+    holdings = [_holding(e, f"holdings[{n}]", registry, rules) for n, e in enumerate(entries, 1)]
+    seen: set[Account] = set()
+    for number, holding in enumerate(holdings, 1):
+        if holding.account in seen:
+            raise _refuse(f"holdings[{number}]", "the same account is given twice")
+        seen.add(holding.account)
+    return holdings
+
+
+def load_holdings(path: Path, registry: MemberRegistry,
+                  rules: ClearingRules = DEFAULT_CLEARING_RULES) -> list[Holding]:
+    """Read an opening-holdings file (docs/clearing.md, "Clearing a day")."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SiamexError(ErrorCode.FILE_NOT_FOUND, f"cannot read {path}: {exc.strerror}"
+                          ) from None
+    try:
+        data = json.loads(text)  # a JSON number for cash is refused: no binary floats
+    except json.JSONDecodeError as exc:
+        raise SiamexError(ErrorCode.HOLDINGS_FILE, f"{path}: not JSON: {exc}") from None
+    try:
+        return holdings_from_json(data, registry, rules)
+    except SiamexError as exc:
+        raise SiamexError(exc.code, f"{path}: {exc.message}") from None
+
+
+def _sides(batch: TradeBatch) -> list[TradeSide]:
+    """Each trade's buy and sell side, owed by the account's clearing member."""
+    sides = []
+    for trade in batch:
+        for side, account, order_id in (("buy", trade.buyer, trade.buy_order_id),
+                                        ("sell", trade.seller, trade.sell_order_id)):
+            sides.append(TradeSide(account.clearing_member, trade.trade_id, trade.trade_date,
+                                   trade.settlement_date, trade.security, side, account.member,
+                                   account.account, account.account_type,
+                                   order_id or trade.trade_id, trade.qty, trade.price))
+    return sides
+
+
+def _fees(sides: Iterable[TradeSide], rules: ClearingRules) -> list[OrderFee]:
+    """3.8: the fee is per order and member side, on all the order's fills (a trade without an
+    order id counts as its own order)."""
+    values: dict[tuple[str, str, str, str], int] = {}
+    for s in sides:
+        key = (s.member, s.side, s.trading_member, s.order_id)
+        values[key] = values.get(key, 0) + s.value
+    return [OrderFee(*key, value, clearing_fee(value, rules))
+            for key, value in sorted(values.items())]
+
+
+def _day_document(positions: NetPositions, sd: dt.date, prices: Mapping[str, int]) -> str:
+    return json.dumps({
+        "settlement_date": sd.isoformat(),
+        "securities": [[s.member, s.account_type.value, s.security, s.net_qty]
+                       for s in positions.securities if s.settlement_date == sd],
+        "cash": [[c.member, None if c.account_type is None else c.account_type.value,
+                  c.net_amount] for c in positions.cash if c.settlement_date == sd],
+        "prices": dict(sorted(prices.items())),
+    }, sort_keys=True)
+
+
+def _read_day(text: str) -> tuple[dt.date, NetPositions, dict[str, int]]:
+    data = json.loads(text)
+    sd = dt.date.fromisoformat(data["settlement_date"])
+    securities = tuple(SecuritiesObligation(m, AccountType(t), k, sd, q)
+                       for m, t, k, q in data["securities"])
+    cash = tuple(CashObligation(m, sd, v, None if t is None else AccountType(t))
+                 for m, t, v in data["cash"])
+    return sd, NetPositions(securities, cash, ()), dict(data["prices"])
+
+
+def _stored_days(store: LedgerStore) -> list[str]:
+    text = store.get_document(_DAYS)
+    return [] if text is None else list(json.loads(text))
+
+
+def _settled_key(sd: dt.date) -> str:
+    return f"clearing:settled:{sd}"
+
+
+def _record_days(store: LedgerStore, batch: TradeBatch, positions: NetPositions) -> None:
+    """Keep each trade date's obligations; refuse to change those of a date already settled."""
+    prices: dict[dt.date, dict[str, int]] = {}
+    for trade in batch:  # a fail is valued at the security's last traded price of the day
+        prices.setdefault(trade.trade_date, {})[trade.security] = trade.price
+    documents = {day: _day_document(positions, batch.settlement_dates[i], prices[day])
+                 for i, day in enumerate(batch.dates) if day in prices}
+    for day, text in documents.items():
+        old = store.get_document(f"clearing:day:{day}")
+        sd = batch.settlement_dates[batch.dates.index(day)]
+        if old not in (None, text) and store.get_document(_settled_key(sd)) is not None:
+            raise SiamexError(ErrorCode.CLEARING_STATE,
+                              f"the trades of {day} differ from those cleared before, and their "
+                              f"settlement date {sd} has settled")
+    for day, text in documents.items():
+        store.put_document(f"clearing:day:{day}", text)
+    days = sorted(set(_stored_days(store)) | {day.isoformat() for day in documents})
+    store.put_document(_DAYS, json.dumps(days))
+
+
+def _issue_opening(store: LedgerStore, holdings: Iterable[Holding], first_day: dt.date) -> None:
+    """Issue the opening holdings under keys of the store's first run date, so that the same
+    file posts nothing the second time."""
+    opening = store.get_document(_OPENING)
+    if opening is None:
+        opening = first_day.isoformat()
+        store.put_document(_OPENING, opening)
+    try:
+        issue(store, dt.date.fromisoformat(opening), {h.account: h.qty for h in holdings},
+              key_prefix="opening")
+    except ConflictingTransaction as exc:
+        raise SiamexError(ErrorCode.HOLDINGS_FILE,
+                          f"the opening holdings were issued on {opening} with other "
+                          f"quantities ({exc})") from None
+
+
+def _due(store: LedgerStore) -> dict[dt.date, tuple[list[NetPositions], dict[str, int]]]:
+    """Every stored settlement date with its trade dates' obligations and prices."""
+    due: dict[dt.date, tuple[list[NetPositions], dict[str, int]]] = {}
+    for day in _stored_days(store):
+        text = store.get_document(f"clearing:day:{day}")
+        assert text is not None  # written with the list
+        sd, positions, prices = _read_day(text)
+        parts, merged = due.setdefault(sd, ([], {}))
+        parts.append(positions)
+        merged.update(prices)  # days are listed in order: the latest trade date's price wins
+    return due
+
+
+def _combined(parts: list[NetPositions]) -> NetPositions:
+    """Add the obligations of several trade dates that settle on one date."""
+    securities: dict[tuple[str, AccountType, str, dt.date], int] = {}
+    cash: dict[tuple[str, dt.date, AccountType | None], int] = {}
+    for p in parts:
+        for s in p.securities:
+            key = (s.member, s.account_type, s.security, s.settlement_date)
+            securities[key] = securities.get(key, 0) + s.net_qty
+        for c in p.cash:
+            ckey = (c.member, c.settlement_date, c.account_type)
+            cash[ckey] = cash.get(ckey, 0) + c.net_amount
+    return NetPositions(
+        tuple(sorted((SecuritiesObligation(*k, q) for k, q in securities.items() if q),
+                     key=lambda s: (s.member, s.account_type.value, s.security))),
+        tuple(sorted((CashObligation(m, d, v, t) for (m, d, t), v in cash.items() if v),
+                     key=lambda c: (c.member, "" if c.account_type is None
+                                    else c.account_type.value))),
+        ())
+
+
+def _run_date(batch: TradeBatch, on: dt.date | None) -> dt.date:
+    traded = [day for i, day in enumerate(batch.dates) if (batch.trade_date == i).any()]
+    if on is None:
+        if not traded:
+            raise SiamexError(ErrorCode.TRADE_FILE, "no trades, and no run date given")
+        return max(batch.settlement_dates[batch.dates.index(day)] for day in traded)
+    try:
+        trading = is_trading_day(on)
+    except OutsideCalendar as exc:
+        raise SiamexError(ErrorCode.NOT_TRADING_DAY, str(exc)) from None
+    if not trading:
+        raise SiamexError(ErrorCode.NOT_TRADING_DAY, f"{on} is not an SET trading day")
+    if traded and on < max(traded):
+        raise SiamexError(ErrorCode.TRADE_FILE, f"the trades are dated after the run date {on}")
+    return on
+
+
+def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Holding],
+              store: LedgerStore, on: dt.date | None = None,
+              rules: ClearingRules = DEFAULT_CLEARING_RULES) -> DayReport:
+    """Clear a trade file and settle what falls due on `on` (default: the trades' T+2).
+
+    Settlement dates due are every stored one up to `on` not settled yet, and those of this
+    file's trades; a date settled by an earlier run is reported `already_settled`, and its
+    results are read back from the ledger unchanged.
+    """
+    run_date = _run_date(batch, on)
+    book = novate(batch, rules)
+    positions = net(book)
+    sides = _sides(batch)
+    own_dates = {s.settlement_date for s in sides}
+    _issue_opening(store, holdings, min((s.trade_date for s in sides), default=run_date))
+    _record_days(store, batch, positions)
+    settled, pending = [], []
+    for sd, (parts, prices) in sorted(_due(store).items()):
+        if sd > run_date:
+            pending.append(sd)
+            continue
+        already = store.get_document(_settled_key(sd)) is not None
+        if already and sd not in own_dates:
+            continue
+        combined = _combined(parts)
+        rounds = settle_date(store, combined, sd, prices, rules)
+        if not already:
+            store.put_document(_settled_key(sd), run_date.isoformat())
+        settled.append(SettledDate(sd, already, combined, rounds))
+    balances = {a: q for a, q in store.balances().items() if registry.member(a.owner) is not None}
+    return DayReport(run_date, tuple(sorted({s.trade_date for s in sides})), tuple(sides),
+                     positions, tuple(_fees(sides, rules)), tuple(settled), tuple(pending),
+                     balances)

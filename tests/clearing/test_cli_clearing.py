@@ -1,0 +1,111 @@
+"""`siamex clearing run`: E1 end to end on a SQLite store, a repeated run, the replay of a
+trading day, and bad input refused as error[CODE] with exit status 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from siamex.cli import main
+from siamex.scenario.loader import load_scenario
+from siamex.scenario.output import event_line
+from siamex.scenario.runner import run_scenario
+from siamex.trading.engine import Engine
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples" / "clearing"
+E1 = ("--members", str(EXAMPLES / "members.json"), "--trades", str(EXAMPLES / "trades.csv"),
+      "--holdings", str(EXAMPLES / "holdings.json"))
+
+
+def _invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["clearing", "run", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_e1_clears_and_settles_through_the_command_line(tmp_path: Path) -> None:
+    code, out, err = _invoke(*E1, "--store", str(tmp_path / "clearing.db"))
+    assert (code, err) == (0, "")
+    assert "settlement date 2021-04-12: settled now, in full" in out
+    for member, cash in (("A", "+41000.00"), ("B", "-56000.00"), ("C", "+15000.00")):
+        line = next(line for line in out.splitlines() if line.startswith(f"│ {member} "))
+        assert cash in line and "settled" in line
+
+
+def test_a_second_run_reports_already_settled_and_changes_nothing(tmp_path: Path) -> None:
+    store = ("--store", str(tmp_path / "clearing.db"))
+    first = json.loads(_invoke(*E1, *store, "--json")[1])
+    code, out, _ = _invoke(*E1, *store, "--json")
+    second = json.loads(out)
+    assert code == 0
+    assert second["settlement_dates"] == [{"settlement_date": "2021-04-12",
+                                           "already_settled": True, "settled_in_full": True}]
+    for member in "ABC":
+        assert second["members"][member]["balances"] == first["members"][member]["balances"]
+    assert "already settled: nothing moved again" in _invoke(*E1, *store)[1]
+
+
+def test_csv_dir_writes_the_tables(tmp_path: Path) -> None:
+    code, out, _ = _invoke(*E1, "--store", ":memory:", "--csv-dir", str(tmp_path / "out"))
+    assert code == 0
+    assert (tmp_path / "out" / "trades.csv").read_text().count("\n") == 13  # header, 12 sides
+    assert str(tmp_path / "out" / "fees.csv") in out
+
+
+def test_replay_output_clears_with_its_members_file(tmp_path: Path) -> None:
+    plan = load_scenario(ROOT / "examples" / "normal-day.json", {})
+    day = tmp_path / "day.jsonl"
+    day.write_bytes(b"".join(event_line(seq, event) + b"\n"
+                             for seq, event in enumerate(run_scenario(plan, Engine(), None), 1)))
+    code, out, err = _invoke("--members", str(EXAMPLES / "normal-day-members.json"),
+                             "--trades", str(day),
+                             "--holdings", str(EXAMPLES / "normal-day-holdings.json"),
+                             "--store", str(tmp_path / "clearing.db"), "--json")
+    assert (code, err) == (0, "")
+    report = json.loads(out)
+    assert report["trade_dates"] == ["2026-11-20"]
+    assert report["settlement_dates"] == [{"settlement_date": "2026-11-24",
+                                           "already_settled": False, "settled_in_full": True}]
+    assert sorted(report["members"]) == [f"M{n}" for n in range(1, 10)]
+
+
+def _write(path: Path, data: object) -> str:
+    path.write_text(json.dumps(data))
+    return str(path)
+
+
+@pytest.mark.parametrize(("holding", "code"), [
+    ({"member": "Z", "account_type": "client", "asset": "X", "qty": 1}, "HOLDINGS_FILE"),
+    ({"member": "B", "account_type": "client", "asset": "X", "qty": -1}, "HOLDINGS_FILE"),
+])
+def test_bad_holdings_are_refused(tmp_path: Path, holding: object, code: str) -> None:
+    holdings = _write(tmp_path / "h.json", {"holdings": [holding]})
+    status, _, err = _invoke(*E1[:4], "--holdings", holdings, "--store", ":memory:")
+    assert status == 2 and err.startswith(f"error[{code}]")
+
+
+def test_a_trade_by_an_unknown_member_is_refused(tmp_path: Path) -> None:
+    trades = tmp_path / "t.csv"
+    trades.write_text((EXAMPLES / "trades.csv").read_text().replace("C,C-CLT,A", "Q,Q-CLT,A"))
+    status, _, err = _invoke(E1[0], E1[1], "--trades", str(trades), *E1[4:], "--store",
+                             ":memory:")
+    assert status == 2 and err.startswith("error[TRADE_FILE]") and "Q" in err
+
+
+MEMBERS, TRADES, HOLDINGS = E1[1], E1[3], E1[5]
+
+
+@pytest.mark.parametrize(("args", "code"), [
+    (("--members", MEMBERS, "--trades", "trades.txt", "--holdings", HOLDINGS), "TRADE_FILE"),
+    (("--members", "missing.json", "--trades", TRADES, "--holdings", HOLDINGS),
+     "FILE_NOT_FOUND"),
+    ((*E1, "--date", "2021-04-10"), "NOT_TRADING_DAY"),
+    ((*E1, "--json", "--csv-dir", "out"), "INVALID_PARAMETER"),
+])
+def test_bad_input_is_an_error_with_a_code(tmp_path: Path, args: tuple[str, ...],
+                                           code: str) -> None:
+    status, _, err = _invoke(*args, "--store", str(tmp_path / "c.db"))
+    assert status == 2 and err.startswith(f"error[{code}]")
