@@ -241,6 +241,11 @@ CLEARING_PARAMETERS: tuple[Parameter, ...] = (
     Parameter("give_up_cutoff_sd", "11:30", "time",
               "Give-up and take-up: by this time on SD.",
               "clearing-spec.md 3.4 [S002]", _time),
+    Parameter("cash_in_lieu_pct", 100, "% of the failed value",
+              "Cash compensation paid to a waiting receiver instead of shares a buy-in could "
+              "not bring; the announced rate is not public.",
+              "clearing-spec.md 3.6 [S002] (rate derived: the value at the settlement price)",
+              _pct),
 )
 
 _BY_NAME: dict[str, Parameter] = {p.name: p for p in CLEARING_PARAMETERS}
@@ -294,6 +299,7 @@ class ClearingRules:
     board_change_sell_cutoff_sd: int
     give_up_cutoff: int
     give_up_cutoff_sd: int
+    cash_in_lieu_pct: Fraction
 
     def __init__(self, overrides: Mapping[str, Any] | None = None) -> None:
         given = dict(overrides or {})

@@ -1,0 +1,610 @@
+"""What happens to a delivery fail still open after round 2 (clearing-spec.md 3.6).
+
+Why it is shaped this way: like settlement, the ledger is the only state for money and shares,
+and every posting has a key named after the fail (`remedy:2021-04-12:buyin:pay:2021-04-12:S:
+client:X`) or the loan (`sbl:2021-04-12:S:client:X:L:portfolio:collateral`), so a step run
+twice posts nothing twice. A step that decides something (which lenders, which receivers) also
+records its decision in a document, and a repeated call returns that record instead of
+deciding again against balances the first call has already changed.
+
+The remedies, in the order TCH tries them:
+
+- `withhold`: the defaulter's cash receivable of the fail day and of the next day goes to its
+  withheld account at TCH, to fund a buy-in (3.6).
+- `cover_fail`: TCH borrows the short quantity from lenders who offer it and lends it to the
+  failing account, which delivers; the waiting receivers are credited and the withheld cash
+  released. `mark_to_market`, `return_loan` and `mature_loan` run the loan to its end.
+- `buy_in`: when no lender covers, TCH buys the shares on the next business day; the defaulter
+  pays the price, from its withheld cash first.
+- `cash_in_lieu`: when the buy-in fails, the waiting receivers are paid the value instead.
+- `fail_fines`: the fines of the fail, returned for the caller to bill (3.8).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from siamex.clearing.equity.netting import NetPositions
+from siamex.clearing.equity.settlement import DeliveryFail, cash_account, holdings_account
+from siamex.clearing.fines import delivery_fail_human_error_fine, delivery_fail_other_cause_fine
+from siamex.clearing.ledger import (
+    CASH,
+    COLLATERAL,
+    SECURITIES,
+    TCH,
+    THB,
+    Account,
+    Transaction,
+    transfer,
+)
+from siamex.clearing.members import AccountType
+from siamex.clearing.money import percent_of
+from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
+from siamex.clearing.sbl import (
+    AddBusinessDays,
+    collateral_adjustment,
+    latest_due_date,
+    lender_penalty,
+    loan_collateral,
+    tch_service_fee,
+)
+from siamex.clearing.store import LedgerStore
+from siamex.rulebook.calendar import trading_day_offset
+
+__all__ = [
+    "SBL_COLLATERAL",
+    "TCH_FEES",
+    "BuyIn",
+    "FineEvent",
+    "LendingOffer",
+    "Loan",
+    "business_days_late",
+    "buy_in",
+    "buy_in_date",
+    "cash_in_lieu",
+    "collateral_held",
+    "cover_fail",
+    "fail_fines",
+    "mark_to_market",
+    "mature_loan",
+    "return_loan",
+    "withheld_account",
+    "withhold",
+]
+
+SBL_COLLATERAL = Account(TCH, COLLATERAL, None, THB)  # every loan's cash collateral, by key
+TCH_FEES = Account(TCH, "fees", None, THB)  # TCH's income from SBL service fees
+_TCH_CASH = Account(TCH, CASH, None, THB)
+_WITHHELD = "withheld"
+
+
+@dataclass(frozen=True, slots=True)
+class LendingOffer:
+    """A depositor offering `qty` shares of `security` from its account of `account_type`."""
+
+    lender: str
+    security: str
+    qty: int
+    account_type: AccountType = AccountType.PORTFOLIO
+
+
+@dataclass(frozen=True, slots=True)
+class Loan:
+    """Shares TCH borrowed from one lender and lent to a failing member's account."""
+
+    start: dt.date
+    due: dt.date
+    borrower: str
+    account_type: AccountType
+    security: str
+    lender: str
+    lender_account_type: AccountType
+    qty: int
+
+    @property
+    def key(self) -> str:
+        """The prefix of every posting of this loan."""
+        return (f"sbl:{self.start}:{self.borrower}:{self.account_type.value}:{self.security}:"
+                f"{self.lender}:{self.lender_account_type.value}")
+
+
+@dataclass(frozen=True, slots=True)
+class BuyIn:
+    """A buy-in done: what it cost and how much of that the defaulter bore beyond the value."""
+
+    day: dt.date
+    qty: int
+    cost: int
+    cost_difference: int
+
+
+@dataclass(frozen=True, slots=True)
+class FineEvent:
+    """A fine owed by a member, for the caller to bill."""
+
+    member: str
+    type: str
+    amount: int
+
+
+def withheld_account(member: str) -> Account:
+    """Where TCH keeps a defaulter's cash receivable until the fail is remedied (3.6)."""
+    return Account(member, _WITHHELD, None, THB)
+
+
+def _defaulter_cash(fail: DeliveryFail, rules: ClearingRules) -> Account:
+    per_account = rules.cash_netting == "account"  # decision C2
+    return cash_account(fail.member, fail.account_type if per_account else None)
+
+
+def _fail_key(fail: DeliveryFail, day: dt.date) -> str:
+    return f"{day}:{fail.member}:{fail.account_type.value}:{fail.security}"
+
+
+def _remedy_key(day: dt.date, kind: str, *parts: str) -> str:
+    return ":".join(("remedy", str(day), kind, *parts))
+
+
+def _account_key(account: Account) -> str:
+    kind = "-" if account.account_type is None else account.account_type.value
+    return f"{account.owner}:{account.purpose}:{kind}:{account.asset}"
+
+
+def _document(store: LedgerStore, name: str) -> object:
+    text = store.get_document(name)
+    return None if text is None else json.loads(text)
+
+
+def _member_legs(store: LedgerStore, since: dt.date, prefix: str) -> dict[str, int]:
+    """Sum, per member account, the legs of the transactions keyed under `prefix`."""
+    sums: dict[str, int] = {}
+    for tx in store.transactions(since=since):
+        if tx.key.startswith(prefix):
+            for account, amount in tx.legs:
+                if account.owner != TCH:
+                    key = _account_key(account)
+                    sums[key] = sums.get(key, 0) + amount
+    return sums
+
+
+# ---- withholding --------------------------------------------------------------------------
+
+def withhold(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date, day: dt.date,
+             positions: NetPositions, rules: ClearingRules = DEFAULT_CLEARING_RULES) -> int:
+    """Move the defaulter's cash receivable of `day` into its withheld account; return it.
+
+    On the fail day settlement has already kept the payout at TCH; on the next day it was paid,
+    so it is taken back from the member's cash (as much as is still there).
+    """
+    # 3.6: withhold the receivable on the default day and the next day
+    if day not in (settlement_date, trading_day_offset(settlement_date, 1)):
+        raise ValueError(f"a receivable is withheld on {settlement_date} and the next day only")
+    cash = _defaulter_cash(fail, rules)
+    receivable = sum(c.net_amount for c in positions.cash
+                     if c.settlement_date == day and c.member == fail.member
+                     and c.net_amount > 0 and cash_account(c.member, c.account_type) == cash)
+    paid = _member_legs(store, day, f"settle:{day}:r").get(_account_key(cash), 0)
+    if day == settlement_date:
+        amount, source = receivable - max(paid, 0), _TCH_CASH
+    else:
+        amount, source = min(receivable, store.balances().get(cash, 0)), cash
+    key = _remedy_key(settlement_date, "withhold", str(day), _account_key(cash))
+    recorded = _document(store, key)
+    if isinstance(recorded, int):
+        return recorded
+    if amount > 0:
+        store.append(Transaction(key, day, "cash receivable withheld for a delivery fail",
+                                 transfer(source, withheld_account(fail.member), amount)))
+    store.put_document(key, json.dumps(max(amount, 0)))
+    return max(amount, 0)
+
+
+def _release_withheld(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date,
+                      day: dt.date, kind: str, rules: ClearingRules,
+                      spent: int = 0) -> list[Transaction]:
+    """Pay `spent` of the withheld cash to TCH and the rest back to the defaulter."""
+    held = store.balances().get(withheld_account(fail.member), 0)
+    txs, base = [], _fail_key(fail, settlement_date)
+    if min(spent, held) > 0:
+        txs.append(Transaction(_remedy_key(settlement_date, kind, "withheld-used", base), day,
+                               "withheld cash used for the remedy",
+                               transfer(withheld_account(fail.member), _TCH_CASH,
+                                        min(spent, held))))
+    if held - spent > 0:
+        txs.append(Transaction(_remedy_key(settlement_date, kind, "release", base), day,
+                               "withheld cash released", transfer(
+                                   withheld_account(fail.member), _defaulter_cash(fail, rules),
+                                   held - spent)))
+    return txs
+
+
+# ---- completing the delivery --------------------------------------------------------------
+
+def _waiting(store: LedgerStore, positions: NetPositions, settlement_date: dt.date,
+             security: str) -> list[tuple[Account, int]]:
+    """The receivers of a security still owed shares, in settlement's (member, type) order."""
+    credited = _member_legs(store, settlement_date, f"settle:{settlement_date}:r")
+    credited_later = _member_legs(store, settlement_date, f"remedy:{settlement_date}:credit:")
+    in_lieu = _in_lieu(store, settlement_date, security)
+    waiting = []
+    for s in sorted(positions.securities, key=lambda s: (s.member, s.account_type.value)):
+        if s.settlement_date == settlement_date and s.security == security and s.net_qty > 0:
+            account = holdings_account(s.member, s.account_type, security)
+            key = _account_key(account)
+            owed = (s.net_qty - credited.get(key, 0) - credited_later.get(key, 0)
+                    - in_lieu.get(key, 0))
+            if owed > 0:
+                waiting.append((account, owed))
+    return waiting
+
+
+def _deliver_and_credit(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date,
+                        day: dt.date, source: Account, kind: str,
+                        positions: NetPositions) -> list[Transaction]:
+    """Bring the short shares from `source` to TCH, then credit them to waiting receivers."""
+    base = _fail_key(fail, settlement_date)
+    pool = Account(TCH, SECURITIES, None, fail.security)
+    txs = [Transaction(_remedy_key(settlement_date, kind, _account_key(source), base), day,
+                       "failed shares delivered to TCH", transfer(source, pool, fail.qty_short))]
+    left = fail.qty_short
+    for account, owed in _waiting(store, positions, settlement_date, fail.security):
+        qty = min(owed, left)
+        if qty <= 0:
+            break
+        left -= qty
+        txs.append(Transaction(
+            _remedy_key(settlement_date, "credit", base, _account_key(account)), day,
+            "failed shares credited to a waiting receiver", transfer(pool, account, qty)))
+    return txs
+
+
+# ---- securities lending (3.6 SBL for covered fail) ----------------------------------------
+
+def cover_fail(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date,
+               offers: Sequence[LendingOffer], price: int, borrowing_fee: int,
+               positions: NetPositions, rules: ClearingRules = DEFAULT_CLEARING_RULES,
+               add_business_days: AddBusinessDays = trading_day_offset) -> tuple[Loan, ...]:
+    """Cover a fail with loans from `offers` (in order); return the loans, none if not covered.
+
+    A fail is covered whole or not at all, and only if the borrower can post the collateral
+    and fees from its cash; `price` (satang a share) values the loan, `borrowing_fee` (satang)
+    is the fee of the whole cover, split over the loans by quantity.
+    """
+    name = f"sbl:cover:{_fail_key(fail, settlement_date)}"
+    recorded = _document(store, name)
+    if isinstance(recorded, list):
+        return tuple(_loan_from(row) for row in recorded)
+    withhold(store, fail, settlement_date, settlement_date, positions, rules)
+    loans = _plan_loans(store, fail, settlement_date, offers, settlement_date, rules,
+                        add_business_days)
+    cash = _defaulter_cash(fail, rules)
+    collateral = loan_collateral(fail.qty_short, price, rules)
+    fee = tch_service_fee(borrowing_fee, rules)
+    if not loans or store.balances().get(cash, 0) < collateral + borrowing_fee + fee:
+        return ()
+    txs: list[Transaction] = []
+    fees = _split(borrowing_fee, [loan.qty for loan in loans])
+    for loan, loan_fee in zip(loans, fees, strict=True):
+        txs.extend(_open_loan(loan, price, loan_fee, cash, rules))
+    borrower = holdings_account(fail.member, fail.account_type, fail.security)
+    txs.extend(_deliver_and_credit(store, fail, settlement_date, settlement_date, borrower,
+                                   "deliver", positions))
+    store.append_all(txs)
+    store.append_all(_release_withheld(store, fail, settlement_date, settlement_date, "sbl",
+                                       rules))
+    store.put_document(name, json.dumps([_loan_row(loan) for loan in loans]))
+    return loans
+
+
+def _plan_loans(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date,
+                offers: Iterable[LendingOffer], start: dt.date, rules: ClearingRules,
+                add_business_days: AddBusinessDays,
+                exclude: str | None = None) -> tuple[Loan, ...]:
+    """Take the short quantity from the offers in order, each no more than its lender holds."""
+    balances, left, loans = store.balances(), fail.qty_short, []
+    for offer in offers:
+        account = holdings_account(offer.lender, offer.account_type, offer.security)
+        qty = min(offer.qty, balances.get(account, 0), left)
+        if offer.security != fail.security or offer.lender in (fail.member, exclude) or qty <= 0:
+            continue
+        left -= qty
+        loans.append(Loan(start, latest_due_date(start, add_business_days, rules), fail.member,
+                          fail.account_type, fail.security, offer.lender, offer.account_type,
+                          qty))
+    return tuple(loans) if left == 0 else ()
+
+
+def _split(total: int, weights: Sequence[int]) -> list[int]:
+    """Split an amount by weights in whole satang, the remainder to the last part."""
+    parts = [total * w // sum(weights) for w in weights[:-1]]
+    return [*parts, total - sum(parts)]
+
+
+def _open_loan(loan: Loan, price: int, borrowing_fee: int, cash: Account,
+               rules: ClearingRules) -> list[Transaction]:
+    lender = holdings_account(loan.lender, loan.lender_account_type, loan.security)
+    borrower = holdings_account(loan.borrower, loan.account_type, loan.security)
+    lender_cash = cash_account(loan.lender)
+    fee = tch_service_fee(borrowing_fee, rules)  # 3.6: 10% of the fee, from each side
+    txs = [
+        # 3.1: lent into the failing account's own type, never the other one
+        Transaction(f"{loan.key}:lend", loan.start, "SBL loan through TCH",
+                    transfer(lender, borrower, loan.qty)),
+        # 3.6: cash only, 130% of the borrowed value
+        Transaction(f"{loan.key}:collateral", loan.start, "SBL collateral",
+                    transfer(cash, SBL_COLLATERAL, loan_collateral(loan.qty, price, rules))),
+    ]
+    if borrowing_fee:
+        txs.append(Transaction(f"{loan.key}:fee", loan.start, "SBL borrowing fee",
+                               transfer(cash, lender_cash, borrowing_fee)))
+    if fee:
+        txs += [Transaction(f"{loan.key}:service-fee:borrower", loan.start, "TCH SBL fee",
+                            transfer(cash, TCH_FEES, fee)),
+                Transaction(f"{loan.key}:service-fee:lender", loan.start, "TCH SBL fee",
+                            transfer(lender_cash, TCH_FEES, fee))]
+    return txs
+
+
+def _loan_row(loan: Loan) -> list[str | int]:
+    return [str(loan.start), str(loan.due), loan.borrower, loan.account_type.value,
+            loan.security, loan.lender, loan.lender_account_type.value, loan.qty]
+
+
+def _loan_from(row: object) -> Loan:
+    if not isinstance(row, list) or len(row) != 8:
+        raise ValueError(f"not a recorded loan: {row!r}")
+    start, due, borrower, kind, security, lender, lender_kind, qty = row
+    return Loan(dt.date.fromisoformat(start), dt.date.fromisoformat(due), borrower,
+                AccountType(kind), security, lender, AccountType(lender_kind), int(qty))
+
+
+def collateral_held(store: LedgerStore, loan: Loan) -> int:
+    """The cash collateral TCH holds for a loan, read back from the loan's postings."""
+    return sum(amount for tx in store.transactions(since=loan.start)
+               if tx.key.startswith(f"{loan.key}:")
+               for account, amount in tx.legs if account == SBL_COLLATERAL)
+
+
+def _closed(store: LedgerStore, loan: Loan) -> bool:
+    ends = (f"{loan.key}:return", f"{loan.key}:penalty")
+    return any(tx.key.startswith(ends) for tx in store.transactions(since=loan.start))
+
+
+def mark_to_market(store: LedgerStore, loan: Loan, day: dt.date, price: int,
+                   session: str = "end", rules: ClearingRules = DEFAULT_CLEARING_RULES) -> int:
+    """Top the collateral up to 130% at `price`, or return the excess; return the move.
+
+    A top-up larger than the borrower's cash takes what is there (the rest is a collateral
+    default, not modelled here).
+    """
+    if _closed(store, loan):
+        return 0
+    key = f"{loan.key}:mtm:{day}:{session}"
+    recorded = _document(store, key)
+    if isinstance(recorded, int):
+        return recorded
+    cash = cash_account(loan.borrower, loan.account_type
+                        if rules.cash_netting == "account" else None)
+    # 3.6: marked to market at the start and end of each day
+    move = collateral_adjustment(loan.qty, price, collateral_held(store, loan), rules)
+    move = min(move, store.balances().get(cash, 0))
+    if move:
+        source, destination = (cash, SBL_COLLATERAL) if move > 0 else (SBL_COLLATERAL, cash)
+        store.append(Transaction(key, day, "SBL collateral marked to market",
+                                 transfer(source, destination, abs(move))))
+    store.put_document(key, json.dumps(move))
+    return move
+
+
+def return_loan(store: LedgerStore, loan: Loan, day: dt.date,
+                rules: ClearingRules = DEFAULT_CLEARING_RULES) -> bool:
+    """Return the shares from the borrower's account and release all its collateral; say
+    whether the loan is returned (False: the borrower does not hold the shares)."""
+    if _closed(store, loan):
+        return any(tx.key == f"{loan.key}:return" for tx in store.transactions(since=loan.start))
+    borrower = holdings_account(loan.borrower, loan.account_type, loan.security)
+    if store.balances().get(borrower, 0) < loan.qty:
+        return False
+    cash = cash_account(loan.borrower, loan.account_type
+                        if rules.cash_netting == "account" else None)
+    lender = holdings_account(loan.lender, loan.lender_account_type, loan.security)
+    # 3.6: collateral is returned when the lender has all its shares back
+    legs = (*transfer(borrower, lender, loan.qty),
+            *transfer(SBL_COLLATERAL, cash, collateral_held(store, loan)))
+    store.append(Transaction(f"{loan.key}:return", day, "SBL loan returned", legs))
+    return True
+
+
+def mature_loan(store: LedgerStore, loan: Loan, day: dt.date, price: int,
+                offers: Sequence[LendingOffer], rules: ClearingRules = DEFAULT_CLEARING_RULES,
+                add_business_days: AddBusinessDays = trading_day_offset) -> Loan | int:
+    """Close a loan at its due date: return it, else re-borrow, else pay the lender's penalty.
+
+    Returns the new loan of a re-borrow, else the penalty paid (0 when the loan was returned).
+    A re-borrow moves the new lender's shares to the old lender and carries the collateral.
+    """
+    if day < loan.due:
+        raise ValueError(f"the loan is due on {loan.due}, not {day}")
+    name = f"{loan.key}:maturity"
+    recorded = _document(store, name)
+    if isinstance(recorded, int):
+        return recorded
+    if isinstance(recorded, list):
+        return _loan_from(recorded)
+    if return_loan(store, loan, day, rules):  # 3.6: TCH debits the borrower's account
+        return 0
+    short = DeliveryFail(loan.borrower, loan.account_type, loan.security, loan.qty,
+                         loan.qty * price)
+    # 3.6: a shortfall at maturity is a new fail, covered by borrowing again
+    new = _plan_loans(store, short, day, offers, day, rules, add_business_days, loan.lender)
+    if len(new) == 1:
+        renewed = new[0]
+        held = collateral_held(store, loan)
+        new_lender = holdings_account(renewed.lender, renewed.lender_account_type,
+                                      renewed.security)
+        old_lender = holdings_account(loan.lender, loan.lender_account_type, loan.security)
+        cash = cash_account(loan.borrower, loan.account_type
+                            if rules.cash_netting == "account" else None)
+        # the old loan's collateral goes back and is posted again for the new one
+        store.append_all([
+            Transaction(f"{loan.key}:return", day, "SBL loan returned by re-borrowing",
+                        (*transfer(new_lender, old_lender, loan.qty),
+                         *transfer(SBL_COLLATERAL, cash, held))),
+            Transaction(f"{renewed.key}:collateral", day, "SBL collateral of a re-borrow",
+                        transfer(cash, SBL_COLLATERAL, held)),
+        ])
+        store.put_document(name, json.dumps(_loan_row(renewed)))
+        mark_to_market(store, renewed, day, price, "end", rules)
+        return renewed
+    # 3.6: cannot re-borrow: the lender gets at least 130% of the value at today's price
+    penalty = lender_penalty(loan.qty, price, rules)
+    held = collateral_held(store, loan)
+    cash = cash_account(loan.borrower, loan.account_type
+                        if rules.cash_netting == "account" else None)
+    from_cash = min(max(penalty - held, 0), store.balances().get(cash, 0))
+    legs = [*transfer(SBL_COLLATERAL, cash_account(loan.lender), min(penalty, held))]
+    if from_cash:
+        legs += transfer(cash, cash_account(loan.lender), from_cash)
+    if held > penalty:
+        legs += transfer(SBL_COLLATERAL, cash, held - penalty)
+    store.append(Transaction(f"{loan.key}:penalty", day, "SBL penalty to the lender",
+                             tuple(legs)))
+    paid = min(penalty, held) + from_cash
+    store.put_document(name, json.dumps(paid))
+    return paid
+
+
+# ---- buy-in and cash in lieu (3.6 Buy-in) -------------------------------------------------
+
+def buy_in_date(settlement_date: dt.date,
+                add_business_days: AddBusinessDays = trading_day_offset) -> dt.date:
+    """The day TCH buys in a fail that no lender covered: the next business day."""
+    return add_business_days(settlement_date, 1)  # 3.6: next-day buy-in, same-day settlement
+
+
+def buy_in(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date, day: dt.date,
+           seller: Account, price: int, positions: NetPositions,
+           rules: ClearingRules = DEFAULT_CLEARING_RULES) -> BuyIn | None:
+    """Buy the short shares from `seller` at `price` satang a share on the buy-in day.
+
+    The defaulter pays the whole price, from its withheld cash first, then its cash account;
+    what is left withheld goes back to it. None when the seller lacks the shares or the
+    defaulter the cash: the buy-in failed, and `cash_in_lieu` follows.
+    """
+    name = _remedy_key(settlement_date, "buyin", _fail_key(fail, settlement_date))
+    recorded = _document(store, name)
+    if isinstance(recorded, list):
+        return BuyIn(dt.date.fromisoformat(recorded[0]), *(int(v) for v in recorded[1:]))
+    withhold(store, fail, settlement_date, settlement_date, positions, rules)
+    cost = fail.qty_short * price
+    balances = store.balances()
+    held = balances.get(withheld_account(fail.member), 0)
+    cash = _defaulter_cash(fail, rules)
+    from_cash = max(cost - held, 0)
+    if balances.get(seller, 0) < fail.qty_short or balances.get(cash, 0) < from_cash:
+        return None
+    base = _fail_key(fail, settlement_date)
+    seller_cash = cash_account(seller.owner)
+    txs = _deliver_and_credit(store, fail, settlement_date, day, seller, "buyin-deliver",
+                              positions)
+    txs += _release_withheld(store, fail, settlement_date, day, "buyin", rules, spent=cost)
+    if from_cash:
+        txs.append(Transaction(_remedy_key(settlement_date, "buyin", "cost", base), day,
+                               "buy-in cost borne by the defaulter",
+                               transfer(cash, _TCH_CASH, from_cash)))
+    txs.append(Transaction(_remedy_key(settlement_date, "buyin", "pay", base), day,
+                           "buy-in price paid to the seller",
+                           transfer(_TCH_CASH, seller_cash, cost)))
+    store.append_all(txs)
+    # 3.6: the defaulter bears all buy-in costs
+    done = BuyIn(day, fail.qty_short, cost, cost - fail.value)
+    store.put_document(name, json.dumps([str(day), done.qty, done.cost, done.cost_difference]))
+    return done
+
+
+def _in_lieu(store: LedgerStore, settlement_date: dt.date, security: str) -> dict[str, int]:
+    recorded = _document(store, f"remedy:{settlement_date}:in-lieu:{security}")
+    totals: dict[str, int] = {}
+    if isinstance(recorded, dict):
+        for allocation in recorded.values():
+            for key, qty in allocation.items():
+                totals[key] = totals.get(key, 0) + int(qty)
+    return totals
+
+
+def cash_in_lieu(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date,
+                 day: dt.date, positions: NetPositions,
+                 rules: ClearingRules = DEFAULT_CLEARING_RULES) -> dict[str, int]:
+    """Pay the waiting receivers cash instead of the shares after a failed buy-in.
+
+    Each receiver gets its share of the failed value times `cash_in_lieu_pct`; the defaulter
+    pays, from its withheld cash first, and as much as it has. Returns satang by receiver.
+    """
+    base = _fail_key(fail, settlement_date)
+    done = _document(store, _remedy_key(settlement_date, "in-lieu-paid", base))
+    if isinstance(done, dict):
+        return {str(k): int(v) for k, v in done.items()}
+    withhold(store, fail, settlement_date, settlement_date, positions, rules)
+    share_price = fail.value // fail.qty_short
+    left, allocation = fail.qty_short, {}
+    for account, owed in _waiting(store, positions, settlement_date, fail.security):
+        if left > 0:
+            allocation[_account_key(account)] = min(owed, left)
+            left -= allocation[_account_key(account)]
+    paid: dict[str, int] = {}
+    txs = []
+    for key, qty in allocation.items():
+        # 3.6: cash compensation at the announced rate, passed to the waiting receiver
+        amount = percent_of(qty * share_price, rules.cash_in_lieu_pct)
+        receiver = key.split(":")[0]
+        paid[receiver] = paid.get(receiver, 0) + amount
+        txs.append(Transaction(_remedy_key(settlement_date, "in-lieu", base, key), day,
+                               "cash in lieu of delivery",
+                               transfer(_TCH_CASH, cash_account(receiver), amount)))
+    total = sum(paid.values())
+    cash = _defaulter_cash(fail, rules)
+    from_cash = max(total - store.balances().get(withheld_account(fail.member), 0), 0)
+    if store.balances().get(cash, 0) < from_cash:
+        raise ValueError(f"{fail.member} cannot fund the cash in lieu of {total} satang")
+    pre = _release_withheld(store, fail, settlement_date, day, "in-lieu", rules, spent=total)
+    if from_cash:
+        pre.append(Transaction(_remedy_key(settlement_date, "in-lieu", "cost", base), day,
+                               "cash in lieu borne by the defaulter",
+                               transfer(cash, _TCH_CASH, from_cash)))
+    store.append_all([*pre, *txs])
+    name = f"remedy:{settlement_date}:in-lieu:{fail.security}"
+    recorded = _document(store, name)
+    allocations = recorded if isinstance(recorded, dict) else {}
+    store.put_document(name, json.dumps({**allocations, base: allocation}))
+    store.put_document(_remedy_key(settlement_date, "in-lieu-paid", base), json.dumps(paid))
+    return paid
+
+
+# ---- fines (3.8) --------------------------------------------------------------------------
+
+def business_days_late(settlement_date: dt.date, cured_on: dt.date,
+                       add_business_days: AddBusinessDays = trading_day_offset) -> int:
+    """Business days from the settlement date to the day the fail was cured."""
+    days = 0
+    while add_business_days(settlement_date, days) < cured_on:
+        days += 1
+    return days
+
+
+def fail_fines(fail: DeliveryFail, settlement_date: dt.date, cured_on: dt.date,
+               human_error_count: int | None = None,
+               rules: ClearingRules = DEFAULT_CLEARING_RULES,
+               add_business_days: AddBusinessDays = trading_day_offset) -> tuple[FineEvent, ...]:
+    """The fines of one fail: by count in the year for a human error (`human_error_count`),
+    else by business days late on the failed value."""
+    if human_error_count is not None:
+        # 3.8: human error, by its count in the calendar year, per security
+        return (FineEvent(fail.member, "delivery_fail_human_error",
+                          delivery_fail_human_error_fine(human_error_count, 1, rules)),)
+    days = business_days_late(settlement_date, cured_on, add_business_days)
+    # 3.8: other cause, share of the failed value by business days late, minimum 300
+    return (FineEvent(fail.member, "delivery_fail_other_cause",
+                      delivery_fail_other_cause_fine(fail.value, days, rules)),)
