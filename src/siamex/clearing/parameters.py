@@ -246,6 +246,50 @@ CLEARING_PARAMETERS: tuple[Parameter, ...] = (
               "not bring; the announced rate is not public.",
               "clearing-spec.md 3.6 [S002] (rate derived: the value at the settlement price)",
               _pct),
+    Parameter("risk_noncash_called_cutoff", "10:00", "time",
+              "Risk collateral: a called member's non-cash deposits are due by this time.",
+              "clearing-spec.md 3.4 [S002]", _time),
+    Parameter("risk_noncash_cutoff", "19:00", "time",
+              "Risk collateral: non-cash deposits (member not called) and non-cash withdrawal "
+              "requests and returns, by this time.", "clearing-spec.md 3.4 [S002]", _time),
+    Parameter("risk_cash_withdrawal_am_cutoff", "10:00", "time",
+              "Risk collateral: a cash withdrawal requested by this time is paid at the "
+              "morning payment time.", "clearing-spec.md 3.4 [S002]", _time),
+    Parameter("risk_cash_withdrawal_am_paid", "11:00", "time",
+              "Risk collateral: the morning cash withdrawal payment time.",
+              "clearing-spec.md 3.4 [S002]", _time),
+    Parameter("risk_cash_withdrawal_pm_open", "13:15", "time",
+              "Risk collateral: the afternoon cash withdrawal window opens.",
+              "clearing-spec.md 3.4 [S002]", _time),
+    Parameter("risk_cash_withdrawal_pm_cutoff", "14:00", "time",
+              "Risk collateral: the afternoon cash withdrawal window closes.",
+              "clearing-spec.md 3.4 [S002]", _time),
+    Parameter("risk_cash_withdrawal_pm_paid", "15:00", "time",
+              "Risk collateral: the afternoon cash withdrawal payment time.",
+              "clearing-spec.md 3.4 [S002]", _time),
+    Parameter("risk_noncash_blackout_1_start", "13:25", "time",
+              "Risk collateral: first non-cash blackout (no deposit, withdrawal or transfer) "
+              "starts.", "clearing-spec.md 3.4 [S002]", _time),
+    Parameter("risk_noncash_blackout_1_end", "14:15", "time",
+              "Risk collateral: first non-cash blackout ends.", "clearing-spec.md 3.4 [S002]",
+              _time),
+    Parameter("risk_noncash_blackout_2_start", "15:10", "time",
+              "Risk collateral: second non-cash blackout starts.",
+              "clearing-spec.md 3.4 [S002]", _time),
+    Parameter("risk_noncash_blackout_2_end", "16:15", "time",
+              "Risk collateral: second non-cash blackout ends.", "clearing-spec.md 3.4 [S002]",
+              _time),
+    Parameter("psms_cutoff", "20:00", "time",
+              "PSMS create, edit, merge, cancel and de-match: by this time on T..SD-1.",
+              "clearing-spec.md 3.4 [S002]", _time),
+    Parameter("psms_cutoff_sd", "11:30", "time",
+              "PSMS create, edit, merge and cancel of an unmatched instruction: by this time "
+              "on SD.", "clearing-spec.md 3.4 [S002]", _time),
+    Parameter("psms_dematch_cutoff_sd", "11:00", "time",
+              "PSMS de-match: by this time on SD.", "clearing-spec.md 3.4 [S002]", _time),
+    Parameter("psms_to_foreign_cutoff_sd1", "16:30", "time",
+              "PSMS create with a Local or NVDR to Foreign change: by this time on SD-1 "
+              "(psms_cutoff before it, closed on SD).", "clearing-spec.md 3.4 [S002]", _time),
 )
 
 _BY_NAME: dict[str, Parameter] = {p.name: p for p in CLEARING_PARAMETERS}
@@ -300,6 +344,21 @@ class ClearingRules:
     give_up_cutoff: int
     give_up_cutoff_sd: int
     cash_in_lieu_pct: Fraction
+    risk_noncash_called_cutoff: int
+    risk_noncash_cutoff: int
+    risk_cash_withdrawal_am_cutoff: int
+    risk_cash_withdrawal_am_paid: int
+    risk_cash_withdrawal_pm_open: int
+    risk_cash_withdrawal_pm_cutoff: int
+    risk_cash_withdrawal_pm_paid: int
+    risk_noncash_blackout_1_start: int
+    risk_noncash_blackout_1_end: int
+    risk_noncash_blackout_2_start: int
+    risk_noncash_blackout_2_end: int
+    psms_cutoff: int
+    psms_cutoff_sd: int
+    psms_dematch_cutoff_sd: int
+    psms_to_foreign_cutoff_sd1: int
 
     def __init__(self, overrides: Mapping[str, Any] | None = None) -> None:
         given = dict(overrides or {})
