@@ -1,0 +1,237 @@
+"""A member's default: the Clearing Fund over the ledger, and the waterfall posted to it.
+
+clearing-spec.md 3.6-3.7 [S002]. Why it is shaped this way:
+
+- Every resource is a ledger account, so a default moves value and never makes it. A member's
+  contribution is `Account(member, "clearing_fund", None, THB)`, paid from its cash; SET's two
+  tranches and its Reserve Fund are TCH-side accounts (`set_tranche_1`, `set_tranche_2`,
+  `reserve_fund`) that SET funds from outside, through the settlement banks' depository source.
+- `declare_default` decides the layers' uses once (`apply_waterfall` on the balances it reads),
+  records that decision as a document, then posts from the record. A re-run, or a run resumed
+  after a crash between the record and the postings, posts the same keyed transactions and so
+  nothing twice, rather than deciding again against balances the first run already changed.
+- The resources go to a payee, by default the defaulter's cash account: TCH applies them to what
+  the defaulter owes, so the remedy that was waiting for the cash (a buy-in) can then complete
+  through its ordinary path. The defaulter owes the fund back with interest (3.7).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from siamex.clearing.equity.settlement import BANK, cash_account
+from siamex.clearing.ledger import (
+    CLEARING_FUND,
+    COLLATERAL,
+    DEPOSITORY,
+    TCH,
+    THB,
+    Account,
+    Leg,
+    Outcome,
+    Transaction,
+    transfer,
+)
+from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
+from siamex.clearing.store import LedgerStore
+from siamex.clearing.waterfall import (
+    Layer,
+    Resources,
+    WaterfallResult,
+    apply_waterfall,
+    fund_repayment_interest,
+)
+
+__all__ = [
+    "RESERVE_FUND",
+    "SET_TRANCHE_1",
+    "SET_TRANCHE_2",
+    "DefaultReport",
+    "clearing_fund_balance",
+    "collateral_account",
+    "contribute",
+    "contribution_account",
+    "contributions",
+    "declare_default",
+    "financial_resources",
+    "fund_set",
+]
+
+SET_TRANCHE_1 = Account(TCH, "set_tranche_1", None, THB)  # 3.7: SET's first 60M
+SET_TRANCHE_2 = Account(TCH, "set_tranche_2", None, THB)  # 3.7: SET's remaining contribution
+RESERVE_FUND = Account(TCH, "reserve_fund", None, THB)  # 3.7: the SET Reserve Fund
+_SOURCE = Account(BANK, DEPOSITORY, None, THB)  # where SET's money enters the ledger
+
+
+def contribution_account(member: str) -> Account:
+    """A member's Clearing Fund contribution, kept apart from its cash and collateral."""
+    return Account(member, CLEARING_FUND, None, THB)
+
+
+def collateral_account(member: str) -> Account:
+    """The member's THB risk collateral, as risk_collateral.RiskCollateralAccount keeps it."""
+    return Account(member, COLLATERAL, None, THB)
+
+
+def contribute(store: LedgerStore, member: str, amount: int, day: dt.date,
+               ref: str) -> Outcome:
+    """Move a member's contribution from its cash into the Clearing Fund (3.7).
+
+    Initial and risk-based contributions alike: their amounts are not published, so the caller
+    passes them. Refused when the cash is not there, since a member cannot hold below zero.
+    """
+    if amount <= 0:
+        raise ValueError(f"a contribution must be positive, got {amount}")
+    key = f"clearing-fund:{day}:{member}:contribute:{ref}"
+    cash = cash_account(member)
+    if store.balances().get(cash, 0) < amount and not any(
+            tx.key == key for tx in store.transactions(since=day)):
+        raise ValueError(f"{member} has less than {amount} satang of cash to contribute")
+    return store.append(Transaction(key, day, "clearing fund contribution",
+                                    transfer(cash, contribution_account(member), amount)))
+
+
+def fund_set(store: LedgerStore, day: dt.date, tranche_2: int, reserve_fund: int,
+             rules: ClearingRules = DEFAULT_CLEARING_RULES) -> list[Outcome]:
+    """Bring SET's resources in from outside: tranche 1 at the rules' amount, tranche 2 and
+    the Reserve Fund as given (3.7; their sizes are SET's, sized for Cover-2)."""
+    amounts = ((SET_TRANCHE_1, rules.set_tranche_1), (SET_TRANCHE_2, tranche_2),
+               (RESERVE_FUND, reserve_fund))
+    return store.append_all([
+        Transaction(f"clearing-fund:{day}:SET:{account.purpose}", day, "SET resources",
+                    transfer(_SOURCE, account, amount))
+        for account, amount in amounts if amount])
+
+
+def contributions(store: LedgerStore) -> dict[str, int]:
+    """Each member's contribution now, in satang."""
+    return {a.owner: q for a, q in store.balances().items()
+            if a.purpose == CLEARING_FUND and a.asset == THB}
+
+
+def clearing_fund_balance(store: LedgerStore) -> int:
+    """The Clearing Fund: the members' contributions and SET's two tranches (3.7)."""
+    balances = store.balances()
+    return (sum(contributions(store).values()) + balances.get(SET_TRANCHE_1, 0)
+            + balances.get(SET_TRANCHE_2, 0))
+
+
+def financial_resources(store: LedgerStore) -> int:
+    """Financial Resources = Clearing Fund + SET Reserve Fund (3.7)."""
+    return clearing_fund_balance(store) + store.balances().get(RESERVE_FUND, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class DefaultReport:
+    """What a default took from each layer, in satang, and what the defaulter owes back.
+
+    `waterfall.uses` lists all six layers in order, `waterfall.shares` each survivor's part of
+    the mutualised layer, `waterfall.uncovered` what no layer could absorb.
+    """
+
+    member: str
+    day: dt.date
+    waterfall: WaterfallResult
+
+    def interest(self, repaid_on: dt.date,
+                 rules: ClearingRules = DEFAULT_CLEARING_RULES) -> int:
+        """Interest on the fund used, from the date of use to `repaid_on` (3.7)."""
+        return fund_repayment_interest(self.waterfall.fund_used, self.day, repaid_on, rules)
+
+    def debt(self, repaid_on: dt.date, rules: ClearingRules = DEFAULT_CLEARING_RULES) -> int:
+        """What the defaulter repays the fund on `repaid_on`: the fund used plus interest."""
+        return self.waterfall.fund_used + self.interest(repaid_on, rules)
+
+    def lines(self) -> list[str]:
+        """The report as text: each layer's use, each survivor's share, the uncovered rest."""
+        w = self.waterfall
+        out = [f"default of {self.member} on {self.day}: loss {w.loss}"]
+        out += [f"  {layer.value}: {w.uses[layer]}" for layer in Layer]
+        out += [f"    {member}: {share}" for member, share in sorted(w.shares.items())]
+        out.append(f"  uncovered: {w.uncovered}")
+        return out
+
+
+def _name(member: str, day: dt.date) -> str:
+    return f"default:{day}:{member}"
+
+
+def _decide(store: LedgerStore, member: str, loss: int,
+            rules: ClearingRules) -> WaterfallResult:
+    balances = store.balances()
+    others = {m: q for m, q in contributions(store).items() if m != member}
+    return apply_waterfall(loss, Resources(
+        # 3.6: enforce the risk collateral; 3.7 layer 1, the defaulter's collateral
+        defaulter_collateral=balances.get(collateral_account(member), 0),
+        defaulter_contribution=balances.get(contribution_account(member), 0),
+        non_defaulter_contributions=others,
+        set_tranche_2=balances.get(SET_TRANCHE_2, 0),
+        reserve_fund=balances.get(RESERVE_FUND, 0),
+        set_tranche_1=balances.get(SET_TRANCHE_1, 0)), rules)
+
+
+def _record(w: WaterfallResult) -> str:
+    return json.dumps({"loss": w.loss, "uses": {layer.value: w.uses[layer] for layer in Layer},
+                       "shares": dict(w.shares), "uncovered": w.uncovered})
+
+
+def _read(text: str) -> WaterfallResult:
+    row = json.loads(text)
+    return WaterfallResult(int(row["loss"]),
+                           {layer: int(row["uses"][layer.value]) for layer in Layer},
+                           {str(m): int(q) for m, q in row["shares"].items()},
+                           int(row["uncovered"]))
+
+
+def _postings(member: str, day: dt.date, w: WaterfallResult,
+              payee: Account) -> list[Transaction]:
+    """One keyed transaction per layer used, from the layer's account(s) to the payee."""
+    sources: Mapping[Layer, Account] = {
+        Layer.DEFAULTER_COLLATERAL: collateral_account(member),
+        Layer.DEFAULTER_CONTRIBUTION: contribution_account(member),
+        Layer.SET_TRANCHE_1: SET_TRANCHE_1,
+        Layer.SET_TRANCHE_2: SET_TRANCHE_2,
+        Layer.RESERVE_FUND: RESERVE_FUND,
+    }
+    txs = []
+    for layer in Layer:  # 3.7: in the layers' order
+        used = w.uses[layer]
+        if not used:
+            continue
+        if layer is Layer.NON_DEFAULTER_CONTRIBUTIONS:
+            # decision C7: each survivor's share of the mutualised layer, pro rata
+            legs: tuple[Leg, ...] = tuple(
+                Leg(contribution_account(m), -q) for m, q in sorted(w.shares.items()) if q)
+            legs += (Leg(payee, used),)
+        else:
+            legs = transfer(sources[layer], payee, used)
+        txs.append(Transaction(f"{_name(member, day)}:{layer.value}", day,
+                               f"default waterfall: {layer.value}", legs))
+    return txs
+
+
+def declare_default(store: LedgerStore, member: str, loss: int, day: dt.date,
+                    payee: Account | None = None,
+                    rules: ClearingRules = DEFAULT_CLEARING_RULES) -> DefaultReport:
+    """Cover `loss` satang of a defaulted member through the waterfall and report each layer.
+
+    `loss` is what TCH must cover for the defaulter (the buy-in cost it could not pay, unpaid
+    obligations): the caller knows it from the remedy that failed. The uses go to `payee`,
+    the defaulter's cash account unless given. Declared once per member and day: a repeated
+    call returns the recorded report and posts nothing new.
+    """
+    if loss < 0:
+        raise ValueError(f"a loss must not be negative, got {loss}")
+    name = _name(member, day)
+    text = store.get_document(name)
+    if text is None:
+        text = _record(_decide(store, member, loss, rules))
+        store.put_document(name, text)
+    waterfall = _read(text)
+    if waterfall.loss != loss:
+        raise ValueError(f"{name} was declared for a loss of {waterfall.loss}, not {loss}")
+    store.append_all(_postings(member, day, waterfall, payee or cash_account(member)))
+    return DefaultReport(member, day, waterfall)

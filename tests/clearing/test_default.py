@@ -1,0 +1,171 @@
+"""A member's default (clearing-spec.md 3.6, 3.7, E7): a delivery fail that no lender covers,
+a buy-in the defaulter cannot pay, then its collateral and the Clearing Fund layers in order;
+E7's two losses through the ledger-backed fund; idempotency and conservation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from siamex.clearing.default import (
+    RESERVE_FUND,
+    SET_TRANCHE_1,
+    SET_TRANCHE_2,
+    clearing_fund_balance,
+    collateral_account,
+    contribute,
+    contribution_account,
+    declare_default,
+    financial_resources,
+    fund_set,
+)
+from siamex.clearing.equity import NetPositions, SecuritiesObligation
+from siamex.clearing.equity.netting import CashObligation
+from siamex.clearing.equity.remedies import buy_in, buy_in_date, cover_fail, withheld_account
+from siamex.clearing.equity.settlement import cash_account, holdings_account, issue, settle_date
+from siamex.clearing.ledger import Ledger
+from siamex.clearing.members import AccountType
+from siamex.clearing.risk_collateral import RiskCollateralAccount
+from siamex.clearing.store import MemoryStore
+from siamex.clearing.waterfall import Layer
+
+BAHT = 100
+M = 1_000_000 * BAHT
+OPEN = dt.date(2021, 4, 9)
+SD = dt.date(2021, 4, 12)
+PRT = AccountType.PORTFOLIO
+QTY = 2_000_000
+PRICE = 45 * BAHT
+BUY_IN_PRICE = 100 * BAHT  # the market has run away from the defaulter
+
+
+def _positions() -> NetPositions:
+    """D sells 2,000,000 X it does not hold to P at 45.00."""
+    return NetPositions(
+        (SecuritiesObligation("P", PRT, "X", SD, QTY),
+         SecuritiesObligation("D", PRT, "X", SD, -QTY)),
+        (CashObligation("P", SD, -QTY * PRICE), CashObligation("D", SD, QTY * PRICE)), ())
+
+
+def _sound(store: MemoryStore) -> None:
+    """Conservation: nobody below zero, every asset summing to zero over all accounts."""
+    assert Ledger.from_transactions(store.transactions()).check_invariants() == []
+
+
+def _outside(store: MemoryStore, asset: str) -> int:
+    """What is held inside the clearing house: all but the depository sources."""
+    return sum(q for a, q in store.balances().items()
+               if a.asset == asset and not a.is_depository)
+
+
+def test_a_failed_delivery_ends_in_default_and_the_waterfall() -> None:
+    store = MemoryStore()
+    issue(store, OPEN, {
+        cash_account("D"): 26 * M, cash_account("P"): 130 * M, cash_account("Q"): 10 * M,
+        holdings_account("Q", PRT, "X"): QTY,
+    })
+    for member, amount in (("D", 5 * M), ("P", 30 * M), ("Q", 10 * M)):
+        contribute(store, member, amount, OPEN, "initial")
+    fund_set(store, OPEN, tranche_2=140 * M, reserve_fund=2_000 * M)
+    RiskCollateralAccount(store, "D", "GD").deposit_cash(
+        "c1", 20 * M, dt.datetime(2021, 4, 9, 9, 0))
+    assert clearing_fund_balance(store) == (5 + 30 + 10 + 60 + 140) * M
+    assert financial_resources(store) == clearing_fund_balance(store) + 2_000 * M
+    baht, shares = _outside(store, "THB"), _outside(store, "X")
+
+    _, round_2 = settle_date(store, _positions(), SD, {"X": PRICE})
+    (fail,) = round_2.delivery_fails
+    assert (fail.member, fail.qty_short) == ("D", QTY)
+    assert cover_fail(store, fail, SD, (), PRICE, 0, _positions()) == ()  # no lender
+    day = buy_in_date(SD)
+    seller = holdings_account("Q", PRT, "X")
+    # D's withheld 90M and cash 1M fall short of the 200M buy-in: it cannot pay
+    assert store.balances()[withheld_account("D")] == QTY * PRICE
+    assert buy_in(store, fail, SD, day, seller, BUY_IN_PRICE, _positions()) is None
+    shortfall = (QTY * BUY_IN_PRICE - QTY * PRICE - store.balances()[cash_account("D")])
+    assert shortfall == 109 * M
+
+    report = declare_default(store, "D", shortfall, day)
+    w = report.waterfall
+    assert [w.uses[layer] for layer in Layer] == [20 * M, 5 * M, 60 * M, 24 * M, 0, 0]
+    assert dict(w.shares) == {"P": 18 * M, "Q": 6 * M} and w.uncovered == 0
+    assert report.lines()[1:3] == [f"  defaulter_collateral: {20 * M}",
+                                   f"  defaulter_contribution: {5 * M}"]
+    balances = store.balances()
+    assert balances.get(collateral_account("D"), 0) == 0  # enforced
+    assert balances.get(contribution_account("D"), 0) == 0
+    assert balances.get(SET_TRANCHE_1, 0) == 0
+    assert balances[contribution_account("P")] == 12 * M
+    assert balances[contribution_account("Q")] == 4 * M
+    assert balances[SET_TRANCHE_2] == 140 * M and balances[RESERVE_FUND] == 2_000 * M
+
+    # with the resources in its cash, the buy-in completes through its ordinary path
+    done = buy_in(store, fail, SD, day, seller, BUY_IN_PRICE, _positions())
+    assert done is not None and done.cost_difference == QTY * (BUY_IN_PRICE - PRICE)
+    assert store.balances()[holdings_account("P", PRT, "X")] == QTY
+    assert store.balances()[cash_account("Q")] == QTY * BUY_IN_PRICE
+    assert store.balances().get(cash_account("D"), 0) == 0
+    # 3.7: D repays the fund used (5 + 60 + 24 = 89M) with interest from the date of use
+    assert w.fund_used == 89 * M
+    assert report.debt(day + dt.timedelta(days=365)) == 89 * M + 89 * M * 5 // 100
+    assert report.debt(day) == 89 * M
+    assert (_outside(store, "THB"), _outside(store, "X")) == (baht, shares)
+    _sound(store)
+
+
+def _e7(loss: int) -> tuple[MemoryStore, dict[Layer, int], dict[str, int]]:
+    """E7's balances in the ledger, then one loss of the defaulter D through them."""
+    store = MemoryStore()
+    issue(store, OPEN, {collateral_account("D"): 150 * M, cash_account("D"): 25 * M,
+                        cash_account("P"): 150 * M, cash_account("Q"): 100 * M,
+                        cash_account("R"): 50 * M})
+    for member, amount in (("D", 25 * M), ("P", 150 * M), ("Q", 100 * M), ("R", 50 * M)):
+        contribute(store, member, amount, OPEN, "initial")
+    fund_set(store, OPEN, tranche_2=140 * M, reserve_fund=2_000 * M)
+    report = declare_default(store, "D", loss, SD)
+    assert report.waterfall.uncovered == 0
+    _sound(store)
+    return store, dict(report.waterfall.uses), dict(report.waterfall.shares)
+
+
+def test_e7_loss_400m_reaches_the_survivors_pro_rata() -> None:
+    store, uses, shares = _e7(400 * M)
+    assert [uses[layer] for layer in Layer] == [150 * M, 25 * M, 60 * M, 165 * M, 0, 0]
+    assert shares == {"P": 82_500_000 * BAHT, "Q": 55 * M, "R": 27_500_000 * BAHT}
+    assert store.balances()[contribution_account("P")] == 67_500_000 * BAHT
+    assert store.balances()[cash_account("D")] == 400 * M
+
+
+def test_e7_loss_800m_reaches_the_reserve_fund() -> None:
+    store, uses, shares = _e7(800 * M)
+    assert [uses[layer] for layer in Layer] == [150 * M, 25 * M, 60 * M, 300 * M, 140 * M,
+                                                125 * M]
+    assert shares == {"P": 150 * M, "Q": 100 * M, "R": 50 * M}
+    assert store.balances()[RESERVE_FUND] == 1_875 * M
+
+
+def test_declaring_the_same_default_twice_posts_nothing_new() -> None:
+    store = MemoryStore()
+    issue(store, OPEN, {collateral_account("D"): 10 * M, cash_account("P"): 100 * M})
+    contribute(store, "P", 100 * M, OPEN, "initial")
+    fund_set(store, OPEN, tranche_2=0, reserve_fund=0)
+    first = declare_default(store, "D", 100 * M, SD)
+    count, balances = len(store.transactions()), store.balances()
+    assert declare_default(store, "D", 100 * M, SD) == first
+    assert len(store.transactions()) == count and store.balances() == balances
+    assert first.waterfall.shares == {"P": 30 * M}
+    with pytest.raises(ValueError, match="declared for a loss"):
+        declare_default(store, "D", 99 * M, SD)
+    with pytest.raises(ValueError, match="less than"):
+        contribute(store, "Q", 1, SD, "top-up")  # Q has no cash
+    _sound(store)
+
+
+def test_a_loss_beyond_every_layer_is_reported_uncovered() -> None:
+    store = MemoryStore()
+    issue(store, OPEN, {collateral_account("D"): 10 * M})
+    report = declare_default(store, "D", 25 * M, SD)
+    assert report.waterfall.uncovered == 15 * M and report.waterfall.fund_used == 0
+    assert report.lines()[-1] == f"  uncovered: {15 * M}"
+    _sound(store)
