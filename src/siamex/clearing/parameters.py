@@ -15,7 +15,15 @@ from typing import Any
 
 from siamex.clearing.money import InvalidAmount, parse_baht
 from siamex.rulebook.parameters import Parameter, UnknownParameter
-from siamex.units import InvalidValue, format_price, parse_time_of_day
+from siamex.rulebook.values import (
+    choice,
+    percent,
+    positive_integer,
+    show_price,
+    time_of_day,
+    whole_number,
+)
+from siamex.units import InvalidValue
 
 __all__ = ["CLEARING_PARAMETERS", "DEFAULT_CLEARING_RULES", "ClearingRules"]
 
@@ -28,31 +36,6 @@ def _money(value: Any, name: str) -> int:
     if amount < 0:
         raise InvalidValue(f"{name} must not be negative")
     return amount
-
-
-def _pct(value: Any, name: str) -> Fraction:
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise InvalidValue(f"{name} must be a percentage such as 130 or \"0.001\"")
-    try:
-        pct = Fraction(str(value))
-    except ValueError:
-        raise InvalidValue(f"{name} must be a percentage, got {value!r}") from None
-    if pct < 0:
-        raise InvalidValue(f"{name} must not be negative")
-    return pct
-
-
-def _count(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidValue(f"{name} must be a whole number, not negative")
-    return value
-
-
-def _time(value: Any, name: str) -> int:
-    try:
-        return parse_time_of_day(value)
-    except InvalidValue as exc:
-        raise InvalidValue(f"{name}: {exc}") from None
 
 
 def _amounts(value: Any, name: str) -> tuple[int, ...]:
@@ -69,7 +52,7 @@ def _tiers(value: Any, name: str) -> tuple[tuple[int, int], ...]:
     for row in value:
         if not isinstance(row, list | tuple) or len(row) != 2:
             raise InvalidValue(f"{name} rows must be [from_count, fee] pairs")
-        start, fee = _count(row[0], name), _money(row[1], name)
+        start, fee = whole_number(row[0], name), _money(row[1], name)
         if rows and start <= rows[-1][0]:
             raise InvalidValue(f"{name}: tiers must rise")
         rows.append((start, fee))
@@ -86,43 +69,30 @@ def _ladder(value: Any, name: str) -> tuple[tuple[int, Fraction], ...]:
     for row in value:
         if not isinstance(row, list | tuple) or len(row) != 2:
             raise InvalidValue(f"{name} rows must be [days, percent] pairs")
-        days, pct = _count(row[0], name), _pct(row[1], name)
+        days, pct = whole_number(row[0], name), percent(row[1], name)
         if rows and days <= rows[-1][0]:
             raise InvalidValue(f"{name}: days must rise")
         rows.append((days, pct))
     return tuple(rows)
 
 
-def _choice(*choices: str) -> Any:
-    def parse(value: Any, name: str) -> str:
-        if value not in choices:
-            raise InvalidValue(f"{name} must be one of {', '.join(choices)}, got {value!r}")
-        return str(value)
-
-    return parse
-
-
-def _show_money(value: Any) -> str:
-    return format_price(value)
-
-
 CLEARING_PARAMETERS: tuple[Parameter, ...] = (
     Parameter("settlement_cycle_days", 2, "business days",
               "Net settlement date: trade date plus this many SET business days.",
-              "clearing-spec.md 3.1 [S002]; decision C1", _count),
+              "clearing-spec.md 3.1 [S002]; decision C1", whole_number),
     Parameter("gross_min_value", "50000000", "THB",
               "Smallest trade report that may settle gross (trade for trade).",
-              "clearing-spec.md 3.1 [S002]", _money, _show_money),
+              "clearing-spec.md 3.1 [S002]", _money, show_price),
     Parameter("clearing_fee_pct", "0.001", "%",
               "Clearing and settlement fee on a member's traded value, per order and side.",
-              "clearing-spec.md 3.8 [S002]; decision C3", _pct),
+              "clearing-spec.md 3.8 [S002]; decision C3", percent),
     Parameter("clearing_fee_cap", "350", "THB",
               "Most clearing fee charged for one order.",
-              "clearing-spec.md 3.8 [S002]", _money, _show_money),
+              "clearing-spec.md 3.8 [S002]", _money, show_price),
     Parameter("monthly_fee_member", "15000", "THB", "Monthly fee of a clearing member.",
-              "clearing-spec.md 3.8 [S002]", _money, _show_money),
+              "clearing-spec.md 3.8 [S002]", _money, show_price),
     Parameter("monthly_fee_agent", "7500", "THB", "Monthly fee of a settlement agent.",
-              "clearing-spec.md 3.8 [S002]", _money, _show_money),
+              "clearing-spec.md 3.8 [S002]", _money, show_price),
     Parameter("psms_tiers", [[1, "50"], [5001, "45"], [10001, "40"], [15001, "35"]],
               "[from item, THB]",
               "Pre-settlement matching fee per clearing-to-custodian item by its count in the "
@@ -130,19 +100,19 @@ CLEARING_PARAMETERS: tuple[Parameter, ...] = (
     Parameter("psms_tier_mode", "marginal", "rule",
               "marginal: each item priced by the tier its count falls in; slab: every item at "
               "the tier the month's total reaches.", "decision C4 (example E5)",
-              _choice("marginal", "slab")),
+              choice("marginal", "slab")),
     Parameter("psms_internal_same_client_fee", "0", "THB",
               "Fee per item internalised within an agent for the same client.",
-              "clearing-spec.md 3.8 [S002]", _money, _show_money),
+              "clearing-spec.md 3.8 [S002]", _money, show_price),
     Parameter("psms_internal_other_client_fee", "7.50", "THB",
               "Fee per item internalised within an agent between different clients.",
-              "clearing-spec.md 3.8 [S002]", _money, _show_money),
+              "clearing-spec.md 3.8 [S002]", _money, show_price),
     Parameter("late_payment_human_fines", ["5000", "10000", "50000"], "THB",
               "Fine for a human-error late payment by its count in the calendar year; the "
               "last applies to every later one.", "clearing-spec.md 3.8 [S002]", _amounts),
     Parameter("late_payment_other_max_multiple", 2, "x unpaid",
               "Ceiling of the fine for a late payment of another cause.",
-              "clearing-spec.md 3.8 [S002]", _count),
+              "clearing-spec.md 3.8 [S002]", whole_number),
     Parameter("delivery_fail_human_fines", ["0", "2000", "5000"], "THB per security",
               "Fine for a human-error delivery fail by its count in the calendar year (the "
               "first may be waived: 0); the last applies to every later one.",
@@ -154,142 +124,142 @@ CLEARING_PARAMETERS: tuple[Parameter, ...] = (
               "clearing-spec.md 3.8 [S002]; decision C5", _ladder),
     Parameter("delivery_fail_min_fine", "300", "THB per security",
               "Least fine for a delivery fail of another cause.",
-              "clearing-spec.md 3.8 [S002]", _money, _show_money),
+              "clearing-spec.md 3.8 [S002]", _money, show_price),
     Parameter("sbl_collateral_pct", 130, "% of value",
               "Cash collateral of a covered-fail securities loan, marked to market.",
-              "clearing-spec.md 3.6 [S002]", _pct),
+              "clearing-spec.md 3.6 [S002]", percent),
     Parameter("sbl_max_days", 6, "business days", "Longest term of a covered-fail loan.",
-              "clearing-spec.md 3.6 [S002]", _count),
+              "clearing-spec.md 3.6 [S002]", whole_number),
     Parameter("sbl_service_fee_pct", 10, "% of the borrowing fee",
               "TCH's service fee, charged to the borrower and to the lender each.",
-              "clearing-spec.md 3.6 [S002]", _pct),
+              "clearing-spec.md 3.6 [S002]", percent),
     Parameter("sbl_penalty_pct", 130, "% of value",
               "Least cash penalty paid to a lender whose shares cannot be returned.",
-              "clearing-spec.md 3.6 [S002]", _pct),
+              "clearing-spec.md 3.6 [S002]", percent),
     Parameter("set_tranche_1", "60000000", "THB",
               "SET's first clearing-fund tranche, the third layer of the waterfall.",
-              "clearing-spec.md 3.7 [S002]", _money, _show_money),
+              "clearing-spec.md 3.7 [S002]", _money, show_price),
     Parameter("round_1_securities", "13:30", "time", "Round 1: securities due to TCH.",
-              "clearing-spec.md 3.3 [S002]", _time),
+              "clearing-spec.md 3.3 [S002]", time_of_day),
     Parameter("round_1_cash", "14:00", "time", "Round 1: cash due from net payers.",
-              "clearing-spec.md 3.3 [S002]", _time),
+              "clearing-spec.md 3.3 [S002]", time_of_day),
     Parameter("round_2_securities", "15:15", "time", "Round 2: securities due to TCH.",
-              "clearing-spec.md 3.3 [S002]", _time),
+              "clearing-spec.md 3.3 [S002]", time_of_day),
     Parameter("round_2_cash", "15:45", "time", "Round 2: cash due from net payers.",
-              "clearing-spec.md 3.3 [S002]", _time),
+              "clearing-spec.md 3.3 [S002]", time_of_day),
     Parameter("collateral_call_deadline", "11:00", "time", "Risk collateral calls are due.",
-              "clearing-spec.md 3.5 [S002]", _time),
+              "clearing-spec.md 3.5 [S002]", time_of_day),
     Parameter("ews_z", "2.3263", "z-score",
               "Early warning: the one-tailed 99% quantile of the normal distribution.",
-              "clearing-spec.md 3.5 (derived; 99% from [W-5])", _pct),
+              "clearing-spec.md 3.5 (derived; 99% from [W-5])", percent),
     Parameter("ews_horizon_days", 2, "days", "Early warning: days to close out a position.",
-              "clearing-spec.md 3.5 (derived)", _count),
+              "clearing-spec.md 3.5 (derived)", whole_number),
     Parameter("clearing_fund_min_contribution", "1000", "THB",
               "Least contribution a member makes when its risk exceeds its own resources.",
-              "clearing-spec.md 4.9 [S004]; decision C9", _money, _show_money),
+              "clearing-spec.md 4.9 [S004]; decision C9", _money, show_price),
     Parameter("settlement_cap_call_pct", 100, "% of the excess",
               "Settlement Cap call: this share of the member's CSV above its cap (f_cap).",
-              "clearing-spec.md 3.5 (derived); decision C6", _pct),
+              "clearing-spec.md 3.5 (derived); decision C6", percent),
     Parameter("default_interest_pct", 5, "% a year",
               "Simple interest a defaulter pays on the clearing fund it used, from the date "
               "of use.", "clearing-spec.md 3.7 [S002] (rate derived: Thai Civil and Commercial "
-              "Code s.224 default interest); docs/decisions.md", _pct),
+              "Code s.224 default interest); docs/decisions.md", percent),
     Parameter("default_interest_year_days", 365, "days",
               "Day-count denominator of the default interest (actual/365).",
-              "derived; docs/decisions.md", _count),
+              "derived; docs/decisions.md", positive_integer),
     Parameter("gcm_min_equity", "500000000", "THB",
               "Least shareholders' equity of a general clearing member (clears for itself, its "
               "clients and other members).", "clearing-spec.md 1, 2.1 [S002]", _money,
-              _show_money),
+              show_price),
     Parameter("dcm_min_equity", "400000000", "THB",
               "Least shareholders' equity of a direct clearing member (itself and its clients).",
-              "clearing-spec.md 1, 2.1 [S002]", _money, _show_money),
+              "clearing-spec.md 1, 2.1 [S002]", _money, show_price),
     Parameter("settlement_agent_min_equity", "150000000", "THB",
               "Least shareholders' equity of a settlement agent.",
-              "clearing-spec.md 1, 2.1 [S002]", _money, _show_money),
+              "clearing-spec.md 1, 2.1 [S002]", _money, show_price),
     Parameter("cash_netting", "member", "rule",
               "member: one net cash amount per member and settlement date; account: one per "
               "member, account type and settlement date.",
-              "clearing-spec.md 3.2 (derived); decision C2", _choice("member", "account")),
+              "clearing-spec.md 3.2 (derived); decision C2", choice("member", "account")),
     Parameter("gross_cutoff", "15:00", "time",
               "Gross settlement: create and settle a trade report by this time on T..SD-1.",
-              "clearing-spec.md 3.1, 3.4 [S002]", _time),
+              "clearing-spec.md 3.1, 3.4 [S002]", time_of_day),
     Parameter("gross_cutoff_sd", "12:30", "time",
               "Gross settlement: create and settle by this time on the settlement date itself.",
-              "clearing-spec.md 3.1, 3.4 [S002]", _time),
+              "clearing-spec.md 3.1, 3.4 [S002]", time_of_day),
     Parameter("trade_correction_cutoff", "20:00", "time",
               "Trade correction (account number, investor type): by this time on T..SD-1.",
-              "clearing-spec.md 3.4 [S002]", _time),
+              "clearing-spec.md 3.4 [S002]", time_of_day),
     Parameter("trade_correction_cutoff_sd", "11:30", "time",
               "Trade correction (account number, investor type): by this time on SD.",
-              "clearing-spec.md 3.4 [S002]", _time),
+              "clearing-spec.md 3.4 [S002]", time_of_day),
     Parameter("board_change_buy_cutoff", "20:00", "time",
               "Board-type change on the buy side: by this time on T..SD-1.",
-              "clearing-spec.md 3.4 [S002]", _time),
+              "clearing-spec.md 3.4 [S002]", time_of_day),
     Parameter("board_change_buy_cutoff_sd", "11:30", "time",
               "Board-type change on the buy side: by this time on SD.",
-              "clearing-spec.md 3.4 [S002]", _time),
+              "clearing-spec.md 3.4 [S002]", time_of_day),
     Parameter("board_change_sell_cutoff", "20:00", "time",
               "Board-type change on the sell side (Local<->NVDR): by this time on T..SD-1.",
-              "clearing-spec.md 3.4 [S002]", _time),
+              "clearing-spec.md 3.4 [S002]", time_of_day),
     Parameter("board_change_sell_cutoff_sd", "13:15", "time",
               "Board-type change on the sell side (Local<->NVDR): by this time on SD.",
-              "clearing-spec.md 3.4 [S002]", _time),
+              "clearing-spec.md 3.4 [S002]", time_of_day),
     Parameter("give_up_cutoff", "20:00", "time",
               "Give-up and take-up: by this time on T..SD-1.",
-              "clearing-spec.md 3.4 [S002]", _time),
+              "clearing-spec.md 3.4 [S002]", time_of_day),
     Parameter("give_up_cutoff_sd", "11:30", "time",
               "Give-up and take-up: by this time on SD.",
-              "clearing-spec.md 3.4 [S002]", _time),
+              "clearing-spec.md 3.4 [S002]", time_of_day),
     Parameter("cash_in_lieu_pct", 100, "% of the failed value",
               "Cash compensation paid to a waiting receiver instead of shares a buy-in could "
               "not bring; the announced rate is not public.",
               "clearing-spec.md 3.6 [S002] (rate derived: the value at the settlement price)",
-              _pct),
+              percent),
     Parameter("risk_noncash_called_cutoff", "10:00", "time",
               "Risk collateral: a called member's non-cash deposits are due by this time.",
-              "clearing-spec.md 3.4 [S002]", _time),
+              "clearing-spec.md 3.4 [S002]", time_of_day),
     Parameter("risk_noncash_cutoff", "19:00", "time",
               "Risk collateral: non-cash deposits (member not called) and non-cash withdrawal "
-              "requests and returns, by this time.", "clearing-spec.md 3.4 [S002]", _time),
+              "requests and returns, by this time.", "clearing-spec.md 3.4 [S002]", time_of_day),
     Parameter("risk_cash_withdrawal_am_cutoff", "10:00", "time",
               "Risk collateral: a cash withdrawal requested by this time is paid at the "
-              "morning payment time.", "clearing-spec.md 3.4 [S002]", _time),
+              "morning payment time.", "clearing-spec.md 3.4 [S002]", time_of_day),
     Parameter("risk_cash_withdrawal_am_paid", "11:00", "time",
               "Risk collateral: the morning cash withdrawal payment time.",
-              "clearing-spec.md 3.4 [S002]", _time),
+              "clearing-spec.md 3.4 [S002]", time_of_day),
     Parameter("risk_cash_withdrawal_pm_open", "13:15", "time",
               "Risk collateral: the afternoon cash withdrawal window opens.",
-              "clearing-spec.md 3.4 [S002]", _time),
+              "clearing-spec.md 3.4 [S002]", time_of_day),
     Parameter("risk_cash_withdrawal_pm_cutoff", "14:00", "time",
               "Risk collateral: the afternoon cash withdrawal window closes.",
-              "clearing-spec.md 3.4 [S002]", _time),
+              "clearing-spec.md 3.4 [S002]", time_of_day),
     Parameter("risk_cash_withdrawal_pm_paid", "15:00", "time",
               "Risk collateral: the afternoon cash withdrawal payment time.",
-              "clearing-spec.md 3.4 [S002]", _time),
+              "clearing-spec.md 3.4 [S002]", time_of_day),
     Parameter("risk_noncash_blackout_1_start", "13:25", "time",
               "Risk collateral: first non-cash blackout (no deposit, withdrawal or transfer) "
-              "starts.", "clearing-spec.md 3.4 [S002]", _time),
+              "starts.", "clearing-spec.md 3.4 [S002]", time_of_day),
     Parameter("risk_noncash_blackout_1_end", "14:15", "time",
               "Risk collateral: first non-cash blackout ends.", "clearing-spec.md 3.4 [S002]",
-              _time),
+              time_of_day),
     Parameter("risk_noncash_blackout_2_start", "15:10", "time",
               "Risk collateral: second non-cash blackout starts.",
-              "clearing-spec.md 3.4 [S002]", _time),
+              "clearing-spec.md 3.4 [S002]", time_of_day),
     Parameter("risk_noncash_blackout_2_end", "16:15", "time",
               "Risk collateral: second non-cash blackout ends.", "clearing-spec.md 3.4 [S002]",
-              _time),
+              time_of_day),
     Parameter("psms_cutoff", "20:00", "time",
               "PSMS create, edit, merge, cancel and de-match: by this time on T..SD-1.",
-              "clearing-spec.md 3.4 [S002]", _time),
+              "clearing-spec.md 3.4 [S002]", time_of_day),
     Parameter("psms_cutoff_sd", "11:30", "time",
               "PSMS create, edit, merge and cancel of an unmatched instruction: by this time "
-              "on SD.", "clearing-spec.md 3.4 [S002]", _time),
+              "on SD.", "clearing-spec.md 3.4 [S002]", time_of_day),
     Parameter("psms_dematch_cutoff_sd", "11:00", "time",
-              "PSMS de-match: by this time on SD.", "clearing-spec.md 3.4 [S002]", _time),
+              "PSMS de-match: by this time on SD.", "clearing-spec.md 3.4 [S002]", time_of_day),
     Parameter("psms_to_foreign_cutoff_sd1", "16:30", "time",
               "PSMS create with a Local or NVDR to Foreign change: by this time on SD-1 "
-              "(psms_cutoff before it, closed on SD).", "clearing-spec.md 3.4 [S002]", _time),
+              "(psms_cutoff before it, closed on SD).", "clearing-spec.md 3.4 [S002]", time_of_day),
 )
 
 _BY_NAME: dict[str, Parameter] = {p.name: p for p in CLEARING_PARAMETERS}

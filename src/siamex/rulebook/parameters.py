@@ -17,7 +17,20 @@ from fractions import Fraction
 from itertools import pairwise
 from typing import Any
 
-from siamex.units import InvalidValue, format_price, parse_price, parse_time_of_day
+from siamex.rulebook.values import (
+    choice,
+    flag,
+    names,
+    percent,
+    positive_integer,
+    price,
+    show_plain,
+    show_price,
+    show_time,
+    time_of_day,
+    whole_number,
+)
+from siamex.units import InvalidValue, format_price
 
 __all__ = [
     "DEFAULT_RULEBOOK",
@@ -32,55 +45,6 @@ class UnknownParameter(KeyError):
     """An override names no rulebook parameter."""
 
 
-def _int(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise InvalidValue(f"{name} must be an integer")
-    try:
-        return int(value)
-    except ValueError:
-        raise InvalidValue(f"{name} must be an integer, got {value!r}") from None
-
-
-def _positive_int(value: Any, name: str) -> int:
-    number = _int(value, name)
-    if number <= 0:
-        raise InvalidValue(f"{name} must be positive, got {number}")
-    return number
-
-
-def _non_negative_int(value: Any, name: str) -> int:
-    number = _int(value, name)
-    if number < 0:
-        raise InvalidValue(f"{name} must not be negative, got {number}")
-    return number
-
-
-def _percent(value: Any, name: str) -> Fraction:
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise InvalidValue(f"{name} must be a percentage such as 30 or \"12.5\"")
-    try:
-        pct = Fraction(str(value))
-    except ValueError:
-        raise InvalidValue(f"{name} must be a percentage, got {value!r}") from None
-    if pct < 0 or pct > 1000:
-        raise InvalidValue(f"{name} must be between 0 and 1000 percent, got {value!r}")
-    return pct
-
-
-def _price(value: Any, name: str) -> int:
-    try:
-        return parse_price(value)
-    except InvalidValue as exc:
-        raise InvalidValue(f"{name}: {exc}") from None
-
-
-def _time(value: Any, name: str) -> int:
-    try:
-        return parse_time_of_day(value)
-    except InvalidValue as exc:
-        raise InvalidValue(f"{name}: {exc}") from None
-
-
 def _tick_table(value: Any, name: str) -> tuple[tuple[int, int], ...]:
     if not isinstance(value, list | tuple) or not value:
         raise InvalidValue(f"{name} must be a list of [from_price, tick] pairs")
@@ -88,7 +52,7 @@ def _tick_table(value: Any, name: str) -> tuple[tuple[int, int], ...]:
     for row in value:
         if not isinstance(row, list | tuple) or len(row) != 2:
             raise InvalidValue(f"{name} rows must be [from_price, tick] pairs")
-        start, tick = _price(row[0], name), _price(row[1], name)
+        start, tick = price(row[0], name), price(row[1], name)
         if tick <= 0:
             raise InvalidValue(f"{name}: a tick must be positive")
         if start % tick:
@@ -103,34 +67,6 @@ def _tick_table(value: Any, name: str) -> tuple[tuple[int, int], ...]:
     return tuple(rows)
 
 
-def _bool(value: Any, name: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    raise InvalidValue(f"{name} must be true or false")
-
-
-def _choice(*choices: str) -> Callable[[Any, str], str]:
-    def parse(value: Any, name: str) -> str:
-        if value not in choices:
-            raise InvalidValue(f"{name} must be one of {', '.join(choices)}, got {value!r}")
-        return str(value)
-
-    return parse
-
-
-def _signs(value: Any, name: str) -> frozenset[str]:
-    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-        raise InvalidValue(f"{name} must be a list of signs")
-    return frozenset(value)
-
-
-def _baht(value: Any, name: str) -> int:
-    """An amount of money in THB, kept in satang."""
-    return _price(value, name)
-
-
 def _breaker_levels(value: Any, name: str) -> tuple[tuple[Fraction, int], ...]:
     if not isinstance(value, list | tuple):
         raise InvalidValue(f"{name} must be a list of [fall_percent, halt_minutes] pairs")
@@ -138,7 +74,7 @@ def _breaker_levels(value: Any, name: str) -> tuple[tuple[Fraction, int], ...]:
     for row in value:
         if not isinstance(row, list | tuple) or len(row) != 2:
             raise InvalidValue(f"{name} rows must be [fall_percent, halt_minutes] pairs")
-        fall, minutes = _percent(row[0], name), _positive_int(row[1], name)
+        fall, minutes = percent(row[0], name), positive_integer(row[1], name)
         if not 0 < fall < 100:
             raise InvalidValue(f"{name}: a fall must lie between 0 and 100 percent")
         if rows and fall <= rows[-1][0]:
@@ -151,12 +87,6 @@ def _show_breaker_levels(value: Any) -> str:
     return ", ".join(f"-{fall}%: {minutes} min" for fall, minutes in value)
 
 
-def _kinds(value: Any, name: str) -> frozenset[str]:
-    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-        raise InvalidValue(f"{name} must be a list of instrument kinds")
-    return frozenset(value)
-
-
 def _index_name(value: Any, name: str) -> str:
     if not isinstance(value, str) or not value:
         raise InvalidValue(f"{name} must be an index name such as SET")
@@ -165,23 +95,6 @@ def _index_name(value: Any, name: str) -> str:
 
 def _show_tick_table(value: Any) -> str:
     return ", ".join(f"from {format_price(s)}: {format_price(t)}" for s, t in value)
-
-
-def _show_time(value: Any) -> str:
-    minutes = value // 60_000_000
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def _show_price(value: Any) -> str:
-    return format_price(value)
-
-
-def _show_plain(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, frozenset):
-        return ", ".join(sorted(value))
-    return str(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +107,7 @@ class Parameter:
     meaning: str
     source: str
     parse: Callable[[Any, str], Any]
-    show: Callable[[Any], str] = _show_plain
+    show: Callable[[Any], str] = show_plain
 
     def value(self, raw: Any) -> Any:
         """Parse a user-written value into the core form."""
@@ -213,82 +126,82 @@ PARAMETERS: tuple[Parameter, ...] = (
               "set-trading-rules.md 3.2 (S-BANDS) [C]", _tick_table, _show_tick_table),
     Parameter("flat_tick", "0.01", "THB",
               "Tick size at every price for the kinds in flat_tick_kinds.",
-              "set-trading-rules.md 3.2 (S-BANDS) [C]", _price, _show_price),
+              "set-trading-rules.md 3.2 (S-BANDS) [C]", price, show_price),
     Parameter("flat_tick_kinds", ["etf", "unit_trust"], "kinds",
               "Instrument kinds quoted in flat_tick at all prices instead of the tick table.",
-              "set-trading-rules.md 3.2 (S-BANDS) [C]", _kinds),
+              "set-trading-rules.md 3.2 (S-BANDS) [C]", names),
     Parameter("price_limit_pct", 30, "%",
               "Ceiling and floor around the previous close (main board).",
-              "set-trading-rules.md 3.3 [C]; rounding decision T5", _percent),
+              "set-trading-rules.md 3.3 [C]; rounding decision T5", percent),
     Parameter("foreign_price_limit_pct", 60, "%",
               "Ceiling and floor of the foreign (-F) board around the main board's previous close.",
-              "set-trading-rules.md 3.3 (S-2023RULES) [C]/[P]", _percent),
+              "set-trading-rules.md 3.3 (S-2023RULES) [C]/[P]", percent),
     Parameter("first_day_ceiling_multiple", 3, "x IPO price",
               "First trading day: the ceiling is this multiple of the IPO price (rounded down).",
-              "set-trading-rules.md 3.3 [P]", _positive_int),
+              "set-trading-rules.md 3.3 [P]", positive_integer),
     Parameter("first_day_floor", "0.01", "THB",
-              "First trading day: the floor.", "set-trading-rules.md 3.3 [P]", _price,
-              _show_price),
+              "First trading day: the floor.", "set-trading-rules.md 3.3 [P]", price,
+              show_price),
     Parameter("min_price", "0.01", "THB",
-              "No floor is set below this price.", "decision T5", _price, _show_price),
+              "No floor is set below this price.", "decision T5", price, show_price),
     Parameter("auction_tick_allowance", 1, "ticks",
               "How far beyond the ceiling or floor an auction price may fall.",
-              "set-trading-rules.md 2.2 (S-2023RULES) [C]; decision T1", _non_negative_int),
+              "set-trading-rules.md 2.2 (S-2023RULES) [C]; decision T1", whole_number),
     Parameter("board_lot", 100, "shares",
               "Board lot of the main board unless an instrument sets its own (e.g. 50).",
-              "set-trading-rules.md 3.1 (S-LOT) [C]", _positive_int),
+              "set-trading-rules.md 3.1 (S-LOT) [C]", positive_integer),
     Parameter("dr_board_lot", 1, "units",
               "Board lot of depositary receipts (kind dr).",
-              "set-trading-rules.md 3.1 (S-LOT) [C]", _positive_int),
+              "set-trading-rules.md 3.1 (S-LOT) [C]", positive_integer),
     Parameter("max_order_qty", 10_000_000, "shares",
               "Largest quantity of one main-board order.",
-              "set-trading-rules.md 3.1 [C]; decision T24", _positive_int),
+              "set-trading-rules.md 3.1 [C]; decision T24", positive_integer),
     Parameter("odd_lot_excluded_kinds", ["dw"], "kinds",
               "Kinds with no odd-lot board (DW odd lots were abolished in 2023).",
-              "set-trading-rules.md 3.1 [C]; decision T19", _kinds),
+              "set-trading-rules.md 3.1 [C]; decision T19", names),
     Parameter("iceberg_min_published_lots", 1, "board lots",
               "Smallest published quantity of an iceberg order.",
-              "decision T17 (set-trading-rules.md 4.2 [U])", _positive_int),
+              "decision T17 (set-trading-rules.md 4.2 [U])", positive_integer),
     Parameter("max_order_days", 30, "calendar days",
               "Longest life of a GTC or GTD order.",
-              "set-trading-rules.md 4.2 (S-2023RULES) [C]; decision T18", _positive_int),
+              "set-trading-rules.md 4.2 (S-2023RULES) [C]; decision T18", positive_integer),
     Parameter("pre_open_1_start", "09:30", "time",
               "Pre-Open I starts: limit and ATO orders are collected for the opening auction.",
-              "set-trading-rules.md 1 [C]", _time, _show_time),
+              "set-trading-rules.md 1 [C]", time_of_day, show_time),
     Parameter("open_1_window_start", "09:55", "time",
               "Earliest random instant of the opening auction.", "set-trading-rules.md 1 [C]; T6",
-              _time, _show_time),
+              time_of_day, show_time),
     Parameter("open_1_window_end", "10:00", "time",
               "Latest random instant of the opening auction (exclusive).",
-              "set-trading-rules.md 1 [C]; T6", _time, _show_time),
+              "set-trading-rules.md 1 [C]; T6", time_of_day, show_time),
     Parameter("intermission_start", "12:30", "time",
               "The morning session ends; cancels only until Pre-Open II.",
-              "set-trading-rules.md 1 [C]; decision T7", _time, _show_time),
+              "set-trading-rules.md 1 [C]; decision T7", time_of_day, show_time),
     Parameter("pre_open_2_start", "13:30", "time",
               "Pre-Open II starts (since 25 Mar 2024).",
-              "set-trading-rules.md 1 (S-HOURS-NEWS) [C]", _time, _show_time),
+              "set-trading-rules.md 1 (S-HOURS-NEWS) [C]", time_of_day, show_time),
     Parameter("open_2_window_start", "13:55", "time",
               "Earliest random instant of the afternoon opening auction.",
-              "set-trading-rules.md 1 [I]; decision T6", _time, _show_time),
+              "set-trading-rules.md 1 [I]; decision T6", time_of_day, show_time),
     Parameter("open_2_window_end", "14:00", "time",
               "Latest random instant of the afternoon opening auction (exclusive).",
-              "set-trading-rules.md 1 [C]; decision T6", _time, _show_time),
+              "set-trading-rules.md 1 [C]; decision T6", time_of_day, show_time),
     Parameter("pre_close_start", "16:30", "time",
               "Pre-Close starts: limit and ATC orders for the closing auction.",
-              "set-trading-rules.md 1 [C]", _time, _show_time),
+              "set-trading-rules.md 1 [C]", time_of_day, show_time),
     Parameter("close_window_start", "16:35", "time",
               "Earliest random instant of the closing auction.", "set-trading-rules.md 1 [C]; T6",
-              _time, _show_time),
+              time_of_day, show_time),
     Parameter("close_window_end", "16:40", "time",
               "Latest random instant of the closing auction (exclusive).",
-              "set-trading-rules.md 1 [C]; T6", _time, _show_time),
+              "set-trading-rules.md 1 [C]; T6", time_of_day, show_time),
     Parameter("off_hour_end", "17:00", "time",
               "The off-hour (trade report) session ends; Day orders expire.",
-              "set-trading-rules.md 1 and 5 [C]", _time, _show_time),
+              "set-trading-rules.md 1 and 5 [C]", time_of_day, show_time),
     Parameter("halt_resume_pre_open_minutes", 10, "minutes",
               "Pre-open before trading resumes after an operator halt (H) or suspension (SP) "
               "is lifted in a continuous session.",
-              "decision T9", _positive_int),
+              "decision T9", positive_integer),
     Parameter("circuit_breaker_levels", [[8, 30], [15, 30], [20, 60]], "[% fall, minutes]",
               "Market-wide circuit breaker: a fall of the SET Index from its previous close to "
               "this percentage or more halts trading for the minutes given; each level once a "
@@ -300,75 +213,75 @@ PARAMETERS: tuple[Parameter, ...] = (
               "set-trading-rules.md 6.1 [C]", _index_name),
     Parameter("circuit_breaker_pre_open_minutes", 10, "minutes",
               "The last minutes of a circuit-breaker halt are a pre-open before the auction.",
-              "set-trading-rules.md 6.1 [P]; decision T9", _positive_int),
+              "set-trading-rules.md 6.1 [P]; decision T9", positive_integer),
     Parameter("dynamic_price_band_pct", 10, "%",
               "Dynamic Price Band: an auto-matched execution must lie within this percentage of "
               "the last auto-matched price; 0 turns the band off.",
-              "set-trading-rules.md 6.2 (S-SEP2024) [C]; decision T11", _percent),
+              "set-trading-rules.md 6.2 (S-SEP2024) [C]; decision T11", percent),
     Parameter("dynamic_price_band_min_price", "1.00", "THB",
               "The band applies only while the reference price is at least this.",
-              "set-trading-rules.md 6.2 [C]; decision T11", _price, _show_price),
+              "set-trading-rules.md 6.2 [C]; decision T11", price, show_price),
     Parameter("dynamic_price_band_pre_open_minutes", 2, "minutes",
               "Pre-open a security enters when an execution would fall outside the band.",
-              "set-trading-rules.md 6.2 [C]; decision T9", _positive_int),
+              "set-trading-rules.md 6.2 [C]; decision T9", positive_integer),
     Parameter("dynamic_price_band_kinds", ["stock", "preferred"], "kinds",
               "Instrument kinds the Dynamic Price Band covers (SET and mai stocks).",
-              "set-trading-rules.md 6.2 [C]", _kinds),
+              "set-trading-rules.md 6.2 [C]", names),
     Parameter("auto_pause_pct", 15, "% of listed shares",
               "Auto Pause: a security pauses when its total bid or total offer volume over all "
               "prices exceeds this share of its listed shares; 0 turns it off.",
-              "set-trading-rules.md 6.3 (S-PAUSE) [C]; decision T12", _percent),
+              "set-trading-rules.md 6.3 (S-PAUSE) [C]; decision T12", percent),
     Parameter("auto_pause_minutes", 40, "minutes",
               "How long an Auto Pause lasts before its pre-open.",
-              "set-trading-rules.md 6.3 [C]; decision T12", _positive_int),
+              "set-trading-rules.md 6.3 [C]; decision T12", positive_integer),
     Parameter("auto_pause_pre_open_minutes", 20, "minutes",
               "The pre-open after an Auto Pause, ended by an auction.",
-              "set-trading-rules.md 6.3 [C]; decision T9", _positive_int),
+              "set-trading-rules.md 6.3 [C]; decision T9", positive_integer),
     Parameter("auto_pause_kinds", ["stock", "reit", "property_fund", "infrastructure_fund"],
               "kinds", "Instrument kinds Auto Pause covers.",
-              "set-trading-rules.md 6.3 [C]", _kinds),
+              "set-trading-rules.md 6.3 [C]", names),
     Parameter("cash_balance_signs", ["NC", "CB", "CS", "CC", "CF"], "signs",
               "Signs under which a buy order must be for a cash-balance account.",
-              "set-trading-rules.md 7.1 (S-CSIGN) [C]; decision T21", _signs),
+              "set-trading-rules.md 7.1 (S-CSIGN) [C]; decision T21", names),
     Parameter("min_resting_time_ms", 250, "ms",
               "Minimum Resting Time: an order can be amended or cancelled only this long after "
               "it was accepted; 0 turns the rule off.",
-              "set-trading-rules.md 9 (S-METHODS) [C]; decision T15", _non_negative_int),
+              "set-trading-rules.md 9 (S-METHODS) [C]; decision T15", whole_number),
     Parameter("short_sale_price_test", "uptick", "rule",
               "Short-sale price test: uptick (strictly above the last auto-matched price), "
               "zero_plus (at or above it), or conditional (uptick on the day after a close "
               "that fell short_sale_conditional_drop_pct or more, zero_plus otherwise).",
               "set-trading-rules.md 8.2 (S-SHORT2024, S-REV2025) [C]/[P]; decision T13",
-              _choice("uptick", "zero_plus", "conditional")),
+              choice("uptick", "zero_plus", "conditional")),
     Parameter("short_sale_conditional_drop_pct", 10, "%",
               "Fall of a close from the close before it that makes the next day an uptick day "
               "under the conditional test.",
-              "set-trading-rules.md 8.2 (S-REV2025) [P]; decision T13", _percent),
+              "set-trading-rules.md 8.2 (S-REV2025) [P]; decision T13", percent),
     Parameter("short_sale_max_pct", 10, "% of listed shares",
               "Outstanding short volume of a security (given at the start of the day, plus the "
               "day's short orders) may not exceed this share of its listed shares.",
-              "set-trading-rules.md 8.3 (S-14MEASURES) [C]; decision T14", _percent),
+              "set-trading-rules.md 8.3 (S-14MEASURES) [C]; decision T14", percent),
     Parameter("hft_universe_rule", True, "on/off",
               "A registered high-frequency account may buy only the permitted universe: "
               "members of hft_universe_index, the kinds in hft_permitted_kinds, and securities "
               "marked hft_permitted.",
-              "set-trading-rules.md 9 (S-HFT2025) [C]", _bool),
+              "set-trading-rules.md 9 (S-HFT2025) [C]", flag),
     Parameter("hft_universe_index", "SET100", "index",
               "The index whose constituents a high-frequency account may buy.",
               "set-trading-rules.md 9 (S-HFT2025) [C]", _index_name),
     Parameter("hft_permitted_kinds", ["dw", "dr", "etf"], "kinds",
               "Kinds a high-frequency account may always buy.",
-              "set-trading-rules.md 9 (S-HFT2025) [C]", _kinds),
+              "set-trading-rules.md 9 (S-HFT2025) [C]", names),
     Parameter("trade_report_start", "09:30", "time",
               "Big-lot and foreign-board trade reports are taken from this time.",
-              "set-trading-rules.md 5 [P]; decision T20", _time, _show_time),
+              "set-trading-rules.md 5 [P]; decision T20", time_of_day, show_time),
     Parameter("big_lot_min_qty", 1_000_000, "shares",
               "A main-board trade report of at least this many shares is a big lot.",
-              "set-trading-rules.md 5 (S-OFFHOUR) [C]; decision T20", _positive_int),
+              "set-trading-rules.md 5 (S-OFFHOUR) [C]; decision T20", positive_integer),
     Parameter("big_lot_min_value", "3000000", "THB",
               "A main-board trade report worth at least this much is a big lot; smaller ones "
               "are ordinary off-hour reports.",
-              "set-trading-rules.md 5 (S-OFFHOUR) [C]; decision T20", _baht, _show_price),
+              "set-trading-rules.md 5 (S-OFFHOUR) [C]; decision T20", price, show_price),
 )
 
 
