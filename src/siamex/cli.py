@@ -262,11 +262,21 @@ def bench_engine(securities: int, commands: int, runs: int, seed: int, controls:
 @click.option("--securities", default=800, show_default=True, help="Securities traded.")
 @click.option("--runs", default=3, show_default=True, help="Runs per measurement (medians).")
 @click.option("--seed", default=1, show_default=True, help="Seed of the generated day.")
-def bench_clearing(trades: int, members: int, securities: int, runs: int, seed: int) -> None:
-    """Measure loading, novating and netting a generated day of trades."""
+@click.option("--settle-trades", type=int, default=None,
+              help="Settle (once) a separate day of this many trades instead of the measured "
+                   "day; 0: settle nothing.  [default: the measured day]")
+def bench_clearing(trades: int, members: int, securities: int, runs: int, seed: int,
+                   settle_trades: int | None) -> None:
+    """Measure loading, novating and netting a generated day of trades, and settling one."""
     import tempfile
 
-    from siamex.bench.clearing import bench_registry, measure, print_clearing_figures, write_day
+    from siamex.bench.clearing import (
+        bench_registry,
+        measure,
+        measure_settlement,
+        print_clearing_figures,
+        write_day,
+    )
 
     console = Console()
     registry = bench_registry(members)
@@ -276,6 +286,15 @@ def bench_clearing(trades: int, members: int, securities: int, runs: int, seed: 
             write_day(path, trades, securities, registry, seed)
         with console.status(f"measuring ({runs} runs)"):
             figures = measure(path, registry, securities, runs)
+        if settle_trades is None:
+            settle_trades = trades
+        if settle_trades:
+            settle_path = path
+            if settle_trades != trades:
+                settle_path = Path(folder) / "settle.csv"
+                write_day(settle_path, settle_trades, securities, registry, seed)
+            with console.status(f"settling {settle_trades:,} trades (1 run)"):
+                figures.settlement = measure_settlement(settle_path, registry)
     print_clearing_figures(figures, console)
 
 

@@ -1,12 +1,18 @@
-"""The clearing benchmark: load, novate and net a generated day of trades.
+"""The clearing benchmark: load, novate, net and settle a generated day of trades.
 
 The issue's measure is "the time to novate, net and settle a day of 5,000,000 trades over 50
 members and 800 securities (target: under 10 s for netting)". The day is generated once from a
 seed and written as a CSV trade file (docs/clearing.md); each run then times the real path:
 reading and checking the file (`read_trades`), novating it (`novate`) and netting it (`net`).
-Settlement itself is not built yet, so it is not timed. Figures are medians of several runs,
-printed, never asserted: the machines are shared. Runs go without the cyclic garbage
-collector, as the engine benchmark's do.
+Figures are medians of several runs, printed, never asserted: the machines are shared. Runs go
+without the cyclic garbage collector, as the engine benchmark's do.
+
+Settlement (`measure_settlement`) runs once, on the measured day unless asked for a day of
+another size (it mutates a fresh ledger, so one run is one day's settlement). Before settling, every
+member is funded exactly, from the depository, with what it owes (each net deliverer's shares
+in the obligation's account type, each net payer's cash), so the day must settle in full;
+funding is timed apart, as set-up. The outcome (fails, ledger invariants, TCH flat) is printed,
+never asserted.
 
 The day: 50 members (15 GCMs, 35 DCMs), each with a portfolio and three client accounts; 800
 securities whose activity falls off as a power law, priced on the SET tick grid from 1 to 500
@@ -29,16 +35,21 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from siamex.clearing.equity.netting import net
+from siamex.clearing.equity.netting import NetPositions, net
 from siamex.clearing.equity.novation import novate
-from siamex.clearing.equity.trades import read_trades
+from siamex.clearing.equity.settlement import cash_account, holdings_account, issue, settle_date
+from siamex.clearing.equity.trades import TradeBatch, read_trades
+from siamex.clearing.ledger import TCH, Ledger
+from siamex.clearing.ledger import Account as LedgerAccount
 from siamex.clearing.members import Account, AccountType, Member, MemberRegistry, MemberType
+from siamex.clearing.store import MemoryStore
 from siamex.rulebook.parameters import DEFAULT_RULEBOOK
 from siamex.rulebook.ticks import tick_scale
 from siamex.runtime import without_gc_pauses
 from siamex.units import format_price
 
-__all__ = ["NETTING_TARGET_S", "TRADE_DATE", "ClearingFigures", "bench_registry", "measure",
+__all__ = ["NETTING_TARGET_S", "TRADE_DATE", "ClearingFigures", "SettlementFigures",
+           "bench_registry", "exact_funding", "measure", "measure_settlement",
            "print_clearing_figures", "write_day"]
 
 NETTING_TARGET_S = 10.0
@@ -117,6 +128,70 @@ def write_day(path: Path, trades: int, securities: int, registry: MemberRegistry
                 f"{accounts[b]},{accounts[a]}\n" for n, s, x, p, k, q, b, a in rows))
 
 
+def exact_funding(positions: NetPositions) -> dict[LedgerAccount, int]:
+    """Return the opening holdings that let every net deliverer and payer meet its obligation
+    exactly, in the account the settlement engine takes it from, and nothing more."""
+    holdings: dict[LedgerAccount, int] = {}
+    for s in positions.securities:
+        if s.net_qty < 0:
+            holdings[holdings_account(s.member, s.account_type, s.security)] = -s.net_qty
+    for c in positions.cash:
+        if c.net_amount < 0:
+            holdings[cash_account(c.member, c.account_type)] = -c.net_amount
+    return holdings
+
+
+def _last_prices(batch: TradeBatch) -> dict[str, int]:
+    """Return each security's last traded price in satang: what `settle_date` values a fail at."""
+    last = np.zeros(len(batch.securities), dtype=np.int64)
+    last[batch.security] = batch.price  # a repeated index keeps its last value (any will do)
+    return dict(zip(batch.securities, last.tolist(), strict=True))
+
+
+@dataclass(frozen=True)
+class SettlementFigures:
+    """One settled day: the seconds to fund and to settle it, and what it came to, read back
+    from the results and the ledger."""
+
+    trades: int
+    fund: float
+    settle: float
+    transactions: int
+    obligations: int
+    settled: int
+    fails: int
+    problems: tuple[str, ...]
+    tch_flat: bool
+
+
+def measure_settlement(path: Path, registry: MemberRegistry) -> SettlementFigures:
+    """Fund every member of a trade file's day exactly, settle the day once in a fresh
+    in-memory ledger, and check it: once, because settling is by far the slowest stage."""
+    batch = read_trades(path, registry)
+    positions = net(novate(batch))
+    prices, day = _last_prices(batch), positions.cash[0].settlement_date
+    with without_gc_pauses():
+        started = time.perf_counter()
+        store, funding = MemoryStore(), exact_funding(positions)
+        issue(store, batch.dates[0], funding)
+        funded = time.perf_counter()
+        results = settle_date(store, positions, day, prices)
+        settled = time.perf_counter()
+    # Each obligation has its own account, so it settled iff the account ends at opening + net.
+    balances = store.balances()
+    accounts = [(holdings_account(s.member, s.account_type, s.security), s.net_qty)
+                for s in positions.securities]
+    accounts += [(cash_account(c.member, c.account_type), c.net_amount) for c in positions.cash]
+    transactions = store.transactions()
+    return SettlementFigures(
+        trades=len(batch), fund=funded - started, settle=settled - funded,
+        transactions=len(transactions) - len(funding), obligations=len(accounts),
+        settled=sum(balances.get(a, 0) == funding.get(a, 0) + qty for a, qty in accounts),
+        fails=sum(len(r.delivery_fails) + len(r.payment_fails) for r in results),
+        problems=tuple(Ledger.from_transactions(transactions).check_invariants()),
+        tch_flat=not any(a.owner == TCH for a in balances))
+
+
 @dataclass
 class ClearingFigures:
     """The seconds of every run for each stage, and what the last run produced."""
@@ -131,6 +206,7 @@ class ClearingFigures:
     cash_obligations: int = 0
     gross_value: int = 0
     cash_paid: int = 0
+    settlement: SettlementFigures | None = None
 
 
 def measure(path: Path, registry: MemberRegistry, securities: int, runs: int) -> ClearingFigures:
@@ -162,20 +238,27 @@ def measure(path: Path, registry: MemberRegistry, securities: int, runs: int) ->
 
 def print_clearing_figures(figures: ClearingFigures, console: Console) -> None:
     """Print the medians and every run, with the machine they come from."""
+    check = figures.settlement
     console.print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
                   f"NumPy {np.__version__}, {platform.machine()}")
     console.print(f"day: {figures.trades:,} trades, {figures.members} members, "
                   f"{figures.securities} securities (with their -F and -R boards)")
-    table = Table(title="clearing: load -> novate -> net", title_justify="left")
+    table = Table(title="clearing: load -> novate -> net -> settle", title_justify="left")
     for column in ("stage", "median s", "trades/s", "runs (s)"):
         table.add_column(column, justify="left" if column == "stage" else "right")
     stages = (("load (read and check the CSV)", figures.load), ("novate", figures.novate),
               ("net", figures.net))
     total = [sum(run) for run in zip(figures.load, figures.novate, figures.net, strict=True)]
-    for name, seconds in (*stages, ("total", total)):
+    for name, seconds in (*stages, ("total load -> net", total)):
         median = statistics.median(seconds)
         table.add_row(name, f"{median:.3f}", f"{figures.trades / median:,.0f}",
                       ", ".join(f"{s:.3f}" for s in seconds))
+    if check is not None:
+        day = "" if check.trades == figures.trades else f" of {check.trades:,} trades"
+        for name, second in ((f"fund{day} (issue the holdings)", check.fund),
+                             (f"settle{day} (rounds 1, 2), 1 run", check.settle)):
+            table.add_row(name, f"{second:.3f}", f"{check.trades / second:,.0f}",
+                          f"{second:.3f}")
     console.print(table)
     netting = statistics.median(figures.net)
     verdict = "met" if netting < NETTING_TARGET_S else "missed"
@@ -185,3 +268,12 @@ def print_clearing_figures(figures: ClearingFigures, console: Console) -> None:
                   f"{figures.cash_obligations:,} cash; cash paid "
                   f"{figures.cash_paid // 100:,} THB of {figures.gross_value // 100:,} THB "
                   f"traded ({reduction:.1%} netted away)")
+    if check is None:
+        console.print("settlement: not run")
+        return
+    console.print(f"settlement of a {check.trades:,}-trade day, every member funded exactly: "
+                  f"{check.transactions:,} transactions posted, {check.settled:,} of "
+                  f"{check.obligations:,} obligations settled, {check.fails:,} fails")
+    invariants = "hold" if not check.problems else f"broken: {'; '.join(check.problems[:3])}"
+    console.print(f"settlement check: ledger invariants {invariants}; TCH "
+                  f"{'flat' if check.tch_flat else 'NOT flat'}")

@@ -244,3 +244,21 @@ def test_bench_clearing_prints_each_stage_and_the_netting_target() -> None:
                                        "4", "--securities", "20", "--runs", "1"])
     assert result.exit_code == 0, result.output
     assert "novate" in result.output and "netting target < 10 s: met" in result.output
+    assert "settle of 2,000 trades" not in result.output  # --trades 2000: the measured day
+    assert " 0 fails" in result.output and "ledger invariants hold; TCH flat" in result.output
+
+
+def test_bench_clearing_settles_a_smaller_day_when_asked() -> None:
+    result = CliRunner().invoke(main, ["bench", "clearing", "--trades", "500", "--members",
+                                       "4", "--securities", "10", "--runs", "1",
+                                       "--settle-trades", "300"])
+    assert result.exit_code == 0, result.output
+    assert "settlement of a 300-trade day" in result.output and " 0 fails" in result.output
+
+
+def test_bench_clearing_can_skip_settling() -> None:
+    result = CliRunner().invoke(main, ["bench", "clearing", "--trades", "500", "--members",
+                                       "4", "--securities", "10", "--runs", "1",
+                                       "--settle-trades", "0"])
+    assert result.exit_code == 0, result.output
+    assert "settlement: not run" in result.output

@@ -164,17 +164,28 @@ def _step_document(day: dt.date, round_no: int, phase: str) -> str:
     return f"settle:{day}:r{round_no}:{phase}"
 
 
-@dataclass(frozen=True)
 class _Posted:
-    """The settlement postings of one date, by round, step and member account."""
+    """The settlement postings of one date, by round, step and member account.
 
-    rows: tuple[tuple[int, str, Account, int], ...]
+    Totals are indexed once when read back: every obligation asks for its own account's total,
+    and a scan of every posting per question made a day's settlement quadratic.
+    """
+
+    def __init__(self, rows: tuple[tuple[int, str, Account, int], ...]) -> None:
+        self.rows = rows
+        self._by_account: dict[tuple[str, Account], list[int]] = {}
+        self._by_asset: dict[tuple[str, str], int] = {}
+        for round_no, kind, account, qty in rows:
+            per_round = self._by_account.setdefault((kind, account), [0] * (len(_ROUNDS) + 1))
+            per_round[round_no] += qty
+            self._by_asset[kind, account.asset] = self._by_asset.get((kind, account.asset), 0) + qty
 
     def total(self, kind: str, account: Account, up_to: int = 2) -> int:
-        return sum(q for r, k, a, q in self.rows if k == kind and a == account and r <= up_to)
+        per_round = self._by_account.get((kind, account))
+        return sum(per_round[: up_to + 1]) if per_round is not None else 0
 
     def asset_total(self, kind: str, asset: str) -> int:
-        return sum(q for _, k, a, q in self.rows if k == kind and a.asset == asset)
+        return self._by_asset.get((kind, asset), 0)
 
     def movements(self, kind: str, round_no: int) -> tuple[Movement, ...]:
         return tuple(
