@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from siamex.clearing.money import InvalidAmount, parse_baht
-from siamex.rulebook.parameters import Parameter, UnknownParameter
+from siamex.rulebook.parameters import Parameter, read_overrides
 from siamex.rulebook.values import (
     choice,
     percent,
@@ -262,8 +262,6 @@ CLEARING_PARAMETERS: tuple[Parameter, ...] = (
               "(psms_cutoff before it, closed on SD).", "clearing-spec.md 3.4 [S002]", time_of_day),
 )
 
-_BY_NAME: dict[str, Parameter] = {p.name: p for p in CLEARING_PARAMETERS}
-
 
 class ClearingRules:
     """The clearing house's parameters in core form, read as attributes."""
@@ -331,13 +329,10 @@ class ClearingRules:
     psms_to_foreign_cutoff_sd1: int
 
     def __init__(self, overrides: Mapping[str, Any] | None = None) -> None:
-        given = dict(overrides or {})
-        unknown = sorted(set(given) - _BY_NAME.keys())
-        if unknown:
-            raise UnknownParameter(f"no clearing parameter named {', '.join(unknown)}")
-        self.overrides: dict[str, Any] = given
-        for param in CLEARING_PARAMETERS:
-            setattr(self, param.name, param.value(given.get(param.name, param.default)))
+        self.overrides: dict[str, Any] = dict(overrides or {})
+        for name, value in read_overrides(CLEARING_PARAMETERS, self.overrides,
+                                          "clearing").items():
+            setattr(self, name, value)
 
 
 DEFAULT_CLEARING_RULES = ClearingRules()

@@ -38,6 +38,7 @@ __all__ = [
     "Parameter",
     "Rulebook",
     "UnknownParameter",
+    "read_overrides",
 ]
 
 
@@ -285,6 +286,15 @@ PARAMETERS: tuple[Parameter, ...] = (
 )
 
 
+def read_overrides(parameters: tuple[Parameter, ...], overrides: Mapping[str, Any],
+                   what: str) -> dict[str, Any]:
+    """Read every parameter, overridden or default, into its core form; refuse unknown names."""
+    unknown = sorted(set(overrides) - {p.name for p in parameters})
+    if unknown:
+        raise UnknownParameter(f"no {what} parameter named {', '.join(unknown)}")
+    return {p.name: p.value(overrides.get(p.name, p.default)) for p in parameters}
+
+
 class Rulebook:
     """The parameters of one trading day, in core form, read as attributes on the hot path."""
 
@@ -339,14 +349,9 @@ class Rulebook:
     big_lot_min_value: int
 
     def __init__(self, overrides: Mapping[str, Any] | None = None) -> None:
-        given = dict(overrides or {})
-        unknown = sorted(set(given) - _BY_NAME.keys())
-        if unknown:
-            raise UnknownParameter(f"no rulebook parameter named {', '.join(unknown)}")
-        self.overrides: dict[str, Any] = given
-        for param in PARAMETERS:
-            raw = given.get(param.name, param.default)
-            setattr(self, param.name, param.value(raw))
+        self.overrides: dict[str, Any] = dict(overrides or {})
+        for name, value in read_overrides(PARAMETERS, self.overrides, "rulebook").items():
+            setattr(self, name, value)
         self._check_schedule()
 
     def _check_schedule(self) -> None:
@@ -370,5 +375,4 @@ class Rulebook:
         return hash(tuple(sorted((k, repr(v)) for k, v in self.overrides.items())))
 
 
-_BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
 DEFAULT_RULEBOOK = Rulebook()
