@@ -1,0 +1,335 @@
+"""Gross (trade-for-trade) settlement of large trade reports (clearing-spec.md 3.1, 3.4).
+
+A trade report of at least 50M THB switched to gross (`NovationBook.choose_gross`) leaves the
+net and settles alone on its chosen date, by 12:30 on that date (3.4, "Gross clearing: create
+and settle"). `gross_items` lists those trades, `settle_gross` settles one date's at its cut-off.
+
+Why it is shaped this way, as net settlement (settlement.py): the ledger is the only state.
+Every movement is a `Transaction` keyed by date, trade and step
+(`gross:2021-04-12:R50:deliver`), so a call run twice, or resumed after a crash, posts nothing
+twice, and what settled is read back from those keys. Two documents record the cut-off:
+`gross:{day}:decided` holds each item with what its seller and buyer lacked, written before
+anything is posted, and `gross:{day}:settled` (the time it ran) says the step is done. A repeated
+call therefore reports the fails decided at the cut-off, not against later balances.
+
+Choices:
+
+- An item settles DvP, all or nothing: only if the seller's depository account of the trade's
+  account type holds every share and the buyer's cash account the whole value; then four
+  postings move the shares and cash through TCH, which ends flat. Otherwise nothing moves and it
+  is a `GrossFail` with both shortfalls. Portfolio and client holdings never cover each other
+  (3.1); cash is per member, or per account type under `cash_netting = "account"` (decision C2).
+- Items settle in trade id order against balances updated as they go, so shares or cash
+  received on an earlier item can fund a later one; the order makes the outcome reproducible.
+- A fail stays a fail: there is no second round, no SBL or buy-in for a gross trade here (the
+  spec gives gross settlement a single cut-off and no remedy of its own).
+- All postings of a date go in one atomic batch. A resumed call reuses the recorded decision
+  once its postings are in the ledger; if the batch never landed, nothing has moved and it
+  decides again against the balances then, as settlement.py does.
+- An item handed in again after its date was processed must be the one recorded; a new or
+  changed one is refused (`CLEARING_STATE`), since gross trades cannot be created after the
+  cut-off.
+- A gross trade whose legs were moved to different boards (a board-type change on one side)
+  is refused (`NOT_IMPLEMENTED`): the depository's conversion between boards is not modelled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from siamex.clearing.equity.novation import NovationBook
+from siamex.clearing.equity.settlement import StepRefused, cash_account, holdings_account
+from siamex.clearing.ledger import CASH, SECURITIES, TCH, THB, Account, Transaction, transfer
+from siamex.clearing.members import AccountType
+from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
+from siamex.clearing.store import LedgerStore
+from siamex.errors import ErrorCode, SiamexError
+from siamex.units import format_time_of_day
+
+__all__ = [
+    "GrossFail",
+    "GrossItem",
+    "GrossResult",
+    "gross_items",
+    "item_from_row",
+    "item_row",
+    "settle_gross",
+]
+
+_DELIVER, _PAY, _CREDIT, _PAYOUT = "deliver", "pay", "credit", "payout"
+_TCH_CASH = Account(TCH, CASH, None, THB)
+
+
+@dataclass(frozen=True, slots=True)
+class GrossItem:
+    """One gross trade as it settles: the seller delivers to TCH, the buyer pays TCH, then
+    each receives."""
+
+    trade_id: str
+    settlement_date: dt.date
+    security: str  # the netting key with board, as in SecuritiesObligation.security
+    qty: int
+    value: int  # satang
+    seller: str  # clearing member
+    seller_account_type: AccountType
+    buyer: str
+    buyer_account_type: AccountType
+
+    def __post_init__(self) -> None:
+        # A ledger posting moves a non-zero integer; refuse an item that could never post.
+        for name, amount in (("qty", self.qty), ("value", self.value)):
+            if type(amount) is not int or amount <= 0:
+                raise ValueError(f"gross trade {self.trade_id}: {name} must be a positive "
+                                 f"integer, not {amount!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class GrossFail:
+    """A gross item that did not settle at the cut-off, and what each side lacked then."""
+
+    item: GrossItem
+    delivery_short: int  # shares the seller lacked at the cut-off (0 if it delivered)
+    payment_short: int  # satang the buyer lacked (0 if it paid)
+
+
+@dataclass(frozen=True)
+class GrossResult:
+    """What one date's gross settlement settled and failed, each in trade id order."""
+
+    settlement_date: dt.date
+    settled: tuple[GrossItem, ...]
+    failed: tuple[GrossFail, ...]
+
+
+def item_row(item: GrossItem) -> list[str | int]:
+    """Write an item as a JSON row, to keep it in a state document."""
+    return [item.trade_id, item.settlement_date.isoformat(), item.security, item.qty, item.value,
+            item.seller, item.seller_account_type.value, item.buyer, item.buyer_account_type.value]
+
+
+def item_from_row(row: Sequence[object]) -> GrossItem:
+    """Read an item back from `item_row`'s form, refusing anything else (ValueError)."""
+    if len(row) != 9:
+        raise ValueError(f"a gross item row has 9 fields, not {len(row)}: {row!r}")
+    trade_id, day, security, qty, value, seller, seller_type, buyer, buyer_type = row
+    return GrossItem(_text(trade_id), dt.date.fromisoformat(_text(day)), _text(security),
+                     _integer(qty), _integer(value), _text(seller),
+                     AccountType(_text(seller_type)), _text(buyer),
+                     AccountType(_text(buyer_type)))
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"a gross item row field is text, not {value!r}")
+    return value
+
+
+def _integer(value: object) -> int:
+    if type(value) is not int:  # bool is an int to isinstance, and JSON keeps them apart
+        raise ValueError(f"a gross item row's quantity and value are integers, not {value!r}")
+    return value
+
+
+def gross_items(book: NovationBook) -> list[GrossItem]:
+    """List every gross trade of the book, by (settlement date, trade id).
+
+    Read from the legs, so that account corrections and give-ups made before the trade's
+    cut-offs are the accounts that settle.
+    """
+    columns = book.columns()
+    items = []
+    for row in np.flatnonzero(columns.gross).tolist():
+        buy, sell = book.legs_of(columns.trade_ids[row])
+        if buy.security != sell.security:
+            raise SiamexError(ErrorCode.NOT_IMPLEMENTED,
+                              f"gross trade {buy.trade_id} settles {sell.security} from the "
+                              f"seller and {buy.security} to the buyer: the depository's "
+                              "board conversion is not modelled for gross settlement")
+        items.append(GrossItem(buy.trade_id, buy.settlement_date, sell.security, sell.qty,
+                               sell.value, sell.member, sell.account_type, buy.member,
+                               buy.account_type))
+    return sorted(items, key=lambda item: (item.settlement_date, item.trade_id))
+
+
+def _cash(member: str, account_type: AccountType, rules: ClearingRules) -> Account:
+    return cash_account(member, account_type if rules.cash_netting == "account" else None)  # C2
+
+
+def _key(day: dt.date, trade_id: str, kind: str) -> str:
+    return f"gross:{day}:{trade_id}:{kind}"
+
+
+def _decided_document(day: dt.date) -> str:
+    return f"gross:{day}:decided"
+
+
+def _step_document(day: dt.date) -> str:
+    return f"gross:{day}:settled"
+
+
+def _time(micros: int) -> dt.time:
+    return dt.time.fromisoformat(format_time_of_day(micros))
+
+
+def _postings(item: GrossItem, rules: ClearingRules) -> list[Transaction]:
+    """The four movements of a settled item, each through TCH so that TCH ends flat."""
+    day, trade_id = item.settlement_date, item.trade_id
+    # 3.1: shares move only from and to the account of the trade's own account type.
+    seller_shares = holdings_account(item.seller, item.seller_account_type, item.security)
+    buyer_shares = holdings_account(item.buyer, item.buyer_account_type, item.security)
+    tch_shares = Account(TCH, SECURITIES, None, item.security)
+    return [
+        Transaction(_key(day, trade_id, _DELIVER), day, "gross delivery to TCH",
+                    transfer(seller_shares, tch_shares, item.qty)),
+        Transaction(_key(day, trade_id, _PAY), day, "gross payment to TCH",
+                    transfer(_cash(item.buyer, item.buyer_account_type, rules), _TCH_CASH,
+                             item.value)),
+        Transaction(_key(day, trade_id, _CREDIT), day, "gross receipt from TCH",
+                    transfer(tch_shares, buyer_shares, item.qty)),
+        Transaction(_key(day, trade_id, _PAYOUT), day, "gross cash from TCH",
+                    transfer(_TCH_CASH, _cash(item.seller, item.seller_account_type, rules),
+                             item.value)),
+    ]
+
+
+# What was decided at the cut-off, per trade id: the item and its (delivery, payment) shortfall.
+_Decision = dict[str, tuple[GrossItem, int, int]]
+
+
+def _due(items: Iterable[GrossItem], day: dt.date) -> list[GrossItem]:
+    """The items settling on `day`, in trade id order; one trade id is one item."""
+    due: dict[str, GrossItem] = {}
+    for item in items:
+        if item.settlement_date != day:
+            continue
+        seen = due.setdefault(item.trade_id, item)
+        if seen != item:
+            raise SiamexError(ErrorCode.CLEARING_STATE,
+                              f"gross trade {item.trade_id} is given twice with different "
+                              "terms")
+    return [due[trade_id] for trade_id in sorted(due)]
+
+
+def _decide(balances: Mapping[Account, int], due: Sequence[GrossItem],
+            rules: ClearingRules) -> _Decision:
+    """Decide each item against the balances as earlier items leave them."""
+    running = dict(balances)
+    decision: _Decision = {}
+    for item in due:
+        seller_shares = holdings_account(item.seller, item.seller_account_type, item.security)
+        buyer_cash = _cash(item.buyer, item.buyer_account_type, rules)
+        # 3.1: all of the shares and all of the cash by the cut-off, or nothing moves.
+        delivery_short = max(0, item.qty - running.get(seller_shares, 0))
+        payment_short = max(0, item.value - running.get(buyer_cash, 0))
+        if not delivery_short and not payment_short:
+            for tx in _postings(item, rules):
+                for account, amount in tx.legs:
+                    running[account] = running.get(account, 0) + amount
+        decision[item.trade_id] = (item, delivery_short, payment_short)
+    return decision
+
+
+def _read_decision(store: LedgerStore, day: dt.date) -> _Decision | None:
+    text = store.get_document(_decided_document(day))
+    if text is None:
+        return None
+    decision: _Decision = {}
+    for row in json.loads(text):
+        item = item_from_row(row[:-2])
+        decision[item.trade_id] = (item, int(row[-2]), int(row[-1]))
+    return decision
+
+
+def _write_decision(store: LedgerStore, day: dt.date, decision: _Decision) -> None:
+    rows = [[*item_row(item), delivery, payment]
+            for item, delivery, payment in decision.values()]
+    store.put_document(_decided_document(day), json.dumps(rows))
+
+
+def _posted(store: LedgerStore, day: dt.date) -> dict[str, Transaction]:
+    prefix = f"gross:{day}:"
+    return {tx.key: tx for tx in store.transactions(since=day) if tx.key.startswith(prefix)}
+
+
+def _is_posted(posted: Mapping[str, Transaction], item: GrossItem,
+               rules: ClearingRules) -> bool:
+    """Whether all four postings of an item are in the ledger; refuse a part or other terms."""
+    expected = _postings(item, rules)
+    found = [posted.get(tx.key) for tx in expected]
+    if all(tx is None for tx in found):
+        return False
+    if found != expected:
+        raise SiamexError(ErrorCode.CLEARING_STATE,
+                          f"the ledger holds postings of gross trade {item.trade_id} that do "
+                          "not match it (part of them, or other terms or rules)")
+    return True
+
+
+def _landed(store: LedgerStore, day: dt.date, decision: _Decision,
+            rules: ClearingRules) -> bool:
+    """Whether the postings a recorded decision settles are in the ledger."""
+    posted = _posted(store, day)
+    return all(_is_posted(posted, item, rules)
+               for item, delivery, payment in decision.values() if not delivery and not payment)
+
+
+def _check_recorded(due: Sequence[GrossItem], decision: _Decision, day: dt.date) -> None:
+    for item in due:
+        recorded = decision.get(item.trade_id)
+        if recorded is None or recorded[0] != item:
+            raise SiamexError(ErrorCode.CLEARING_STATE,
+                              f"gross settlement of {day} was decided without gross trade "
+                              f"{item.trade_id} as given now; it cannot be added or changed "
+                              "after the cut-off")
+
+
+def settle_gross(store: LedgerStore, items: Iterable[GrossItem], day: dt.date, at: dt.datetime,
+                 rules: ClearingRules = DEFAULT_CLEARING_RULES) -> GrossResult:
+    """Settle the gross items of `day` at its cut-off; a repeated call returns the first's
+    result and posts nothing."""
+    cutoff = rules.gross_cutoff_sd  # 3.4: gross settles by 12:30 on SD
+    if at.date() != day or at.time() < _time(cutoff):
+        raise StepRefused(f"gross settlement of {day} runs at {format_time_of_day(cutoff)[:5]}"
+                          f" on {day}, not at {at.isoformat()}")
+    due = _due(items, day)
+    done = store.get_document(_step_document(day)) is not None
+    decision = _read_decision(store, day)
+    if not done and (decision is None or not _landed(store, day, decision, rules)):
+        decision = _decide(store.balances(), due, rules)
+        _write_decision(store, day, decision)  # before posting: a re-run reports these fails
+    if decision is None:
+        raise SiamexError(ErrorCode.CLEARING_STATE,
+                          f"gross settlement of {day} is recorded as done, but its decision "
+                          "document is missing")
+    _check_recorded(due, decision, day)
+    if not done:
+        store.append_all([tx for item, delivery, payment in decision.values()
+                          if not delivery and not payment for tx in _postings(item, rules)])
+        store.put_document(_step_document(day), at.isoformat())
+    return _result(store, day, due, decision, rules)
+
+
+def _result(store: LedgerStore, day: dt.date, due: Sequence[GrossItem], decision: _Decision,
+            rules: ClearingRules) -> GrossResult:
+    """Read the outcome back: settled is what the ledger holds, failed what the cut-off
+    recorded as short."""
+    posted = _posted(store, day)
+    settled: list[GrossItem] = []
+    failed: list[GrossFail] = []
+    for item in due:
+        _, delivery, payment = decision[item.trade_id]
+        is_posted = _is_posted(posted, item, rules)
+        if is_posted == bool(delivery or payment):
+            raise SiamexError(ErrorCode.CLEARING_STATE,
+                              f"gross trade {item.trade_id}: the ledger and the decision of "
+                              f"{day} disagree on whether it settled")
+        if is_posted:
+            settled.append(item)
+        else:
+            failed.append(GrossFail(item, delivery, payment))
+    return GrossResult(day, tuple(settled), tuple(failed))
