@@ -46,10 +46,12 @@ from siamex.clearing.waterfall import (
 )
 
 __all__ = [
+    "FUND_INCOME",
     "RESERVE_FUND",
     "SET_TRANCHE_1",
     "SET_TRANCHE_2",
     "DefaultReport",
+    "RepaymentRefused",
     "clearing_fund_balance",
     "collateral_account",
     "contribute",
@@ -58,11 +60,14 @@ __all__ = [
     "declare_default",
     "financial_resources",
     "fund_set",
+    "recorded_default",
+    "repay_default",
 ]
 
 SET_TRANCHE_1 = Account(TCH, "set_tranche_1", None, THB)  # 3.7: SET's first 60M
 SET_TRANCHE_2 = Account(TCH, "set_tranche_2", None, THB)  # 3.7: SET's remaining contribution
 RESERVE_FUND = Account(TCH, "reserve_fund", None, THB)  # 3.7: the SET Reserve Fund
+FUND_INCOME = Account(TCH, "fund_income", None, THB)  # 3.7: kept until membership ends
 _SOURCE = Account(BANK, DEPOSITORY, None, THB)  # where SET's money enters the ledger
 
 
@@ -135,6 +140,7 @@ class DefaultReport:
     member: str
     day: dt.date
     waterfall: WaterfallResult
+    ref: str = ""
 
     def interest(self, repaid_on: dt.date,
                  rules: ClearingRules = DEFAULT_CLEARING_RULES) -> int:
@@ -155,8 +161,8 @@ class DefaultReport:
         return out
 
 
-def _name(member: str, day: dt.date) -> str:
-    return f"default:{day}:{member}"
+def _name(member: str, day: dt.date, ref: str = "") -> str:
+    return f"default:{day}:{member}" + (f":{ref}" if ref else "")
 
 
 def _decide(store: LedgerStore, member: str, loss: int,
@@ -186,7 +192,7 @@ def _read(text: str) -> WaterfallResult:
                            int(row["uncovered"]))
 
 
-def _postings(member: str, day: dt.date, w: WaterfallResult,
+def _postings(name: str, day: dt.date, w: WaterfallResult, member: str,
               payee: Account) -> list[Transaction]:
     """One keyed transaction per layer used, from the layer's account(s) to the payee."""
     sources: Mapping[Layer, Account] = {
@@ -208,24 +214,25 @@ def _postings(member: str, day: dt.date, w: WaterfallResult,
             legs += (Leg(payee, used),)
         else:
             legs = transfer(sources[layer], payee, used)
-        txs.append(Transaction(f"{_name(member, day)}:{layer.value}", day,
+        txs.append(Transaction(f"{name}:{layer.value}", day,
                                f"default waterfall: {layer.value}", legs))
     return txs
 
 
 def declare_default(store: LedgerStore, member: str, loss: int, day: dt.date,
                     payee: Account | None = None,
-                    rules: ClearingRules = DEFAULT_CLEARING_RULES) -> DefaultReport:
+                    rules: ClearingRules = DEFAULT_CLEARING_RULES, ref: str = "") -> DefaultReport:
     """Cover `loss` satang of a defaulted member through the waterfall and report each layer.
 
     `loss` is what TCH must cover for the defaulter (the buy-in cost it could not pay, unpaid
     obligations): the caller knows it from the remedy that failed. The uses go to `payee`,
     the defaulter's cash account unless given. Declared once per member and day: a repeated
-    call returns the recorded report and posts nothing new.
+    call returns the recorded report and posts nothing new; `ref` tells apart two defaults of
+    one member on one day (a payment fail and a buy-in it cannot pay).
     """
     if loss < 0:
         raise ValueError(f"a loss must not be negative, got {loss}")
-    name = _name(member, day)
+    name = _name(member, day, ref)
     text = store.get_document(name)
     if text is None:
         text = _record(_decide(store, member, loss, rules))
@@ -233,5 +240,51 @@ def declare_default(store: LedgerStore, member: str, loss: int, day: dt.date,
     waterfall = _read(text)
     if waterfall.loss != loss:
         raise ValueError(f"{name} was declared for a loss of {waterfall.loss}, not {loss}")
-    store.append_all(_postings(member, day, waterfall, payee or cash_account(member)))
-    return DefaultReport(member, day, waterfall)
+    store.append_all(_postings(name, day, waterfall, member, payee or cash_account(member)))
+    return DefaultReport(member, day, waterfall, ref)
+
+
+class RepaymentRefused(ValueError):
+    """A repayment the defaulter cannot make whole; nothing is posted."""
+
+
+def recorded_default(store: LedgerStore, member: str, day: dt.date,
+                     ref: str = "") -> DefaultReport | None:
+    """The default declared for `member` on `day`, read back from its record."""
+    text = store.get_document(_name(member, day, ref))
+    return None if text is None else DefaultReport(member, day, _read(text), ref)
+
+
+def repay_default(store: LedgerStore, member: str, default_day: dt.date, day: dt.date,
+                  rules: ClearingRules = DEFAULT_CLEARING_RULES, ref: str = "") -> int:
+    """Repay, from the defaulter's cash, the fund it used with interest; return the amount.
+
+    Each fund layer gets back what it gave (each survivor its own share of layer 4), and the
+    interest goes to the fund's income (3.7: accumulated, paid out when membership ends).
+    The repayment is whole or refused: a part payment would leave open which layer it repays.
+    """
+    report = recorded_default(store, member, default_day, ref)
+    if report is None:
+        raise RepaymentRefused(f"no default of {member} was declared on {default_day}")
+    key = f"{_name(member, default_day, ref)}:repayment"
+    if any(tx.key == key for tx in store.transactions(since=default_day)):
+        return -sum(leg.amount for tx in store.transactions(since=default_day) if tx.key == key
+                    for leg in tx.legs if leg.amount < 0)
+    w = report.waterfall
+    debt = report.debt(day, rules)
+    cash = cash_account(member)
+    if store.balances().get(cash, 0) < debt:
+        raise RepaymentRefused(f"{member} owes the fund {debt} satang and holds "
+                               f"{store.balances().get(cash, 0)}")
+    back = {
+        Layer.DEFAULTER_CONTRIBUTION: contribution_account(member),
+        Layer.SET_TRANCHE_1: SET_TRANCHE_1,
+        Layer.SET_TRANCHE_2: SET_TRANCHE_2,
+    }
+    legs = [Leg(cash, -debt)]
+    legs += [Leg(account, w.uses[layer]) for layer, account in back.items() if w.uses[layer]]
+    legs += [Leg(contribution_account(m), q) for m, q in sorted(w.shares.items()) if q]
+    if debt - w.fund_used:
+        legs.append(Leg(FUND_INCOME, debt - w.fund_used))
+    store.append(Transaction(key, day, "defaulter repays the clearing fund", tuple(legs)))
+    return debt

@@ -80,6 +80,12 @@ class Member:
     bahtnet: bool = False
     status: MemberStatus = MemberStatus.ACTIVE
     clearing_fund: bool = True
+    group: str = ""
+
+    @property
+    def issuer_group(self) -> str:
+        """The group whose shares the member may not pledge (3.5); by default itself."""
+        return self.group or self.member_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +188,7 @@ def _check_qualified(member: Member, rules: ClearingRules) -> None:
 E = TypeVar("E", bound=Enum)
 
 _MEMBER_FIELDS = {"member", "type", "shareholders_equity", "net_capital", "settlement_bank",
-                  "bahtnet", "status", "clearing_fund"}
+                  "bahtnet", "status", "clearing_fund", "group"}
 _ACCOUNT_FIELDS = {"member", "account", "type", "clearing_member", "investor_type"}
 
 
@@ -251,6 +257,7 @@ def _member(entry: Mapping[str, Any], where: str) -> Member:
         bahtnet=_flag(entry, "bahtnet", where, False),
         status=_enum(MemberStatus, entry, "status", where, MemberStatus.ACTIVE),
         clearing_fund=_flag(entry, "clearing_fund", where, True),
+        group=_text(entry, "group", where) if "group" in entry else "",
     )
 
 

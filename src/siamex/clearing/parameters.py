@@ -160,6 +160,22 @@ CLEARING_PARAMETERS: tuple[Parameter, ...] = (
     Parameter("settlement_cap_call_pct", 100, "% of the excess",
               "Settlement Cap call: this share of the member's CSV above its cap (f_cap).",
               "clearing-spec.md 3.5 (derived); decision C6", percent),
+    Parameter("ews_tolerance_pct", 10, "% of net capital",
+              "Early warning: the tolerance L a member may carry before it posts collateral "
+              "(lambda_ews times its net capital).",
+              "clearing-spec.md 3.5 (derived); docs/decisions.md", percent),
+    Parameter("ews_risk_pct", "6.58", "% of value",
+              "Early warning: the risk rate r_k of a security the day's market data gives none "
+              "(2.3263 x a 2% daily volatility x sqrt(2 days)).",
+              "clearing-spec.md 3.5 (derived); docs/decisions.md", percent),
+    Parameter("settlement_cap_equity_pct", 1000, "% of equity",
+              "Settlement Cap: a member's cap on its cumulative settlement value (kappa times "
+              "its shareholders' equity).", "clearing-spec.md 3.5 (derived); docs/decisions.md",
+              percent),
+    Parameter("stress_move_pct", 30, "% of value",
+              "Stress test: the worst scenario moves every pending position this much against "
+              "the member (one full daily price limit), unless the day's data gives its loss.",
+              "clearing-spec.md 3.5 (derived); docs/decisions.md", percent),
     Parameter("default_interest_pct", 5, "% a year",
               "Simple interest a defaulter pays on the clearing fund it used, from the date "
               "of use.", "clearing-spec.md 3.7 [S002] (rate derived: Thai Civil and Commercial "
@@ -295,6 +311,10 @@ class ClearingRules:
     ews_horizon_days: int
     clearing_fund_min_contribution: int
     settlement_cap_call_pct: Fraction
+    ews_tolerance_pct: Fraction
+    ews_risk_pct: Fraction
+    settlement_cap_equity_pct: Fraction
+    stress_move_pct: Fraction
     default_interest_pct: Fraction
     default_interest_year_days: int
     gcm_min_equity: int

@@ -16,17 +16,34 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from siamex.clearing.collateral_day import CollateralDay, collateral_day
+from siamex.clearing.daily_risk import Exposure
+from siamex.clearing.default import RepaymentRefused, repay_default
+from siamex.clearing.equity.fails import (
+    RemedyEvent,
+    RemedyOutcome,
+    after_settlement,
+    before_settlement,
+)
+from siamex.clearing.equity.gross import (
+    GrossItem,
+    GrossResult,
+    gross_items,
+    item_from_row,
+    item_row,
+    settle_gross,
+)
 from siamex.clearing.equity.netting import (
     CashObligation,
     NetPositions,
     SecuritiesObligation,
     net,
 )
-from siamex.clearing.equity.novation import novate
+from siamex.clearing.equity.novation import NovationBook, SettlementMode, Side, novate
 from siamex.clearing.equity.settlement import (
     SettlementResult,
     cash_account,
@@ -34,15 +51,17 @@ from siamex.clearing.equity.settlement import (
     issue,
     settle_date,
 )
-from siamex.clearing.equity.trades import TradeBatch
+from siamex.clearing.equity.trades import BoardType, TradeBatch
 from siamex.clearing.fees import clearing_fee
+from siamex.clearing.instructions import NO_INSTRUCTIONS, BookChange, DayInstructions
 from siamex.clearing.ledger import THB, Account, ConflictingTransaction
-from siamex.clearing.members import AccountType, MemberRegistry
+from siamex.clearing.members import AccountType, InvestorType, MemberRegistry
 from siamex.clearing.money import InvalidAmount, parse_baht
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.store import LedgerStore
 from siamex.errors import ErrorCode, SiamexError
 from siamex.rulebook.calendar import OutsideCalendar, is_trading_day
+from siamex.units import format_time_of_day
 
 __all__ = [
     "DayReport",
@@ -57,6 +76,7 @@ __all__ = [
 
 _DAYS = "clearing:days"
 _OPENING = "clearing:opening"
+_GROSS_DATES = "clearing:gross-dates"
 _HOLDING_FIELDS = {"member", "account_type", "asset", "qty"}
 
 
@@ -136,6 +156,9 @@ class DayReport:
     settled: tuple[SettledDate, ...]
     pending: tuple[dt.date, ...]
     balances: Mapping[Account, int]
+    collateral: CollateralDay | None = None
+    remedies: RemedyOutcome = field(default_factory=RemedyOutcome)
+    gross: tuple[GrossResult, ...] = ()
 
 
 def _refuse(where: str, why: str) -> SiamexError:
@@ -217,17 +240,43 @@ def load_holdings(path: Path, registry: MemberRegistry,
         raise SiamexError(exc.code, f"{path}: {exc.message}") from None
 
 
-def _sides(batch: TradeBatch) -> list[TradeSide]:
-    """Each trade's buy and sell side, owed by the account's clearing member."""
-    sides = []
-    for trade in batch:
-        for side, account, order_id in (("buy", trade.buyer, trade.buy_order_id),
-                                        ("sell", trade.seller, trade.sell_order_id)):
-            sides.append(TradeSide(account.clearing_member, trade.trade_id, trade.trade_date,
-                                   trade.settlement_date, trade.security, side, account.member,
-                                   account.account, account.account_type,
-                                   order_id or trade.trade_id, trade.qty, trade.price))
-    return sides
+def _sides(book: NovationBook, batch: TradeBatch) -> list[TradeSide]:
+    """Each trade's buy and sell side after the day's book changes, owed by the account's
+    clearing member (a trade without an order id counts as its own order)."""
+    orders = {t.trade_id: {Side.BUY: t.buy_order_id, Side.SELL: t.sell_order_id} for t in batch}
+    return [TradeSide(leg.member, leg.trade_id, leg.trade_date, leg.settlement_date,
+                      leg.security, leg.side.value, leg.account.member, leg.account.account,
+                      leg.account_type, orders[leg.trade_id][leg.side] or leg.trade_id,
+                      leg.qty, leg.price)
+            for leg in book.legs()]
+
+
+def _apply(book: NovationBook, change: BookChange) -> None:
+    """One correction, give-up, take-up or gross choice (3.4); refused past its cut-off."""
+    side = change.side if change.side is not None else Side.BUY
+    if change.op == "account":
+        book.correct_account(change.trade_id, side, change.value, change.at)
+    elif change.op == "investor_type":
+        book.correct_investor_type(change.trade_id, side, InvestorType(change.value), change.at)
+    elif change.op == "board":
+        book.change_board_type(change.trade_id, side, BoardType(change.value), change.at)
+    elif change.op == "give_up":
+        book.give_up(change.trade_id, side, change.value, change.at)
+    elif change.op == "take_up":
+        book.take_up(change.trade_id, side, change.value, change.at)
+    else:
+        book.choose_gross(change.trade_id, dt.date.fromisoformat(change.value), change.at)
+
+
+def _values(book: NovationBook) -> dict[tuple[str, str, str, dt.date], int]:
+    """Each member's signed trade value per account type, security and settlement date in the
+    net: what the early-warning measure compares with today's prices (3.5 CE)."""
+    values: dict[tuple[str, str, str, dt.date], int] = {}
+    for leg in book.legs():
+        if leg.mode is SettlementMode.NET:
+            key = (leg.member, leg.account_type.value, leg.security, leg.settlement_date)
+            values[key] = values.get(key, 0) + (leg.value if leg.side is Side.BUY else -leg.value)
+    return values
 
 
 def _fees(sides: Iterable[TradeSide], rules: ClearingRules) -> list[OrderFee]:
@@ -241,9 +290,11 @@ def _fees(sides: Iterable[TradeSide], rules: ClearingRules) -> list[OrderFee]:
             for key, value in sorted(values.items())]
 
 
-def _day_document(positions: NetPositions, sd: dt.date, prices: Mapping[str, int]) -> str:
+def _day_document(positions: NetPositions, sd: dt.date, prices: Mapping[str, int],
+                  values: Mapping[tuple[str, str, str, dt.date], int]) -> str:
     return json.dumps({
         "settlement_date": sd.isoformat(),
+        "values": [[m, t, k, v] for (m, t, k, d), v in sorted(values.items()) if d == sd],
         "securities": [[s.member, s.account_type.value, s.security, s.net_qty]
                        for s in positions.securities if s.settlement_date == sd],
         "cash": [[c.member, None if c.account_type is None else c.account_type.value,
@@ -262,6 +313,17 @@ def _read_day(text: str) -> tuple[dt.date, NetPositions, dict[str, int]]:
     return sd, NetPositions(securities, cash, ()), dict(data["prices"])
 
 
+def _exposures(text: str) -> list[Exposure]:
+    """A trade date's pending positions with their trade values, for the risk measures."""
+    data = json.loads(text)
+    rows: dict[tuple[str, str, str], list[int]] = {}
+    for m, t, k, q in data["securities"]:
+        rows.setdefault((m, t, k), [0, 0])[0] = q
+    for m, t, k, v in data["values"]:
+        rows.setdefault((m, t, k), [0, 0])[1] = v
+    return [Exposure(m, t, k, q, v) for (m, t, k), (q, v) in sorted(rows.items())]
+
+
 def _stored_days(store: LedgerStore) -> list[str]:
     text = store.get_document(_DAYS)
     return [] if text is None else list(json.loads(text))
@@ -271,12 +333,13 @@ def _settled_key(sd: dt.date) -> str:
     return f"clearing:settled:{sd}"
 
 
-def _record_days(store: LedgerStore, batch: TradeBatch, positions: NetPositions) -> None:
+def _record_days(store: LedgerStore, batch: TradeBatch, positions: NetPositions,
+                 values: Mapping[tuple[str, str, str, dt.date], int]) -> None:
     """Keep each trade date's obligations; refuse to change those of a date already settled."""
     prices: dict[dt.date, dict[str, int]] = {}
     for trade in batch:  # a fail is valued at the security's last traded price of the day
         prices.setdefault(trade.trade_date, {})[trade.security] = trade.price
-    documents = {day: _day_document(positions, batch.settlement_dates[i], prices[day])
+    documents = {day: _day_document(positions, batch.settlement_dates[i], prices[day], values)
                  for i, day in enumerate(batch.dates) if day in prices}
     for day, text in documents.items():
         old = store.get_document(f"clearing:day:{day}")
@@ -357,24 +420,153 @@ def _run_date(batch: TradeBatch, on: dt.date | None) -> dt.date:
     return on
 
 
+def _pending(store: LedgerStore, run_date: dt.date) -> tuple[list[Exposure],
+                                                            dict[str, list[int]]]:
+    """What is pending at the start of the run date: the obligations of earlier trade dates
+    whose settlement date has not settled, with each member's net cash per date (3.5)."""
+    exposures: list[Exposure] = []
+    cash: dict[str, list[int]] = {}
+    for day in _stored_days(store):
+        text = store.get_document(f"clearing:day:{day}")
+        assert text is not None  # written with the list
+        sd, positions, _ = _read_day(text)
+        if dt.date.fromisoformat(day) >= run_date or sd < run_date:
+            continue
+        if store.get_document(_settled_key(sd)) is not None:
+            continue
+        exposures += _exposures(text)
+        for c in positions.cash:
+            cash.setdefault(c.member, []).append(c.net_amount)
+    return exposures, cash
+
+
+def _latest_prices(store: LedgerStore) -> dict[str, int]:
+    """Each security's last traded price over the stored trade dates, the latest winning."""
+    prices: dict[str, int] = {}
+    for day in _stored_days(store):
+        text = store.get_document(f"clearing:day:{day}")
+        assert text is not None
+        prices.update(_read_day(text)[2])
+    return prices
+
+
+def _check(instructions: DayInstructions, run_date: dt.date) -> None:
+    """Refuse instructions dated for another run before anything is posted."""
+    for r in instructions.collateral:
+        if r.at.date() != run_date:
+            raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
+                              f"collateral request {r.ref} is dated {r.at.date()}, not the run "
+                              f"date {run_date}")
+    for p in instructions.repayments:
+        if p.default_date > run_date:
+            raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
+                              f"repayment of {p.member}: the default of {p.default_date} is "
+                              f"after the run date {run_date}")
+
+
+def _repay(store: LedgerStore, run_date: dt.date, instructions: DayInstructions,
+           rules: ClearingRules) -> list[RemedyEvent]:
+    events = []
+    for p in instructions.repayments:
+        refs = sorted(name.split(":", 3)[3] if name.count(":") > 2 else ""
+                      for name in _default_names(store, p.member, p.default_date))
+        for ref in refs or [""]:
+            try:
+                paid = repay_default(store, p.member, p.default_date, run_date, rules, ref)
+            except RepaymentRefused as exc:
+                events.append(RemedyEvent(run_date, "repayment_refused", p.member, "", 0, 0,
+                                          str(exc)))
+                continue
+            events.append(RemedyEvent(run_date, "repayment", p.member, "", 0, paid,
+                                      f"default of {p.default_date} {ref}".strip()))
+    return events
+
+
+def _default_names(store: LedgerStore, member: str, day: dt.date) -> list[str]:
+    """The records of the defaults declared for a member on a day (one per cause)."""
+    prefix = f"default:{day}:{member}"
+    return sorted({tx.key.rsplit(":", 1)[0] for tx in store.transactions(since=day)
+                   if tx.key.startswith(prefix) and not tx.key.endswith(":repayment")})
+
+
+def _gross_key(sd: dt.date) -> str:
+    return f"clearing:gross:{sd}"
+
+
+def _record_gross(store: LedgerStore, items: Iterable[GrossItem]) -> None:
+    """Keep each gross trade under its chosen settlement date, with the dates in a list."""
+    by_date: dict[dt.date, list[GrossItem]] = {}
+    for item in items:
+        by_date.setdefault(item.settlement_date, []).append(item)
+    for sd, new in by_date.items():
+        text = store.get_document(_gross_key(sd))
+        rows = {} if text is None else {r[0]: r for r in json.loads(text)}
+        rows.update({item.trade_id: item_row(item) for item in new})
+        store.put_document(_gross_key(sd), json.dumps([rows[k] for k in sorted(rows)]))
+    dates = set(json.loads(store.get_document(_GROSS_DATES) or "[]")) | {str(d) for d in by_date}
+    store.put_document(_GROSS_DATES, json.dumps(sorted(dates)))
+
+
+def _settle_gross(store: LedgerStore, run_date: dt.date,
+                  rules: ClearingRules) -> list[GrossResult]:
+    """Settle every stored gross date up to the run date at its 12:30 cut-off (3.4)."""
+    results = []
+    for day in json.loads(store.get_document(_GROSS_DATES) or "[]"):
+        sd = dt.date.fromisoformat(day)
+        if sd <= run_date:
+            items = [item_from_row(r) for r in json.loads(store.get_document(_gross_key(sd))
+                                                          or "[]")]
+            at = dt.datetime.combine(sd, dt.time.fromisoformat(
+                format_time_of_day(rules.gross_cutoff_sd)))
+            results.append(settle_gross(store, items, sd, at, rules))
+    return results
+
+
 def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Holding],
               store: LedgerStore, on: dt.date | None = None,
-              rules: ClearingRules = DEFAULT_CLEARING_RULES) -> DayReport:
-    """Clear a trade file and settle what falls due on `on` (default: the trades' T+2).
+              rules: ClearingRules = DEFAULT_CLEARING_RULES,
+              instructions: DayInstructions | None = None) -> DayReport:
+    """Clear a trade file and run the clearing day `on` (default: the trades' T+2).
 
-    Settlement dates due are every stored one up to `on` not settled yet, and those of this
-    file's trades; a date settled by an earlier run is reported `already_settled`, and its
-    results are read back from the ledger unchanged.
+    In the timetable's order: the day's book changes and netting, the fund and risk-collateral
+    steps with the 11:00 call, loans due, settlement of every date due (every stored one up to
+    `on` not settled yet, and those of this file's trades; a date settled by an earlier run is
+    reported `already_settled`, its results read back unchanged), then the fails' remedies and
+    the repayments. Everything refusable is refused before the first posting.
+
+    The fund and risk-collateral steps run only with day instructions (`instructions` given,
+    even empty): the measures need the day's market data and the fund's resources, and a run
+    of trades alone clears and settles them, its report saying the measures were not taken.
     """
     run_date = _run_date(batch, on)
+    measured = instructions is not None
+    instructions = instructions or NO_INSTRUCTIONS
+    _check(instructions, run_date)
     book = novate(batch, rules)
+    for change in instructions.book:
+        _apply(book, change)
     positions = net(book)
-    sides = _sides(batch)
+    sides = _sides(book, batch)
     own_dates = {s.settlement_date for s in sides}
     _issue_opening(store, holdings, min((s.trade_date for s in sides), default=run_date))
-    _record_days(store, batch, positions)
-    settled, pending = [], []
-    for sd, (parts, prices) in sorted(_due(store).items()):
+    _record_days(store, batch, positions, _values(book))
+    _record_gross(store, gross_items(book))
+    prices = {**_latest_prices(store), **instructions.prices}
+    exposures, net_cash = _pending(store, run_date)
+    collateral = collateral_day(store, registry, run_date, instructions, exposures, net_cash,
+                                prices, rules) if measured else None
+    due = _due(store)
+
+    def positions_of(sd: dt.date) -> NetPositions:
+        return _combined(due[sd][0])
+
+    def price_of(security: str) -> int:
+        return prices[security]
+
+    before = before_settlement(store, run_date, instructions, positions_of, price_of, rules)
+    gross = _settle_gross(store, run_date, rules)
+    settled, pending, newly = [], [], []
+    for sd, (parts, sd_prices) in sorted(due.items()):
         if sd > run_date:
             pending.append(sd)
             continue
@@ -382,11 +574,18 @@ def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Ho
         if already and sd not in own_dates:
             continue
         combined = _combined(parts)
-        rounds = settle_date(store, combined, sd, prices, rules)
+        rounds = settle_date(store, combined, sd, sd_prices, rules)
         if not already:
-            store.put_document(_settled_key(sd), run_date.isoformat())
+            newly.append((sd, rounds[1]))
         settled.append(SettledDate(sd, already, combined, rounds))
+    after = after_settlement(store, run_date, instructions, newly, positions_of, price_of,
+                             lambda sd: due[sd][1], rules)
+    for sd, _ in newly:
+        store.put_document(_settled_key(sd), run_date.isoformat())
+    repaid = _repay(store, run_date, instructions, rules)
+    remedies = RemedyOutcome((*before.events, *after.events, *repaid), after.fines,
+                             after.defaults)
     balances = {a: q for a, q in store.balances().items() if registry.member(a.owner) is not None}
     return DayReport(run_date, tuple(sorted({s.trade_date for s in sides})), tuple(sides),
                      positions, tuple(_fees(sides, rules)), tuple(settled), tuple(pending),
-                     balances)
+                     balances, collateral, remedies, tuple(gross))

@@ -65,6 +65,7 @@ __all__ = [
     "buy_in",
     "buy_in_date",
     "cash_in_lieu",
+    "cash_in_lieu_shortfall",
     "collateral_held",
     "cover_fail",
     "fail_fines",
@@ -535,6 +536,33 @@ def _in_lieu(store: LedgerStore, settlement_date: dt.date, security: str) -> dic
     return totals
 
 
+def _in_lieu_allocation(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date,
+                        positions: NetPositions,
+                        rules: ClearingRules) -> dict[str, tuple[int, int]]:
+    """Each waiting receiver's shares not delivered and the cash it gets instead."""
+    share_price = fail.value // fail.qty_short
+    left, allocation = fail.qty_short, {}
+    for account, owed in _waiting(store, positions, settlement_date, fail.security):
+        if left > 0:
+            qty = min(owed, left)
+            left -= qty
+            # 3.6: cash compensation at the announced rate, passed to the waiting receiver
+            allocation[_account_key(account)] = (qty, percent_of(qty * share_price,
+                                                                 rules.cash_in_lieu_pct))
+    return allocation
+
+
+def cash_in_lieu_shortfall(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date,
+                           positions: NetPositions,
+                           rules: ClearingRules = DEFAULT_CLEARING_RULES) -> int:
+    """What the defaulter lacks, after its withheld cash and its cash, to pay cash in lieu."""
+    total = sum(amount for _, amount in _in_lieu_allocation(
+        store, fail, settlement_date, positions, rules).values())
+    balances = store.balances()
+    return max(0, total - balances.get(withheld_account(fail.member), 0)
+               - balances.get(_defaulter_cash(fail, rules), 0))
+
+
 def cash_in_lieu(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date,
                  day: dt.date, positions: NetPositions,
                  rules: ClearingRules = DEFAULT_CLEARING_RULES) -> dict[str, int]:
@@ -548,17 +576,10 @@ def cash_in_lieu(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.dat
     if isinstance(done, dict):
         return {str(k): int(v) for k, v in done.items()}
     withhold(store, fail, settlement_date, settlement_date, positions, rules)
-    share_price = fail.value // fail.qty_short
-    left, allocation = fail.qty_short, {}
-    for account, owed in _waiting(store, positions, settlement_date, fail.security):
-        if left > 0:
-            allocation[_account_key(account)] = min(owed, left)
-            left -= allocation[_account_key(account)]
+    allocation = _in_lieu_allocation(store, fail, settlement_date, positions, rules)
     paid: dict[str, int] = {}
     txs = []
-    for key, qty in allocation.items():
-        # 3.6: cash compensation at the announced rate, passed to the waiting receiver
-        amount = percent_of(qty * share_price, rules.cash_in_lieu_pct)
+    for key, (_, amount) in allocation.items():
         receiver = key.split(":")[0]
         paid[receiver] = paid.get(receiver, 0) + amount
         txs.append(Transaction(_remedy_key(settlement_date, "in-lieu", base, key), day,
@@ -578,7 +599,8 @@ def cash_in_lieu(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.dat
     name = f"remedy:{settlement_date}:in-lieu:{fail.security}"
     recorded = _document(store, name)
     allocations = recorded if isinstance(recorded, dict) else {}
-    store.put_document(name, json.dumps({**allocations, base: allocation}))
+    store.put_document(name, json.dumps(
+        {**allocations, base: {key: qty for key, (qty, _) in allocation.items()}}))
     store.put_document(_remedy_key(settlement_date, "in-lieu-paid", base), json.dumps(paid))
     return paid
 

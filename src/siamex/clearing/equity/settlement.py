@@ -48,6 +48,7 @@ from siamex.units import format_time_of_day
 
 __all__ = [
     "BANK",
+    "DEFAULT_ROUND",
     "TSD",
     "DeliveryFail",
     "Movement",
@@ -58,6 +59,7 @@ __all__ = [
     "holdings_account",
     "issue",
     "pay_and_credit",
+    "settle_after_default",
     "settle_date",
     "settle_round",
     "settlement_result",
@@ -67,6 +69,8 @@ __all__ = [
 TSD = "TSD"  # the depository: where book-entry securities come from (ledger.DEPOSITORY)
 BANK = "BANK"  # the settlement banks, the outside source of cash
 _ROUNDS = (1, 2)
+DEFAULT_ROUND = 3  # a payment made good after round 2 with the default waterfall's money
+_LAST = DEFAULT_ROUND
 _DELIVER, _PAY, _CREDIT, _PAYOUT = "deliver", "pay", "credit", "payout"
 _TCH_CASH = Account(TCH, CASH, None, THB)
 
@@ -146,7 +150,7 @@ def issue(store: LedgerStore, business_date: dt.date, holdings: Mapping[Account,
                     "opening balance",
                     transfer(Account(BANK if account.asset == THB else TSD, DEPOSITORY, None,
                                      account.asset), account, qty))
-        for account, qty in sorted(holdings.items()) if qty
+        for account, qty in sorted(holdings.items(), key=lambda h: _account_key(h[0])) if qty
     ]
     return store.append_all(txs)
 
@@ -176,11 +180,11 @@ class _Posted:
         self._by_account: dict[tuple[str, Account], list[int]] = {}
         self._by_asset: dict[tuple[str, str], int] = {}
         for round_no, kind, account, qty in rows:
-            per_round = self._by_account.setdefault((kind, account), [0] * (len(_ROUNDS) + 1))
+            per_round = self._by_account.setdefault((kind, account), [0] * (_LAST + 1))
             per_round[round_no] += qty
             self._by_asset[kind, account.asset] = self._by_asset.get((kind, account.asset), 0) + qty
 
-    def total(self, kind: str, account: Account, up_to: int = 2) -> int:
+    def total(self, kind: str, account: Account, up_to: int = _LAST) -> int:
         per_round = self._by_account.get((kind, account))
         return sum(per_round[: up_to + 1]) if per_round is not None else 0
 
@@ -222,12 +226,12 @@ def _cash(positions: NetPositions, day: dt.date, paying: bool) -> list[CashOblig
             if c.settlement_date == day and (c.net_amount < 0) == paying and c.net_amount]
 
 
-def _open_delivery(posted: _Posted, s: SecuritiesObligation, up_to: int = 2) -> int:
+def _open_delivery(posted: _Posted, s: SecuritiesObligation, up_to: int = _LAST) -> int:
     account = holdings_account(s.member, s.account_type, s.security)
     return -s.net_qty - posted.total(_DELIVER, account, up_to)
 
 
-def _open_payment(posted: _Posted, c: CashObligation, up_to: int = 2) -> int:
+def _open_payment(posted: _Posted, c: CashObligation, up_to: int = _LAST) -> int:
     return -c.net_amount - posted.total(_PAY, cash_account(c.member, c.account_type), up_to)
 
 
@@ -368,6 +372,27 @@ def settle_round(store: LedgerStore, positions: NetPositions, day: dt.date, roun
     pay_and_credit(store, positions, day, round_no,
                    dt.datetime.combine(day, _time(cash_cutoff)), rules)
     return settlement_result(store, positions, day, round_no, prices)
+
+
+def settle_after_default(store: LedgerStore, positions: NetPositions, day: dt.date,
+                         at: dt.datetime, prices: Mapping[str, int],
+                         rules: ClearingRules = DEFAULT_CLEARING_RULES) -> SettlementResult:
+    """Collect the payments still open after round 2 that the payers can now make (the
+    waterfall has paid into a defaulter's cash), then credit what that unblocks.
+
+    Round 3 in the keys (`settle:{day}:r3:...`): it is not a round of the timetable but the
+    default management that follows a payment fail (3.6), so it runs after round 2's cash.
+    """
+    if at.date() != day or at.time() < _time(rules.round_2_cash):
+        raise StepRefused(f"payments after a default are taken after round 2 on {day}, "
+                          f"not at {at.isoformat()}")
+    if store.get_document(_step_document(day, 2, "cash")) is None:
+        raise StepRefused(f"round 2 cash of {day} has not run")
+    store.append_all(_payments(store, positions, day, DEFAULT_ROUND))
+    posted = _posted(store, day)
+    store.append_all([*_securities_credits(posted, positions, day, DEFAULT_ROUND),
+                      *_cash_credits(posted, positions, day, DEFAULT_ROUND)])
+    return settlement_result(store, positions, day, DEFAULT_ROUND, prices)
 
 
 def settle_date(store: LedgerStore, positions: NetPositions, day: dt.date,

@@ -1,0 +1,110 @@
+"""The three daily risk measures of every clearing member, and the call they make.
+
+clearing-spec.md 3.5 [S002]: each day TCH measures each member's pending settlement exposure
+three ways and calls the largest, less the collateral it holds, by 11:00. `collateral` holds
+the formulas; this module gathers their inputs from what is pending and from the member file,
+so that a clearing run can call collateral without the caller computing anything:
+
+- PFE and CE from the member's pending positions (per account type and security, over every
+  settlement date not yet settled) at the day's prices and risk rates;
+- the tolerance L and the settlement cap from the member's net capital and equity
+  (`ews_tolerance_pct`, `settlement_cap_equity_pct`);
+- the stress loss as given by the day's data, else every pending position moving
+  `stress_move_pct` against the member; the Cover-2 shortfall against the financial resources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+
+from siamex.clearing.collateral import (
+    PendingPosition,
+    Quote,
+    RiskCall,
+    cumulative_settlement_value,
+    current_exposure,
+    early_warning,
+    potential_future_exposure,
+    settlement_cap_call,
+    stress_calls,
+    uncovered_stress_loss,
+)
+from siamex.clearing.members import MemberRegistry
+from siamex.clearing.money import percent_of, round_half_up
+from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
+
+__all__ = ["Exposure", "MemberRisk", "daily_risk"]
+
+
+@dataclass(frozen=True, slots=True)
+class Exposure:
+    """A member's pending net position in one account type and security, for one settlement
+    date: `trade_value` is the signed value at trade prices (receipts cost, deliveries earn)."""
+
+    member: str
+    account_type: str
+    security: str
+    net_qty: int
+    trade_value: int
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRisk:
+    """One member's measures and their inputs, in satang; `call.call` is what it must post."""
+
+    member: str
+    pfe: int
+    ce: int
+    tolerance: int
+    csv: int
+    cap: int
+    stress_loss: int
+    uncovered: int
+    call: RiskCall
+
+
+def _stress_loss(positions: Iterable[PendingPosition], prices: Mapping[str, int],
+                 rules: ClearingRules) -> int:
+    """The default worst scenario: each net position loses `stress_move_pct` of its value."""
+    net: dict[tuple[str, str], int] = {}
+    for pos in positions:
+        net[pos.account, pos.security] = net.get((pos.account, pos.security), 0) + pos.net_qty
+    exact = sum((Fraction(abs(q) * prices[k]) * rules.stress_move_pct / 100
+                 for (_, k), q in net.items()), Fraction(0))
+    return round_half_up(exact)  # decision C3: summed exactly, rounded once
+
+
+def daily_risk(registry: MemberRegistry, exposures: Iterable[Exposure],
+               net_cash: Mapping[str, Iterable[int]], prices: Mapping[str, int],
+               risk_pct: Mapping[str, Fraction], stress_losses: Mapping[str, int],
+               held: Mapping[str, int], financial_resources: int,
+               rules: ClearingRules = DEFAULT_CLEARING_RULES) -> dict[str, MemberRisk]:
+    """Measure every clearing member; `net_cash` lists each member's net cash of each pending
+    settlement date, `held` its collateral after haircut."""
+    positions: dict[str, list[PendingPosition]] = {m: [] for m in registry.clearing_members}
+    for e in exposures:
+        positions.setdefault(e.member, []).append(
+            PendingPosition(e.account_type, e.security, e.net_qty, e.trade_value))
+    quotes = {k: Quote(p, risk_pct.get(k, rules.ews_risk_pct)) for k, p in prices.items()}
+    parts = {}
+    for member, own in sorted(positions.items()):
+        record = registry.member(member)
+        assert record is not None  # exposures come from registered members' trades
+        pfe = potential_future_exposure(own, quotes)
+        ce = current_exposure(own, quotes)
+        # 3.5: L = lambda * net capital; Cap = kappa * equity (derived, parameters)
+        tolerance = percent_of(record.net_capital, rules.ews_tolerance_pct)
+        cap = percent_of(record.shareholders_equity, rules.settlement_cap_equity_pct)
+        csv = cumulative_settlement_value(net_cash.get(member, ()))
+        loss = stress_losses.get(member, _stress_loss(own, prices, rules))
+        parts[member] = (pfe, ce, tolerance, csv, cap, loss,
+                         uncovered_stress_loss(loss, held.get(member, 0)))
+    stress = stress_calls({m: p[6] for m, p in parts.items()}, financial_resources)
+    return {
+        member: MemberRisk(member, pfe, ce, tolerance, csv, cap, loss, uncovered, RiskCall(
+            early_warning(pfe, ce, tolerance), settlement_cap_call(csv, cap, rules),
+            stress[member], held.get(member, 0)))
+        for member, (pfe, ce, tolerance, csv, cap, loss, uncovered) in parts.items()
+    }

@@ -1,0 +1,359 @@
+"""The fails of a clearing run, carried from day to day and remedied on their days.
+
+clearing-spec.md 3.6, 3.4, 3.8. `remedies` holds each remedy as a step; this module decides
+which step is due on a run date and keeps the open fails and loans in the store (documents
+`clearing:fails` and `clearing:loans`), so that a run on a later day takes up what an earlier
+run left open, and a run repeated finds every step already recorded.
+
+On a run date D, in timetable order:
+
+- before settlement (`before_settlement`): loans due on D are returned, re-borrowed or closed
+  with the lender's penalty (return by 11:30).
+- after settlement (`after_settlement`):
+  1. a payment fail of a date settled on D: the defaulter's cash falls short, so TCH declares
+     its default for the rest and applies the waterfall; the payment is then made and the
+     credits it held back follow (`settlement.settle_after_default`);
+  2. a delivery fail of a date settled on D: the defaulter's receivable is withheld and TCH
+     tries to cover it with a loan from the day's lending offers (borrow at end of day);
+  3. a fail of the business day before D not covered: the receivable of D is withheld too, and
+     TCH buys the shares in from the day's buy-in offers (next-day buy-in); when the defaulter
+     cannot pay, its default covers the rest through the waterfall and the buy-in completes;
+     when nobody sells, the receivers are paid cash in lieu;
+  4. each fail cured on D is fined (3.8), and each open loan is marked to market at D's price.
+
+Buy-ins run after D's settlement rather than at 13:25: the receivable TCH withholds on D is
+paid out by settlement, and the buy-in should be able to use it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from siamex.clearing.default import DefaultReport, declare_default
+from siamex.clearing.equity.netting import NetPositions
+from siamex.clearing.equity.remedies import (
+    FineEvent,
+    Loan,
+    buy_in,
+    buy_in_date,
+    cash_in_lieu,
+    cash_in_lieu_shortfall,
+    cover_fail,
+    fail_fines,
+    mark_to_market,
+    mature_loan,
+    withheld_account,
+    withhold,
+)
+from siamex.clearing.equity.settlement import (
+    DeliveryFail,
+    PaymentFail,
+    SettlementResult,
+    cash_account,
+    holdings_account,
+    settle_after_default,
+)
+from siamex.clearing.instructions import BuyInOffer, DayInstructions
+from siamex.clearing.ledger import Account
+from siamex.clearing.members import AccountType
+from siamex.clearing.money import percent_of
+from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
+from siamex.clearing.store import LedgerStore
+from siamex.rulebook.calendar import trading_day_offset
+
+__all__ = ["RemedyEvent", "RemedyOutcome", "after_settlement", "before_settlement",
+           "open_fails"]
+
+_FAILS = "clearing:fails"
+_LOANS = "clearing:loans"
+_HUMAN_ERRORS = "clearing:human-errors"
+PositionsOf = Callable[[dt.date], NetPositions]
+
+
+@dataclass(frozen=True, slots=True)
+class RemedyEvent:
+    """One thing a run did about a fail or a loan, for the report; amounts in satang."""
+
+    day: dt.date
+    kind: str
+    member: str
+    security: str
+    qty: int
+    amount: int
+    detail: str
+
+
+@dataclass(frozen=True)
+class RemedyOutcome:
+    """What a run's remedy steps did: events, fines to bill and defaults declared."""
+
+    events: tuple[RemedyEvent, ...] = ()
+    fines: tuple[FineEvent, ...] = ()
+    defaults: tuple[DefaultReport, ...] = ()
+
+
+def _fail_id(sd: dt.date, fail: DeliveryFail) -> str:
+    return f"{sd}:{fail.member}:{fail.account_type.value}:{fail.security}"
+
+
+def _read(store: LedgerStore, name: str) -> dict[str, dict[str, object]]:
+    text = store.get_document(name)
+    return {} if text is None else dict(json.loads(text))
+
+
+def _fail_of(record: Mapping[str, object]) -> tuple[dt.date, DeliveryFail]:
+    return (dt.date.fromisoformat(str(record["sd"])),
+            DeliveryFail(str(record["member"]), AccountType(str(record["type"])),
+                         str(record["security"]), int(str(record["qty"])),
+                         int(str(record["value"]))))
+
+
+def open_fails(store: LedgerStore) -> list[tuple[dt.date, DeliveryFail, str]]:
+    """Every delivery fail the store knows, with its status (open, covered, bought_in,
+    in_lieu)."""
+    return [(*_fail_of(r), str(r["status"])) for _, r in sorted(_read(store, _FAILS).items())]
+
+
+def _loan_of(row: Mapping[str, object]) -> Loan:
+    return Loan(dt.date.fromisoformat(str(row["start"])), dt.date.fromisoformat(str(row["due"])),
+                str(row["borrower"]), AccountType(str(row["type"])), str(row["security"]),
+                str(row["lender"]), AccountType(str(row["lender_type"])), int(str(row["qty"])))
+
+
+def _loan_row(loan: Loan, status: str) -> dict[str, object]:
+    return {"start": str(loan.start), "due": str(loan.due), "borrower": loan.borrower,
+            "type": loan.account_type.value, "security": loan.security, "lender": loan.lender,
+            "lender_type": loan.lender_account_type.value, "qty": loan.qty, "status": status}
+
+
+class _Run:
+    """One run date's remedy steps over the store, collecting what they did."""
+
+    def __init__(self, store: LedgerStore, day: dt.date, instructions: DayInstructions,
+                 positions_of: PositionsOf, price_of: Callable[[str], int],
+                 rules: ClearingRules) -> None:
+        self.store, self.day, self.instructions = store, day, instructions
+        self.positions_of, self.price_of, self.rules = positions_of, price_of, rules
+        self.events: list[RemedyEvent] = []
+        self.fines: list[FineEvent] = []
+        self.defaults: list[DefaultReport] = []
+        self.fails = _read(store, _FAILS)
+        self.loans = _read(store, _LOANS)
+
+    def save(self) -> None:
+        self.store.put_document(_FAILS, json.dumps(self.fails, sort_keys=True))
+        self.store.put_document(_LOANS, json.dumps(self.loans, sort_keys=True))
+
+    def event(self, kind: str, member: str, security: str, qty: int, amount: int,
+              detail: str = "") -> None:
+        self.events.append(RemedyEvent(self.day, kind, member, security, qty, amount, detail))
+
+    def outcome(self) -> RemedyOutcome:
+        return RemedyOutcome(tuple(self.events), tuple(self.fines), tuple(self.defaults))
+
+    def cash(self, member: str, account_type: AccountType | None) -> Account:
+        per_account = self.rules.cash_netting == "account"  # decision C2
+        return cash_account(member, account_type if per_account else None)
+
+    def default(self, member: str, loss: int, ref: str, payee: Account) -> None:
+        report = declare_default(self.store, member, loss, self.day, payee, self.rules, ref)
+        self.defaults.append(report)
+        self.event("default", member, "", 0, loss, f"{ref}: waterfall applied")
+
+    # ---- loans ----------------------------------------------------------------------------
+
+    def mature(self) -> None:
+        for key, row in sorted(self.loans.items()):
+            loan = _loan_of(row)
+            if row["status"] != "open" or loan.due > self.day:
+                continue
+            result = mature_loan(self.store, loan, self.day, self.price_of(loan.security),
+                                 self.instructions.lending_offers, self.rules)
+            if isinstance(result, Loan):
+                self.loans[key] = {**row, "status": "renewed"}
+                self.loans[result.key] = _loan_row(result, "open")
+                self.event("loan_renewed", loan.borrower, loan.security, loan.qty, 0,
+                           f"re-borrowed from {result.lender} until {result.due}")
+            elif result:
+                self.loans[key] = {**row, "status": "penalty"}
+                self.event("loan_penalty", loan.borrower, loan.security, loan.qty, result,
+                           f"lender {loan.lender} paid the penalty")
+            else:
+                self.loans[key] = {**row, "status": "returned"}
+                self.event("loan_returned", loan.borrower, loan.security, loan.qty, 0,
+                           f"returned to {loan.lender}")
+
+    def mark(self) -> None:
+        for row in self.loans.values():
+            loan = _loan_of(row)
+            if row["status"] == "open" and loan.start < self.day:
+                move = mark_to_market(self.store, loan, self.day, self.price_of(loan.security),
+                                      "end", self.rules)
+                if move:
+                    self.event("loan_marked", loan.borrower, loan.security, loan.qty, move,
+                               "collateral topped up" if move > 0 else "excess returned")
+
+    # ---- payment fails --------------------------------------------------------------------
+
+    def payment_fails(self, sd: dt.date, fails: Sequence[PaymentFail],
+                      prices: Mapping[str, int]) -> None:
+        if not fails:
+            return
+        balances = self.store.balances()
+        for fail in fails:
+            payee = cash_account(fail.member, fail.account_type)
+            self.event("payment_fail", fail.member, "", 0, fail.amount_short,
+                       f"settlement date {sd}")
+            loss = fail.amount_short - balances.get(payee, 0)
+            if loss > 0:  # 3.6: a payment default is met from collateral and the Clearing Fund
+                self.default(fail.member, loss, f"payment:{sd}", payee)
+        at = dt.datetime.combine(self.day, dt.time(16, 0))
+        late = settle_after_default(self.store, self.positions_of(sd), sd, at, prices,
+                                    self.rules)
+        for paid in late.paid:
+            self.event("paid_after_default", paid.member, "", 0, paid.qty, f"for {sd}")
+
+    # ---- delivery fails -------------------------------------------------------------------
+
+    def new_fail(self, sd: dt.date, fail: DeliveryFail) -> None:
+        fid = _fail_id(sd, fail)
+        if fid in self.fails:
+            return
+        human = any(h.member == fail.member and h.security == fail.security
+                    for h in self.instructions.human_errors)
+        self.fails[fid] = {"sd": str(sd), "member": fail.member, "type": fail.account_type.value,
+                           "security": fail.security, "qty": fail.qty_short, "value": fail.value,
+                           "status": "open", "human_error": human}
+        positions = self.positions_of(sd)
+        held = withhold(self.store, fail, sd, sd, positions, self.rules)
+        self.event("delivery_fail", fail.member, fail.security, fail.qty_short, fail.value,
+                   f"receivable withheld: {held}")
+        self.cover(sd, fail, fid)
+
+    def cover(self, sd: dt.date, fail: DeliveryFail, fid: str) -> None:
+        offers = [o for o in self.instructions.lending_offers if o.security == fail.security]
+        if not offers:
+            return
+        price = self.price_of(fail.security)
+        fee = percent_of(fail.qty_short * price, self.instructions.sbl_fee_pct)
+        loans = cover_fail(self.store, fail, sd, offers, price, fee, self.positions_of(sd),
+                           self.rules)
+        for loan in loans:
+            self.loans[loan.key] = _loan_row(loan, "open")
+            self.event("loan_opened", fail.member, fail.security, loan.qty, 0,
+                       f"from {loan.lender}, due {loan.due}")
+        if loans:
+            self.cured(fid, "covered")
+
+    def cured(self, fid: str, status: str) -> None:
+        record = self.fails[fid]
+        sd, fail = _fail_of(record)
+        self.fails[fid] = {**record, "status": status, "cured_on": str(self.day)}
+        count = None
+        if record.get("human_error"):
+            count = self.human_error_count(sd.year, fail.member, fid)
+        for fine in fail_fines(fail, sd, self.day, count, self.rules):
+            self.fines.append(fine)
+            self.event("fine", fine.member, fail.security, fail.qty_short, fine.amount, fine.type)
+
+    def human_error_count(self, year: int, member: str, fid: str) -> int:
+        """The fail's number among the member's human-error fails of the calendar year (3.8)."""
+        text = self.store.get_document(_HUMAN_ERRORS)
+        counts: dict[str, list[str]] = {} if text is None else json.loads(text)
+        seen = counts.setdefault(f"{year}:{member}", [])
+        if fid not in seen:
+            seen.append(fid)
+            self.store.put_document(_HUMAN_ERRORS, json.dumps(counts, sort_keys=True))
+        return seen.index(fid) + 1
+
+    def _seller(self, fail: DeliveryFail) -> BuyInOffer | None:
+        balances = self.store.balances()
+        for offer in self.instructions.buy_in_offers:
+            account = holdings_account(offer.seller, offer.account_type, offer.security)
+            if (offer.security == fail.security and offer.qty >= fail.qty_short
+                    and offer.seller != fail.member and balances.get(account, 0)
+                    >= fail.qty_short):
+                return offer
+        return None
+
+    def buy_in(self, fid: str) -> None:
+        sd, fail = _fail_of(self.fails[fid])
+        positions = self.positions_of(sd)
+        withhold(self.store, fail, sd, self.day, positions, self.rules)
+        offer = self._seller(fail)
+        if offer is None:
+            self.in_lieu(fid, sd, fail, positions)
+            return
+        seller = holdings_account(offer.seller, offer.account_type, offer.security)
+        done = buy_in(self.store, fail, sd, self.day, seller, offer.price, positions, self.rules)
+        if done is None:
+            balances = self.store.balances()
+            payee = self.cash(fail.member, fail.account_type)
+            short = (fail.qty_short * offer.price - balances.get(withheld_account(fail.member), 0)
+                     - balances.get(payee, 0))
+            # 3.6: the defaulter bears the buy-in; what it cannot pay, the waterfall covers
+            self.default(fail.member, short, f"buy-in:{sd}:{fail.security}", payee)
+            done = buy_in(self.store, fail, sd, self.day, seller, offer.price, positions,
+                          self.rules)
+        if done is None:
+            self.event("buy_in_failed", fail.member, fail.security, fail.qty_short, 0,
+                       "the waterfall did not cover the cost")
+            return
+        self.event("buy_in", fail.member, fail.security, done.qty, done.cost,
+                   f"from {offer.seller} at {offer.price}; cost above the fail's value "
+                   f"{done.cost_difference}")
+        self.cured(fid, "bought_in")
+
+    def in_lieu(self, fid: str, sd: dt.date, fail: DeliveryFail,
+                positions: NetPositions) -> None:
+        short = cash_in_lieu_shortfall(self.store, fail, sd, positions, self.rules)
+        if short:
+            self.default(fail.member, short, f"in-lieu:{sd}:{fail.security}",
+                         self.cash(fail.member, fail.account_type))
+        try:
+            paid = cash_in_lieu(self.store, fail, sd, self.day, positions, self.rules)
+        except ValueError as exc:
+            self.event("in_lieu_failed", fail.member, fail.security, fail.qty_short, 0, str(exc))
+            return
+        self.event("cash_in_lieu", fail.member, fail.security, fail.qty_short,
+                   sum(paid.values()), "no seller for the buy-in")
+        self.cured(fid, "in_lieu")
+
+    def due_buy_ins(self) -> None:
+        for fid, record in sorted(self.fails.items()):
+            sd, _ = _fail_of(record)
+            if record["status"] == "open" and buy_in_date(sd, trading_day_offset) <= self.day:
+                self.buy_in(fid)
+
+
+def before_settlement(store: LedgerStore, day: dt.date, instructions: DayInstructions,
+                      positions_of: PositionsOf, price_of: Callable[[str], int],
+                      rules: ClearingRules = DEFAULT_CLEARING_RULES) -> RemedyOutcome:
+    """The steps due before D's settlement: loans due on D (3.4: return by 11:30)."""
+    run = _Run(store, day, instructions, positions_of, price_of, rules)
+    run.mature()
+    run.save()
+    return run.outcome()
+
+
+def after_settlement(store: LedgerStore, day: dt.date, instructions: DayInstructions,
+                     settled: Sequence[tuple[dt.date, SettlementResult]],
+                     positions_of: PositionsOf, price_of: Callable[[str], int],
+                     prices_of: Callable[[dt.date], Mapping[str, int]],
+                     rules: ClearingRules = DEFAULT_CLEARING_RULES) -> RemedyOutcome:
+    """The steps due after D's settlement; `settled` holds each date settled on D with its
+    round 2 result (the fails open at the last cut-off)."""
+    run = _Run(store, day, instructions, positions_of, price_of, rules)
+    for sd, round_2 in settled:
+        run.payment_fails(sd, round_2.payment_fails, prices_of(sd))
+    for sd, round_2 in settled:
+        for fail in round_2.delivery_fails:
+            run.new_fail(sd, fail)
+    run.due_buy_ins()
+    run.mark()
+    run.save()
+    return run.outcome()
+

@@ -1,0 +1,369 @@
+"""A clearing day's instructions: the market data and the members' requests a run acts on.
+
+Why a file of its own: the trade file says what was traded; what happens to it afterwards
+(corrections and gross choices, collateral deposits and withdrawals, lending and buy-in offers,
+fund contributions, repayments) and the day's market data (closing prices, risk rates, stress
+losses) come from the members and from TCH's market data, and a run must be repeatable from
+its inputs alone. The file is read whole and checked whole: any fault refuses it with
+`error[INSTRUCTIONS_FILE]` naming the entry, before anything is posted. docs/clearing.md
+"Day instructions" lists the fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, TypeVar
+
+from siamex.clearing.collateral import AssetKind
+from siamex.clearing.equity.novation import Side
+from siamex.clearing.equity.remedies import LendingOffer
+from siamex.clearing.equity.trades import BoardType
+from siamex.clearing.ledger import THB
+from siamex.clearing.members import AccountType, InvestorType, MemberRegistry
+from siamex.clearing.money import InvalidAmount, parse_baht
+from siamex.clearing.risk_collateral import CollateralQuote
+from siamex.errors import ErrorCode, SiamexError
+from siamex.units import InvalidValue, parse_price
+
+__all__ = [
+    "NO_INSTRUCTIONS",
+    "BookChange",
+    "BuyInOffer",
+    "CollateralRequest",
+    "Contribution",
+    "DayInstructions",
+    "HumanError",
+    "Repayment",
+    "instructions_from_json",
+    "load_instructions",
+]
+
+T = TypeVar("T")
+E = TypeVar("E", bound=Enum)
+
+
+@dataclass(frozen=True, slots=True)
+class BookChange:
+    """A change to a novated trade before settlement (3.4): `op` is account, investor_type,
+    board, give_up, take_up or gross; `value` the new account, investor type, board, member
+    given up to, or the gross settlement date (ISO)."""
+
+    op: str
+    trade_id: str
+    side: Side | None
+    value: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BuyInOffer:
+    """Shares offered to TCH for a buy-in at `price` satang a share (3.4: offers by 11:30)."""
+
+    seller: str
+    security: str
+    qty: int
+    price: int
+    account_type: AccountType = AccountType.PORTFOLIO
+
+
+@dataclass(frozen=True, slots=True)
+class CollateralRequest:
+    """A risk-collateral deposit or withdrawal; `qty` in satang for THB, else units."""
+
+    member: str
+    op: str
+    asset: str
+    qty: int
+    at: dt.datetime
+    ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """A member's Clearing Fund contribution, in satang."""
+
+    member: str
+    amount: int
+    ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class HumanError:
+    """A member's declaration that its delivery fail of a security was a human error (3.8)."""
+
+    member: str
+    security: str
+
+
+@dataclass(frozen=True, slots=True)
+class Repayment:
+    """A defaulter repaying the fund it used in the default declared on `default_date`."""
+
+    member: str
+    default_date: dt.date
+
+
+@dataclass(frozen=True)
+class DayInstructions:
+    """Everything a run takes besides its trades; empty by default."""
+
+    prices: Mapping[str, int] = field(default_factory=dict)
+    risk_pct: Mapping[str, Fraction] = field(default_factory=dict)
+    stress_losses: Mapping[str, int] = field(default_factory=dict)
+    sbl_fee_pct: Fraction = Fraction(0)
+    book: tuple[BookChange, ...] = ()
+    lending_offers: tuple[LendingOffer, ...] = ()
+    buy_in_offers: tuple[BuyInOffer, ...] = ()
+    human_errors: tuple[HumanError, ...] = ()
+    collateral: tuple[CollateralRequest, ...] = ()
+    collateral_quotes: Mapping[str, CollateralQuote] = field(default_factory=dict)
+    contributions: tuple[Contribution, ...] = ()
+    set_fund: tuple[int, int] | None = None
+    repayments: tuple[Repayment, ...] = ()
+
+
+NO_INSTRUCTIONS = DayInstructions()
+_BOOK_OPS = {"account", "investor_type", "board", "give_up", "take_up", "gross"}
+_FIELDS: Mapping[str, set[str]] = {
+    "book": {"op", "trade_id", "side", "value", "at"},
+    "lending_offers": {"lender", "security", "qty", "account_type"},
+    "buy_in_offers": {"seller", "security", "qty", "price", "account_type"},
+    "human_errors": {"member", "security"},
+    "collateral": {"member", "op", "asset", "qty", "at", "ref"},
+    "contributions": {"member", "amount", "ref"},
+    "repayments": {"member", "default_date"},
+}
+_TOP = {"description", "prices", "risk_pct", "stress_losses", "sbl_fee_pct", "collateral_quotes",
+        "set_fund", *_FIELDS}
+
+
+class _Reader:
+    """Reads one instructions document, naming the entry in every refusal."""
+
+    def __init__(self, registry: MemberRegistry) -> None:
+        self.registry = registry
+
+    @staticmethod
+    def refuse(where: str, why: str) -> SiamexError:
+        return SiamexError(ErrorCode.INSTRUCTIONS_FILE, f"{where}: {why}")
+
+    def member(self, value: Any, where: str) -> str:
+        if not isinstance(value, str) or self.registry.member(value) is None:
+            raise self.refuse(where, f"unknown member {value!r}")
+        return value
+
+    def text(self, value: Any, where: str) -> str:
+        if not isinstance(value, str) or not value:
+            raise self.refuse(where, "must be a non-empty string")
+        return value
+
+    def shares(self, value: Any, where: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise self.refuse(where, f"must be a whole number of shares above zero, got {value!r}")
+        return value
+
+    def baht(self, value: Any, where: str, positive: bool = True) -> int:
+        try:
+            amount = parse_baht(value)
+        except InvalidAmount as exc:
+            raise self.refuse(where, f"{exc} (amounts are THB strings such as \"1000.00\")"
+                              ) from None
+        if amount < 0 or (positive and amount == 0):
+            raise self.refuse(where, f"must be above zero, got {value!r}")
+        return amount
+
+    def price(self, value: Any, where: str) -> int:
+        try:
+            satang = parse_price(value)
+        except InvalidValue as exc:
+            raise self.refuse(where, str(exc)) from None
+        if satang <= 0:
+            raise self.refuse(where, "a price must be above zero")
+        return satang
+
+    def percent(self, value: Any, where: str) -> Fraction:
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise self.refuse(where, "must be a percentage such as \"6.58\"")
+        try:
+            pct = Fraction(str(value))
+        except (ValueError, ZeroDivisionError):
+            raise self.refuse(where, f"must be a percentage, got {value!r}") from None
+        if not 0 <= pct <= 100:
+            raise self.refuse(where, f"must be between 0 and 100 percent, got {value!r}")
+        return pct
+
+    def at(self, value: Any, where: str) -> dt.datetime:
+        if isinstance(value, str):
+            try:
+                moment = dt.datetime.fromisoformat(value)
+            except ValueError:
+                pass
+            else:
+                if moment.tzinfo is None:
+                    return moment
+        raise self.refuse(where, "must be a Bangkok date and time such as "
+                          f"\"2021-04-09T10:00:00\", got {value!r}")
+
+    def date(self, value: Any, where: str) -> dt.date:
+        if isinstance(value, str) and len(value) == 10:
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise self.refuse(where, f"must be a date such as \"2021-04-09\", got {value!r}")
+
+    def choice(self, kind: type[E], value: Any, where: str) -> E:
+        try:
+            return kind(value)
+        except ValueError:
+            choices = ", ".join(str(e.value) for e in kind)
+            raise self.refuse(where, f"must be one of {choices}, got {value!r}") from None
+
+    def mapping(self, data: Mapping[str, Any], name: str,
+                read: Callable[[Any, str], T], key: Callable[[Any, str], str]) -> dict[str, T]:
+        value = data.get(name, {})
+        if not isinstance(value, dict):
+            raise self.refuse(name, "must be an object")
+        return {key(k, f"{name}.{k}"): read(v, f"{name}.{k}") for k, v in value.items()}
+
+    def entries(self, data: Mapping[str, Any], name: str,
+                read: Callable[[Mapping[str, Any], str], T]) -> tuple[T, ...]:
+        value = data.get(name, [])
+        if not isinstance(value, list):
+            raise self.refuse(name, "must be a list")
+        out = []
+        for number, entry in enumerate(value, 1):
+            where = f"{name}[{number}]"
+            if not isinstance(entry, dict):
+                raise self.refuse(where, "must be an object")
+            unknown = sorted(set(entry) - _FIELDS[name])
+            if unknown:
+                raise self.refuse(where, f"unknown field {', '.join(unknown)}")
+            out.append(read(entry, where))
+        return tuple(out)
+
+    def book_change(self, e: Mapping[str, Any], where: str) -> BookChange:
+        op = e.get("op")
+        if op not in _BOOK_OPS:
+            raise self.refuse(where, f"`op` must be one of {', '.join(sorted(_BOOK_OPS))}, "
+                              f"got {op!r}")
+        side = None if op == "gross" else self.choice(Side, e.get("side"), f"{where}.side")
+        value = self.text(e.get("value"), f"{where}.value")
+        checks: Mapping[str, Callable[[Any, str], object]] = {
+            "investor_type": lambda v, w: self.choice(InvestorType, v, w),
+            "board": lambda v, w: self.choice(BoardType, v, w),
+            "give_up": self.member, "gross": self.date}
+        if op in checks:
+            checks[op](value, f"{where}.value")
+        return BookChange(op, self.text(e.get("trade_id"), f"{where}.trade_id"), side, value,
+                          self.at(e.get("at"), f"{where}.at"))
+
+    def lending_offer(self, e: Mapping[str, Any], where: str) -> LendingOffer:
+        return LendingOffer(self.member(e.get("lender"), f"{where}.lender"),
+                            self.text(e.get("security"), f"{where}.security"),
+                            self.shares(e.get("qty"), f"{where}.qty"),
+                            self.choice(AccountType, e.get("account_type", "portfolio"),
+                                        f"{where}.account_type"))
+
+    def buy_in_offer(self, e: Mapping[str, Any], where: str) -> BuyInOffer:
+        return BuyInOffer(self.member(e.get("seller"), f"{where}.seller"),
+                          self.text(e.get("security"), f"{where}.security"),
+                          self.shares(e.get("qty"), f"{where}.qty"),
+                          self.price(e.get("price"), f"{where}.price"),
+                          self.choice(AccountType, e.get("account_type", "portfolio"),
+                                      f"{where}.account_type"))
+
+    def human_error(self, e: Mapping[str, Any], where: str) -> HumanError:
+        return HumanError(self.member(e.get("member"), f"{where}.member"),
+                          self.text(e.get("security"), f"{where}.security"))
+
+    def collateral_request(self, e: Mapping[str, Any], where: str) -> CollateralRequest:
+        op = e.get("op")
+        if op not in ("deposit", "withdraw"):
+            raise self.refuse(f"{where}.op", f"must be deposit or withdraw, got {op!r}")
+        asset = self.text(e.get("asset"), f"{where}.asset")
+        qty = (self.baht(e.get("qty"), f"{where}.qty") if asset == THB
+               else self.shares(e.get("qty"), f"{where}.qty"))
+        return CollateralRequest(self.member(e.get("member"), f"{where}.member"), op, asset,
+                                 qty, self.at(e.get("at"), f"{where}.at"),
+                                 self.text(e.get("ref"), f"{where}.ref"))
+
+    def contribution(self, e: Mapping[str, Any], where: str) -> Contribution:
+        return Contribution(self.member(e.get("member"), f"{where}.member"),
+                            self.baht(e.get("amount"), f"{where}.amount"),
+                            self.text(e.get("ref"), f"{where}.ref"))
+
+    def repayment(self, e: Mapping[str, Any], where: str) -> Repayment:
+        return Repayment(self.member(e.get("member"), f"{where}.member"),
+                         self.date(e.get("default_date"), f"{where}.default_date"))
+
+    def quote(self, value: Any, where: str) -> CollateralQuote:
+        fields = {"kind", "price", "haircut_pct", "issuer_group"}
+        if not isinstance(value, dict) or set(value) - fields:
+            raise self.refuse(where, f"must be an object with {', '.join(sorted(fields))}")
+        kind = self.choice(AssetKind, value.get("kind"), f"{where}.kind")
+        if kind is AssetKind.CASH_THB:
+            raise self.refuse(f"{where}.kind", "THB cash needs no quote")
+        group = value.get("issuer_group")
+        if group is not None and not isinstance(group, str):
+            raise self.refuse(f"{where}.issuer_group", "must be a string")
+        return CollateralQuote(kind, self.price(value.get("price"), f"{where}.price"),
+                               self.percent(value.get("haircut_pct", 0), f"{where}.haircut_pct"),
+                               group)
+
+    def set_fund(self, value: Any) -> tuple[int, int] | None:
+        if value is None:
+            return None
+        if not isinstance(value, dict) or set(value) != {"tranche_2", "reserve_fund"}:
+            raise self.refuse("set_fund", "must be an object with tranche_2 and reserve_fund")
+        return (self.baht(value["tranche_2"], "set_fund.tranche_2", positive=False),
+                self.baht(value["reserve_fund"], "set_fund.reserve_fund", positive=False))
+
+
+def instructions_from_json(data: Any, registry: MemberRegistry) -> DayInstructions:
+    """Read parsed day instructions, refusing the whole file at its first fault."""
+    if not isinstance(data, dict):
+        raise SiamexError(ErrorCode.INSTRUCTIONS_FILE, "day instructions are a JSON object")
+    unknown = sorted(set(data) - _TOP)
+    if unknown:
+        raise SiamexError(ErrorCode.INSTRUCTIONS_FILE, f"unknown field {', '.join(unknown)}")
+    r = _Reader(registry)
+    return DayInstructions(
+        prices=r.mapping(data, "prices", r.price, r.text),
+        risk_pct=r.mapping(data, "risk_pct", r.percent, r.text),
+        stress_losses=r.mapping(data, "stress_losses",
+                                lambda v, w: r.baht(v, w, positive=False), r.member),
+        sbl_fee_pct=r.percent(data.get("sbl_fee_pct", 0), "sbl_fee_pct"),
+        book=r.entries(data, "book", r.book_change),
+        lending_offers=r.entries(data, "lending_offers", r.lending_offer),
+        buy_in_offers=r.entries(data, "buy_in_offers", r.buy_in_offer),
+        human_errors=r.entries(data, "human_errors", r.human_error),
+        collateral=r.entries(data, "collateral", r.collateral_request),
+        collateral_quotes=r.mapping(data, "collateral_quotes", r.quote, r.text),
+        contributions=r.entries(data, "contributions", r.contribution),
+        set_fund=r.set_fund(data.get("set_fund")),
+        repayments=r.entries(data, "repayments", r.repayment),
+    )
+
+
+def load_instructions(path: Path, registry: MemberRegistry) -> DayInstructions:
+    """Read a day-instructions file (docs/clearing.md, "Day instructions")."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SiamexError(ErrorCode.FILE_NOT_FOUND, f"cannot read {path}: {exc.strerror}"
+                          ) from None
+    try:
+        data = json.loads(text)  # a JSON number for money is refused: no binary floats
+    except json.JSONDecodeError as exc:
+        raise SiamexError(ErrorCode.INSTRUCTIONS_FILE, f"{path}: not JSON: {exc}") from None
+    try:
+        return instructions_from_json(data, registry)
+    except SiamexError as exc:
+        raise SiamexError(exc.code, f"{path}: {exc.message}") from None
