@@ -315,14 +315,21 @@ def clearing() -> None:
               help="The ledger: a SQLite file, a postgresql:// URL, or :memory:.")
 @click.option("--date", "run_date", type=click.DateTime(["%Y-%m-%d"]),
               help="The run's date (default: the trades' settlement date, T+2).")
+@click.option("--instructions", "instructions_file", type=click.Path(path_type=Path),
+              help="The day's instructions and market data (JSON): corrections, collateral, "
+                   "lending and buy-in offers, fund, prices. With it the risk measures and "
+                   "the 11:00 call run.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @click.option("--csv-dir", type=click.Path(path_type=Path),
               help="Write the report as CSV files, one per table, into this folder.")
 @_guarded
 def clearing_run(members_file: Path, trades_file: Path, holdings_file: Path, store: str,
-                 run_date: dt.datetime | None, as_json: bool, csv_dir: Path | None) -> None:
-    """Novate and net a trade file, settle what is due, and report per member."""
+                 run_date: dt.datetime | None, instructions_file: Path | None, as_json: bool,
+                 csv_dir: Path | None) -> None:
+    """Clear a day: novate and net a trade file, run the fund and risk-collateral steps,
+    settle what is due, remedy the fails, and report per member."""
     from siamex.clearing.equity import read_trades
+    from siamex.clearing.instructions import load_instructions
     from siamex.clearing.members import load_registry
     from siamex.clearing.reports import print_report, report_json, write_csv
     from siamex.clearing.run import clear_day, load_holdings
@@ -333,9 +340,12 @@ def clearing_run(members_file: Path, trades_file: Path, holdings_file: Path, sto
     registry = load_registry(members_file)
     batch = read_trades(trades_file, registry)
     holdings = load_holdings(holdings_file, registry)
+    instructions = (None if instructions_file is None
+                    else load_instructions(instructions_file, registry))
     with open_store(store) as ledger:
         result = clear_day(registry, batch, holdings, ledger,
-                           None if run_date is None else run_date.date())
+                           None if run_date is None else run_date.date(),
+                           instructions=instructions)
     if as_json:
         click.echo(json.dumps(report_json(result), indent=2))
     elif csv_dir is not None:

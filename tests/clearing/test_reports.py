@@ -37,7 +37,8 @@ def test_json_gives_each_member_its_obligations_in_decimal_strings(
         registry: MemberRegistry) -> None:
     report = report_json(_e1(registry))
     assert list(report) == ["run_date", "trade_dates", "settlement_dates",
-                            "pending_settlement_dates", "members"]
+                            "pending_settlement_dates", "risk_measured", "financial_resources",
+                            "members"]
     assert report["settlement_dates"] == [{"settlement_date": "2021-04-12",
                                            "already_settled": False, "settled_in_full": True}]
     b = report["members"]["B"]

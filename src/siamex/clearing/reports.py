@@ -15,11 +15,15 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from siamex.clearing.collateral_day import CollateralDay
+from siamex.clearing.equity.fails import RemedyOutcome
+from siamex.clearing.equity.gross import GrossResult
 from siamex.clearing.equity.settlement import Movement, SettlementResult
 from siamex.clearing.ledger import THB
 from siamex.clearing.members import AccountType
 from siamex.clearing.money import format_baht
 from siamex.clearing.run import DayReport, SettledDate
+from siamex.clearing.waterfall import Layer
 
 __all__ = ["TABLES", "print_report", "report_json", "tables", "write_csv"]
 
@@ -36,6 +40,15 @@ TABLES: dict[str, tuple[str, ...]] = {
               "value"),
     "fees": ("member", "side", "trading_member", "order_id", "traded_value", "fee"),
     "balances": ("member", "purpose", "account_type", "asset", "quantity"),
+    "gross": ("member", "trade_id", "settlement_date", "side", "account_type", "security",
+              "qty", "value", "settled", "short"),
+    "risk": ("member", "pfe", "ce", "tolerance", "ews", "csv", "cap_limit", "cap",
+             "stress_loss", "uncovered", "stress", "required", "held", "call", "debited",
+             "shortfall"),
+    "collateral": ("member", "ref", "op", "asset", "quantity", "at", "accepted", "reason"),
+    "remedies": ("member", "day", "kind", "security", "qty", "amount", "detail"),
+    "fines": ("member", "type", "amount"),
+    "defaults": ("member", "day", "cause", "layer", "used"),
 }
 
 
@@ -73,6 +86,56 @@ def _fails(settled: SettledDate, result: SettlementResult) -> Iterable[Row]:
                "short": format_baht(p.amount_short), "value": format_baht(p.amount_short)}
 
 
+def _gross(result: GrossResult) -> Iterable[Row]:
+    failed = {f.item.trade_id: f for f in result.failed}
+    for item in (*result.settled, *(f.item for f in result.failed)):
+        fail = failed.get(item.trade_id)
+        for member, side, kind, short in (
+                (item.seller, "sell", item.seller_account_type,
+                 fail.delivery_short if fail else 0),
+                (item.buyer, "buy", item.buyer_account_type,
+                 format_baht(fail.payment_short) if fail else 0)):
+            yield {"member": member, "trade_id": item.trade_id,
+                   "settlement_date": str(item.settlement_date), "side": side,
+                   "account_type": kind.value, "security": item.security, "qty": item.qty,
+                   "value": format_baht(item.value), "settled": fail is None, "short": short}
+
+
+def _risk(day: CollateralDay) -> Iterable[Row]:
+    for member, r in sorted(day.risk.items()):
+        debit = day.debits.get(member)
+        shortfall = debit.default.shortfall if debit and debit.default else 0
+        amounts = {"pfe": r.pfe, "ce": r.ce, "tolerance": r.tolerance, "ews": r.call.ews,
+                   "csv": r.csv, "cap_limit": r.cap, "cap": r.call.cap,
+                   "stress_loss": r.stress_loss, "uncovered": r.uncovered,
+                   "stress": r.call.stress, "required": r.call.required, "held": r.call.held,
+                   "call": debit.call if debit else r.call.call,
+                   "debited": debit.debited if debit else 0, "shortfall": shortfall}
+        yield {"member": member, **{k: format_baht(v) for k, v in amounts.items()}}
+
+
+def _collateral(day: CollateralDay) -> Iterable[Row]:
+    for answer in day.requests:
+        r = answer.request
+        yield {"member": r.member, "ref": r.ref, "op": r.op, "asset": r.asset,
+               "quantity": _quantity(r.asset, r.qty), "at": r.at.isoformat(),
+               "accepted": answer.accepted, "reason": answer.reason}
+
+
+def _defaults(remedies: RemedyOutcome) -> Iterable[Row]:
+    for d in remedies.defaults:
+        w = d.waterfall
+        base = {"member": d.member, "day": str(d.day), "cause": d.ref}
+        yield {**base, "layer": "loss", "used": format_baht(w.loss)}
+        for layer in Layer:
+            yield {**base, "layer": layer.value, "used": format_baht(w.uses[layer])}
+            if layer is Layer.NON_DEFAULTER_CONTRIBUTIONS:
+                for member, share in sorted(w.shares.items()):
+                    yield {**base, "layer": f"{layer.value}:{member}",
+                           "used": format_baht(share)}
+        yield {**base, "layer": "uncovered", "used": format_baht(w.uncovered)}
+
+
 def tables(report: DayReport) -> dict[str, list[Row]]:
     """The report's rows, one list per table of `TABLES`, each row naming its member."""
     rounds = [(s, r) for s in report.settled for r in s.rounds]
@@ -98,6 +161,15 @@ def tables(report: DayReport) -> dict[str, list[Row]]:
         "balances": [{"member": a.owner, "purpose": a.purpose, "account_type": _kind(
                           a.account_type), "asset": a.asset, "quantity": _quantity(a.asset, q)}
                      for a, q in sorted(report.balances.items())],
+        "gross": [row for g in report.gross for row in _gross(g)],
+        "risk": [] if report.collateral is None else list(_risk(report.collateral)),
+        "collateral": [] if report.collateral is None else list(_collateral(report.collateral)),
+        "remedies": [{"member": e.member, "day": str(e.day), "kind": e.kind,
+                      "security": e.security, "qty": e.qty, "amount": format_baht(e.amount),
+                      "detail": e.detail} for e in report.remedies.events],
+        "fines": [{"member": f.member, "type": f.type, "amount": format_baht(f.amount)}
+                  for f in report.remedies.fines],
+        "defaults": list(_defaults(report.remedies)),
     }
 
 
@@ -118,6 +190,9 @@ def report_json(report: DayReport) -> dict[str, Any]:
                               "already_settled": s.already_settled,
                               "settled_in_full": _settled_in_full(s)} for s in report.settled],
         "pending_settlement_dates": [str(d) for d in report.pending],
+        "risk_measured": report.collateral is not None,
+        "financial_resources": None if report.collateral is None
+        else format_baht(report.collateral.financial_resources),
         "members": {
             member: {
                 **{name: [{k: v for k, v in row.items() if k != "member"}
@@ -143,6 +218,10 @@ def write_csv(report: DayReport, folder: Path) -> list[Path]:
                               for k, v in row.items()} for row in rows)
         paths.append(path)
     return paths
+
+
+_SHOWN = {"risk": ("member", "ews", "cap", "stress", "required", "held", "call", "debited",
+                   "shortfall")}  # the summary's columns; JSON and CSV have them all
 
 
 def _signed(qty: int) -> str:
@@ -181,8 +260,18 @@ def print_report(report: DayReport, console: Console) -> None:
         table.add_row(member, securities, cash, status, str(len(fees)),
                       format_baht(sum(f.fee for f in fees)))
     console.print(table)
-    if rows["fails"]:
-        fails = Table(*TABLES["fails"], title="fails")
-        for row in rows["fails"]:
-            fails.add_row(*(str(row[k]) for k in TABLES["fails"]))
-        console.print(fails)
+    if report.collateral is None:
+        console.print("risk collateral: not measured (no day instructions given)")
+    else:
+        console.print(f"financial resources: "
+                      f"{format_baht(report.collateral.financial_resources)} THB")
+    titles = {"fails": "fails", "gross": "gross settlement", "risk": "risk measures and call",
+              "collateral": "collateral requests", "remedies": "remedies",
+              "fines": "fines", "defaults": "defaults: the waterfall layer by layer"}
+    for name, title in titles.items():
+        if rows[name]:
+            columns = _SHOWN.get(name, TABLES[name])
+            table = Table(*columns, title=title)
+            for row in rows[name]:
+                table.add_row(*(str(row[k]) for k in columns))
+            console.print(table)

@@ -8,7 +8,7 @@ run left open, and a run repeated finds every step already recorded.
 On a run date D, in timetable order:
 
 - before settlement (`before_settlement`): loans due on D are returned, re-borrowed or closed
-  with the lender's penalty (return by 11:30).
+  with the lender's penalty (return by 11:30); the others are marked to market at D's price.
 - after settlement (`after_settlement`):
   1. a payment fail of a date settled on D: the defaulter's cash falls short, so TCH declares
      its default for the rest and applies the waterfall; the payment is then made and the
@@ -19,7 +19,7 @@ On a run date D, in timetable order:
      TCH buys the shares in from the day's buy-in offers (next-day buy-in); when the defaulter
      cannot pay, its default covers the rest through the waterfall and the buy-in completes;
      when nobody sells, the receivers are paid cash in lieu;
-  4. each fail cured on D is fined (3.8), and each open loan is marked to market at D's price.
+  4. each fail cured on D is fined (3.8).
 
 Buy-ins run after D's settlement rather than at 13:25: the receivable TCH withholds on D is
 paid out by settlement, and the buy-in should be able to use it.
@@ -59,7 +59,7 @@ from siamex.clearing.equity.settlement import (
 from siamex.clearing.instructions import BuyInOffer, DayInstructions
 from siamex.clearing.ledger import Account
 from siamex.clearing.members import AccountType
-from siamex.clearing.money import percent_of
+from siamex.clearing.money import format_baht, percent_of
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.store import LedgerStore
 from siamex.rulebook.calendar import trading_day_offset
@@ -230,7 +230,7 @@ class _Run:
         positions = self.positions_of(sd)
         held = withhold(self.store, fail, sd, sd, positions, self.rules)
         self.event("delivery_fail", fail.member, fail.security, fail.qty_short, fail.value,
-                   f"receivable withheld: {held}")
+                   f"receivable withheld: {format_baht(held)}")
         self.cover(sd, fail, fid)
 
     def cover(self, sd: dt.date, fail: DeliveryFail, fid: str) -> None:
@@ -303,8 +303,8 @@ class _Run:
                        "the waterfall did not cover the cost")
             return
         self.event("buy_in", fail.member, fail.security, done.qty, done.cost,
-                   f"from {offer.seller} at {offer.price}; cost above the fail's value "
-                   f"{done.cost_difference}")
+                   f"from {offer.seller} at {format_baht(offer.price)}; cost above the "
+                   f"fail's value {format_baht(done.cost_difference)}")
         self.cured(fid, "bought_in")
 
     def in_lieu(self, fid: str, sd: dt.date, fail: DeliveryFail,
@@ -332,9 +332,12 @@ class _Run:
 def before_settlement(store: LedgerStore, day: dt.date, instructions: DayInstructions,
                       positions_of: PositionsOf, price_of: Callable[[str], int],
                       rules: ClearingRules = DEFAULT_CLEARING_RULES) -> RemedyOutcome:
-    """The steps due before D's settlement: loans due on D (3.4: return by 11:30)."""
+    """The steps due before D's settlement: loans due on D (3.4: return by 11:30), and the
+    start-of-day mark to market of the others at D's price (one price a day, so the end-of-day
+    mark would move nothing more)."""
     run = _Run(store, day, instructions, positions_of, price_of, rules)
     run.mature()
+    run.mark()
     run.save()
     return run.outcome()
 
@@ -353,7 +356,6 @@ def after_settlement(store: LedgerStore, day: dt.date, instructions: DayInstruct
         for fail in round_2.delivery_fails:
             run.new_fail(sd, fail)
     run.due_buy_ins()
-    run.mark()
     run.save()
     return run.outcome()
 
