@@ -33,6 +33,7 @@ from siamex.clearing.ledger import (
     Transaction,
     transfer,
 )
+from siamex.clearing.money import format_baht
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.store import LedgerStore
 from siamex.units import US_PER_SECOND
@@ -100,6 +101,10 @@ class CallDebit:
         """The collateral default this call leaves, None when the debit met it."""
         shortfall = self.call - self.debited
         return CollateralDefault(self.member, self.day, shortfall) if shortfall else None
+
+
+def _amount(asset: str, quantity: int) -> str:
+    return format_baht(quantity) if asset == THB else str(quantity)
 
 
 def _time_of_day(at: dt.datetime) -> int:
@@ -276,14 +281,16 @@ class RiskCollateralAccount:
         available = self.balances().get(asset, 0) - pending
         if quantity > available:
             raise CollateralRefused(
-                f"withdrawal {ref}: {quantity} of {asset} asked, {available} held and free")
+                f"withdrawal {ref}: {_amount(asset, quantity)} {asset} asked, "
+                f"{_amount(asset, available)} {asset} held and free")
         value = self._value(asset, quantity, quotes)
         excess = self.excess(day, required, quotes)
         # 3.5: a withdrawal may not bring the collateral held below the requirement
         if value > excess:
             raise CollateralRefused(
-                f"withdrawal {ref}: {value} satang after haircut exceeds the excess of "
-                f"{max(0, excess)} over the requirement of {required}")
+                f"withdrawal {ref}: {format_baht(value)} THB after haircut exceeds the excess "
+                f"of {format_baht(max(0, excess))} THB over the requirement of "
+                f"{format_baht(required)} THB (3.5)")
         withdrawal = Withdrawal(ref, asset, quantity, at, pay_at)
         self._save(day, [*accepted, withdrawal])
         return withdrawal

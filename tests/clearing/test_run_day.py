@@ -1,0 +1,246 @@
+"""The clearing day's steps beyond settlement, through `clear_day` (clearing-spec.md 3.1-3.7):
+a payment fail met by the waterfall, cash in lieu when nobody sells for the buy-in, gross
+settlement of a large trade report, corrections refused past their cut-off, collateral
+requests refused with their rule, a loan closed by the lender's penalty, the defaulter's
+repayment, and the run's refusals changing nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+from typing import Any
+
+import pytest
+
+from siamex.clearing.default import FUND_INCOME, SET_TRANCHE_1, contribution_account
+from siamex.clearing.equity.settlement import cash_account, holdings_account
+from siamex.clearing.equity.trades import trades_from_csv
+from siamex.clearing.instructions import DayInstructions, instructions_from_json
+from siamex.clearing.ledger import Ledger
+from siamex.clearing.members import AccountType, MemberRegistry, registry_from_json
+from siamex.clearing.money import round_half_up
+from siamex.clearing.run import DayReport, Holding, clear_day
+from siamex.clearing.store import MemoryStore
+from siamex.clearing.waterfall import Layer
+from siamex.errors import ErrorCode, SiamexError
+
+PRT = AccountType.PORTFOLIO
+BAHT = 100
+M = 1_000_000 * BAHT
+T, T1, SD, SD1 = (dt.date(2021, 3, 3), dt.date(2021, 3, 4), dt.date(2021, 3, 5),
+                  dt.date(2021, 3, 8))
+HEADER = ("trade_id,trade_date,symbol,board,price,qty,buy_member,buy_account,sell_member,"
+          "sell_account")
+NO_STRESS = {m: "0" for m in ("A", "B", "C")}  # no fund here: keep the Cover-2 call out
+FUND = {"set_fund": {"tranche_2": "140000000.00", "reserve_fund": "2000000000.00"},
+        "contributions": [{"member": m, "amount": "10000000.00", "ref": "initial"}
+                          for m in ("A", "B", "C")]}
+
+
+@pytest.fixture
+def registry() -> MemberRegistry:
+    return registry_from_json({
+        "members": [{"member": m, "type": "gcm", "shareholders_equity": "600000000",
+                     "net_capital": "100000000"} for m in ("A", "B", "C")],
+        "accounts": [{"member": m, "account": f"{m}-PRT", "type": "portfolio"}
+                     for m in ("A", "B", "C")]})
+
+
+def _trades(registry: MemberRegistry, *rows: str) -> Any:
+    return trades_from_csv([HEADER, *rows], registry)
+
+
+def _day(registry: MemberRegistry, data: dict[str, Any]) -> DayInstructions:
+    return instructions_from_json(data, registry)
+
+
+def _sound(store: MemoryStore) -> None:
+    assert Ledger.from_transactions(store.transactions()).check_invariants() == []
+
+
+def _cash(member: str, baht: int) -> Holding:
+    return Holding(member, None, "THB", baht * BAHT)
+
+
+def _shares(member: str, security: str, qty: int) -> Holding:
+    return Holding(member, PRT, security, qty)
+
+
+def _kinds(report: DayReport) -> list[str]:
+    return [e.kind for e in report.remedies.events]
+
+
+def test_a_payment_fail_is_met_by_the_waterfall_and_the_date_then_settles(
+        registry: MemberRegistry) -> None:
+    store = MemoryStore()
+    trades = _trades(registry, "1,2021-03-03,X,main,50.00,1000000,A,A-PRT,B,B-PRT")
+    holdings = [_cash("A", 30_000_000), _cash("B", 10_000_000), _cash("C", 10_000_000),
+                _shares("B", "X", 1_000_000)]
+    clear_day(registry, trades, holdings, store, T, instructions=_day(registry, FUND))
+    # A holds 20M of the 50M it owes on SD: its payment fails at 14:00 and 15:45
+    report = clear_day(registry, _trades(registry), holdings, store, SD,
+                       instructions=_day(registry, {}))
+    assert report.settled[0].rounds[1].payment_fails[0].amount_short == 50 * M
+    (default,) = report.remedies.defaults
+    assert (default.member, default.ref, default.waterfall.loss) == ("A", "payment:2021-03-05",
+                                                                     30 * M)
+    # 3.7: no collateral; A's own contribution (10M), then SET's tranche 1 for the rest
+    uses = default.waterfall.uses
+    assert (uses[Layer.DEFAULTER_COLLATERAL], uses[Layer.DEFAULTER_CONTRIBUTION],
+            uses[Layer.SET_TRANCHE_1]) == (0, 10 * M, 20 * M)
+    balances = store.balances()
+    assert balances[holdings_account("A", PRT, "X")] == 1_000_000  # credited once it paid
+    assert balances[cash_account("B")] == 50 * M  # the seller is paid in full
+    assert balances.get(contribution_account("A"), 0) == 0
+    assert balances[SET_TRANCHE_1] == 40 * M
+    assert "paid_after_default" in _kinds(report)
+    _sound(store)
+
+
+def test_a_buy_in_nobody_sells_for_ends_in_cash_in_lieu(registry: MemberRegistry) -> None:
+    store = MemoryStore()
+    trades = _trades(registry, "1,2021-03-03,X,main,20.00,100000,A,A-PRT,B,B-PRT")
+    holdings = [_cash("A", 2_000_000), _cash("B", 100_000)]
+    clear_day(registry, trades, holdings, store, T)
+    report = clear_day(registry, _trades(registry), holdings, store, SD)
+    assert _kinds(report) == ["delivery_fail"]
+    assert report.remedies.events[0].detail == "receivable withheld: 2000000.00"
+    report = clear_day(registry, _trades(registry), holdings, store, SD1)
+    assert _kinds(report) == ["cash_in_lieu", "fine"]
+    # 3.6: the waiting receiver is paid the value at cash_in_lieu_pct (100%), from B's
+    # withheld receivable; B's fine is 0.5% of 2M for one business day late
+    assert store.balances()[cash_account("A")] == 2 * M
+    assert store.balances().get(cash_account("B"), 0) == 100_000 * BAHT
+    assert [f.amount for f in report.remedies.fines] == [10_000 * BAHT]
+    _sound(store)
+
+
+def test_a_large_trade_report_settles_gross_on_its_chosen_date(
+        registry: MemberRegistry) -> None:
+    store = MemoryStore()
+    trades = _trades(registry, "R1,2021-03-03,X,big_lot,100.00,600000,A,A-PRT,B,B-PRT",
+                     "2,2021-03-03,Y,main,10.00,1000,A,A-PRT,C,C-PRT")
+    holdings = [_cash("A", 70_000_000), _shares("B", "X", 600_000), _shares("C", "Y", 1000)]
+    gross = _day(registry, {"book": [{"op": "gross", "trade_id": "R1", "value": "2021-03-04",
+                                      "at": "2021-03-03T14:00:00"}]})
+    first = clear_day(registry, trades, holdings, store, T, instructions=gross)
+    assert first.gross == ()
+    assert {s.security for s in first.positions.securities} == {"Y"}  # 3.2: out of the net
+    second = clear_day(registry, _trades(registry), holdings, store, T1)
+    (result,) = second.gross
+    assert [i.trade_id for i in result.settled] == ["R1"] and result.failed == ()
+    assert store.balances()[holdings_account("A", PRT, "X")] == 600_000
+    assert store.balances()[cash_account("B")] == 60 * M
+    third = clear_day(registry, _trades(registry), holdings, store, SD)
+    assert third.settled[0].rounds[0].delivery_fails == ()
+    _sound(store)
+
+
+def test_a_correction_after_its_cut_off_is_refused_and_changes_nothing(
+        registry: MemberRegistry) -> None:
+    store = MemoryStore()
+    trades = _trades(registry, "1,2021-03-03,X,main,20.00,100,A,A-PRT,B,B-PRT")
+    late = _day(registry, {"book": [{"op": "investor_type", "trade_id": "1", "side": "buy",
+                                     "value": "foreign", "at": "2021-03-05T11:30:01"}]})
+    with pytest.raises(SiamexError) as error:
+        clear_day(registry, trades, [_cash("A", 2000)], store, SD, instructions=late)
+    assert error.value.code is ErrorCode.CUTOFF_PASSED
+    assert store.transactions() == [] and store.get_document("clearing:days") is None
+
+
+def test_a_collateral_request_dated_another_day_refuses_the_run(
+        registry: MemberRegistry) -> None:
+    store = MemoryStore()
+    other = _day(registry, {"collateral": [{"member": "A", "op": "deposit", "asset": "THB",
+                                            "qty": "1.00", "at": "2021-03-04T09:00:00",
+                                            "ref": "c"}]})
+    with pytest.raises(SiamexError) as error:
+        clear_day(registry, _trades(registry), [_cash("A", 10)], store, T, instructions=other)
+    assert error.value.code is ErrorCode.INSTRUCTIONS_FILE
+    assert store.transactions() == []
+
+
+def test_a_withdrawal_above_the_excess_is_refused_with_its_rule(
+        registry: MemberRegistry) -> None:
+    store = MemoryStore()
+    day = _day(registry, {"collateral": [
+        {"member": "A", "op": "deposit", "asset": "THB", "qty": "1000000.00",
+         "at": "2021-03-03T09:00:00", "ref": "in"},
+        {"member": "A", "op": "withdraw", "asset": "THB", "qty": "1000000.01",
+         "at": "2021-03-03T09:30:00", "ref": "out"}]})
+    report = clear_day(registry, _trades(registry), [_cash("A", 1_000_000)], store, T,
+                       instructions=day)
+    assert report.collateral is not None
+    deposit, withdrawal = report.collateral.requests
+    assert deposit.accepted and not withdrawal.accepted
+    assert withdrawal.reason == ("withdrawal out: 1000000.01 THB asked, 1000000.00 THB held "
+                                 "and free")
+    assert report.collateral.held["A"] == 1 * M
+
+
+def test_a_withdrawal_above_the_excess_over_the_call_is_refused(
+        registry: MemberRegistry) -> None:
+    store = MemoryStore()
+    trades = _trades(registry, "1,2021-03-03,X,main,20.00,100000,A,A-PRT,B,B-PRT")
+    clear_day(registry, trades, [_cash("A", 3_000_000)], store, T)
+    day = _day(registry, {"collateral": [
+        {"member": "A", "op": "deposit", "asset": "THB", "qty": "1000000.00",
+         "at": "2021-03-04T09:00:00", "ref": "in"},
+        {"member": "A", "op": "withdraw", "asset": "THB", "qty": "400000.01",
+         "at": "2021-03-04T09:30:00", "ref": "out"},
+        {"member": "A", "op": "withdraw", "asset": "THB", "qty": "400000.00",
+         "at": "2021-03-04T09:31:00", "ref": "out2"}]})
+    report = clear_day(registry, _trades(registry), [_cash("A", 3_000_000)], store, T1,
+                       instructions=day)
+    assert report.collateral is not None
+    # 3.5: no fund, so the Cover-2 stress call is A's stress loss: 30% of its 2M of X
+    assert report.collateral.risk["A"].call.required == 600_000 * BAHT
+    _, refused, paid = report.collateral.requests
+    assert not refused.accepted and paid.accepted
+    assert refused.reason == ("withdrawal out: 400000.01 THB after haircut exceeds the excess "
+                              "of 400000.00 THB over the requirement of 600000.00 THB (3.5)")
+    assert report.collateral.held["A"] == 600_000 * BAHT
+    assert store.balances()[cash_account("A")] == 2_400_000 * BAHT
+
+
+def test_an_unreturned_loan_ends_with_the_lenders_penalty(registry: MemberRegistry) -> None:
+    store = MemoryStore()
+    trades = _trades(registry, "1,2021-03-03,X,main,10.00,1000,A,A-PRT,B,B-PRT")
+    holdings = [_cash("A", 10_000), _cash("B", 20_000), _shares("C", "X", 1000)]
+    clear_day(registry, trades, holdings, store, T)
+    lend = _day(registry, {"lending_offers": [{"lender": "C", "security": "X", "qty": 1000}],
+                           "stress_losses": NO_STRESS})
+    report = clear_day(registry, _trades(registry), holdings, store, SD, instructions=lend)
+    assert _kinds(report) == ["delivery_fail", "loan_opened", "fine"]
+    due = dt.date(2021, 3, 15)  # 3.6: six business days
+    assert report.remedies.events[1].detail == f"from C, due {due}"
+    prices = _day(registry, {"prices": {"X": "12.00"}, "stress_losses": NO_STRESS})
+    report = clear_day(registry, _trades(registry), holdings, store, due, instructions=prices)
+    (penalty,) = [e for e in report.remedies.events if e.kind == "loan_penalty"]
+    # 3.6: 130% of the lent value at today's price
+    assert penalty.amount == 1000 * 12 * BAHT * 130 // 100
+    assert store.balances()[cash_account("C")] == penalty.amount
+    _sound(store)
+
+
+def test_the_defaulter_repays_the_fund_with_interest(registry: MemberRegistry) -> None:
+    store = MemoryStore()
+    trades = _trades(registry, "1,2021-03-03,X,main,50.00,1000000,A,A-PRT,B,B-PRT")
+    holdings = [_cash("A", 30_000_000), _cash("B", 10_000_000), _cash("C", 100_000_000),
+                _shares("B", "X", 1_000_000)]
+    clear_day(registry, trades, holdings, store, T, instructions=_day(registry, FUND))
+    clear_day(registry, _trades(registry), holdings, store, SD)
+    later = dt.date(2022, 3, 7)  # 367 days later; A has been paid 60M for selling X
+    sale = _trades(registry, "2,2022-03-03,X,main,60.00,1000000,C,C-PRT,A,A-PRT")
+    clear_day(registry, sale, holdings, store, later)
+    assert store.balances()[cash_account("A")] == 60 * M
+    repay = _day(registry, {"repayments": [{"member": "A", "default_date": "2021-03-05"}]})
+    report = clear_day(registry, _trades(registry), holdings, store, later,
+                       instructions=repay)
+    (event,) = [e for e in report.remedies.events if e.kind == "repayment"]
+    interest = round_half_up(Fraction(30 * M * 5 * 367, 100 * 365))  # decision C3
+    assert event.amount == 30 * M + interest
+    assert store.balances()[FUND_INCOME] == interest
+    assert store.balances()[contribution_account("A")] == 10 * M
+    assert store.balances()[SET_TRANCHE_1] == 60 * M
+    _sound(store)
