@@ -63,11 +63,14 @@ def test_a_member_fails_then_defaults_and_the_waterfall_pays_layer_by_layer(
 
     third = _run(store, 3)
     kinds = [(r["kind"], r["security"]) for r in _d(third, "remedies")]
-    assert kinds == [("delivery_fail", "X"), ("loan_opened", "X"), ("fine", "X"),
-                     ("delivery_fail", "Y")]
+    assert kinds == [("delivery_fail", "X"), ("delivery_fail", "Y"), ("loan_opened", "X"),
+                     ("fine", "X")]
     assert [r["amount"] for r in _d(third, "fines")] == ["50000.00"]  # 0.5% of 10M
     p_credits = [r for r in third["members"]["P"]["settlement"] if r["movement"] == "credited"]
     assert p_credits == []  # the loan's X reaches P through the remedy, not a round
+    # 3.6: covering X keeps D's withheld receivable, which Y's buy-in will need
+    assert third["members"]["D"]["balances"][-1] == {
+        "purpose": "withheld", "account_type": "", "asset": "THB", "quantity": "100000000.00"}
 
     fourth = _run(store, 4)
     layers = {r["layer"]: r["used"] for r in _d(fourth, "defaults")}

@@ -5,6 +5,10 @@ conservation."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
 
 from siamex.clearing.equity import NetPositions, SecuritiesObligation
 from siamex.clearing.equity.netting import CashObligation
@@ -204,3 +208,102 @@ def test_buy_in_and_cash_in_lieu_run_twice_post_nothing_twice() -> None:
     assert len(other.transactions()) == count
     _sound(store)
     _sound(other)
+
+
+class _Crash(Exception):
+    """The process dies."""
+
+
+class _CrashingStore(MemoryStore):
+    """Dies once, right after the first document whose name starts with `prefix` is written:
+    between a step's recorded decision and its postings."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix: str | None = prefix
+
+    def put_document(self, name: str, text: str) -> None:
+        super().put_document(name, text)
+        if self.prefix is not None and name.startswith(self.prefix):
+            self.prefix = None
+            raise _Crash(name)
+
+
+def _failed_on(store: MemoryStore) -> DeliveryFail:
+    issue(store, dt.date(2021, 4, 9), {
+        cash_account("B"): 1_000_000 * BAHT, cash_account("S"): 2_000_000 * BAHT,
+        holdings_account("S", PRT, "X"): 50_000, holdings_account("L", PRT, "X"): 30_000,
+        holdings_account("M", PRT, "X"): QTY, cash_account("L"): 1_000 * BAHT,
+    })
+    _, round_2 = settle_date(store, _positions(), SD, {"X": PRICE})
+    (fail,) = round_2.delivery_fails
+    return fail
+
+
+def _resumed(prefix: str, step: Callable[[MemoryStore, DeliveryFail], object]
+             ) -> tuple[object, dict[Any, int]]:
+    """Run a step on a store that dies after the step's record, then run it again."""
+    store = _CrashingStore(prefix)
+    fail = _failed_on(store)
+    with pytest.raises(_Crash):
+        step(store, fail)
+    result = step(store, fail)
+    _sound(store)
+    return result, store.balances()
+
+
+def _uninterrupted(step: Callable[[MemoryStore, DeliveryFail], object]
+                   ) -> tuple[object, dict[Any, int]]:
+    store = MemoryStore()
+    result = step(store, _failed_on(store))
+    return result, store.balances()
+
+
+def _cover(store: MemoryStore, fail: DeliveryFail) -> object:
+    return cover_fail(store, fail, SD, OFFERS, PRICE, FEE, _positions())
+
+
+def _buy_in(store: MemoryStore, fail: DeliveryFail) -> object:
+    return buy_in(store, fail, SD, NEXT, holdings_account("M", PRT, "X"), 46 * BAHT,
+                  _positions())
+
+
+def _in_lieu(store: MemoryStore, fail: DeliveryFail) -> object:
+    return cash_in_lieu(store, fail, SD, NEXT, _positions())
+
+
+def _matured(store: MemoryStore, fail: DeliveryFail) -> object:
+    (loan,) = cover_fail(store, fail, SD, OFFERS, PRICE, FEE, _positions())
+    return mature_loan(store, loan, loan.due, 47 * BAHT, ())
+
+
+@pytest.mark.parametrize(("prefix", "step"), [
+    ("sbl:cover:", _cover), ("remedy:2021-04-12:withhold:", _cover),
+    ("remedy:2021-04-12:buyin:", _buy_in), ("remedy:2021-04-12:in-lieu-paid:", _in_lieu),
+    ("sbl:2021-04-12:S:client:X:L:portfolio:maturity", _matured),
+])
+def test_a_step_resumed_after_a_crash_ends_as_an_uninterrupted_one(
+        prefix: str, step: Callable[[MemoryStore, DeliveryFail], object]) -> None:
+    assert _resumed(prefix, step) == _uninterrupted(step)
+
+
+def test_a_member_with_two_fails_keeps_its_withheld_cash_for_the_second() -> None:
+    store = MemoryStore()
+    issue(store, dt.date(2021, 4, 9), {
+        cash_account("B"): 2_000_000 * BAHT, holdings_account("L", PRT, "X"): 30_000,
+        holdings_account("M", PRT, "Y"): QTY, cash_account("S"): 1_200_000 * BAHT})
+    positions = NetPositions(
+        (SecuritiesObligation("B", CLT, "X", SD, QTY), SecuritiesObligation("B", CLT, "Y", SD, QTY),
+         SecuritiesObligation("S", CLT, "X", SD, -QTY),
+         SecuritiesObligation("S", CLT, "Y", SD, -QTY)),
+        (CashObligation("B", SD, -2 * VALUE), CashObligation("S", SD, 2 * VALUE)), ())
+    _, round_2 = settle_date(store, positions, SD, {"X": PRICE, "Y": PRICE})
+    fail_x, fail_y = round_2.delivery_fails
+    assert cover_fail(store, fail_x, SD, OFFERS, PRICE, FEE, positions, keep_withheld=True)
+    # 3.6: the receivable withheld for both fails stays to fund Y's buy-in
+    assert store.balances()[withheld_account("S")] == 2 * VALUE
+    done = buy_in(store, fail_y, SD, NEXT, holdings_account("M", PRT, "Y"), 46 * BAHT,
+                  positions)
+    assert done is not None
+    assert store.balances().get(withheld_account("S"), 0) == 0
+    _sound(store)

@@ -218,10 +218,11 @@ class _Run:
 
     # ---- delivery fails -------------------------------------------------------------------
 
-    def new_fail(self, sd: dt.date, fail: DeliveryFail) -> None:
+    def new_fail(self, sd: dt.date, fail: DeliveryFail) -> str | None:
+        """Record a fail and withhold the receivable; None when an earlier run recorded it."""
         fid = _fail_id(sd, fail)
         if fid in self.fails:
-            return
+            return None
         human = any(h.member == fail.member and h.security == fail.security
                     for h in self.instructions.human_errors)
         self.fails[fid] = {"sd": str(sd), "member": fail.member, "type": fail.account_type.value,
@@ -231,7 +232,7 @@ class _Run:
         held = withhold(self.store, fail, sd, sd, positions, self.rules)
         self.event("delivery_fail", fail.member, fail.security, fail.qty_short, fail.value,
                    f"receivable withheld: {format_baht(held)}")
-        self.cover(sd, fail, fid)
+        return fid
 
     def cover(self, sd: dt.date, fail: DeliveryFail, fid: str) -> None:
         offers = [o for o in self.instructions.lending_offers if o.security == fail.security]
@@ -240,13 +241,20 @@ class _Run:
         price = self.price_of(fail.security)
         fee = percent_of(fail.qty_short * price, self.instructions.sbl_fee_pct)
         loans = cover_fail(self.store, fail, sd, offers, price, fee, self.positions_of(sd),
-                           self.rules)
+                           self.rules, keep_withheld=self.others_open(fid))
         for loan in loans:
             self.loans[loan.key] = _loan_row(loan, "open")
             self.event("loan_opened", fail.member, fail.security, loan.qty, 0,
                        f"from {loan.lender}, due {loan.due}")
         if loans:
             self.cured(fid, "covered")
+
+    def others_open(self, fid: str) -> bool:
+        """Whether the fail's member has another fail open, which its withheld cash must
+        still fund (3.6)."""
+        member = self.fails[fid]["member"]
+        return any(other != fid and r["member"] == member and r["status"] == "open"
+                   for other, r in self.fails.items())
 
     def cured(self, fid: str, status: str) -> None:
         record = self.fails[fid]
@@ -288,7 +296,9 @@ class _Run:
             self.in_lieu(fid, sd, fail, positions)
             return
         seller = holdings_account(offer.seller, offer.account_type, offer.security)
-        done = buy_in(self.store, fail, sd, self.day, seller, offer.price, positions, self.rules)
+        keep = self.others_open(fid)
+        done = buy_in(self.store, fail, sd, self.day, seller, offer.price, positions, self.rules,
+                      keep)
         if done is None:
             balances = self.store.balances()
             payee = self.cash(fail.member, fail.account_type)
@@ -297,7 +307,7 @@ class _Run:
             # 3.6: the defaulter bears the buy-in; what it cannot pay, the waterfall covers
             self.default(fail.member, short, f"buy-in:{sd}:{fail.security}", payee)
             done = buy_in(self.store, fail, sd, self.day, seller, offer.price, positions,
-                          self.rules)
+                          self.rules, keep)
         if done is None:
             self.event("buy_in_failed", fail.member, fail.security, fail.qty_short, 0,
                        "the waterfall did not cover the cost")
@@ -314,7 +324,8 @@ class _Run:
             self.default(fail.member, short, f"in-lieu:{sd}:{fail.security}",
                          self.cash(fail.member, fail.account_type))
         try:
-            paid = cash_in_lieu(self.store, fail, sd, self.day, positions, self.rules)
+            paid = cash_in_lieu(self.store, fail, sd, self.day, positions, self.rules,
+                                self.others_open(fid))
         except ValueError as exc:
             self.event("in_lieu_failed", fail.member, fail.security, fail.qty_short, 0, str(exc))
             return
@@ -352,9 +363,11 @@ def after_settlement(store: LedgerStore, day: dt.date, instructions: DayInstruct
     run = _Run(store, day, instructions, positions_of, price_of, rules)
     for sd, round_2 in settled:
         run.payment_fails(sd, round_2.payment_fails, prices_of(sd))
-    for sd, round_2 in settled:
-        for fail in round_2.delivery_fails:
-            run.new_fail(sd, fail)
+    new = [(sd, fail, run.new_fail(sd, fail)) for sd, round_2 in settled
+           for fail in round_2.delivery_fails]
+    for sd, fail, fid in new:  # every new fail known first, so none releases the others' cash
+        if fid is not None:
+            run.cover(sd, fail, fid)
     run.due_buy_ins()
     run.save()
     return run.outcome()

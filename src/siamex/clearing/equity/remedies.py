@@ -3,8 +3,10 @@
 Why it is shaped this way: like settlement, the ledger is the only state for money and shares,
 and every posting has a key named after the fail (`remedy:2021-04-12:buyin:pay:2021-04-12:S:
 client:X`) or the loan (`sbl:2021-04-12:S:client:X:L:portfolio:collateral`), so a step run
-twice posts nothing twice. A step that decides something (which lenders, which receivers) also
-records its decision in a document, and a repeated call returns that record instead of
+twice posts nothing twice. A step that decides something (which lenders, which receivers, how
+much) records its decision together with the postings it makes in a document, before posting
+them in one atomic batch. A repeated call, or one resumed after a crash at any point, finds
+the record, posts it again (what had landed is already applied) and returns it, instead of
 deciding again against balances the first call has already changed.
 
 The remedies, in the order TCH tries them:
@@ -37,9 +39,11 @@ from siamex.clearing.ledger import (
     TCH,
     THB,
     Account,
+    Leg,
     Transaction,
     transfer,
 )
+from siamex.clearing.ledger import AccountType as LedgerAccountType
 from siamex.clearing.members import AccountType
 from siamex.clearing.money import percent_of
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
@@ -159,6 +163,38 @@ def _document(store: LedgerStore, name: str) -> object:
     return None if text is None else json.loads(text)
 
 
+def _encode(txs: Sequence[Transaction]) -> list[object]:
+    return [[tx.key, str(tx.business_date), tx.reason,
+             [[a.owner, a.purpose, a.account_type, a.asset, amount] for a, amount in tx.legs]]
+            for tx in txs]
+
+
+def _decode(rows: object) -> list[Transaction]:
+    if not isinstance(rows, list):
+        raise ValueError(f"not recorded postings: {rows!r}")
+    return [Transaction(key, dt.date.fromisoformat(day), reason, tuple(
+                Leg(Account(owner, purpose, None if kind is None else LedgerAccountType(kind),
+                            asset), int(amount))
+                for owner, purpose, kind, asset, amount in legs))
+            for key, day, reason, legs in rows]
+
+
+def _commit(store: LedgerStore, name: str, result: object,
+            txs: Sequence[Transaction]) -> None:
+    """Record a step's decision with its postings, then post them in one batch."""
+    store.put_document(name, json.dumps({"result": result, "postings": _encode(txs)}))
+    store.append_all(txs)
+
+
+def _recorded(store: LedgerStore, name: str) -> object:
+    """A step's recorded decision (None when it has not decided), its postings landed."""
+    record = _document(store, name)
+    if not isinstance(record, dict) or "postings" not in record:
+        return None
+    store.append_all(_decode(record["postings"]))  # all ALREADY_APPLIED unless a crash cut in
+    return record["result"]
+
+
 def _member_legs(store: LedgerStore, since: dt.date, prefix: str) -> dict[str, int]:
     """Sum, per member account, the legs of the transactions keyed under `prefix`."""
     sums: dict[str, int] = {}
@@ -184,6 +220,10 @@ def withhold(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date, d
     if day not in (settlement_date, trading_day_offset(settlement_date, 1)):
         raise ValueError(f"a receivable is withheld on {settlement_date} and the next day only")
     cash = _defaulter_cash(fail, rules)
+    key = _remedy_key(settlement_date, "withhold", str(day), _account_key(cash))
+    recorded = _recorded(store, key)
+    if isinstance(recorded, int):
+        return recorded
     receivable = sum(c.net_amount for c in positions.cash
                      if c.settlement_date == day and c.member == fail.member
                      and c.net_amount > 0 and cash_account(c.member, c.account_type) == cash)
@@ -192,21 +232,17 @@ def withhold(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date, d
         amount, source = receivable - max(paid, 0), _TCH_CASH
     else:
         amount, source = min(receivable, store.balances().get(cash, 0)), cash
-    key = _remedy_key(settlement_date, "withhold", str(day), _account_key(cash))
-    recorded = _document(store, key)
-    if isinstance(recorded, int):
-        return recorded
-    if amount > 0:
-        store.append(Transaction(key, day, "cash receivable withheld for a delivery fail",
-                                 transfer(source, withheld_account(fail.member), amount)))
-    store.put_document(key, json.dumps(max(amount, 0)))
+    posting = Transaction(key, day, "cash receivable withheld for a delivery fail",
+                          transfer(source, withheld_account(fail.member), max(amount, 0)))
+    _commit(store, key, max(amount, 0), [posting] if amount > 0 else [])
     return max(amount, 0)
 
 
 def _release_withheld(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date,
                       day: dt.date, kind: str, rules: ClearingRules,
-                      spent: int = 0) -> list[Transaction]:
-    """Pay `spent` of the withheld cash to TCH and the rest back to the defaulter."""
+                      spent: int = 0, keep: bool = False) -> list[Transaction]:
+    """Pay `spent` of the withheld cash to TCH and the rest back to the defaulter, unless
+    `keep`: the member has other fails open, which the rest must still fund (3.6)."""
     held = store.balances().get(withheld_account(fail.member), 0)
     txs, base = [], _fail_key(fail, settlement_date)
     if min(spent, held) > 0:
@@ -214,7 +250,7 @@ def _release_withheld(store: LedgerStore, fail: DeliveryFail, settlement_date: d
                                "withheld cash used for the remedy",
                                transfer(withheld_account(fail.member), _TCH_CASH,
                                         min(spent, held))))
-    if held - spent > 0:
+    if held - spent > 0 and not keep:
         txs.append(Transaction(_remedy_key(settlement_date, kind, "release", base), day,
                                "withheld cash released", transfer(
                                    withheld_account(fail.member), _defaulter_cash(fail, rules),
@@ -267,15 +303,17 @@ def _deliver_and_credit(store: LedgerStore, fail: DeliveryFail, settlement_date:
 def cover_fail(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date,
                offers: Sequence[LendingOffer], price: int, borrowing_fee: int,
                positions: NetPositions, rules: ClearingRules = DEFAULT_CLEARING_RULES,
-               add_business_days: AddBusinessDays = trading_day_offset) -> tuple[Loan, ...]:
+               add_business_days: AddBusinessDays = trading_day_offset,
+               keep_withheld: bool = False) -> tuple[Loan, ...]:
     """Cover a fail with loans from `offers` (in order); return the loans, none if not covered.
 
     A fail is covered whole or not at all, and only if the borrower can post the collateral
     and fees from its cash; `price` (satang a share) values the loan, `borrowing_fee` (satang)
-    is the fee of the whole cover, split over the loans by quantity.
+    is the fee of the whole cover, split over the loans by quantity. The withheld cash goes
+    back to the member unless `keep_withheld` (it has other fails open).
     """
     name = f"sbl:cover:{_fail_key(fail, settlement_date)}"
-    recorded = _document(store, name)
+    recorded = _recorded(store, name)
     if isinstance(recorded, list):
         return tuple(_loan_from(row) for row in recorded)
     withhold(store, fail, settlement_date, settlement_date, positions, rules)
@@ -293,10 +331,9 @@ def cover_fail(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date,
     borrower = holdings_account(fail.member, fail.account_type, fail.security)
     txs.extend(_deliver_and_credit(store, fail, settlement_date, settlement_date, borrower,
                                    "deliver", positions))
-    store.append_all(txs)
-    store.append_all(_release_withheld(store, fail, settlement_date, settlement_date, "sbl",
-                                       rules))
-    store.put_document(name, json.dumps([_loan_row(loan) for loan in loans]))
+    txs.extend(_release_withheld(store, fail, settlement_date, settlement_date, "sbl", rules,
+                                 keep=keep_withheld))
+    _commit(store, name, [_loan_row(loan) for loan in loans], txs)
     return loans
 
 
@@ -384,7 +421,7 @@ def mark_to_market(store: LedgerStore, loan: Loan, day: dt.date, price: int,
     if _closed(store, loan):
         return 0
     key = f"{loan.key}:mtm:{day}:{session}"
-    recorded = _document(store, key)
+    recorded = _recorded(store, key)
     if isinstance(recorded, int):
         return recorded
     cash = cash_account(loan.borrower, loan.account_type
@@ -392,11 +429,10 @@ def mark_to_market(store: LedgerStore, loan: Loan, day: dt.date, price: int,
     # 3.6: marked to market at the start and end of each day
     move = collateral_adjustment(loan.qty, price, collateral_held(store, loan), rules)
     move = min(move, store.balances().get(cash, 0))
-    if move:
-        source, destination = (cash, SBL_COLLATERAL) if move > 0 else (SBL_COLLATERAL, cash)
-        store.append(Transaction(key, day, "SBL collateral marked to market",
-                                 transfer(source, destination, abs(move))))
-    store.put_document(key, json.dumps(move))
+    source, destination = (cash, SBL_COLLATERAL) if move > 0 else (SBL_COLLATERAL, cash)
+    _commit(store, key, move, [Transaction(key, day, "SBL collateral marked to market",
+                                           transfer(source, destination, abs(move)))]
+            if move else [])
     return move
 
 
@@ -430,7 +466,7 @@ def mature_loan(store: LedgerStore, loan: Loan, day: dt.date, price: int,
     if day < loan.due:
         raise ValueError(f"the loan is due on {loan.due}, not {day}")
     name = f"{loan.key}:maturity"
-    recorded = _document(store, name)
+    recorded = _recorded(store, name)
     if isinstance(recorded, int):
         return recorded
     if isinstance(recorded, list):
@@ -450,14 +486,13 @@ def mature_loan(store: LedgerStore, loan: Loan, day: dt.date, price: int,
         cash = cash_account(loan.borrower, loan.account_type
                             if rules.cash_netting == "account" else None)
         # the old loan's collateral goes back and is posted again for the new one
-        store.append_all([
+        _commit(store, name, _loan_row(renewed), [
             Transaction(f"{loan.key}:return", day, "SBL loan returned by re-borrowing",
                         (*transfer(new_lender, old_lender, loan.qty),
                          *transfer(SBL_COLLATERAL, cash, held))),
             Transaction(f"{renewed.key}:collateral", day, "SBL collateral of a re-borrow",
                         transfer(cash, SBL_COLLATERAL, held)),
         ])
-        store.put_document(name, json.dumps(_loan_row(renewed)))
         mark_to_market(store, renewed, day, price, "end", rules)
         return renewed
     # 3.6: cannot re-borrow: the lender gets at least 130% of the value at today's price
@@ -471,10 +506,9 @@ def mature_loan(store: LedgerStore, loan: Loan, day: dt.date, price: int,
         legs += transfer(cash, cash_account(loan.lender), from_cash)
     if held > penalty:
         legs += transfer(SBL_COLLATERAL, cash, held - penalty)
-    store.append(Transaction(f"{loan.key}:penalty", day, "SBL penalty to the lender",
-                             tuple(legs)))
     paid = min(penalty, held) + from_cash
-    store.put_document(name, json.dumps(paid))
+    _commit(store, name, paid, [Transaction(f"{loan.key}:penalty", day,
+                                            "SBL penalty to the lender", tuple(legs))])
     return paid
 
 
@@ -488,7 +522,8 @@ def buy_in_date(settlement_date: dt.date,
 
 def buy_in(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date, day: dt.date,
            seller: Account, price: int, positions: NetPositions,
-           rules: ClearingRules = DEFAULT_CLEARING_RULES) -> BuyIn | None:
+           rules: ClearingRules = DEFAULT_CLEARING_RULES,
+           keep_withheld: bool = False) -> BuyIn | None:
     """Buy the short shares from `seller` at `price` satang a share on the buy-in day.
 
     The defaulter pays the whole price, from its withheld cash first, then its cash account;
@@ -496,7 +531,7 @@ def buy_in(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date, day
     defaulter the cash: the buy-in failed, and `cash_in_lieu` follows.
     """
     name = _remedy_key(settlement_date, "buyin", _fail_key(fail, settlement_date))
-    recorded = _document(store, name)
+    recorded = _recorded(store, name)
     if isinstance(recorded, list):
         return BuyIn(dt.date.fromisoformat(recorded[0]), *(int(v) for v in recorded[1:]))
     withhold(store, fail, settlement_date, settlement_date, positions, rules)
@@ -511,7 +546,8 @@ def buy_in(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date, day
     seller_cash = cash_account(seller.owner)
     txs = _deliver_and_credit(store, fail, settlement_date, day, seller, "buyin-deliver",
                               positions)
-    txs += _release_withheld(store, fail, settlement_date, day, "buyin", rules, spent=cost)
+    txs += _release_withheld(store, fail, settlement_date, day, "buyin", rules, spent=cost,
+                             keep=keep_withheld)
     if from_cash:
         txs.append(Transaction(_remedy_key(settlement_date, "buyin", "cost", base), day,
                                "buy-in cost borne by the defaulter",
@@ -519,10 +555,9 @@ def buy_in(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date, day
     txs.append(Transaction(_remedy_key(settlement_date, "buyin", "pay", base), day,
                            "buy-in price paid to the seller",
                            transfer(_TCH_CASH, seller_cash, cost)))
-    store.append_all(txs)
     # 3.6: the defaulter bears all buy-in costs
     done = BuyIn(day, fail.qty_short, cost, cost - fail.value)
-    store.put_document(name, json.dumps([str(day), done.qty, done.cost, done.cost_difference]))
+    _commit(store, name, [str(day), done.qty, done.cost, done.cost_difference], txs)
     return done
 
 
@@ -565,14 +600,15 @@ def cash_in_lieu_shortfall(store: LedgerStore, fail: DeliveryFail, settlement_da
 
 def cash_in_lieu(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date,
                  day: dt.date, positions: NetPositions,
-                 rules: ClearingRules = DEFAULT_CLEARING_RULES) -> dict[str, int]:
+                 rules: ClearingRules = DEFAULT_CLEARING_RULES,
+                 keep_withheld: bool = False) -> dict[str, int]:
     """Pay the waiting receivers cash instead of the shares after a failed buy-in.
 
     Each receiver gets its share of the failed value times `cash_in_lieu_pct`; the defaulter
     pays, from its withheld cash first, and as much as it has. Returns satang by receiver.
     """
     base = _fail_key(fail, settlement_date)
-    done = _document(store, _remedy_key(settlement_date, "in-lieu-paid", base))
+    done = _recorded(store, _remedy_key(settlement_date, "in-lieu-paid", base))
     if isinstance(done, dict):
         return {str(k): int(v) for k, v in done.items()}
     withhold(store, fail, settlement_date, settlement_date, positions, rules)
@@ -590,18 +626,18 @@ def cash_in_lieu(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.dat
     from_cash = max(total - store.balances().get(withheld_account(fail.member), 0), 0)
     if store.balances().get(cash, 0) < from_cash:
         raise ValueError(f"{fail.member} cannot fund the cash in lieu of {total} satang")
-    pre = _release_withheld(store, fail, settlement_date, day, "in-lieu", rules, spent=total)
+    pre = _release_withheld(store, fail, settlement_date, day, "in-lieu", rules, spent=total,
+                            keep=keep_withheld)
     if from_cash:
         pre.append(Transaction(_remedy_key(settlement_date, "in-lieu", "cost", base), day,
                                "cash in lieu borne by the defaulter",
                                transfer(cash, _TCH_CASH, from_cash)))
-    store.append_all([*pre, *txs])
     name = f"remedy:{settlement_date}:in-lieu:{fail.security}"
     recorded = _document(store, name)
     allocations = recorded if isinstance(recorded, dict) else {}
     store.put_document(name, json.dumps(
         {**allocations, base: {key: qty for key, (qty, _) in allocation.items()}}))
-    store.put_document(_remedy_key(settlement_date, "in-lieu-paid", base), json.dumps(paid))
+    _commit(store, _remedy_key(settlement_date, "in-lieu-paid", base), paid, [*pre, *txs])
     return paid
 
 
