@@ -18,11 +18,12 @@ import click
 import msgspec
 from rich.console import Console
 
+from siamex.clearing.parameters import ClearingRules
 from siamex.errors import ErrorCode, SiamexError
 from siamex.journal.log import CorruptJournal, JournalWriter
 from siamex.journal.replay import replay as replay_journal
 from siamex.rulebook.parameters import PARAMETERS
-from siamex.rulebook.reference import markdown_reference
+from siamex.rulebook.reference import clearing_markdown_reference, markdown_reference
 from siamex.runtime import without_gc_pauses
 from siamex.scenario.compare import Rules, compare_scenario, report, side_label
 from siamex.scenario.compare_report import print_comparison
@@ -216,12 +217,15 @@ def journal_replay(path: Path, snapshot: Path | None) -> None:
 
 @main.command()
 @click.option("--markdown", is_flag=True, help="Print the reference as Markdown.")
-def rulebook(markdown: bool) -> None:
+@click.option("--clearing", is_flag=True, help="The clearing house's parameters instead.")
+def rulebook(markdown: bool, clearing: bool) -> None:
     """List every rulebook parameter with its default and source."""
+    from siamex.clearing.parameters import CLEARING_PARAMETERS
+
     if markdown:
-        click.echo(markdown_reference(), nl=False)
+        click.echo(clearing_markdown_reference() if clearing else markdown_reference(), nl=False)
         return
-    for param in PARAMETERS:
+    for param in CLEARING_PARAMETERS if clearing else PARAMETERS:
         click.echo(f"{param.name} = {param.show(param.value(param.default))}  "
                    f"[{param.unit}] {param.meaning}")
 
@@ -299,6 +303,19 @@ def bench_clearing(trades: int, members: int, securities: int, runs: int, seed: 
 
 
 
+def _clearing_rules(overrides: dict[str, Any]) -> ClearingRules:
+    from siamex.clearing.parameters import ClearingRules
+    from siamex.rulebook.parameters import UnknownParameter
+    from siamex.units import InvalidValue
+
+    try:
+        return ClearingRules(overrides)
+    except UnknownParameter as exc:
+        raise SiamexError(ErrorCode.UNKNOWN_PARAMETER, str(exc.args[0])) from None
+    except InvalidValue as exc:
+        raise SiamexError(ErrorCode.INVALID_PARAMETER, str(exc)) from None
+
+
 @main.group()
 def clearing() -> None:
     """Clear and settle trades at TCH."""
@@ -315,6 +332,11 @@ def clearing() -> None:
               help="The ledger: a SQLite file, a postgresql:// URL, or :memory:.")
 @click.option("--date", "run_date", type=click.DateTime(["%Y-%m-%d"]),
               help="The run's date (default: the trades' settlement date, T+2).")
+@click.option("--rules", "rules_files", multiple=True, type=click.Path(path_type=Path),
+              help="A TOML file of clearing-rule overrides; may be repeated.")
+@click.option("--set", "pairs", multiple=True, metavar="NAME=VALUE",
+              help="Override one clearing parameter (siamex rulebook --clearing); may be "
+                   "repeated.")
 @click.option("--instructions", "instructions_file", type=click.Path(path_type=Path),
               help="The day's instructions and market data (JSON): corrections, collateral, "
                    "lending and buy-in offers, fund, prices. With it the risk measures and "
@@ -324,7 +346,8 @@ def clearing() -> None:
               help="Write the report as CSV files, one per table, into this folder.")
 @_guarded
 def clearing_run(members_file: Path, trades_file: Path, holdings_file: Path, store: str,
-                 run_date: dt.datetime | None, instructions_file: Path | None, as_json: bool,
+                 run_date: dt.datetime | None, rules_files: tuple[Path, ...],
+                 pairs: tuple[str, ...], instructions_file: Path | None, as_json: bool,
                  csv_dir: Path | None) -> None:
     """Clear a day: novate and net a trade file, run the fund and risk-collateral steps,
     settle what is due, remedy the fails, and report per member."""
@@ -337,15 +360,15 @@ def clearing_run(members_file: Path, trades_file: Path, holdings_file: Path, sto
 
     if as_json and csv_dir is not None:
         raise SiamexError(ErrorCode.INVALID_PARAMETER, "give --json or --csv-dir, not both")
-    registry = load_registry(members_file)
-    batch = read_trades(trades_file, registry)
-    holdings = load_holdings(holdings_file, registry)
+    rules = _clearing_rules(rule_overrides(rules_files, pairs))
+    registry = load_registry(members_file, rules)
+    batch = read_trades(trades_file, registry, rules=rules)
+    holdings = load_holdings(holdings_file, registry, rules)
     instructions = (None if instructions_file is None
                     else load_instructions(instructions_file, registry))
     with open_store(store) as ledger:
         result = clear_day(registry, batch, holdings, ledger,
-                           None if run_date is None else run_date.date(),
-                           instructions=instructions)
+                           None if run_date is None else run_date.date(), rules, instructions)
     if as_json:
         click.echo(json.dumps(report_json(result), indent=2))
     elif csv_dir is not None:

@@ -109,3 +109,45 @@ def test_bad_input_is_an_error_with_a_code(tmp_path: Path, args: tuple[str, ...]
                                            code: str) -> None:
     status, _, err = _invoke(*args, "--store", str(tmp_path / "c.db"))
     assert status == 2 and err.startswith(f"error[{code}]")
+
+
+def test_the_clearing_rulebook_reference_in_docs_is_up_to_date() -> None:
+    from siamex.rulebook.reference import clearing_markdown_reference
+
+    expected = clearing_markdown_reference()
+    assert (ROOT / "docs" / "clearing-rulebook.md").read_text() == expected, (
+        "run: siamex rulebook --clearing --markdown > docs/clearing-rulebook.md")
+
+
+def test_clearing_rules_are_overridden_from_the_command_line(tmp_path: Path) -> None:
+    # decision C2: per-account cash netting needs the cash holding typed, so E1's holdings
+    # file (cash per member) is refused under it, naming the rule
+    code, _, err = _invoke(*E1, "--store", ":memory:", "--set", "cash_netting=account")
+    assert code == 2 and err.startswith("error[HOLDINGS_FILE]")
+    code, out, err = _invoke(*E1, "--store", ":memory:", "--set", "clearing_fee_cap=1",
+                             "--json")
+    assert code == 0, err
+    fees = json.loads(out)["members"]["A"]["fees"]
+    assert {f["fee"] for f in fees} <= {"1.00", "0.00"} and fees
+    for bad, why in (("nope=1", "UNKNOWN_PARAMETER"), ("cash_netting=x", "INVALID_PARAMETER"),
+                     ("cash_netting", "INVALID_PARAMETER")):
+        code, _, err = _invoke(*E1, "--store", ":memory:", "--set", bad)
+        assert code == 2 and err.startswith(f"error[{why}]"), err
+
+
+def test_bad_day_instructions_are_refused_before_anything_is_posted(tmp_path: Path) -> None:
+    store = tmp_path / "clearing.db"
+    bad = tmp_path / "day.json"
+    bad.write_text(json.dumps({"prices": {"X": 30.5}}))
+    code, _, err = _invoke(*E1, "--store", str(store), "--instructions", str(bad))
+    assert code == 2 and err.startswith("error[INSTRUCTIONS_FILE]") and "prices.X" in err
+    bad.write_text(json.dumps({"collateral": [{"member": "A", "op": "deposit", "asset": "THB",
+                                               "qty": "1.00", "at": "2021-04-09T09:00:00",
+                                               "ref": "c"}]}))
+    code, _, err = _invoke(*E1, "--store", str(store), "--instructions", str(bad))
+    assert code == 2 and "not the run date 2021-04-12" in err
+    code, _, err = _invoke(*E1, "--store", str(store), "--instructions",
+                           str(tmp_path / "missing.json"))
+    assert code == 2 and err.startswith("error[FILE_NOT_FOUND]")
+    code, out, _ = _invoke(*E1, "--store", str(store), "--json")
+    assert json.loads(out)["settlement_dates"][0]["already_settled"] is False

@@ -224,7 +224,7 @@ def holdings_from_json(data: Any, registry: MemberRegistry,
 
 def load_holdings(path: Path, registry: MemberRegistry,
                   rules: ClearingRules = DEFAULT_CLEARING_RULES) -> list[Holding]:
-    """Read an opening-holdings file (docs/clearing.md, "Clearing a day")."""
+    """Read an opening-holdings file (docs/cli.md, "siamex clearing run")."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
