@@ -38,7 +38,7 @@ from siamex.trading.snapshot import dump, load, state_hash
 __all__ = ["main"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-_INTEGER = re.compile(r"^-?\d+$")
+_INTEGER = re.compile(r"^-?[0-9]+\Z")
 
 
 def _guarded(func: F) -> F:

@@ -33,8 +33,8 @@ US_PER_SECOND = 1_000_000
 US_PER_DAY = 86_400 * US_PER_SECOND
 _EPOCH = dt.date(1970, 1, 1)
 
-_PRICE = re.compile(r"^(\d{1,9})(?:\.(\d{1,9}))?$")
-_TIME = re.compile(r"^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?$")
+_PRICE = re.compile(r"^([0-9]{1,9})(?:\.([0-9]{1,9}))?\Z")  # ASCII digits only
+_TIME = re.compile(r"^([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,6}))?)?\Z")
 
 
 class InvalidValue(ValueError):

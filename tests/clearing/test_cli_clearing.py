@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from siamex.clearing.store_sqlite import SqliteStore
 from siamex.cli import main
 from siamex.scenario.loader import load_scenario
 from siamex.scenario.output import event_line
@@ -151,3 +152,30 @@ def test_bad_day_instructions_are_refused_before_anything_is_posted(tmp_path: Pa
     assert code == 2 and err.startswith("error[FILE_NOT_FOUND]")
     code, out, _ = _invoke(*E1, "--store", str(store), "--json")
     assert json.loads(out)["settlement_dates"][0]["already_settled"] is False
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfe\x00not utf-8", b"[" * 100_000,
+                                     b"1" * 5_000, b""])
+@pytest.mark.parametrize(("option", "suffix", "code"), [
+    ("--members", ".json", "MEMBER_FILE"), ("--holdings", ".json", "HOLDINGS_FILE"),
+    ("--trades", ".json", "TRADE_FILE"), ("--trades", ".csv", "TRADE_FILE"),
+    ("--trades", ".jsonl", "TRADE_FILE"), ("--instructions", ".json", "INSTRUCTIONS_FILE"),
+])
+def test_a_file_that_is_not_text_or_json_is_refused_with_its_code(
+        tmp_path: Path, content: bytes, option: str, suffix: str, code: str) -> None:
+    bad = tmp_path / f"bad{suffix}"
+    bad.write_bytes(content)
+    args = list(E1)
+    if option in args:
+        args[args.index(option) + 1] = str(bad)
+    else:
+        args += [option, str(bad)]
+    exit_code, out, err = _invoke(*args, "--store", str(tmp_path / "c.db"))
+    if content == b"" and suffix in (".csv", ".jsonl"):
+        # an empty trade file is no trades, and E1's holdings need no run date to be issued
+        assert exit_code == 2 and err.startswith("error[TRADE_FILE]"), err
+        with SqliteStore(tmp_path / "c.db") as store:
+            assert store.transactions() == []  # refused before the first posting
+        return
+    assert exit_code == 2 and err.startswith(f"error[{code}]"), (err, out)
+    assert not (tmp_path / "c.db").exists()  # refused before the store is opened

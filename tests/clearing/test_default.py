@@ -9,9 +9,11 @@ import datetime as dt
 import pytest
 
 from siamex.clearing.default import (
+    FUND_INCOME,
     RESERVE_FUND,
     SET_TRANCHE_1,
     SET_TRANCHE_2,
+    RepaymentRefused,
     clearing_fund_balance,
     collateral_account,
     contribute,
@@ -19,13 +21,16 @@ from siamex.clearing.default import (
     declare_default,
     financial_resources,
     fund_set,
+    recorded_default,
+    repay_default,
 )
 from siamex.clearing.equity import NetPositions, SecuritiesObligation
 from siamex.clearing.equity.netting import CashObligation
 from siamex.clearing.equity.remedies import buy_in, buy_in_date, cover_fail, withheld_account
 from siamex.clearing.equity.settlement import cash_account, holdings_account, issue, settle_date
-from siamex.clearing.ledger import Ledger
+from siamex.clearing.ledger import CASH, TCH, THB, Account, Ledger
 from siamex.clearing.members import AccountType
+from siamex.clearing.parameters import ClearingRules
 from siamex.clearing.risk_collateral import RiskCollateralAccount
 from siamex.clearing.store import MemoryStore
 from siamex.clearing.waterfall import Layer
@@ -168,4 +173,147 @@ def test_a_loss_beyond_every_layer_is_reported_uncovered() -> None:
     report = declare_default(store, "D", 25 * M, SD)
     assert report.waterfall.uncovered == 15 * M and report.waterfall.fund_used == 0
     assert report.lines()[-1] == f"  uncovered: {15 * M}"
+    _sound(store)
+
+
+DEFAULT_DAY = dt.date(2021, 4, 16)
+TCH_CASH = Account(TCH, CASH, None, THB)  # a payee that leaves the defaulter's cash empty
+
+
+def _declared(loss: int = 135 * M, payee: Account | None = None,
+              ref: str = "") -> MemoryStore:
+    """D's 10M collateral and 5M contribution, P's 30M and Q's 10M, SET's 60M + 140M and the
+    Reserve Fund, then a default of D on DEFAULT_DAY: 135M takes 10 + 5 + 60 + 40 + 20M."""
+    store = MemoryStore()
+    issue(store, OPEN, {collateral_account("D"): 10 * M, cash_account("D"): 5 * M,
+                        cash_account("P"): 30 * M, cash_account("Q"): 10 * M})
+    for member, amount in (("D", 5 * M), ("P", 30 * M), ("Q", 10 * M)):
+        contribute(store, member, amount, OPEN, "initial")
+    fund_set(store, OPEN, tranche_2=140 * M, reserve_fund=2_000 * M)
+    declare_default(store, "D", loss, DEFAULT_DAY, payee, ref=ref)
+    return store
+
+
+def test_repayment_restores_each_fund_layer_and_pays_the_interest_to_fund_income() -> None:
+    store = _declared()
+    report = recorded_default(store, "D", DEFAULT_DAY)
+    assert report is not None
+    w = report.waterfall
+    assert [w.uses[layer] for layer in Layer] == [10 * M, 5 * M, 60 * M, 40 * M, 20 * M, 0]
+    assert dict(w.shares) == {"P": 30 * M, "Q": 10 * M} and w.fund_used == 125 * M
+    balances = store.balances()
+    assert balances[cash_account("D")] == 135 * M  # the payee
+    assert (balances.get(SET_TRANCHE_1, 0), balances[SET_TRANCHE_2]) == (0, 120 * M)
+
+    # 3.7: 73 days later, 5% a year actual/365 on the 125M used: 125M x 5% x 73/365 = 1.25M
+    repaid_on = DEFAULT_DAY + dt.timedelta(days=73)
+    assert repay_default(store, "D", DEFAULT_DAY, repaid_on) == 126_250_000 * BAHT
+    balances = store.balances()
+    assert balances[contribution_account("D")] == 5 * M  # its own contribution
+    assert balances[SET_TRANCHE_1] == 60 * M
+    assert balances[contribution_account("P")] == 30 * M  # each survivor its own share
+    assert balances[contribution_account("Q")] == 10 * M
+    assert balances[SET_TRANCHE_2] == 140 * M
+    assert balances[FUND_INCOME] == 1_250_000 * BAHT
+    assert balances[RESERVE_FUND] == 2_000 * M  # untouched by this loss
+    assert balances.get(collateral_account("D"), 0) == 0  # its own collateral: not the fund's
+    assert balances[cash_account("D")] == 135 * M - 126_250_000 * BAHT
+    assert clearing_fund_balance(store) == (5 + 60 + 40 + 140) * M
+    [tx] = [tx for tx in store.transactions() if tx.key.endswith(":repayment")]
+    assert tx.key == "default:2021-04-16:D:repayment" and tx.business_date == repaid_on
+    _sound(store)
+
+
+def test_repayment_interest_follows_the_rate_and_the_day_count() -> None:
+    store = _declared()
+    report = recorded_default(store, "D", DEFAULT_DAY)
+    assert report is not None
+    assert report.debt(DEFAULT_DAY) == 125 * M  # the same day costs nothing
+    # one day: 125M x 5% / 365 = 17,123.287... THB, rounded half up to the satang
+    assert report.interest(DEFAULT_DAY + dt.timedelta(days=1)) == 1_712_329
+    doubled = ClearingRules({"default_interest_pct": "10"})
+    repaid_on = DEFAULT_DAY + dt.timedelta(days=73)
+    assert repay_default(store, "D", DEFAULT_DAY, repaid_on, doubled) == 127_500_000 * BAHT
+    assert store.balances()[FUND_INCOME] == 2_500_000 * BAHT
+    _sound(store)
+
+
+def test_a_repayment_made_twice_posts_once_and_returns_the_same_amount() -> None:
+    store = _declared()
+    first = repay_default(store, "D", DEFAULT_DAY, DEFAULT_DAY + dt.timedelta(days=73))
+    count, balances = len(store.transactions()), store.balances()
+    # asked again, even on a later day, it answers what was repaid
+    assert repay_default(store, "D", DEFAULT_DAY, DEFAULT_DAY + dt.timedelta(days=73)) == first
+    assert repay_default(store, "D", DEFAULT_DAY, DEFAULT_DAY + dt.timedelta(days=90)) == first
+    assert (len(store.transactions()), store.balances()) == (count, balances)
+    _sound(store)
+
+
+def test_a_repayment_the_cash_does_not_cover_is_refused_and_posts_nothing() -> None:
+    store = _declared(payee=TCH_CASH)  # the resources went elsewhere: D's cash is empty
+    repaid_on = DEFAULT_DAY + dt.timedelta(days=73)
+    issue(store, repaid_on, {cash_account("D"): 126_250_000 * BAHT - 1}, key_prefix="bank")
+    count, balances = len(store.transactions()), store.balances()
+    with pytest.raises(RepaymentRefused, match="owes the fund 12625000000 satang and holds "
+                                               "12624999999"):
+        repay_default(store, "D", DEFAULT_DAY, repaid_on)
+    assert (len(store.transactions()), store.balances()) == (count, balances)
+    # whole or nothing: one satang more and it is repaid
+    issue(store, repaid_on, {cash_account("D"): 1}, key_prefix="bank-2")
+    assert repay_default(store, "D", DEFAULT_DAY, repaid_on) == 126_250_000 * BAHT
+    assert cash_account("D") not in store.balances()
+    _sound(store)
+
+
+def test_a_repayment_of_a_default_never_declared_is_refused() -> None:
+    store = _declared()
+    count = len(store.transactions())
+    for day, ref in ((DEFAULT_DAY - dt.timedelta(days=1), ""), (DEFAULT_DAY, "buy-in")):
+        with pytest.raises(RepaymentRefused, match="no default of D was declared"):
+            repay_default(store, "D", day, DEFAULT_DAY + dt.timedelta(days=1), ref=ref)
+    with pytest.raises(RepaymentRefused, match="no default of P"):
+        repay_default(store, "P", DEFAULT_DAY, DEFAULT_DAY)
+    assert len(store.transactions()) == count
+    assert recorded_default(store, "P", DEFAULT_DAY) is None
+
+
+def test_a_default_its_collateral_covered_owes_the_fund_nothing() -> None:
+    store = _declared(loss=8 * M)  # within D's 10M collateral
+    count = len(store.transactions())
+    assert repay_default(store, "D", DEFAULT_DAY, DEFAULT_DAY + dt.timedelta(days=30)) == 0
+    assert len(store.transactions()) == count and FUND_INCOME not in store.balances()
+    _sound(store)
+
+
+def test_two_defaults_of_one_member_on_one_day_are_kept_apart_by_their_ref() -> None:
+    store = _declared(loss=20 * M, ref="payment")  # 10M collateral, 5M own, 5M of tranche 1
+    second = declare_default(store, "D", 60 * M, DEFAULT_DAY, ref="buy-in")
+    # decided on what the first left: 55M of tranche 1, then 5M from the survivors
+    assert [second.waterfall.uses[layer] for layer in Layer] == [0, 0, 55 * M, 5 * M, 0, 0]
+    first = recorded_default(store, "D", DEFAULT_DAY, "payment")
+    assert first is not None and first.ref == "payment"
+    assert [first.waterfall.uses[layer] for layer in Layer] == [10 * M, 5 * M, 5 * M, 0, 0, 0]
+    assert recorded_default(store, "D", DEFAULT_DAY, "buy-in") == second
+    assert recorded_default(store, "D", DEFAULT_DAY) is None  # no default without a ref
+    assert declare_default(store, "D", 60 * M, DEFAULT_DAY, ref="buy-in") == second
+    with pytest.raises(ValueError, match="declared for a loss of 2000000000"):
+        declare_default(store, "D", 60 * M, DEFAULT_DAY, ref="payment")
+    keys = [tx.key for tx in store.transactions() if tx.key.startswith("default:")]
+    assert keys == ["default:2021-04-16:D:payment:defaulter_collateral",
+                    "default:2021-04-16:D:payment:defaulter_contribution",
+                    "default:2021-04-16:D:payment:set_tranche_1",
+                    "default:2021-04-16:D:buy-in:set_tranche_1",
+                    "default:2021-04-16:D:buy-in:non_defaulter_contributions"]
+
+    # each is repaid on its own: 10M then 60M of the fund, with 5% interest over 73 days
+    repaid_on = DEFAULT_DAY + dt.timedelta(days=73)
+    assert repay_default(store, "D", DEFAULT_DAY, repaid_on, ref="payment") == 10_100_000 * BAHT
+    assert store.balances()[SET_TRANCHE_1] == 5 * M
+    assert store.balances()[contribution_account("D")] == 5 * M
+    assert repay_default(store, "D", DEFAULT_DAY, repaid_on, ref="buy-in") == 60_600_000 * BAHT
+    assert store.balances()[SET_TRANCHE_1] == 60 * M
+    assert store.balances()[contribution_account("P")] == 30 * M
+    assert store.balances()[FUND_INCOME] == 700_000 * BAHT
+    assert [tx.key for tx in store.transactions() if tx.key.endswith(":repayment")] == [
+        "default:2021-04-16:D:payment:repayment", "default:2021-04-16:D:buy-in:repayment"]
     _sound(store)

@@ -13,9 +13,9 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from siamex.cli import main
 from siamex.clearing.ledger import Ledger
 from siamex.clearing.store_sqlite import SqliteStore
+from siamex.cli import main
 
 SCENARIO = Path(__file__).resolve().parents[2] / "examples" / "clearing" / "default"
 DAYS = (("2021-03-03", "1-trades.csv"), ("2021-03-04", "no-trades.csv"),

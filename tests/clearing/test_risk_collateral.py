@@ -182,7 +182,7 @@ def test_withdrawal_above_excess_refused_and_nothing_changes() -> None:
     m.request_withdrawal("w1", THB, MILLION // 2, at("09:00"), 2 * MILLION, QUOTES)
     before = snapshot(m)
     # 0.5M of the 1.0M excess is already spoken for
-    with pytest.raises(CollateralRefused, match="exceeds the excess of 500000.00 THB"):
+    with pytest.raises(CollateralRefused, match=r"exceeds the excess of 500000\.00 THB"):
         m.request_withdrawal("w2", THB, MILLION // 2 + 1, at("09:30"), 2 * MILLION, QUOTES)
     assert snapshot(m) == before
 

@@ -11,6 +11,7 @@ goes on, as TCH answers one member's request without stopping the day.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -93,29 +94,52 @@ def collateral_day(store: LedgerStore, registry: MemberRegistry, day: dt.date,
                    net_cash: Mapping[str, Iterable[int]], prices: Mapping[str, int],
                    rules: ClearingRules = DEFAULT_CLEARING_RULES) -> CollateralDay:
     """Run the day's fund, measure, request and call steps; see the module docstring."""
-    _fund(store, day, instructions, rules)
-    quotes = instructions.collateral_quotes
-    accounts = {m.member_id: RiskCollateralAccount(store, m.member_id, m.issuer_group, rules)
-                for m in registry.members}
-    resources = financial_resources(store)
-    risk = daily_risk(registry, exposures, net_cash, prices, instructions.risk_pct,
-                      instructions.stress_losses,
-                      {m: a.held(quotes) for m, a in accounts.items()}, resources, rules)
-    required = {m: r.call.required for m, r in risk.items()}
-    call_at = dt.datetime.combine(day, dt.time.fromisoformat(
-        format_time_of_day(rules.collateral_call_deadline)))
-    for r in instructions.collateral:
+    for r in instructions.collateral:  # refused before anything is posted
         if r.at.date() != day:
             raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
                               f"collateral request {r.ref} is dated {r.at.date()}, not the run "
                               f"date {day}")
+    _fund(store, day, instructions, rules)
+    quotes = instructions.collateral_quotes
+    accounts = {m.member_id: RiskCollateralAccount(store, m.member_id, m.issuer_group, rules)
+                for m in registry.members}
+    # The start of the day's resources and holdings, and each refusal, are recorded when first
+    # decided: a re-run reads them back rather than deciding again on balances that the day's
+    # own deposits, debits and withdrawals (or a default since) have changed.
+    measured = f"collateral-day:{day}:measured"
+    text = store.get_document(measured)
+    if text is None:
+        resources = financial_resources(store)
+        held = {m: a.held(quotes) for m, a in sorted(accounts.items())}
+        store.put_document(measured, json.dumps({"financial_resources": resources,
+                                                 "held": held}))
+    else:
+        row = json.loads(text)
+        resources = int(row["financial_resources"])
+        held = {str(m): int(q) for m, q in row["held"].items()}
+    risk = daily_risk(registry, exposures, net_cash, prices, instructions.risk_pct,
+                      instructions.stress_losses, held, resources, rules)
+    required = {m: r.call.required for m, r in risk.items()}
+    call_at = dt.datetime.combine(day, dt.time.fromisoformat(
+        format_time_of_day(rules.collateral_call_deadline)))
+    refusals = f"collateral-day:{day}:refused"
+    refused: dict[str, str] = json.loads(store.get_document(refusals) or "{}")
+
+    def answer(r: CollateralRequest) -> RequestResult:
+        name = f"{r.member}:{r.op}:{r.ref}"
+        if name in refused:
+            return RequestResult(r, False, refused[name])
+        result = _answer(accounts[r.member], r, required.get(r.member, 0), instructions)
+        if not result.accepted:
+            refused[name] = result.reason
+            store.put_document(refusals, json.dumps(refused))
+        return result
+
     ordered = sorted(instructions.collateral, key=lambda r: r.at)
-    answers = [_answer(accounts[r.member], r, required.get(r.member, 0), instructions)
-               for r in ordered if r.at <= call_at]
+    answers = [answer(r) for r in ordered if r.at <= call_at]
     # 3.5: the call, due 11:00, is debited from the member's THB cash
     debits = {m: accounts[m].debit_call(call_at, required[m], quotes) for m in sorted(required)}
-    answers += [_answer(accounts[r.member], r, required.get(r.member, 0), instructions)
-                for r in ordered if r.at > call_at]
+    answers += [answer(r) for r in ordered if r.at > call_at]
     for account in accounts.values():
         account.pay_withdrawals(dt.datetime.combine(day, _END_OF_DAY))
     return CollateralDay(resources, risk, tuple(answers), debits,

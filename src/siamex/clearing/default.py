@@ -272,6 +272,8 @@ def repay_default(store: LedgerStore, member: str, default_day: dt.date, day: dt
                     for leg in tx.legs if leg.amount < 0)
     w = report.waterfall
     debt = report.debt(day, rules)
+    if debt == 0:  # no fund was used (its collateral covered it): nothing to post or repay
+        return 0
     cash = cash_account(member)
     if store.balances().get(cash, 0) < debt:
         raise RepaymentRefused(f"{member} owes the fund {debt} satang and holds "

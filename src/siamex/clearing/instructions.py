@@ -12,7 +12,7 @@ its inputs alone. The file is read whole and checked whole: any fault refuses it
 from __future__ import annotations
 
 import datetime as dt
-import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -24,6 +24,7 @@ from siamex.clearing.collateral import AssetKind
 from siamex.clearing.equity.novation import Side
 from siamex.clearing.equity.remedies import LendingOffer
 from siamex.clearing.equity.trades import BoardType
+from siamex.clearing.files import read_json
 from siamex.clearing.ledger import THB
 from siamex.clearing.members import AccountType, InvestorType, MemberRegistry
 from siamex.clearing.money import InvalidAmount, parse_baht
@@ -129,6 +130,8 @@ class DayInstructions:
 
 
 NO_INSTRUCTIONS = DayInstructions()
+# a decimal percentage: Fraction alone would also take "1e999999999", which takes hours to build
+_PERCENT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _BOOK_OPS = {"account", "investor_type", "board", "give_up", "take_up", "gross"}
 _FIELDS: Mapping[str, set[str]] = {
     "book": {"op", "trade_id", "side", "value", "at"},
@@ -175,7 +178,8 @@ class _Reader:
             raise self.refuse(where, f"{exc} (amounts are THB strings such as \"1000.00\")"
                               ) from None
         if amount < 0 or (positive and amount == 0):
-            raise self.refuse(where, f"must be above zero, got {value!r}")
+            least = "above zero" if positive else "zero or more"
+            raise self.refuse(where, f"must be {least}, got {value!r}")
         return amount
 
     def price(self, value: Any, where: str) -> int:
@@ -190,10 +194,9 @@ class _Reader:
     def percent(self, value: Any, where: str) -> Fraction:
         if isinstance(value, bool) or not isinstance(value, int | str):
             raise self.refuse(where, "must be a percentage such as \"6.58\"")
-        try:
-            pct = Fraction(str(value))
-        except (ValueError, ZeroDivisionError):
-            raise self.refuse(where, f"must be a percentage, got {value!r}") from None
+        if not _PERCENT.fullmatch(str(value)):
+            raise self.refuse(where, f"must be a percentage, got {value!r}")
+        pct = Fraction(str(value))
         if not 0 <= pct <= 100:
             raise self.refuse(where, f"must be between 0 and 100 percent, got {value!r}")
         return pct
@@ -250,7 +253,7 @@ class _Reader:
 
     def book_change(self, e: Mapping[str, Any], where: str) -> BookChange:
         op = e.get("op")
-        if op not in _BOOK_OPS:
+        if not isinstance(op, str) or op not in _BOOK_OPS:  # a list or object is unhashable
             raise self.refuse(where, f"`op` must be one of {', '.join(sorted(_BOOK_OPS))}, "
                               f"got {op!r}")
         side = None if op == "gross" else self.choice(Side, e.get("side"), f"{where}.side")
@@ -334,7 +337,7 @@ def instructions_from_json(data: Any, registry: MemberRegistry) -> DayInstructio
     if unknown:
         raise SiamexError(ErrorCode.INSTRUCTIONS_FILE, f"unknown field {', '.join(unknown)}")
     r = _Reader(registry)
-    return DayInstructions(
+    instructions = DayInstructions(
         prices=r.mapping(data, "prices", r.price, r.text),
         risk_pct=r.mapping(data, "risk_pct", r.percent, r.text),
         stress_losses=r.mapping(data, "stress_losses",
@@ -350,19 +353,22 @@ def instructions_from_json(data: Any, registry: MemberRegistry) -> DayInstructio
         set_fund=r.set_fund(data.get("set_fund")),
         repayments=r.entries(data, "repayments", r.repayment),
     )
+    _unique("contributions", [(c.member, c.ref) for c in instructions.contributions])
+    _unique("collateral", [(c.member, c.op, c.ref) for c in instructions.collateral])
+    return instructions
+
+
+def _unique(name: str, keys: list[tuple[str, ...]]) -> None:
+    """Refuse a request given twice: a ref names one request of a member (and operation)."""
+    for number, key in enumerate(keys, 1):
+        if key in keys[: number - 1]:
+            raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
+                              f"{name}[{number}]: {' '.join(key)} is given twice")
 
 
 def load_instructions(path: Path, registry: MemberRegistry) -> DayInstructions:
     """Read a day-instructions file (docs/clearing.md, "Day instructions")."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SiamexError(ErrorCode.FILE_NOT_FOUND, f"cannot read {path}: {exc.strerror}"
-                          ) from None
-    try:
-        data = json.loads(text)  # a JSON number for money is refused: no binary floats
-    except json.JSONDecodeError as exc:
-        raise SiamexError(ErrorCode.INSTRUCTIONS_FILE, f"{path}: not JSON: {exc}") from None
+    data = read_json(path, ErrorCode.INSTRUCTIONS_FILE)  # money as a JSON number is refused
     try:
         return instructions_from_json(data, registry)
     except SiamexError as exc:

@@ -15,13 +15,13 @@ The registry file (docs/clearing.md, "Member file") is JSON:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
 
+from siamex.clearing.files import read_json
 from siamex.clearing.money import InvalidAmount, format_baht, parse_baht
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.errors import ErrorCode, SiamexError
@@ -291,15 +291,7 @@ def registry_from_json(data: Any, rules: ClearingRules = DEFAULT_CLEARING_RULES)
 
 def load_registry(path: Path, rules: ClearingRules = DEFAULT_CLEARING_RULES) -> MemberRegistry:
     """Read a member file (docs/clearing.md); every fault is a SiamexError naming the entry."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SiamexError(ErrorCode.FILE_NOT_FOUND, f"cannot read {path}: {exc.strerror}"
-                          ) from None
-    try:
-        data = json.loads(text, parse_float=str)
-    except json.JSONDecodeError as exc:
-        raise SiamexError(ErrorCode.MEMBER_FILE, f"{path}: not JSON: {exc}") from None
+    data = read_json(path, ErrorCode.MEMBER_FILE, parse_float=str)
     try:
         return registry_from_json(data, rules)
     except SiamexError as exc:

@@ -12,7 +12,7 @@ from fractions import Fraction
 
 __all__ = ["InvalidAmount", "format_baht", "parse_baht", "percent_of", "round_half_up"]
 
-_AMOUNT = re.compile(r"^(-?)(\d+)(?:\.(\d{1,2}))?$")
+_AMOUNT = re.compile(r"^(-?)([0-9]+)(?:\.([0-9]{1,2}))?\Z")  # ASCII digits only
 
 
 class InvalidAmount(ValueError):

@@ -53,6 +53,7 @@ from siamex.clearing.equity.settlement import (
 )
 from siamex.clearing.equity.trades import BoardType, TradeBatch
 from siamex.clearing.fees import clearing_fee
+from siamex.clearing.files import read_json
 from siamex.clearing.instructions import NO_INSTRUCTIONS, BookChange, DayInstructions
 from siamex.clearing.ledger import THB, Account, ConflictingTransaction
 from siamex.clearing.members import AccountType, InvestorType, MemberRegistry
@@ -225,15 +226,7 @@ def holdings_from_json(data: Any, registry: MemberRegistry,
 def load_holdings(path: Path, registry: MemberRegistry,
                   rules: ClearingRules = DEFAULT_CLEARING_RULES) -> list[Holding]:
     """Read an opening-holdings file (docs/cli.md, "siamex clearing run")."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SiamexError(ErrorCode.FILE_NOT_FOUND, f"cannot read {path}: {exc.strerror}"
-                          ) from None
-    try:
-        data = json.loads(text)  # a JSON number for cash is refused: no binary floats
-    except json.JSONDecodeError as exc:
-        raise SiamexError(ErrorCode.HOLDINGS_FILE, f"{path}: not JSON: {exc}") from None
+    data = read_json(path, ErrorCode.HOLDINGS_FILE)  # a JSON number for cash is refused
     try:
         return holdings_from_json(data, registry, rules)
     except SiamexError as exc:

@@ -6,6 +6,7 @@ Every reader takes the value and the parameter's name, so its error names what t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
@@ -26,6 +27,9 @@ __all__ = [
     "time_of_day",
     "whole_number",
 ]
+
+
+_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
 def integer(value: Any, name: str) -> int:
@@ -54,10 +58,9 @@ def whole_number(value: Any, name: str) -> int:
 def percent(value: Any, name: str) -> Fraction:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise InvalidValue(f"{name} must be a percentage such as 30 or \"12.5\"")
-    try:
-        pct = Fraction(str(value))
-    except ValueError:
-        raise InvalidValue(f"{name} must be a percentage, got {value!r}") from None
+    if not _DECIMAL.fullmatch(str(value)):  # Fraction would also build "1e999999999", slowly
+        raise InvalidValue(f"{name} must be a percentage, got {value!r}")
+    pct = Fraction(str(value))
     if pct < 0 or pct > 1000:
         raise InvalidValue(f"{name} must be between 0 and 1000 percent, got {value!r}")
     return pct

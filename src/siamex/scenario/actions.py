@@ -157,7 +157,7 @@ def parse_action(raw: Any, ts: int) -> Command | EdgeReject:
     cid = raw.get("id")
     label = cid if isinstance(cid, str) else ""
     op = raw.get("op")
-    if op in NOT_YET:
+    if isinstance(op, str) and op in NOT_YET:  # a list or object is unhashable
         return EdgeReject(label, Reject.NOT_IMPLEMENTED, f"op {op!r} is not implemented yet")
     parser = _PARSERS.get(op) if isinstance(op, str) else None
     if parser is None:

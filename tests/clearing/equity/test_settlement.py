@@ -22,6 +22,7 @@ from siamex.clearing.equity.settlement import (
     holdings_account,
     issue,
     pay_and_credit,
+    settle_after_default,
     settle_date,
     settle_round,
     take_securities,
@@ -88,7 +89,7 @@ def test_e1_settles_in_full_when_everyone_holds_enough() -> None:
         assert after.get(account, 0) - holdings[account] == c.net_amount
     assert _tch(store) == {}
     assert Ledger.from_transactions(store.transactions()).check_invariants() == []
-    assert first.delivery_fails == first.payment_fails == ()
+    assert (first.delivery_fails, first.payment_fails) == ((), ())
     assert set(first.delivered) == {Movement("B", CLT, "X", 10_000), Movement("A", PRT, "Y", 1_000),
                                     Movement("C", CLT, "Y", 1_000)}
     assert first.paid == (Movement("B", None, "THB", 56_000 * BAHT),)
@@ -218,6 +219,81 @@ def test_a_step_before_its_cutoff_or_out_of_order_is_refused() -> None:
     assert store.transactions()[-1].key == "settle:2021-04-12:r1:deliver:C:securities:client:Y"
 
 
+
+def test_a_payment_made_good_after_round_2_settles_in_round_3() -> None:
+    positions = _e1()
+    store = _store(_funded(B_none_THB=50_000 * BAHT))  # B owes 56,000 and holds 50,000
+    _, second = settle_date(store, positions, SD, PRICES)
+    assert second.payment_fails == (PaymentFail("B", 56_000 * BAHT),)
+    balances = store.balances()
+    # 3.3: no receiver is paid while a payer has not paid; DvP: B is not credited
+    assert balances[cash_account("A")] == balances[cash_account("C")] == 1_000_000 * BAHT
+    assert balances[holdings_account("B", PRT, "X")] == 50_000
+    assert balances[holdings_account("B", CLT, "Y")] == 50_000
+    assert _tch(store) == {Account(TCH, "securities", None, "X"): 5_000,
+                           Account(TCH, "securities", None, "Y"): 2_000}
+
+    # the default waterfall puts the missing 6,000 THB into B's cash
+    issue(store, SD, {cash_account("B"): 6_000 * BAHT}, key_prefix="waterfall")
+    late = settle_after_default(store, positions, SD, _at("16:00"), PRICES)
+    assert late.round_no == 3
+    assert late.paid == (Movement("B", None, "THB", 56_000 * BAHT),)
+    assert (late.payment_fails, late.delivery_fails) == ((), ())
+    assert late.delivered == ()
+    assert late.credited == (Movement("B", PRT, "X", 5_000), Movement("B", CLT, "Y", 2_000),
+                             Movement("A", None, "THB", 41_000 * BAHT),
+                             Movement("C", None, "THB", 15_000 * BAHT))
+    balances = store.balances()
+    assert balances.get(cash_account("B"), 0) == 0
+    assert balances[holdings_account("B", PRT, "X")] == 55_000
+    assert balances[holdings_account("B", CLT, "Y")] == 52_000
+    assert balances[cash_account("A")] == 1_041_000 * BAHT
+    assert balances[cash_account("C")] == 1_015_000 * BAHT
+    assert _tch(store) == {}
+    assert Ledger.from_transactions(store.transactions()).check_invariants() == []
+    keys = [tx.key for tx in store.transactions() if tx.key.startswith("settle:2021-04-12:r3:")]
+    assert keys == ["settle:2021-04-12:r3:pay:B:cash:-:THB",
+                    "settle:2021-04-12:r3:credit:B:securities:portfolio:X",
+                    "settle:2021-04-12:r3:credit:B:securities:client:Y",
+                    "settle:2021-04-12:r3:payout:A:cash:-:THB",
+                    "settle:2021-04-12:r3:payout:C:cash:-:THB"]
+    # rounds 1 and 2 read back unchanged
+    assert settle_date(store, positions, SD, PRICES)[1] == second
+
+
+def test_round_3_waits_for_the_payers_cash_and_posts_nothing_twice() -> None:
+    positions = _e1()
+    store = _store(_funded(B_none_THB=50_000 * BAHT))
+    settle_date(store, positions, SD, PRICES)
+    count = len(store.transactions())
+    still = settle_after_default(store, positions, SD, _at("15:45"), PRICES)  # its cut-off
+    assert still.payment_fails == (PaymentFail("B", 56_000 * BAHT),)
+    assert (still.paid, still.credited) == ((), ())
+    assert len(store.transactions()) == count
+    issue(store, SD, {cash_account("B"): 6_000 * BAHT}, key_prefix="waterfall")
+    done = settle_after_default(store, positions, SD, _at("16:00"), PRICES)
+    count, balances = len(store.transactions()), store.balances()
+    assert settle_after_default(store, positions, SD, _at("17:00"), PRICES) == done
+    assert (len(store.transactions()), store.balances()) == (count, balances)
+
+
+def test_round_3_runs_only_after_round_2_cash() -> None:
+    positions = _e1()
+    store = _store(_funded(B_none_THB=0))
+    settle_round(store, positions, SD, 1, PRICES)
+    with pytest.raises(StepRefused, match="round 2 cash of 2021-04-12 has not run"):
+        settle_after_default(store, positions, SD, _at("16:00"), PRICES)
+    take_securities(store, positions, SD, 2, _at("15:15"))
+    with pytest.raises(StepRefused, match="round 2 cash of 2021-04-12 has not run"):
+        settle_after_default(store, positions, SD, _at("16:00"), PRICES)
+    pay_and_credit(store, positions, SD, 2, _at("15:45"))
+    count = len(store.transactions())
+    for at in (_at("15:44"), dt.datetime(2021, 4, 13, 16, 0), dt.datetime(2021, 4, 11, 16, 0)):
+        with pytest.raises(StepRefused, match="taken after round 2 on 2021-04-12"):
+            settle_after_default(store, positions, SD, at, PRICES)
+    assert len(store.transactions()) == count
+
+
 _MEMBERS = 5
 _ACCOUNTS = [f"M{m:02d}-{kind}" for m in range(_MEMBERS) for kind in ("P", "C1")]
 _trade = st.tuples(st.sampled_from(_ACCOUNTS), st.sampled_from(_ACCOUNTS),
@@ -252,7 +328,7 @@ def test_settlement_conserves_every_asset_and_leaves_tch_flat(
     assert totals == {a.asset: sum(q for b, q in holdings.items() if b.asset == a.asset)
                       for a in holdings}
     assert _tch(store) == {}
-    assert first.delivery_fails == first.payment_fails == ()
+    assert (first.delivery_fails, first.payment_fails) == ((), ())
 
 
 def test_a_day_settles_the_same_on_disk(tmp_path: Path) -> None:

@@ -477,7 +477,7 @@ def trades_from_replay(lines: Iterable[str | bytes], registry: MemberRegistry, *
             continue
         try:
             event = json.loads(text)
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # not JSON, too long or too deep
             builder.problems.append(RowProblem(line, "not a JSON line"))
             continue
         kind = event.get("event") if isinstance(event, dict) else None
@@ -515,11 +515,13 @@ def read_trades(path: Path, registry: MemberRegistry, *,
                                           source=str(path))
             try:
                 data = json.load(handle)
-            except json.JSONDecodeError as exc:
+            except (ValueError, RecursionError) as exc:  # not JSON, too long or too deep
                 raise SiamexError(ErrorCode.TRADE_FILE, f"{path}: not JSON: {exc}") from None
             return trades_from_json(data, registry, securities=securities, rules=rules,
                                     source=str(path))
     except OSError as exc:
         raise SiamexError(ErrorCode.FILE_NOT_FOUND, f"cannot read {path}: {exc.strerror}"
                           ) from None
+    except UnicodeDecodeError as exc:
+        raise SiamexError(ErrorCode.TRADE_FILE, f"{path}: not UTF-8 text: {exc}") from None
 
