@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from siamex.errors import ErrorCode, SiamexError
@@ -103,6 +103,7 @@ def test_information_signs_do_not_stop_trading() -> None:
     max_size=12,
 ))
 @settings(max_examples=400, deadline=None)
+@example({"at": "10:01:00", "op": []})  # an unhashable op once raised TypeError
 def test_any_action_object_gives_events_never_an_exception(action: dict[str, Any]) -> None:
     plan = _load(_scenario(actions=[
         {"at": "10:01:00", "op": "new", "id": "base", "member": "M1", "account": "A1",
