@@ -5,6 +5,7 @@ E7's two losses through the ledger-backed fund; idempotency and conservation."""
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 
 import pytest
 
@@ -316,4 +317,29 @@ def test_two_defaults_of_one_member_on_one_day_are_kept_apart_by_their_ref() -> 
     assert store.balances()[FUND_INCOME] == 700_000 * BAHT
     assert [tx.key for tx in store.transactions() if tx.key.endswith(":repayment")] == [
         "default:2021-04-16:D:payment:repayment", "default:2021-04-16:D:buy-in:repayment"]
+    _sound(store)
+
+
+def test_non_cash_collateral_is_sold_at_the_days_price_before_the_fund_is_used() -> None:
+    from siamex.clearing.collateral import AssetKind
+    from siamex.clearing.default import enforce_collateral
+    from siamex.clearing.risk_collateral import CollateralQuote
+
+    store = MemoryStore()
+    issue(store, OPEN, {holdings_account("D", PRT, "LB26"): 10_000,
+                        holdings_account("D", PRT, "PTT"): 1_000, cash_account("P"): 100 * M})
+    contribute(store, "P", 10 * M, OPEN, "initial")
+    quotes = {"LB26": CollateralQuote(AssetKind.THAI_GOVT_BOND, 1_000 * BAHT, Fraction(5)),
+              "PTT": CollateralQuote(AssetKind.SET_LISTED_SHARE, 30 * BAHT, Fraction(20), "P")}
+    account = RiskCollateralAccount(store, "D", "GD")
+    account.deposit("b1", "LB26", 10_000, dt.datetime(2021, 4, 9, 9, 0), quotes, called=False)
+    account.deposit("s1", "PTT", 1_000, dt.datetime(2021, 4, 9, 9, 0), quotes, called=False)
+    # 3.6: enforced at the day's price (the bond has fallen to 990), the share has no price
+    proceeds = enforce_collateral(store, "D", SD, {"LB26": 990 * BAHT})
+    assert proceeds == {"LB26": 9_900 * M // 1_000}
+    assert store.balances()[collateral_account("D")] == 9_900_000 * BAHT
+    assert store.balances()[Account("D", "collateral", None, "PTT")] == 1_000  # still pledged
+    report = declare_default(store, "D", 12 * M, SD)
+    assert report.waterfall.uses[Layer.DEFAULTER_COLLATERAL] == 9_900_000 * BAHT
+    assert enforce_collateral(store, "D", SD, {"LB26": 990 * BAHT}) == {}  # sold once
     _sound(store)

@@ -22,7 +22,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from siamex.clearing.equity.settlement import BANK, cash_account
+from siamex.clearing.equity.settlement import BANK, TSD, cash_account
 from siamex.clearing.ledger import (
     CLEARING_FUND,
     COLLATERAL,
@@ -58,6 +58,8 @@ __all__ = [
     "contribution_account",
     "contributions",
     "declare_default",
+    "declared_defaults",
+    "enforce_collateral",
     "financial_resources",
     "fund_set",
     "recorded_default",
@@ -219,6 +221,33 @@ def _postings(name: str, day: dt.date, w: WaterfallResult, member: str,
     return txs
 
 
+def enforce_collateral(store: LedgerStore, member: str, day: dt.date,
+                       prices: Mapping[str, int]) -> dict[str, int]:
+    """Sell the defaulter's non-cash risk collateral at the day's prices into its THB
+    collateral, so that layer 1 of the waterfall holds all of it; return the proceeds by asset.
+
+    3.6: "enforce the risk collateral". The sale is to the market outside the ledger (the
+    securities go back to the depository, the cash comes in through the settlement banks), at
+    the day's quote: the haircut was TCH's cushion against the price falling before the sale.
+    An asset without a price is left pledged and not in the proceeds.
+    """
+    proceeds = {}
+    txs = []
+    for account, qty in sorted(store.balances().items()):
+        if (account.owner, account.purpose) != (member, COLLATERAL) or account.asset == THB:
+            continue
+        if qty <= 0 or account.asset not in prices:
+            continue
+        proceeds[account.asset] = qty * prices[account.asset]
+        txs.append(Transaction(
+            f"{_name(member, day)}:enforce:{account.asset}", day,
+            "defaulter's collateral sold", (
+                *transfer(account, Account(TSD, DEPOSITORY, None, account.asset), qty),
+                *transfer(_SOURCE, collateral_account(member), proceeds[account.asset]))))
+    store.append_all(txs)
+    return proceeds
+
+
 def declare_default(store: LedgerStore, member: str, loss: int, day: dt.date,
                     payee: Account | None = None,
                     rules: ClearingRules = DEFAULT_CLEARING_RULES, ref: str = "") -> DefaultReport:
@@ -237,6 +266,10 @@ def declare_default(store: LedgerStore, member: str, loss: int, day: dt.date,
     if text is None:
         text = _record(_decide(store, member, loss, rules))
         store.put_document(name, text)
+        listed = declared_defaults(store, member)
+        if (day, ref) not in listed:
+            store.put_document(_list_name(member), json.dumps(
+                [[str(d), r] for d, r in [*listed, (day, ref)]]))
     waterfall = _read(text)
     if waterfall.loss != loss:
         raise ValueError(f"{name} was declared for a loss of {waterfall.loss}, not {loss}")
@@ -246,6 +279,16 @@ def declare_default(store: LedgerStore, member: str, loss: int, day: dt.date,
 
 class RepaymentRefused(ValueError):
     """A repayment the defaulter cannot make whole; nothing is posted."""
+
+
+def _list_name(member: str) -> str:
+    return f"defaults:{member}"
+
+
+def declared_defaults(store: LedgerStore, member: str) -> list[tuple[dt.date, str]]:
+    """Every default declared for a member, as (day, ref), in the order declared."""
+    text = store.get_document(_list_name(member))
+    return [] if text is None else [(dt.date.fromisoformat(d), r) for d, r in json.loads(text)]
 
 
 def recorded_default(store: LedgerStore, member: str, day: dt.date,

@@ -22,7 +22,7 @@ from typing import Any
 
 from siamex.clearing.collateral_day import CollateralDay, collateral_day
 from siamex.clearing.daily_risk import Exposure
-from siamex.clearing.default import RepaymentRefused, repay_default
+from siamex.clearing.default import RepaymentRefused, declared_defaults, repay_default
 from siamex.clearing.equity.fails import (
     RemedyEvent,
     RemedyOutcome,
@@ -459,11 +459,15 @@ def _check(instructions: DayInstructions, run_date: dt.date) -> None:
 
 def _repay(store: LedgerStore, run_date: dt.date, instructions: DayInstructions,
            rules: ClearingRules) -> list[RemedyEvent]:
+    """Each repayment asked for: every default of the member declared on the date."""
     events = []
     for p in instructions.repayments:
-        refs = sorted(name.split(":", 3)[3] if name.count(":") > 2 else ""
-                      for name in _default_names(store, p.member, p.default_date))
-        for ref in refs or [""]:
+        refs = [r for d, r in declared_defaults(store, p.member) if d == p.default_date]
+        if not refs:
+            events.append(RemedyEvent(run_date, "repayment_refused", p.member, "", 0, 0,
+                                      f"no default of {p.member} was declared on "
+                                      f"{p.default_date}"))
+        for ref in refs:
             try:
                 paid = repay_default(store, p.member, p.default_date, run_date, rules, ref)
             except RepaymentRefused as exc:
@@ -473,13 +477,6 @@ def _repay(store: LedgerStore, run_date: dt.date, instructions: DayInstructions,
             events.append(RemedyEvent(run_date, "repayment", p.member, "", 0, paid,
                                       f"default of {p.default_date} {ref}".strip()))
     return events
-
-
-def _default_names(store: LedgerStore, member: str, day: dt.date) -> list[str]:
-    """The records of the defaults declared for a member on a day (one per cause)."""
-    prefix = f"default:{day}:{member}"
-    return sorted({tx.key.rsplit(":", 1)[0] for tx in store.transactions(since=day)
-                   if tx.key.startswith(prefix) and not tx.key.endswith(":repayment")})
 
 
 def _gross_key(sd: dt.date) -> str:

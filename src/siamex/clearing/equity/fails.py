@@ -32,7 +32,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from siamex.clearing.default import DefaultReport, declare_default
+from siamex.clearing.default import DefaultReport, declare_default, enforce_collateral
 from siamex.clearing.equity.netting import NetPositions
 from siamex.clearing.equity.remedies import (
     FineEvent,
@@ -159,6 +159,10 @@ class _Run:
         return cash_account(member, account_type if per_account else None)
 
     def default(self, member: str, loss: int, ref: str, payee: Account) -> None:
+        prices = {k: q.price for k, q in self.instructions.collateral_quotes.items()}
+        # 3.6: enforce the risk collateral, whatever it is, before the fund is used
+        for asset, amount in enforce_collateral(self.store, member, self.day, prices).items():
+            self.event("collateral_enforced", member, asset, 0, amount, "sold at the day's quote")
         report = declare_default(self.store, member, loss, self.day, payee, self.rules, ref)
         self.defaults.append(report)
         self.event("default", member, "", 0, loss, f"{ref}: waterfall applied")
