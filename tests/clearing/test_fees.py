@@ -9,12 +9,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from siamex.clearing.fees import (
-    MemberType,
     clearing_fee,
     monthly_fee,
     psms_bill,
     psms_tiered_charge,
 )
+from siamex.clearing.members import MemberType
 from siamex.clearing.money import parse_baht, round_half_up
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 

@@ -236,6 +236,8 @@ def _entry(name: str, number: int = 0, **changes: Any) -> dict[str, Any]:
     (_with(set_fund="140000000"), "set_fund: must be an object with tranche_2 and reserve_fund"),
     (_with(set_fund={"tranche_2": "-1", "reserve_fund": "0"}),
      "set_fund.tranche_2: must be zero or more, got '-1'"),
+    (_with(month_end="2021-13"), "month_end: must be a month such as \"2021-03\""),
+    (_with(month_end=202103), "month_end: must be a month such as \"2021-03\""),
     # a ref names one request: given twice it would post once, or conflict
     (_with(contributions=[{"member": "A", "amount": "1", "ref": "r"},
                           {"member": "A", "amount": "2", "ref": "r"}]),

@@ -244,3 +244,38 @@ def test_the_defaulter_repays_the_fund_with_interest(registry: MemberRegistry) -
     assert store.balances()[contribution_account("A")] == 10 * M
     assert store.balances()[SET_TRANCHE_1] == 60 * M
     _sound(store)
+
+
+def test_the_month_end_posts_risk_based_contributions_and_bills_each_member() -> None:
+    registry = registry_from_json({
+        "members": [{"member": "A", "type": "gcm", "shareholders_equity": "600000000"},
+                    {"member": "B", "type": "dcm", "shareholders_equity": "500000000",
+                     "risk_tier": 3},
+                    {"member": "K", "type": "settlement_agent",
+                     "shareholders_equity": "200000000", "clearing_fund": False}],
+        "accounts": [{"member": m, "account": f"{m}-PRT", "type": "portfolio"}
+                     for m in ("A", "B")]})
+    store = MemoryStore()
+    trades = _trades(registry, "1,2021-03-03,X,main,50.00,1000000,A,A-PRT,B,B-PRT",
+                     "2,2021-03-03,X,main,10.00,100,A,A-PRT,B,B-PRT")
+    holdings = [_cash("A", 60_000_000), _shares("B", "X", 1_000_100), _cash("B", 1_000)]
+    clear_day(registry, trades, holdings, store, SD)
+    month = _day(registry, {"month_end": "2021-03"})
+    report = clear_day(registry, _trades(registry), holdings, store, dt.date(2021, 3, 31),
+                       instructions=month)
+    assert report.month is not None
+    value = 50_001_000 * BAHT  # each side's net settlement value settled in March
+    # 3.7 [W-6]: 0.008% for tier 1, 0.016% for tier 3
+    assert report.month.contributions == {"A": value * 8 // 100_000,
+                                          "B": value * 16 // 100_000}
+    assert store.balances()[contribution_account("B")] == 800_016  # 8,000.16 THB
+    bills = {b.member: b for b in report.month.bills}
+    assert (bills["A"].membership, bills["B"].membership, bills["K"].membership) == (
+        15_000 * BAHT, 15_000 * BAHT, 7_500 * BAHT)
+    # 3.8: 0.001% of each order, at most 350: 350 + 0.01 on each side
+    assert bills["A"].clearing == 35_001 and bills["K"].clearing == 0
+    again = clear_day(registry, _trades(registry), holdings, store, dt.date(2021, 3, 31),
+                      instructions=month)
+    assert again.month == report.month  # posted once
+    assert store.balances()[contribution_account("B")] == 800_016  # 8,000.16 THB
+    _sound(store)

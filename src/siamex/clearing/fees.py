@@ -8,27 +8,18 @@ no rounding at all.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 
+from siamex.clearing.members import MemberType
 from siamex.clearing.money import percent_of
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 
 __all__ = [
-    "MemberType",
     "PsmsBill",
     "clearing_fee",
     "monthly_fee",
     "psms_bill",
     "psms_tiered_charge",
 ]
-
-
-class MemberType(Enum):
-    """The equities clearing house's member types (clearing-spec.md 2.1)."""
-
-    GCM = "gcm"
-    DCM = "dcm"
-    SETTLEMENT_AGENT = "settlement_agent"
 
 
 @dataclass(frozen=True, slots=True)

@@ -127,6 +127,7 @@ class DayInstructions:
     contributions: tuple[Contribution, ...] = ()
     set_fund: tuple[int, int] | None = None
     repayments: tuple[Repayment, ...] = ()
+    month_end: str | None = None
 
 
 NO_INSTRUCTIONS = DayInstructions()
@@ -143,7 +144,8 @@ _FIELDS: Mapping[str, set[str]] = {
     "repayments": {"member", "default_date"},
 }
 _TOP = {"description", "prices", "risk_pct", "stress_losses", "sbl_fee_pct", "collateral_quotes",
-        "set_fund", *_FIELDS}
+        "set_fund", "month_end", *_FIELDS}
+_MONTH = re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])")
 
 
 class _Reader:
@@ -352,10 +354,20 @@ def instructions_from_json(data: Any, registry: MemberRegistry) -> DayInstructio
         contributions=r.entries(data, "contributions", r.contribution),
         set_fund=r.set_fund(data.get("set_fund")),
         repayments=r.entries(data, "repayments", r.repayment),
+        month_end=_month(data.get("month_end")),
     )
     _unique("contributions", [(c.member, c.ref) for c in instructions.contributions])
     _unique("collateral", [(c.member, c.op, c.ref) for c in instructions.collateral])
     return instructions
+
+
+def _month(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _MONTH.fullmatch(value):
+        raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
+                          f"month_end: must be a month such as \"2021-03\", got {value!r}")
+    return value
 
 
 def _unique(name: str, keys: list[tuple[str, ...]]) -> None:

@@ -81,6 +81,7 @@ class Member:
     status: MemberStatus = MemberStatus.ACTIVE
     clearing_fund: bool = True
     group: str = ""
+    risk_tier: int = 1
 
     @property
     def issuer_group(self) -> str:
@@ -188,7 +189,7 @@ def _check_qualified(member: Member, rules: ClearingRules) -> None:
 E = TypeVar("E", bound=Enum)
 
 _MEMBER_FIELDS = {"member", "type", "shareholders_equity", "net_capital", "settlement_bank",
-                  "bahtnet", "status", "clearing_fund", "group"}
+                  "bahtnet", "status", "clearing_fund", "group", "risk_tier"}
 _ACCOUNT_FIELDS = {"member", "account", "type", "clearing_member", "investor_type"}
 
 
@@ -246,6 +247,13 @@ def _entries(data: Mapping[str, Any], name: str, fields: set[str]) -> list[Mappi
     return entries
 
 
+def _tier(entry: Mapping[str, Any], where: str) -> int:
+    value = entry.get("risk_tier", 1)
+    if isinstance(value, bool) or value not in (1, 2, 3):
+        raise SiamexError(ErrorCode.MEMBER_FILE, f"{where}: `risk_tier` must be 1, 2 or 3")
+    return int(value)
+
+
 def _member(entry: Mapping[str, Any], where: str) -> Member:
     return Member(
         member_id=_text(entry, "member", where),
@@ -258,6 +266,7 @@ def _member(entry: Mapping[str, Any], where: str) -> Member:
         status=_enum(MemberStatus, entry, "status", where, MemberStatus.ACTIVE),
         clearing_fund=_flag(entry, "clearing_fund", where, True),
         group=_text(entry, "group", where) if "group" in entry else "",
+        risk_tier=_tier(entry, where),
     )
 
 

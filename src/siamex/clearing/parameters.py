@@ -44,6 +44,12 @@ def _amounts(value: Any, name: str) -> tuple[int, ...]:
     return tuple(_money(v, name) for v in value)
 
 
+def _percents(value: Any, name: str) -> tuple[Fraction, ...]:
+    if not isinstance(value, list | tuple) or not value:
+        raise InvalidValue(f"{name} must be a non-empty list of percentages")
+    return tuple(percent(v, name) for v in value)
+
+
 def _tiers(value: Any, name: str) -> tuple[tuple[int, int], ...]:
     """Rows of [first count of the tier, fee per item], counts rising from 1."""
     if not isinstance(value, list | tuple) or not value:
@@ -176,6 +182,10 @@ CLEARING_PARAMETERS: tuple[Parameter, ...] = (
               "Stress test: the worst scenario moves every pending position this much against "
               "the member (one full daily price limit), unless the day's data gives its loss.",
               "clearing-spec.md 3.5 (derived); docs/decisions.md", percent),
+    Parameter("fund_variable_pct", ["0.008", "0.012", "0.016"], "% of a month's net settlement",
+              "The risk-based Clearing Fund contribution of a month, by the member's risk tier "
+              "(1, 2, 3): this share of the net settlement value it settled in the month.",
+              "clearing-spec.md 3.7 [S002; rates W-6, TSD's historical schedule]", _percents),
     Parameter("default_interest_pct", 5, "% a year",
               "Simple interest a defaulter pays on the clearing fund it used, from the date "
               "of use.", "clearing-spec.md 3.7 [S002] (rate derived: Thai Civil and Commercial "
@@ -311,6 +321,7 @@ class ClearingRules:
     ews_horizon_days: int
     clearing_fund_min_contribution: int
     settlement_cap_call_pct: Fraction
+    fund_variable_pct: tuple[Fraction, ...]
     ews_tolerance_pct: Fraction
     ews_risk_pct: Fraction
     settlement_cap_equity_pct: Fraction

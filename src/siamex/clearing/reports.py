@@ -22,6 +22,7 @@ from siamex.clearing.equity.settlement import Movement, SettlementResult
 from siamex.clearing.ledger import THB
 from siamex.clearing.members import AccountType
 from siamex.clearing.money import format_baht
+from siamex.clearing.month_end import MonthEnd
 from siamex.clearing.run import DayReport, SettledDate
 from siamex.clearing.waterfall import Layer
 
@@ -49,6 +50,8 @@ TABLES: dict[str, tuple[str, ...]] = {
     "remedies": ("member", "day", "kind", "security", "qty", "amount", "detail"),
     "fines": ("member", "type", "amount"),
     "defaults": ("member", "day", "cause", "layer", "used"),
+    "fund": ("member", "month", "settled_value", "contribution", "paid"),
+    "bills": ("member", "month", "membership", "clearing", "psms", "fines", "total"),
 }
 
 
@@ -136,6 +139,15 @@ def _defaults(remedies: RemedyOutcome) -> Iterable[Row]:
         yield {**base, "layer": "uncovered", "used": format_baht(w.uncovered)}
 
 
+def _fund(month: MonthEnd) -> Iterable[Row]:
+    for member in sorted({*month.contributions, *month.unpaid}):
+        paid = member in month.contributions
+        amount = month.contributions[member] if paid else month.unpaid[member]
+        yield {"member": member, "month": month.month,
+               "settled_value": format_baht(month.settled_value.get(member, 0)),
+               "contribution": format_baht(amount), "paid": paid}
+
+
 def tables(report: DayReport) -> dict[str, list[Row]]:
     """The report's rows, one list per table of `TABLES`, each row naming its member."""
     rounds = [(s, r) for s in report.settled for r in s.rounds]
@@ -170,6 +182,12 @@ def tables(report: DayReport) -> dict[str, list[Row]]:
         "fines": [{"member": f.member, "type": f.type, "amount": format_baht(f.amount)}
                   for f in report.remedies.fines],
         "defaults": list(_defaults(report.remedies)),
+        "fund": [] if report.month is None else list(_fund(report.month)),
+        "bills": [] if report.month is None else [
+            {"member": b.member, "month": b.month, "membership": format_baht(b.membership),
+             "clearing": format_baht(b.clearing), "psms": format_baht(b.psms),
+             "fines": format_baht(b.fines), "total": format_baht(b.total)}
+            for b in report.month.bills],
     }
 
 
@@ -267,7 +285,8 @@ def print_report(report: DayReport, console: Console) -> None:
                       f"{format_baht(report.collateral.financial_resources)} THB")
     titles = {"fails": "fails", "gross": "gross settlement", "risk": "risk measures and call",
               "collateral": "collateral requests", "remedies": "remedies",
-              "fines": "fines", "defaults": "defaults: the waterfall layer by layer"}
+              "fines": "fines", "defaults": "defaults: the waterfall layer by layer",
+              "fund": "risk-based fund contributions", "bills": "the month's bills"}
     for name, title in titles.items():
         if rows[name]:
             columns = _SHOWN.get(name, TABLES[name])

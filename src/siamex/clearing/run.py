@@ -44,6 +44,7 @@ from siamex.clearing.equity.netting import (
     net,
 )
 from siamex.clearing.equity.novation import NovationBook, SettlementMode, Side, novate
+from siamex.clearing.equity.remedies import FineEvent
 from siamex.clearing.equity.settlement import (
     SettlementResult,
     cash_account,
@@ -58,6 +59,7 @@ from siamex.clearing.instructions import NO_INSTRUCTIONS, BookChange, DayInstruc
 from siamex.clearing.ledger import THB, Account, ConflictingTransaction
 from siamex.clearing.members import AccountType, InvestorType, MemberRegistry
 from siamex.clearing.money import InvalidAmount, parse_baht
+from siamex.clearing.month_end import MonthEnd, month_end
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.store import LedgerStore
 from siamex.errors import ErrorCode, SiamexError
@@ -160,6 +162,7 @@ class DayReport:
     collateral: CollateralDay | None = None
     remedies: RemedyOutcome = field(default_factory=RemedyOutcome)
     gross: tuple[GrossResult, ...] = ()
+    month: MonthEnd | None = None
 
 
 def _refuse(where: str, why: str) -> SiamexError:
@@ -512,6 +515,56 @@ def _settle_gross(store: LedgerStore, run_date: dt.date,
     return results
 
 
+def _record_charges(store: LedgerStore, fees: Iterable[OrderFee], sides: Iterable[TradeSide],
+                    fines: Iterable[FineEvent], run_date: dt.date) -> None:
+    """Keep each trade date's clearing fees and the run's fines, for the month's bill."""
+    dates = {s.order_id: s.trade_date for s in sides}
+    by_date: dict[dt.date, dict[str, int]] = {}
+    for f in fees:
+        per_member = by_date.setdefault(dates[f.order_id], {})
+        per_member[f.member] = per_member.get(f.member, 0) + f.fee
+    for day, totals in by_date.items():
+        store.put_document(f"clearing:fees:{day}", json.dumps(totals, sort_keys=True))
+    rows = [[f.member, f.type, f.amount] for f in fines]
+    if rows:  # a re-run cures nothing again: keep the first run's fines
+        store.put_document(f"clearing:fines:{run_date}", json.dumps(rows))
+
+
+def _month_totals(store: LedgerStore, month: str) -> tuple[dict[str, int], dict[str, int],
+                                                          dict[str, int]]:
+    """Each member's net settlement value settled, clearing fees and fines of a month."""
+    settled: dict[str, int] = {}
+    for traded in _stored_days(store):
+        text = store.get_document(f"clearing:day:{traded}")
+        assert text is not None
+        sd, positions, _ = _read_day(text)
+        if str(sd)[:7] == month and store.get_document(_settled_key(sd)) is not None:
+            for c in positions.cash:
+                settled[c.member] = settled.get(c.member, 0) + abs(c.net_amount)
+    fees: dict[str, int] = {}
+    for traded in _stored_days(store):
+        if traded[:7] == month:
+            for member, fee in json.loads(store.get_document(f"clearing:fees:{traded}")
+                                          or "{}").items():
+                fees[member] = fees.get(member, 0) + int(fee)
+    fines: dict[str, int] = {}
+    for run_date in _month_days(month):
+        for member, _, amount in json.loads(store.get_document(f"clearing:fines:{run_date}")
+                                            or "[]"):
+            fines[member] = fines.get(member, 0) + int(amount)
+    return settled, fees, fines
+
+
+def _month_days(month: str) -> list[dt.date]:
+    first = dt.date.fromisoformat(f"{month}-01")
+    days = []
+    day = first
+    while day.month == first.month:
+        days.append(day)
+        day += dt.timedelta(days=1)
+    return days
+
+
 def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Holding],
               store: LedgerStore, on: dt.date | None = None,
               rules: ClearingRules = DEFAULT_CLEARING_RULES,
@@ -575,7 +628,14 @@ def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Ho
     repaid = _repay(store, run_date, instructions, rules)
     remedies = RemedyOutcome((*before.events, *after.events, *repaid), after.fines,
                              after.defaults)
+    fees = _fees(sides, rules)
+    _record_charges(store, fees, sides, after.fines, run_date)
+    month = None
+    if instructions.month_end is not None:
+        settled_value, clearing_fees, fines = _month_totals(store, instructions.month_end)
+        month = month_end(store, registry, instructions.month_end, run_date, settled_value,
+                          clearing_fees, {}, fines, rules)
     balances = {a: q for a, q in store.balances().items() if registry.member(a.owner) is not None}
     return DayReport(run_date, tuple(sorted({s.trade_date for s in sides})), tuple(sides),
-                     positions, tuple(_fees(sides, rules)), tuple(settled), tuple(pending),
-                     balances, collateral, remedies, tuple(gross))
+                     positions, tuple(fees), tuple(settled), tuple(pending),
+                     balances, collateral, remedies, tuple(gross), month)
