@@ -269,8 +269,12 @@ def bench_engine(securities: int, commands: int, runs: int, seed: int, controls:
 @click.option("--settle-trades", type=int, default=None,
               help="Settle (once) a separate day of this many trades instead of the measured "
                    "day; 0: settle nothing.  [default: the measured day]")
+@click.option("--settle-store", default=":memory:", show_default=True,
+              help="The ledger the day settles in: :memory:, sqlite (a temporary file) or the "
+                   "postgresql:// URL of an empty throwaway database.")
+@_guarded
 def bench_clearing(trades: int, members: int, securities: int, runs: int, seed: int,
-                   settle_trades: int | None) -> None:
+                   settle_trades: int | None, settle_store: str) -> None:
     """Measure loading, novating and netting a generated day of trades, and settling one."""
     import tempfile
 
@@ -281,6 +285,7 @@ def bench_clearing(trades: int, members: int, securities: int, runs: int, seed: 
         print_clearing_figures,
         write_day,
     )
+    from siamex.clearing.stores import open_store
 
     console = Console()
     registry = bench_registry(members)
@@ -297,8 +302,13 @@ def bench_clearing(trades: int, members: int, securities: int, runs: int, seed: 
             if settle_trades != trades:
                 settle_path = Path(folder) / "settle.csv"
                 write_day(settle_path, settle_trades, securities, registry, seed)
-            with console.status(f"settling {settle_trades:,} trades (1 run)"):
-                figures.settlement = measure_settlement(settle_path, registry)
+            target = str(Path(folder) / "ledger.db") if settle_store == "sqlite" else settle_store
+            with console.status(f"settling {settle_trades:,} trades (1 run, {settle_store})"), \
+                    open_store(target) as ledger:
+                if ledger.transactions():
+                    raise SiamexError(ErrorCode.INVALID_PARAMETER,
+                                      f"--settle-store {settle_store} is not empty")
+                figures.settlement = measure_settlement(settle_path, registry, ledger)
     print_clearing_figures(figures, console)
 
 

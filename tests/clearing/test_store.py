@@ -134,6 +134,20 @@ def test_appended_transactions_read_back_in_order_with_their_legs(store: LedgerS
     assert store.transactions(since=dt.date(2026, 11, 26)) == []
 
 
+def test_keyed_reads_the_transactions_of_one_key_prefix_in_order(store: LedgerStore) -> None:
+    store.append_all(OPENING + SETTLEMENT)
+    odd = [Transaction(key, DAY2, "odd key", transfer(BANK, M2_CASH, 1))
+           for key in ("settle:2026-11-25:r%", "settle:2026-11-25:r_x", "settle:2026-11-25:rü",
+                       "settle:2026-11-25;r")]
+    store.append_all(odd)
+    assert store.keyed("settle:2026-11-25:round1:") == SETTLEMENT
+    assert store.keyed("settle:2026-11-25:r%") == [odd[0]]  # % and _ are not wildcards
+    assert store.keyed("settle:2026-11-25:r_") == [odd[1]]
+    assert [tx.key for tx in store.keyed("settle:2026-11-25:r")] == [
+        *(tx.key for tx in SETTLEMENT), *(tx.key for tx in odd[:3])]
+    assert store.keyed("nothing") == []
+
+
 def test_balances_are_derived_from_the_stored_legs(store: LedgerStore) -> None:
     store.append_all(OPENING)
     for tx in SETTLEMENT:

@@ -42,7 +42,7 @@ from siamex.clearing.equity.trades import TradeBatch, read_trades
 from siamex.clearing.ledger import TCH, Ledger
 from siamex.clearing.ledger import Account as LedgerAccount
 from siamex.clearing.members import Account, AccountType, Member, MemberRegistry, MemberType
-from siamex.clearing.store import MemoryStore
+from siamex.clearing.store import LedgerStore, MemoryStore
 from siamex.rulebook.parameters import DEFAULT_RULEBOOK
 from siamex.rulebook.ticks import tick_scale
 from siamex.runtime import without_gc_pauses
@@ -164,15 +164,17 @@ class SettlementFigures:
     tch_flat: bool
 
 
-def measure_settlement(path: Path, registry: MemberRegistry) -> SettlementFigures:
+def measure_settlement(path: Path, registry: MemberRegistry,
+                       store: LedgerStore | None = None) -> SettlementFigures:
     """Fund every member of a trade file's day exactly, settle the day once in a fresh
-    in-memory ledger, and check it: once, because settling is by far the slowest stage."""
+    ledger (in memory unless `store` is given), and check it: once, because settling is by far
+    the slowest stage."""
     batch = read_trades(path, registry)
     positions = net(novate(batch))
     prices, day = _last_prices(batch), positions.cash[0].settlement_date
     with without_gc_pauses():
         started = time.perf_counter()
-        store, funding = MemoryStore(), exact_funding(positions)
+        store, funding = store or MemoryStore(), exact_funding(positions)
         issue(store, batch.dates[0], funding)
         funded = time.perf_counter()
         results = settle_date(store, positions, day, prices)

@@ -59,7 +59,7 @@ def _fund(store: LedgerStore, day: dt.date, instructions: DayInstructions,
     """Post SET's resources and the members' contributions, refusing them all, before any is
     posted, when a member's cash does not cover its contributions."""
     due: dict[str, int] = {}
-    done = {tx.key for tx in store.transactions(since=day)}
+    done = {tx.key for tx in store.keyed(f"clearing-fund:{day}:")}
     for c in instructions.contributions:
         if f"clearing-fund:{day}:{c.member}:contribute:{c.ref}" not in done:
             due[c.member] = due.get(c.member, 0) + c.amount

@@ -95,7 +95,7 @@ def contribute(store: LedgerStore, member: str, amount: int, day: dt.date,
     key = f"clearing-fund:{day}:{member}:contribute:{ref}"
     cash = cash_account(member)
     if store.balances().get(cash, 0) < amount and not any(
-            tx.key == key for tx in store.transactions(since=day)):
+            tx.key == key for tx in store.keyed(key)):
         raise ValueError(f"{member} has less than {amount} satang of cash to contribute")
     return store.append(Transaction(key, day, "clearing fund contribution",
                                     transfer(cash, contribution_account(member), amount)))
@@ -310,8 +310,8 @@ def repay_default(store: LedgerStore, member: str, default_day: dt.date, day: dt
     if report is None:
         raise RepaymentRefused(f"no default of {member} was declared on {default_day}")
     key = f"{_name(member, default_day, ref)}:repayment"
-    if any(tx.key == key for tx in store.transactions(since=default_day)):
-        return -sum(leg.amount for tx in store.transactions(since=default_day) if tx.key == key
+    if any(tx.key == key for tx in store.keyed(key)):
+        return -sum(leg.amount for tx in store.keyed(key) if tx.key == key
                     for leg in tx.legs if leg.amount < 0)
     w = report.waterfall
     debt = report.debt(day, rules)

@@ -57,7 +57,7 @@ def _contribute(store: LedgerStore, member: str, amount: int, day: dt.date,
     """Post a variable contribution; False when the member's cash does not cover it (3.6: a
     contribution not paid is a default event, reported)."""
     key = f"clearing-fund:{day}:{member}:contribute:variable:{month}"
-    done = any(tx.key == key for tx in store.transactions(since=day))
+    done = bool(store.keyed(key))
     if not done and store.balances().get(cash_account(member), 0) < amount:
         return False
     contribute(store, member, amount, day, f"variable:{month}")

@@ -171,7 +171,7 @@ class RiskCollateralAccount:
         return f"risk-collateral:{day}:{self.member}:{kind}" + (f":{ref}" if ref else "")
 
     def _posted(self, key: str, day: dt.date) -> bool:
-        return any(tx.key == key for tx in self.store.transactions(since=day))
+        return any(tx.key == key for tx in self.store.keyed(key))
 
     def _post(self, tx: Transaction, source: Account, quantity: int) -> Outcome:
         """Post a movement once; a first posting must find the quantity in its source."""

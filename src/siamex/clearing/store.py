@@ -60,6 +60,11 @@ class LedgerStore(ABC):
         """Return the stored transactions in append order, those from `since` on if given."""
 
     @abstractmethod
+    def keyed(self, prefix: str) -> list[Transaction]:
+        """Return the stored transactions whose key starts with `prefix`, in append order:
+        what one step of one day posted, read without reading the whole ledger."""
+
+    @abstractmethod
     def balances(self) -> dict[Account, int]:
         """Return every non-zero balance, derived from the stored legs."""
 
@@ -115,6 +120,9 @@ class MemoryStore(LedgerStore):
     def transactions(self, since: dt.date | None = None) -> list[Transaction]:
         return [tx for tx in self._ledger.transactions()
                 if since is None or tx.business_date >= since]
+
+    def keyed(self, prefix: str) -> list[Transaction]:
+        return [tx for tx in self._ledger.transactions() if tx.key.startswith(prefix)]
 
     def balances(self) -> dict[Account, int]:
         return self._ledger.balances()

@@ -133,6 +133,12 @@ class PostgresStore(LedgerStore):
                             " ORDER BY t.seq, l.position", (since,))
             return transactions_from_rows(cur.fetchall())
 
+    def keyed(self, prefix: str) -> list[Transaction]:
+        with self._db.cursor() as cur:  # starts_with, not LIKE: a key may hold % or _
+            cur.execute(_SELECT_LEGS + "WHERE starts_with(t.key, %s) ORDER BY t.seq, l.position",
+                        (prefix,))
+            return transactions_from_rows(cur.fetchall())
+
     def balances(self) -> dict[Account, int]:
         rows = self._db.execute(
             "SELECT owner, purpose, account_type, asset, SUM(amount)::bigint FROM ledger_legs"

@@ -119,6 +119,14 @@ class SqliteStore(LedgerStore):
                         (since.isoformat(),))
         return transactions_from_rows(_dated(cur))
 
+    def keyed(self, prefix: str) -> list[Transaction]:
+        # A range on the unique key's index: keys compare as UTF-8 bytes (BINARY collation),
+        # and U+10FFFF is the last code point, so every key with the prefix is below the end.
+        cur = self._db.cursor()
+        cur.execute(_SELECT_LEGS + "WHERE t.key >= ? AND t.key < ? ORDER BY t.seq, l.position",
+                    (prefix, prefix + "\U0010ffff"))
+        return transactions_from_rows(_dated(cur))
+
     def balances(self) -> dict[Account, int]:
         rows = self._db.execute(
             "SELECT owner, purpose, account_type, asset, SUM(amount) FROM ledger_legs "

@@ -253,7 +253,7 @@ def _write_decision(store: LedgerStore, day: dt.date, decision: _Decision) -> No
 
 def _posted(store: LedgerStore, day: dt.date) -> dict[str, Transaction]:
     prefix = f"gross:{day}:"
-    return {tx.key: tx for tx in store.transactions(since=day) if tx.key.startswith(prefix)}
+    return {tx.key: tx for tx in store.keyed(prefix)}
 
 
 def _is_posted(posted: Mapping[str, Transaction], item: GrossItem,

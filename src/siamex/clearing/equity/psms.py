@@ -203,6 +203,36 @@ class PsmsBook:
         self.rules = rules
         self._items: dict[str, Instruction] = {}
 
+    @classmethod
+    def restore(cls, registry: MemberRegistry, rules: ClearingRules,
+                instructions: Iterable[Instruction]) -> PsmsBook:
+        """Rebuild a book from its instructions as saved (psms_store), in creation order.
+
+        Not a replay: the requests' times are not kept, and cut-offs passed since would refuse
+        them. Only the links the transitions maintain are checked (ValueError): unique ids,
+        MATCHED exactly when paired with a MATCHED counter-instruction of the other entrant,
+        MERGED exactly when merged into an instruction of the book.
+        """
+        book = cls(registry, rules)
+        items = book._items
+        for item in instructions:
+            if item.id in items:
+                raise ValueError(f"PSMS instruction {item.id} is given twice")
+            items[item.id] = item
+        for item in items.values():
+            partner = None if item.matched_with is None else items.get(item.matched_with)
+            paired = (item.matched_with is None if item.status is not Status.MATCHED
+                      else partner is not None and partner.status is Status.MATCHED
+                      and partner.matched_with == item.id
+                      and partner.entered_by is not item.entered_by)
+            merged = (item.merged_into is None if item.status is not Status.MERGED
+                      else item.merged_into in items)
+            if not (paired and merged):
+                raise ValueError(f"PSMS instruction {item.id}: status {item.status.value} does "
+                                 f"not agree with its pair {item.matched_with} or its merge "
+                                 f"into {item.merged_into}")
+        return book
+
     def __len__(self) -> int:
         return len(self._items)
 

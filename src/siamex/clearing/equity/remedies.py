@@ -195,15 +195,14 @@ def _recorded(store: LedgerStore, name: str) -> object:
     return record["result"]
 
 
-def _member_legs(store: LedgerStore, since: dt.date, prefix: str) -> dict[str, int]:
+def _member_legs(store: LedgerStore, prefix: str) -> dict[str, int]:
     """Sum, per member account, the legs of the transactions keyed under `prefix`."""
     sums: dict[str, int] = {}
-    for tx in store.transactions(since=since):
-        if tx.key.startswith(prefix):
-            for account, amount in tx.legs:
-                if account.owner != TCH:
-                    key = _account_key(account)
-                    sums[key] = sums.get(key, 0) + amount
+    for tx in store.keyed(prefix):
+        for account, amount in tx.legs:
+            if account.owner != TCH:
+                key = _account_key(account)
+                sums[key] = sums.get(key, 0) + amount
     return sums
 
 
@@ -227,7 +226,7 @@ def withhold(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date, d
     receivable = sum(c.net_amount for c in positions.cash
                      if c.settlement_date == day and c.member == fail.member
                      and c.net_amount > 0 and cash_account(c.member, c.account_type) == cash)
-    paid = _member_legs(store, day, f"settle:{day}:r").get(_account_key(cash), 0)
+    paid = _member_legs(store, f"settle:{day}:r").get(_account_key(cash), 0)
     if day == settlement_date:
         amount, source = receivable - max(paid, 0), _TCH_CASH
     else:
@@ -263,8 +262,8 @@ def _release_withheld(store: LedgerStore, fail: DeliveryFail, settlement_date: d
 def _waiting(store: LedgerStore, positions: NetPositions, settlement_date: dt.date,
              security: str) -> list[tuple[Account, int]]:
     """The receivers of a security still owed shares, in settlement's (member, type) order."""
-    credited = _member_legs(store, settlement_date, f"settle:{settlement_date}:r")
-    credited_later = _member_legs(store, settlement_date, f"remedy:{settlement_date}:credit:")
+    credited = _member_legs(store, f"settle:{settlement_date}:r")
+    credited_later = _member_legs(store, f"remedy:{settlement_date}:credit:")
     in_lieu = _in_lieu(store, settlement_date, security)
     waiting = []
     for s in sorted(positions.securities, key=lambda s: (s.member, s.account_type.value)):
@@ -401,14 +400,14 @@ def _loan_from(row: object) -> Loan:
 
 def collateral_held(store: LedgerStore, loan: Loan) -> int:
     """The cash collateral TCH holds for a loan, read back from the loan's postings."""
-    return sum(amount for tx in store.transactions(since=loan.start)
+    return sum(amount for tx in store.keyed(f"{loan.key}:")
                if tx.key.startswith(f"{loan.key}:")
                for account, amount in tx.legs if account == SBL_COLLATERAL)
 
 
 def _closed(store: LedgerStore, loan: Loan) -> bool:
     ends = (f"{loan.key}:return", f"{loan.key}:penalty")
-    return any(tx.key.startswith(ends) for tx in store.transactions(since=loan.start))
+    return any(store.keyed(end) for end in ends)
 
 
 def mark_to_market(store: LedgerStore, loan: Loan, day: dt.date, price: int,
@@ -441,7 +440,7 @@ def return_loan(store: LedgerStore, loan: Loan, day: dt.date,
     """Return the shares from the borrower's account and release all its collateral; say
     whether the loan is returned (False: the borrower does not hold the shares)."""
     if _closed(store, loan):
-        return any(tx.key == f"{loan.key}:return" for tx in store.transactions(since=loan.start))
+        return any(tx.key == f"{loan.key}:return" for tx in store.keyed(f"{loan.key}:return"))
     borrower = holdings_account(loan.borrower, loan.account_type, loan.security)
     if store.balances().get(borrower, 0) < loan.qty:
         return False

@@ -204,11 +204,10 @@ def _posted(store: LedgerStore, day: dt.date) -> _Posted:
     says the account and quantity."""
     prefix = f"settle:{day}:r"
     rows = []
-    for tx in store.transactions(since=day):
-        if tx.key.startswith(prefix):
-            _, _, round_part, kind = tx.key.split(":", 4)[:4]
-            leg = next(leg for leg in tx.legs if leg.account.owner != TCH)
-            rows.append((int(round_part[1:]), kind, leg.account, abs(leg.amount)))
+    for tx in store.keyed(prefix):
+        _, _, round_part, kind = tx.key.split(":", 4)[:4]
+        leg = next(leg for leg in tx.legs if leg.account.owner != TCH)
+        rows.append((int(round_part[1:]), kind, leg.account, abs(leg.amount)))
     return _Posted(tuple(rows))
 
 

@@ -1,0 +1,414 @@
+"""PSMS kept in a `LedgerStore`, and its matched pairs settled trade for trade (3.2).
+
+`psms.PsmsBook` is pure and in memory; a clearing day that stops and starts again needs the book
+back as it was, and the pairs it matched need to move shares and cash. This module does both.
+
+Persistence. `save_book` writes every instruction, every field (status, pair and merge links
+included), to the document `psms:book` as JSON; `load_book` reads it back with
+`PsmsBook.restore`, so no request is replayed: a replay would need the requests' times and
+would be refused by cut-offs passed since. The instructions are kept in the book's own order
+(creation order, which `instructions()` returns) and each one's keys sorted, so the same book
+always writes the same text. A document that is not what `save_book` writes is refused
+(`CLEARING_STATE`), never half read.
+
+Settlement. A matched clearing-to-custodian pair (`PsmsBook.settling_outside_net`) leaves the
+net and settles alone on its settlement date (3.2). `settle_psms` settles one date's pairs;
+it is shaped as gross settlement (gross.py), for the same reasons: the ledger is the only state,
+every movement is a `Transaction` keyed `psms:{day}:{member instruction id}:{step}`, the decision
+(`psms:{day}:decided`: each pair with what its deliverer and payer lacked) is written before the
+postings, which go in one atomic batch, and `psms:{day}:settled` marks the step done. A repeated
+call posts nothing and returns the first call's result; a call resumed after a crash ends as an
+uninterrupted one would.
+
+Choices:
+
+- Cut-off, derived: the spec gives PSMS no settlement time of its own (3.4 lists only its
+  create, edit, cancel and de-match cut-offs). A pair settles DvP with the net's round 1 cash,
+  `round_1_cash` 14:00 on SD (3.3 step 2): by then every PSMS request of the date is closed
+  (the latest, create and match, at 11:30), so the pairs are final. A call on another day or
+  before 14:00 is refused (`StepRefused`). It is its own step, not tied to the net's step
+  documents: it settles against the balances when it runs, so what a caller runs before it
+  (net round 1 cash, say) is what the pairs can use.
+- Who delivers: the member instruction's `side`. DELIVER: the member delivers the shares to the
+  agent and the agent pays `amount`; RECEIVE: the agent delivers and the member pays. The
+  shares move between CLIENT depository accounts only: a PSMS item is a custodian client's
+  trade, and client and portfolio holdings never cover each other (3.1). Cash is per member,
+  or the CLIENT cash account under `cash_netting = "account"` (decision C2), as in gross.py.
+- DvP, all or nothing per pair: every share and all of the cash, or nothing moves and it is a
+  `PsmsFail` with both shortfalls. Moves go through TCH (deliver, pay, credit, payout), which
+  ends flat. A pair of amount 0 is free of payment: only the shares move (a ledger posting
+  cannot move 0). Pairs go in (settlement date, member instruction id) order against balances
+  updated as they go, so the outcome is reproducible and a receipt can fund a later pair.
+- A fail stays a fail: no second round and no remedy here (the spec gives PSMS items none).
+- A pair carrying a board change (`to_board`) is refused (`NOT_IMPLEMENTED`) before anything
+  is written. The depository would deliver on the original key and credit the new one; routed
+  through TCH that leaves TCH long the original key and short the new one, and made whole only
+  by the depository taking one asset in and issuing another, which changes both assets' totals.
+  The conversion is TSD's, and not modelled, as in gross.py.
+- The pairs of a date are final once it is settled: a book handed in later with a pair added,
+  dropped or changed is refused (`CLEARING_STATE`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import TypeVar
+
+from siamex.clearing.equity.psms import (
+    Entrant,
+    Instruction,
+    InstructionType,
+    PsmsBook,
+    PsmsSide,
+    Status,
+)
+from siamex.clearing.equity.settlement import StepRefused, cash_account, holdings_account
+from siamex.clearing.equity.trades import BoardType
+from siamex.clearing.ledger import CASH, SECURITIES, TCH, THB, Account, Transaction, transfer
+from siamex.clearing.members import AccountType, MemberRegistry
+from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
+from siamex.clearing.store import LedgerStore
+from siamex.errors import ErrorCode, SiamexError
+from siamex.units import format_time_of_day
+
+__all__ = [
+    "BOOK_DOCUMENT",
+    "PsmsFail",
+    "PsmsResult",
+    "instruction_from_record",
+    "instruction_record",
+    "load_book",
+    "save_book",
+    "settle_psms",
+]
+
+BOOK_DOCUMENT = "psms:book"
+_DELIVER, _PAY, _CREDIT, _PAYOUT = "deliver", "pay", "credit", "payout"
+_TCH_CASH = Account(TCH, CASH, None, THB)
+_FIELDS = ("id", "member", "agent", "entered_by", "client_ref", "type", "side", "symbol",
+           "board_type", "quantity", "amount", "trade_date", "settlement_date", "to_board",
+           "status", "matched_with", "merged_into")
+E = TypeVar("E", bound=Enum)
+
+Pair = tuple[Instruction, Instruction]
+
+
+@dataclass(frozen=True, slots=True)
+class PsmsFail:
+    """A matched pair that did not settle at the cut-off, and what each side lacked then."""
+
+    member_side: Instruction
+    agent_side: Instruction
+    delivery_short: int  # shares the deliverer lacked (0 if it could deliver)
+    payment_short: int  # satang the payer lacked (0 if it could pay)
+
+
+@dataclass(frozen=True)
+class PsmsResult:
+    """What one date's PSMS settlement settled and failed, by member instruction id."""
+
+    settlement_date: dt.date
+    settled: tuple[Pair, ...]
+    failed: tuple[PsmsFail, ...]
+
+
+# --- persistence -------------------------------------------------------------------------
+
+
+def instruction_record(item: Instruction) -> dict[str, str | int | None]:
+    """Write an instruction as a JSON object of every field (enums by value, ISO dates)."""
+    return {"id": item.id, "member": item.member, "agent": item.agent,
+            "entered_by": item.entered_by.value, "client_ref": item.client_ref,
+            "type": item.type.value, "side": item.side.value, "symbol": item.symbol,
+            "board_type": item.board_type.value, "quantity": item.quantity,
+            "amount": item.amount, "trade_date": item.trade_date.isoformat(),
+            "settlement_date": item.settlement_date.isoformat(),
+            "to_board": None if item.to_board is None else item.to_board.value,
+            "status": item.status.value, "matched_with": item.matched_with,
+            "merged_into": item.merged_into}
+
+
+def _text(value: object, name: str) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"`{name}` is text, not {value!r}")
+    return value
+
+
+def _optional_text(value: object, name: str) -> str | None:
+    return None if value is None else _text(value, name)
+
+
+def _integer(value: object, name: str) -> int:
+    if type(value) is not int:  # bool is an int to isinstance, and JSON keeps them apart
+        raise ValueError(f"`{name}` is an integer, not {value!r}")
+    return value
+
+
+def _enum(kind: type[E], value: object, name: str) -> E:
+    return kind(_text(value, name))
+
+
+def _date(value: object, name: str) -> dt.date:
+    return dt.date.fromisoformat(_text(value, name))
+
+
+def instruction_from_record(record: object) -> Instruction:
+    """Read an instruction back from `instruction_record`'s form; anything else is a
+    ValueError."""
+    if not isinstance(record, dict) or set(record) != set(_FIELDS):
+        raise ValueError(f"a PSMS instruction record has the fields {', '.join(_FIELDS)}: "
+                         f"{record!r}")
+    r = record
+    return Instruction(
+        id=_text(r["id"], "id"), member=_text(r["member"], "member"),
+        agent=_text(r["agent"], "agent"), entered_by=_enum(Entrant, r["entered_by"], "entered_by"),
+        client_ref=_text(r["client_ref"], "client_ref"),
+        type=_enum(InstructionType, r["type"], "type"), side=_enum(PsmsSide, r["side"], "side"),
+        symbol=_text(r["symbol"], "symbol"),
+        board_type=_enum(BoardType, r["board_type"], "board_type"),
+        quantity=_integer(r["quantity"], "quantity"), amount=_integer(r["amount"], "amount"),
+        trade_date=_date(r["trade_date"], "trade_date"),
+        settlement_date=_date(r["settlement_date"], "settlement_date"),
+        to_board=None if r["to_board"] is None else _enum(BoardType, r["to_board"], "to_board"),
+        status=_enum(Status, r["status"], "status"),
+        matched_with=_optional_text(r["matched_with"], "matched_with"),
+        merged_into=_optional_text(r["merged_into"], "merged_into"))
+
+
+def save_book(store: LedgerStore, book: PsmsBook) -> None:
+    """Write the whole book to `psms:book`, replacing what was there."""
+    records = [instruction_record(item) for item in book.instructions()]
+    store.put_document(BOOK_DOCUMENT, json.dumps(records, sort_keys=True))
+
+
+def load_book(store: LedgerStore, registry: MemberRegistry,
+              rules: ClearingRules = DEFAULT_CLEARING_RULES) -> PsmsBook:
+    """Rebuild the book `save_book` wrote (an empty one if none was), refusing a malformed or
+    inconsistent document (`CLEARING_STATE`)."""
+    text = store.get_document(BOOK_DOCUMENT)
+    if text is None:
+        return PsmsBook(registry, rules)
+    try:
+        records = json.loads(text)
+        if not isinstance(records, list):
+            raise ValueError("the document is not a list of instructions")
+        return PsmsBook.restore(registry, rules,
+                                [instruction_from_record(record) for record in records])
+    except ValueError as error:  # json.JSONDecodeError is a ValueError too
+        raise SiamexError(ErrorCode.CLEARING_STATE,
+                          f"the PSMS book document {BOOK_DOCUMENT} cannot be read: {error}"
+                          ) from error
+
+
+# --- settlement --------------------------------------------------------------------------
+
+
+def _key(day: dt.date, instruction_id: str, kind: str) -> str:
+    return f"psms:{day}:{instruction_id}:{kind}"
+
+
+def _decided_document(day: dt.date) -> str:
+    return f"psms:{day}:decided"
+
+
+def _step_document(day: dt.date) -> str:
+    return f"psms:{day}:settled"
+
+
+def _time(micros: int) -> dt.time:
+    return dt.time.fromisoformat(format_time_of_day(micros))
+
+
+def _parties(member_side: Instruction) -> tuple[str, str]:
+    """Return (deliverer of the shares, receiver and payer), by the member's side."""
+    if member_side.side is PsmsSide.DELIVER:
+        return member_side.member, member_side.agent
+    return member_side.agent, member_side.member
+
+
+def _shares(owner: str, security: str) -> Account:
+    return holdings_account(owner, AccountType.CLIENT, security)  # 3.1: client trades only
+
+
+def _cash(owner: str, rules: ClearingRules) -> Account:
+    return cash_account(owner, AccountType.CLIENT if rules.cash_netting == "account"
+                        else None)  # C2
+
+
+def _postings(member_side: Instruction, rules: ClearingRules) -> list[Transaction]:
+    """A settled pair's movements, each through TCH so that TCH ends flat; a pair of amount 0
+    moves only the shares."""
+    day, item_id, security = member_side.settlement_date, member_side.id, member_side.security
+    qty, amount = member_side.quantity, member_side.amount
+    deliverer, receiver = _parties(member_side)
+    tch_shares = Account(TCH, SECURITIES, None, security)
+    txs = [Transaction(_key(day, item_id, _DELIVER), day, "PSMS delivery to TCH",
+                       transfer(_shares(deliverer, security), tch_shares, qty))]
+    if amount:
+        txs.append(Transaction(_key(day, item_id, _PAY), day, "PSMS payment to TCH",
+                               transfer(_cash(receiver, rules), _TCH_CASH, amount)))
+    txs.append(Transaction(_key(day, item_id, _CREDIT), day, "PSMS receipt from TCH",
+                           transfer(tch_shares, _shares(receiver, security), qty)))
+    if amount:
+        txs.append(Transaction(_key(day, item_id, _PAYOUT), day, "PSMS cash from TCH",
+                               transfer(_TCH_CASH, _cash(deliverer, rules), amount)))
+    return txs
+
+
+# What was decided at the cut-off, per member instruction id: the pair and its
+# (delivery, payment) shortfall.
+_Decision = dict[str, tuple[Instruction, Instruction, int, int]]
+
+
+def _due(book: PsmsBook, day: dt.date) -> list[Pair]:
+    """The pairs settling on `day`, by (settlement date, member instruction id)."""
+    pairs = sorted(book.settling_outside_net(day),
+                   key=lambda pair: (pair[0].settlement_date, pair[0].id))
+    for member_side, agent_side in pairs:
+        board = member_side.to_board or agent_side.to_board
+        if board is not None:
+            raise SiamexError(ErrorCode.NOT_IMPLEMENTED,
+                              f"PSMS pair {member_side.id}/{agent_side.id} changes "
+                              f"{member_side.security} to the {board.value} board: the "
+                              "depository's board conversion is not modelled for PSMS settlement")
+    return pairs
+
+
+def _decide(balances: Mapping[Account, int], due: Sequence[Pair],
+            rules: ClearingRules) -> _Decision:
+    """Decide each pair against the balances as earlier pairs leave them."""
+    running = dict(balances)
+    decision: _Decision = {}
+    for member_side, agent_side in due:
+        deliverer, payer = _parties(member_side)
+        # 3.1 (as gross.py): all of the shares and all of the cash, or nothing moves.
+        delivery_short = max(0, member_side.quantity
+                             - running.get(_shares(deliverer, member_side.security), 0))
+        payment_short = max(0, member_side.amount - running.get(_cash(payer, rules), 0))
+        if not delivery_short and not payment_short:
+            for tx in _postings(member_side, rules):
+                for account, amount in tx.legs:
+                    running[account] = running.get(account, 0) + amount
+        decision[member_side.id] = (member_side, agent_side, delivery_short, payment_short)
+    return decision
+
+
+def _read_decision(store: LedgerStore, day: dt.date) -> _Decision | None:
+    text = store.get_document(_decided_document(day))
+    if text is None:
+        return None
+    decision: _Decision = {}
+    try:
+        for row in json.loads(text):
+            member_row, agent_row, delivery, payment = row
+            member_side = instruction_from_record(member_row)
+            decision[member_side.id] = (member_side, instruction_from_record(agent_row),
+                                        _integer(delivery, "delivery_short"),
+                                        _integer(payment, "payment_short"))
+    except (ValueError, TypeError) as error:
+        raise SiamexError(ErrorCode.CLEARING_STATE,
+                          f"the PSMS decision {_decided_document(day)} cannot be read: {error}"
+                          ) from error
+    return decision
+
+
+def _write_decision(store: LedgerStore, day: dt.date, decision: _Decision) -> None:
+    rows = [[instruction_record(member_side), instruction_record(agent_side), delivery, payment]
+            for member_side, agent_side, delivery, payment in decision.values()]
+    store.put_document(_decided_document(day), json.dumps(rows, sort_keys=True))
+
+
+def _posted(store: LedgerStore, day: dt.date) -> dict[str, Transaction]:
+    prefix = f"psms:{day}:"
+    return {tx.key: tx for tx in store.keyed(prefix)}
+
+
+def _is_posted(posted: Mapping[str, Transaction], member_side: Instruction,
+               rules: ClearingRules) -> bool:
+    """Whether all postings of a pair are in the ledger; refuse a part or other terms."""
+    expected = _postings(member_side, rules)
+    found = [posted.get(tx.key) for tx in expected]
+    if all(tx is None for tx in found):
+        return False
+    if found != expected:
+        raise SiamexError(ErrorCode.CLEARING_STATE,
+                          f"the ledger holds postings of PSMS pair {member_side.id} that do not "
+                          "match it (part of them, or other terms or rules)")
+    return True
+
+
+def _settles(delivery: int, payment: int) -> bool:
+    return not delivery and not payment
+
+
+def _landed(store: LedgerStore, day: dt.date, decision: _Decision,
+            rules: ClearingRules) -> bool:
+    """Whether the postings a recorded decision settles are in the ledger."""
+    posted = _posted(store, day)
+    return all(_is_posted(posted, member_side, rules)
+               for member_side, _, delivery, payment in decision.values()
+               if _settles(delivery, payment))
+
+
+def _check_recorded(due: Sequence[Pair], decision: _Decision, day: dt.date) -> None:
+    """Refuse a book whose pairs of `day` are not the ones decided at the cut-off."""
+    now = {member_side.id: (member_side, agent_side) for member_side, agent_side in due}
+    recorded = {item_id: (member_side, agent_side)
+                for item_id, (member_side, agent_side, _, _) in decision.items()}
+    if now != recorded:
+        changed = sorted(item_id for item_id in now.keys() | recorded.keys()
+                         if now.get(item_id) != recorded.get(item_id))
+        raise SiamexError(ErrorCode.CLEARING_STATE,
+                          f"PSMS settlement of {day} was decided with other pairs than the book "
+                          f"holds now ({', '.join(changed)}); they cannot change after the "
+                          "cut-off")
+
+
+def settle_psms(store: LedgerStore, book: PsmsBook, day: dt.date, at: dt.datetime,
+                rules: ClearingRules = DEFAULT_CLEARING_RULES) -> PsmsResult:
+    """Settle the matched clearing-to-custodian pairs of `day` DvP at 14:00; a repeated call
+    returns the first's result and posts nothing."""
+    cutoff = rules.round_1_cash  # derived: PSMS has no settlement time; net round 1 cash (3.4)
+    if at.date() != day or at.time() < _time(cutoff):
+        raise StepRefused(f"PSMS settlement of {day} runs at {format_time_of_day(cutoff)[:5]} "
+                          f"on {day}, not at {at.isoformat()}")
+    due = _due(book, day)
+    done = store.get_document(_step_document(day)) is not None
+    decision = _read_decision(store, day)
+    if not done and (decision is None or not _landed(store, day, decision, rules)):
+        decision = _decide(store.balances(), due, rules)
+        _write_decision(store, day, decision)  # before posting: a re-run reports these fails
+    if decision is None:
+        raise SiamexError(ErrorCode.CLEARING_STATE,
+                          f"PSMS settlement of {day} is recorded as done, but its decision "
+                          "document is missing")
+    _check_recorded(due, decision, day)
+    if not done:
+        store.append_all([tx for member_side, _, delivery, payment in decision.values()
+                          if _settles(delivery, payment) for tx in _postings(member_side, rules)])
+        store.put_document(_step_document(day), at.isoformat())
+    return _result(store, day, decision, rules)
+
+
+def _result(store: LedgerStore, day: dt.date, decision: _Decision,
+            rules: ClearingRules) -> PsmsResult:
+    """Read the outcome back: settled is what the ledger holds, failed what the cut-off
+    recorded as short."""
+    posted = _posted(store, day)
+    settled: list[Pair] = []
+    failed: list[PsmsFail] = []
+    for member_side, agent_side, delivery, payment in decision.values():
+        is_posted = _is_posted(posted, member_side, rules)
+        if is_posted != _settles(delivery, payment):
+            raise SiamexError(ErrorCode.CLEARING_STATE,
+                              f"PSMS pair {member_side.id}: the ledger and the decision of {day} "
+                              "disagree on whether it settled")
+        if is_posted:
+            settled.append((member_side, agent_side))
+        else:
+            failed.append(PsmsFail(member_side, agent_side, delivery, payment))
+    return PsmsResult(day, tuple(settled), tuple(failed))
