@@ -65,6 +65,12 @@ class LedgerStore(ABC):
         what one step of one day posted, read without reading the whole ledger."""
 
     @abstractmethod
+    def keyed_legs(self, prefix: str, owner_not: str) -> list[tuple[str, Account, int]]:
+        """Return (key, account, amount) of every leg, of an owner other than `owner_not`, of
+        the transactions whose key starts with `prefix`, in append order: what settlement reads
+        back after each step, without building whole transactions."""
+
+    @abstractmethod
     def balances(self) -> dict[Account, int]:
         """Return every non-zero balance, derived from the stored legs."""
 
@@ -123,6 +129,10 @@ class MemoryStore(LedgerStore):
 
     def keyed(self, prefix: str) -> list[Transaction]:
         return [tx for tx in self._ledger.transactions() if tx.key.startswith(prefix)]
+
+    def keyed_legs(self, prefix: str, owner_not: str) -> list[tuple[str, Account, int]]:
+        return [(tx.key, account, amount) for tx in self.keyed(prefix)
+                for account, amount in tx.legs if account.owner != owner_not]
 
     def balances(self) -> dict[Account, int]:
         return self._ledger.balances()

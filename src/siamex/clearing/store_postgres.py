@@ -139,6 +139,15 @@ class PostgresStore(LedgerStore):
                         (prefix,))
             return transactions_from_rows(cur.fetchall())
 
+    def keyed_legs(self, prefix: str, owner_not: str) -> list[tuple[str, Account, int]]:
+        rows = self._db.execute(
+            "SELECT t.key, l.owner, l.purpose, l.account_type, l.asset, l.amount"
+            " FROM ledger_transactions t JOIN ledger_legs l ON l.seq = t.seq"
+            " WHERE starts_with(t.key, %s) AND l.owner <> %s ORDER BY t.seq, l.position",
+            (prefix, owner_not)).fetchall()
+        return [(key, account_from_row(owner, purpose, kind, asset), int(amount))
+                for key, owner, purpose, kind, asset, amount in rows]
+
     def balances(self) -> dict[Account, int]:
         rows = self._db.execute(
             "SELECT owner, purpose, account_type, asset, SUM(amount)::bigint FROM ledger_legs"

@@ -127,6 +127,15 @@ class SqliteStore(LedgerStore):
                     (prefix, prefix + "\U0010ffff"))
         return transactions_from_rows(_dated(cur))
 
+    def keyed_legs(self, prefix: str, owner_not: str) -> list[tuple[str, Account, int]]:
+        rows = self._db.execute(
+            "SELECT t.key, l.owner, l.purpose, l.account_type, l.asset, l.amount"
+            " FROM ledger_transactions t JOIN ledger_legs l ON l.seq = t.seq"
+            " WHERE t.key >= ? AND t.key < ? AND l.owner <> ? ORDER BY t.seq, l.position",
+            (prefix, prefix + "\U0010ffff", owner_not))
+        return [(key, account_from_row(owner, purpose, kind, asset), amount)
+                for key, owner, purpose, kind, asset, amount in rows]
+
     def balances(self) -> dict[Account, int]:
         rows = self._db.execute(
             "SELECT owner, purpose, account_type, asset, SUM(amount) FROM ledger_legs "

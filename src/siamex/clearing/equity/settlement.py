@@ -202,12 +202,10 @@ class _Posted:
 def _posted(store: LedgerStore, day: dt.date) -> _Posted:
     """Read back what settlement of `day` has posted: the keys say the step, the member's leg
     says the account and quantity."""
-    prefix = f"settle:{day}:r"
     rows = []
-    for tx in store.keyed(prefix):
-        _, _, round_part, kind = tx.key.split(":", 4)[:4]
-        leg = next(leg for leg in tx.legs if leg.account.owner != TCH)
-        rows.append((int(round_part[1:]), kind, leg.account, abs(leg.amount)))
+    for key, account, amount in store.keyed_legs(f"settle:{day}:r", TCH):
+        _, _, round_part, kind = key.split(":", 4)[:4]  # each posting has one member leg
+        rows.append((int(round_part[1:]), kind, account, abs(amount)))
     return _Posted(tuple(rows))
 
 
