@@ -237,6 +237,15 @@ def _entry(name: str, number: int = 0, **changes: Any) -> dict[str, Any]:
     (_with(set_fund={"tranche_2": "-1", "reserve_fund": "0"}),
      "set_fund.tranche_2: must be zero or more, got '-1'"),
     (_with(month_end="2021-13"), "month_end: must be a month such as \"2021-03\""),
+    (_with(psms=[{"op": "swap", "at": "2021-04-09T10:00:00"}]), "psms[1].op: must be one of"),
+    (_with(psms=[{"op": "cancel", "at": "2021-04-09T10:00:00", "id": "m", "quantity": 1}]),
+     "psms[1]: a cancel takes no quantity"),
+    (_with(psms=[{"op": "merge", "at": "2021-04-09T10:00:00", "ids": ["m"], "new_id": "n"}]),
+     "psms[1].ids: a merge takes two or more instruction ids"),
+    (_with(psms=[{"op": "edit", "at": "2021-04-09T10:00:00", "id": "m"}]),
+     "psms[1]: an edit changes quantity, amount or client_ref"),
+    (_with(psms=[{"op": "create", "at": "2021-04-09T10:00:00", "id": "m", "member": "A",
+                  "agent": "A", "entered_by": "broker"}]), "psms[1].entered_by: must be one"),
     (_with(month_end=202103), "month_end: must be a month such as \"2021-03\""),
     # a ref names one request: given twice it would post once, or conflict
     (_with(contributions=[{"member": "A", "amount": "1", "ref": "r"},
@@ -299,7 +308,7 @@ _json = st.recursive(
     max_leaves=20)
 _TOP = ("description", "prices", "risk_pct", "stress_losses", "sbl_fee_pct", "book",
         "lending_offers", "buy_in_offers", "human_errors", "collateral", "collateral_quotes",
-        "contributions", "set_fund", "repayments")
+        "contributions", "set_fund", "repayments", "month_end", "psms")
 # each list's own fields, so that generated entries reach the reading of their values
 _ENTRY_FIELDS = {
     "book": ("op", "trade_id", "side", "value", "at"),
@@ -309,6 +318,9 @@ _ENTRY_FIELDS = {
     "collateral": ("member", "op", "asset", "qty", "at", "ref"),
     "contributions": ("member", "amount", "ref"),
     "repayments": ("member", "default_date"),
+    "psms": ("op", "at", "id", "ids", "other", "new_id", "member", "agent", "entered_by",
+             "client_ref", "type", "side", "symbol", "board", "quantity", "amount",
+             "trade_date", "settlement_date", "to_board"),
 }
 # values near the real ones, so that generated documents get past the first checks
 _near = st.sampled_from([
@@ -316,7 +328,9 @@ _near = st.sampled_from([
     "give_up", "gross", "investor_type", "nvdr", "foreign", "1", "30.25", "1.234", "-1", "0",
     "6.58", "1/3", "1e5", "2021-04-09", "2021-04-09T10:00:00", "2021-04-09T10:00:00+07:00",
     "thai_govt_bond", "set_listed_share", "cash_thb", "portfolio", "client", "tranche_2",
-    "reserve_fund", "kind", "price", "haircut_pct", "issuer_group", ""])
+    "reserve_fund", "kind", "price", "haircut_pct", "issuer_group", "create", "edit", "merge",
+    "match", "dematch", "cancel", "member", "agent", "clearing_to_custodian", "deliver",
+    "receive", "local", "2021-03", ""])
 _value = st.recursive(
     _near | st.none() | st.booleans() | st.integers(-3, 2_000) | st.floats(allow_nan=False)
     | st.text(max_size=12),

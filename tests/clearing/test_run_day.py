@@ -279,3 +279,55 @@ def test_the_month_end_posts_risk_based_contributions_and_bills_each_member() ->
     assert again.month == report.month  # posted once
     assert store.balances()[contribution_account("B")] == 800_016  # 8,000.16 THB
     _sound(store)
+
+
+def _psms(op: str, at: str, **fields: Any) -> dict[str, Any]:
+    return {"op": op, "at": f"2021-03-0{at}", **fields}
+
+
+def _instruction(id_: str, by: str, side: str) -> dict[str, Any]:
+    return {"id": id_, "member": "A", "agent": "K", "entered_by": by, "client_ref": "C1",
+            "type": "clearing_to_custodian", "side": side, "symbol": "X", "quantity": 1000,
+            "amount": "20000.00", "trade_date": "2021-03-03", "settlement_date": "2021-03-05"}
+
+
+def test_a_custodians_pair_is_matched_across_days_settles_on_sd_and_is_billed() -> None:
+    registry = registry_from_json({
+        "members": [{"member": "A", "type": "gcm", "shareholders_equity": "600000000"},
+                    {"member": "K", "type": "settlement_agent",
+                     "shareholders_equity": "200000000", "clearing_fund": False}],
+        "accounts": [{"member": "A", "account": "A-CLT", "type": "client"}]})
+    store = MemoryStore()
+    holdings = [Holding("A", AccountType.CLIENT, "X", 1000), _cash("K", 20_000)]
+    entered = _day(registry, {"psms": [
+        _psms("create", "3T16:00:00", **_instruction("m1", "member", "deliver")),
+        _psms("create", "3T17:00:00", **_instruction("k1", "agent", "receive")),
+        _psms("edit", "3T17:30:00", id="m1", quantity=999)]})
+    first = clear_day(registry, _trades(registry), holdings, store, T, instructions=entered)
+    assert first.psms is not None
+    assert [a.accepted for a in first.psms.answers] == [True, True, True]
+    # the edit made the two sides differ: the match is refused, then the edit undone
+    matched = _day(registry, {"psms": [
+        _psms("match", "4T10:00:00", id="m1", other="k1"),
+        _psms("edit", "4T10:01:00", id="m1", quantity=1000),
+        _psms("match", "4T10:02:00", id="m1", other="k1")]})
+    second = clear_day(registry, _trades(registry), holdings, store, T1, instructions=matched)
+    assert second.psms is not None
+    refused = [a for a in second.psms.answers if not a.accepted]
+    assert [(a.request.op, a.member) for a in refused] == [("match", "A")]
+    again = clear_day(registry, _trades(registry), holdings, store, T1, instructions=matched)
+    assert again.psms == second.psms  # answered once
+    late = _day(registry, {"psms": [_psms("dematch", "5T11:00:01", id="m1")]})
+    settled = clear_day(registry, _trades(registry), holdings, store, SD, instructions=late)
+    assert settled.psms is not None
+    (dematch,) = settled.psms.answers  # 3.4: de-match by 11:00 on SD
+    assert not dematch.accepted and "11:00" in dematch.reason
+    (result,) = settled.psms.results
+    assert [m.id for m, _ in result.settled] == ["m1"] and result.failed == ()
+    assert store.balances()[holdings_account("K", AccountType.CLIENT, "X")] == 1000
+    assert store.balances()[cash_account("A")] == 20_000 * BAHT
+    bill = clear_day(registry, _trades(registry), holdings, store, dt.date(2021, 3, 31),
+                     instructions=_day(registry, {"month_end": "2021-03"}))
+    assert bill.month is not None
+    assert {b.member: b.psms for b in bill.month.bills} == {"A": 50 * BAHT, "K": 0}  # 3.8
+    _sound(store)

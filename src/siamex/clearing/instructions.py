@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from siamex.clearing.collateral import AssetKind
 from siamex.clearing.equity.novation import Side
+from siamex.clearing.equity.psms import Entrant, Instruction, InstructionType, PsmsSide
 from siamex.clearing.equity.remedies import LendingOffer
 from siamex.clearing.equity.trades import BoardType
 from siamex.clearing.files import read_json
@@ -40,6 +41,7 @@ __all__ = [
     "Contribution",
     "DayInstructions",
     "HumanError",
+    "PsmsRequest",
     "Repayment",
     "instructions_from_json",
     "load_instructions",
@@ -103,6 +105,21 @@ class HumanError:
 
 
 @dataclass(frozen=True, slots=True)
+class PsmsRequest:
+    """A pre-settlement matching request (docs/clearing.md "Pre-settlement matching"): `op`
+    is create, edit, merge, cancel, match or dematch; `instruction` the new instruction of a
+    create; `ids` the instructions it acts on (two for a match, two or more for a merge);
+    `new_id` a merge's result; `changes` an edit's quantity, amount (satang) or client_ref."""
+
+    op: str
+    at: dt.datetime
+    ids: tuple[str, ...] = ()
+    instruction: Instruction | None = None
+    new_id: str = ""
+    changes: Mapping[str, int | str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Repayment:
     """A defaulter repaying the fund it used in the default declared on `default_date`."""
 
@@ -128,6 +145,7 @@ class DayInstructions:
     set_fund: tuple[int, int] | None = None
     repayments: tuple[Repayment, ...] = ()
     month_end: str | None = None
+    psms: tuple[PsmsRequest, ...] = ()
 
 
 NO_INSTRUCTIONS = DayInstructions()
@@ -142,6 +160,19 @@ _FIELDS: Mapping[str, set[str]] = {
     "collateral": {"member", "op", "asset", "qty", "at", "ref"},
     "contributions": {"member", "amount", "ref"},
     "repayments": {"member", "default_date"},
+    "psms": {"op", "at", "id", "ids", "other", "new_id", "member", "agent", "entered_by",
+             "client_ref", "type", "side", "symbol", "board", "quantity", "amount",
+             "trade_date", "settlement_date", "to_board"},
+}
+_PSMS_FIELDS = {
+    "create": {"op", "at", "id", "member", "agent", "entered_by", "client_ref", "type", "side",
+               "symbol", "board", "quantity", "amount", "trade_date", "settlement_date",
+               "to_board"},
+    "edit": {"op", "at", "id", "quantity", "amount", "client_ref"},
+    "merge": {"op", "at", "ids", "new_id"},
+    "cancel": {"op", "at", "id"},
+    "match": {"op", "at", "id", "other"},
+    "dematch": {"op", "at", "id"},
 }
 _TOP = {"description", "prices", "risk_pct", "stress_losses", "sbl_fee_pct", "collateral_quotes",
         "set_fund", "month_end", *_FIELDS}
@@ -304,6 +335,57 @@ class _Reader:
                             self.baht(e.get("amount"), f"{where}.amount"),
                             self.text(e.get("ref"), f"{where}.ref"))
 
+    def psms(self, e: Mapping[str, Any], where: str) -> PsmsRequest:
+        op = e.get("op")
+        if not isinstance(op, str) or op not in _PSMS_FIELDS:
+            raise self.refuse(f"{where}.op", f"must be one of {', '.join(_PSMS_FIELDS)}, "
+                              f"got {op!r}")
+        extra = sorted(set(e) - _PSMS_FIELDS[op])
+        if extra:
+            raise self.refuse(where, f"a {op} takes no {', '.join(extra)}")
+        at = self.at(e.get("at"), f"{where}.at")
+        if op == "create":
+            return PsmsRequest(op, at, instruction=self.psms_instruction(e, where))
+        if op == "merge":
+            ids = e.get("ids")
+            if not isinstance(ids, list) or len(ids) < 2:
+                raise self.refuse(f"{where}.ids", "a merge takes two or more instruction ids")
+            return PsmsRequest(op, at, tuple(self.text(i, f"{where}.ids") for i in ids),
+                               new_id=self.text(e.get("new_id"), f"{where}.new_id"))
+        ids = (self.text(e.get("id"), f"{where}.id"),)
+        if op == "match":
+            ids += (self.text(e.get("other"), f"{where}.other"),)
+        changes: dict[str, int | str] = {}
+        if op == "edit":
+            if "quantity" in e:
+                changes["quantity"] = self.shares(e["quantity"], f"{where}.quantity")
+            if "amount" in e:
+                changes["amount"] = self.baht(e["amount"], f"{where}.amount", positive=False)
+            if "client_ref" in e:
+                changes["client_ref"] = self.text(e["client_ref"], f"{where}.client_ref")
+            if not changes:
+                raise self.refuse(where, "an edit changes quantity, amount or client_ref")
+        return PsmsRequest(op, at, ids, changes=changes)
+
+    def psms_instruction(self, e: Mapping[str, Any], where: str) -> Instruction:
+        to_board = e.get("to_board")
+        return Instruction(
+            id=self.text(e.get("id"), f"{where}.id"),
+            member=self.member(e.get("member"), f"{where}.member"),
+            agent=self.member(e.get("agent"), f"{where}.agent"),
+            entered_by=self.choice(Entrant, e.get("entered_by"), f"{where}.entered_by"),
+            client_ref=self.text(e.get("client_ref"), f"{where}.client_ref"),
+            type=self.choice(InstructionType, e.get("type"), f"{where}.type"),
+            side=self.choice(PsmsSide, e.get("side"), f"{where}.side"),
+            symbol=self.text(e.get("symbol"), f"{where}.symbol"),
+            board_type=self.choice(BoardType, e.get("board", "local"), f"{where}.board"),
+            quantity=self.shares(e.get("quantity"), f"{where}.quantity"),
+            amount=self.baht(e.get("amount"), f"{where}.amount", positive=False),
+            trade_date=self.date(e.get("trade_date"), f"{where}.trade_date"),
+            settlement_date=self.date(e.get("settlement_date"), f"{where}.settlement_date"),
+            to_board=None if to_board is None else self.choice(BoardType, to_board,
+                                                               f"{where}.to_board"))
+
     def repayment(self, e: Mapping[str, Any], where: str) -> Repayment:
         return Repayment(self.member(e.get("member"), f"{where}.member"),
                          self.date(e.get("default_date"), f"{where}.default_date"))
@@ -355,6 +437,7 @@ def instructions_from_json(data: Any, registry: MemberRegistry) -> DayInstructio
         set_fund=r.set_fund(data.get("set_fund")),
         repayments=r.entries(data, "repayments", r.repayment),
         month_end=_month(data.get("month_end")),
+        psms=r.entries(data, "psms", r.psms),
     )
     _unique("contributions", [(c.member, c.ref) for c in instructions.contributions])
     _unique("collateral", [(c.member, c.op, c.ref) for c in instructions.collateral])

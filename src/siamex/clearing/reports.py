@@ -18,11 +18,14 @@ from rich.table import Table
 from siamex.clearing.collateral_day import CollateralDay
 from siamex.clearing.equity.fails import RemedyOutcome
 from siamex.clearing.equity.gross import GrossResult
+from siamex.clearing.equity.psms import Instruction
+from siamex.clearing.equity.psms_store import PsmsFail
 from siamex.clearing.equity.settlement import Movement, SettlementResult
 from siamex.clearing.ledger import THB
 from siamex.clearing.members import AccountType
 from siamex.clearing.money import format_baht
 from siamex.clearing.month_end import MonthEnd
+from siamex.clearing.psms_day import PsmsDay
 from siamex.clearing.run import DayReport, SettledDate
 from siamex.clearing.waterfall import Layer
 
@@ -51,6 +54,9 @@ TABLES: dict[str, tuple[str, ...]] = {
     "fines": ("member", "type", "amount"),
     "defaults": ("member", "day", "cause", "layer", "used"),
     "fund": ("member", "month", "settled_value", "contribution", "paid"),
+    "psms": ("member", "op", "ids", "at", "accepted", "reason"),
+    "psms_settlement": ("member", "agent", "id", "settlement_date", "side", "security", "qty",
+                        "amount", "settled", "delivery_short", "payment_short"),
     "bills": ("member", "month", "membership", "clearing", "psms", "fines", "total"),
 }
 
@@ -148,6 +154,28 @@ def _fund(month: MonthEnd) -> Iterable[Row]:
                "contribution": format_baht(amount), "paid": paid}
 
 
+def _psms(day: PsmsDay) -> Iterable[Row]:
+    for answer in day.answers:
+        r = answer.request
+        ids = r.ids if r.instruction is None else (r.instruction.id,)
+        yield {"member": answer.member, "op": r.op, "ids": " ".join((*ids, r.new_id)).strip(),
+               "at": r.at.isoformat(), "accepted": answer.accepted, "reason": answer.reason}
+
+
+def _psms_settlement(day: PsmsDay) -> Iterable[Row]:
+    for result in day.results:
+        rows: list[tuple[Instruction, Instruction, PsmsFail | None]] = [
+            (m, a, None) for m, a in result.settled]
+        rows += [(f.member_side, f.agent_side, f) for f in result.failed]
+        for m, a, fail in rows:
+            yield {"member": m.member, "agent": a.agent, "id": m.id,
+                   "settlement_date": str(m.settlement_date), "side": m.side.value,
+                   "security": m.security, "qty": m.quantity, "amount": format_baht(m.amount),
+                   "settled": fail is None,
+                   "delivery_short": 0 if fail is None else fail.delivery_short,
+                   "payment_short": format_baht(0 if fail is None else fail.payment_short)}
+
+
 def tables(report: DayReport) -> dict[str, list[Row]]:
     """The report's rows, one list per table of `TABLES`, each row naming its member."""
     rounds = [(s, r) for s in report.settled for r in s.rounds]
@@ -183,6 +211,8 @@ def tables(report: DayReport) -> dict[str, list[Row]]:
                   for f in report.remedies.fines],
         "defaults": list(_defaults(report.remedies)),
         "fund": [] if report.month is None else list(_fund(report.month)),
+        "psms": [] if report.psms is None else list(_psms(report.psms)),
+        "psms_settlement": [] if report.psms is None else list(_psms_settlement(report.psms)),
         "bills": [] if report.month is None else [
             {"member": b.member, "month": b.month, "membership": format_baht(b.membership),
              "clearing": format_baht(b.clearing), "psms": format_baht(b.psms),
@@ -286,7 +316,9 @@ def print_report(report: DayReport, console: Console) -> None:
     titles = {"fails": "fails", "gross": "gross settlement", "risk": "risk measures and call",
               "collateral": "collateral requests", "remedies": "remedies",
               "fines": "fines", "defaults": "defaults: the waterfall layer by layer",
-              "fund": "risk-based fund contributions", "bills": "the month's bills"}
+              "fund": "risk-based fund contributions", "bills": "the month's bills",
+              "psms": "pre-settlement matching requests",
+              "psms_settlement": "pre-settlement matching settled"}
     for name, title in titles.items():
         if rows[name]:
             columns = _SHOWN.get(name, TABLES[name])

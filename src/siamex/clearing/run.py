@@ -61,6 +61,7 @@ from siamex.clearing.members import AccountType, InvestorType, MemberRegistry
 from siamex.clearing.money import InvalidAmount, parse_baht
 from siamex.clearing.month_end import MonthEnd, month_end
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
+from siamex.clearing.psms_day import PsmsDay, month_fees, psms_day
 from siamex.clearing.store import LedgerStore
 from siamex.errors import ErrorCode, SiamexError
 from siamex.rulebook.calendar import OutsideCalendar, is_trading_day
@@ -163,6 +164,7 @@ class DayReport:
     remedies: RemedyOutcome = field(default_factory=RemedyOutcome)
     gross: tuple[GrossResult, ...] = ()
     month: MonthEnd | None = None
+    psms: PsmsDay | None = None
 
 
 def _refuse(where: str, why: str) -> SiamexError:
@@ -453,6 +455,11 @@ def _check(instructions: DayInstructions, run_date: dt.date) -> None:
             raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
                               f"collateral request {r.ref} is dated {r.at.date()}, not the run "
                               f"date {run_date}")
+    for number, q in enumerate(instructions.psms, 1):
+        if q.at.date() != run_date:
+            raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
+                              f"psms[{number}] is dated {q.at.date()}, not the run date "
+                              f"{run_date}")
     for p in instructions.repayments:
         if p.default_date > run_date:
             raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
@@ -608,6 +615,7 @@ def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Ho
 
     before = before_settlement(store, run_date, instructions, positions_of, price_of, rules)
     gross = _settle_gross(store, run_date, rules)
+    psms = psms_day(store, registry, run_date, instructions.psms, rules)
     settled, pending, newly = [], [], []
     for sd, (parts, sd_prices) in sorted(due.items()):
         if sd > run_date:
@@ -634,8 +642,9 @@ def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Ho
     if instructions.month_end is not None:
         settled_value, clearing_fees, fines = _month_totals(store, instructions.month_end)
         month = month_end(store, registry, instructions.month_end, run_date, settled_value,
-                          clearing_fees, {}, fines, rules)
+                          clearing_fees, month_fees(store, registry, instructions.month_end,
+                                                    rules), fines, rules)
     balances = {a: q for a, q in store.balances().items() if registry.member(a.owner) is not None}
     return DayReport(run_date, tuple(sorted({s.trade_date for s in sides})), tuple(sides),
                      positions, tuple(fees), tuple(settled), tuple(pending),
-                     balances, collateral, remedies, tuple(gross), month)
+                     balances, collateral, remedies, tuple(gross), month, psms)

@@ -1,0 +1,132 @@
+"""A run date's pre-settlement matching: the day's requests on the stored book, and the
+matched pairs due settled (clearing-spec.md 3.2, 3.4).
+
+The book lives in the store (`psms_store.save_book`), so instructions entered on T are matched
+on T+1 and settle on SD across runs. The requests are applied in the file's order, each at its
+own time against its cut-off; a refused one is answered with its reason and changes nothing,
+and the day goes on. The answers and the book they leave are recorded in one document
+(`psms:{day}:answers`) before the book is saved, so a run repeated, or resumed after a crash,
+returns the same answers and applies nothing twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from siamex.clearing.equity.psms import PsmsBook, PsmsRefused, monthly_bills
+from siamex.clearing.equity.psms_store import (
+    PsmsResult,
+    instruction_from_record,
+    instruction_record,
+    load_book,
+    save_book,
+    settle_psms,
+)
+from siamex.clearing.instructions import PsmsRequest
+from siamex.clearing.members import MemberRegistry
+from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
+from siamex.clearing.store import LedgerStore
+from siamex.units import format_time_of_day
+
+__all__ = ["PsmsAnswer", "PsmsDay", "month_fees", "psms_day"]
+
+
+@dataclass(frozen=True, slots=True)
+class PsmsAnswer:
+    """A request and its answer; `reason` says the rule when refused, `member` is the
+    clearing member of the instruction it names ("" when the book has no such one)."""
+
+    request: PsmsRequest
+    member: str
+    accepted: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class PsmsDay:
+    """The day's answers and the settlement of every date of matched pairs due."""
+
+    answers: tuple[PsmsAnswer, ...]
+    results: tuple[PsmsResult, ...]
+
+
+def _apply(book: PsmsBook, r: PsmsRequest) -> None:
+    if r.op == "create":
+        assert r.instruction is not None  # the reader builds one for a create
+        book.create(r.instruction, r.at)
+    elif r.op == "edit":
+        quantity, amount, ref = (r.changes.get("quantity"), r.changes.get("amount"),
+                                 r.changes.get("client_ref"))
+        book.edit(r.ids[0], r.at, quantity=quantity if isinstance(quantity, int) else None,
+                  amount=amount if isinstance(amount, int) else None,
+                  client_ref=ref if isinstance(ref, str) else None)
+    elif r.op == "merge":
+        book.merge(r.ids, r.new_id, r.at)
+    elif r.op == "cancel":
+        book.cancel(r.ids[0], r.at)
+    elif r.op == "match":
+        book.match(r.ids[0], r.ids[1], r.at)
+    else:
+        book.dematch(r.ids[0], r.at)
+
+
+def _member(book: PsmsBook, r: PsmsRequest) -> str:
+    if r.instruction is not None:
+        return r.instruction.member
+    known = {item.id: item.member for item in book.instructions()}
+    return next((known[i] for i in r.ids if i in known), "")
+
+
+def _answers(store: LedgerStore, book: PsmsBook, day: dt.date,
+             requests: Iterable[PsmsRequest], registry: MemberRegistry,
+             rules: ClearingRules) -> tuple[PsmsBook, list[PsmsAnswer]]:
+    requests = list(requests)
+    name = f"psms:{day}:answers"
+    text = store.get_document(name)
+    if text is not None:
+        record = json.loads(text)
+        restored = PsmsBook.restore(registry, rules,
+                                    [instruction_from_record(r) for r in record["book"]])
+        save_book(store, restored)  # the book the answers left, if a crash cut in before it
+        return (restored,
+                [PsmsAnswer(r, str(member), bool(a), str(why))
+                 for r, (member, a, why) in zip(requests, record["answers"], strict=True)])
+    answers = []
+    for r in requests:
+        try:
+            _apply(book, r)
+        except PsmsRefused as exc:
+            answers.append(PsmsAnswer(r, _member(book, r), False, exc.message))
+        else:
+            answers.append(PsmsAnswer(r, _member(book, r), True))
+    store.put_document(name, json.dumps({
+        "answers": [[a.member, a.accepted, a.reason] for a in answers],
+        "book": [instruction_record(item) for item in book.instructions()]}))
+    save_book(store, book)
+    return book, answers
+
+
+def psms_day(store: LedgerStore, registry: MemberRegistry, day: dt.date,
+             requests: Iterable[PsmsRequest],
+             rules: ClearingRules = DEFAULT_CLEARING_RULES) -> PsmsDay:
+    """Apply the day's requests, then settle every date up to `day` with matched
+    clearing-to-custodian pairs not settled yet, at 14:00 on that date."""
+    book, answers = _answers(store, load_book(store, registry, rules), day, requests,
+                             registry, rules)
+    due = sorted({member_side.settlement_date for member_side, _ in book.matched_pairs()
+                  if member_side.settlement_date <= day})
+    at = dt.time.fromisoformat(format_time_of_day(rules.round_1_cash))
+    results = tuple(settle_psms(store, book, sd, dt.datetime.combine(sd, at), rules)
+                    for sd in due if store.get_document(f"psms:{sd}:settled") is None)
+    return PsmsDay(tuple(answers), results)
+
+
+def month_fees(store: LedgerStore, registry: MemberRegistry, month: str,
+               rules: ClearingRules = DEFAULT_CLEARING_RULES) -> Mapping[str, int]:
+    """Each member's PSMS fees of a month (3.8), billed to the pair's member."""
+    year, number = (int(part) for part in month.split("-"))
+    return {member: bill.total for member, bill in
+            monthly_bills(load_book(store, registry, rules), year, number).items()}
