@@ -183,7 +183,7 @@ def _entry(name: str, number: int = 0, **changes: Any) -> dict[str, Any]:
     (_entry("collateral", 1, qty="10"), "collateral[2].qty: must be a whole number of shares"),
     # operations
     (_entry("book", op="cancel"), "book[1]: `op` must be one of account, board, give_up, gross, "
-                                  "investor_type, take_up, got 'cancel'"),
+                                  "gross_confirm, investor_type, take_up, got 'cancel'"),
     (_entry("book", op=["account"]), "book[1]: `op` must be one of"),
     (_entry("book", op=None), "book[1]: `op` must be one of"),
     (_entry("collateral", op="pledge"), "collateral[1].op: must be deposit or withdraw, "

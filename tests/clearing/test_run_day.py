@@ -121,8 +121,9 @@ def test_a_large_trade_report_settles_gross_on_its_chosen_date(
     trades = _trades(registry, "R1,2021-03-03,X,big_lot,100.00,600000,A,A-PRT,B,B-PRT",
                      "2,2021-03-03,Y,main,10.00,1000,A,A-PRT,C,C-PRT")
     holdings = [_cash("A", 70_000_000), _shares("B", "X", 600_000), _shares("C", "Y", 1000)]
-    gross = _day(registry, {"book": [{"op": "gross", "trade_id": "R1", "value": "2021-03-04",
-                                      "at": "2021-03-03T14:00:00"}]})
+    gross = _day(registry, {"book": [
+        {"op": "gross", "trade_id": "R1", "value": "2021-03-04", "at": "2021-03-03T14:00:00"},
+        {"op": "gross_confirm", "trade_id": "R1", "at": "2021-03-03T19:00:00"}]})
     first = clear_day(registry, trades, holdings, store, T, instructions=gross)
     assert first.gross == ()
     assert {s.security for s in first.positions.securities} == {"Y"}  # 3.2: out of the net

@@ -54,8 +54,9 @@ E = TypeVar("E", bound=Enum)
 @dataclass(frozen=True, slots=True)
 class BookChange:
     """A change to a novated trade before settlement (3.4): `op` is account, investor_type,
-    board, give_up, take_up or gross; `value` the new account, investor type, board, member
-    given up to, or the gross settlement date (ISO)."""
+    board, give_up, take_up, gross (the gross C&S item) or gross_confirm (the counterparty's
+    confirmation); `value` the new account, investor type, board, member given up to, or the
+    gross settlement date (ISO); none for a confirmation."""
 
     op: str
     trade_id: str
@@ -151,7 +152,8 @@ class DayInstructions:
 NO_INSTRUCTIONS = DayInstructions()
 # a decimal percentage: Fraction alone would also take "1e999999999", which takes hours to build
 _PERCENT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
-_BOOK_OPS = {"account", "investor_type", "board", "give_up", "take_up", "gross"}
+_BOOK_OPS = {"account", "investor_type", "board", "give_up", "take_up", "gross",
+             "gross_confirm"}
 _FIELDS: Mapping[str, set[str]] = {
     "book": {"op", "trade_id", "side", "value", "at"},
     "lending_offers": {"lender", "security", "qty", "account_type"},
@@ -289,8 +291,9 @@ class _Reader:
         if not isinstance(op, str) or op not in _BOOK_OPS:  # a list or object is unhashable
             raise self.refuse(where, f"`op` must be one of {', '.join(sorted(_BOOK_OPS))}, "
                               f"got {op!r}")
-        side = None if op == "gross" else self.choice(Side, e.get("side"), f"{where}.side")
-        value = self.text(e.get("value"), f"{where}.value")
+        whole = op in ("gross", "gross_confirm")  # a gross item is the whole trade: no side
+        side = None if whole else self.choice(Side, e.get("side"), f"{where}.side")
+        value = "" if op == "gross_confirm" else self.text(e.get("value"), f"{where}.value")
         checks: Mapping[str, Callable[[Any, str], object]] = {
             "investor_type": lambda v, w: self.choice(InvestorType, v, w),
             "board": lambda v, w: self.choice(BoardType, v, w),

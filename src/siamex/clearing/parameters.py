@@ -213,6 +213,15 @@ CLEARING_PARAMETERS: tuple[Parameter, ...] = (
     Parameter("gross_cutoff_sd", "12:30", "time",
               "Gross settlement: create and settle by this time on the settlement date itself.",
               "clearing-spec.md 3.1, 3.4 [S002]", time_of_day),
+    Parameter("gross_confirm_cutoff", "14:00", "time",
+              "Gross C&S item: create and counterparty confirm by this time on T..SD-1 "
+              "(SD the chosen date).", "clearing-spec.md 3.4 [S002]", time_of_day),
+    Parameter("gross_confirm_next_day_cutoff", "20:00", "time",
+              "Gross C&S item for next-day settlement: create and confirm by this time on the "
+              "day before the chosen date.", "clearing-spec.md 3.4 [S002]", time_of_day),
+    Parameter("gross_confirm_cutoff_sd", "10:00", "time",
+              "Gross C&S item for same-day settlement: create and confirm by this time on the "
+              "chosen date.", "clearing-spec.md 3.4 [S002]", time_of_day),
     Parameter("trade_correction_cutoff", "20:00", "time",
               "Trade correction (account number, investor type): by this time on T..SD-1.",
               "clearing-spec.md 3.4 [S002]", time_of_day),
@@ -334,6 +343,9 @@ class ClearingRules:
     cash_netting: str
     gross_cutoff: int
     gross_cutoff_sd: int
+    gross_confirm_cutoff: int
+    gross_confirm_next_day_cutoff: int
+    gross_confirm_cutoff_sd: int
     trade_correction_cutoff: int
     trade_correction_cutoff_sd: int
     board_change_buy_cutoff: int

@@ -262,8 +262,10 @@ def _apply(book: NovationBook, change: BookChange) -> None:
         book.give_up(change.trade_id, side, change.value, change.at)
     elif change.op == "take_up":
         book.take_up(change.trade_id, side, change.value, change.at)
-    else:
+    elif change.op == "gross":
         book.choose_gross(change.trade_id, dt.date.fromisoformat(change.value), change.at)
+    else:
+        book.confirm_gross(change.trade_id, change.at)
 
 
 def _values(book: NovationBook) -> dict[tuple[str, str, str, dt.date], int]:

@@ -64,6 +64,7 @@ def _book(rules: ClearingRules | None = None) -> NovationBook:
     book = novate(trades_from_csv(TRADES, REGISTRY), rules or ClearingRules())
     for trade_id, day in (("G1", SD), ("G2", SD), ("G3", T1)):
         book.choose_gross(trade_id, day, _at(T, "14:00"))
+        book.confirm_gross(trade_id, _at(T, "14:00"))
     return book
 
 

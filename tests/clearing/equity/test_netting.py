@@ -104,6 +104,7 @@ _REPORTS = ["trade_id,trade_date,symbol,board,price,qty,buy_member,buy_account,s
 def test_gross_trades_are_left_out_of_the_net() -> None:
     book = novate(trades_from_csv(_REPORTS, REGISTRY))
     book.choose_gross("R1", dt.date(2021, 4, 9), dt.datetime(2021, 4, 8, 14, 0))
+    book.confirm_gross("R1", dt.datetime(2021, 4, 8, 14, 0))
     positions = net(book)
     assert positions.gross_trades == ("R1",)
     assert positions.securities == (SecuritiesObligation("A", CLT, "X", SD, -1_000),
@@ -181,6 +182,8 @@ def _day(trades: list[dict[str, Any]], changes: list[str], rules: ClearingRules,
         elif (change == "gross" and trade.trade_report
               and trade.value >= rules.gross_min_value):
             book.choose_gross(str(n), trade.trade_date, at)
+            # same-day settlement: confirmed by 10:00 on the day (3.4)
+            book.confirm_gross(str(n), at.replace(hour=10))
     return book
 
 

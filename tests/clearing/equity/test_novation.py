@@ -100,6 +100,8 @@ def test_trades_read_against_another_registry_are_refused() -> None:
 def test_gross_settlement_is_only_for_trade_reports_of_50_million() -> None:
     book = _book(REPORTS)
     book.choose_gross("R50", SD, _at(T, "14:00"))
+    assert {leg.mode for leg in book.legs_of("R50")} == {SettlementMode.NET}  # unconfirmed
+    book.confirm_gross("R50", _at(T, "14:00"))
     assert {leg.mode for leg in book.legs_of("R50")} == {SettlementMode.GROSS}
     message = _refused(ErrorCode.GROSS_NOT_ALLOWED, book,
                        lambda: book.choose_gross("R49", SD, _at(T, "14:00")))
@@ -115,6 +117,7 @@ def test_the_gross_date_is_a_business_day_from_t_to_the_net_settlement_date() ->
     for day in (T, dt.date(2021, 4, 9), SD):
         book = _book(REPORTS)
         book.choose_gross("R50", day, _at(T, "09:00"))
+        book.confirm_gross("R50", _at(T, "09:00"))
         assert book.legs_of("R50")[0].settlement_date == day
     book = _book(REPORTS)
     for day in (dt.date(2021, 4, 7), dt.date(2021, 4, 10), dt.date(2021, 4, 16)):
@@ -136,7 +139,7 @@ def test_gross_settlement_is_created_by_1500_before_the_day_and_1230_on_it(
 
     if code is None:
         request()
-        assert book.legs_of("R50")[0].mode is SettlementMode.GROSS
+        assert book.pending_gross() == {"R50": SD}
     else:
         assert "gross settlement for trade R50" in _refused(code, book, request)
 
@@ -169,6 +172,39 @@ def test_an_account_correction_closes_at_2000_before_sd_and_1130_on_sd(
     else:
         _refused(code, book, request)
         assert net(book) == before
+
+
+@pytest.mark.parametrize(("chosen", "day", "when", "code"), [
+    (SD, T, "14:00", None), (SD, T, "14:00:01", ErrorCode.CUTOFF_PASSED),
+    (SD, dt.date(2021, 4, 9), "20:00", None),  # next-day settlement: by 20:00 the day before
+    (SD, dt.date(2021, 4, 9), "20:00:01", ErrorCode.CUTOFF_PASSED),
+    (T, T, "10:00", None), (T, T, "10:00:01", ErrorCode.CUTOFF_PASSED),  # same-day: 10:00
+    (SD, SD, "10:00", None), (SD, SD, "10:00:01", ErrorCode.CUTOFF_PASSED)])
+def test_the_counterparty_confirms_a_gross_item_by_its_own_cut_offs(
+        chosen: dt.date, day: dt.date, when: str, code: ErrorCode | None) -> None:
+    book = _book(REPORTS)
+    book.choose_gross("R50", chosen, _at(T, "09:00"))
+
+    def confirm() -> None:
+        book.confirm_gross("R50", _at(day, when))
+
+    if code is None:
+        confirm()
+        assert book.legs_of("R50")[0].mode is SettlementMode.GROSS
+        assert book.pending_gross() == {}
+    else:
+        _refused(code, book, confirm)
+        assert book.pending_gross() == {"R50": chosen}
+
+
+def test_a_gross_item_is_confirmed_once_and_only_when_created() -> None:
+    book = _book(REPORTS)
+    _refused(ErrorCode.CORRECTION_REFUSED, book,
+             lambda: book.confirm_gross("R50", _at(T, "09:00")))
+    book.choose_gross("R50", SD, _at(T, "09:00"))
+    book.confirm_gross("R50", _at(T, "09:00"))
+    _refused(ErrorCode.CORRECTION_REFUSED, book,
+             lambda: book.confirm_gross("R50", _at(T, "09:01")))
 
 
 def test_a_late_correction_says_when_it_was_due() -> None:

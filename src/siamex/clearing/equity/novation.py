@@ -41,7 +41,7 @@ from siamex.clearing.members import Account, AccountType, InvestorType, MemberRe
 from siamex.clearing.money import format_baht
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.errors import ErrorCode, SiamexError
-from siamex.rulebook.calendar import is_trading_day
+from siamex.rulebook.calendar import is_trading_day, trading_day_offset
 from siamex.units import US_PER_SECOND, format_time_of_day
 
 __all__ = [
@@ -195,6 +195,7 @@ class NovationBook:
         self._security = {side: empty32 for side in Side}
         self._investor = {side: np.zeros(0, dtype=np.int8) for side in Side}
         self._give_ups: dict[tuple[str, Side], GiveUp] = {}
+        self._gross_items: dict[int, dt.date] = {}  # row -> chosen date, awaiting confirmation
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -401,7 +402,8 @@ class NovationBook:
         self._investor[side][row] = self._account_investor[code]
 
     def choose_gross(self, trade_id: str, day: dt.date, at: dt.datetime) -> None:
-        """Settle a large trade report trade for trade on a chosen day from T to the net SD."""
+        """Create a gross C&S item: settle a large trade report trade for trade on a chosen
+        day from T to the net SD, once the counterparty confirms it (`confirm_gross`)."""
         row = self._find(trade_id)
         trade = self.trade(trade_id)
         least = self.rules.gross_min_value
@@ -412,18 +414,44 @@ class NovationBook:
                               f"at least {format_baht(least)} THB may (this is "
                               f"{'a trade report' if trade.trade_report else 'a matched trade'} "
                               f"of {format_baht(trade.value)} THB)")
-        if self._gross[row]:
+        if self._gross[row] or row in self._gross_items:
             raise SiamexError(ErrorCode.CORRECTION_REFUSED, f"trade {trade_id} already "
-                              "settles gross")
+                              "settles gross" if self._gross[row] else
+                              f"trade {trade_id} already has a gross item to confirm")
         normal = settlement_date(trade.trade_date, self.rules)
         if not trade.trade_date <= day <= normal or not is_trading_day(day):
             raise SiamexError(ErrorCode.GROSS_NOT_ALLOWED,
                               f"trade {trade_id}: a gross settlement date is a business day from "
                               f"{trade.trade_date} to {normal}, not {day}")
+        # 3.4: create and settle by 15:00 on T..SD-1, 12:30 on SD
         self._in_time(row, at, self.rules.gross_cutoff, self.rules.gross_cutoff_sd,
                       "gross settlement", last_day=day)
+        self._gross_items[row] = day
+
+    def confirm_gross(self, trade_id: str, at: dt.datetime) -> None:
+        """The counterparty confirms a gross C&S item: the trade leaves the net (3.1, 3.2).
+
+        3.4, "Gross C&S item: create and counterparty confirm", a rule apart from the item's
+        create-and-settle one: by 14:00 on T..SD-1, by 20:00 on the day before a next-day
+        settlement, by 10:00 on the chosen date itself; SD here is the chosen date.
+        """
+        row = self._find(trade_id)
+        day = self._gross_items.get(row)
+        if day is None:
+            raise SiamexError(ErrorCode.CORRECTION_REFUSED,
+                              f"trade {trade_id} has no gross item to confirm")
+        rules = self.rules
+        before = at.date() == trading_day_offset(day, -1)
+        self._in_time(row, at, rules.gross_confirm_next_day_cutoff if before
+                      else rules.gross_confirm_cutoff, rules.gross_confirm_cutoff_sd,
+                      "gross confirmation", last_day=day)
+        del self._gross_items[row]
         self._gross[row] = True
         self._settle[row] = self._date(day)
+
+    def pending_gross(self) -> dict[str, dt.date]:
+        """Gross items created and not yet confirmed, by trade id: they stay in the net."""
+        return {self._ids[row]: day for row, day in sorted(self._gross_items.items())}
 
 
 def _grow(old: npt.NDArray[G], new: npt.NDArray[G]) -> npt.NDArray[G]:
