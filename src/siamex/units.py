@@ -22,6 +22,7 @@ __all__ = [
     "format_date",
     "format_price",
     "format_time_of_day",
+    "micros_of_day",
     "parse_date",
     "parse_price",
     "parse_time_of_day",
@@ -112,6 +113,12 @@ def date_of(ts: int) -> dt.date:
 def time_of_day(ts: int) -> int:
     """Return the microseconds after midnight of a timestamp."""
     return ts % US_PER_DAY
+
+
+def micros_of_day(at: dt.datetime) -> int:
+    """Return the microseconds after midnight of a naive Bangkok wall-clock time, the form
+    every cut-off of the rules is kept in."""
+    return ((at.hour * 60 + at.minute) * 60 + at.second) * US_PER_SECOND + at.microsecond
 
 
 def average_price(value: int, volume: int) -> int | None:

@@ -332,3 +332,30 @@ def test_a_custodians_pair_is_matched_across_days_settles_on_sd_and_is_billed() 
     assert bill.month is not None
     assert {b.member: b.psms for b in bill.month.bills} == {"A": 50 * BAHT, "K": 0}  # 3.8
     _sound(store)
+
+
+def test_a_borrower_returns_its_loan_early_in_the_windows_it_is_allowed(
+        registry: MemberRegistry) -> None:
+    store = MemoryStore()
+    trades = _trades(registry, "1,2021-03-03,X,main,10.00,1000,A,A-PRT,B,B-PRT")
+    holdings = [_cash("A", 20_000), _cash("B", 20_000), _shares("C", "X", 1000)]
+    clear_day(registry, trades, holdings, store, T)
+    lend = _day(registry, {"lending_offers": [{"lender": "C", "security": "X", "qty": 1000}],
+                           "stress_losses": NO_STRESS})
+    clear_day(registry, _trades(registry), holdings, store, SD, instructions=lend)
+    # B buys its shares back from A, for settlement on 10 March
+    back = _trades(registry, "2,2021-03-08,X,main,10.00,1000,B,B-PRT,A,A-PRT")
+    clear_day(registry, back, holdings, store, dt.date(2021, 3, 8))
+    returns = _day(registry, {"stress_losses": NO_STRESS, "loan_returns": [
+        {"borrower": "B", "security": "X", "at": "2021-03-10T13:30:00"},
+        {"borrower": "B", "security": "X", "at": "2021-03-10T16:30:00"}]})
+    report = clear_day(registry, _trades(registry), holdings, store, dt.date(2021, 3, 10),
+                       instructions=returns)
+    events = [(e.kind, e.detail) for e in report.remedies.events
+              if e.kind.startswith("loan_return")]
+    # 3.4: 13:15-14:15 is not an early-return window; after settlement B holds the shares
+    assert events == [("loan_return_refused", "13:30:00 is outside the early-return windows "
+                                              "(3.4)"),
+                      ("loan_returned", "early, to C")]
+    assert store.balances()[holdings_account("C", PRT, "X")] == 1000
+    _sound(store)

@@ -41,6 +41,7 @@ __all__ = [
     "Contribution",
     "DayInstructions",
     "HumanError",
+    "LoanReturn",
     "PsmsRequest",
     "Repayment",
     "instructions_from_json",
@@ -121,6 +122,17 @@ class PsmsRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class LoanReturn:
+    """A borrower returning its covered-fail loans of a security early, from `lender` only
+    when given (3.6: early return is allowed)."""
+
+    borrower: str
+    security: str
+    at: dt.datetime
+    lender: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Repayment:
     """A defaulter repaying the fund it used in the default declared on `default_date`."""
 
@@ -147,6 +159,7 @@ class DayInstructions:
     repayments: tuple[Repayment, ...] = ()
     month_end: str | None = None
     psms: tuple[PsmsRequest, ...] = ()
+    loan_returns: tuple[LoanReturn, ...] = ()
 
 
 NO_INSTRUCTIONS = DayInstructions()
@@ -162,6 +175,7 @@ _FIELDS: Mapping[str, set[str]] = {
     "collateral": {"member", "op", "asset", "qty", "at", "ref"},
     "contributions": {"member", "amount", "ref"},
     "repayments": {"member", "default_date"},
+    "loan_returns": {"borrower", "security", "lender", "at"},
     "psms": {"op", "at", "id", "ids", "other", "new_id", "member", "agent", "entered_by",
              "client_ref", "type", "side", "symbol", "board", "quantity", "amount",
              "trade_date", "settlement_date", "to_board"},
@@ -389,6 +403,13 @@ class _Reader:
             to_board=None if to_board is None else self.choice(BoardType, to_board,
                                                                f"{where}.to_board"))
 
+    def loan_return(self, e: Mapping[str, Any], where: str) -> LoanReturn:
+        lender = e.get("lender")
+        return LoanReturn(self.member(e.get("borrower"), f"{where}.borrower"),
+                          self.text(e.get("security"), f"{where}.security"),
+                          self.at(e.get("at"), f"{where}.at"),
+                          None if lender is None else self.member(lender, f"{where}.lender"))
+
     def repayment(self, e: Mapping[str, Any], where: str) -> Repayment:
         return Repayment(self.member(e.get("member"), f"{where}.member"),
                          self.date(e.get("default_date"), f"{where}.default_date"))
@@ -441,6 +462,7 @@ def instructions_from_json(data: Any, registry: MemberRegistry) -> DayInstructio
         repayments=r.entries(data, "repayments", r.repayment),
         month_end=_month(data.get("month_end")),
         psms=r.entries(data, "psms", r.psms),
+        loan_returns=r.entries(data, "loan_returns", r.loan_return),
     )
     _unique("contributions", [(c.member, c.ref) for c in instructions.contributions])
     _unique("collateral", [(c.member, c.op, c.ref) for c in instructions.collateral])

@@ -20,6 +20,7 @@ from siamex.rulebook.values import (
     percent,
     positive_integer,
     show_price,
+    show_time,
     time_of_day,
     whole_number,
 )
@@ -48,6 +49,25 @@ def _percents(value: Any, name: str) -> tuple[Fraction, ...]:
     if not isinstance(value, list | tuple) or not value:
         raise InvalidValue(f"{name} must be a non-empty list of percentages")
     return tuple(percent(v, name) for v in value)
+
+
+def _windows(value: Any, name: str) -> tuple[tuple[int, int], ...]:
+    """Rows of ["HH:MM", "HH:MM"]: the times of day a request is taken, both ends included."""
+    if not isinstance(value, list | tuple) or not value:
+        raise InvalidValue(f"{name} must be a list of [from, to] times")
+    rows = []
+    for row in value:
+        if not isinstance(row, list | tuple) or len(row) != 2:
+            raise InvalidValue(f"{name} rows must be [from, to] times")
+        start, end = time_of_day(row[0], name), time_of_day(row[1], name)
+        if end < start:
+            raise InvalidValue(f"{name}: a window ends after it starts")
+        rows.append((start, end))
+    return tuple(rows)
+
+
+def _show_windows(value: Any) -> str:
+    return ", ".join(f"{show_time(a)}-{show_time(b)}" for a, b in value)
 
 
 def _tiers(value: Any, name: str) -> tuple[tuple[int, int], ...]:
@@ -136,6 +156,10 @@ CLEARING_PARAMETERS: tuple[Parameter, ...] = (
               "clearing-spec.md 3.6 [S002]", percent),
     Parameter("sbl_max_days", 6, "business days", "Longest term of a covered-fail loan.",
               "clearing-spec.md 3.6 [S002]", whole_number),
+    Parameter("sbl_early_return_windows", [["00:00", "13:15"], ["14:15", "15:15"],
+                                           ["16:15", "19:00"]], "[from, to]",
+              "When a borrower may return a covered-fail loan early from its depository "
+              "account.", "clearing-spec.md 3.4, 3.6 [S002]", _windows, _show_windows),
     Parameter("sbl_service_fee_pct", 10, "% of the borrowing fee",
               "TCH's service fee, charged to the borrower and to the lender each.",
               "clearing-spec.md 3.6 [S002]", percent),
@@ -318,6 +342,7 @@ class ClearingRules:
     delivery_fail_min_fine: int
     sbl_collateral_pct: Fraction
     sbl_max_days: int
+    sbl_early_return_windows: tuple[tuple[int, int], ...]
     sbl_service_fee_pct: Fraction
     sbl_penalty_pct: Fraction
     set_tranche_1: int

@@ -36,7 +36,7 @@ from siamex.clearing.ledger import (
 from siamex.clearing.money import format_baht
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.store import LedgerStore
-from siamex.units import US_PER_SECOND
+from siamex.units import micros_of_day
 
 __all__ = [
     "CallDebit",
@@ -110,7 +110,7 @@ def _amount(asset: str, quantity: int) -> str:
 def _time_of_day(at: dt.datetime) -> int:
     if at.tzinfo is not None:
         raise ValueError("times are naive Bangkok datetimes")
-    return ((at.hour * 60 + at.minute) * 60 + at.second) * US_PER_SECOND + at.microsecond
+    return micros_of_day(at)
 
 
 def _at(day: dt.date, time_of_day: int) -> dt.datetime:

@@ -457,16 +457,12 @@ def _check(instructions: DayInstructions, run_date: dt.date) -> None:
             raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
                               f"collateral request {r.ref} is dated {r.at.date()}, not the run "
                               f"date {run_date}")
-    for number, q in enumerate(instructions.psms, 1):
-        if q.at.date() != run_date:
+    moments = [q.at for q in instructions.psms] + [q.at for q in instructions.loan_returns]
+    for number, at in enumerate(moments, 1):
+        if at.date() != run_date:
             raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
-                              f"psms[{number}] is dated {q.at.date()}, not the run date "
-                              f"{run_date}")
-    for p in instructions.repayments:
-        if p.default_date > run_date:
-            raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
-                              f"repayment of {p.member}: the default of {p.default_date} is "
-                              f"after the run date {run_date}")
+                              f"request {number} of psms and loan_returns is dated "
+                              f"{at.date()}, not the run date {run_date}")
 
 
 def _repay(store: LedgerStore, run_date: dt.date, instructions: DayInstructions,

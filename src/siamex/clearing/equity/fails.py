@@ -45,6 +45,7 @@ from siamex.clearing.equity.remedies import (
     fail_fines,
     mark_to_market,
     mature_loan,
+    return_loan,
     withheld_account,
     withhold,
 )
@@ -63,6 +64,7 @@ from siamex.clearing.money import format_baht, percent_of
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.store import LedgerStore
 from siamex.rulebook.calendar import trading_day_offset
+from siamex.units import micros_of_day
 
 __all__ = ["RemedyEvent", "RemedyOutcome", "after_settlement", "before_settlement",
            "open_fails"]
@@ -189,6 +191,31 @@ class _Run:
                 self.loans[key] = {**row, "status": "returned"}
                 self.event("loan_returned", loan.borrower, loan.security, loan.qty, 0,
                            f"returned to {loan.lender}")
+
+    def early_returns(self, before: bool) -> None:
+        """The day's early returns in the windows before (or after) settlement (3.4)."""
+        cutoff = self.rules.round_1_securities
+        for r in self.instructions.loan_returns:
+            moment = micros_of_day(r.at)
+            if (moment <= cutoff) != before:
+                continue
+            if not any(a <= moment <= b for a, b in self.rules.sbl_early_return_windows):
+                self.event("loan_return_refused", r.borrower, r.security, 0, 0,
+                           f"{r.at.time().isoformat()} is outside the early-return windows "
+                           "(3.4)")
+                continue
+            for key, row in sorted(self.loans.items()):
+                loan = _loan_of(row)
+                if (row["status"] != "open" or loan.borrower != r.borrower
+                        or loan.security != r.security or r.lender not in (None, loan.lender)):
+                    continue
+                if return_loan(self.store, loan, self.day, self.rules):
+                    self.loans[key] = {**row, "status": "returned"}
+                    self.event("loan_returned", loan.borrower, loan.security, loan.qty, 0,
+                               f"early, to {loan.lender}")
+                else:
+                    self.event("loan_return_refused", loan.borrower, loan.security, loan.qty, 0,
+                               "the borrower does not hold the shares")
 
     def mark(self) -> None:
         for row in self.loans.values():
@@ -352,6 +379,7 @@ def before_settlement(store: LedgerStore, day: dt.date, instructions: DayInstruc
     mark would move nothing more)."""
     run = _Run(store, day, instructions, positions_of, price_of, rules)
     run.mature()
+    run.early_returns(before=True)
     run.mark()
     run.save()
     return run.outcome()
@@ -373,6 +401,7 @@ def after_settlement(store: LedgerStore, day: dt.date, instructions: DayInstruct
         if fid is not None:
             run.cover(sd, fail, fid)
     run.due_buy_ins()
+    run.early_returns(before=False)
     run.save()
     return run.outcome()
 

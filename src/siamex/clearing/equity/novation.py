@@ -42,7 +42,7 @@ from siamex.clearing.money import format_baht
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.errors import ErrorCode, SiamexError
 from siamex.rulebook.calendar import is_trading_day, trading_day_offset
-from siamex.units import US_PER_SECOND, format_time_of_day
+from siamex.units import format_time_of_day, micros_of_day
 
 __all__ = [
     "GiveUp",
@@ -157,10 +157,6 @@ _BOARD_CHANGES = {
 
 def _hhmm(micros: int) -> str:
     return format_time_of_day(micros)[:5]
-
-
-def _time_of_day(at: dt.datetime) -> int:
-    return ((at.hour * 60 + at.minute) * 60 + at.second) * US_PER_SECOND + at.microsecond
 
 
 class NovationBook:
@@ -315,7 +311,7 @@ class NovationBook:
                               f"{what} for trade {trade_id}: TCH takes requests on SET business "
                               f"days, and {day} is not one")
         limit = cutoff_sd if day == last else cutoff
-        if _time_of_day(at) > limit:
+        if micros_of_day(at) > limit:
             raise SiamexError(ErrorCode.CUTOFF_PASSED,
                               f"{what} for trade {trade_id} is due by {_hhmm(limit)} on {day} "
                               f"({_hhmm(cutoff)} on T..SD-1, {_hhmm(cutoff_sd)} on SD {last});"

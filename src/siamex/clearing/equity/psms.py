@@ -26,7 +26,7 @@ from siamex.clearing.members import MemberRegistry, MemberType
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.errors import ErrorCode, SiamexError
 from siamex.rulebook.calendar import is_trading_day, trading_day_offset
-from siamex.units import US_PER_SECOND, format_time_of_day
+from siamex.units import format_time_of_day, micros_of_day
 
 __all__ = [
     "TRANSITIONS",
@@ -175,10 +175,6 @@ _BOARD_CHANGES = {(BoardType.FOREIGN, BoardType.LOCAL), (BoardType.LOCAL, BoardT
 _UNMATCHED = (Status.CREATED, Status.DEMATCHED)
 
 
-def _time_of_day(at: dt.datetime) -> int:
-    return ((at.hour * 60 + at.minute) * 60 + at.second) * US_PER_SECOND + at.microsecond
-
-
 def _hhmm(micros: int | None) -> str:
     return "closed" if micros is None else format_time_of_day(micros)[:5]
 
@@ -285,7 +281,7 @@ class PsmsBook:
             limit = sd_minus_1
         else:
             limit = early
-        if limit is None or _time_of_day(at) > limit:
+        if limit is None or micros_of_day(at) > limit:
             raise PsmsRefused(RefusalReason.CUTOFF_PASSED,
                               f"{what} is due by {_hhmm(early)} T..SD-1 (SD-1 {_hhmm(sd_minus_1)}, "
                               f"SD {last} {_hhmm(on_sd)}); it came at {at.isoformat()}")
