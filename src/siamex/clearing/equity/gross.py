@@ -42,9 +42,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from siamex.clearing.equity.dvp import Exchange, is_posted, postings, shortfalls
 from siamex.clearing.equity.novation import NovationBook
 from siamex.clearing.equity.settlement import StepRefused, cash_account, holdings_account
-from siamex.clearing.ledger import CASH, SECURITIES, TCH, THB, Account, Transaction, transfer
+from siamex.clearing.ledger import Account, Transaction
 from siamex.clearing.members import AccountType
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.store import LedgerStore
@@ -61,8 +62,6 @@ __all__ = [
     "settle_gross",
 ]
 
-_DELIVER, _PAY, _CREDIT, _PAYOUT = "deliver", "pay", "credit", "payout"
-_TCH_CASH = Account(TCH, CASH, None, THB)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,10 +159,6 @@ def _cash(member: str, account_type: AccountType, rules: ClearingRules) -> Accou
     return cash_account(member, account_type if rules.cash_netting == "account" else None)  # C2
 
 
-def _key(day: dt.date, trade_id: str, kind: str) -> str:
-    return f"gross:{day}:{trade_id}:{kind}"
-
-
 def _decided_document(day: dt.date) -> str:
     return f"gross:{day}:decided"
 
@@ -176,25 +171,19 @@ def _time(micros: int) -> dt.time:
     return dt.time.fromisoformat(format_time_of_day(micros))
 
 
+def _exchange(item: GrossItem, rules: ClearingRules) -> Exchange:
+    """The item as a DvP exchange; 3.1: shares only from and to the trade's own account type."""
+    return Exchange(
+        f"gross:{item.settlement_date}:{item.trade_id}", item.settlement_date, "gross",
+        item.security, item.qty, item.value,
+        holdings_account(item.seller, item.seller_account_type, item.security),
+        holdings_account(item.buyer, item.buyer_account_type, item.security),
+        _cash(item.buyer, item.buyer_account_type, rules),
+        _cash(item.seller, item.seller_account_type, rules))
+
+
 def _postings(item: GrossItem, rules: ClearingRules) -> list[Transaction]:
-    """The four movements of a settled item, each through TCH so that TCH ends flat."""
-    day, trade_id = item.settlement_date, item.trade_id
-    # 3.1: shares move only from and to the account of the trade's own account type.
-    seller_shares = holdings_account(item.seller, item.seller_account_type, item.security)
-    buyer_shares = holdings_account(item.buyer, item.buyer_account_type, item.security)
-    tch_shares = Account(TCH, SECURITIES, None, item.security)
-    return [
-        Transaction(_key(day, trade_id, _DELIVER), day, "gross delivery to TCH",
-                    transfer(seller_shares, tch_shares, item.qty)),
-        Transaction(_key(day, trade_id, _PAY), day, "gross payment to TCH",
-                    transfer(_cash(item.buyer, item.buyer_account_type, rules), _TCH_CASH,
-                             item.value)),
-        Transaction(_key(day, trade_id, _CREDIT), day, "gross receipt from TCH",
-                    transfer(tch_shares, buyer_shares, item.qty)),
-        Transaction(_key(day, trade_id, _PAYOUT), day, "gross cash from TCH",
-                    transfer(_TCH_CASH, _cash(item.seller, item.seller_account_type, rules),
-                             item.value)),
-    ]
+    return postings(_exchange(item, rules))
 
 
 # What was decided at the cut-off, per trade id: the item and its (delivery, payment) shortfall.
@@ -221,16 +210,7 @@ def _decide(balances: Mapping[Account, int], due: Sequence[GrossItem],
     running = dict(balances)
     decision: _Decision = {}
     for item in due:
-        seller_shares = holdings_account(item.seller, item.seller_account_type, item.security)
-        buyer_cash = _cash(item.buyer, item.buyer_account_type, rules)
-        # 3.1: all of the shares and all of the cash by the cut-off, or nothing moves.
-        delivery_short = max(0, item.qty - running.get(seller_shares, 0))
-        payment_short = max(0, item.value - running.get(buyer_cash, 0))
-        if not delivery_short and not payment_short:
-            for tx in _postings(item, rules):
-                for account, amount in tx.legs:
-                    running[account] = running.get(account, 0) + amount
-        decision[item.trade_id] = (item, delivery_short, payment_short)
+        decision[item.trade_id] = (item, *shortfalls(running, _exchange(item, rules)))
     return decision
 
 
@@ -258,16 +238,7 @@ def _posted(store: LedgerStore, day: dt.date) -> dict[str, Transaction]:
 
 def _is_posted(posted: Mapping[str, Transaction], item: GrossItem,
                rules: ClearingRules) -> bool:
-    """Whether all four postings of an item are in the ledger; refuse a part or other terms."""
-    expected = _postings(item, rules)
-    found = [posted.get(tx.key) for tx in expected]
-    if all(tx is None for tx in found):
-        return False
-    if found != expected:
-        raise SiamexError(ErrorCode.CLEARING_STATE,
-                          f"the ledger holds postings of gross trade {item.trade_id} that do "
-                          "not match it (part of them, or other terms or rules)")
-    return True
+    return is_posted(posted, _exchange(item, rules), f"gross trade {item.trade_id}")
 
 
 def _landed(store: LedgerStore, day: dt.date, decision: _Decision,

@@ -58,6 +58,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TypeVar
 
+from siamex.clearing.equity.dvp import Exchange, is_posted, postings, shortfalls
 from siamex.clearing.equity.psms import (
     Entrant,
     Instruction,
@@ -68,7 +69,7 @@ from siamex.clearing.equity.psms import (
 )
 from siamex.clearing.equity.settlement import StepRefused, cash_account, holdings_account
 from siamex.clearing.equity.trades import BoardType
-from siamex.clearing.ledger import CASH, SECURITIES, TCH, THB, Account, Transaction, transfer
+from siamex.clearing.ledger import Account, Transaction
 from siamex.clearing.members import AccountType, MemberRegistry
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.store import LedgerStore
@@ -87,8 +88,6 @@ __all__ = [
 ]
 
 BOOK_DOCUMENT = "psms:book"
-_DELIVER, _PAY, _CREDIT, _PAYOUT = "deliver", "pay", "credit", "payout"
-_TCH_CASH = Account(TCH, CASH, None, THB)
 _FIELDS = ("id", "member", "agent", "entered_by", "client_ref", "type", "side", "symbol",
            "board_type", "quantity", "amount", "trade_date", "settlement_date", "to_board",
            "status", "matched_with", "merged_into")
@@ -207,10 +206,6 @@ def load_book(store: LedgerStore, registry: MemberRegistry,
 # --- settlement --------------------------------------------------------------------------
 
 
-def _key(day: dt.date, instruction_id: str, kind: str) -> str:
-    return f"psms:{day}:{instruction_id}:{kind}"
-
-
 def _decided_document(day: dt.date) -> str:
     return f"psms:{day}:decided"
 
@@ -239,24 +234,19 @@ def _cash(owner: str, rules: ClearingRules) -> Account:
                         else None)  # C2
 
 
-def _postings(member_side: Instruction, rules: ClearingRules) -> list[Transaction]:
-    """A settled pair's movements, each through TCH so that TCH ends flat; a pair of amount 0
-    moves only the shares."""
-    day, item_id, security = member_side.settlement_date, member_side.id, member_side.security
-    qty, amount = member_side.quantity, member_side.amount
+def _exchange(member_side: Instruction, rules: ClearingRules) -> Exchange:
+    """The pair as a DvP exchange between the two parties' client accounts."""
     deliverer, receiver = _parties(member_side)
-    tch_shares = Account(TCH, SECURITIES, None, security)
-    txs = [Transaction(_key(day, item_id, _DELIVER), day, "PSMS delivery to TCH",
-                       transfer(_shares(deliverer, security), tch_shares, qty))]
-    if amount:
-        txs.append(Transaction(_key(day, item_id, _PAY), day, "PSMS payment to TCH",
-                               transfer(_cash(receiver, rules), _TCH_CASH, amount)))
-    txs.append(Transaction(_key(day, item_id, _CREDIT), day, "PSMS receipt from TCH",
-                           transfer(tch_shares, _shares(receiver, security), qty)))
-    if amount:
-        txs.append(Transaction(_key(day, item_id, _PAYOUT), day, "PSMS cash from TCH",
-                               transfer(_TCH_CASH, _cash(deliverer, rules), amount)))
-    return txs
+    security = member_side.security
+    return Exchange(
+        f"psms:{member_side.settlement_date}:{member_side.id}", member_side.settlement_date,
+        "PSMS", security, member_side.quantity, member_side.amount,
+        _shares(deliverer, security), _shares(receiver, security), _cash(receiver, rules),
+        _cash(deliverer, rules))
+
+
+def _postings(member_side: Instruction, rules: ClearingRules) -> list[Transaction]:
+    return postings(_exchange(member_side, rules))
 
 
 # What was decided at the cut-off, per member instruction id: the pair and its
@@ -284,16 +274,8 @@ def _decide(balances: Mapping[Account, int], due: Sequence[Pair],
     running = dict(balances)
     decision: _Decision = {}
     for member_side, agent_side in due:
-        deliverer, payer = _parties(member_side)
-        # 3.1 (as gross.py): all of the shares and all of the cash, or nothing moves.
-        delivery_short = max(0, member_side.quantity
-                             - running.get(_shares(deliverer, member_side.security), 0))
-        payment_short = max(0, member_side.amount - running.get(_cash(payer, rules), 0))
-        if not delivery_short and not payment_short:
-            for tx in _postings(member_side, rules):
-                for account, amount in tx.legs:
-                    running[account] = running.get(account, 0) + amount
-        decision[member_side.id] = (member_side, agent_side, delivery_short, payment_short)
+        decision[member_side.id] = (member_side, agent_side,
+                                    *shortfalls(running, _exchange(member_side, rules)))
     return decision
 
 
@@ -329,16 +311,7 @@ def _posted(store: LedgerStore, day: dt.date) -> dict[str, Transaction]:
 
 def _is_posted(posted: Mapping[str, Transaction], member_side: Instruction,
                rules: ClearingRules) -> bool:
-    """Whether all postings of a pair are in the ledger; refuse a part or other terms."""
-    expected = _postings(member_side, rules)
-    found = [posted.get(tx.key) for tx in expected]
-    if all(tx is None for tx in found):
-        return False
-    if found != expected:
-        raise SiamexError(ErrorCode.CLEARING_STATE,
-                          f"the ledger holds postings of PSMS pair {member_side.id} that do not "
-                          "match it (part of them, or other terms or rules)")
-    return True
+    return is_posted(posted, _exchange(member_side, rules), f"PSMS pair {member_side.id}")
 
 
 def _settles(delivery: int, payment: int) -> bool:
