@@ -63,7 +63,6 @@ __all__ = [
 ]
 
 
-
 @dataclass(frozen=True, slots=True)
 class GrossItem:
     """One gross trade as it settles: the seller delivers to TCH, the buyer pays TCH, then
