@@ -106,3 +106,13 @@ def test_each_day_run_again_posts_nothing_twice(tmp_path: Path) -> None:
         assert {r["kind"] for r in _d(again, "remedies")} <= {"loan_marked"}
         assert _d(again, "defaults") == []
     assert _ledger(store)[1] == []
+
+
+def test_a_day_run_again_reports_the_same_measures(tmp_path: Path) -> None:
+    store = tmp_path / "clearing.db"
+    for number in (1, 2, 3):
+        _run(store, number)
+    again = _run(store, 3)
+    assert _d(again, "risk") == _d(_run(store, 3), "risk")
+    (risk,) = _d(again, "risk")
+    assert risk["ews"] == "50402900.00"  # the settlement date was pending at 11:00

@@ -432,8 +432,9 @@ def _pending(store: LedgerStore, run_date: dt.date) -> tuple[list[Exposure],
         sd, positions, _ = _read_day(text)
         if dt.date.fromisoformat(day) >= run_date or sd < run_date:
             continue
-        if store.get_document(_settled_key(sd)) is not None:
-            continue
+        settled_on = store.get_document(_settled_key(sd))
+        if settled_on is not None and dt.date.fromisoformat(settled_on) < run_date:
+            continue  # a run repeated measures what was pending when it first ran
         exposures += _exposures(text)
         for c in positions.cash:
             cash.setdefault(c.member, []).append(c.net_amount)
