@@ -359,3 +359,28 @@ def test_a_borrower_returns_its_loan_early_in_the_windows_it_is_allowed(
                       ("loan_returned", "early, to C")]
     assert store.balances()[holdings_account("C", PRT, "X")] == 1000
     _sound(store)
+
+
+def test_a_lender_the_borrower_cannot_pay_is_made_whole_by_the_waterfall(
+        registry: MemberRegistry) -> None:
+    store = MemoryStore()
+    trades = _trades(registry, "1,2021-03-03,X,main,10.00,1000,A,A-PRT,B,B-PRT")
+    holdings = [_cash("A", 10_000), _cash("B", 13_000), _shares("C", "X", 1000)]
+    fund = _day(registry, {"set_fund": {"tranche_2": "0", "reserve_fund": "0"}})
+    clear_day(registry, trades, holdings, store, T, instructions=fund)
+    lend = _day(registry, {"lending_offers": [{"lender": "C", "security": "X", "qty": 1000}],
+                           "stress_losses": NO_STRESS})
+    clear_day(registry, _trades(registry), holdings, store, SD, instructions=lend)
+    # X triples: the top-up of 26,000 finds 10,000 in B's cash (its released receivable)
+    up = _day(registry, {"prices": {"X": "30.00"}, "stress_losses": NO_STRESS})
+    report = clear_day(registry, _trades(registry), holdings, store, SD1, instructions=up)
+    short = [(e.kind, e.amount) for e in report.remedies.events if e.kind.startswith("loan_")]
+    assert short == [("loan_marked", 10_000 * BAHT), ("loan_collateral_short", 16_000 * BAHT)]
+    due = dt.date(2021, 3, 15)
+    report = clear_day(registry, _trades(registry), holdings, store, due, instructions=up)
+    # 3.6: the lender gets 130% of 30,000; the collateral paid 23,000, SET's tranche the rest
+    (default,) = report.remedies.defaults
+    assert (default.member, default.waterfall.loss) == ("B", 16_000 * BAHT)
+    assert default.waterfall.uses[Layer.SET_TRANCHE_1] == 16_000 * BAHT
+    assert store.balances()[cash_account("C")] == 39_000 * BAHT
+    _sound(store)

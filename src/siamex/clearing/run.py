@@ -633,10 +633,10 @@ def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Ho
     for sd, _ in newly:
         store.put_document(_settled_key(sd), run_date.isoformat())
     repaid = _repay(store, run_date, instructions, rules)
-    remedies = RemedyOutcome((*before.events, *after.events, *repaid), after.fines,
-                             after.defaults)
+    remedies = RemedyOutcome((*before.events, *after.events, *repaid),
+                             (*before.fines, *after.fines), (*before.defaults, *after.defaults))
     fees = _fees(sides, rules)
-    _record_charges(store, fees, sides, after.fines, run_date)
+    _record_charges(store, fees, sides, remedies.fines, run_date)
     month = None
     if instructions.month_end is not None:
         settled_value, clearing_fees, fines = _month_totals(store, instructions.month_end)

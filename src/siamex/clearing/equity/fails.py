@@ -41,6 +41,7 @@ from siamex.clearing.equity.remedies import (
     buy_in_date,
     cash_in_lieu,
     cash_in_lieu_shortfall,
+    collateral_held,
     cover_fail,
     fail_fines,
     mark_to_market,
@@ -62,6 +63,7 @@ from siamex.clearing.ledger import Account
 from siamex.clearing.members import AccountType
 from siamex.clearing.money import format_baht, percent_of
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
+from siamex.clearing.sbl import collateral_adjustment, lender_penalty
 from siamex.clearing.store import LedgerStore
 from siamex.rulebook.calendar import trading_day_offset
 from siamex.units import micros_of_day
@@ -187,6 +189,11 @@ class _Run:
                 self.loans[key] = {**row, "status": "penalty"}
                 self.event("loan_penalty", loan.borrower, loan.security, loan.qty, result,
                            f"lender {loan.lender} paid the penalty")
+                due = lender_penalty(loan.qty, self.price_of(loan.security), self.rules)
+                if result < due:  # 3.6, 3.7: TCH guarantees the lender; the borrower defaults
+                    self.default(loan.borrower, due - result,
+                                 f"loan:{loan.start}:{loan.security}:{loan.lender}",
+                                 cash_account(loan.lender))
             else:
                 self.loans[key] = {**row, "status": "returned"}
                 self.event("loan_returned", loan.borrower, loan.security, loan.qty, 0,
@@ -221,11 +228,16 @@ class _Run:
         for row in self.loans.values():
             loan = _loan_of(row)
             if row["status"] == "open" and loan.start < self.day:
-                move = mark_to_market(self.store, loan, self.day, self.price_of(loan.security),
-                                      "end", self.rules)
+                price = self.price_of(loan.security)
+                needed = collateral_adjustment(loan.qty, price, collateral_held(self.store, loan),
+                                               self.rules)
+                move = mark_to_market(self.store, loan, self.day, price, "end", self.rules)
                 if move:
                     self.event("loan_marked", loan.borrower, loan.security, loan.qty, move,
                                "collateral topped up" if move > 0 else "excess returned")
+                if needed > move:  # 3.6: a collateral default; the penalty is guaranteed
+                    self.event("loan_collateral_short", loan.borrower, loan.security, loan.qty,
+                               needed - move, "the borrower's cash did not cover the top-up")
 
     # ---- payment fails --------------------------------------------------------------------
 
