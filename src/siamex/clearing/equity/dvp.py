@@ -4,18 +4,32 @@ Both settle one exchange at a time, outside the net (clearing-spec.md 3.1, 3.2):
 shares against all of the cash, or nothing. Each movement goes through TCH's own accounts, so
 TCH ends flat, and each is keyed `{prefix}:{deliver|pay|credit|payout}`, so the exchange is
 posted once and can be recognised in the ledger afterwards.
+
+`settle_once` runs one date's exchanges at their cut-off, as settlement.py runs a round: the
+ledger is the only state. The decision (what each item lacked) is recorded first in
+`{name}:{day}:decided`, the postings follow in one atomic batch, and `{name}:{day}:settled`
+marks the step done. A repeated call, or one resumed after a crash at any point, ends as an
+uninterrupted one: a recorded decision whose postings landed is kept (so a re-run reports the
+cut-off's fails, not a decision against later balances); one whose postings never landed is
+decided again, since nothing has moved. Items given after the cut-off must be the recorded
+ones.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from siamex.clearing.ledger import CASH, SECURITIES, TCH, THB, Account, Transaction, transfer
+from siamex.clearing.store import LedgerStore
 from siamex.errors import ErrorCode, SiamexError
 
-__all__ = ["Exchange", "is_posted", "postings", "shortfalls"]
+__all__ = ["Decided", "Exchange", "Kind", "is_posted", "postings", "settle_once", "shortfalls"]
+
+T = TypeVar("T")
 
 _TCH_CASH = Account(TCH, CASH, None, THB)
 
@@ -75,3 +89,115 @@ def is_posted(posted: Mapping[str, Transaction], x: Exchange, name: str) -> bool
                           f"the ledger holds postings of {name} that do not match it (part of "
                           "them, or other terms or rules)")
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class Decided(Generic[T]):
+    """An item as its cut-off decided it: what the deliverer and the payer lacked."""
+
+    item: T
+    delivery_short: int
+    payment_short: int
+
+    @property
+    def settles(self) -> bool:
+        return not self.delivery_short and not self.payment_short
+
+
+@dataclass(frozen=True)
+class Kind(Generic[T]):
+    """One kind of trade-for-trade settlement: the prefix of its keys and documents, how its
+    items are named, exchanged and recorded."""
+
+    name: str
+    ident: Callable[[T], str]
+    label: Callable[[T], str]
+    exchange: Callable[[T], Exchange]
+    record: Callable[[T], object]
+    restore: Callable[[object], T]
+
+
+def _decided(kind: Kind[T], day: dt.date) -> str:
+    return f"{kind.name}:{day}:decided"
+
+
+def _done(kind: Kind[T], day: dt.date) -> str:
+    return f"{kind.name}:{day}:settled"
+
+
+def _posted(store: LedgerStore, kind: Kind[T], day: dt.date) -> dict[str, Transaction]:
+    return {tx.key: tx for tx in store.keyed(f"{kind.name}:{day}:")}
+
+
+def _read(store: LedgerStore, kind: Kind[T], day: dt.date) -> list[Decided[T]] | None:
+    text = store.get_document(_decided(kind, day))
+    if text is None:
+        return None
+    try:
+        return [Decided(kind.restore(item), _whole(delivery), _whole(payment))
+                for item, delivery, payment in json.loads(text)]
+    except (ValueError, TypeError) as error:
+        raise SiamexError(ErrorCode.CLEARING_STATE,
+                          f"the decision {_decided(kind, day)} cannot be read: {error}"
+                          ) from error
+
+
+def _whole(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"a shortfall is a whole number, not {value!r}")
+    return value
+
+
+def _write(store: LedgerStore, kind: Kind[T], day: dt.date,
+           decision: Sequence[Decided[T]]) -> None:
+    rows = [[kind.record(d.item), d.delivery_short, d.payment_short] for d in decision]
+    store.put_document(_decided(kind, day), json.dumps(rows, sort_keys=True))
+
+
+def _landed(store: LedgerStore, kind: Kind[T], day: dt.date,
+            decision: Sequence[Decided[T]]) -> bool:
+    posted = _posted(store, kind, day)
+    return all(is_posted(posted, kind.exchange(d.item), kind.label(d.item))
+               for d in decision if d.settles)
+
+
+def _check_recorded(kind: Kind[T], day: dt.date, due: Sequence[T],
+                    decision: Sequence[Decided[T]]) -> None:
+    """Refuse items of `day` other than the ones decided at the cut-off."""
+    now = {kind.ident(item): item for item in due}
+    recorded = {kind.ident(d.item): d.item for d in decision}
+    if now != recorded:
+        changed = sorted(key for key in now.keys() | recorded.keys()
+                         if now.get(key) != recorded.get(key))
+        raise SiamexError(ErrorCode.CLEARING_STATE,
+                          f"{kind.name} settlement of {day} was decided with other items than "
+                          f"given now ({', '.join(changed)}); they cannot be added or changed "
+                          "after the cut-off")
+
+
+def settle_once(store: LedgerStore, kind: Kind[T], day: dt.date, at: dt.datetime,
+                due: Sequence[T]) -> list[Decided[T]]:
+    """Settle `due` (one date's items, in the order they take the balances) at its cut-off
+    `at`; return each item as decided, the ledger agreeing."""
+    done = store.get_document(_done(kind, day)) is not None
+    decision = _read(store, kind, day)
+    if not done and (decision is None or not _landed(store, kind, day, decision)):
+        running = dict(store.balances())
+        decision = [Decided(item, *shortfalls(running, kind.exchange(item))) for item in due]
+        _write(store, kind, day, decision)  # before posting: a re-run reports these fails
+    if decision is None:
+        raise SiamexError(ErrorCode.CLEARING_STATE,
+                          f"{kind.name} settlement of {day} is recorded as done, but its "
+                          "decision document is missing")
+    _check_recorded(kind, day, due, decision)
+    if not done:
+        store.append_all([tx for d in decision if d.settles
+                          for tx in postings(kind.exchange(d.item))])
+        store.put_document(_done(kind, day), at.isoformat())
+    posted = _posted(store, kind, day)
+    for d in decision:
+        if is_posted(posted, kind.exchange(d.item), kind.label(d.item)) != d.settles:
+            raise SiamexError(ErrorCode.CLEARING_STATE,
+                              f"{kind.label(d.item)}: the ledger and the decision of {day} "
+                              "disagree on whether it settled")
+    return decision

@@ -36,16 +36,15 @@ Choices:
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from siamex.clearing.equity.dvp import Exchange, is_posted, postings, shortfalls
+from siamex.clearing.equity.dvp import Exchange, Kind, settle_once
 from siamex.clearing.equity.novation import NovationBook
 from siamex.clearing.equity.settlement import StepRefused, cash_account, holdings_account
-from siamex.clearing.ledger import Account, Transaction
+from siamex.clearing.ledger import Account
 from siamex.clearing.members import AccountType
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.store import LedgerStore
@@ -158,14 +157,6 @@ def _cash(member: str, account_type: AccountType, rules: ClearingRules) -> Accou
     return cash_account(member, account_type if rules.cash_netting == "account" else None)  # C2
 
 
-def _decided_document(day: dt.date) -> str:
-    return f"gross:{day}:decided"
-
-
-def _step_document(day: dt.date) -> str:
-    return f"gross:{day}:settled"
-
-
 def _time(micros: int) -> dt.time:
     return dt.time.fromisoformat(format_time_of_day(micros))
 
@@ -179,14 +170,6 @@ def _exchange(item: GrossItem, rules: ClearingRules) -> Exchange:
         holdings_account(item.buyer, item.buyer_account_type, item.security),
         _cash(item.buyer, item.buyer_account_type, rules),
         _cash(item.seller, item.seller_account_type, rules))
-
-
-def _postings(item: GrossItem, rules: ClearingRules) -> list[Transaction]:
-    return postings(_exchange(item, rules))
-
-
-# What was decided at the cut-off, per trade id: the item and its (delivery, payment) shortfall.
-_Decision = dict[str, tuple[GrossItem, int, int]]
 
 
 def _due(items: Iterable[GrossItem], day: dt.date) -> list[GrossItem]:
@@ -203,59 +186,15 @@ def _due(items: Iterable[GrossItem], day: dt.date) -> list[GrossItem]:
     return [due[trade_id] for trade_id in sorted(due)]
 
 
-def _decide(balances: Mapping[Account, int], due: Sequence[GrossItem],
-            rules: ClearingRules) -> _Decision:
-    """Decide each item against the balances as earlier items leave them."""
-    running = dict(balances)
-    decision: _Decision = {}
-    for item in due:
-        decision[item.trade_id] = (item, *shortfalls(running, _exchange(item, rules)))
-    return decision
+def _restore(row: object) -> GrossItem:
+    if not isinstance(row, list):
+        raise ValueError(f"not a gross item row: {row!r}")
+    return item_from_row(row)
 
 
-def _read_decision(store: LedgerStore, day: dt.date) -> _Decision | None:
-    text = store.get_document(_decided_document(day))
-    if text is None:
-        return None
-    decision: _Decision = {}
-    for row in json.loads(text):
-        item = item_from_row(row[:-2])
-        decision[item.trade_id] = (item, int(row[-2]), int(row[-1]))
-    return decision
-
-
-def _write_decision(store: LedgerStore, day: dt.date, decision: _Decision) -> None:
-    rows = [[*item_row(item), delivery, payment]
-            for item, delivery, payment in decision.values()]
-    store.put_document(_decided_document(day), json.dumps(rows))
-
-
-def _posted(store: LedgerStore, day: dt.date) -> dict[str, Transaction]:
-    prefix = f"gross:{day}:"
-    return {tx.key: tx for tx in store.keyed(prefix)}
-
-
-def _is_posted(posted: Mapping[str, Transaction], item: GrossItem,
-               rules: ClearingRules) -> bool:
-    return is_posted(posted, _exchange(item, rules), f"gross trade {item.trade_id}")
-
-
-def _landed(store: LedgerStore, day: dt.date, decision: _Decision,
-            rules: ClearingRules) -> bool:
-    """Whether the postings a recorded decision settles are in the ledger."""
-    posted = _posted(store, day)
-    return all(_is_posted(posted, item, rules)
-               for item, delivery, payment in decision.values() if not delivery and not payment)
-
-
-def _check_recorded(due: Sequence[GrossItem], decision: _Decision, day: dt.date) -> None:
-    for item in due:
-        recorded = decision.get(item.trade_id)
-        if recorded is None or recorded[0] != item:
-            raise SiamexError(ErrorCode.CLEARING_STATE,
-                              f"gross settlement of {day} was decided without gross trade "
-                              f"{item.trade_id} as given now; it cannot be added or changed "
-                              "after the cut-off")
+def _kind(rules: ClearingRules) -> Kind[GrossItem]:
+    return Kind("gross", lambda item: item.trade_id, lambda item: f"gross trade {item.trade_id}",
+                lambda item: _exchange(item, rules), item_row, _restore)
 
 
 def settle_gross(store: LedgerStore, items: Iterable[GrossItem], day: dt.date, at: dt.datetime,
@@ -266,40 +205,8 @@ def settle_gross(store: LedgerStore, items: Iterable[GrossItem], day: dt.date, a
     if at.date() != day or at.time() < _time(cutoff):
         raise StepRefused(f"gross settlement of {day} runs at {format_time_of_day(cutoff)[:5]}"
                           f" on {day}, not at {at.isoformat()}")
-    due = _due(items, day)
-    done = store.get_document(_step_document(day)) is not None
-    decision = _read_decision(store, day)
-    if not done and (decision is None or not _landed(store, day, decision, rules)):
-        decision = _decide(store.balances(), due, rules)
-        _write_decision(store, day, decision)  # before posting: a re-run reports these fails
-    if decision is None:
-        raise SiamexError(ErrorCode.CLEARING_STATE,
-                          f"gross settlement of {day} is recorded as done, but its decision "
-                          "document is missing")
-    _check_recorded(due, decision, day)
-    if not done:
-        store.append_all([tx for item, delivery, payment in decision.values()
-                          if not delivery and not payment for tx in _postings(item, rules)])
-        store.put_document(_step_document(day), at.isoformat())
-    return _result(store, day, due, decision, rules)
+    decided = settle_once(store, _kind(rules), day, at, _due(items, day))
+    return GrossResult(day, tuple(d.item for d in decided if d.settles),
+                       tuple(GrossFail(d.item, d.delivery_short, d.payment_short)
+                             for d in decided if not d.settles))
 
-
-def _result(store: LedgerStore, day: dt.date, due: Sequence[GrossItem], decision: _Decision,
-            rules: ClearingRules) -> GrossResult:
-    """Read the outcome back: settled is what the ledger holds, failed what the cut-off
-    recorded as short."""
-    posted = _posted(store, day)
-    settled: list[GrossItem] = []
-    failed: list[GrossFail] = []
-    for item in due:
-        _, delivery, payment = decision[item.trade_id]
-        is_posted = _is_posted(posted, item, rules)
-        if is_posted == bool(delivery or payment):
-            raise SiamexError(ErrorCode.CLEARING_STATE,
-                              f"gross trade {item.trade_id}: the ledger and the decision of "
-                              f"{day} disagree on whether it settled")
-        if is_posted:
-            settled.append(item)
-        else:
-            failed.append(GrossFail(item, delivery, payment))
-    return GrossResult(day, tuple(settled), tuple(failed))

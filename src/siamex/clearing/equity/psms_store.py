@@ -53,12 +53,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import TypeVar
 
-from siamex.clearing.equity.dvp import Exchange, is_posted, postings, shortfalls
+from siamex.clearing.equity.dvp import Exchange, Kind, settle_once
 from siamex.clearing.equity.psms import (
     Entrant,
     Instruction,
@@ -69,7 +68,7 @@ from siamex.clearing.equity.psms import (
 )
 from siamex.clearing.equity.settlement import StepRefused, cash_account, holdings_account
 from siamex.clearing.equity.trades import BoardType
-from siamex.clearing.ledger import Account, Transaction
+from siamex.clearing.ledger import Account
 from siamex.clearing.members import AccountType, MemberRegistry
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.store import LedgerStore
@@ -206,14 +205,6 @@ def load_book(store: LedgerStore, registry: MemberRegistry,
 # --- settlement --------------------------------------------------------------------------
 
 
-def _decided_document(day: dt.date) -> str:
-    return f"psms:{day}:decided"
-
-
-def _step_document(day: dt.date) -> str:
-    return f"psms:{day}:settled"
-
-
 def _time(micros: int) -> dt.time:
     return dt.time.fromisoformat(format_time_of_day(micros))
 
@@ -245,15 +236,6 @@ def _exchange(member_side: Instruction, rules: ClearingRules) -> Exchange:
         _cash(deliverer, rules))
 
 
-def _postings(member_side: Instruction, rules: ClearingRules) -> list[Transaction]:
-    return postings(_exchange(member_side, rules))
-
-
-# What was decided at the cut-off, per member instruction id: the pair and its
-# (delivery, payment) shortfall.
-_Decision = dict[str, tuple[Instruction, Instruction, int, int]]
-
-
 def _due(book: PsmsBook, day: dt.date) -> list[Pair]:
     """The pairs settling on `day`, by (settlement date, member instruction id)."""
     pairs = sorted(book.settling_outside_net(day),
@@ -268,77 +250,17 @@ def _due(book: PsmsBook, day: dt.date) -> list[Pair]:
     return pairs
 
 
-def _decide(balances: Mapping[Account, int], due: Sequence[Pair],
-            rules: ClearingRules) -> _Decision:
-    """Decide each pair against the balances as earlier pairs leave them."""
-    running = dict(balances)
-    decision: _Decision = {}
-    for member_side, agent_side in due:
-        decision[member_side.id] = (member_side, agent_side,
-                                    *shortfalls(running, _exchange(member_side, rules)))
-    return decision
+def _restore(record: object) -> Pair:
+    if not isinstance(record, list) or len(record) != 2:
+        raise ValueError(f"not a PSMS pair: {record!r}")
+    return instruction_from_record(record[0]), instruction_from_record(record[1])
 
 
-def _read_decision(store: LedgerStore, day: dt.date) -> _Decision | None:
-    text = store.get_document(_decided_document(day))
-    if text is None:
-        return None
-    decision: _Decision = {}
-    try:
-        for row in json.loads(text):
-            member_row, agent_row, delivery, payment = row
-            member_side = instruction_from_record(member_row)
-            decision[member_side.id] = (member_side, instruction_from_record(agent_row),
-                                        _integer(delivery, "delivery_short"),
-                                        _integer(payment, "payment_short"))
-    except (ValueError, TypeError) as error:
-        raise SiamexError(ErrorCode.CLEARING_STATE,
-                          f"the PSMS decision {_decided_document(day)} cannot be read: {error}"
-                          ) from error
-    return decision
-
-
-def _write_decision(store: LedgerStore, day: dt.date, decision: _Decision) -> None:
-    rows = [[instruction_record(member_side), instruction_record(agent_side), delivery, payment]
-            for member_side, agent_side, delivery, payment in decision.values()]
-    store.put_document(_decided_document(day), json.dumps(rows, sort_keys=True))
-
-
-def _posted(store: LedgerStore, day: dt.date) -> dict[str, Transaction]:
-    prefix = f"psms:{day}:"
-    return {tx.key: tx for tx in store.keyed(prefix)}
-
-
-def _is_posted(posted: Mapping[str, Transaction], member_side: Instruction,
-               rules: ClearingRules) -> bool:
-    return is_posted(posted, _exchange(member_side, rules), f"PSMS pair {member_side.id}")
-
-
-def _settles(delivery: int, payment: int) -> bool:
-    return not delivery and not payment
-
-
-def _landed(store: LedgerStore, day: dt.date, decision: _Decision,
-            rules: ClearingRules) -> bool:
-    """Whether the postings a recorded decision settles are in the ledger."""
-    posted = _posted(store, day)
-    return all(_is_posted(posted, member_side, rules)
-               for member_side, _, delivery, payment in decision.values()
-               if _settles(delivery, payment))
-
-
-def _check_recorded(due: Sequence[Pair], decision: _Decision, day: dt.date) -> None:
-    """Refuse a book whose pairs of `day` are not the ones decided at the cut-off."""
-    now = {member_side.id: (member_side, agent_side) for member_side, agent_side in due}
-    recorded = {item_id: (member_side, agent_side)
-                for item_id, (member_side, agent_side, _, _) in decision.items()}
-    if now != recorded:
-        changed = sorted(item_id for item_id in now.keys() | recorded.keys()
-                         if now.get(item_id) != recorded.get(item_id))
-        raise SiamexError(ErrorCode.CLEARING_STATE,
-                          f"PSMS settlement of {day} was decided with other pairs than the book "
-                          f"holds now ({', '.join(changed)}); they cannot change after the "
-                          "cut-off")
+def _kind(rules: ClearingRules) -> Kind[Pair]:
+    return Kind("psms", lambda pair: pair[0].id, lambda pair: f"PSMS pair {pair[0].id}",
+                lambda pair: _exchange(pair[0], rules),
+                lambda pair: [instruction_record(pair[0]), instruction_record(pair[1])],
+                _restore)
 
 
 def settle_psms(store: LedgerStore, book: PsmsBook, day: dt.date, at: dt.datetime,
@@ -349,39 +271,7 @@ def settle_psms(store: LedgerStore, book: PsmsBook, day: dt.date, at: dt.datetim
     if at.date() != day or at.time() < _time(cutoff):
         raise StepRefused(f"PSMS settlement of {day} runs at {format_time_of_day(cutoff)[:5]} "
                           f"on {day}, not at {at.isoformat()}")
-    due = _due(book, day)
-    done = store.get_document(_step_document(day)) is not None
-    decision = _read_decision(store, day)
-    if not done and (decision is None or not _landed(store, day, decision, rules)):
-        decision = _decide(store.balances(), due, rules)
-        _write_decision(store, day, decision)  # before posting: a re-run reports these fails
-    if decision is None:
-        raise SiamexError(ErrorCode.CLEARING_STATE,
-                          f"PSMS settlement of {day} is recorded as done, but its decision "
-                          "document is missing")
-    _check_recorded(due, decision, day)
-    if not done:
-        store.append_all([tx for member_side, _, delivery, payment in decision.values()
-                          if _settles(delivery, payment) for tx in _postings(member_side, rules)])
-        store.put_document(_step_document(day), at.isoformat())
-    return _result(store, day, decision, rules)
-
-
-def _result(store: LedgerStore, day: dt.date, decision: _Decision,
-            rules: ClearingRules) -> PsmsResult:
-    """Read the outcome back: settled is what the ledger holds, failed what the cut-off
-    recorded as short."""
-    posted = _posted(store, day)
-    settled: list[Pair] = []
-    failed: list[PsmsFail] = []
-    for member_side, agent_side, delivery, payment in decision.values():
-        is_posted = _is_posted(posted, member_side, rules)
-        if is_posted != _settles(delivery, payment):
-            raise SiamexError(ErrorCode.CLEARING_STATE,
-                              f"PSMS pair {member_side.id}: the ledger and the decision of {day} "
-                              "disagree on whether it settled")
-        if is_posted:
-            settled.append((member_side, agent_side))
-        else:
-            failed.append(PsmsFail(member_side, agent_side, delivery, payment))
-    return PsmsResult(day, tuple(settled), tuple(failed))
+    decided = settle_once(store, _kind(rules), day, at, _due(book, day))
+    return PsmsResult(day, tuple(d.item for d in decided if d.settles),
+                      tuple(PsmsFail(*d.item, d.delivery_short, d.payment_short)
+                            for d in decided if not d.settles))
