@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Sequence
 
 import pytest
 from hypothesis import given, settings
@@ -23,12 +22,13 @@ from siamex.clearing.equity.gross import (
     settle_gross,
 )
 from siamex.clearing.equity.settlement import StepRefused, cash_account, holdings_account, issue
-from siamex.clearing.ledger import TCH, Account, Ledger, Outcome, Transaction
+from siamex.clearing.ledger import TCH, Account, Ledger
 from siamex.clearing.members import Account as TradingAccount
 from siamex.clearing.members import AccountType, Member, MemberRegistry, MemberType
 from siamex.clearing.parameters import ClearingRules
 from siamex.clearing.store import LedgerStore, MemoryStore
 from siamex.errors import ErrorCode, SiamexError
+from tests.clearing.crashing import Crash, CrashingStore
 
 BAHT = 100
 MILLION = 1_000_000 * BAHT
@@ -194,40 +194,15 @@ def test_an_item_changed_or_added_after_the_cutoff_is_refused() -> None:
     assert caught.value.code is ErrorCode.CLEARING_STATE
 
 
-class _Crash(Exception):
-    pass
-
-
-class _CrashingStore(MemoryStore):
-    """Stops at the n-th write: 0 the decision document, 1 the postings, 2 the step record."""
-
-    def __init__(self, writes: int) -> None:
-        super().__init__()
-        self.writes = writes
-
-    def _write(self) -> None:
-        if self.writes == 0:
-            raise _Crash
-        self.writes -= 1
-
-    def append_all(self, transactions: Sequence[Transaction]) -> list[Outcome]:
-        self._write()
-        return super().append_all(transactions)
-
-    def put_document(self, name: str, text: str) -> None:
-        self._write()
-        super().put_document(name, text)
-
-
 @pytest.mark.parametrize("writes", range(3))
 def test_a_call_resumed_after_a_crash_ends_as_an_uninterrupted_one(writes: int) -> None:
     holdings = _funded(B_none_THB=0)
     whole = _store(holdings)
     expected = settle_gross(whole, [G1, G2], SD, NOON)
-    crashing = _CrashingStore(-1)
+    crashing = CrashingStore(-1)
     _issue(crashing, holdings)
     crashing.writes = writes
-    with pytest.raises(_Crash):
+    with pytest.raises(Crash):
         settle_gross(crashing, [G1, G2], SD, NOON)
     crashing.writes = -1
     if writes == 2:  # posted and decided: later cash does not re-decide G2

@@ -35,11 +35,12 @@ from siamex.clearing.equity.psms_store import (
 )
 from siamex.clearing.equity.settlement import StepRefused, cash_account, holdings_account, issue
 from siamex.clearing.equity.trades import BoardType
-from siamex.clearing.ledger import TCH, Account, Ledger, Outcome, Transaction
+from siamex.clearing.ledger import TCH, Account, Ledger
 from siamex.clearing.members import AccountType, Member, MemberRegistry, MemberType
 from siamex.clearing.parameters import ClearingRules
 from siamex.clearing.store import LedgerStore, MemoryStore
 from siamex.errors import ErrorCode, SiamexError
+from tests.clearing.crashing import Crash, CrashingStore
 
 BAHT = 100
 MILLION = 1_000_000 * BAHT
@@ -444,31 +445,6 @@ def test_a_reloaded_book_settles_alike_and_a_changed_one_is_refused_after_the_cu
     assert caught.value.code is ErrorCode.CLEARING_STATE and "M1" in caught.value.message
 
 
-class _Crash(Exception):
-    pass
-
-
-class _CrashingStore(MemoryStore):
-    """Stops at the n-th write: 0 the decision document, 1 the postings, 2 the step record."""
-
-    def __init__(self, writes: int) -> None:
-        super().__init__()
-        self.writes = writes
-
-    def _write(self) -> None:
-        if self.writes == 0:
-            raise _Crash
-        self.writes -= 1
-
-    def append_all(self, transactions: Sequence[Transaction]) -> list[Outcome]:
-        self._write()
-        return super().append_all(transactions)
-
-    def put_document(self, name: str, text: str) -> None:
-        self._write()
-        super().put_document(name, text)
-
-
 @pytest.mark.parametrize("writes", range(3))
 def test_a_call_resumed_after_a_crash_ends_as_an_uninterrupted_one(writes: int) -> None:
     book = PsmsBook(REGISTRY)
@@ -478,10 +454,10 @@ def test_a_call_resumed_after_a_crash_ends_as_an_uninterrupted_one(writes: int) 
     whole = _store(holdings)
     expected = settle_psms(whole, book, SD, TWO)
     assert len(expected.settled) == len(expected.failed) == 1
-    crashing = _CrashingStore(-1)
+    crashing = CrashingStore(-1)
     _issue(crashing, holdings)
     crashing.writes = writes
-    with pytest.raises(_Crash):
+    with pytest.raises(Crash):
         settle_psms(crashing, book, SD, TWO)
     crashing.writes = -1
     if writes == 2:  # posted and decided: later shares do not re-decide M2
