@@ -384,3 +384,16 @@ def test_a_lender_the_borrower_cannot_pay_is_made_whole_by_the_waterfall(
     assert default.waterfall.uses[Layer.SET_TRANCHE_1] == 16_000 * BAHT
     assert store.balances()[cash_account("C")] == 39_000 * BAHT
     _sound(store)
+
+
+def test_a_receiver_that_never_paid_is_served_by_no_remedy(registry: MemberRegistry) -> None:
+    store = MemoryStore()
+    holdings = [_cash("A", 100), _cash("B", 100)]
+    trades = _trades(registry, "1,2021-03-03,X,main,20.00,1000,A,A-PRT,B,B-PRT")
+    clear_day(registry, trades, holdings, store, T)
+    # no fund: A's payment default is uncovered, and TCH holds nothing to withhold for B
+    report = clear_day(registry, _trades(registry), holdings, store, SD)
+    assert [d.waterfall.uncovered for d in report.remedies.defaults] == [19_900 * BAHT]
+    report = clear_day(registry, _trades(registry), holdings, store, SD1)
+    assert store.balances().get(cash_account("A"), 0) == 0  # no cash in lieu to a non-payer
+    _sound(store)

@@ -307,3 +307,13 @@ def test_a_member_with_two_fails_keeps_its_withheld_cash_for_the_second() -> Non
     assert done is not None
     assert store.balances().get(withheld_account("S"), 0) == 0
     _sound(store)
+
+
+def test_two_offers_of_one_lender_lend_no_more_than_it_holds_in_one_loan() -> None:
+    store, fail = _failed(lender_qty=15_000)
+    offers = (LendingOffer("L", "X", 10_000), LendingOffer("L", "X", 10_000),
+              LendingOffer("M", "X", 10_000))
+    loans = cover_fail(store, fail, SD, offers, PRICE, FEE, _positions())
+    assert [(loan.lender, loan.qty) for loan in loans] == [("L", 15_000), ("M", 5_000)]
+    assert store.balances().get(holdings_account("L", PRT, "X"), 0) == 0
+    _sound(store)

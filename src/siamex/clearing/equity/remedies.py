@@ -227,8 +227,9 @@ def withhold(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date, d
                      if c.settlement_date == day and c.member == fail.member
                      and c.net_amount > 0 and cash_account(c.member, c.account_type) == cash)
     paid = _member_legs(store, f"settle:{day}:r").get(_account_key(cash), 0)
-    if day == settlement_date:
-        amount, source = receivable - max(paid, 0), _TCH_CASH
+    if day == settlement_date:  # only what TCH received: a payer may have failed
+        amount = min(receivable - max(paid, 0), store.balances().get(_TCH_CASH, 0))
+        source = _TCH_CASH
     else:
         amount, source = min(receivable, store.balances().get(cash, 0)), cash
     posting = Transaction(key, day, "cash receivable withheld for a delivery fail",
@@ -265,8 +266,15 @@ def _waiting(store: LedgerStore, positions: NetPositions, settlement_date: dt.da
     credited = _member_legs(store, f"settle:{settlement_date}:r")
     credited_later = _member_legs(store, f"remedy:{settlement_date}:credit:")
     in_lieu = _in_lieu(store, settlement_date, security)
+    # 3.3 DvP: a receiver that has not paid for the date is served by no remedy either
+    unpaid = {c.member for c in positions.cash
+              if c.settlement_date == settlement_date and c.net_amount < 0
+              and -c.net_amount + credited.get(
+                  _account_key(cash_account(c.member, c.account_type)), 0) > 0}
     waiting = []
     for s in sorted(positions.securities, key=lambda s: (s.member, s.account_type.value)):
+        if s.member in unpaid:
+            continue
         if s.settlement_date == settlement_date and s.security == security and s.net_qty > 0:
             account = holdings_account(s.member, s.account_type, security)
             key = _account_key(account)
@@ -318,15 +326,17 @@ def cover_fail(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date,
     withhold(store, fail, settlement_date, settlement_date, positions, rules)
     loans = _plan_loans(store, fail, settlement_date, offers, settlement_date, rules,
                         add_business_days)
-    cash = _defaulter_cash(fail, rules)
-    collateral = loan_collateral(fail.qty_short, price, rules)
-    fee = tch_service_fee(borrowing_fee, rules)
-    if not loans or store.balances().get(cash, 0) < collateral + borrowing_fee + fee:
+    if not loans:
         return ()
+    cash = _defaulter_cash(fail, rules)
     txs: list[Transaction] = []
     fees = _split(borrowing_fee, [loan.qty for loan in loans])
     for loan, loan_fee in zip(loans, fees, strict=True):
         txs.extend(_open_loan(loan, price, loan_fee, cash, rules))
+    # what the borrower pays, as posted loan by loan (each rounded on its own)
+    cost = -sum(amount for tx in txs for account, amount in tx.legs if account == cash)
+    if store.balances().get(cash, 0) < cost:
+        return ()
     borrower = holdings_account(fail.member, fail.account_type, fail.security)
     txs.extend(_deliver_and_credit(store, fail, settlement_date, settlement_date, borrower,
                                    "deliver", positions))
@@ -340,18 +350,22 @@ def _plan_loans(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date
                 offers: Iterable[LendingOffer], start: dt.date, rules: ClearingRules,
                 add_business_days: AddBusinessDays,
                 exclude: str | None = None) -> tuple[Loan, ...]:
-    """Take the short quantity from the offers in order, each no more than its lender holds."""
-    balances, left, loans = store.balances(), fail.qty_short, []
+    """Take the short quantity from the offers in order, each no more than its lender still
+    holds; one loan per lender account (its key), however many offers it made."""
+    balances, left = store.balances(), fail.qty_short
+    taken: dict[Account, int] = {}
     for offer in offers:
         account = holdings_account(offer.lender, offer.account_type, offer.security)
-        qty = min(offer.qty, balances.get(account, 0), left)
+        qty = min(offer.qty, balances.get(account, 0) - taken.get(account, 0), left)
         if offer.security != fail.security or offer.lender in (fail.member, exclude) or qty <= 0:
             continue
         left -= qty
-        loans.append(Loan(start, latest_due_date(start, add_business_days, rules), fail.member,
-                          fail.account_type, fail.security, offer.lender, offer.account_type,
-                          qty))
-    return tuple(loans) if left == 0 else ()
+        taken[account] = taken.get(account, 0) + qty
+    due = latest_due_date(start, add_business_days, rules)
+    loans = tuple(Loan(start, due, fail.member, fail.account_type, fail.security, account.owner,
+                       AccountType(str(account.account_type)), qty)
+                  for account, qty in taken.items())
+    return loans if left == 0 else ()
 
 
 def _split(total: int, weights: Sequence[int]) -> list[int]:
@@ -609,7 +623,9 @@ def cash_in_lieu(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.dat
     base = _fail_key(fail, settlement_date)
     done = _recorded(store, _remedy_key(settlement_date, "in-lieu-paid", base))
     if isinstance(done, dict):
-        return {str(k): int(v) for k, v in done.items()}
+        _note_in_lieu(store, settlement_date, fail, base,
+                      {str(k): int(v) for k, v in done["allocation"].items()})
+        return {str(k): int(v) for k, v in done["paid"].items()}
     withhold(store, fail, settlement_date, settlement_date, positions, rules)
     allocation = _in_lieu_allocation(store, fail, settlement_date, positions, rules)
     paid: dict[str, int] = {}
@@ -631,13 +647,22 @@ def cash_in_lieu(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.dat
         pre.append(Transaction(_remedy_key(settlement_date, "in-lieu", "cost", base), day,
                                "cash in lieu borne by the defaulter",
                                transfer(cash, _TCH_CASH, from_cash)))
+    shares = {key: qty for key, (qty, _) in allocation.items()}
+    _commit(store, _remedy_key(settlement_date, "in-lieu-paid", base),
+            {"paid": paid, "allocation": shares}, [*pre, *txs])
+    _note_in_lieu(store, settlement_date, fail, base, shares)
+    return paid
+
+
+def _note_in_lieu(store: LedgerStore, settlement_date: dt.date, fail: DeliveryFail, base: str,
+                  shares: dict[str, int]) -> None:
+    """Note, once the payment has landed, which receivers were paid in lieu of which shares:
+    they are owed those shares no more (`_waiting`)."""
     name = f"remedy:{settlement_date}:in-lieu:{fail.security}"
     recorded = _document(store, name)
     allocations = recorded if isinstance(recorded, dict) else {}
-    store.put_document(name, json.dumps(
-        {**allocations, base: {key: qty for key, (qty, _) in allocation.items()}}))
-    _commit(store, _remedy_key(settlement_date, "in-lieu-paid", base), paid, [*pre, *txs])
-    return paid
+    if allocations.get(base) != shares:
+        store.put_document(name, json.dumps({**allocations, base: shares}))
 
 
 # ---- fines (3.8) --------------------------------------------------------------------------
