@@ -395,5 +395,5 @@ def test_a_receiver_that_never_paid_is_served_by_no_remedy(registry: MemberRegis
     report = clear_day(registry, _trades(registry), holdings, store, SD)
     assert [d.waterfall.uncovered for d in report.remedies.defaults] == [19_900 * BAHT]
     report = clear_day(registry, _trades(registry), holdings, store, SD1)
-    assert store.balances().get(cash_account("A"), 0) == 0  # no cash in lieu to a non-payer
+    assert store.balances()[cash_account("A")] == 100 * BAHT  # its own: no cash in lieu
     _sound(store)
