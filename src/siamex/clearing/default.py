@@ -266,10 +266,10 @@ def declare_default(store: LedgerStore, member: str, loss: int, day: dt.date,
     if text is None:
         text = _record(_decide(store, member, loss, rules))
         store.put_document(name, text)
-        listed = declared_defaults(store, member)
-        if (day, ref) not in listed:
-            store.put_document(_list_name(member), json.dumps(
-                [[str(d), r] for d, r in [*listed, (day, ref)]]))
+    listed = declared_defaults(store, member)
+    if (day, ref) not in listed:  # also when a crash came between the record and the list
+        store.put_document(_list_name(member), json.dumps(
+            [[str(d), r] for d, r in [*listed, (day, ref)]]))
     waterfall = _read(text)
     if waterfall.loss != loss:
         raise ValueError(f"{name} was declared for a loss of {waterfall.loss}, not {loss}")

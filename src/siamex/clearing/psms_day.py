@@ -16,7 +16,13 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from siamex.clearing.equity.psms import PsmsBook, PsmsRefused, monthly_bills
+from siamex.clearing.equity.psms import (
+    InstructionType,
+    PsmsBook,
+    PsmsRefused,
+    RefusalReason,
+    monthly_bills,
+)
 from siamex.clearing.equity.psms_store import (
     PsmsResult,
     instruction_from_record,
@@ -56,6 +62,12 @@ class PsmsDay:
 def _apply(book: PsmsBook, r: PsmsRequest) -> None:
     if r.op == "create":
         assert r.instruction is not None  # the reader builds one for a create
+        if (r.instruction.to_board is not None
+                and r.instruction.type is InstructionType.CLEARING_TO_CUSTODIAN):
+            raise PsmsRefused(RefusalReason.INVALID,
+                              f"PSMS instruction {r.instruction.id}: a board change on a "
+                              "clearing-to-custodian item is not modelled (the depository's "
+                              "conversion); it could not settle")
         book.create(r.instruction, r.at)
     elif r.op == "edit":
         quantity, amount, ref = (r.changes.get("quantity"), r.changes.get("amount"),

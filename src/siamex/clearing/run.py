@@ -22,12 +22,18 @@ from typing import Any
 
 from siamex.clearing.collateral_day import CollateralDay, collateral_day
 from siamex.clearing.daily_risk import Exposure
-from siamex.clearing.default import RepaymentRefused, declared_defaults, repay_default
+from siamex.clearing.default import (
+    RepaymentRefused,
+    declared_defaults,
+    recorded_default,
+    repay_default,
+)
 from siamex.clearing.equity.fails import (
     RemedyEvent,
     RemedyOutcome,
     after_settlement,
     before_settlement,
+    month_fines,
 )
 from siamex.clearing.equity.gross import (
     GrossItem,
@@ -521,19 +527,16 @@ def _settle_gross(store: LedgerStore, run_date: dt.date,
     return results
 
 
-def _record_charges(store: LedgerStore, fees: Iterable[OrderFee], sides: Iterable[TradeSide],
-                    fines: Iterable[FineEvent], run_date: dt.date) -> None:
-    """Keep each trade date's clearing fees and the run's fines, for the month's bill."""
-    dates = {s.order_id: s.trade_date for s in sides}
+def _record_fees(store: LedgerStore, fees: Iterable[OrderFee],
+                 sides: Iterable[TradeSide]) -> None:
+    """Keep each trade date's clearing fees, for the month's bill."""
+    dates = {(s.member, s.side, s.trading_member, s.order_id): s.trade_date for s in sides}
     by_date: dict[dt.date, dict[str, int]] = {}
     for f in fees:
-        per_member = by_date.setdefault(dates[f.order_id], {})
+        per_member = by_date.setdefault(dates[f.member, f.side, f.trading_member, f.order_id], {})
         per_member[f.member] = per_member.get(f.member, 0) + f.fee
     for day, totals in by_date.items():
         store.put_document(f"clearing:fees:{day}", json.dumps(totals, sort_keys=True))
-    rows = [[f.member, f.type, f.amount] for f in fines]
-    if rows:  # a re-run cures nothing again: keep the first run's fines
-        store.put_document(f"clearing:fines:{run_date}", json.dumps(rows))
 
 
 def _month_totals(store: LedgerStore, month: str) -> tuple[dict[str, int], dict[str, int],
@@ -553,22 +556,31 @@ def _month_totals(store: LedgerStore, month: str) -> tuple[dict[str, int], dict[
             for member, fee in json.loads(store.get_document(f"clearing:fees:{traded}")
                                           or "{}").items():
                 fees[member] = fees.get(member, 0) + int(fee)
-    fines: dict[str, int] = {}
-    for run_date in _month_days(month):
-        for member, _, amount in json.loads(store.get_document(f"clearing:fines:{run_date}")
-                                            or "[]"):
-            fines[member] = fines.get(member, 0) + int(amount)
+    fines = month_fines(store, month)
     return settled, fees, fines
 
 
-def _month_days(month: str) -> list[dt.date]:
-    first = dt.date.fromisoformat(f"{month}-01")
-    days = []
-    day = first
-    while day.month == first.month:
-        days.append(day)
-        day += dt.timedelta(days=1)
-    return days
+def _remembered(store: LedgerStore, run_date: dt.date, now: RemedyOutcome) -> RemedyOutcome:
+    """The day's remedies as first run, with what this run added: a run repeated finds every
+    step done and decides nothing, yet reports the day as it was."""
+    name = f"clearing:outcome:{run_date}"
+    text = store.get_document(name)
+    record = json.loads(text) if text else {"events": [], "fines": [], "defaults": []}
+    events = [RemedyEvent(dt.date.fromisoformat(d), *rest) for d, *rest in record["events"]]
+    fines = [FineEvent(*row) for row in record["fines"]]
+    defaults = [(m, dt.date.fromisoformat(d), r) for m, d, r in record["defaults"]]
+    events += [e for e in now.events if e not in events]
+    fines += [f for f in now.fines if text is None]
+    defaults += [(d.member, d.day, d.ref) for d in now.defaults
+                 if (d.member, d.day, d.ref) not in defaults]
+    store.put_document(name, json.dumps({
+        "events": [[str(e.day), e.kind, e.member, e.security, e.qty, e.amount, e.detail]
+                   for e in events],
+        "fines": [[f.member, f.type, f.amount] for f in fines],
+        "defaults": [[m, str(d), r] for m, d, r in defaults]}))
+    reports = [recorded_default(store, m, d, r) for m, d, r in defaults]
+    return RemedyOutcome(tuple(events), tuple(fines),
+                         tuple(report for report in reports if report is not None))
 
 
 def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Holding],
@@ -620,9 +632,10 @@ def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Ho
         if sd > run_date:
             pending.append(sd)
             continue
-        already = store.get_document(_settled_key(sd)) is not None
-        if already and sd not in own_dates:
-            continue
+        settled_on = store.get_document(_settled_key(sd))
+        already = settled_on is not None
+        if already and sd not in own_dates and settled_on != run_date.isoformat():
+            continue  # settled by an earlier day's run: not this day's to report
         combined = _combined(parts)
         rounds = settle_date(store, combined, sd, sd_prices, rules)
         if not already:
@@ -633,10 +646,11 @@ def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Ho
     for sd, _ in newly:
         store.put_document(_settled_key(sd), run_date.isoformat())
     repaid = _repay(store, run_date, instructions, rules)
-    remedies = RemedyOutcome((*before.events, *after.events, *repaid),
-                             (*before.fines, *after.fines), (*before.defaults, *after.defaults))
+    remedies = _remembered(store, run_date, RemedyOutcome(
+        (*before.events, *after.events, *repaid), (*before.fines, *after.fines),
+        (*before.defaults, *after.defaults)))
     fees = _fees(sides, rules)
-    _record_charges(store, fees, sides, remedies.fines, run_date)
+    _record_fees(store, fees, sides)
     month = None
     if instructions.month_end is not None:
         settled_value, clearing_fees, fines = _month_totals(store, instructions.month_end)

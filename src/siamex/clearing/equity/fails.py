@@ -32,7 +32,12 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from siamex.clearing.default import DefaultReport, declare_default, enforce_collateral
+from siamex.clearing.default import (
+    DefaultReport,
+    declare_default,
+    enforce_collateral,
+    recorded_default,
+)
 from siamex.clearing.equity.netting import NetPositions
 from siamex.clearing.equity.remedies import (
     FineEvent,
@@ -69,7 +74,7 @@ from siamex.rulebook.calendar import trading_day_offset
 from siamex.units import micros_of_day
 
 __all__ = ["RemedyEvent", "RemedyOutcome", "after_settlement", "before_settlement",
-           "open_fails"]
+           "month_fines", "open_fails"]
 
 _FAILS = "clearing:fails"
 _LOANS = "clearing:loans"
@@ -113,6 +118,17 @@ def _fail_of(record: Mapping[str, object]) -> tuple[dt.date, DeliveryFail]:
             DeliveryFail(str(record["member"]), AccountType(str(record["type"])),
                          str(record["security"]), int(str(record["qty"])),
                          int(str(record["value"]))))
+
+
+def month_fines(store: LedgerStore, month: str) -> dict[str, int]:
+    """Each member's fines for the fails cured in a month ("YYYY-MM"), in satang."""
+    totals: dict[str, int] = {}
+    for record in _read(store, _FAILS).values():
+        fines = record.get("fines")
+        if str(record.get("cured_on", ""))[:7] == month and isinstance(fines, list):
+            member = str(record["member"])
+            totals[member] = totals.get(member, 0) + sum(int(amount) for _, amount in fines)
+    return totals
 
 
 def open_fails(store: LedgerStore) -> list[tuple[dt.date, DeliveryFail, str]]:
@@ -250,9 +266,14 @@ class _Run:
             payee = cash_account(fail.member, fail.account_type)
             self.event("payment_fail", fail.member, "", 0, fail.amount_short,
                        f"settlement date {sd}")
-            loss = fail.amount_short - balances.get(payee, 0)
+            kind = "" if fail.account_type is None else f":{fail.account_type.value}"
+            ref = f"payment:{sd}{kind}"
+            # a run resumed after the default was declared takes its recorded loss
+            declared = recorded_default(self.store, fail.member, self.day, ref)
+            loss = (declared.waterfall.loss if declared is not None
+                    else fail.amount_short - balances.get(payee, 0))
             if loss > 0:  # 3.6: a payment default is met from collateral and the Clearing Fund
-                self.default(fail.member, loss, f"payment:{sd}", payee)
+                self.default(fail.member, loss, ref, payee)
         at = dt.datetime.combine(self.day, dt.time(16, 0))
         late = settle_after_default(self.store, self.positions_of(sd), sd, at, prices,
                                     self.rules)
@@ -302,11 +323,14 @@ class _Run:
     def cured(self, fid: str, status: str) -> None:
         record = self.fails[fid]
         sd, fail = _fail_of(record)
-        self.fails[fid] = {**record, "status": status, "cured_on": str(self.day)}
         count = None
         if record.get("human_error"):
             count = self.human_error_count(sd.year, fail.member, fid)
-        for fine in fail_fines(fail, sd, self.day, count, self.rules):
+        fines = fail_fines(fail, sd, self.day, count, self.rules)
+        # kept with the fail, saved with it: a month's bill reads them back (month_fines)
+        self.fails[fid] = {**record, "status": status, "cured_on": str(self.day),
+                           "fines": [[f.type, f.amount] for f in fines]}
+        for fine in fines:
             self.fines.append(fine)
             self.event("fine", fine.member, fail.security, fail.qty_short, fine.amount, fine.type)
 
@@ -333,7 +357,8 @@ class _Run:
     def buy_in(self, fid: str) -> None:
         sd, fail = _fail_of(self.fails[fid])
         positions = self.positions_of(sd)
-        withhold(self.store, fail, sd, self.day, positions, self.rules)
+        if self.day == trading_day_offset(sd, 1):  # 3.6: the next day's receivable only
+            withhold(self.store, fail, sd, self.day, positions, self.rules)
         offer = self._seller(fail)
         if offer is None:
             self.in_lieu(fid, sd, fail, positions)
