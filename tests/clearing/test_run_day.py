@@ -397,3 +397,106 @@ def test_a_receiver_that_never_paid_is_served_by_no_remedy(registry: MemberRegis
     report = clear_day(registry, _trades(registry), holdings, store, SD1)
     assert store.balances()[cash_account("A")] == 100 * BAHT  # its own: no cash in lieu
     _sound(store)
+
+
+def test_a_trade_date_given_again_without_its_gross_choice_settles_in_the_net_once(
+        registry: MemberRegistry) -> None:
+    store = MemoryStore()
+    trades = _trades(registry, "R1,2021-03-03,X,big_lot,100.00,600000,A,A-PRT,B,B-PRT")
+    holdings = [_cash("A", 200_000_000), _shares("B", "X", 1_200_000)]
+    gross = _day(registry, {"book": [
+        {"op": "gross", "trade_id": "R1", "value": "2021-03-05", "at": "2021-03-03T14:00:00"},
+        {"op": "gross_confirm", "trade_id": "R1", "at": "2021-03-03T13:00:00"}]})
+    clear_day(registry, trades, holdings, store, T, instructions=gross)
+    clear_day(registry, trades, holdings, store, T1)  # T's file again, without the choice
+    report = clear_day(registry, _trades(registry), holdings, store, SD)
+    assert all(g.settled == () for g in report.gross)
+    assert store.balances()[holdings_account("A", PRT, "X")] == 600_000
+    assert store.balances()[cash_account("B")] == 60 * M
+    _sound(store)
+
+
+def test_a_refused_run_posts_nothing_first(registry: MemberRegistry) -> None:
+    store = MemoryStore()
+    short = _day(registry, {"set_fund": {"tranche_2": "1.00", "reserve_fund": "1.00"},
+                            "contributions": [{"member": "A", "amount": "1000.00", "ref": "i"}]})
+    trades = _trades(registry, "1,2021-03-03,X,main,20.00,1000,A,A-PRT,B,B-PRT")
+    with pytest.raises(SiamexError) as refused:
+        clear_day(registry, trades, [_cash("A", 100)], store, T, instructions=short)
+    assert refused.value.code is ErrorCode.INSTRUCTIONS_FILE
+    report = _trades(registry, "R1,2021-03-03,X,big_lot,100.00,600000,A,A-PRT,B,B-PRT")
+    moved = _day(registry, {"book": [
+        {"op": "board", "trade_id": "R1", "side": "buy", "value": "foreign",
+         "at": "2021-03-03T10:00:00"},
+        {"op": "gross", "trade_id": "R1", "value": "2021-03-03", "at": "2021-03-03T09:00:00"},
+        {"op": "gross_confirm", "trade_id": "R1", "at": "2021-03-03T09:30:00"}]})
+    with pytest.raises(SiamexError) as refused:
+        clear_day(registry, report, [_cash("A", 100)], store, T, instructions=moved)
+    assert refused.value.code is ErrorCode.NOT_IMPLEMENTED
+    assert store.transactions() == [] and store.get_document("clearing:days") is None
+
+
+def test_an_evening_deposit_comes_after_the_days_settlement(registry: MemberRegistry) -> None:
+    store = MemoryStore()
+    holdings = [_cash("A", 200_000), _shares("B", "X", 10_000)]
+    clear_day(registry, _trades(registry, "1,2021-03-03,X,main,20.00,10000,A,A-PRT,B,B-PRT"),
+              holdings, store, T)
+    late = _day(registry, {"stress_losses": NO_STRESS, "collateral": [
+        {"member": "A", "op": "deposit", "asset": "THB", "qty": "200000.00",
+         "at": "2021-03-05T18:00:00", "ref": "eve"}]})
+    report = clear_day(registry, _trades(registry), holdings, store, SD, instructions=late)
+    assert report.settled[0].rounds[0].payment_fails == ()  # A paid at 14:00 first
+    assert report.collateral is not None
+    (deposit,) = report.collateral.requests
+    assert not deposit.accepted  # by 18:00 its cash had gone to pay for X
+    _sound(store)
+
+
+def test_a_month_closed_twice_takes_its_contributions_once() -> None:
+    registry = registry_from_json({
+        "members": [{"member": m, "type": "gcm", "shareholders_equity": "600000000"}
+                    for m in ("A", "B")],
+        "accounts": [{"member": m, "account": f"{m}-PRT", "type": "portfolio"}
+                     for m in ("A", "B")]})
+    store = MemoryStore()
+    holdings = [_cash("A", 60_000_000), _shares("B", "X", 1_000_000)]
+    clear_day(registry, _trades(registry, "1,2021-03-03,X,main,50.00,1000000,A,A-PRT,B,B-PRT"),
+              holdings, store, SD)
+    month = _day(registry, {"month_end": "2021-03"})
+    for day in (dt.date(2021, 3, 30), dt.date(2021, 3, 31)):
+        clear_day(registry, _trades(registry), holdings, store, day, instructions=month)
+    assert store.balances()[contribution_account("A")] == 50 * M * 8 // 100_000
+
+
+class _DiesBefore(MemoryStore):
+    """Dies once, just before writing a document whose name starts with `prefix`."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix: str | None = prefix
+
+    def put_document(self, name: str, text: str) -> None:
+        if self.prefix is not None and name.startswith(self.prefix):
+            self.prefix = None
+            raise RuntimeError(f"died before {name}")
+        super().put_document(name, text)
+
+
+def test_a_settlement_day_resumed_after_a_crash_ends_as_an_uninterrupted_one(
+        registry: MemberRegistry) -> None:
+    trades = _trades(registry, "1,2021-03-03,X,main,50.00,1000000,A,A-PRT,B,B-PRT")
+    holdings = [_cash("A", 30_000_000), _cash("B", 10_000_000), _cash("C", 10_000_000),
+                _shares("B", "X", 1_000_000)]
+    whole, dying = MemoryStore(), _DiesBefore("clearing:settled:")
+    for store in (whole, dying):
+        clear_day(registry, trades, holdings, store, T, instructions=_day(registry, FUND))
+    expected = clear_day(registry, _trades(registry), holdings, whole, SD,
+                         instructions=_day(registry, {}))
+    with pytest.raises(RuntimeError):
+        clear_day(registry, _trades(registry), holdings, dying, SD,
+                  instructions=_day(registry, {}))
+    resumed = clear_day(registry, _trades(registry), holdings, dying, SD,
+                        instructions=_day(registry, {}))
+    assert resumed.remedies == expected.remedies
+    assert dying.balances() == whole.balances()
+    _sound(dying)

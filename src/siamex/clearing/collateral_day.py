@@ -3,7 +3,9 @@
 clearing-spec.md 3.4, 3.5, 3.7. The measures are taken at the start of the day on what is
 pending then (every settlement date not yet settled, from trade dates before the run date);
 the members' requests then run in time order around the call: those up to 11:00, the call
-debit at 11:00, then the rest, and every accepted withdrawal is paid by the end of the day.
+debit at 11:00, those up to round 1's securities cut-off (13:30) with the withdrawals due by
+then, all before settlement; the later ones after settlement, with every accepted withdrawal
+paid by the end of the day (`CollateralSteps.morning` and `.afternoon`).
 A request the rules refuse is reported with the rule it broke and changes nothing; the run
 goes on, as TCH answers one member's request without stopping the day.
 """
@@ -20,7 +22,7 @@ from siamex.clearing.daily_risk import Exposure, MemberRisk, daily_risk
 from siamex.clearing.default import contribute, financial_resources, fund_set
 from siamex.clearing.equity.settlement import cash_account
 from siamex.clearing.instructions import CollateralRequest, DayInstructions
-from siamex.clearing.ledger import THB
+from siamex.clearing.ledger import THB, Account
 from siamex.clearing.members import MemberRegistry
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.risk_collateral import CallDebit, CollateralRefused, RiskCollateralAccount
@@ -28,7 +30,8 @@ from siamex.clearing.store import LedgerStore
 from siamex.errors import ErrorCode, SiamexError
 from siamex.units import format_time_of_day
 
-__all__ = ["CollateralDay", "RequestResult", "collateral_day"]
+__all__ = ["CollateralDay", "CollateralSteps", "RequestResult", "check_contributions",
+           "collateral_day"]
 
 _END_OF_DAY = dt.time(19, 0)  # 3.4: non-cash withdrawals are returned by 19:00
 
@@ -54,10 +57,10 @@ class CollateralDay:
     held: Mapping[str, int]
 
 
-def _fund(store: LedgerStore, day: dt.date, instructions: DayInstructions,
-          rules: ClearingRules) -> None:
-    """Post SET's resources and the members' contributions, refusing them all, before any is
-    posted, when a member's cash does not cover its contributions."""
+def check_contributions(store: LedgerStore, day: dt.date, instructions: DayInstructions,
+                        arriving: Mapping[Account, int] | None = None) -> None:
+    """Refuse the day, before anything is posted, when a member's cash (with what `arriving`
+    will bring in first) does not cover its contributions not yet made."""
     due: dict[str, int] = {}
     done = {tx.key for tx in store.keyed(f"clearing-fund:{day}:")}
     for c in instructions.contributions:
@@ -65,9 +68,16 @@ def _fund(store: LedgerStore, day: dt.date, instructions: DayInstructions,
             due[c.member] = due.get(c.member, 0) + c.amount
     cash = store.balances()
     for member, amount in sorted(due.items()):
-        if cash.get(cash_account(member), 0) < amount:
+        account = cash_account(member)
+        if cash.get(account, 0) + (arriving or {}).get(account, 0) < amount:
             raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
                               f"contributions of {member} ({amount} satang) exceed its cash")
+
+
+def _fund(store: LedgerStore, day: dt.date, instructions: DayInstructions,
+          rules: ClearingRules) -> None:
+    """Post SET's resources and the members' contributions, all or none of them."""
+    check_contributions(store, day, instructions)
     if instructions.set_fund is not None:
         fund_set(store, day, *instructions.set_fund, rules=rules)
     for c in instructions.contributions:
@@ -89,58 +99,100 @@ def _answer(account: RiskCollateralAccount, r: CollateralRequest, required: int,
     return RequestResult(r, True)
 
 
+class CollateralSteps:
+    """One run date's collateral steps, in two parts around settlement (3.4): the morning up to
+    round 1's securities cut-off (the fund, the measures, the requests of the morning around
+    the 11:00 call, the withdrawals due by then), and the afternoon (the later requests, and
+    every withdrawal paid by the end of the day)."""
+
+    def __init__(self, store: LedgerStore, registry: MemberRegistry, day: dt.date,
+                 instructions: DayInstructions,
+                 rules: ClearingRules = DEFAULT_CLEARING_RULES) -> None:
+        for r in instructions.collateral:  # refused before anything is posted
+            if r.at.date() != day:
+                raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
+                                  f"collateral request {r.ref} is dated {r.at.date()}, not the "
+                                  f"run date {day}")
+        self.store, self.day, self.instructions, self.rules = store, day, instructions, rules
+        self.registry = registry
+        self.accounts = {m.member_id: RiskCollateralAccount(store, m.member_id, m.issuer_group,
+                                                            rules)
+                         for m in registry.members}
+        self.noon = _at(day, rules.round_1_securities)
+        self.answers: list[RequestResult] = []
+        self.resources = 0
+        self.risk: dict[str, MemberRisk] = {}
+        self.debits: dict[str, CallDebit] = {}
+        self.refusals = f"collateral-day:{day}:refused"
+        self.refused: dict[str, str] = json.loads(store.get_document(self.refusals) or "{}")
+
+    def _measured(self) -> tuple[int, dict[str, int]]:
+        """The start of the day's resources and holdings, recorded when first taken: a re-run
+        reads them back rather than measuring balances the day's own steps have moved."""
+        quotes = self.instructions.collateral_quotes
+        name = f"collateral-day:{self.day}:measured"
+        text = self.store.get_document(name)
+        if text is None:
+            resources = financial_resources(self.store)
+            held = {m: a.held(quotes) for m, a in sorted(self.accounts.items())}
+            self.store.put_document(name, json.dumps({"financial_resources": resources,
+                                                      "held": held}))
+            return resources, held
+        row = json.loads(text)
+        return int(row["financial_resources"]), {str(m): int(q) for m, q in row["held"].items()}
+
+    def _answer(self, r: CollateralRequest) -> RequestResult:
+        """Answer a request, a refusal once and for all (recorded, so a re-run answers it
+        the same)."""
+        name = f"{r.member}:{r.op}:{r.ref}"
+        if name in self.refused:
+            return RequestResult(r, False, self.refused[name])
+        required = self.risk[r.member].call.required if r.member in self.risk else 0
+        result = _answer(self.accounts[r.member], r, required, self.instructions)
+        if not result.accepted:
+            self.refused[name] = result.reason
+            self.store.put_document(self.refusals, json.dumps(self.refused))
+        return result
+
+    def morning(self, exposures: Iterable[Exposure], net_cash: Mapping[str, Iterable[int]],
+                prices: Mapping[str, int]) -> None:
+        """The fund, the measures, the morning's requests and the 11:00 call debit."""
+        _fund(self.store, self.day, self.instructions, self.rules)
+        self.resources, held = self._measured()
+        self.risk = daily_risk(self.registry, exposures, net_cash, prices,
+                               self.instructions.risk_pct, self.instructions.stress_losses,
+                               held, self.resources, self.rules)
+        call_at = _at(self.day, self.rules.collateral_call_deadline)
+        ordered = sorted(self.instructions.collateral, key=lambda r: r.at)
+        self.answers = [self._answer(r) for r in ordered if r.at <= call_at]
+        quotes = self.instructions.collateral_quotes
+        # 3.5: the call, due 11:00, is debited from the member's THB cash
+        self.debits = {m: self.accounts[m].debit_call(call_at, self.risk[m].call.required,
+                                                      quotes) for m in sorted(self.risk)}
+        self.answers += [self._answer(r) for r in ordered if call_at < r.at <= self.noon]
+        for account in self.accounts.values():
+            account.pay_withdrawals(self.noon)
+
+    def afternoon(self) -> CollateralDay:
+        """The requests after round 1's cut-off, and every withdrawal paid by 19:00."""
+        ordered = sorted(self.instructions.collateral, key=lambda r: r.at)
+        self.answers += [self._answer(r) for r in ordered if r.at > self.noon]
+        for account in self.accounts.values():
+            account.pay_withdrawals(dt.datetime.combine(self.day, _END_OF_DAY))
+        quotes = self.instructions.collateral_quotes
+        return CollateralDay(self.resources, self.risk, tuple(self.answers), self.debits,
+                             {m: a.held(quotes) for m, a in sorted(self.accounts.items())})
+
+
+def _at(day: dt.date, micros: int) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.fromisoformat(format_time_of_day(micros)))
+
+
 def collateral_day(store: LedgerStore, registry: MemberRegistry, day: dt.date,
                    instructions: DayInstructions, exposures: Iterable[Exposure],
                    net_cash: Mapping[str, Iterable[int]], prices: Mapping[str, int],
                    rules: ClearingRules = DEFAULT_CLEARING_RULES) -> CollateralDay:
-    """Run the day's fund, measure, request and call steps; see the module docstring."""
-    for r in instructions.collateral:  # refused before anything is posted
-        if r.at.date() != day:
-            raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
-                              f"collateral request {r.ref} is dated {r.at.date()}, not the run "
-                              f"date {day}")
-    _fund(store, day, instructions, rules)
-    quotes = instructions.collateral_quotes
-    accounts = {m.member_id: RiskCollateralAccount(store, m.member_id, m.issuer_group, rules)
-                for m in registry.members}
-    # The start of the day's resources and holdings, and each refusal, are recorded when first
-    # decided: a re-run reads them back rather than deciding again on balances that the day's
-    # own deposits, debits and withdrawals (or a default since) have changed.
-    measured = f"collateral-day:{day}:measured"
-    text = store.get_document(measured)
-    if text is None:
-        resources = financial_resources(store)
-        held = {m: a.held(quotes) for m, a in sorted(accounts.items())}
-        store.put_document(measured, json.dumps({"financial_resources": resources,
-                                                 "held": held}))
-    else:
-        row = json.loads(text)
-        resources = int(row["financial_resources"])
-        held = {str(m): int(q) for m, q in row["held"].items()}
-    risk = daily_risk(registry, exposures, net_cash, prices, instructions.risk_pct,
-                      instructions.stress_losses, held, resources, rules)
-    required = {m: r.call.required for m, r in risk.items()}
-    call_at = dt.datetime.combine(day, dt.time.fromisoformat(
-        format_time_of_day(rules.collateral_call_deadline)))
-    refusals = f"collateral-day:{day}:refused"
-    refused: dict[str, str] = json.loads(store.get_document(refusals) or "{}")
-
-    def answer(r: CollateralRequest) -> RequestResult:
-        name = f"{r.member}:{r.op}:{r.ref}"
-        if name in refused:
-            return RequestResult(r, False, refused[name])
-        result = _answer(accounts[r.member], r, required.get(r.member, 0), instructions)
-        if not result.accepted:
-            refused[name] = result.reason
-            store.put_document(refusals, json.dumps(refused))
-        return result
-
-    ordered = sorted(instructions.collateral, key=lambda r: r.at)
-    answers = [answer(r) for r in ordered if r.at <= call_at]
-    # 3.5: the call, due 11:00, is debited from the member's THB cash
-    debits = {m: accounts[m].debit_call(call_at, required[m], quotes) for m in sorted(required)}
-    answers += [answer(r) for r in ordered if r.at > call_at]
-    for account in accounts.values():
-        account.pay_withdrawals(dt.datetime.combine(day, _END_OF_DAY))
-    return CollateralDay(resources, risk, tuple(answers), debits,
-                         {m: a.held(quotes) for m, a in sorted(accounts.items())})
+    """Run the whole day's collateral steps at once (nothing settles between them)."""
+    steps = CollateralSteps(store, registry, day, instructions, rules)
+    steps.morning(exposures, net_cash, prices)
+    return steps.afternoon()

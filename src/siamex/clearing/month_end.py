@@ -52,10 +52,17 @@ class MonthEnd:
     bills: tuple[Bill, ...]
 
 
-def _contribute(store: LedgerStore, member: str, amount: int, day: dt.date,
-                month: str) -> bool:
+def _month_day(month: str) -> dt.date:
+    """The month's last calendar day: the date of its contributions whatever day closes it,
+    so that closing a month twice posts them once."""
+    first = dt.date.fromisoformat(f"{month}-01")
+    return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def _contribute(store: LedgerStore, member: str, amount: int, month: str) -> bool:
     """Post a variable contribution; False when the member's cash does not cover it (3.6: a
     contribution not paid is a default event, reported)."""
+    day = _month_day(month)
     key = f"clearing-fund:{day}:{member}:contribute:variable:{month}"
     done = bool(store.keyed(key))
     if not done and store.balances().get(cash_account(member), 0) < amount:
@@ -64,11 +71,12 @@ def _contribute(store: LedgerStore, member: str, amount: int, day: dt.date,
     return True
 
 
-def month_end(store: LedgerStore, registry: MemberRegistry, month: str, day: dt.date,
+def month_end(store: LedgerStore, registry: MemberRegistry, month: str,
               settled_value: Mapping[str, int], clearing_fees: Mapping[str, int],
               psms_fees: Mapping[str, int], fines: Mapping[str, int],
               rules: ClearingRules = DEFAULT_CLEARING_RULES) -> MonthEnd:
-    """Post the month's variable contributions on `day` and bill every member.
+    """Post the month's variable contributions (dated the month's last day) and bill every
+    member.
 
     `settled_value` is each member's net settlement value settled in the month (the sum of
     its net cash obligations' absolute values), `clearing_fees`, `psms_fees` and `fines` what
@@ -86,7 +94,7 @@ def month_end(store: LedgerStore, registry: MemberRegistry, month: str, day: dt.
                             tiers[min(record.risk_tier, len(tiers)) - 1])
         if amount <= 0:
             continue
-        if _contribute(store, member, amount, day, month):
+        if _contribute(store, member, amount, month):
             contributions[member] = amount
         else:
             unpaid[member] = amount

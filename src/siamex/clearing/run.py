@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from siamex.clearing.collateral_day import CollateralDay, collateral_day
+from siamex.clearing.collateral_day import CollateralDay, CollateralSteps, check_contributions
 from siamex.clearing.daily_risk import Exposure
 from siamex.clearing.default import (
     RepaymentRefused,
@@ -339,14 +339,18 @@ def _settled_key(sd: dt.date) -> str:
     return f"clearing:settled:{sd}"
 
 
-def _record_days(store: LedgerStore, batch: TradeBatch, positions: NetPositions,
-                 values: Mapping[tuple[str, str, str, dt.date], int]) -> None:
-    """Keep each trade date's obligations; refuse to change those of a date already settled."""
+def _day_documents(batch: TradeBatch, positions: NetPositions,
+                   values: Mapping[tuple[str, str, str, dt.date], int]) -> dict[dt.date, str]:
+    """Each trade date's obligations, prices and trade values, as stored."""
     prices: dict[dt.date, dict[str, int]] = {}
     for trade in batch:  # a fail is valued at the security's last traded price of the day
         prices.setdefault(trade.trade_date, {})[trade.security] = trade.price
-    documents = {day: _day_document(positions, batch.settlement_dates[i], prices[day], values)
-                 for i, day in enumerate(batch.dates) if day in prices}
+    return {day: _day_document(positions, batch.settlement_dates[i], prices[day], values)
+            for i, day in enumerate(batch.dates) if day in prices}
+
+
+def _check_days(store: LedgerStore, batch: TradeBatch, documents: Mapping[dt.date, str]) -> None:
+    """Refuse to change the obligations of a trade date whose settlement date has settled."""
     for day, text in documents.items():
         old = store.get_document(f"clearing:day:{day}")
         sd = batch.settlement_dates[batch.dates.index(day)]
@@ -354,10 +358,21 @@ def _record_days(store: LedgerStore, batch: TradeBatch, positions: NetPositions,
             raise SiamexError(ErrorCode.CLEARING_STATE,
                               f"the trades of {day} differ from those cleared before, and their "
                               f"settlement date {sd} has settled")
+
+
+def _record_days(store: LedgerStore, documents: Mapping[dt.date, str]) -> None:
+    """Keep each trade date's obligations (checked by `_check_days`)."""
     for day, text in documents.items():
         store.put_document(f"clearing:day:{day}", text)
     days = sorted(set(_stored_days(store)) | {day.isoformat() for day in documents})
     store.put_document(_DAYS, json.dumps(days))
+
+
+def _arriving(store: LedgerStore, holdings: Iterable[Holding]) -> dict[Account, int]:
+    """What the opening holdings will bring in, if the store has not issued them yet."""
+    if store.get_document(_OPENING) is not None:
+        return {}
+    return {h.account: h.qty for h in holdings}
 
 
 def _issue_opening(store: LedgerStore, holdings: Iterable[Holding], first_day: dt.date) -> None:
@@ -447,10 +462,13 @@ def _pending(store: LedgerStore, run_date: dt.date) -> tuple[list[Exposure],
     return exposures, cash
 
 
-def _latest_prices(store: LedgerStore) -> dict[str, int]:
-    """Each security's last traded price over the stored trade dates, the latest winning."""
+def _latest_prices(store: LedgerStore, before: dt.date | None = None) -> dict[str, int]:
+    """Each security's last traded price over the stored trade dates (those before `before`
+    if given), the latest winning."""
     prices: dict[str, int] = {}
     for day in _stored_days(store):
+        if before is not None and dt.date.fromisoformat(day) >= before:
+            continue
         text = store.get_document(f"clearing:day:{day}")
         assert text is not None
         prices.update(_read_day(text)[2])
@@ -498,17 +516,51 @@ def _gross_key(sd: dt.date) -> str:
     return f"clearing:gross:{sd}"
 
 
-def _record_gross(store: LedgerStore, items: Iterable[GrossItem]) -> None:
-    """Keep each gross trade under its chosen settlement date, with the dates in a list."""
-    by_date: dict[dt.date, list[GrossItem]] = {}
+def _gross_of(store: LedgerStore, day: dt.date) -> list[tuple[dt.date, str]]:
+    """The gross trades a trade date recorded, as (settlement date, trade id)."""
+    text = store.get_document(f"clearing:gross-of:{day}")
+    return [] if text is None else [(dt.date.fromisoformat(sd), i) for sd, i in json.loads(text)]
+
+
+def _gross_by_trade_date(batch: TradeBatch,
+                         items: Iterable[GrossItem]) -> dict[dt.date, list[GrossItem]]:
+    dates = {trade.trade_id: trade.trade_date for trade in batch}
+    by_date: dict[dt.date, list[GrossItem]] = {day: [] for day in dates.values()}
     for item in items:
-        by_date.setdefault(item.settlement_date, []).append(item)
-    for sd, new in by_date.items():
-        text = store.get_document(_gross_key(sd))
-        rows = {} if text is None else {r[0]: r for r in json.loads(text)}
-        rows.update({item.trade_id: item_row(item) for item in new})
-        store.put_document(_gross_key(sd), json.dumps([rows[k] for k in sorted(rows)]))
-    dates = set(json.loads(store.get_document(_GROSS_DATES) or "[]")) | {str(d) for d in by_date}
+        by_date[dates[item.trade_id]].append(item)
+    return by_date
+
+
+def _check_gross(store: LedgerStore, by_date: Mapping[dt.date, list[GrossItem]]) -> None:
+    """Refuse to take back or change a gross trade whose date has settled gross."""
+    for day, items in by_date.items():
+        new = {(item.settlement_date, item.trade_id) for item in items}
+        for sd, trade_id in set(_gross_of(store, day)) ^ new:
+            if store.get_document(f"gross:{sd}:settled") is not None:
+                raise SiamexError(ErrorCode.CLEARING_STATE,
+                                  f"gross trade {trade_id} of {day} settled on {sd}: the trades "
+                                  "of that date cannot change it now")
+
+
+def _record_gross(store: LedgerStore, by_date: Mapping[dt.date, list[GrossItem]]) -> None:
+    """Keep each trade date's gross trades under their chosen settlement dates, replacing what
+    the date recorded before: a trade file given again with other book changes is the day."""
+    touched: set[dt.date] = set()
+    for day, items in by_date.items():
+        for sd, trade_id in _gross_of(store, day):
+            rows = [r for r in json.loads(store.get_document(_gross_key(sd)) or "[]")
+                    if r[0] != trade_id]
+            store.put_document(_gross_key(sd), json.dumps(rows))
+        for item in items:
+            rows = [r for r in json.loads(store.get_document(_gross_key(item.settlement_date))
+                                          or "[]") if r[0] != item.trade_id]
+            rows.append(item_row(item))
+            store.put_document(_gross_key(item.settlement_date),
+                               json.dumps(sorted(rows, key=lambda r: str(r[0]))))
+            touched.add(item.settlement_date)
+        store.put_document(f"clearing:gross-of:{day}", json.dumps(
+            [[str(item.settlement_date), item.trade_id] for item in items]))
+    dates = set(json.loads(store.get_document(_GROSS_DATES) or "[]")) | {str(d) for d in touched}
     store.put_document(_GROSS_DATES, json.dumps(sorted(dates)))
 
 
@@ -609,13 +661,22 @@ def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Ho
     positions = net(book)
     sides = _sides(book, batch)
     own_dates = {s.settlement_date for s in sides}
+    documents = _day_documents(batch, positions, _values(book))
+    gross = _gross_by_trade_date(batch, gross_items(book))
+    holdings = list(holdings)
+    _check_days(store, batch, documents)
+    _check_gross(store, gross)
+    if measured:
+        check_contributions(store, run_date, instructions, _arriving(store, holdings))
     _issue_opening(store, holdings, min((s.trade_date for s in sides), default=run_date))
-    _record_days(store, batch, positions, _values(book))
-    _record_gross(store, gross_items(book))
+    _record_days(store, documents)
+    _record_gross(store, gross)
     prices = {**_latest_prices(store), **instructions.prices}
     exposures, net_cash = _pending(store, run_date)
-    collateral = collateral_day(store, registry, run_date, instructions, exposures, net_cash,
-                                prices, rules) if measured else None
+    steps = CollateralSteps(store, registry, run_date, instructions, rules) if measured else None
+    if steps is not None:  # measured at the start of the day: the day's trades come later
+        steps.morning(exposures, net_cash,
+                      {**_latest_prices(store, before=run_date), **instructions.prices})
     due = _due(store)
 
     def positions_of(sd: dt.date) -> NetPositions:
@@ -625,7 +686,7 @@ def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Ho
         return prices[security]
 
     before = before_settlement(store, run_date, instructions, positions_of, price_of, rules)
-    gross = _settle_gross(store, run_date, rules)
+    settled_gross = _settle_gross(store, run_date, rules)
     psms = psms_day(store, registry, run_date, instructions.psms, rules)
     settled, pending, newly = [], [], []
     for sd, (parts, sd_prices) in sorted(due.items()):
@@ -645,6 +706,7 @@ def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Ho
                              lambda sd: due[sd][1], rules)
     for sd, _ in newly:
         store.put_document(_settled_key(sd), run_date.isoformat())
+    collateral = None if steps is None else steps.afternoon()
     repaid = _repay(store, run_date, instructions, rules)
     remedies = _remembered(store, run_date, RemedyOutcome(
         (*before.events, *after.events, *repaid), (*before.fines, *after.fines),
@@ -654,10 +716,10 @@ def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Ho
     month = None
     if instructions.month_end is not None:
         settled_value, clearing_fees, fines = _month_totals(store, instructions.month_end)
-        month = month_end(store, registry, instructions.month_end, run_date, settled_value,
+        month = month_end(store, registry, instructions.month_end, settled_value,
                           clearing_fees, month_fees(store, registry, instructions.month_end,
                                                     rules), fines, rules)
     balances = {a: q for a, q in store.balances().items() if registry.member(a.owner) is not None}
     return DayReport(run_date, tuple(sorted({s.trade_date for s in sides})), tuple(sides),
                      positions, tuple(fees), tuple(settled), tuple(pending),
-                     balances, collateral, remedies, tuple(gross), month, psms)
+                     balances, collateral, remedies, tuple(settled_gross), month, psms)
