@@ -19,6 +19,7 @@ from siamex.clearing.instructions import DayInstructions, instructions_from_json
 from siamex.clearing.ledger import Ledger
 from siamex.clearing.members import AccountType, MemberRegistry, registry_from_json
 from siamex.clearing.money import round_half_up
+from siamex.clearing.parameters import ClearingRules
 from siamex.clearing.run import DayReport, Holding, clear_day
 from siamex.clearing.store import MemoryStore
 from siamex.clearing.waterfall import Layer
@@ -500,3 +501,29 @@ def test_a_settlement_day_resumed_after_a_crash_ends_as_an_uninterrupted_one(
     assert resumed.remedies == expected.remedies
     assert dying.balances() == whole.balances()
     _sound(dying)
+
+
+def test_per_account_netting_keeps_two_payment_defaults_of_one_member_apart() -> None:
+    rules = ClearingRules({"cash_netting": "account"})  # decision C2
+    registry = registry_from_json({
+        "members": [{"member": m, "type": "gcm", "shareholders_equity": "600000000"}
+                    for m in ("A", "B")],
+        "accounts": [{"member": m, "account": f"{m}-{kind[:3]}", "type": kind}
+                     for m in ("A", "B") for kind in ("portfolio", "client")]}, rules)
+    trades = trades_from_csv([HEADER, "1,2021-03-03,X,main,10.00,1000,A,A-por,B,B-por",
+                              "2,2021-03-03,X,main,10.00,1000,A,A-cli,B,B-cli"], registry,
+                             rules=rules)
+    holdings = [Holding("A", PRT, "THB", 100), Holding("A", AccountType.CLIENT, "THB", 200),
+                Holding("B", PRT, "X", 1000), Holding("B", AccountType.CLIENT, "X", 1000)]
+    store = MemoryStore()
+    fund = instructions_from_json({"set_fund": {"tranche_2": "0", "reserve_fund": "0"}},
+                                  registry)
+    clear_day(registry, trades, holdings, store, T, rules, fund)
+    report = clear_day(registry, trades_from_csv([HEADER], registry, rules=rules), holdings,
+                       store, SD, rules, instructions_from_json({}, registry))
+    assert sorted(d.ref for d in report.remedies.defaults) == [
+        "payment:2021-03-05:client", "payment:2021-03-05:portfolio"]
+    # each type's seller is paid from the waterfall, into its own type's cash
+    assert store.balances()[cash_account("B", AccountType.CLIENT)] == 10_000 * BAHT
+    assert store.balances()[cash_account("B", PRT)] == 10_000 * BAHT
+    _sound(store)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from siamex.clearing.collateral import IneligibleCollateral
 from siamex.clearing.daily_risk import Exposure, MemberRisk, daily_risk
 from siamex.clearing.default import contribute, financial_resources, fund_set
-from siamex.clearing.equity.settlement import cash_account
+from siamex.clearing.equity.settlement import house_cash
 from siamex.clearing.instructions import CollateralRequest, DayInstructions
 from siamex.clearing.ledger import THB, Account
 from siamex.clearing.members import MemberRegistry
@@ -58,7 +58,8 @@ class CollateralDay:
 
 
 def check_contributions(store: LedgerStore, day: dt.date, instructions: DayInstructions,
-                        arriving: Mapping[Account, int] | None = None) -> None:
+                        arriving: Mapping[Account, int] | None = None,
+                        rules: ClearingRules = DEFAULT_CLEARING_RULES) -> None:
     """Refuse the day, before anything is posted, when a member's cash (with what `arriving`
     will bring in first) does not cover its contributions not yet made."""
     due: dict[str, int] = {}
@@ -68,7 +69,7 @@ def check_contributions(store: LedgerStore, day: dt.date, instructions: DayInstr
             due[c.member] = due.get(c.member, 0) + c.amount
     cash = store.balances()
     for member, amount in sorted(due.items()):
-        account = cash_account(member)
+        account = house_cash(member, rules)
         if cash.get(account, 0) + (arriving or {}).get(account, 0) < amount:
             raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
                               f"contributions of {member} ({amount} satang) exceed its cash")
@@ -77,11 +78,11 @@ def check_contributions(store: LedgerStore, day: dt.date, instructions: DayInstr
 def _fund(store: LedgerStore, day: dt.date, instructions: DayInstructions,
           rules: ClearingRules) -> None:
     """Post SET's resources and the members' contributions, all or none of them."""
-    check_contributions(store, day, instructions)
+    check_contributions(store, day, instructions, rules=rules)
     if instructions.set_fund is not None:
         fund_set(store, day, *instructions.set_fund, rules=rules)
     for c in instructions.contributions:
-        contribute(store, c.member, c.amount, day, c.ref)
+        contribute(store, c.member, c.amount, day, c.ref, rules)
 
 
 def _answer(account: RiskCollateralAccount, r: CollateralRequest, required: int,

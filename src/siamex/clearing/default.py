@@ -22,7 +22,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from siamex.clearing.equity.settlement import BANK, TSD, cash_account
+from siamex.clearing.equity.settlement import BANK, TSD, house_cash
 from siamex.clearing.ledger import (
     CLEARING_FUND,
     COLLATERAL,
@@ -84,7 +84,7 @@ def collateral_account(member: str) -> Account:
 
 
 def contribute(store: LedgerStore, member: str, amount: int, day: dt.date,
-               ref: str) -> Outcome:
+               ref: str, rules: ClearingRules = DEFAULT_CLEARING_RULES) -> Outcome:
     """Move a member's contribution from its cash into the Clearing Fund (3.7).
 
     Initial and risk-based contributions alike: their amounts are not published, so the caller
@@ -93,7 +93,7 @@ def contribute(store: LedgerStore, member: str, amount: int, day: dt.date,
     if amount <= 0:
         raise ValueError(f"a contribution must be positive, got {amount}")
     key = f"clearing-fund:{day}:{member}:contribute:{ref}"
-    cash = cash_account(member)
+    cash = house_cash(member, rules)
     if store.balances().get(cash, 0) < amount and not any(
             tx.key == key for tx in store.keyed(key)):
         raise ValueError(f"{member} has less than {amount} satang of cash to contribute")
@@ -273,7 +273,7 @@ def declare_default(store: LedgerStore, member: str, loss: int, day: dt.date,
     waterfall = _read(text)
     if waterfall.loss != loss:
         raise ValueError(f"{name} was declared for a loss of {waterfall.loss}, not {loss}")
-    store.append_all(_postings(name, day, waterfall, member, payee or cash_account(member)))
+    store.append_all(_postings(name, day, waterfall, member, payee or house_cash(member, rules)))
     return DefaultReport(member, day, waterfall, ref)
 
 
@@ -317,7 +317,7 @@ def repay_default(store: LedgerStore, member: str, default_day: dt.date, day: dt
     debt = report.debt(day, rules)
     if debt == 0:  # no fund was used (its collateral covered it): nothing to post or repay
         return 0
-    cash = cash_account(member)
+    cash = house_cash(member, rules)
     if store.balances().get(cash, 0) < debt:
         raise RepaymentRefused(f"{member} owes the fund {debt} satang and holds "
                                f"{store.balances().get(cash, 0)}")

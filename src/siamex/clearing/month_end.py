@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from siamex.clearing.default import contribute
-from siamex.clearing.equity.settlement import cash_account
+from siamex.clearing.equity.settlement import house_cash
 from siamex.clearing.fees import monthly_fee
 from siamex.clearing.members import MemberRegistry
 from siamex.clearing.money import percent_of
@@ -59,15 +59,16 @@ def _month_day(month: str) -> dt.date:
     return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
 
-def _contribute(store: LedgerStore, member: str, amount: int, month: str) -> bool:
+def _contribute(store: LedgerStore, member: str, amount: int, month: str,
+                rules: ClearingRules) -> bool:
     """Post a variable contribution; False when the member's cash does not cover it (3.6: a
     contribution not paid is a default event, reported)."""
     day = _month_day(month)
     key = f"clearing-fund:{day}:{member}:contribute:variable:{month}"
     done = bool(store.keyed(key))
-    if not done and store.balances().get(cash_account(member), 0) < amount:
+    if not done and store.balances().get(house_cash(member, rules), 0) < amount:
         return False
-    contribute(store, member, amount, day, f"variable:{month}")
+    contribute(store, member, amount, day, f"variable:{month}", rules)
     return True
 
 
@@ -94,7 +95,7 @@ def month_end(store: LedgerStore, registry: MemberRegistry, month: str,
                             tiers[min(record.risk_tier, len(tiers)) - 1])
         if amount <= 0:
             continue
-        if _contribute(store, member, amount, month):
+        if _contribute(store, member, amount, month, rules):
             contributions[member] = amount
         else:
             unpaid[member] = amount

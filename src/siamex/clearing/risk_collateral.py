@@ -21,8 +21,8 @@ from dataclasses import asdict, dataclass
 from fractions import Fraction
 
 from siamex.clearing.collateral import AssetKind, Pledge, value_after_haircut
+from siamex.clearing.equity.settlement import house_cash
 from siamex.clearing.ledger import (
-    CASH,
     COLLATERAL,
     SECURITIES,
     THB,
@@ -126,7 +126,7 @@ class RiskCollateralAccount:
         self.member = member
         self.member_group = member_group
         self.rules = rules
-        self.cash = Account(member, CASH, None, THB)
+        self.cash = house_cash(member, rules)
 
     def account(self, asset: str) -> Account:
         """The TCH-held collateral account of this member for one asset."""

@@ -61,6 +61,7 @@ from siamex.clearing.equity.settlement import (
     SettlementResult,
     cash_account,
     holdings_account,
+    member_cash,
     settle_after_default,
 )
 from siamex.clearing.instructions import BuyInOffer, DayInstructions
@@ -174,10 +175,6 @@ class _Run:
     def outcome(self) -> RemedyOutcome:
         return RemedyOutcome(tuple(self.events), tuple(self.fines), tuple(self.defaults))
 
-    def cash(self, member: str, account_type: AccountType | None) -> Account:
-        per_account = self.rules.cash_netting == "account"  # decision C2
-        return cash_account(member, account_type if per_account else None)
-
     def default(self, member: str, loss: int, ref: str, payee: Account) -> None:
         prices = {k: q.price for k, q in self.instructions.collateral_quotes.items()}
         # 3.6: enforce the risk collateral, whatever it is, before the fund is used
@@ -209,7 +206,7 @@ class _Run:
                 if result < due:  # 3.6, 3.7: TCH guarantees the lender; the borrower defaults
                     self.default(loan.borrower, due - result,
                                  f"loan:{loan.start}:{loan.security}:{loan.lender}",
-                                 cash_account(loan.lender))
+                                 member_cash(loan.lender, loan.lender_account_type, self.rules))
             else:
                 self.loans[key] = {**row, "status": "returned"}
                 self.event("loan_returned", loan.borrower, loan.security, loan.qty, 0,
@@ -369,7 +366,7 @@ class _Run:
                       keep)
         if done is None:
             balances = self.store.balances()
-            payee = self.cash(fail.member, fail.account_type)
+            payee = member_cash(fail.member, fail.account_type, self.rules)
             short = (fail.qty_short * offer.price - balances.get(withheld_account(fail.member), 0)
                      - balances.get(payee, 0))
             # 3.6: the defaulter bears the buy-in; what it cannot pay, the waterfall covers
@@ -390,7 +387,7 @@ class _Run:
         short = cash_in_lieu_shortfall(self.store, fail, sd, positions, self.rules)
         if short:
             self.default(fail.member, short, f"in-lieu:{sd}:{fail.security}",
-                         self.cash(fail.member, fail.account_type))
+                         member_cash(fail.member, fail.account_type, self.rules))
         try:
             paid = cash_in_lieu(self.store, fail, sd, self.day, positions, self.rules,
                                 self.others_open(fid))

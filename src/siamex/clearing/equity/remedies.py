@@ -30,7 +30,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from siamex.clearing.equity.netting import NetPositions
-from siamex.clearing.equity.settlement import DeliveryFail, cash_account, holdings_account
+from siamex.clearing.equity.settlement import (
+    DeliveryFail,
+    cash_account,
+    holdings_account,
+    member_cash,
+)
 from siamex.clearing.fines import delivery_fail_human_error_fine, delivery_fail_other_cause_fine
 from siamex.clearing.ledger import (
     CASH,
@@ -378,7 +383,7 @@ def _open_loan(loan: Loan, price: int, borrowing_fee: int, cash: Account,
                rules: ClearingRules) -> list[Transaction]:
     lender = holdings_account(loan.lender, loan.lender_account_type, loan.security)
     borrower = holdings_account(loan.borrower, loan.account_type, loan.security)
-    lender_cash = cash_account(loan.lender)
+    lender_cash = member_cash(loan.lender, loan.lender_account_type, rules)
     fee = tch_service_fee(borrowing_fee, rules)  # 3.6: 10% of the fee, from each side
     txs = [
         # 3.1: lent into the failing account's own type, never the other one
@@ -514,9 +519,10 @@ def mature_loan(store: LedgerStore, loan: Loan, day: dt.date, price: int,
     cash = cash_account(loan.borrower, loan.account_type
                         if rules.cash_netting == "account" else None)
     from_cash = min(max(penalty - held, 0), store.balances().get(cash, 0))
-    legs = [*transfer(SBL_COLLATERAL, cash_account(loan.lender), min(penalty, held))]
+    lender_cash = member_cash(loan.lender, loan.lender_account_type, rules)
+    legs = [*transfer(SBL_COLLATERAL, lender_cash, min(penalty, held))]
     if from_cash:
-        legs += transfer(cash, cash_account(loan.lender), from_cash)
+        legs += transfer(cash, lender_cash, from_cash)
     if held > penalty:
         legs += transfer(SBL_COLLATERAL, cash, held - penalty)
     paid = min(penalty, held) + from_cash
@@ -556,7 +562,7 @@ def buy_in(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date, day
     if balances.get(seller, 0) < fail.qty_short or balances.get(cash, 0) < from_cash:
         return None
     base = _fail_key(fail, settlement_date)
-    seller_cash = cash_account(seller.owner)
+    seller_cash = member_cash(seller.owner, AccountType(str(seller.account_type)), rules)
     txs = _deliver_and_credit(store, fail, settlement_date, day, seller, "buyin-deliver",
                               positions)
     txs += _release_withheld(store, fail, settlement_date, day, "buyin", rules, spent=cost,
@@ -635,7 +641,8 @@ def cash_in_lieu(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.dat
         paid[receiver] = paid.get(receiver, 0) + amount
         txs.append(Transaction(_remedy_key(settlement_date, "in-lieu", base, key), day,
                                "cash in lieu of delivery",
-                               transfer(_TCH_CASH, cash_account(receiver), amount)))
+                               transfer(_TCH_CASH, member_cash(
+                                   receiver, AccountType(key.split(":")[2]), rules), amount)))
     total = sum(paid.values())
     cash = _defaulter_cash(fail, rules)
     from_cash = max(total - store.balances().get(withheld_account(fail.member), 0), 0)

@@ -57,7 +57,9 @@ __all__ = [
     "StepRefused",
     "cash_account",
     "holdings_account",
+    "house_cash",
     "issue",
+    "member_cash",
     "pay_and_credit",
     "settle_after_default",
     "settle_date",
@@ -135,6 +137,19 @@ def holdings_account(member: str, account_type: AccountType, security: str) -> A
 def cash_account(member: str, account_type: AccountType | None = None) -> Account:
     """A member's settlement cash account (per account type only under per-account netting)."""
     return Account(member, CASH, _ledger_type(account_type), THB)
+
+
+def member_cash(member: str, account_type: AccountType,
+                rules: ClearingRules = DEFAULT_CLEARING_RULES) -> Account:
+    """The cash account a member's movements of one account type use: its one cash account,
+    or that type's under per-account netting (decision C2)."""
+    return cash_account(member, account_type if rules.cash_netting == "account" else None)
+
+
+def house_cash(member: str, rules: ClearingRules = DEFAULT_CLEARING_RULES) -> Account:
+    """The member's own cash, for what is not a client's (fund, fees, collateral): its
+    portfolio cash under per-account netting (decision C2)."""
+    return member_cash(member, AccountType.PORTFOLIO, rules)
 
 
 def _tch_account(asset: str) -> Account:
