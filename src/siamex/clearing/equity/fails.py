@@ -75,7 +75,7 @@ from siamex.rulebook.calendar import trading_day_offset
 from siamex.units import micros_of_day
 
 __all__ = ["RemedyEvent", "RemedyOutcome", "after_settlement", "before_settlement",
-           "month_fines", "open_fails"]
+           "month_fines"]
 
 _FAILS = "clearing:fails"
 _LOANS = "clearing:loans"
@@ -130,12 +130,6 @@ def month_fines(store: LedgerStore, month: str) -> dict[str, int]:
             member = str(record["member"])
             totals[member] = totals.get(member, 0) + sum(int(amount) for _, amount in fines)
     return totals
-
-
-def open_fails(store: LedgerStore) -> list[tuple[dt.date, DeliveryFail, str]]:
-    """Every delivery fail the store knows, with its status (open, covered, bought_in,
-    in_lieu)."""
-    return [(*_fail_of(r), str(r["status"])) for _, r in sorted(_read(store, _FAILS).items())]
 
 
 def _loan_of(row: Mapping[str, object]) -> Loan:
