@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +15,7 @@ from siamex.clearing.equity.trades import trades_from_csv
 from siamex.clearing.instructions import instructions_from_json
 from siamex.clearing.ledger import TCH, Ledger
 from siamex.clearing.members import AccountType, registry_from_json
+from siamex.clearing.parameters import ClearingRules
 from siamex.clearing.run import Holding, clear_day
 from siamex.clearing.store import MemoryStore
 
@@ -44,13 +46,11 @@ _day = st.fixed_dictionaries({
     "measured": st.booleans()})
 
 
-def _holdings(rows: list[tuple[str, str, int]]) -> list[Holding]:
-    seen: dict[tuple[str, str], int] = {}
-    for member, asset, size in rows:
-        seen[member, asset] = size
-    return [Holding(m, None, "THB", size * 10_000 * 100) if asset == "THB"
+def _holdings(rows: list[tuple[str, str, int]], typed_cash: bool) -> list[Holding]:
+    cash_type = AccountType.PORTFOLIO if typed_cash else None  # decision C2
+    return [Holding(m, cash_type, "THB", size * 10_000 * 100) if asset == "THB"
             else Holding(m, AccountType.PORTFOLIO, asset, size * 100)
-            for (m, asset), size in sorted(seen.items())]
+            for m, asset, size in rows]
 
 
 def _instructions(day: dict[str, Any], first: bool) -> Any:
@@ -72,25 +72,27 @@ def _sound(store: MemoryStore) -> None:
     assert held == {}, held  # every share TCH took in went on to a receiver
 
 
-@settings(max_examples=80, deadline=None, derandomize=True)
+@pytest.mark.parametrize("netting", ["member", "account"])
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(st.lists(_trade, min_size=1, max_size=4), _holdings_of,
        st.lists(_day, min_size=len(DAYS), max_size=len(DAYS)))
 def test_generated_clearing_days_conserve_and_repeat_to_the_same_ledger(
-        trades: list[tuple[str, str, int, tuple[str, str]]],
+        netting: str, trades: list[tuple[str, str, int, tuple[str, str]]],
         holdings: list[tuple[str, str, int]], days: list[dict[str, Any]]) -> None:
+    rules = ClearingRules({"cash_netting": netting})
     rows = [f"{n},2021-03-03,{k},main,{p},{q},{b},{b}-PRT,{s},{s}-PRT"
             for n, (k, p, q, (b, s)) in enumerate(trades, 1)]
-    batch = trades_from_csv([HEADER, *rows], REGISTRY)
-    empty = trades_from_csv([HEADER], REGISTRY)
-    opening = _holdings(holdings)
+    batch = trades_from_csv([HEADER, *rows], REGISTRY, rules=rules)
+    empty = trades_from_csv([HEADER], REGISTRY, rules=rules)
+    opening = _holdings(holdings, netting == "account")
     store = MemoryStore()
     for number, (day, spec) in enumerate(zip(DAYS, days, strict=True)):
         file = batch if number == 0 else empty
         instructions = _instructions(spec, number == 0)
-        report = clear_day(REGISTRY, file, opening, store, day, instructions=instructions)
+        report = clear_day(REGISTRY, file, opening, store, day, rules, instructions)
         for e in report.remedies.events:
             event(e.kind)
         _sound(store)
         once = store.balances()
-        clear_day(REGISTRY, file, opening, store, day, instructions=instructions)
+        clear_day(REGISTRY, file, opening, store, day, rules, instructions)
         assert store.balances() == once
