@@ -362,10 +362,11 @@ def clearing_run(members_file: Path, trades_file: Path, holdings_file: Path, sto
     """Clear a day: novate and net a trade file, run the fund and risk-collateral steps,
     settle what is due, remedy the fails, and report per member."""
     from siamex.clearing.equity import read_trades
+    from siamex.clearing.holdings import load_holdings
     from siamex.clearing.instructions import load_instructions
     from siamex.clearing.members import load_registry
     from siamex.clearing.reports import print_report, report_json, write_csv
-    from siamex.clearing.run import clear_day, load_holdings
+    from siamex.clearing.run import clear_day
     from siamex.clearing.stores import open_store
 
     if as_json and csv_dir is not None:

@@ -27,6 +27,7 @@ __all__ = [
     "parse_price",
     "parse_time_of_day",
     "time_of_day",
+    "wall_clock",
 ]
 
 US_PER_MS = 1_000
@@ -119,6 +120,11 @@ def micros_of_day(at: dt.datetime) -> int:
     """Return the microseconds after midnight of a naive Bangkok wall-clock time, the form
     every cut-off of the rules is kept in."""
     return ((at.hour * 60 + at.minute) * 60 + at.second) * US_PER_SECOND + at.microsecond
+
+
+def wall_clock(day: dt.date, micros: int) -> dt.datetime:
+    """The naive Bangkok datetime `micros` after midnight of `day`: a cut-off on a date."""
+    return dt.datetime.combine(day, dt.time()) + dt.timedelta(microseconds=micros)
 
 
 def average_price(value: int, volume: int) -> int | None:

@@ -12,9 +12,10 @@ from rich.console import Console
 
 from siamex.clearing.equity import read_trades
 from siamex.clearing.equity.trades import trades_from_csv
+from siamex.clearing.holdings import Holding, load_holdings
 from siamex.clearing.members import MemberRegistry, load_registry
 from siamex.clearing.reports import TABLES, print_report, report_json, write_csv
-from siamex.clearing.run import DayReport, Holding, clear_day, load_holdings
+from siamex.clearing.run import DayReport, clear_day
 from siamex.clearing.store import MemoryStore
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "clearing"

@@ -13,8 +13,9 @@ import pytest
 from siamex.clearing.equity import read_trades
 from siamex.clearing.equity.settlement import cash_account, holdings_account
 from siamex.clearing.equity.trades import trades_from_csv
+from siamex.clearing.holdings import Holding, holdings_from_json, load_holdings
 from siamex.clearing.members import AccountType, MemberRegistry, load_registry
-from siamex.clearing.run import Holding, clear_day, holdings_from_json, load_holdings
+from siamex.clearing.run import clear_day
 from siamex.clearing.store import MemoryStore
 from siamex.clearing.stores import open_store
 from siamex.errors import ErrorCode, SiamexError

@@ -15,12 +15,13 @@ import pytest
 from siamex.clearing.default import FUND_INCOME, SET_TRANCHE_1, contribution_account
 from siamex.clearing.equity.settlement import cash_account, holdings_account
 from siamex.clearing.equity.trades import trades_from_csv
+from siamex.clearing.holdings import Holding
 from siamex.clearing.instructions import DayInstructions, instructions_from_json
 from siamex.clearing.ledger import Ledger
 from siamex.clearing.members import AccountType, MemberRegistry, registry_from_json
 from siamex.clearing.money import round_half_up
 from siamex.clearing.parameters import ClearingRules
-from siamex.clearing.run import DayReport, Holding, clear_day
+from siamex.clearing.run import DayReport, clear_day
 from siamex.clearing.store import MemoryStore
 from siamex.clearing.waterfall import Layer
 from siamex.errors import ErrorCode, SiamexError

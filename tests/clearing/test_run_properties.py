@@ -12,11 +12,12 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from siamex.clearing.equity.trades import trades_from_csv
+from siamex.clearing.holdings import Holding
 from siamex.clearing.instructions import instructions_from_json
 from siamex.clearing.ledger import TCH, Ledger
 from siamex.clearing.members import AccountType, registry_from_json
 from siamex.clearing.parameters import ClearingRules
-from siamex.clearing.run import Holding, clear_day
+from siamex.clearing.run import clear_day
 from siamex.clearing.store import MemoryStore
 
 MEMBERS = ("A", "B", "C")

@@ -28,12 +28,11 @@ from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.risk_collateral import CallDebit, CollateralRefused, RiskCollateralAccount
 from siamex.clearing.store import LedgerStore
 from siamex.errors import ErrorCode, SiamexError
-from siamex.units import format_time_of_day
+from siamex.units import wall_clock
 
 __all__ = ["CollateralDay", "CollateralSteps", "RequestResult", "check_contributions",
            "collateral_day"]
 
-_END_OF_DAY = dt.time(19, 0)  # 3.4: non-cash withdrawals are returned by 19:00
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +118,7 @@ class CollateralSteps:
         self.accounts = {m.member_id: RiskCollateralAccount(store, m.member_id, m.issuer_group,
                                                             rules)
                          for m in registry.members}
-        self.noon = _at(day, rules.round_1_securities)
+        self.noon = wall_clock(day, rules.round_1_securities)
         self.answers: list[RequestResult] = []
         self.resources = 0
         self.risk: dict[str, MemberRisk] = {}
@@ -163,7 +162,7 @@ class CollateralSteps:
         self.risk = daily_risk(self.registry, exposures, net_cash, prices,
                                self.instructions.risk_pct, self.instructions.stress_losses,
                                held, self.resources, self.rules)
-        call_at = _at(self.day, self.rules.collateral_call_deadline)
+        call_at = wall_clock(self.day, self.rules.collateral_call_deadline)
         ordered = sorted(self.instructions.collateral, key=lambda r: r.at)
         self.answers = [self._answer(r) for r in ordered if r.at <= call_at]
         quotes = self.instructions.collateral_quotes
@@ -179,14 +178,11 @@ class CollateralSteps:
         ordered = sorted(self.instructions.collateral, key=lambda r: r.at)
         self.answers += [self._answer(r) for r in ordered if r.at > self.noon]
         for account in self.accounts.values():
-            account.pay_withdrawals(dt.datetime.combine(self.day, _END_OF_DAY))
+            # 3.4: non-cash withdrawals are returned by 19:00
+            account.pay_withdrawals(wall_clock(self.day, self.rules.risk_noncash_cutoff))
         quotes = self.instructions.collateral_quotes
         return CollateralDay(self.resources, self.risk, tuple(self.answers), self.debits,
                              {m: a.held(quotes) for m, a in sorted(self.accounts.items())})
-
-
-def _at(day: dt.date, micros: int) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.fromisoformat(format_time_of_day(micros)))
 
 
 def collateral_day(store: LedgerStore, registry: MemberRegistry, day: dt.date,

@@ -31,6 +31,7 @@ from siamex.clearing.members import AccountType, InvestorType, MemberRegistry
 from siamex.clearing.money import InvalidAmount, parse_baht
 from siamex.clearing.risk_collateral import CollateralQuote
 from siamex.errors import ErrorCode, SiamexError
+from siamex.rulebook.values import decimal
 from siamex.units import InvalidValue, parse_price
 
 __all__ = [
@@ -163,8 +164,6 @@ class DayInstructions:
 
 
 NO_INSTRUCTIONS = DayInstructions()
-# a decimal percentage: Fraction alone would also take "1e999999999", which takes hours to build
-_PERCENT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _BOOK_OPS = {"account", "investor_type", "board", "give_up", "take_up", "gross",
              "gross_confirm"}
 _FIELDS: Mapping[str, set[str]] = {
@@ -243,9 +242,9 @@ class _Reader:
     def percent(self, value: Any, where: str) -> Fraction:
         if isinstance(value, bool) or not isinstance(value, int | str):
             raise self.refuse(where, "must be a percentage such as \"6.58\"")
-        if not _PERCENT.fullmatch(str(value)):
+        pct = decimal(str(value))
+        if pct is None:
             raise self.refuse(where, f"must be a percentage, got {value!r}")
-        pct = Fraction(str(value))
         if not 0 <= pct <= 100:
             raise self.refuse(where, f"must be between 0 and 100 percent, got {value!r}")
         return pct

@@ -35,7 +35,7 @@ from siamex.clearing.instructions import PsmsRequest
 from siamex.clearing.members import MemberRegistry
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.store import LedgerStore
-from siamex.units import format_time_of_day
+from siamex.units import wall_clock
 
 __all__ = ["PsmsAnswer", "PsmsDay", "month_fees", "psms_day"]
 
@@ -130,8 +130,7 @@ def psms_day(store: LedgerStore, registry: MemberRegistry, day: dt.date,
                              registry, rules)
     due = sorted({member_side.settlement_date for member_side, _ in book.matched_pairs()
                   if member_side.settlement_date <= day})
-    at = dt.time.fromisoformat(format_time_of_day(rules.round_1_cash))
-    results = tuple(settle_psms(store, book, sd, dt.datetime.combine(sd, at), rules)
+    results = tuple(settle_psms(store, book, sd, wall_clock(sd, rules.round_1_cash), rules)
                     for sd in due if store.get_document(f"psms:{sd}:settled") is None)
     return PsmsDay(tuple(answers), results)
 

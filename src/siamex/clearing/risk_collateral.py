@@ -36,7 +36,7 @@ from siamex.clearing.ledger import (
 from siamex.clearing.money import format_baht
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.store import LedgerStore
-from siamex.units import micros_of_day
+from siamex.units import micros_of_day, wall_clock
 
 __all__ = [
     "CallDebit",
@@ -111,10 +111,6 @@ def _time_of_day(at: dt.datetime) -> int:
     if at.tzinfo is not None:
         raise ValueError("times are naive Bangkok datetimes")
     return micros_of_day(at)
-
-
-def _at(day: dt.date, time_of_day: int) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time()) + dt.timedelta(microseconds=time_of_day)
 
 
 class RiskCollateralAccount:
@@ -217,7 +213,7 @@ class RiskCollateralAccount:
                   else self.rules.risk_noncash_cutoff)
         if time_of_day > cutoff:
             raise CollateralRefused(
-                f"non-cash deposits close at {_at(at.date(), cutoff):%H:%M}"
+                f"non-cash deposits close at {wall_clock(at.date(), cutoff):%H:%M}"
                 f"{' for a called member' if called else ''} (3.4)")
         # 3.5 [S002]: only eligible collateral; raises IneligibleCollateral for own-group shares
         self._value(asset, quantity, quotes)
@@ -251,9 +247,9 @@ class RiskCollateralAccount:
         if asset == THB:
             # 3.4 [S002]: cash request <=10:00 paid 11:00; 13:15-14:00 paid 15:00
             if time_of_day <= r.risk_cash_withdrawal_am_cutoff:
-                return _at(at.date(), r.risk_cash_withdrawal_am_paid)
+                return wall_clock(at.date(), r.risk_cash_withdrawal_am_paid)
             if r.risk_cash_withdrawal_pm_open <= time_of_day <= r.risk_cash_withdrawal_pm_cutoff:
-                return _at(at.date(), r.risk_cash_withdrawal_pm_paid)
+                return wall_clock(at.date(), r.risk_cash_withdrawal_pm_paid)
             raise CollateralRefused(
                 f"cash withdrawals are requested by 10:00 or 13:15-14:00, not {at:%H:%M} (3.4)")
         # 3.4 [S002]: non-cash request and return <=19:00, never in a blackout
@@ -332,7 +328,8 @@ class RiskCollateralAccount:
         day = at.date()
         deadline = self.rules.collateral_call_deadline
         if _time_of_day(at) < deadline:
-            raise CollateralRefused(f"the call is not due until {_at(day, deadline):%H:%M} (3.5)")
+            raise CollateralRefused(
+                f"the call is not due until {wall_clock(day, deadline):%H:%M} (3.5)")
         name = self._key(day, "call")
         text = self.store.get_document(name)
         if text is None:

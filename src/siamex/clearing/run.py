@@ -1,14 +1,13 @@
-"""One clearing day, end to end: trades in, novated and netted, opening holdings issued, every
-settlement date due on the run's date settled, and a structured report out.
+"""One clearing day, end to end: trades in, novated and netted, opening holdings issued
+(`holdings`), every settlement date due on the run's date settled, the day's other steps run,
+and a structured report out.
 
 Why it is shaped this way: the store is the only state between runs. A run keeps each trade
 date's net obligations and settlement prices in a document (`clearing:day:{T}`, listed in
 `clearing:days`), so that a later run against the same store settles a date whose trades it
 never read; it marks a settled date (`clearing:settled:{SD}`), so that a run repeated reports
 the date as already settled, and settlement itself posts under idempotent keys, so nothing moves
-twice. Opening holdings are issued once, on the date of the store's first run
-(`clearing:opening`): the same file given again posts nothing, a file that changes a holding
-already issued is refused.
+twice.
 """
 
 from __future__ import annotations
@@ -17,8 +16,6 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 from siamex.clearing.collateral_day import CollateralDay, CollateralSteps, check_contributions
 from siamex.clearing.daily_risk import Exposure
@@ -49,64 +46,36 @@ from siamex.clearing.equity.netting import (
     SecuritiesObligation,
     net,
 )
-from siamex.clearing.equity.novation import NovationBook, SettlementMode, Side, novate
+from siamex.clearing.equity.novation import Leg, NovationBook, SettlementMode, Side, novate
 from siamex.clearing.equity.remedies import FineEvent
 from siamex.clearing.equity.settlement import (
     SettlementResult,
-    cash_account,
-    holdings_account,
-    issue,
     settle_date,
 )
 from siamex.clearing.equity.trades import BoardType, TradeBatch
 from siamex.clearing.fees import clearing_fee
-from siamex.clearing.files import read_json
+from siamex.clearing.holdings import Holding, arriving, issue_opening
 from siamex.clearing.instructions import NO_INSTRUCTIONS, BookChange, DayInstructions
-from siamex.clearing.ledger import THB, Account, ConflictingTransaction
+from siamex.clearing.ledger import Account
 from siamex.clearing.members import AccountType, InvestorType, MemberRegistry
-from siamex.clearing.money import InvalidAmount, parse_baht
 from siamex.clearing.month_end import MonthEnd, month_end
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.psms_day import PsmsDay, month_fees, psms_day
 from siamex.clearing.store import LedgerStore
 from siamex.errors import ErrorCode, SiamexError
 from siamex.rulebook.calendar import OutsideCalendar, is_trading_day
-from siamex.units import format_time_of_day
+from siamex.units import wall_clock
 
 __all__ = [
     "DayReport",
-    "Holding",
     "OrderFee",
     "SettledDate",
     "TradeSide",
     "clear_day",
-    "holdings_from_json",
-    "load_holdings",
 ]
 
 _DAYS = "clearing:days"
-_OPENING = "clearing:opening"
 _GROSS_DATES = "clearing:gross-dates"
-_HOLDING_FIELDS = {"member", "account_type", "asset", "qty"}
-
-
-@dataclass(frozen=True, slots=True)
-class Holding:
-    """An opening holding: shares of a security in one account type, or cash in satang
-    (`account_type` None for cash netted per member)."""
-
-    member: str
-    account_type: AccountType | None
-    asset: str
-    qty: int
-
-    @property
-    def account(self) -> Account:
-        """The ledger account the holding is issued into."""
-        if self.asset == THB:
-            return cash_account(self.member, self.account_type)
-        assert self.account_type is not None  # holdings_from_json requires it for shares
-        return holdings_account(self.member, self.account_type, self.asset)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,78 +142,7 @@ class DayReport:
     psms: PsmsDay | None = None
 
 
-def _refuse(where: str, why: str) -> SiamexError:
-    return SiamexError(ErrorCode.HOLDINGS_FILE, f"{where}: {why}")
-
-
-def _holding(entry: Any, where: str, registry: MemberRegistry, rules: ClearingRules) -> Holding:
-    if not isinstance(entry, dict):
-        raise _refuse(where, "must be an object")
-    unknown = sorted(set(entry) - _HOLDING_FIELDS)
-    if unknown:
-        raise _refuse(where, f"unknown field {', '.join(unknown)}")
-    member, asset, kind, qty = (entry.get("member"), entry.get("asset"),
-                                entry.get("account_type"), entry.get("qty"))
-    if not isinstance(member, str) or registry.member(member) is None:
-        raise _refuse(where, f"unknown member {member!r}")
-    if not isinstance(asset, str) or not asset:
-        raise _refuse(where, "`asset` must be a security such as \"PTT\" or \"THB\"")
-    cash = asset == THB
-    per_account = rules.cash_netting == "account"  # decision C2: cash per account type
-    account_type: AccountType | None = None
-    if kind is not None or not cash or per_account:
-        try:
-            account_type = AccountType(kind)
-        except ValueError:
-            raise _refuse(where, f"`account_type` must be portfolio or client, got {kind!r}"
-                          ) from None
-        if cash and not per_account:
-            raise _refuse(where, "cash nets per member: leave out `account_type`")
-    if cash:
-        if not isinstance(qty, str):
-            raise _refuse(where, "cash `qty` is a decimal THB string such as \"1000000.00\"")
-        try:
-            amount = parse_baht(qty)
-        except InvalidAmount as exc:
-            raise _refuse(where, str(exc)) from None
-    elif isinstance(qty, int) and not isinstance(qty, bool):
-        amount = qty
-    else:
-        raise _refuse(where, "`qty` of a security is a whole number of shares")
-    if amount < 0:
-        raise _refuse(where, f"a holding cannot be negative, got {qty}")
-    return Holding(member, account_type, asset, amount)
-
-
-def holdings_from_json(data: Any, registry: MemberRegistry,
-                       rules: ClearingRules = DEFAULT_CLEARING_RULES) -> list[Holding]:
-    """Read parsed opening holdings, refusing the whole file at its first fault."""
-    if not isinstance(data, dict) or set(data) - {"holdings", "description"}:
-        raise SiamexError(ErrorCode.HOLDINGS_FILE,
-                          "a holdings file is a JSON object with a `holdings` list")
-    entries = data.get("holdings")
-    if not isinstance(entries, list):
-        raise SiamexError(ErrorCode.HOLDINGS_FILE, "`holdings` must be a list")
-    holdings = [_holding(e, f"holdings[{n}]", registry, rules) for n, e in enumerate(entries, 1)]
-    seen: set[Account] = set()
-    for number, holding in enumerate(holdings, 1):
-        if holding.account in seen:
-            raise _refuse(f"holdings[{number}]", "the same account is given twice")
-        seen.add(holding.account)
-    return holdings
-
-
-def load_holdings(path: Path, registry: MemberRegistry,
-                  rules: ClearingRules = DEFAULT_CLEARING_RULES) -> list[Holding]:
-    """Read an opening-holdings file (docs/cli.md, "siamex clearing run")."""
-    data = read_json(path, ErrorCode.HOLDINGS_FILE)  # a JSON number for cash is refused
-    try:
-        return holdings_from_json(data, registry, rules)
-    except SiamexError as exc:
-        raise SiamexError(exc.code, f"{path}: {exc.message}") from None
-
-
-def _sides(book: NovationBook, batch: TradeBatch) -> list[TradeSide]:
+def _sides(legs: Iterable[Leg], batch: TradeBatch) -> list[TradeSide]:
     """Each trade's buy and sell side after the day's book changes, owed by the account's
     clearing member (a trade without an order id counts as its own order)."""
     orders = {t.trade_id: {Side.BUY: t.buy_order_id, Side.SELL: t.sell_order_id} for t in batch}
@@ -252,7 +150,7 @@ def _sides(book: NovationBook, batch: TradeBatch) -> list[TradeSide]:
                       leg.security, leg.side.value, leg.account.member, leg.account.account,
                       leg.account_type, orders[leg.trade_id][leg.side] or leg.trade_id,
                       leg.qty, leg.price)
-            for leg in book.legs()]
+            for leg in legs]
 
 
 def _apply(book: NovationBook, change: BookChange) -> None:
@@ -274,11 +172,11 @@ def _apply(book: NovationBook, change: BookChange) -> None:
         book.confirm_gross(change.trade_id, change.at)
 
 
-def _values(book: NovationBook) -> dict[tuple[str, str, str, dt.date], int]:
+def _values(legs: Iterable[Leg]) -> dict[tuple[str, str, str, dt.date], int]:
     """Each member's signed trade value per account type, security and settlement date in the
     net: what the early-warning measure compares with today's prices (3.5 CE)."""
     values: dict[tuple[str, str, str, dt.date], int] = {}
-    for leg in book.legs():
+    for leg in legs:
         if leg.mode is SettlementMode.NET:
             key = (leg.member, leg.account_type.value, leg.security, leg.settlement_date)
             values[key] = values.get(key, 0) + (leg.value if leg.side is Side.BUY else -leg.value)
@@ -335,6 +233,29 @@ def _stored_days(store: LedgerStore) -> list[str]:
     return [] if text is None else list(json.loads(text))
 
 
+@dataclass(frozen=True)
+class _StoredDay:
+    """A trade date's document as stored: its obligations, last prices and the text its
+    exposures are read from."""
+
+    trade_date: dt.date
+    settlement_date: dt.date
+    positions: NetPositions
+    prices: dict[str, int]
+    text: str
+
+
+def _stored(store: LedgerStore) -> list[_StoredDay]:
+    """Every stored trade date, in order, read once for the run's steps."""
+    days = []
+    for day in _stored_days(store):
+        text = store.get_document(f"clearing:day:{day}")
+        assert text is not None  # written with the list
+        sd, positions, prices = _read_day(text)
+        days.append(_StoredDay(dt.date.fromisoformat(day), sd, positions, prices, text))
+    return days
+
+
 def _settled_key(sd: dt.date) -> str:
     return f"clearing:settled:{sd}"
 
@@ -368,39 +289,14 @@ def _record_days(store: LedgerStore, documents: Mapping[dt.date, str]) -> None:
     store.put_document(_DAYS, json.dumps(days))
 
 
-def _arriving(store: LedgerStore, holdings: Iterable[Holding]) -> dict[Account, int]:
-    """What the opening holdings will bring in, if the store has not issued them yet."""
-    if store.get_document(_OPENING) is not None:
-        return {}
-    return {h.account: h.qty for h in holdings}
-
-
-def _issue_opening(store: LedgerStore, holdings: Iterable[Holding], first_day: dt.date) -> None:
-    """Issue the opening holdings under keys of the store's first run date, so that the same
-    file posts nothing the second time."""
-    opening = store.get_document(_OPENING)
-    if opening is None:
-        opening = first_day.isoformat()
-        store.put_document(_OPENING, opening)
-    try:
-        issue(store, dt.date.fromisoformat(opening), {h.account: h.qty for h in holdings},
-              key_prefix="opening")
-    except ConflictingTransaction as exc:
-        raise SiamexError(ErrorCode.HOLDINGS_FILE,
-                          f"the opening holdings were issued on {opening} with other "
-                          f"quantities ({exc})") from None
-
-
-def _due(store: LedgerStore) -> dict[dt.date, tuple[list[NetPositions], dict[str, int]]]:
+def _due(days: Iterable[_StoredDay]) -> dict[dt.date, tuple[list[NetPositions],
+                                                          dict[str, int]]]:
     """Every stored settlement date with its trade dates' obligations and prices."""
     due: dict[dt.date, tuple[list[NetPositions], dict[str, int]]] = {}
-    for day in _stored_days(store):
-        text = store.get_document(f"clearing:day:{day}")
-        assert text is not None  # written with the list
-        sd, positions, prices = _read_day(text)
-        parts, merged = due.setdefault(sd, ([], {}))
-        parts.append(positions)
-        merged.update(prices)  # days are listed in order: the latest trade date's price wins
+    for day in days:
+        parts, merged = due.setdefault(day.settlement_date, ([], {}))
+        parts.append(day.positions)
+        merged.update(day.prices)  # days are listed in order: the latest trade date's price wins
     return due
 
 
@@ -441,37 +337,31 @@ def _run_date(batch: TradeBatch, on: dt.date | None) -> dt.date:
     return on
 
 
-def _pending(store: LedgerStore, run_date: dt.date) -> tuple[list[Exposure],
-                                                            dict[str, list[int]]]:
+def _pending(store: LedgerStore, days: Iterable[_StoredDay],
+             run_date: dt.date) -> tuple[list[Exposure], dict[str, list[int]]]:
     """What is pending at the start of the run date: the obligations of earlier trade dates
     whose settlement date has not settled, with each member's net cash per date (3.5)."""
     exposures: list[Exposure] = []
     cash: dict[str, list[int]] = {}
-    for day in _stored_days(store):
-        text = store.get_document(f"clearing:day:{day}")
-        assert text is not None  # written with the list
-        sd, positions, _ = _read_day(text)
-        if dt.date.fromisoformat(day) >= run_date or sd < run_date:
+    for day in days:
+        if day.trade_date >= run_date or day.settlement_date < run_date:
             continue
-        settled_on = store.get_document(_settled_key(sd))
+        settled_on = store.get_document(_settled_key(day.settlement_date))
         if settled_on is not None and dt.date.fromisoformat(settled_on) < run_date:
             continue  # a run repeated measures what was pending when it first ran
-        exposures += _exposures(text)
-        for c in positions.cash:
+        exposures += _exposures(day.text)
+        for c in day.positions.cash:
             cash.setdefault(c.member, []).append(c.net_amount)
     return exposures, cash
 
 
-def _latest_prices(store: LedgerStore, before: dt.date | None = None) -> dict[str, int]:
+def _latest_prices(days: Iterable[_StoredDay], before: dt.date | None = None) -> dict[str, int]:
     """Each security's last traded price over the stored trade dates (those before `before`
     if given), the latest winning."""
     prices: dict[str, int] = {}
-    for day in _stored_days(store):
-        if before is not None and dt.date.fromisoformat(day) >= before:
-            continue
-        text = store.get_document(f"clearing:day:{day}")
-        assert text is not None
-        prices.update(_read_day(text)[2])
+    for day in days:
+        if before is None or day.trade_date < before:
+            prices.update(day.prices)
     return prices
 
 
@@ -573,9 +463,8 @@ def _settle_gross(store: LedgerStore, run_date: dt.date,
         if sd <= run_date:
             items = [item_from_row(r) for r in json.loads(store.get_document(_gross_key(sd))
                                                           or "[]")]
-            at = dt.datetime.combine(sd, dt.time.fromisoformat(
-                format_time_of_day(rules.gross_cutoff_sd)))
-            results.append(settle_gross(store, items, sd, at, rules))
+            results.append(settle_gross(store, items, sd, wall_clock(sd, rules.gross_cutoff_sd),
+                                        rules))
     return results
 
 
@@ -591,25 +480,21 @@ def _record_fees(store: LedgerStore, fees: Iterable[OrderFee],
         store.put_document(f"clearing:fees:{day}", json.dumps(totals, sort_keys=True))
 
 
-def _month_totals(store: LedgerStore, month: str) -> tuple[dict[str, int], dict[str, int],
-                                                          dict[str, int]]:
+def _month_totals(store: LedgerStore, days: Iterable[_StoredDay],
+                  month: str) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
     """Each member's net settlement value settled, clearing fees and fines of a month."""
     settled: dict[str, int] = {}
-    for traded in _stored_days(store):
-        text = store.get_document(f"clearing:day:{traded}")
-        assert text is not None
-        sd, positions, _ = _read_day(text)
-        if str(sd)[:7] == month and store.get_document(_settled_key(sd)) is not None:
-            for c in positions.cash:
-                settled[c.member] = settled.get(c.member, 0) + abs(c.net_amount)
     fees: dict[str, int] = {}
-    for traded in _stored_days(store):
-        if traded[:7] == month:
-            for member, fee in json.loads(store.get_document(f"clearing:fees:{traded}")
-                                          or "{}").items():
+    for day in days:
+        if (str(day.settlement_date)[:7] == month
+                and store.get_document(_settled_key(day.settlement_date)) is not None):
+            for c in day.positions.cash:
+                settled[c.member] = settled.get(c.member, 0) + abs(c.net_amount)
+        if str(day.trade_date)[:7] == month:
+            for member, fee in json.loads(store.get_document(
+                    f"clearing:fees:{day.trade_date}") or "{}").items():
                 fees[member] = fees.get(member, 0) + int(fee)
-    fines = month_fines(store, month)
-    return settled, fees, fines
+    return settled, fees, month_fines(store, month)
 
 
 def _remembered(store: LedgerStore, run_date: dt.date, now: RemedyOutcome) -> RemedyOutcome:
@@ -659,25 +544,27 @@ def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Ho
     for change in instructions.book:
         _apply(book, change)
     positions = net(book)
-    sides = _sides(book, batch)
+    legs = book.legs()
+    sides = _sides(legs, batch)
     own_dates = {s.settlement_date for s in sides}
-    documents = _day_documents(batch, positions, _values(book))
+    documents = _day_documents(batch, positions, _values(legs))
     gross = _gross_by_trade_date(batch, gross_items(book))
     holdings = list(holdings)
     _check_days(store, batch, documents)
     _check_gross(store, gross)
     if measured:
-        check_contributions(store, run_date, instructions, _arriving(store, holdings))
-    _issue_opening(store, holdings, min((s.trade_date for s in sides), default=run_date))
+        check_contributions(store, run_date, instructions, arriving(store, holdings))
+    issue_opening(store, holdings, min((s.trade_date for s in sides), default=run_date))
     _record_days(store, documents)
     _record_gross(store, gross)
-    prices = {**_latest_prices(store), **instructions.prices}
-    exposures, net_cash = _pending(store, run_date)
+    days = _stored(store)
+    prices = {**_latest_prices(days), **instructions.prices}
+    exposures, net_cash = _pending(store, days, run_date)
     steps = CollateralSteps(store, registry, run_date, instructions, rules) if measured else None
     if steps is not None:  # measured at the start of the day: the day's trades come later
         steps.morning(exposures, net_cash,
-                      {**_latest_prices(store, before=run_date), **instructions.prices})
-    due = _due(store)
+                      {**_latest_prices(days, before=run_date), **instructions.prices})
+    due = _due(days)
 
     def positions_of(sd: dt.date) -> NetPositions:
         return _combined(due[sd][0])
@@ -715,7 +602,7 @@ def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Ho
     _record_fees(store, fees, sides)
     month = None
     if instructions.month_end is not None:
-        settled_value, clearing_fees, fines = _month_totals(store, instructions.month_end)
+        settled_value, clearing_fees, fines = _month_totals(store, days, instructions.month_end)
         month = month_end(store, registry, instructions.month_end, settled_value,
                           clearing_fees, month_fees(store, registry, instructions.month_end,
                                                     rules), fines, rules)

@@ -15,6 +15,7 @@ from siamex.units import InvalidValue, format_price, parse_price, parse_time_of_
 
 __all__ = [
     "choice",
+    "decimal",
     "flag",
     "integer",
     "names",
@@ -30,6 +31,12 @@ __all__ = [
 
 
 _DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
+def decimal(text: str) -> Fraction | None:
+    """A plain decimal ("12.5", "-3") exactly, else None: Fraction alone would also build
+    "1e999999999", which takes hours."""
+    return Fraction(text) if _DECIMAL.fullmatch(text) else None
 
 
 def integer(value: Any, name: str) -> int:
@@ -58,9 +65,9 @@ def whole_number(value: Any, name: str) -> int:
 def percent(value: Any, name: str) -> Fraction:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise InvalidValue(f"{name} must be a percentage such as 30 or \"12.5\"")
-    if not _DECIMAL.fullmatch(str(value)):  # Fraction would also build "1e999999999", slowly
+    pct = decimal(str(value))
+    if pct is None:
         raise InvalidValue(f"{name} must be a percentage, got {value!r}")
-    pct = Fraction(str(value))
     if pct < 0 or pct > 1000:
         raise InvalidValue(f"{name} must be between 0 and 1000 percent, got {value!r}")
     return pct

@@ -49,7 +49,7 @@ from siamex.clearing.members import AccountType
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.store import LedgerStore
 from siamex.errors import ErrorCode, SiamexError
-from siamex.units import format_time_of_day
+from siamex.units import format_time_of_day, micros_of_day
 
 __all__ = [
     "GrossFail",
@@ -157,10 +157,6 @@ def _cash(member: str, account_type: AccountType, rules: ClearingRules) -> Accou
     return cash_account(member, account_type if rules.cash_netting == "account" else None)  # C2
 
 
-def _time(micros: int) -> dt.time:
-    return dt.time.fromisoformat(format_time_of_day(micros))
-
-
 def _exchange(item: GrossItem, rules: ClearingRules) -> Exchange:
     """The item as a DvP exchange; 3.1: shares only from and to the trade's own account type."""
     return Exchange(
@@ -202,7 +198,7 @@ def settle_gross(store: LedgerStore, items: Iterable[GrossItem], day: dt.date, a
     """Settle the gross items of `day` at its cut-off; a repeated call returns the first's
     result and posts nothing."""
     cutoff = rules.gross_cutoff_sd  # 3.4: gross settles by 12:30 on SD
-    if at.date() != day or at.time() < _time(cutoff):
+    if at.date() != day or micros_of_day(at) < cutoff:
         raise StepRefused(f"gross settlement of {day} runs at {format_time_of_day(cutoff)[:5]}"
                           f" on {day}, not at {at.isoformat()}")
     decided = settle_once(store, _kind(rules), day, at, _due(items, day))

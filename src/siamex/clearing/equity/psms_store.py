@@ -73,7 +73,7 @@ from siamex.clearing.members import AccountType, MemberRegistry
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.store import LedgerStore
 from siamex.errors import ErrorCode, SiamexError
-from siamex.units import format_time_of_day
+from siamex.units import format_time_of_day, micros_of_day
 
 __all__ = [
     "BOOK_DOCUMENT",
@@ -205,10 +205,6 @@ def load_book(store: LedgerStore, registry: MemberRegistry,
 # --- settlement --------------------------------------------------------------------------
 
 
-def _time(micros: int) -> dt.time:
-    return dt.time.fromisoformat(format_time_of_day(micros))
-
-
 def _parties(member_side: Instruction) -> tuple[str, str]:
     """Return (deliverer of the shares, receiver and payer), by the member's side."""
     if member_side.side is PsmsSide.DELIVER:
@@ -268,7 +264,7 @@ def settle_psms(store: LedgerStore, book: PsmsBook, day: dt.date, at: dt.datetim
     """Settle the matched clearing-to-custodian pairs of `day` DvP at 14:00; a repeated call
     returns the first's result and posts nothing."""
     cutoff = rules.round_1_cash  # derived: PSMS has no settlement time; net round 1 cash (3.4)
-    if at.date() != day or at.time() < _time(cutoff):
+    if at.date() != day or micros_of_day(at) < cutoff:
         raise StepRefused(f"PSMS settlement of {day} runs at {format_time_of_day(cutoff)[:5]} "
                           f"on {day}, not at {at.isoformat()}")
     decided = settle_once(store, _kind(rules), day, at, _due(book, day))

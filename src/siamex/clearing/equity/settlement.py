@@ -44,7 +44,7 @@ from siamex.clearing.ledger import AccountType as LedgerAccountType
 from siamex.clearing.members import AccountType
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.store import LedgerStore
-from siamex.units import format_time_of_day
+from siamex.units import format_time_of_day, micros_of_day, wall_clock
 
 __all__ = [
     "BANK",
@@ -252,7 +252,7 @@ def _begin(store: LedgerStore, day: dt.date, round_no: int, phase: str, at: dt.d
     """Refuse a step before its cut-off or out of order; say whether it still has to run."""
     if round_no not in _ROUNDS:
         raise StepRefused(f"there is no settlement round {round_no}")
-    if at.date() != day or at.time() < _time(cutoff):
+    if at.date() != day or micros_of_day(at) < cutoff:
         raise StepRefused(f"round {round_no} {phase} runs at {format_time_of_day(cutoff)[:5]}"
                           f" on {day}, not at {at.isoformat()}")
     steps = [(r, p) for r in _ROUNDS for p in ("securities", "cash")]
@@ -260,10 +260,6 @@ def _begin(store: LedgerStore, day: dt.date, round_no: int, phase: str, at: dt.d
     if before is not None and store.get_document(_step_document(day, *before)) is None:
         raise StepRefused(f"round {before[0]} {before[1]} of {day} has not run")
     return store.get_document(_step_document(day, round_no, phase)) is None
-
-
-def _time(micros: int) -> dt.time:
-    return dt.time.fromisoformat(format_time_of_day(micros))
 
 
 def take_securities(store: LedgerStore, positions: NetPositions, day: dt.date, round_no: int,
@@ -380,9 +376,9 @@ def settle_round(store: LedgerStore, positions: NetPositions, day: dt.date, roun
     sec_cutoff, cash_cutoff = ((rules.round_1_securities, rules.round_1_cash) if round_no == 1
                                else (rules.round_2_securities, rules.round_2_cash))
     take_securities(store, positions, day, round_no,
-                    dt.datetime.combine(day, _time(sec_cutoff)), rules)
+                    wall_clock(day, sec_cutoff), rules)
     pay_and_credit(store, positions, day, round_no,
-                   dt.datetime.combine(day, _time(cash_cutoff)), rules)
+                   wall_clock(day, cash_cutoff), rules)
     return settlement_result(store, positions, day, round_no, prices)
 
 
@@ -395,7 +391,7 @@ def settle_after_default(store: LedgerStore, positions: NetPositions, day: dt.da
     Round 3 in the keys (`settle:{day}:r3:...`): it is not a round of the timetable but the
     default management that follows a payment fail (3.6), so it runs after round 2's cash.
     """
-    if at.date() != day or at.time() < _time(rules.round_2_cash):
+    if at.date() != day or micros_of_day(at) < rules.round_2_cash:
         raise StepRefused(f"payments after a default are taken after round 2 on {day}, "
                           f"not at {at.isoformat()}")
     if store.get_document(_step_document(day, 2, "cash")) is None:
