@@ -20,6 +20,7 @@ __all__ = [
     "date_of",
     "day_start",
     "format_date",
+    "format_hhmm",
     "format_price",
     "format_time_of_day",
     "micros_of_day",
@@ -120,6 +121,11 @@ def micros_of_day(at: dt.datetime) -> int:
     """Return the microseconds after midnight of a naive Bangkok wall-clock time, the form
     every cut-off of the rules is kept in."""
     return ((at.hour * 60 + at.minute) * 60 + at.second) * US_PER_SECOND + at.microsecond
+
+
+def format_hhmm(micros: int) -> str:
+    """A cut-off as people write it: "13:30"."""
+    return format_time_of_day(micros)[:5]
 
 
 def wall_clock(day: dt.date, micros: int) -> dt.datetime:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from siamex.clearing.collateral import IneligibleCollateral
 from siamex.clearing.daily_risk import Exposure, MemberRisk, daily_risk
-from siamex.clearing.default import contribute, financial_resources, fund_set
+from siamex.clearing.default import contribute, contribution_key, financial_resources, fund_set
 from siamex.clearing.equity.settlement import house_cash
 from siamex.clearing.instructions import CollateralRequest, DayInstructions
 from siamex.clearing.ledger import THB, Account
@@ -62,9 +62,8 @@ def check_contributions(store: LedgerStore, day: dt.date, instructions: DayInstr
     """Refuse the day, before anything is posted, when a member's cash (with what `arriving`
     will bring in first) does not cover its contributions not yet made."""
     due: dict[str, int] = {}
-    done = {tx.key for tx in store.keyed(f"clearing-fund:{day}:")}
     for c in instructions.contributions:
-        if f"clearing-fund:{day}:{c.member}:contribute:{c.ref}" not in done:
+        if store.posted(contribution_key(c.member, day, c.ref)) is None:
             due[c.member] = due.get(c.member, 0) + c.amount
     cash = store.balances()
     for member, amount in sorted(due.items()):

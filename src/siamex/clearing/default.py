@@ -56,6 +56,7 @@ __all__ = [
     "collateral_account",
     "contribute",
     "contribution_account",
+    "contribution_key",
     "contributions",
     "declare_default",
     "declared_defaults",
@@ -83,6 +84,11 @@ def collateral_account(member: str) -> Account:
     return Account(member, COLLATERAL, None, THB)
 
 
+def contribution_key(member: str, day: dt.date, ref: str) -> str:
+    """The key a contribution is posted under: once per member, day and reference."""
+    return f"clearing-fund:{day}:{member}:contribute:{ref}"
+
+
 def contribute(store: LedgerStore, member: str, amount: int, day: dt.date,
                ref: str, rules: ClearingRules = DEFAULT_CLEARING_RULES) -> Outcome:
     """Move a member's contribution from its cash into the Clearing Fund (3.7).
@@ -92,10 +98,9 @@ def contribute(store: LedgerStore, member: str, amount: int, day: dt.date,
     """
     if amount <= 0:
         raise ValueError(f"a contribution must be positive, got {amount}")
-    key = f"clearing-fund:{day}:{member}:contribute:{ref}"
+    key = contribution_key(member, day, ref)
     cash = house_cash(member, rules)
-    if store.balances().get(cash, 0) < amount and not any(
-            tx.key == key for tx in store.keyed(key)):
+    if store.balances().get(cash, 0) < amount and store.posted(key) is None:
         raise ValueError(f"{member} has less than {amount} satang of cash to contribute")
     return store.append(Transaction(key, day, "clearing fund contribution",
                                     transfer(cash, contribution_account(member), amount)))
@@ -310,9 +315,9 @@ def repay_default(store: LedgerStore, member: str, default_day: dt.date, day: dt
     if report is None:
         raise RepaymentRefused(f"no default of {member} was declared on {default_day}")
     key = f"{_name(member, default_day, ref)}:repayment"
-    if any(tx.key == key for tx in store.keyed(key)):
-        return -sum(leg.amount for tx in store.keyed(key) if tx.key == key
-                    for leg in tx.legs if leg.amount < 0)
+    done = store.posted(key)
+    if done is not None:
+        return -sum(leg.amount for leg in done.legs if leg.amount < 0)
     w = report.waterfall
     debt = report.debt(day, rules)
     if debt == 0:  # no fund was used (its collateral covered it): nothing to post or repay

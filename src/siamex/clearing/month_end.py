@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from siamex.clearing.default import contribute
+from siamex.clearing.default import contribute, contribution_key
 from siamex.clearing.equity.settlement import house_cash
 from siamex.clearing.fees import monthly_fee
 from siamex.clearing.members import MemberRegistry
@@ -64,8 +64,7 @@ def _contribute(store: LedgerStore, member: str, amount: int, month: str,
     """Post a variable contribution; False when the member's cash does not cover it (3.6: a
     contribution not paid is a default event, reported)."""
     day = _month_day(month)
-    key = f"clearing-fund:{day}:{member}:contribute:variable:{month}"
-    done = bool(store.keyed(key))
+    done = store.posted(contribution_key(member, day, f"variable:{month}")) is not None
     if not done and store.balances().get(house_cash(member, rules), 0) < amount:
         return False
     contribute(store, member, amount, day, f"variable:{month}", rules)

@@ -166,12 +166,9 @@ class RiskCollateralAccount:
     def _key(self, day: dt.date, kind: str, ref: str = "") -> str:
         return f"risk-collateral:{day}:{self.member}:{kind}" + (f":{ref}" if ref else "")
 
-    def _posted(self, key: str, day: dt.date) -> bool:
-        return any(tx.key == key for tx in self.store.keyed(key))
-
     def _post(self, tx: Transaction, source: Account, quantity: int) -> Outcome:
         """Post a movement once; a first posting must find the quantity in its source."""
-        if not self._posted(tx.key, tx.business_date):
+        if self.store.posted(tx.key) is None:
             have = self.store.balances().get(source, 0)
             if quantity > have:
                 raise CollateralRefused(

@@ -64,6 +64,10 @@ class LedgerStore(ABC):
         """Return the stored transactions whose key starts with `prefix`, in append order:
         what one step of one day posted, read without reading the whole ledger."""
 
+    def posted(self, key: str) -> Transaction | None:
+        """The transaction stored under exactly `key`, if any: whether a step already ran."""
+        return next((tx for tx in self.keyed(key) if tx.key == key), None)
+
     @abstractmethod
     def keyed_legs(self, prefix: str, owner_not: str) -> list[tuple[str, Account, int]]:
         """Return (key, account, amount) of every leg, of an owner other than `owner_not`, of

@@ -43,13 +43,11 @@ import numpy as np
 
 from siamex.clearing.equity.dvp import Exchange, Kind, settle_once
 from siamex.clearing.equity.novation import NovationBook
-from siamex.clearing.equity.settlement import StepRefused, cash_account, holdings_account
-from siamex.clearing.ledger import Account
+from siamex.clearing.equity.settlement import check_cutoff, holdings_account, member_cash
 from siamex.clearing.members import AccountType
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.store import LedgerStore
 from siamex.errors import ErrorCode, SiamexError
-from siamex.units import format_time_of_day, micros_of_day
 
 __all__ = [
     "GrossFail",
@@ -153,10 +151,6 @@ def gross_items(book: NovationBook) -> list[GrossItem]:
     return sorted(items, key=lambda item: (item.settlement_date, item.trade_id))
 
 
-def _cash(member: str, account_type: AccountType, rules: ClearingRules) -> Account:
-    return cash_account(member, account_type if rules.cash_netting == "account" else None)  # C2
-
-
 def _exchange(item: GrossItem, rules: ClearingRules) -> Exchange:
     """The item as a DvP exchange; 3.1: shares only from and to the trade's own account type."""
     return Exchange(
@@ -164,8 +158,8 @@ def _exchange(item: GrossItem, rules: ClearingRules) -> Exchange:
         item.security, item.qty, item.value,
         holdings_account(item.seller, item.seller_account_type, item.security),
         holdings_account(item.buyer, item.buyer_account_type, item.security),
-        _cash(item.buyer, item.buyer_account_type, rules),
-        _cash(item.seller, item.seller_account_type, rules))
+        member_cash(item.buyer, item.buyer_account_type, rules),
+        member_cash(item.seller, item.seller_account_type, rules))
 
 
 def _due(items: Iterable[GrossItem], day: dt.date) -> list[GrossItem]:
@@ -198,9 +192,7 @@ def settle_gross(store: LedgerStore, items: Iterable[GrossItem], day: dt.date, a
     """Settle the gross items of `day` at its cut-off; a repeated call returns the first's
     result and posts nothing."""
     cutoff = rules.gross_cutoff_sd  # 3.4: gross settles by 12:30 on SD
-    if at.date() != day or micros_of_day(at) < cutoff:
-        raise StepRefused(f"gross settlement of {day} runs at {format_time_of_day(cutoff)[:5]}"
-                          f" on {day}, not at {at.isoformat()}")
+    check_cutoff(f"gross settlement of {day}", day, at, cutoff)
     decided = settle_once(store, _kind(rules), day, at, _due(items, day))
     return GrossResult(day, tuple(d.item for d in decided if d.settles),
                        tuple(GrossFail(d.item, d.delivery_short, d.payment_short)

@@ -42,7 +42,7 @@ from siamex.clearing.money import format_baht
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.errors import ErrorCode, SiamexError
 from siamex.rulebook.calendar import is_trading_day, trading_day_offset
-from siamex.units import format_time_of_day, micros_of_day
+from siamex.units import format_hhmm, micros_of_day
 
 __all__ = [
     "GiveUp",
@@ -153,10 +153,6 @@ _BOARD_CHANGES = {
                (BoardType.NVDR, BoardType.LOCAL)},
     Side.SELL: {(BoardType.LOCAL, BoardType.NVDR), (BoardType.NVDR, BoardType.LOCAL)},
 }
-
-
-def _hhmm(micros: int) -> str:
-    return format_time_of_day(micros)[:5]
 
 
 class NovationBook:
@@ -304,7 +300,7 @@ class NovationBook:
                               f"{first}")
         if day > last:
             raise SiamexError(ErrorCode.CUTOFF_PASSED,
-                              f"{what} for trade {trade_id} closed at {_hhmm(cutoff_sd)} on "
+                              f"{what} for trade {trade_id} closed at {format_hhmm(cutoff_sd)} on "
                               f"{last}; it is {day}")
         if not is_trading_day(day):
             raise SiamexError(ErrorCode.CORRECTION_REFUSED,
@@ -313,9 +309,10 @@ class NovationBook:
         limit = cutoff_sd if day == last else cutoff
         if micros_of_day(at) > limit:
             raise SiamexError(ErrorCode.CUTOFF_PASSED,
-                              f"{what} for trade {trade_id} is due by {_hhmm(limit)} on {day} "
-                              f"({_hhmm(cutoff)} on T..SD-1, {_hhmm(cutoff_sd)} on SD {last});"
-                              f" it came at {at.time().isoformat()}")
+                              f"{what} for trade {trade_id} is due by {format_hhmm(limit)} on "
+                              f"{day} ({format_hhmm(cutoff)} on T..SD-1, "
+                              f"{format_hhmm(cutoff_sd)} on SD {last}); it came at "
+                              f"{at.time().isoformat()}")
 
     def _own_account(self, member: str, account: str, what: str) -> int:
         code = self.registry.account_code(member, account)

@@ -26,7 +26,7 @@ from siamex.clearing.members import MemberRegistry, MemberType
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.errors import ErrorCode, SiamexError
 from siamex.rulebook.calendar import is_trading_day, trading_day_offset
-from siamex.units import format_time_of_day, micros_of_day
+from siamex.units import format_hhmm, micros_of_day
 
 __all__ = [
     "TRANSITIONS",
@@ -176,7 +176,7 @@ _UNMATCHED = (Status.CREATED, Status.DEMATCHED)
 
 
 def _hhmm(micros: int | None) -> str:
-    return "closed" if micros is None else format_time_of_day(micros)[:5]
+    return "closed" if micros is None else format_hhmm(micros)
 
 
 def _limits(window: Window, rules: ClearingRules) -> tuple[int, int, int | None]:

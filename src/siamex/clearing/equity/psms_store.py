@@ -66,14 +66,13 @@ from siamex.clearing.equity.psms import (
     PsmsSide,
     Status,
 )
-from siamex.clearing.equity.settlement import StepRefused, cash_account, holdings_account
+from siamex.clearing.equity.settlement import check_cutoff, holdings_account, member_cash
 from siamex.clearing.equity.trades import BoardType
 from siamex.clearing.ledger import Account
 from siamex.clearing.members import AccountType, MemberRegistry
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.store import LedgerStore
 from siamex.errors import ErrorCode, SiamexError
-from siamex.units import format_time_of_day, micros_of_day
 
 __all__ = [
     "BOOK_DOCUMENT",
@@ -217,8 +216,7 @@ def _shares(owner: str, security: str) -> Account:
 
 
 def _cash(owner: str, rules: ClearingRules) -> Account:
-    return cash_account(owner, AccountType.CLIENT if rules.cash_netting == "account"
-                        else None)  # C2
+    return member_cash(owner, AccountType.CLIENT, rules)  # C2: a custodian's client trade
 
 
 def _exchange(member_side: Instruction, rules: ClearingRules) -> Exchange:
@@ -264,9 +262,7 @@ def settle_psms(store: LedgerStore, book: PsmsBook, day: dt.date, at: dt.datetim
     """Settle the matched clearing-to-custodian pairs of `day` DvP at 14:00; a repeated call
     returns the first's result and posts nothing."""
     cutoff = rules.round_1_cash  # derived: PSMS has no settlement time; net round 1 cash (3.4)
-    if at.date() != day or micros_of_day(at) < cutoff:
-        raise StepRefused(f"PSMS settlement of {day} runs at {format_time_of_day(cutoff)[:5]} "
-                          f"on {day}, not at {at.isoformat()}")
+    check_cutoff(f"PSMS settlement of {day}", day, at, cutoff)
     decided = settle_once(store, _kind(rules), day, at, _due(book, day))
     return PsmsResult(day, tuple(d.item for d in decided if d.settles),
                       tuple(PsmsFail(*d.item, d.delivery_short, d.payment_short)

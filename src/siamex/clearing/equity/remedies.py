@@ -459,7 +459,7 @@ def return_loan(store: LedgerStore, loan: Loan, day: dt.date,
     """Return the shares from the borrower's account and release all its collateral; say
     whether the loan is returned (False: the borrower does not hold the shares)."""
     if _closed(store, loan):
-        return any(tx.key == f"{loan.key}:return" for tx in store.keyed(f"{loan.key}:return"))
+        return store.posted(f"{loan.key}:return") is not None
     borrower = holdings_account(loan.borrower, loan.account_type, loan.security)
     if store.balances().get(borrower, 0) < loan.qty:
         return False

@@ -44,7 +44,7 @@ from siamex.clearing.ledger import AccountType as LedgerAccountType
 from siamex.clearing.members import AccountType
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.store import LedgerStore
-from siamex.units import format_time_of_day, micros_of_day, wall_clock
+from siamex.units import format_hhmm, micros_of_day, wall_clock
 
 __all__ = [
     "BANK",
@@ -56,6 +56,7 @@ __all__ = [
     "SettlementResult",
     "StepRefused",
     "cash_account",
+    "check_cutoff",
     "holdings_account",
     "house_cash",
     "issue",
@@ -247,14 +248,20 @@ def _open_payment(posted: _Posted, c: CashObligation, up_to: int = _LAST) -> int
     return -c.net_amount - posted.total(_PAY, cash_account(c.member, c.account_type), up_to)
 
 
+def check_cutoff(what: str, day: dt.date, at: dt.datetime, cutoff: int) -> None:
+    """Refuse a step asked for on another day or before its cut-off: there is no clock here,
+    each step is told its time."""
+    if at.date() != day or micros_of_day(at) < cutoff:
+        raise StepRefused(f"{what} runs at {format_hhmm(cutoff)} on {day}, not at "
+                          f"{at.isoformat()}")
+
+
 def _begin(store: LedgerStore, day: dt.date, round_no: int, phase: str, at: dt.datetime,
            cutoff: int) -> bool:
     """Refuse a step before its cut-off or out of order; say whether it still has to run."""
     if round_no not in _ROUNDS:
         raise StepRefused(f"there is no settlement round {round_no}")
-    if at.date() != day or micros_of_day(at) < cutoff:
-        raise StepRefused(f"round {round_no} {phase} runs at {format_time_of_day(cutoff)[:5]}"
-                          f" on {day}, not at {at.isoformat()}")
+    check_cutoff(f"round {round_no} {phase}", day, at, cutoff)
     steps = [(r, p) for r in _ROUNDS for p in ("securities", "cash")]
     before = steps[steps.index((round_no, phase)) - 1] if (round_no, phase) != steps[0] else None
     if before is not None and store.get_document(_step_document(day, *before)) is None:
