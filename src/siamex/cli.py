@@ -23,7 +23,11 @@ from siamex.errors import ErrorCode, SiamexError
 from siamex.journal.log import CorruptJournal, JournalWriter
 from siamex.journal.replay import replay as replay_journal
 from siamex.rulebook.parameters import PARAMETERS
-from siamex.rulebook.reference import clearing_markdown_reference, markdown_reference
+from siamex.rulebook.reference import (
+    clearing_markdown_reference,
+    markdown_reference,
+    written_default,
+)
 from siamex.runtime import without_gc_pauses
 from siamex.scenario.compare import Rules, compare_scenario, report, side_label
 from siamex.scenario.compare_report import print_comparison
@@ -226,8 +230,8 @@ def rulebook(markdown: bool, clearing: bool) -> None:
         click.echo(clearing_markdown_reference() if clearing else markdown_reference(), nl=False)
         return
     for param in CLEARING_PARAMETERS if clearing else PARAMETERS:
-        click.echo(f"{param.name} = {param.show(param.value(param.default))}  "
-                   f"[{param.unit}] {param.meaning}")
+        shown = written_default(param) if clearing else param.show(param.value(param.default))
+        click.echo(f"{param.name} = {shown}  [{param.unit}] {param.meaning}")
 
 
 @main.group()

@@ -179,14 +179,6 @@ CLEARING_PARAMETERS: tuple[Parameter, ...] = (
               "clearing-spec.md 3.3 [S002]", time_of_day),
     Parameter("collateral_call_deadline", "11:00", "time", "Risk collateral calls are due.",
               "clearing-spec.md 3.5 [S002]", time_of_day),
-    Parameter("ews_z", "2.3263", "z-score",
-              "Early warning: the one-tailed 99% quantile of the normal distribution.",
-              "clearing-spec.md 3.5 (derived; 99% from [W-5])", percent),
-    Parameter("ews_horizon_days", 2, "days", "Early warning: days to close out a position.",
-              "clearing-spec.md 3.5 (derived)", whole_number),
-    Parameter("clearing_fund_min_contribution", "1000", "THB",
-              "Least contribution a member makes when its risk exceeds its own resources.",
-              "clearing-spec.md 4.9 [S004]; decision C9", _money, show_price),
     Parameter("settlement_cap_call_pct", 100, "% of the excess",
               "Settlement Cap call: this share of the member's CSV above its cap (f_cap).",
               "clearing-spec.md 3.5 (derived); decision C6", percent),
@@ -351,9 +343,6 @@ class ClearingRules:
     round_2_securities: int
     round_2_cash: int
     collateral_call_deadline: int
-    ews_z: Fraction
-    ews_horizon_days: int
-    clearing_fund_min_contribution: int
     settlement_cap_call_pct: Fraction
     fund_variable_pct: tuple[Fraction, ...]
     ews_tolerance_pct: Fraction

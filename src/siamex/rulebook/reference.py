@@ -3,12 +3,13 @@ parameters themselves."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Callable, Iterable
 
 from siamex.clearing.parameters import CLEARING_PARAMETERS
 from siamex.rulebook.parameters import PARAMETERS, Parameter
 
-__all__ = ["clearing_markdown_reference", "markdown_reference"]
+__all__ = ["clearing_markdown_reference", "markdown_reference", "written_default"]
 
 _INTRO = """\
 # Rulebook reference
@@ -26,12 +27,6 @@ decision of `shared/spec/decisions.md` (T1-T24); choices the sources leave open 
 | parameter | default | unit | meaning | source |
 |---|---|---|---|---|
 """
-
-
-def _row(param: Parameter) -> str:
-    default = param.show(param.value(param.default))
-    return (f"| `{param.name}` | {default} | {param.unit} | {param.meaning} | "
-            f"{param.source} |")
 
 
 _CLEARING_INTRO = """\
@@ -52,15 +47,27 @@ the code. Sources name sections of `shared/spec/clearing-spec.md` or a decision 
 """
 
 
-def _table(intro: str, parameters: Iterable[Parameter]) -> str:
-    return intro + "\n".join(_row(p) for p in parameters) + "\n"
+def written_default(param: Parameter) -> str:
+    """A default as a user writes it in an override (a time "13:30", an amount "350", a table
+    as JSON): the clearing parameters' core forms (microseconds, satang, fractions) are not for
+    reading."""
+    param.value(param.default)  # a default its own reader refuses would be a bug here
+    default = param.default
+    return json.dumps(default) if isinstance(default, list | tuple) else str(default)
+
+
+def _table(intro: str, parameters: Iterable[Parameter],
+           show: Callable[[Parameter], str]) -> str:
+    return intro + "\n".join(
+        f"| `{p.name}` | {show(p)} | {p.unit} | {p.meaning} | {p.source} |"
+        for p in parameters) + "\n"
 
 
 def markdown_reference() -> str:
     """Return the trading rulebook reference as Markdown."""
-    return _table(_INTRO, PARAMETERS)
+    return _table(_INTRO, PARAMETERS, lambda p: p.show(p.value(p.default)))
 
 
 def clearing_markdown_reference() -> str:
     """Return the clearing rulebook reference as Markdown."""
-    return _table(_CLEARING_INTRO, CLEARING_PARAMETERS)
+    return _table(_CLEARING_INTRO, CLEARING_PARAMETERS, written_default)
