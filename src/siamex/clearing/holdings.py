@@ -69,7 +69,7 @@ def _holding(entry: Any, where: str, registry: MemberRegistry, rules: ClearingRu
     account_type: AccountType | None = None
     if kind is not None or not cash or per_account:
         try:
-            account_type = AccountType(kind)
+            account_type = AccountType(kind if isinstance(kind, str) else "")
         except ValueError:
             raise _refuse(where, f"`account_type` must be portfolio or client, got {kind!r}"
                           ) from None

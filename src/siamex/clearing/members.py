@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from siamex.clearing.files import read_json
+from siamex.clearing.ledger import AccountType  # one type from trade to ledger account (3.1)
 from siamex.clearing.money import InvalidAmount, format_baht, parse_baht
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.errors import ErrorCode, SiamexError
@@ -51,13 +52,6 @@ class MemberStatus(Enum):
     ACTIVE = "active"
     SUSPENDED = "suspended"
     DEFAULTED = "defaulted"
-
-
-class AccountType(Enum):
-    """The depository account type a trade settles in, kept apart end to end (3.1)."""
-
-    PORTFOLIO = "portfolio"
-    CLIENT = "client"
 
 
 class InvestorType(Enum):

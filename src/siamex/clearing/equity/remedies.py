@@ -48,7 +48,6 @@ from siamex.clearing.ledger import (
     Transaction,
     transfer,
 )
-from siamex.clearing.ledger import AccountType as LedgerAccountType
 from siamex.clearing.members import AccountType
 from siamex.clearing.money import percent_of
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
@@ -178,7 +177,7 @@ def _decode(rows: object) -> list[Transaction]:
     if not isinstance(rows, list):
         raise ValueError(f"not recorded postings: {rows!r}")
     return [Transaction(key, dt.date.fromisoformat(day), reason, tuple(
-                Leg(Account(owner, purpose, None if kind is None else LedgerAccountType(kind),
+                Leg(Account(owner, purpose, None if kind is None else AccountType(kind),
                             asset), int(amount))
                 for owner, purpose, kind, asset, amount in legs))
             for key, day, reason, legs in rows]

@@ -40,7 +40,6 @@ from siamex.clearing.ledger import (
     Transaction,
     transfer,
 )
-from siamex.clearing.ledger import AccountType as LedgerAccountType
 from siamex.clearing.members import AccountType
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.store import LedgerStore
@@ -126,18 +125,14 @@ class SettlementResult:
     payment_fails: tuple[PaymentFail, ...]
 
 
-def _ledger_type(account_type: AccountType | None) -> LedgerAccountType | None:
-    return None if account_type is None else LedgerAccountType(account_type.value)
-
-
 def holdings_account(member: str, account_type: AccountType, security: str) -> Account:
     """A member's depository account of one type: portfolio and client never mix (3.1)."""
-    return Account(member, SECURITIES, _ledger_type(account_type), security)
+    return Account(member, SECURITIES, account_type, security)
 
 
 def cash_account(member: str, account_type: AccountType | None = None) -> Account:
     """A member's settlement cash account (per account type only under per-account netting)."""
-    return Account(member, CASH, _ledger_type(account_type), THB)
+    return Account(member, CASH, account_type, THB)
 
 
 def member_cash(member: str, account_type: AccountType,
@@ -209,7 +204,7 @@ class _Posted:
 
     def movements(self, kind: str, round_no: int) -> tuple[Movement, ...]:
         return tuple(
-            Movement(a.owner, None if a.account_type is None else AccountType(a.account_type.value),
+            Movement(a.owner, a.account_type,
                      a.asset, q)
             for r, k, a, q in self.rows if k == kind and r == round_no
         )
