@@ -4,15 +4,15 @@ a halt outlasting the session ends with it (6.1, T9, T10)."""
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
+from siamex.rulebook.parameters import DEFAULT_RULEBOOK
 from siamex.trading.circuit_breaker import breaker_floors, level_reached
 from siamex.trading.events import AuctionResult, PhaseChanged, StatusChanged
 from siamex.units import parse_price
 from tests.trading.harness import Session, of_type, reasons, stock
 
-LEVELS = ((Fraction(8), 30), (Fraction(15), 30), (Fraction(20), 60))
+LEVELS = DEFAULT_RULEBOOK.circuit_breaker_levels
 
 
 def test_the_circuit_breaker_vectors(vectors: dict[str, Any]) -> None:

@@ -34,8 +34,8 @@ def test_an_operator_halt_over_a_pause_day_gives_back_the_pause() -> None:
     s.op(Halt, "10:30", "AOT")
     s.op(Resume, "11:00", "AOT")
     assert s.phase() == "PAUSED"
-    s.advance("16:45")
-    assert not of_type(s.events, AuctionResult)
+    events = s.advance("16:45")
+    assert not of_type(events, AuctionResult)
 
 
 def test_lowering_the_level_under_an_operator_halt_keeps_the_halt() -> None:

@@ -243,6 +243,7 @@ def _entries(data: Mapping[str, Any], name: str, fields: set[str]) -> list[Mappi
 
 def _tier(entry: Mapping[str, Any], where: str) -> int:
     value = entry.get("risk_tier", 1)
+    # clearing-spec.md 3.7 [W-6]: three contribution rates (`fund_variable_pct`), by risk
     if isinstance(value, bool) or value not in (1, 2, 3):
         raise SiamexError(ErrorCode.MEMBER_FILE, f"{where}: `risk_tier` must be 1, 2 or 3")
     return int(value)

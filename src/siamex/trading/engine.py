@@ -289,7 +289,7 @@ class Engine(TradingDay):
     def _day_close(self, inst: Instrument, ts: int, out: list[Event]) -> None:
         traded = inst.volume > 0
         close = inst.last_price if traded else None
-        if inst.prev_close is not None:
+        if inst.prev_close is not None:  # T13: the short-sale test looks back two closes
             self.prior_closes[inst.symbol] = inst.prev_close
         self.closes[inst.symbol] = inst.last_price or (inst.prev_close or inst.ipo_price or 0)
         out.append(DayClose(ts, inst.symbol, inst.open or None, inst.high or None,

@@ -67,7 +67,7 @@ _SUFFIX = {BoardType.LOCAL: "", BoardType.FOREIGN: "-F", BoardType.NVDR: "-R"}
 
 # The exchange boards in code order; trade reports are the off-hour, big-lot and foreign ones.
 BOARDS: tuple[Board, ...] = tuple(Board)
-_REPORT_BOARDS = frozenset({Board.OFF_HOUR, Board.BIG_LOT, Board.FOREIGN})
+_REPORT_BOARDS = frozenset({Board.OFF_HOUR, Board.BIG_LOT, Board.FOREIGN})  # set-trading 2.3, 5
 _BOARD_CODE = {board.value: code for code, board in enumerate(BOARDS)}
 
 # The columns of a CSV trade file and the fields of a JSON one, in order (docs/clearing.md).
