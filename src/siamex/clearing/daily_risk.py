@@ -16,7 +16,7 @@ so that a clearing run can call collateral without the caller computing anything
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from siamex.clearing.collateral import (
@@ -32,7 +32,7 @@ from siamex.clearing.collateral import (
     uncovered_stress_loss,
 )
 from siamex.clearing.members import MemberRegistry
-from siamex.clearing.money import percent_of, round_half_up
+from siamex.clearing.money import percent_of
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 
 __all__ = ["Exposure", "MemberRisk", "daily_risk"]
@@ -65,17 +65,6 @@ class MemberRisk:
     call: RiskCall
 
 
-def _stress_loss(positions: Iterable[PendingPosition], prices: Mapping[str, int],
-                 rules: ClearingRules) -> int:
-    """The default worst scenario: each net position loses `stress_move_pct` of its value."""
-    net: dict[tuple[str, str], int] = {}
-    for pos in positions:
-        net[pos.account, pos.security] = net.get((pos.account, pos.security), 0) + pos.net_qty
-    exact = sum((Fraction(abs(q) * prices[k]) * rules.stress_move_pct / 100
-                 for (_, k), q in net.items()), Fraction(0))
-    return round_half_up(exact)  # decision C3: summed exactly, rounded once
-
-
 def daily_risk(registry: MemberRegistry, exposures: Iterable[Exposure],
                net_cash: Mapping[str, Iterable[int]], prices: Mapping[str, int],
                risk_pct: Mapping[str, Fraction], stress_losses: Mapping[str, int],
@@ -87,24 +76,26 @@ def daily_risk(registry: MemberRegistry, exposures: Iterable[Exposure],
     for e in exposures:
         positions.setdefault(e.member, []).append(
             PendingPosition(e.account_type, e.security, e.net_qty, e.trade_value))
+    # decision 45: a security the day's data gives no rate takes `ews_risk_pct`
     quotes = {k: Quote(p, risk_pct.get(k, rules.ews_risk_pct)) for k, p in prices.items()}
-    parts = {}
+    # decision 45: the default worst scenario moves each net position `stress_move_pct`,
+    # PFE's formula at that rate
+    stressed = {k: Quote(p, rules.stress_move_pct) for k, p in prices.items()}
+    risks = {}
     for member, own in sorted(positions.items()):
         record = registry.member(member)
         assert record is not None  # exposures come from registered members' trades
         pfe = potential_future_exposure(own, quotes)
         ce = current_exposure(own, quotes)
-        # 3.5: L = lambda * net capital; Cap = kappa * equity (derived, parameters)
+        # 3.5: L = lambda * net capital; Cap = kappa * equity (decision 45, parameters)
         tolerance = percent_of(record.net_capital, rules.ews_tolerance_pct)
         cap = percent_of(record.shareholders_equity, rules.settlement_cap_equity_pct)
         csv = cumulative_settlement_value(net_cash.get(member, ()))
-        loss = stress_losses.get(member, _stress_loss(own, prices, rules))
-        parts[member] = (pfe, ce, tolerance, csv, cap, loss,
-                         uncovered_stress_loss(loss, held.get(member, 0)))
-    stress = stress_calls({m: p[6] for m, p in parts.items()}, financial_resources)
-    return {
-        member: MemberRisk(member, pfe, ce, tolerance, csv, cap, loss, uncovered, RiskCall(
-            early_warning(pfe, ce, tolerance), settlement_cap_call(csv, cap, rules),
-            stress[member], held.get(member, 0)))
-        for member, (pfe, ce, tolerance, csv, cap, loss, uncovered) in parts.items()
-    }
+        loss = stress_losses.get(member, potential_future_exposure(own, stressed))
+        held_m = held.get(member, 0)
+        risks[member] = MemberRisk(member, pfe, ce, tolerance, csv, cap, loss,
+                                   uncovered_stress_loss(loss, held_m),
+                                   RiskCall(early_warning(pfe, ce, tolerance),
+                                            settlement_cap_call(csv, cap, rules), 0, held_m))
+    stress = stress_calls({m: r.uncovered for m, r in risks.items()}, financial_resources)
+    return {m: replace(r, call=replace(r.call, stress=stress[m])) for m, r in risks.items()}

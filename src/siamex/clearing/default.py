@@ -36,6 +36,7 @@ from siamex.clearing.ledger import (
     transfer,
 )
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
+from siamex.clearing.risk_collateral import collateral_account
 from siamex.clearing.store import LedgerStore
 from siamex.clearing.waterfall import (
     Layer,
@@ -77,11 +78,6 @@ _SOURCE = Account(BANK, DEPOSITORY, None, THB)  # where SET's money enters the l
 def contribution_account(member: str) -> Account:
     """A member's Clearing Fund contribution, kept apart from its cash and collateral."""
     return Account(member, CLEARING_FUND, None, THB)
-
-
-def collateral_account(member: str) -> Account:
-    """The member's THB risk collateral, as risk_collateral.RiskCollateralAccount keeps it."""
-    return Account(member, COLLATERAL, None, THB)
 
 
 def contribution_key(member: str, day: dt.date, ref: str) -> str:

@@ -16,6 +16,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from siamex.clearing.equity.dvp import is_settled
 from siamex.clearing.equity.psms import (
     InstructionType,
     PsmsBook,
@@ -25,7 +26,7 @@ from siamex.clearing.equity.psms import (
 )
 from siamex.clearing.equity.psms_store import (
     PsmsResult,
-    instruction_from_record,
+    book_from_records,
     instruction_record,
     load_book,
     save_book,
@@ -100,8 +101,7 @@ def _answers(store: LedgerStore, book: PsmsBook, day: dt.date,
     text = store.get_document(name)
     if text is not None:
         record = json.loads(text)
-        restored = PsmsBook.restore(registry, rules,
-                                    [instruction_from_record(r) for r in record["book"]])
+        restored = book_from_records(record["book"], registry, rules, name)
         save_book(store, restored)  # the book the answers left, if a crash cut in before it
         return (restored,
                 [PsmsAnswer(r, str(member), bool(a), str(why))
@@ -131,7 +131,7 @@ def psms_day(store: LedgerStore, registry: MemberRegistry, day: dt.date,
     due = sorted({member_side.settlement_date for member_side, _ in book.matched_pairs()
                   if member_side.settlement_date <= day})
     results = tuple(settle_psms(store, book, sd, wall_clock(sd, rules.round_1_cash), rules)
-                    for sd in due if store.get_document(f"psms:{sd}:settled") is None)
+                    for sd in due if not is_settled(store, "psms", sd))
     return PsmsDay(tuple(answers), results)
 
 

@@ -61,10 +61,8 @@ TABLES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _kind(account_type: AccountType | str | None) -> str:
-    if account_type is None:
-        return ""
-    return account_type if isinstance(account_type, str) else account_type.value
+def _kind(account_type: AccountType | None) -> str:
+    return "" if account_type is None else account_type.value
 
 
 def _quantity(asset: str, qty: int) -> str | int:

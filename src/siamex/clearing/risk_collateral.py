@@ -21,10 +21,9 @@ from dataclasses import asdict, dataclass
 from fractions import Fraction
 
 from siamex.clearing.collateral import AssetKind, Pledge, value_after_haircut
-from siamex.clearing.equity.settlement import house_cash
+from siamex.clearing.equity.settlement import holdings_account, house_cash
 from siamex.clearing.ledger import (
     COLLATERAL,
-    SECURITIES,
     THB,
     Account,
     AccountType,
@@ -36,7 +35,7 @@ from siamex.clearing.ledger import (
 from siamex.clearing.money import format_baht
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.store import LedgerStore
-from siamex.units import micros_of_day, wall_clock
+from siamex.units import format_hhmm, micros_of_day, wall_clock
 
 __all__ = [
     "CallDebit",
@@ -45,6 +44,7 @@ __all__ = [
     "CollateralRefused",
     "RiskCollateralAccount",
     "Withdrawal",
+    "collateral_account",
 ]
 
 
@@ -113,6 +113,12 @@ def _time_of_day(at: dt.datetime) -> int:
     return micros_of_day(at)
 
 
+def collateral_account(member: str, asset: str = THB) -> Account:
+    """A member's risk collateral of one asset, held at TCH: owned by the member, so members
+    stay apart from each other and from TCH's SBL pool."""
+    return Account(member, COLLATERAL, None, asset)
+
+
 class RiskCollateralAccount:
     """One member's risk collateral at TCH, read from and posted to a ledger store."""
 
@@ -126,11 +132,11 @@ class RiskCollateralAccount:
 
     def account(self, asset: str) -> Account:
         """The TCH-held collateral account of this member for one asset."""
-        return Account(self.member, COLLATERAL, None, asset)
+        return collateral_account(self.member, asset)
 
     def holdings(self, asset: str) -> Account:
         """Where the member's own non-cash assets come from and go back to: its portfolio."""
-        return Account(self.member, SECURITIES, AccountType.PORTFOLIO, asset)
+        return holdings_account(self.member, AccountType.PORTFOLIO, asset)
 
     def balances(self) -> dict[str, int]:
         """Return the quantity held as collateral per asset (satang for THB)."""
@@ -248,12 +254,15 @@ class RiskCollateralAccount:
             if r.risk_cash_withdrawal_pm_open <= time_of_day <= r.risk_cash_withdrawal_pm_cutoff:
                 return wall_clock(at.date(), r.risk_cash_withdrawal_pm_paid)
             raise CollateralRefused(
-                f"cash withdrawals are requested by 10:00 or 13:15-14:00, not {at:%H:%M} (3.4)")
+                f"cash withdrawals are requested by {format_hhmm(r.risk_cash_withdrawal_am_cutoff)}"
+                f" or {format_hhmm(r.risk_cash_withdrawal_pm_open)}-"
+                f"{format_hhmm(r.risk_cash_withdrawal_pm_cutoff)}, not {at:%H:%M} (3.4)")
         # 3.4 [S002]: non-cash request and return <=19:00, never in a blackout
         if self._in_blackout(time_of_day):
             raise CollateralRefused(f"{at:%H:%M} is in a non-cash blackout: no withdrawal (3.4)")
         if time_of_day > r.risk_noncash_cutoff:
-            raise CollateralRefused(f"non-cash withdrawals close at 19:00, not {at:%H:%M} (3.4)")
+            raise CollateralRefused(f"non-cash withdrawals close at "
+                                    f"{format_hhmm(r.risk_noncash_cutoff)}, not {at:%H:%M} (3.4)")
         return at
 
     def request_withdrawal(self, ref: str, asset: str, quantity: int, at: dt.datetime,

@@ -25,6 +25,7 @@ from siamex.clearing.default import (
     recorded_default,
     repay_default,
 )
+from siamex.clearing.equity.dvp import is_settled
 from siamex.clearing.equity.fails import (
     RemedyEvent,
     RemedyOutcome,
@@ -426,7 +427,7 @@ def _check_gross(store: LedgerStore, by_date: Mapping[dt.date, list[GrossItem]])
     for day, items in by_date.items():
         new = {(item.settlement_date, item.trade_id) for item in items}
         for sd, trade_id in set(_gross_of(store, day)) ^ new:
-            if store.get_document(f"gross:{sd}:settled") is not None:
+            if is_settled(store, "gross", sd):
                 raise SiamexError(ErrorCode.CLEARING_STATE,
                                   f"gross trade {trade_id} of {day} settled on {sd}: the trades "
                                   "of that date cannot change it now")

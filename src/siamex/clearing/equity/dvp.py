@@ -27,7 +27,7 @@ from siamex.clearing.ledger import CASH, SECURITIES, TCH, THB, Account, Transact
 from siamex.clearing.store import LedgerStore
 from siamex.errors import ErrorCode, SiamexError
 
-__all__ = ["Decided", "Exchange", "Kind", "is_posted", "postings", "settle_once", "shortfalls"]
+__all__ = ["Decided", "Exchange", "Kind", "is_settled", "settle_once"]
 
 T = TypeVar("T")
 
@@ -50,7 +50,7 @@ class Exchange:
     payee_cash: Account
 
 
-def postings(x: Exchange) -> list[Transaction]:
+def _postings(x: Exchange) -> list[Transaction]:
     """The movements of a settled exchange; one of amount 0 moves only the shares."""
     tch_shares = Account(TCH, SECURITIES, None, x.security)
     txs = [Transaction(f"{x.prefix}:deliver", x.day, f"{x.what} delivery to TCH",
@@ -66,21 +66,21 @@ def postings(x: Exchange) -> list[Transaction]:
     return txs
 
 
-def shortfalls(running: dict[Account, int], x: Exchange) -> tuple[int, int]:
+def _shortfalls(running: dict[Account, int], x: Exchange) -> tuple[int, int]:
     """What the deliverer and the payer lack; when neither lacks anything, the exchange is
     applied to `running`, so that it funds the exchanges decided after it."""
     delivery = max(0, x.qty - running.get(x.deliverer_shares, 0))
     payment = max(0, x.amount - running.get(x.payer_cash, 0))
     if not delivery and not payment:  # 3.1: all of the shares and all of the cash, or nothing
-        for tx in postings(x):
+        for tx in _postings(x):
             for account, amount in tx.legs:
                 running[account] = running.get(account, 0) + amount
     return delivery, payment
 
 
-def is_posted(posted: Mapping[str, Transaction], x: Exchange, name: str) -> bool:
+def _is_posted(posted: Mapping[str, Transaction], x: Exchange, name: str) -> bool:
     """Whether an exchange's postings are all in the ledger; refuse a part or other terms."""
-    expected = postings(x)
+    expected = _postings(x)
     found = [posted.get(tx.key) for tx in expected]
     if all(tx is None for tx in found):
         return False
@@ -122,7 +122,16 @@ def _decided(kind: Kind[T], day: dt.date) -> str:
 
 
 def _done(kind: Kind[T], day: dt.date) -> str:
-    return f"{kind.name}:{day}:settled"
+    return _done_name(kind.name, day)
+
+
+def _done_name(name: str, day: dt.date) -> str:
+    return f"{name}:{day}:settled"
+
+
+def is_settled(store: LedgerStore, name: str, day: dt.date) -> bool:
+    """Whether the `name` kind of settlement (gross, psms) of `day` has run its cut-off."""
+    return store.get_document(_done_name(name, day)) is not None
 
 
 def _posted(store: LedgerStore, kind: Kind[T], day: dt.date) -> dict[str, Transaction]:
@@ -157,7 +166,7 @@ def _write(store: LedgerStore, kind: Kind[T], day: dt.date,
 def _landed(store: LedgerStore, kind: Kind[T], day: dt.date,
             decision: Sequence[Decided[T]]) -> bool:
     posted = _posted(store, kind, day)
-    return all(is_posted(posted, kind.exchange(d.item), kind.label(d.item))
+    return all(_is_posted(posted, kind.exchange(d.item), kind.label(d.item))
                for d in decision if d.settles)
 
 
@@ -183,7 +192,7 @@ def settle_once(store: LedgerStore, kind: Kind[T], day: dt.date, at: dt.datetime
     decision = _read(store, kind, day)
     if not done and (decision is None or not _landed(store, kind, day, decision)):
         running = dict(store.balances())
-        decision = [Decided(item, *shortfalls(running, kind.exchange(item))) for item in due]
+        decision = [Decided(item, *_shortfalls(running, kind.exchange(item))) for item in due]
         _write(store, kind, day, decision)  # before posting: a re-run reports these fails
     if decision is None:
         raise SiamexError(ErrorCode.CLEARING_STATE,
@@ -192,11 +201,11 @@ def settle_once(store: LedgerStore, kind: Kind[T], day: dt.date, at: dt.datetime
     _check_recorded(kind, day, due, decision)
     if not done:
         store.append_all([tx for d in decision if d.settles
-                          for tx in postings(kind.exchange(d.item))])
+                          for tx in _postings(kind.exchange(d.item))])
         store.put_document(_done(kind, day), at.isoformat())
     posted = _posted(store, kind, day)
     for d in decision:
-        if is_posted(posted, kind.exchange(d.item), kind.label(d.item)) != d.settles:
+        if _is_posted(posted, kind.exchange(d.item), kind.label(d.item)) != d.settles:
             raise SiamexError(ErrorCode.CLEARING_STATE,
                               f"{kind.label(d.item)}: the ledger and the decision of {day} "
                               "disagree on whether it settled")

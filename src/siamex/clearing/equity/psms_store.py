@@ -78,6 +78,7 @@ __all__ = [
     "BOOK_DOCUMENT",
     "PsmsFail",
     "PsmsResult",
+    "book_from_records",
     "instruction_from_record",
     "instruction_record",
     "load_book",
@@ -191,14 +192,25 @@ def load_book(store: LedgerStore, registry: MemberRegistry,
         return PsmsBook(registry, rules)
     try:
         records = json.loads(text)
-        if not isinstance(records, list):
-            raise ValueError("the document is not a list of instructions")
-        return PsmsBook.restore(registry, rules,
-                                [instruction_from_record(record) for record in records])
-    except ValueError as error:  # json.JSONDecodeError is a ValueError too
+    except ValueError as error:
         raise SiamexError(ErrorCode.CLEARING_STATE,
                           f"the PSMS book document {BOOK_DOCUMENT} cannot be read: {error}"
                           ) from error
+    return book_from_records(records, registry, rules, BOOK_DOCUMENT)
+
+
+def book_from_records(records: object, registry: MemberRegistry, rules: ClearingRules,
+                      where: str) -> PsmsBook:
+    """Rebuild a book from `instruction_record`s, refusing a malformed or inconsistent list
+    (`CLEARING_STATE`, naming `where` it was kept)."""
+    try:
+        if not isinstance(records, list):
+            raise ValueError("not a list of instructions")
+        return PsmsBook.restore(registry, rules,
+                                [instruction_from_record(record) for record in records])
+    except ValueError as error:
+        raise SiamexError(ErrorCode.CLEARING_STATE,
+                          f"the PSMS book in {where} cannot be read: {error}") from error
 
 
 # --- settlement --------------------------------------------------------------------------
