@@ -51,7 +51,7 @@ from siamex.trading.commands import (
 from siamex.trading.engine import Engine
 from siamex.trading.enums import OrderType, Side, Validity
 from siamex.trading.events import Accepted, Cancelled, Trade
-from siamex.units import day_start, parse_time_of_day
+from siamex.units import US_PER_MS, day_start, parse_time_of_day
 
 __all__ = ["BENCH_DATE", "CONTROLS_OFF", "Workload", "generate"]
 
@@ -151,7 +151,7 @@ class _Generator:
         self.counts: dict[str, int] = {}
         self.next_id = 0
         self.owner: dict[str, str] = {}
-        self.resting_us = DEFAULT_RULEBOOK.min_resting_time_ms * 1000
+        self.resting_us = DEFAULT_RULEBOOK.min_resting_time_ms * US_PER_MS
 
     def emit(self, command: Command, label: str) -> None:
         self.commands.append(command)

@@ -72,7 +72,7 @@ from siamex.trading.order import Order
 from siamex.trading.price_band import Band
 from siamex.trading.rejects import CancelReason, Reject
 from siamex.trading.trade_reports import check_report, report_board
-from siamex.units import day_start, format_price
+from siamex.units import US_PER_MS, day_start, format_price
 
 __all__ = ["Engine"]
 
@@ -136,6 +136,13 @@ class Engine(TradingDay):
         self.band_floor = 0
         self.resting_us = 0
 
+    def use_rules(self, rules: Rulebook) -> None:
+        """Take a day's rulebook, with the values the hot path reads derived from it once."""
+        self.rules = rules
+        self.band = Band(rules.dynamic_price_band_pct)
+        self.band_floor = rules.dynamic_price_band_min_price
+        self.resting_us = rules.min_resting_time_ms * US_PER_MS
+
     def handle(self, command: Command) -> list[Event]:
         """Run one command and return its events in order."""
         out: list[Event] = []
@@ -186,10 +193,7 @@ class Engine(TradingDay):
             self._advance(NEVER, out)
         self.now = cmd.ts
         carried = self._carry_out()
-        self.rules = rules = Rulebook(cmd.rules)
-        self.band = Band(rules.dynamic_price_band_pct)
-        self.band_floor = rules.dynamic_price_band_min_price
-        self.resting_us = rules.min_resting_time_ms * 1000
+        self.use_rules(rules := Rulebook(cmd.rules))
         self.date = day = dt.date.fromisoformat(cmd.date)
         self.base = day_start(day)
         self.seed = cmd.seed

@@ -27,7 +27,6 @@ from siamex.trading.enums import OrderType, Phase, Side, Validity
 from siamex.trading.index import Index
 from siamex.trading.instrument import Instrument
 from siamex.trading.order import Order
-from siamex.trading.price_band import Band
 from siamex.units import day_start
 
 __all__ = ["SNAPSHOT_VERSION", "dump", "load", "restore", "snapshot", "state_hash"]
@@ -154,7 +153,7 @@ def restore(data: dict[str, Any]) -> Engine:
     if data.get("version") != SNAPSHOT_VERSION:
         raise ValueError(f"snapshot version {data.get('version')!r} is not {SNAPSHOT_VERSION}")
     engine = Engine()
-    engine.rules = rules = Rulebook(data["rules"])
+    engine.use_rules(rules := Rulebook(data["rules"]))
     engine.date = dt.date.fromisoformat(data["date"]) if data["date"] else None
     engine.seed = data["seed"]
     engine.now = data["now"]
@@ -165,9 +164,6 @@ def restore(data: dict[str, Any]) -> Engine:
     engine.closes = dict(data["closes"])
     engine.prior_closes = dict(data["prior_closes"])
     engine.base = day_start(engine.date) if engine.date else 0
-    engine.band = Band(rules.dynamic_price_band_pct)
-    engine.band_floor = rules.dynamic_price_band_min_price
-    engine.resting_us = rules.min_resting_time_ms * 1000
     for name, prev_close, base, cap, value, *kept in data["indices"]:
         index = engine.indices[name] = Index(name, prev_close)
         index.base, index.cap, index.value = base, cap, value
