@@ -717,10 +717,8 @@ class Engine(TradingDay):
 
     def _trade_report(self, cmd: TradeReport, out: list[Event]) -> None:
         """Take a put-through: one firm trades at once, two firms wait for the buyer."""
-        inst = self.instruments.get(cmd.symbol)
+        inst = self._operated(cmd.symbol, cmd.id, cmd.ts, out)
         if inst is None:
-            out.append(Rejected(cmd.ts, cmd.id, Reject.UNKNOWN_SYMBOL,
-                                f"{cmd.symbol!r} is not listed today"))
             return
         if cmd.id in self.used_ids:
             out.append(Rejected(cmd.ts, cmd.id, Reject.DUPLICATE_ID,
