@@ -170,11 +170,16 @@ class Ledger:
                 return Outcome.ALREADY_APPLIED
             raise ConflictingTransaction(f"{tx.key}: already applied with other content")
         validate(tx)
+        self.apply_validated(tx)
+        return Outcome.APPLIED
+
+    def apply_validated(self, tx: Transaction) -> None:
+        """Post a new transaction the caller has validated, as a store does a whole batch
+        before applying any of it."""
         balances = self._balances
         for account, amount in tx.legs:
             balances[account] = balances.get(account, 0) + amount
         self._applied[tx.key] = tx
-        return Outcome.APPLIED
 
     def get(self, key: str) -> Transaction | None:
         """Return the transaction applied under a key, if any."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
+from siamex.units import format_price as format_baht  # satang as a two-decimal THB string
+
 __all__ = ["InvalidAmount", "format_baht", "parse_baht", "percent_of", "round_half_up"]
 
 _AMOUNT = re.compile(r"^(-?)([0-9]+)(?:\.([0-9]{1,2}))?\Z")  # ASCII digits only
@@ -29,13 +31,6 @@ def parse_baht(text: str) -> int:
     sign, whole, frac = m.groups()
     satang = int(whole) * 100 + int((frac or "").ljust(2, "0"))
     return -satang if sign else satang
-
-
-def format_baht(satang: int) -> str:
-    """Write satang as a two-decimal THB string."""
-    sign = "-" if satang < 0 else ""
-    whole, frac = divmod(abs(satang), 100)
-    return f"{sign}{whole}.{frac:02d}"
 
 
 def round_half_up(value: Fraction) -> int:

@@ -39,6 +39,13 @@ LegRow = tuple[str, dt.date, str, str, str, str, str, int]
 _ACCOUNT_TYPES: dict[str, AccountType | None] = {"": None, **{t.value: t for t in AccountType}}
 
 
+# The SQL stores' one schema, read the same way: every leg with its transaction (for the two
+# SQL stores only, so not in __all__).
+FROM_LEGS = " FROM ledger_transactions t JOIN ledger_legs l ON l.seq = t.seq "
+SELECT_LEGS = ("SELECT t.key, t.business_date, t.reason, l.owner, l.purpose, l.account_type,"
+               " l.asset, l.amount" + FROM_LEGS)
+
+
 class LedgerStore(ABC):
     """Where the ledger and the clearing state persist."""
 
@@ -124,7 +131,7 @@ class MemoryStore(LedgerStore):
             else:
                 raise ConflictingTransaction(f"{tx.key}: already stored with other content")
         for tx in staged.values():
-            self._ledger.apply(tx)
+            self._ledger.apply_validated(tx)
         return outcomes
 
     def transactions(self, since: dt.date | None = None) -> list[Transaction]:

@@ -21,7 +21,13 @@ from siamex.clearing.ledger import (
     Transaction,
     validate,
 )
-from siamex.clearing.store import LedgerStore, account_from_row, transactions_from_rows
+from siamex.clearing.store import (
+    FROM_LEGS,
+    SELECT_LEGS,
+    LedgerStore,
+    account_from_row,
+    transactions_from_rows,
+)
 
 __all__ = ["PostgresStore"]
 
@@ -54,10 +60,6 @@ _SCHEMA = (
     )""",
 )
 
-_SELECT_LEGS = """
-SELECT t.key, t.business_date, t.reason, l.owner, l.purpose, l.account_type, l.asset, l.amount
-FROM ledger_transactions t JOIN ledger_legs l ON l.seq = t.seq
-"""
 
 LegCopyRow = tuple[int, int, str, str, str, str, int]
 
@@ -121,28 +123,27 @@ class PostgresStore(LedgerStore):
                 keys: list[str]) -> dict[str, Transaction]:
         if not keys:
             return {}
-        cur.execute(_SELECT_LEGS + "WHERE t.key = ANY(%s) ORDER BY t.seq, l.position", (keys,))
+        cur.execute(SELECT_LEGS + "WHERE t.key = ANY(%s) ORDER BY t.seq, l.position", (keys,))
         return {tx.key: tx for tx in transactions_from_rows(cur.fetchall())}
 
     def transactions(self, since: dt.date | None = None) -> list[Transaction]:
         with self._db.cursor() as cur:
             if since is None:
-                cur.execute(_SELECT_LEGS + "ORDER BY t.seq, l.position")
+                cur.execute(SELECT_LEGS + "ORDER BY t.seq, l.position")
             else:
-                cur.execute(_SELECT_LEGS + "WHERE t.business_date >= %s"
+                cur.execute(SELECT_LEGS + "WHERE t.business_date >= %s"
                             " ORDER BY t.seq, l.position", (since,))
             return transactions_from_rows(cur.fetchall())
 
     def keyed(self, prefix: str) -> list[Transaction]:
         with self._db.cursor() as cur:  # starts_with, not LIKE: a key may hold % or _
-            cur.execute(_SELECT_LEGS + "WHERE starts_with(t.key, %s) ORDER BY t.seq, l.position",
+            cur.execute(SELECT_LEGS + "WHERE starts_with(t.key, %s) ORDER BY t.seq, l.position",
                         (prefix,))
             return transactions_from_rows(cur.fetchall())
 
     def keyed_legs(self, prefix: str, owner_not: str) -> list[tuple[str, Account, int]]:
         rows = self._db.execute(
-            "SELECT t.key, l.owner, l.purpose, l.account_type, l.asset, l.amount"
-            " FROM ledger_transactions t JOIN ledger_legs l ON l.seq = t.seq"
+            "SELECT t.key, l.owner, l.purpose, l.account_type, l.asset, l.amount" + FROM_LEGS +
             " WHERE starts_with(t.key, %s) AND l.owner <> %s ORDER BY t.seq, l.position",
             (prefix, owner_not)).fetchall()
         return [(key, account_from_row(owner, purpose, kind, asset), int(amount))

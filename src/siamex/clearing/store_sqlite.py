@@ -22,7 +22,13 @@ from siamex.clearing.ledger import (
     Transaction,
     validate,
 )
-from siamex.clearing.store import LedgerStore, account_from_row, transactions_from_rows
+from siamex.clearing.store import (
+    FROM_LEGS,
+    SELECT_LEGS,
+    LedgerStore,
+    account_from_row,
+    transactions_from_rows,
+)
 
 __all__ = ["SqliteStore"]
 
@@ -52,10 +58,6 @@ CREATE TABLE IF NOT EXISTS clearing_documents (
 COMMIT;
 """
 
-_SELECT_LEGS = """
-SELECT t.key, t.business_date, t.reason, l.owner, l.purpose, l.account_type, l.asset, l.amount
-FROM ledger_transactions t JOIN ledger_legs l ON l.seq = t.seq
-"""
 
 
 class SqliteStore(LedgerStore):
@@ -107,15 +109,15 @@ class SqliteStore(LedgerStore):
         )
 
     def _stored(self, cur: sqlite3.Cursor, key: str) -> list[Transaction]:
-        cur.execute(_SELECT_LEGS + "WHERE t.key = ? ORDER BY l.position", (key,))
+        cur.execute(SELECT_LEGS + "WHERE t.key = ? ORDER BY l.position", (key,))
         return transactions_from_rows(_dated(cur))
 
     def transactions(self, since: dt.date | None = None) -> list[Transaction]:
         cur = self._db.cursor()
         if since is None:
-            cur.execute(_SELECT_LEGS + "ORDER BY t.seq, l.position")
+            cur.execute(SELECT_LEGS + "ORDER BY t.seq, l.position")
         else:
-            cur.execute(_SELECT_LEGS + "WHERE t.business_date >= ? ORDER BY t.seq, l.position",
+            cur.execute(SELECT_LEGS + "WHERE t.business_date >= ? ORDER BY t.seq, l.position",
                         (since.isoformat(),))
         return transactions_from_rows(_dated(cur))
 
@@ -123,14 +125,13 @@ class SqliteStore(LedgerStore):
         # A range on the unique key's index: keys compare as UTF-8 bytes (BINARY collation),
         # and U+10FFFF is the last code point, so every key with the prefix is below the end.
         cur = self._db.cursor()
-        cur.execute(_SELECT_LEGS + "WHERE t.key >= ? AND t.key < ? ORDER BY t.seq, l.position",
+        cur.execute(SELECT_LEGS + "WHERE t.key >= ? AND t.key < ? ORDER BY t.seq, l.position",
                     (prefix, prefix + "\U0010ffff"))
         return transactions_from_rows(_dated(cur))
 
     def keyed_legs(self, prefix: str, owner_not: str) -> list[tuple[str, Account, int]]:
         rows = self._db.execute(
-            "SELECT t.key, l.owner, l.purpose, l.account_type, l.asset, l.amount"
-            " FROM ledger_transactions t JOIN ledger_legs l ON l.seq = t.seq"
+            "SELECT t.key, l.owner, l.purpose, l.account_type, l.asset, l.amount" + FROM_LEGS +
             " WHERE t.key >= ? AND t.key < ? AND l.owner <> ? ORDER BY t.seq, l.position",
             (prefix, prefix + "\U0010ffff", owner_not))
         return [(key, account_from_row(owner, purpose, kind, asset), amount)

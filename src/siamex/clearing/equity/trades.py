@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from siamex.clearing.files import read_json
 from siamex.clearing.members import Account, MemberRegistry
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.errors import ErrorCode, SiamexError
@@ -505,20 +506,16 @@ def read_trades(path: Path, registry: MemberRegistry, *,
     if kind not in (".csv", ".json", ".jsonl"):
         raise SiamexError(ErrorCode.TRADE_FILE,
                           f"{path}: a trade file ends in .csv, .json or .jsonl")
+    if kind == ".json":
+        return trades_from_json(read_json(path, ErrorCode.TRADE_FILE), registry,
+                                securities=securities, rules=rules, source=str(path))
     try:
         with path.open(encoding="utf-8", newline="") as handle:
             if kind == ".csv":
                 return trades_from_csv(handle, registry, securities=securities, rules=rules,
                                        source=str(path))
-            if kind == ".jsonl":
-                return trades_from_replay(handle, registry, securities=securities, rules=rules,
-                                          source=str(path))
-            try:
-                data = json.load(handle)
-            except (ValueError, RecursionError) as exc:  # not JSON, too long or too deep
-                raise SiamexError(ErrorCode.TRADE_FILE, f"{path}: not JSON: {exc}") from None
-            return trades_from_json(data, registry, securities=securities, rules=rules,
-                                    source=str(path))
+            return trades_from_replay(handle, registry, securities=securities, rules=rules,
+                                      source=str(path))
     except OSError as exc:
         raise SiamexError(ErrorCode.FILE_NOT_FOUND, f"cannot read {path}: {exc.strerror}"
                           ) from None
