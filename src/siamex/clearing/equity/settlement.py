@@ -25,7 +25,7 @@ round 1 securities (13:30), round 1 cash (14:00), round 2 securities (15:15), ro
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from siamex.clearing.equity.netting import CashObligation, NetPositions, SecuritiesObligation
@@ -72,7 +72,6 @@ TSD = "TSD"  # the depository: where book-entry securities come from (ledger.DEP
 BANK = "BANK"  # the settlement banks, the outside source of cash
 _ROUNDS = (1, 2)
 DEFAULT_ROUND = 3  # a payment made good after round 2 with the default waterfall's money
-_LAST = DEFAULT_ROUND
 _DELIVER, _PAY, _CREDIT, _PAYOUT = "deliver", "pay", "credit", "payout"
 _TCH_CASH = Account(TCH, CASH, None, THB)
 
@@ -191,11 +190,11 @@ class _Posted:
         self._by_account: dict[tuple[str, Account], list[int]] = {}
         self._by_asset: dict[tuple[str, str], int] = {}
         for round_no, kind, account, qty in rows:
-            per_round = self._by_account.setdefault((kind, account), [0] * (_LAST + 1))
+            per_round = self._by_account.setdefault((kind, account), [0] * (DEFAULT_ROUND + 1))
             per_round[round_no] += qty
             self._by_asset[kind, account.asset] = self._by_asset.get((kind, account.asset), 0) + qty
 
-    def total(self, kind: str, account: Account, up_to: int = _LAST) -> int:
+    def total(self, kind: str, account: Account, up_to: int = DEFAULT_ROUND) -> int:
         per_round = self._by_account.get((kind, account))
         return sum(per_round[: up_to + 1]) if per_round is not None else 0
 
@@ -234,13 +233,20 @@ def _cash(positions: NetPositions, day: dt.date, paying: bool) -> list[CashOblig
             if c.settlement_date == day and (c.net_amount < 0) == paying and c.net_amount]
 
 
-def _open_delivery(posted: _Posted, s: SecuritiesObligation, up_to: int = _LAST) -> int:
+def _open_delivery(posted: _Posted, s: SecuritiesObligation, up_to: int = DEFAULT_ROUND) -> int:
     account = holdings_account(s.member, s.account_type, s.security)
     return -s.net_qty - posted.total(_DELIVER, account, up_to)
 
 
-def _open_payment(posted: _Posted, c: CashObligation, up_to: int = _LAST) -> int:
+def _open_payment(posted: _Posted, c: CashObligation, up_to: int = DEFAULT_ROUND) -> int:
     return -c.net_amount - posted.total(_PAY, cash_account(c.member, c.account_type), up_to)
+
+
+def _cutoffs(rules: ClearingRules, round_no: int) -> tuple[int, int]:
+    """A round's securities and cash cut-offs (3.3, 3.4)."""
+    if round_no == 1:
+        return rules.round_1_securities, rules.round_1_cash
+    return rules.round_2_securities, rules.round_2_cash
 
 
 def check_cutoff(what: str, day: dt.date, at: dt.datetime, cutoff: int) -> None:
@@ -267,7 +273,7 @@ def _begin(store: LedgerStore, day: dt.date, round_no: int, phase: str, at: dt.d
 def take_securities(store: LedgerStore, positions: NetPositions, day: dt.date, round_no: int,
                     at: dt.datetime, rules: ClearingRules = DEFAULT_CLEARING_RULES) -> None:
     """Move each net deliverer's shares to TCH if its account holds them all at the cut-off."""
-    cutoff = rules.round_1_securities if round_no == 1 else rules.round_2_securities  # 3.4
+    cutoff = _cutoffs(rules, round_no)[0]
     if not _begin(store, day, round_no, "securities", at, cutoff):
         return
     posted, balances = _posted(store, day), store.balances()
@@ -287,14 +293,20 @@ def take_securities(store: LedgerStore, positions: NetPositions, day: dt.date, r
 def pay_and_credit(store: LedgerStore, positions: NetPositions, day: dt.date, round_no: int,
                    at: dt.datetime, rules: ClearingRules = DEFAULT_CLEARING_RULES) -> None:
     """Collect the net payers' cash, then credit receivers from what TCH received (3.3)."""
-    cutoff = rules.round_1_cash if round_no == 1 else rules.round_2_cash  # 3.4
+    cutoff = _cutoffs(rules, round_no)[1]
     if not _begin(store, day, round_no, "cash", at, cutoff):
         return
+    _collect_and_credit(store, positions, day, round_no)
+    store.put_document(_step_document(day, round_no, "cash"), at.isoformat())
+
+
+def _collect_and_credit(store: LedgerStore, positions: NetPositions, day: dt.date,
+                        round_no: int) -> None:
+    """Take the payments that can be made, then credit what TCH then holds (3.3 steps 2-3)."""
     store.append_all(_payments(store, positions, day, round_no))
     posted = _posted(store, day)
     store.append_all([*_securities_credits(posted, positions, day, round_no),
                       *_cash_credits(posted, positions, day, round_no)])
-    store.put_document(_step_document(day, round_no, "cash"), at.isoformat())
 
 
 def _payments(store: LedgerStore, positions: NetPositions, day: dt.date,
@@ -362,21 +374,16 @@ def settlement_result(store: LedgerStore, positions: NetPositions, day: dt.date,
                           if (short := _open_payment(posted, c, round_no)))
     return SettlementResult(day, round_no, posted.movements(_DELIVER, round_no),
                             posted.movements(_PAY, round_no),
-                            _joined(posted.movements(_CREDIT, round_no),
-                                    posted.movements(_PAYOUT, round_no)),
+                            posted.movements(_CREDIT, round_no)
+                            + posted.movements(_PAYOUT, round_no),
                             delivery_fails, payment_fails)
-
-
-def _joined(*parts: Iterable[Movement]) -> tuple[Movement, ...]:
-    return tuple(m for part in parts for m in part)
 
 
 def settle_round(store: LedgerStore, positions: NetPositions, day: dt.date, round_no: int,
                  prices: Mapping[str, int],
                  rules: ClearingRules = DEFAULT_CLEARING_RULES) -> SettlementResult:
     """Run both steps of a round, each at its own cut-off on `day`."""
-    sec_cutoff, cash_cutoff = ((rules.round_1_securities, rules.round_1_cash) if round_no == 1
-                               else (rules.round_2_securities, rules.round_2_cash))
+    sec_cutoff, cash_cutoff = _cutoffs(rules, round_no)
     take_securities(store, positions, day, round_no,
                     wall_clock(day, sec_cutoff), rules)
     pay_and_credit(store, positions, day, round_no,
@@ -398,10 +405,7 @@ def settle_after_default(store: LedgerStore, positions: NetPositions, day: dt.da
                           f"not at {at.isoformat()}")
     if store.get_document(_step_document(day, 2, "cash")) is None:
         raise StepRefused(f"round 2 cash of {day} has not run")
-    store.append_all(_payments(store, positions, day, DEFAULT_ROUND))
-    posted = _posted(store, day)
-    store.append_all([*_securities_credits(posted, positions, day, DEFAULT_ROUND),
-                      *_cash_credits(posted, positions, day, DEFAULT_ROUND)])
+    _collect_and_credit(store, positions, day, DEFAULT_ROUND)
     return settlement_result(store, positions, day, DEFAULT_ROUND, prices)
 
 
