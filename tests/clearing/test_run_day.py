@@ -528,3 +528,17 @@ def test_per_account_netting_keeps_two_payment_defaults_of_one_member_apart() ->
     assert store.balances()[cash_account("B", AccountType.CLIENT)] == 10_000 * BAHT
     assert store.balances()[cash_account("B", PRT)] == 10_000 * BAHT
     _sound(store)
+
+
+def test_a_settlement_date_no_run_took_settles_its_payment_default_later(
+        registry: MemberRegistry) -> None:
+    store = MemoryStore()
+    holdings = [_cash("A", 100), _shares("B", "X", 1000), _cash("C", 10)]
+    trades = _trades(registry, "1,2021-03-03,X,main,20.00,1000,A,A-PRT,B,B-PRT")
+    clear_day(registry, trades, holdings, store, T,
+              instructions=_day(registry, {"set_fund": {"tranche_2": "0", "reserve_fund": "0"}}))
+    report = clear_day(registry, _trades(registry), holdings, store, SD1)  # SD had no run
+    (default,) = report.remedies.defaults
+    assert default.ref == "payment:2021-03-05" and default.waterfall.loss == 19_900 * BAHT
+    assert store.balances()[cash_account("B")] == 20_000 * BAHT
+    _sound(store)

@@ -72,7 +72,7 @@ from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.sbl import collateral_adjustment, lender_penalty
 from siamex.clearing.store import LedgerStore
 from siamex.rulebook.calendar import trading_day_offset
-from siamex.units import micros_of_day
+from siamex.units import micros_of_day, wall_clock
 
 __all__ = ["RemedyEvent", "RemedyOutcome", "after_settlement", "before_settlement",
            "month_fines"]
@@ -265,9 +265,9 @@ class _Run:
                     else fail.amount_short - balances.get(payee, 0))
             if loss > 0:  # 3.6: a payment default is met from collateral and the Clearing Fund
                 self.default(fail.member, loss, ref, payee)
-        at = dt.datetime.combine(self.day, dt.time(16, 0))
-        late = settle_after_default(self.store, self.positions_of(sd), sd, at, prices,
-                                    self.rules)
+        # on the settlement date after round 2's cash, even when this run catches up a past one
+        late = settle_after_default(self.store, self.positions_of(sd), sd,
+                                    wall_clock(sd, self.rules.round_2_cash), prices, self.rules)
         for paid in late.paid:
             self.event("paid_after_default", paid.member, "", 0, paid.qty, f"for {sd}")
 
