@@ -63,7 +63,7 @@ class PsmsDay:
 def _apply(book: PsmsBook, r: PsmsRequest) -> None:
     if r.op == "create":
         assert r.instruction is not None  # the reader builds one for a create
-        if (r.instruction.to_board is not None
+        if (r.instruction.to_board is not None  # decision 62
                 and r.instruction.type is InstructionType.CLEARING_TO_CUSTODIAN):
             raise PsmsRefused(RefusalReason.INVALID,
                               f"PSMS instruction {r.instruction.id}: a board change on a "

@@ -339,7 +339,7 @@ class RiskCollateralAccount:
         name = self._key(day, "call")
         text = self.store.get_document(name)
         if text is None:
-            # Withdrawals accepted and not yet paid are on their way out: they do not count.
+            # decision 63: withdrawals accepted and not yet paid are on their way out
             held = self.held(quotes) - self._pending_value(day, quotes)
             # 3.5: Call = max(0, Required - CollateralHeld after haircut), due 11:00
             call = max(0, required - held)

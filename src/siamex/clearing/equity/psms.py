@@ -75,7 +75,7 @@ class Window(Enum):
 
 
 # clearing-spec.md 2.2, 3.4: (operation, status before) -> (status after, cut-off row).
-# CREATE starts from no instruction (None). MATCH is under the create row, derived: a pair
+# CREATE starts from no instruction (None). MATCH is under the create row (decision 60): a pair
 # matched after its instructions could no longer be entered would be too late to settle.
 # CREATE_TO_FOREIGN replaces CREATE (and MATCH's window) for a Local/NVDR -> Foreign change.
 TRANSITIONS: dict[tuple[Operation, Status | None], tuple[Status, Window]] = {
@@ -253,14 +253,14 @@ class PsmsBook:
                               f"PSMS {operation.value} of {item.id}: not allowed while "
                               f"{item.status.value}")
         status, window = found
-        if window is Window.CREATE and item is not None and item.to_foreign:
+        if window is Window.CREATE and item.to_foreign:
             window = Window.CREATE_TO_FOREIGN
         return status, window
 
     def _in_time(self, operation: Operation, item: Instruction, window: Window,
-                 at: dt.datetime, trade_date: dt.date | None = None) -> None:
+                 at: dt.datetime) -> None:
         """Refuse a request outside its window on the instruction's own T..SD (3.4)."""
-        first = trade_date or item.trade_date
+        first = item.trade_date
         last = item.settlement_date
         day = at.date()
         what = f"PSMS {operation.value} of {item.id}"
@@ -377,8 +377,8 @@ class PsmsBook:
         return merged
 
     def cancel(self, instruction_id: str, at: dt.datetime) -> Instruction:
-        """Cancel an instruction; a matched one takes its counter-instruction with it (derived:
-        the pair is one transfer)."""
+        """Cancel an instruction; a matched one takes its counter-instruction with it (decision
+        60: the pair is one transfer)."""
         item = self.get(instruction_id)
         status, window = self._step(Operation.CANCEL, item)
         self._in_time(Operation.CANCEL, item, window, at)
@@ -451,7 +451,7 @@ class PsmsBook:
 def monthly_counts(book: PsmsBook, year: int, month: int) -> dict[str, Counter[InstructionType]]:
     """Count each member's matched pairs settling in a month, by type.
 
-    Derived: an item is a matched pair, counted once, in the month of its settlement date and
+    Decision 61: an item is a matched pair, counted once, in the month of its settlement date and
     billed to the pair's member; a pair cancelled or de-matched is not an item.
     """
     counts: dict[str, Counter[InstructionType]] = {}
