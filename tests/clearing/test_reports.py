@@ -106,3 +106,52 @@ def test_the_summary_shows_each_members_obligations_and_settlement(
     assert "Clearing run 2021-04-12: trades of 2021-04-08, 6 trade(s)" in out
     assert "settlement date 2021-04-12: settled now, in full" in out
     assert "X client -10,000" in out and "-56000.00" in out and "+41000.00" in out
+
+
+def test_gross_psms_fund_and_bill_rows_name_their_members() -> None:
+    import datetime as dt
+
+    from siamex.clearing.instructions import instructions_from_json
+    from siamex.clearing.members import AccountType, registry_from_json
+    from siamex.clearing.reports import tables
+
+    registry = registry_from_json({
+        "members": [{"member": "A", "type": "gcm", "shareholders_equity": "600000000"},
+                    {"member": "B", "type": "gcm", "shareholders_equity": "600000000"},
+                    {"member": "K", "type": "settlement_agent",
+                     "shareholders_equity": "200000000", "clearing_fund": False}],
+        "accounts": [{"member": m, "account": f"{m}-{k[:3]}", "type": k}
+                     for m in ("A", "B") for k in ("portfolio", "client")]})
+    holdings = [Holding("A", None, "THB", 61_000_000 * 100),
+                Holding("A", AccountType.CLIENT, "X", 1000),
+                Holding("B", AccountType.PORTFOLIO, "X", 600_000),
+                Holding("B", AccountType.PORTFOLIO, "Y", 100),
+                Holding("K", None, "THB", 20_000 * 100)]
+    pair = {"member": "A", "agent": "K", "client_ref": "C1", "type": "clearing_to_custodian",
+            "symbol": "X", "quantity": 1000, "amount": "20000.00", "trade_date": "2021-03-03",
+            "settlement_date": "2021-03-05"}
+    day_1 = instructions_from_json({"book": [
+        {"op": "gross", "trade_id": "R1", "value": "2021-03-05", "at": "2021-03-03T14:00:00"},
+        {"op": "gross_confirm", "trade_id": "R1", "at": "2021-03-03T14:00:00"}], "psms": [
+        {"op": "create", "at": "2021-03-03T15:00:00", "id": "m1", "entered_by": "member",
+         "side": "deliver", **pair},
+        {"op": "create", "at": "2021-03-03T15:00:00", "id": "k1", "entered_by": "agent",
+         "side": "receive", **pair},
+        {"op": "match", "at": "2021-03-03T15:01:00", "id": "m1", "other": "k1"}]}, registry)
+    trades = trades_from_csv([HEADER, "R1,2021-03-03,X,big_lot,100.00,600000,A,A-por,B,B-por,,",
+                              "2,2021-03-03,Y,main,10.00,100,A,A-por,B,B-por,,"], registry)
+    store = MemoryStore()
+    clear_day(registry, trades, holdings, store, dt.date(2021, 3, 3), instructions=day_1)
+    empty = trades_from_csv([HEADER], registry)
+    rows = tables(clear_day(registry, empty, holdings, store, dt.date(2021, 3, 5)))
+    assert [(r["member"], r["side"], r["settled"]) for r in rows["gross"]] == [
+        ("B", "sell", True), ("A", "buy", True)]
+    assert [(r["member"], r["agent"], r["settled"]) for r in rows["psms_settlement"]] == [
+        ("A", "K", True)]
+    month = instructions_from_json({"month_end": "2021-03"}, registry)
+    rows = tables(clear_day(registry, empty, holdings, store, dt.date(2021, 3, 31),
+                            instructions=month))
+    assert [(r["member"], r["settled_value"], r["paid"]) for r in rows["fund"]] == [
+        ("A", "1000.00", True), ("B", "1000.00", True)]  # the net Y trade; gross is not net
+    assert {r["member"]: r["psms"] for r in rows["bills"]} == {"A": "50.00", "B": "0.00",
+                                                                "K": "0.00"}
