@@ -84,16 +84,8 @@ def _funded(**overrides: int) -> dict[Account, int]:
 
 def _store(holdings: dict[Account, int]) -> MemoryStore:
     store = MemoryStore()
-    _issue(store, holdings)
+    issue(store, OPENING, holdings)
     return store
-
-
-def _issue(store: LedgerStore, holdings: dict[Account, int]) -> None:
-    """`issue` in two calls: it sorts the accounts, and an untyped account (per-member cash)
-    does not sort against a typed one of the same owner."""
-    for typed in (False, True):
-        issue(store, OPENING, {a: q for a, q in holdings.items()
-                               if (a.account_type is not None) == typed})
 
 
 def _tch(store: LedgerStore) -> dict[Account, int]:
@@ -200,7 +192,7 @@ def test_a_call_resumed_after_a_crash_ends_as_an_uninterrupted_one(writes: int) 
     whole = _store(holdings)
     expected = settle_gross(whole, [G1, G2], SD, NOON)
     crashing = CrashingStore(-1)
-    _issue(crashing, holdings)
+    issue(crashing, OPENING, holdings)
     crashing.writes = writes
     with pytest.raises(Crash):
         settle_gross(crashing, [G1, G2], SD, NOON)

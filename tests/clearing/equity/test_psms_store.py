@@ -86,17 +86,9 @@ def _matched(book: PsmsBook, n: int, side: PsmsSide = PsmsSide.DELIVER,
     return book.match(*_entered(book, n, side, **changes), MATCHED_AT)
 
 
-def _issue(store: LedgerStore, holdings: dict[Account, int]) -> None:
-    """`issue` in two calls: an untyped account (per-member cash) does not sort against a typed
-    one of the same owner."""
-    for typed in (False, True):
-        issue(store, OPENING, {a: q for a, q in holdings.items()
-                               if (a.account_type is not None) == typed})
-
-
 def _store(holdings: dict[Account, int]) -> MemoryStore:
     store = MemoryStore()
-    _issue(store, holdings)
+    issue(store, OPENING, holdings)
     return store
 
 
@@ -455,7 +447,7 @@ def test_a_call_resumed_after_a_crash_ends_as_an_uninterrupted_one(writes: int) 
     expected = settle_psms(whole, book, SD, TWO)
     assert len(expected.settled) == len(expected.failed) == 1
     crashing = CrashingStore(-1)
-    _issue(crashing, holdings)
+    issue(crashing, OPENING, holdings)
     crashing.writes = writes
     with pytest.raises(Crash):
         settle_psms(crashing, book, SD, TWO)
