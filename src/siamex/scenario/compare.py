@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from siamex.clearing.money import parse_baht
 from siamex.scenario.loader import Scenario, load_scenario
 from siamex.scenario.output import event_fields, event_name
 from siamex.scenario.runner import run_scenario, scenario_commands
@@ -155,12 +156,6 @@ def _price(fields: Mapping[str, Any], name: str) -> int | None:
     return None if text is None else parse_price(str(text))
 
 
-def _amount(text: str) -> int:
-    """Read a two-decimal THB amount into satang; unlike a price it may exceed 10^9 THB."""
-    whole, _, frac = text.partition(".")
-    return int(whole) * 100 + int(frac.ljust(2, "0")[:2])
-
-
 def _limits(day: DayRun, ts: int, f: Mapping[str, Any]) -> None:
     figures = day.security(str(f["symbol"])).values
     figures["ceiling"], figures["floor"] = _price(f, "ceiling"), _price(f, "floor")
@@ -219,7 +214,7 @@ def _close(day: DayRun, ts: int, f: Mapping[str, Any]) -> None:
     for name in ("open", "high", "low", "close", "average"):
         values[name] = _price(f, name)
     values["trades"], values["volume"] = int(f["trades"]), int(f["volume"])
-    values["value"] = _amount(str(f["value"]))
+    values["value"] = parse_baht(str(f["value"]))  # unlike a price, may exceed 10^9 THB
 
 
 def _halt(day: DayRun, symbol: str, kind: str) -> None:
