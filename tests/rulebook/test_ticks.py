@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fractions import Fraction
-from itertools import pairwise
 from typing import Any
 
 from hypothesis import given
@@ -60,11 +59,13 @@ def test_rounding_brackets_every_price(price: int) -> None:
     assert (down == up) == STOCK.is_valid(price)
 
 
-@given(st.integers(min_value=1, max_value=100_000), st.integers(min_value=0, max_value=400))
-def test_the_ladder_holds_every_valid_price_between_its_ends(low: int, span: int) -> None:
-    low = STOCK.round_up(low)
-    high = STOCK.round_down(low + span * 20)
-    ladder = STOCK.ladder(low, high)
-    assert all(STOCK.is_valid(p) for p in ladder)
-    assert all(STOCK.next_up(a) == b for a, b in pairwise(ladder))
-    assert sum(STOCK.is_valid(p) for p in range(low, high + 1)) == len(ladder)
+@given(st.integers(min_value=1, max_value=100_000), st.integers(min_value=0, max_value=4_000))
+def test_a_uniform_tick_is_the_one_row_that_holds_the_whole_range(low: int, span: int) -> None:
+    high = low + span
+    tick = STOCK.uniform_tick(low, high)
+    rows = {STOCK.tick_at(p) for p in range(low, high + 1)}
+    if tick:
+        assert rows == {tick}
+        assert all(STOCK.is_valid(p) == (p % tick == 0) for p in range(low, high + 1))
+    else:
+        assert len(rows) > 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from siamex.rulebook.limits import price_limits
 from siamex.rulebook.parameters import DEFAULT_RULEBOOK, Rulebook
 from siamex.rulebook.schedule import AuctionInstants
-from siamex.rulebook.ticks import tick_scale
+from siamex.rulebook.ticks import TickScale, tick_scale
 from siamex.trading.enums import OrderType, Side, Validity
 from siamex.trading.instrument import Instrument
 from siamex.trading.order import Order
@@ -31,6 +31,18 @@ def rest(inst: Instrument, no: int, side: Side, price: int | None, qty: int,
     if price is None:
         book.enqueue(order)
     else:
-        order.idx = book.position(price)
         book.add(order)
     return order
+
+
+def ladder(scale: TickScale, low: int, high: int) -> list[int]:
+    """Every valid price from low to high (both valid), one tick at a time: the oracle's grid."""
+    prices = [low]
+    while prices[-1] < high:
+        prices.append(scale.next_up(prices[-1]))
+    return prices
+
+
+def candidates(inst: Instrument) -> list[int]:
+    """The auction's candidate prices, every tick of them (decision T1)."""
+    return ladder(inst.scale, inst.auction_low, inst.auction_high)

@@ -16,6 +16,7 @@ from siamex.trading.commands import MemberSpec
 from siamex.trading.enums import Side
 from siamex.trading.events import Accepted, Amended, Cancelled, Rejected, Trade
 from siamex.units import parse_price
+from tests.trading.books import candidates
 from tests.trading.harness import Session, of_type, stock
 from tests.trading.reference import RefBook, RefOrder, naive_allocation, naive_equilibrium
 
@@ -191,7 +192,7 @@ def test_the_opening_auction_matches_a_naive_price_and_allocation(
         (buys if side == "buy" else sells).append(
             (cid, parse_price(limit) if limit else None, qty))
     inst = session.engine.instruments["X"]
-    price, volume, _ = naive_equilibrium(inst.candidates, [(p, q) for _, p, q in buys],
+    price, volume, _ = naive_equilibrium(candidates(inst), [(p, q) for _, p, q in buys],
                                          [(p, q) for _, p, q in sells], 1000)
     events = session.advance("10:00")
     got = [(t.buy_id, t.sell_id, t.qty) for t in of_type(events, Trade)]

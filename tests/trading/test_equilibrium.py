@@ -11,7 +11,7 @@ from siamex.trading.auction import Equilibrium
 from siamex.trading.enums import Side
 from siamex.trading.equilibrium import book_equilibrium
 from siamex.units import parse_price
-from tests.trading.books import instrument, rest
+from tests.trading.books import candidates, instrument, ladder, rest
 from tests.trading.reference import naive_equilibrium
 
 
@@ -25,8 +25,8 @@ def _solve(prev_close: int, buys: list[tuple[int | None, int]],
             no += 1
             rest(inst, no, side, price, qty)
     book = inst.book
-    return book_equilibrium(book, inst.candidates, inst.offset, book.ato_buy_qty,
-                            book.ato_sell_qty, reference)
+    return book_equilibrium(book, inst.scale, inst.auction_low, inst.auction_high,
+                            book.ato_buy_qty, book.ato_sell_qty, reference)
 
 
 def _rows(rows: list[list[Any]]) -> list[tuple[int | None, int]]:
@@ -44,7 +44,7 @@ def test_every_auction_vector(vectors: dict[str, Any]) -> None:
 def test_the_naive_oracle_passes_the_vectors_too(vectors: dict[str, Any]) -> None:
     for case in vectors["auctions"]:
         inst = instrument(parse_price(case["prev_close"]))
-        price, volume, _ = naive_equilibrium(inst.candidates, _rows(case["buys"]),
+        price, volume, _ = naive_equilibrium(candidates(inst), _rows(case["buys"]),
                                              _rows(case["sells"]),
                                              parse_price(case["reference"]))
         assert (price, volume) == (parse_price(case["price"]), case["volume"]), case["source"]
@@ -75,14 +75,15 @@ def books(draw: st.DrawFn) -> tuple[int, int, list[tuple[int | None, int]],
     prev = draw(PREV_CLOSES)
     allowance = draw(st.integers(min_value=0, max_value=2))
     inst = instrument(prev, allowance=allowance)
-    size = inst.book.size
+    prices = ladder(inst.scale, inst.floor, inst.ceiling)
+    size = len(prices)
     near = st.integers(min_value=max(0, size // 2 - 5), max_value=min(size - 1, size // 2 + 5))
     index = st.one_of(near, near, st.integers(min_value=0, max_value=size - 1))
-    price = st.one_of(st.none(), index.map(lambda k: inst.book.prices[k]))
+    price = st.one_of(st.none(), index.map(lambda k: prices[k]))
     row = st.tuples(price, st.integers(min_value=1, max_value=6).map(lambda n: n * 100))
     buys = draw(st.lists(row, max_size=7))
     sells = draw(st.lists(row, max_size=7))
-    reference = draw(st.one_of(st.sampled_from(inst.candidates),
+    reference = draw(st.one_of(st.sampled_from(candidates(inst)),
                                st.integers(min_value=1, max_value=60_000)))
     return prev, allowance, buys, sells, reference
 
@@ -92,5 +93,5 @@ def books(draw: st.DrawFn) -> tuple[int, int, list[tuple[int | None, int]],
 def test_the_walk_agrees_with_trying_every_candidate(case: tuple[Any, ...]) -> None:
     prev, allowance, buys, sells, reference = case
     inst = instrument(prev, allowance=allowance)
-    expected = naive_equilibrium(inst.candidates, buys, sells, reference)
+    expected = naive_equilibrium(candidates(inst), buys, sells, reference)
     assert _solve(prev, buys, sells, reference, allowance).fields() == expected

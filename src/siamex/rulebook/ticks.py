@@ -1,8 +1,7 @@
 """Tick sizes, valid prices and rounding to a valid price (set-trading-rules.md 3.2).
 
 Every row of the tick table starts at a multiple of its own tick and of the tick below it, so
-rounding with the tick found at a price always lands on a valid price, and the valid prices form
-a ladder that the book indexes by position.
+rounding with the tick found at a price always lands on a valid price.
 """
 
 from __future__ import annotations
@@ -28,8 +27,23 @@ class TickScale:
         self._ticks = [tick for _, tick in table]
 
     def tick_at(self, price: int | Fraction) -> int:
-        """Return the tick that applies at a price (looked up at that price, 3.2)."""
-        return self._ticks[bisect_right(self._starts, price) - 1]
+        """Return the tick that applies at a price (looked up at that price, 3.2).
+
+        A row starts at a whole number of satang, so a fractional price falls in the row of its
+        integer part. The table has a handful of rows: a walk down them beats a bisection.
+        """
+        whole = price if isinstance(price, int) else int(price)
+        starts = self._starts
+        row = len(starts) - 1
+        while row > 0 and whole < starts[row]:
+            row -= 1
+        return self._ticks[row]
+
+    def uniform_tick(self, low: int, high: int) -> int:
+        """Return the tick of the one row of the table that holds every price from low to
+        high, or 0 when they span rows."""
+        row = bisect_right(self._starts, low)
+        return self._ticks[row - 1] if bisect_right(self._starts, high) == row else 0
 
     def is_valid(self, price: int) -> bool:
         """Tell whether a positive price in satang lies on the tick grid."""
@@ -54,18 +68,6 @@ class TickScale:
         if price <= self._ticks[0]:
             return 0
         return self.round_down(price - 1)
-
-    def ladder(self, low: int, high: int) -> list[int]:
-        """Return every valid price from low to high inclusive, both valid, ascending."""
-        prices: list[int] = []
-        starts, ticks = self._starts, self._ticks
-        for band in range(len(starts)):
-            band_end = starts[band + 1] if band + 1 < len(starts) else high + 1
-            first = max(low, starts[band])
-            if first >= band_end or first > high:
-                continue
-            prices.extend(range(first, min(band_end, high + 1), ticks[band]))
-        return prices
 
 
 def tick_scale(rules: Rulebook, kind: str) -> TickScale:

@@ -58,9 +58,8 @@ def _side(book: Book, side: Side, price: int, volume: int) -> list[tuple[Order, 
         qty = min(order.remaining, left)
         fills.append((order, qty))
         left -= qty
-    prices = book.prices
-    for idx, level in book.levels(side):
-        if not left or (prices[idx] < price if side is _BUY else prices[idx] > price):
+    for level in book.levels(side):
+        if not left or (level.price < price if side is _BUY else level.price > price):
             break
         for order in level:
             if not left:

@@ -1,11 +1,14 @@
-"""One board's order book: price levels indexed by their position on the day's price ladder.
+"""One board's order book: the price levels in use, in price order, with each side's best.
 
-The daily ceiling and floor bound every valid price to a few hundred ticks, so each side is a list
-of levels indexed by tick number with the best level's index kept beside it: adding, cancelling
-and matching an order are O(1) (DESIGN.md, hints from the field). Each level is a doubly linked
-queue of orders in time priority. ATO and ATC orders have no price; they wait in their own
-queues in time order until the auction (decision T4). Each side keeps the total quantity of
-its priced orders, which Auto Pause watches (decision T12).
+Each side keeps the levels that hold orders in a list in ascending price order, so its memory
+follows the levels in use, never the width of the day's price range (a very high price, a first
+trading day or a widened limit makes that range millions of ticks; DESIGN.md, hints from the
+field). The best level of a side is an end of its list and every resting order knows its level:
+adding at the touch, matching and cancelling are O(1); a level elsewhere is found by a binary
+search of the list (a few compiled integer steps, cheaper than hashing the price). Each level is a
+doubly linked queue of orders in time priority. ATO and ATC orders have no price; they wait in
+their own queues in time order until the auction (decision T4). Each side keeps the total
+quantity of its priced orders, which Auto Pause watches (decision T12).
 """
 
 from __future__ import annotations
@@ -14,82 +17,50 @@ from collections.abc import Iterator
 from typing import Final
 
 from siamex.trading.enums import Side, Validity
-from siamex.trading.order import Order
+from siamex.trading.order import Level, Order
 
-__all__ = ["Book", "Level"]
+__all__ = ["NO_ASK", "NO_BID", "Book", "Level", "first_at_or_above"]
+
+NO_BID: Final = 0
+"""The best bid of a side without bids: below every price."""
+NO_ASK: Final = 1 << 60
+"""The best offer of a side without offers: above every price."""
 
 _BUY: Final = Side.BUY
+_SELL: Final = Side.SELL
 _DAY: Final = Validity.DAY
 
 
-class Level:
-    """The orders resting at one price, in time priority, and their total remaining quantity."""
-
-    __slots__ = ("count", "head", "qty", "tail")
-
-    def __init__(self) -> None:
-        self.head: Order | None = None
-        self.tail: Order | None = None
-        self.qty = 0
-        self.count = 0
-
-    def append(self, order: Order) -> None:
-        """Queue an order at the back of the level (its quantity is the caller's to count)."""
-        tail = self.tail
-        order.prev = tail
-        order.next = None
-        if tail is None:
-            self.head = order
+def first_at_or_above(levels: list[Level], price: int) -> int:
+    """Return the index of the first level priced at or above `price` in an ascending list."""
+    lo = 0
+    hi = len(levels)
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if levels[mid].price < price:
+            lo = mid + 1
         else:
-            tail.next = order
-        self.tail = order
-        self.count += 1
-
-    def unlink(self, order: Order) -> None:
-        """Take an order out of the queue (its quantity is the caller's to account for)."""
-        prev, nxt = order.prev, order.next
-        if prev is None:
-            self.head = nxt
-        else:
-            prev.next = nxt
-        if nxt is None:
-            self.tail = prev
-        else:
-            nxt.prev = prev
-        order.prev = order.next = None
-        self.count -= 1
-
-    def __iter__(self) -> Iterator[Order]:
-        order = self.head
-        while order is not None:
-            yield order
-            order = order.next
+            hi = mid
+    return lo
 
 
 class Book:
-    """Bids and offers of one board over the day's price ladder."""
+    """Bids and offers of one board: the levels in use in price order, the best of each side.
 
-    __slots__ = ("ask_qty", "asks", "ato_buy_qty", "ato_buys", "ato_sell_qty", "ato_sells",
-                 "band_firsts", "band_starts", "band_ticks", "best_ask", "best_bid", "bid_qty",
-                 "bids", "prices", "size")
+    `bid_levels` and `ask_levels` hold the levels with orders, ascending by price: the best bid
+    is the last bid level, the best offer the first offer level. `best_bid` is NO_BID and
+    `best_ask` NO_ASK when a side is empty, so a limit compares with them without a test for
+    emptiness.
+    """
 
-    def __init__(self, prices: list[int]) -> None:
-        self.prices = prices
-        self.size = len(prices)
-        # the ladder is uniform within each tick band: position() is arithmetic, not a lookup
-        self.band_starts: list[int] = []
-        self.band_firsts: list[int] = []
-        self.band_ticks: list[int] = []
-        for i in range(len(prices) - 1):
-            tick = prices[i + 1] - prices[i]
-            if not self.band_ticks or tick != self.band_ticks[-1]:
-                self.band_starts.append(prices[i])
-                self.band_firsts.append(i)
-                self.band_ticks.append(tick)
-        self.bids: list[Level | None] = [None] * self.size
-        self.asks: list[Level | None] = [None] * self.size
-        self.best_bid = -1
-        self.best_ask = self.size
+    __slots__ = ("ask_levels", "ask_qty", "ato_buy_qty", "ato_buys", "ato_sell_qty",
+                 "ato_sells", "best_ask", "best_bid", "bid_levels", "bid_qty")
+
+    def __init__(self) -> None:
+        self.bid_levels: list[Level] = []
+        self.ask_levels: list[Level] = []
+        self.best_bid = NO_BID
+        self.best_ask = NO_ASK
         self.ato_buys: dict[int, Order] = {}
         self.ato_sells: dict[int, Order] = {}
         self.ato_buy_qty = 0
@@ -97,71 +68,93 @@ class Book:
         self.bid_qty = 0
         self.ask_qty = 0
 
-    def position(self, price: int) -> int:
-        """Return a price's index on the ladder, or -1 when it is off the grid or the ladder."""
-        prices = self.prices
-        if price < prices[0] or price > prices[-1]:
-            return -1
-        band = len(self.band_starts) - 1
-        while band > 0 and price < self.band_starts[band]:
-            band -= 1
-        if band < 0:
-            return 0
-        offset = price - self.band_starts[band]
-        tick = self.band_ticks[band]
-        if offset % tick:
-            return -1
-        return self.band_firsts[band] + offset // tick
-
     def add(self, order: Order) -> None:
         """Rest a priced order at the back of its level."""
-        idx = order.idx
+        price = order.price
         if order.side is _BUY:
-            level = self.bids[idx]
-            if level is None:
-                level = self.bids[idx] = Level()
-            if idx > self.best_bid:
-                self.best_bid = idx
+            level = self._bid_level(price)
             self.bid_qty += order.remaining
         else:
-            level = self.asks[idx]
-            if level is None:
-                level = self.asks[idx] = Level()
-            if idx < self.best_ask:
-                self.best_ask = idx
+            level = self._ask_level(price)
             self.ask_qty += order.remaining
         level.append(order)
         level.qty += order.remaining
 
+    def _bid_level(self, price: int) -> Level:
+        """The bid level at a price, opened if there is none."""
+        levels = self.bid_levels
+        if price == self.best_bid:
+            return levels[-1]
+        if price > self.best_bid:
+            self.best_bid = price
+            level = Level(price)
+            levels.append(level)
+            return level
+        i = first_at_or_above(levels, price)
+        if levels[i].price == price:
+            return levels[i]
+        level = Level(price)
+        levels.insert(i, level)
+        return level
+
+    def _ask_level(self, price: int) -> Level:
+        """The offer level at a price, opened if there is none."""
+        levels = self.ask_levels
+        if price == self.best_ask:
+            return levels[0]
+        if price < self.best_ask:
+            self.best_ask = price
+            level = Level(price)
+            levels.insert(0, level)
+            return level
+        i = first_at_or_above(levels, price)
+        if i < len(levels) and levels[i].price == price:
+            return levels[i]
+        level = Level(price)
+        levels.insert(i, level)
+        return level
+
     def remove(self, order: Order) -> None:
         """Take a priced order out of the book with all its remaining quantity."""
-        idx = order.idx
+        level = order.level
+        assert level is not None
+        level.unlink(order)
+        level.qty -= order.remaining
         if order.side is _BUY:
-            level = self.bids[idx]
-            assert level is not None
-            level.unlink(order)
-            level.qty -= order.remaining
             self.bid_qty -= order.remaining
-            if level.count == 0 and idx == self.best_bid:
-                self._retreat_bid()
+            if not level.count:
+                self._drop_bid(level)
         else:
-            level = self.asks[idx]
-            assert level is not None
-            level.unlink(order)
-            level.qty -= order.remaining
             self.ask_qty -= order.remaining
-            if level.count == 0 and idx == self.best_ask:
-                self._retreat_ask()
+            if not level.count:
+                self._drop_ask(level)
+
+    def _drop_bid(self, level: Level) -> None:
+        """Forget an emptied bid level, and find the next best when it was the best."""
+        levels = self.bid_levels
+        if level.price == self.best_bid:
+            levels.pop()
+            self.best_bid = levels[-1].price if levels else NO_BID
+        else:
+            del levels[first_at_or_above(levels, level.price)]
+
+    def _drop_ask(self, level: Level) -> None:
+        """Forget an emptied offer level, and find the next best when it was the best."""
+        levels = self.ask_levels
+        if level.price == self.best_ask:
+            del levels[0]
+            self.best_ask = levels[0].price if levels else NO_ASK
+        else:
+            del levels[first_at_or_above(levels, level.price)]
 
     def _take(self, order: Order, qty: int) -> Level:
         """Take quantity off a resting order's level and side totals; return its level."""
+        level = order.level
+        assert level is not None
         if order.side is _BUY:
-            level = self.bids[order.idx]
             self.bid_qty -= qty
         else:
-            level = self.asks[order.idx]
             self.ask_qty -= qty
-        assert level is not None
         level.qty -= qty
         return level
 
@@ -196,57 +189,16 @@ class Book:
         self.ato_buys.clear()
         self.ato_sells.clear()
         self.ato_buy_qty = self.ato_sell_qty = 0
-        for levels in (self.bids, self.asks):
-            step = -1 if levels is self.bids else 1
-            start = self.best_bid if levels is self.bids else self.best_ask
-            stop = -1 if levels is self.bids else self.size
-            for i in range(start, stop, step):
-                level = levels[i]
-                if level is None:
-                    continue
+        for side in (_BUY, _SELL):
+            for level in self.levels(side):
                 order = level.head
                 while order is not None:
                     following = order.next
                     if order.validity is _DAY:
-                        level.unlink(order)
-                        level.qty -= order.remaining
-                        if levels is self.bids:
-                            self.bid_qty -= order.remaining
-                        else:
-                            self.ask_qty -= order.remaining
                         taken.append(order)
+                        self.remove(order)
                     order = following
-        if self.best_bid >= 0 and not self._count(self.bids, self.best_bid):
-            self._retreat_bid()
-        if self.best_ask < self.size and not self._count(self.asks, self.best_ask):
-            self._retreat_ask()
         return taken
-
-    @staticmethod
-    def _count(levels: list[Level | None], i: int) -> int:
-        level = levels[i]
-        return level.count if level is not None else 0
-
-    def _retreat_bid(self) -> None:
-        bids = self.bids
-        i = self.best_bid - 1
-        while i >= 0:
-            level = bids[i]
-            if level is not None and level.count:
-                break
-            i -= 1
-        self.best_bid = i
-
-    def _retreat_ask(self) -> None:
-        asks = self.asks
-        i = self.best_ask + 1
-        size = self.size
-        while i < size:
-            level = asks[i]
-            if level is not None and level.count:
-                break
-            i += 1
-        self.best_ask = i
 
     def queue(self, side: Side) -> dict[int, Order]:
         """Return the ATO/ATC queue of a side, keyed by order number in time order."""
@@ -279,23 +231,41 @@ class Book:
         else:
             self.ato_sell_qty -= qty
 
-    def levels(self, side: Side) -> Iterator[tuple[int, Level]]:
-        """Yield a side's non-empty levels from the best price outwards."""
+    def levels(self, side: Side) -> list[Level]:
+        """Return a side's levels from the best price outwards (a new list: the book may change
+        while the caller walks it)."""
         if side is _BUY:
-            for i in range(self.best_bid, -1, -1):
-                level = self.bids[i]
-                if level is not None and level.count:
-                    yield i, level
-        else:
-            for i in range(self.best_ask, self.size):
-                level = self.asks[i]
-                if level is not None and level.count:
-                    yield i, level
+            return self.bid_levels[::-1]
+        return self.ask_levels[:]
 
     def orders(self, side: Side) -> Iterator[Order]:
         """Yield a side's priced orders in priority: best price first, then time."""
-        for _, level in self.levels(side):
+        for level in self.levels(side):
             yield from level
+
+    def lowest_bid_from(self, price: int) -> int | None:
+        """The lowest bid price at or above `price`, if any."""
+        levels = self.bid_levels
+        i = first_at_or_above(levels, price)
+        return levels[i].price if i < len(levels) else None
+
+    def highest_bid_below(self, price: int) -> int | None:
+        """The highest bid price strictly below `price`, if any."""
+        levels = self.bid_levels
+        i = first_at_or_above(levels, price)
+        return levels[i - 1].price if i else None
+
+    def lowest_ask_above(self, price: int) -> int | None:
+        """The lowest offer price strictly above `price`, if any."""
+        levels = self.ask_levels
+        i = first_at_or_above(levels, price + 1)
+        return levels[i].price if i < len(levels) else None
+
+    def highest_ask_to(self, price: int) -> int | None:
+        """The highest offer price at or below `price`, if any."""
+        levels = self.ask_levels
+        i = first_at_or_above(levels, price + 1)
+        return levels[i - 1].price if i else None
 
     def is_crossed(self) -> bool:
         """Tell whether the best bid meets or passes the best offer."""

@@ -39,7 +39,7 @@ _BUY_SIDE: Final = Side.BUY
 
 def check_price(inst: Instrument, price: int, odd_lot: bool) -> Failure | None:
     """Check a limit price: on the tick grid (3.2), within ceiling and floor (3.3)."""
-    if inst.book.position(price) >= 0:
+    if inst.priced(price):
         return None
     if not inst.scale.is_valid(price):
         tick = inst.scale.tick_at(max(price, 1))

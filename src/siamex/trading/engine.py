@@ -19,7 +19,7 @@ from msgspec.structs import astuple
 
 from siamex.rulebook.parameters import Rulebook
 from siamex.trading.auction import NO_CROSS, Equilibrium, allocate, pair
-from siamex.trading.book import Book
+from siamex.trading.book import NO_ASK, NO_BID, Book
 from siamex.trading.checks import (
     Failure,
     check_amend,
@@ -123,7 +123,6 @@ class Engine(TradingDay):
         super().__init__()
         self.seed = 0
         self.orders: dict[str, Order] = {}
-        self.used_ids: set[str] = set()
         self.closes: dict[str, int] = {}
         self.prior_closes: dict[str, int] = {}
         self.smp_members: frozenset[str] = frozenset()
@@ -221,7 +220,6 @@ class Engine(TradingDay):
         for index in self.indices.values():
             out.append(IndexValue(cmd.ts, index.name, index.value))
         self._carry_in(carried, day, cmd.ts, out)
-        self.used_ids = set(self.orders)
         self._build_schedule()
         for spec in cmd.instruments:
             self._open_measures(self.instruments[spec.symbol], spec.signs, cmd.ts, out)
@@ -258,14 +256,13 @@ class Engine(TradingDay):
                 reason = CancelReason.DELISTED
             elif today > order.expire_day:
                 reason = CancelReason.EXPIRED
-            elif inst.book.position(order.price) < 0:
+            elif not inst.priced(order.price):
                 reason = CancelReason.PRICE_LIMIT
             if reason is not None:
                 out.append(Cancelled(ts, order.id, order.no, order.symbol, order.remaining,
                                      reason))
                 continue
             assert inst is not None
-            order.idx = inst.book.position(order.price)
             inst.book.add(order)
             if order.short:
                 inst.short_exposure += order.remaining  # T14: still counts against the cap
@@ -311,22 +308,17 @@ class Engine(TradingDay):
          published, short, cash_balance, nvdr, client_type) = fields
         if self.date is None:
             return self._reject(cmd, Reject.MARKET_CLOSED, "no trading day has started", out)
-        used = self.used_ids
-        known = len(used)
-        used.add(cid)  # one probe of a set that grows all day: the size tells a duplicate
-        if len(used) == known:
+        if cid in self.orders or cid in self.reports:  # docs/decisions.md 11
             return self._reject(cmd, Reject.DUPLICATE_ID, f"order id {cid!r} is in use", out)
         failure = self._check_new(symbol, account, side, qty, kind, validity, limit,
                                   expire_date, published, short, cash_balance)
         if failure is not None:
-            used.discard(cid)  # a rejected order leaves its id free (docs/decisions.md 11)
             return self._reject(cmd, failure[0], failure[1], out)
         inst = self.instruments[symbol]
         last_day = 0
         if validity is _GTC or validity is _GTD:
             last_day, failure = expire_day(self.rules, self.date, validity, expire_date)
             if failure is not None:
-                used.discard(cid)
                 return self._reject(cmd, failure[0], failure[1], out)
         odd_lot = qty < inst.lot
         book = inst.odd if odd_lot else inst.book
@@ -335,8 +327,7 @@ class Engine(TradingDay):
         slice_qty = published if published is not None else 0
         order = Order(
             self.next_order_no, cid, member, account, symbol, side, kind, validity, price, qty,
-            qty, slice_qty if slice_qty else qty, slice_qty, 0,
-            book.position(price) if price else -1, odd_lot, ts, last_day,
+            qty, slice_qty if slice_qty else qty, slice_qty, 0, odd_lot, ts, last_day,
             cash_balance, nvdr, client_type, short,
         )
         self.next_order_no += 1
@@ -400,7 +391,7 @@ class Engine(TradingDay):
         buying = order.side is _BUY
         kind = order.type
         if kind is _LIMIT:
-            limit = order.idx
+            limit = order.price
             if (limit < book.best_ask) if buying else (limit > book.best_bid):
                 if order.validity is _FAK:
                     self._drop(order, ts, _FAK_REMAINDER, out)
@@ -413,11 +404,11 @@ class Engine(TradingDay):
                 return True
         else:
             limit = book.best_ask if buying else book.best_bid
-            if limit == (book.size if buying else -1):
+            if limit == (NO_ASK if buying else NO_BID):
                 self._drop(order, ts, _NO_OPPOSITE_ORDER, out)
                 return False
             if kind is _MP_MKT:
-                limit = book.size - 1 if buying else 0
+                limit = inst.ceiling if buying else inst.floor
         smp = order.member in self.smp_members
         ref = 0
         if inst.dpb and book is inst.book:
@@ -450,23 +441,23 @@ class Engine(TradingDay):
         return True
 
     def _band_walk(self, book: Book, order: Order, limit: int, ref: int) -> int:
-        """Return the furthest level a fill-or-kill order could reach under the band, whose
+        """Return the furthest price a fill-or-kill order could reach under the band, whose
         reference moves to each level's price as the order takes it (T11)."""
         buying = order.side is _BUY
-        levels = book.asks if buying else book.bids
-        step = 1 if buying else -1
-        idx = book.best_ask if buying else book.best_bid
-        reach = idx - step
+        reach = NO_BID if buying else NO_ASK
         total = 0
-        while ((idx <= limit) if buying else (idx >= limit)) and total < order.remaining:
-            level = levels[idx]
-            if level is not None and level.count:
-                if not self.band.allows(ref, book.prices[idx]):
-                    break
-                ref = book.prices[idx]
-                total += level.qty
-                reach = idx
-            idx += step
+        levels = book.ask_levels if buying else book.bid_levels
+        count = len(levels)
+        for k in range(count):
+            level = levels[k] if buying else levels[count - 1 - k]
+            price = level.price
+            if ((price > limit) if buying else (price < limit)) or total >= order.remaining:
+                break
+            if not self.band.allows(ref, price):
+                break
+            ref = price
+            total += level.qty
+            reach = price
         return reach
 
     def _banded_sweep(self, book: Book, order: Order, limit: int, ref: int,
@@ -480,20 +471,20 @@ class Engine(TradingDay):
             following = book.best_ask if buying else book.best_bid
             if (following > limit) if buying else (following < limit):
                 return fills, False, False
-            if not self.band.allows(ref, book.prices[following]):
+            if not self.band.allows(ref, following):
                 return fills, False, True
             part, self_matched = sweep(book, order, following, smp)
             fills += part
             if self_matched or not order.remaining:
                 return fills, self_matched, False
-            ref = book.prices[following]
+            ref = following
 
     def _band_breached(self, inst: Instrument, book: Book, order: Order, fills: list[Fill],
                        ts: int, out: list[Event]) -> bool:
         """Stop matching: the remainder rests, converts or is cancelled, and the security
         enters its two-minute pre-open (T11); tell whether the remainder rests."""
         buying = order.side is _BUY
-        following = book.prices[book.best_ask if buying else book.best_bid]
+        following = book.best_ask if buying else book.best_bid
         kind = order.type
         rests = False
         if order.validity is _FAK or order.validity is _FOK:
@@ -516,7 +507,6 @@ class Engine(TradingDay):
             price = fills[-1][2]
             order.type = _LIMIT
             order.price = price
-            order.idx = book.position(price)
         order.visible = min(order.published, order.remaining) if order.published else (
             order.remaining)
         book.add(order)
@@ -639,7 +629,6 @@ class Engine(TradingDay):
             order.qty = qty
             order.remaining = qty - order.filled
             order.price = price
-            order.idx = book.position(price) if price else -1
             order.visible = min(order.published, order.remaining) if order.published else (
                 order.remaining)
             del self.orders[order.id]
@@ -663,8 +652,8 @@ class Engine(TradingDay):
 
     def _equilibrium(self, inst: Instrument) -> Equilibrium:
         book = inst.book
-        return book_equilibrium(book, inst.candidates, inst.offset, book.ato_buy_qty,
-                                book.ato_sell_qty, inst.reference())
+        return book_equilibrium(book, inst.scale, inst.auction_low, inst.auction_high,
+                                book.ato_buy_qty, book.ato_sell_qty, inst.reference())
 
     def _publish_indicative(self, inst: Instrument, ts: int, out: list[Event]) -> None:
         """Publish the indicative equilibrium when a pre-open book change moves it (2.2)."""
@@ -720,7 +709,7 @@ class Engine(TradingDay):
         inst = self._operated(cmd.symbol, cmd.id, cmd.ts, out)
         if inst is None:
             return
-        if cmd.id in self.used_ids:
+        if cmd.id in self.orders or cmd.id in self.reports:  # docs/decisions.md 11
             out.append(Rejected(cmd.ts, cmd.id, Reject.DUPLICATE_ID,
                                 f"id {cmd.id!r} is in use"))
             return
@@ -733,7 +722,6 @@ class Engine(TradingDay):
         if failure is not None:
             out.append(Rejected(cmd.ts, cmd.id, failure[0], failure[1]))
             return
-        self.used_ids.add(cmd.id)
         if cmd.sell_member == cmd.buy_member:
             self._report_trade(cmd, board, cmd.ts, out)
             return

@@ -16,8 +16,10 @@ __all__ = ["Instrument"]
 class Instrument:
     """One security on one day.
 
-    `candidates` are the auction's candidate prices: the ladder from one tick below the floor to
-    one tick above the ceiling (decision T1); `offset` is the position of the floor in it.
+    The auction's candidate prices are every valid tick from `auction_low` (one tick below the
+    floor) to `auction_high` (one tick above the ceiling), decision T1; `tick` is the one tick of
+    the day's whole range when it lies in one row of the tick table (0 when it spans several),
+    which makes the price check an integer test.
     Statistics cover the main board's auto-matched trades, auctions included (T19, T20).
 
     `session` is where the day's schedule stands for the security; `phase` is what applies,
@@ -29,10 +31,11 @@ class Instrument:
 
     __slots__ = (
         "accepts",
+        "auction_high",
+        "auction_low",
         "auction_only",
         "board",
         "book",
-        "candidates",
         "cash_only",
         "ceiling",
         "dpb",
@@ -54,7 +57,6 @@ class Instrument:
         "market_makers",
         "max_qty",
         "odd",
-        "offset",
         "open",
         "pause_day",
         "pause_threshold",
@@ -72,6 +74,7 @@ class Instrument:
         "stop",
         "surveillance_level",
         "symbol",
+        "tick",
         "trades",
         "uptick",
         "value",
@@ -107,23 +110,20 @@ class Instrument:
         self.ipo_price = ipo_price
         self.first_day = prev_close is None
         self.instants = instants
-        prices = scale.ladder(limits.floor, limits.ceiling)
-        self.book = Book(prices)
-        self.odd: Book | None = Book(prices) if odd_lot_board else None
-        below: list[int] = []
-        price = limits.floor
+        self.book = Book()
+        self.odd: Book | None = Book() if odd_lot_board else None
+        self.tick = scale.uniform_tick(limits.floor, limits.ceiling)
+        low = limits.floor
         for _ in range(allowance):
-            price = scale.next_down(price)
-            if price <= 0:
+            below = scale.next_down(low)
+            if below <= 0:
                 break
-            below.insert(0, price)
-        above: list[int] = []
-        price = limits.ceiling
+            low = below
+        high = limits.ceiling
         for _ in range(allowance):
-            price = scale.next_up(price)
-            above.append(price)
-        self.candidates = below + prices + above
-        self.offset = len(below)
+            high = scale.next_up(high)
+        self.auction_low = low
+        self.auction_high = high
         self.phase = Phase.CLOSED
         self.session = Phase.CLOSED
         self.accepts: Accepts = ACCEPTS[Phase.CLOSED]
@@ -167,6 +167,16 @@ class Instrument:
         if self.auction_only and self.session in CONTINUOUS_PHASES:
             return Phase.NO_MATCHING
         return self.session
+
+    def priced(self, price: int) -> bool:
+        """Tell whether a price is one the day trades at: on the tick grid (3.2), within the
+        floor and ceiling (3.3)."""
+        if price < self.floor or price > self.ceiling:
+            return False
+        tick = self.tick
+        if tick:
+            return not price % tick
+        return self.scale.is_valid(price)
 
     def reference(self) -> int:
         """Return the auction reference price (decision T3)."""

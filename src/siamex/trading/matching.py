@@ -23,26 +23,22 @@ Fill = tuple[Order, int, int]
 """A resting order, the quantity it gave and the price (satang) it traded at."""
 
 
-def sweep(book: Book, incoming: Order, limit_idx: int, smp: bool) -> tuple[list[Fill], bool]:
-    """Match an incoming order up to limit_idx; return its fills and whether SMP stopped it.
+def sweep(book: Book, incoming: Order, limit: int, smp: bool) -> tuple[list[Fill], bool]:
+    """Match an incoming order up to a limit price; return its fills and whether SMP stopped it.
 
-    For a buy, limit_idx is the highest ask level it may take; for a sell, the lowest bid level.
+    For a buy, `limit` is the highest offer price it may take; for a sell, the lowest bid price.
     The incoming order's `remaining` and `filled` are updated; resting orders leave the book as
     they fill.
     """
     fills: list[Fill] = []
     buying = incoming.side is _BUY
-    levels = book.asks if buying else book.bids
-    prices = book.prices
     remaining = incoming.remaining
     member, account = incoming.member, incoming.account
     while remaining:
-        idx = book.best_ask if buying else book.best_bid
-        if (idx > limit_idx) if buying else (idx < limit_idx):
+        price = book.best_ask if buying else book.best_bid
+        if (price > limit) if buying else (price < limit):
             break
-        level = levels[idx]
-        assert level is not None
-        price = prices[idx]
+        level = book.ask_levels[0] if buying else book.bid_levels[-1]
         resting = level.head
         while resting is not None and remaining:
             if smp and resting.member == member and resting.account == account:
@@ -60,7 +56,7 @@ def sweep(book: Book, incoming: Order, limit_idx: int, smp: bool) -> tuple[list[
     return fills, False
 
 
-def available(book: Book, incoming: Order, limit_idx: int, smp: bool) -> int:
+def available(book: Book, incoming: Order, limit: int, smp: bool) -> int:
     """Return how much of an incoming order could trade now, for the fill-or-kill test.
 
     Hidden iceberg quantity counts, since the walk meets each refill in turn. With self-match
@@ -68,17 +64,15 @@ def available(book: Book, incoming: Order, limit_idx: int, smp: bool) -> int:
     so at that level only the visible slices ahead of it count.
     """
     want = incoming.remaining
-    if incoming.side is _BUY:
-        levels = book.asks
-        span = range(book.best_ask, min(limit_idx, book.size - 1) + 1)
-    else:
-        levels = book.bids
-        span = range(book.best_bid, max(limit_idx, 0) - 1, -1)
+    buying = incoming.side is _BUY
     total = 0
-    for i in span:
-        level = levels[i]
-        if level is None or not level.count:
-            continue
+    levels = book.ask_levels if buying else book.bid_levels
+    count = len(levels)
+    for k in range(count):
+        level = levels[k] if buying else levels[count - 1 - k]
+        price = level.price
+        if (price > limit) if buying else (price < limit):
+            break
         if smp:
             ahead = 0
             for resting in level:

@@ -1,15 +1,18 @@
-"""A resting or incoming order, mutable, kept in its price level's queue.
+"""A resting or incoming order, mutable, and the price level whose queue it rests in.
 
 `visible` is the part a counterparty meets first: the whole remainder for an ordinary order, the
 published slice for an iceberg (decision T17). `prev`/`next` link the order into its level's
-time-priority queue; they are cleared when it leaves the book.
+time-priority queue and `level` names that level; all three are cleared when it leaves the book.
+The two classes live together because each points at the other.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from siamex.trading.enums import OrderType, Side, Validity
 
-__all__ = ["Order"]
+__all__ = ["Level", "Order"]
 
 
 class Order:
@@ -20,7 +23,7 @@ class Order:
     """
 
     __slots__ = ("accepted_at", "account", "cash_balance", "client_type", "expire_day", "filled",
-                 "id", "idx", "member", "next", "no", "nvdr", "odd_lot", "prev", "price",
+                 "id", "level", "member", "next", "no", "nvdr", "odd_lot", "prev", "price",
                  "published", "qty", "remaining", "short", "side", "symbol", "type", "validity",
                  "visible")
 
@@ -40,7 +43,6 @@ class Order:
         visible: int,
         published: int = 0,
         filled: int = 0,
-        idx: int = -1,
         odd_lot: bool = False,
         accepted_at: int = 0,
         expire_day: int = 0,
@@ -63,7 +65,6 @@ class Order:
         self.visible = visible
         self.published = published
         self.filled = filled
-        self.idx = idx
         self.odd_lot = odd_lot
         self.accepted_at = accepted_at
         self.expire_day = expire_day
@@ -73,7 +74,55 @@ class Order:
         self.short = short
         self.prev: Order | None = None
         self.next: Order | None = None
+        self.level: Level | None = None
 
     def __repr__(self) -> str:
         return (f"Order({self.no}, {self.id!r}, {self.side.value}, {self.type.value}, "
                 f"price={self.price}, remaining={self.remaining}/{self.qty})")
+
+
+class Level:
+    """The orders resting at one price, in time priority, and their total remaining quantity."""
+
+    __slots__ = ("count", "head", "price", "qty", "tail")
+
+    def __init__(self, price: int) -> None:
+        self.price = price
+        self.head: Order | None = None
+        self.tail: Order | None = None
+        self.qty = 0
+        self.count = 0
+
+    def append(self, order: Order) -> None:
+        """Queue an order at the back of the level (its quantity is the caller's to count)."""
+        tail = self.tail
+        order.prev = tail
+        order.next = None
+        order.level = self
+        if tail is None:
+            self.head = order
+        else:
+            tail.next = order
+        self.tail = order
+        self.count += 1
+
+    def unlink(self, order: Order) -> None:
+        """Take an order out of the queue (its quantity is the caller's to account for)."""
+        prev, nxt = order.prev, order.next
+        if prev is None:
+            self.head = nxt
+        else:
+            prev.next = nxt
+        if nxt is None:
+            self.tail = prev
+        else:
+            nxt.prev = prev
+        order.prev = order.next = None
+        order.level = None
+        self.count -= 1
+
+    def __iter__(self) -> Iterator[Order]:
+        order = self.head
+        while order is not None:
+            yield order
+            order = order.next

@@ -31,7 +31,7 @@ from siamex.units import day_start
 
 __all__ = ["SNAPSHOT_VERSION", "dump", "load", "restore", "snapshot", "state_hash"]
 
-SNAPSHOT_VERSION = 2
+SNAPSHOT_VERSION = 3
 
 _ORDER_FIELDS = ("no", "id", "member", "account", "symbol", "side", "type", "validity", "price",
                  "qty", "remaining", "visible", "published", "filled", "odd_lot", "accepted_at",
@@ -94,7 +94,6 @@ def snapshot(engine: Engine) -> dict[str, Any]:
                      i.step_quotient, i.step_remainder] for i in engine.indices.values()],
         "breaker_level": engine.breaker_level,
         "reports": [msgspec.to_builtins(r) for r in engine.reports.values()],
-        "used_ids": sorted(engine.used_ids),
         "schedule": sorted([list(entry) for entry in engine.schedule]),
         "schedule_seq": engine.schedule_seq,
         "indicative": {s: list(r.fields()) for s, r in sorted(engine.indicative.items())},
@@ -115,7 +114,6 @@ def _load_book(book: Book, data: dict[str, list[list[Any]]]) -> list[Order]:
     for key in ("buys", "sells"):
         for row in data[key]:
             order = _load_order(row)
-            order.idx = book.position(order.price)
             book.add(order)
             orders.append(order)
     for key in ("ato_buys", "ato_sells"):
@@ -172,7 +170,6 @@ def restore(data: dict[str, Any]) -> Engine:
     engine.breaker_level = data["breaker_level"]
     reports = [msgspec.convert(row, TradeReport) for row in data["reports"]]
     engine.reports = {report.id: report for report in reports}
-    engine.used_ids = set(data["used_ids"])
     engine.schedule = [(due, seq, symbol, Phase(phase))
                        for due, seq, symbol, phase in data["schedule"]]
     engine.schedule_seq = data["schedule_seq"]
