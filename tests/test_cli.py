@@ -119,3 +119,38 @@ def test_every_command_is_documented_in_the_cli_reference() -> None:
     reference = (ROOT / "docs" / "cli.md").read_text()
     for name in _commands(main):
         assert f"siamex {name}" in reference, name
+
+
+def test_a_rule_file_not_utf8_too_deep_or_with_a_huge_number_is_refused(tmp_path: Path) -> None:
+    for name, content in (("latin.toml", b'flat_tick = "\xe9"'),
+                          ("deep.toml", b"tick_table = " + b"[" * 5000 + b"]" * 5000),
+                          ("huge.toml", b"board_lot = " + b"9" * 5000)):
+        (tmp_path / name).write_bytes(content)
+        code, _, err = _invoke("replay", str(EXAMPLE), "--rules", str(tmp_path / name))
+        assert code == 2 and err.startswith(f"error[INVALID_PARAMETER]: {tmp_path / name}: "
+                                            "not TOML")
+
+
+def test_a_set_value_of_thousands_of_digits_is_refused_by_its_range() -> None:
+    code, _, err = _invoke("replay", str(EXAMPLE), "--set", "board_lot=" + "9" * 5000)
+    assert code == 2 and err.startswith("error[INVALID_PARAMETER]: board_lot must be 1 to 10,000")
+    code, _, err = _invoke("replay", str(EXAMPLE), "--set", "tick_table=" + "[" * 5000)
+    assert code == 2 and err.startswith("error[INVALID_PARAMETER]: '[[[")
+
+
+def test_a_state_file_siamex_did_not_write_is_refused(tmp_path: Path) -> None:
+    for name, content in (("deep.json", b"[" * 100_000), ("latin.json", b'{"a": "\xe9"}'),
+                          ("other.json", b'{"version": 2}'), ("list.json", b"[1, 2]")):
+        (tmp_path / name).write_bytes(content)
+        code, _, err = _invoke("replay", str(EXAMPLE), "--state", str(tmp_path / name))
+        assert code == 2 and err.startswith(f"error[STATE_FILE]: {tmp_path / name} is not a "
+                                            "siamex state file")
+
+
+def test_a_journal_snapshot_siamex_did_not_write_is_refused(tmp_path: Path) -> None:
+    journal = tmp_path / "day.journal"
+    assert _invoke("replay", str(EXAMPLE), "--journal", str(journal))[0] == 0
+    (tmp_path / "snap.json").write_bytes(b'{"seq": 1, "state": {"version": 2}}')
+    code, _, err = _invoke("journal", "replay", str(journal), "--snapshot",
+                           str(tmp_path / "snap.json"))
+    assert code == 2 and err.startswith("error[STATE_FILE]")

@@ -11,6 +11,7 @@ import re
 import sys
 import tomllib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
@@ -38,11 +39,12 @@ from siamex.scenario.summary import DaySummary, print_summary, summarize
 from siamex.trading.engine import Engine
 from siamex.trading.events import Event
 from siamex.trading.snapshot import dump, load, state_hash
+from siamex.units import InvalidValue, parse_date, shown
 
 __all__ = ["main"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-_INTEGER = re.compile(r"^-?[0-9]+\Z")
+_INTEGER = re.compile(r"^-?[0-9]{1,30}\Z")  # longer digit strings stay text, refused by range
 
 
 def _guarded(func: F) -> F:
@@ -66,8 +68,9 @@ def _set_value(text: str) -> Any:
     if text.startswith("["):
         try:
             return json.loads(text, parse_float=str)
-        except json.JSONDecodeError:
-            raise SiamexError(ErrorCode.INVALID_PARAMETER, f"{text!r} is not a JSON list") from None
+        except (ValueError, RecursionError):  # not JSON, a number too long, nested too deeply
+            raise SiamexError(ErrorCode.INVALID_PARAMETER, f"{shown(text)} is not a JSON list"
+                              ) from None
     return text
 
 
@@ -81,8 +84,11 @@ def rule_overrides(files: tuple[Path, ...], pairs: tuple[str, ...]) -> dict[str,
         except OSError as exc:
             raise SiamexError(ErrorCode.FILE_NOT_FOUND, f"cannot read {path}: {exc.strerror}"
                               ) from None
-        except tomllib.TOMLDecodeError as exc:
-            raise SiamexError(ErrorCode.INVALID_PARAMETER, f"{path}: {exc}") from None
+        except ValueError as exc:  # not TOML, not UTF-8, or a number too long to read
+            raise SiamexError(ErrorCode.INVALID_PARAMETER, f"{path}: not TOML: {exc}") from None
+        except RecursionError:
+            raise SiamexError(ErrorCode.INVALID_PARAMETER, f"{path}: not TOML: nested too deeply"
+                              ) from None
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name:
@@ -93,13 +99,27 @@ def rule_overrides(files: tuple[Path, ...], pairs: tuple[str, ...]) -> dict[str,
 
 def _load_state(path: Path) -> Engine:
     try:
-        return load(path.read_bytes())
+        data = path.read_bytes()
     except OSError as exc:
         raise SiamexError(ErrorCode.FILE_NOT_FOUND, f"cannot read {path}: {exc.strerror}"
                           ) from None
-    except (msgspec.DecodeError, ValueError, KeyError, TypeError) as exc:
-        raise SiamexError(ErrorCode.STATE_FILE, f"{path} is not a siamex state file: {exc}"
-                          ) from None
+    with _state_file(path):
+        return load(data)
+
+
+@contextmanager
+def _state_file(path: Path) -> Iterator[None]:
+    """Refuse a state or snapshot file that is not one written by siamex: restoring reads it
+    as the engine wrote it, so a file that is not fails wherever it first differs."""
+    try:
+        yield
+    except RecursionError:
+        raise SiamexError(ErrorCode.STATE_FILE, f"{path} is not a siamex state file: nested "
+                          "too deeply") from None
+    except (msgspec.DecodeError, ValueError, LookupError, TypeError, AttributeError,
+            OverflowError) as exc:
+        raise SiamexError(ErrorCode.STATE_FILE,
+                          f"{path} is not a siamex state file: {str(exc)[:200]}") from None
 
 
 def _write_lines(events: Iterator[Event], out: BinaryIO) -> Iterator[Event]:
@@ -212,8 +232,11 @@ def journal_replay(path: Path, snapshot: Path | None) -> None:
     """Rebuild the engine from a journal (a torn last record is dropped); print its state hash."""
     if not path.exists():
         raise SiamexError(ErrorCode.FILE_NOT_FOUND, f"no journal at {path}")
+    if snapshot is not None and not snapshot.exists():
+        raise SiamexError(ErrorCode.FILE_NOT_FOUND, f"no snapshot at {snapshot}")
     try:
-        engine, last = replay_journal(path, snapshot)
+        with _state_file(snapshot) if snapshot else nullcontext():
+            engine, last = replay_journal(path, snapshot)
     except CorruptJournal as exc:
         raise SiamexError(ErrorCode.JOURNAL_CORRUPT, f"{path}: {exc}") from None
     click.echo(json.dumps({"last_seq": last, "state_hash": state_hash(engine)}))
@@ -320,7 +343,6 @@ def bench_clearing(trades: int, members: int, securities: int, runs: int, seed: 
 def _clearing_rules(overrides: dict[str, Any]) -> ClearingRules:
     from siamex.clearing.parameters import ClearingRules
     from siamex.rulebook.parameters import UnknownParameter
-    from siamex.units import InvalidValue
 
     try:
         return ClearingRules(overrides)
@@ -328,6 +350,13 @@ def _clearing_rules(overrides: dict[str, Any]) -> ClearingRules:
         raise SiamexError(ErrorCode.UNKNOWN_PARAMETER, str(exc.args[0])) from None
     except InvalidValue as exc:
         raise SiamexError(ErrorCode.INVALID_PARAMETER, str(exc)) from None
+
+
+def _run_date(text: str) -> dt.date:
+    try:
+        return parse_date(text)
+    except InvalidValue as exc:
+        raise SiamexError(ErrorCode.INVALID_PARAMETER, f"--date: {exc}") from None
 
 
 @main.group()
@@ -344,7 +373,7 @@ def clearing() -> None:
               help="The opening holdings (JSON), issued once per store.")
 @click.option("--store", default="clearing.db", show_default=True,
               help="The ledger: a SQLite file, a postgresql:// URL, or :memory:.")
-@click.option("--date", "run_date", type=click.DateTime(["%Y-%m-%d"]),
+@click.option("--date", "run_date", metavar="YYYY-MM-DD",
               help="The run's date (default: the trades' settlement date, T+2).")
 @click.option("--rules", "rules_files", multiple=True, type=click.Path(path_type=Path),
               help="A TOML file of clearing-rule overrides; may be repeated.")
@@ -360,7 +389,7 @@ def clearing() -> None:
               help="Write the report as CSV files, one per table, into this folder.")
 @_guarded
 def clearing_run(members_file: Path, trades_file: Path, holdings_file: Path, store: str,
-                 run_date: dt.datetime | None, rules_files: tuple[Path, ...],
+                 run_date: str | None, rules_files: tuple[Path, ...],
                  pairs: tuple[str, ...], instructions_file: Path | None, as_json: bool,
                  csv_dir: Path | None) -> None:
     """Clear a day: novate and net a trade file, run the fund and risk-collateral steps,
@@ -375,6 +404,7 @@ def clearing_run(members_file: Path, trades_file: Path, holdings_file: Path, sto
 
     if as_json and csv_dir is not None:
         raise SiamexError(ErrorCode.INVALID_PARAMETER, "give --json or --csv-dir, not both")
+    on = None if run_date is None else _run_date(run_date)
     rules = _clearing_rules(rule_overrides(rules_files, pairs))
     registry = load_registry(members_file, rules)
     batch = read_trades(trades_file, registry, rules=rules)
@@ -382,8 +412,7 @@ def clearing_run(members_file: Path, trades_file: Path, holdings_file: Path, sto
     instructions = (None if instructions_file is None
                     else load_instructions(instructions_file, registry))
     with open_store(store) as ledger:
-        result = clear_day(registry, batch, holdings, ledger,
-                           None if run_date is None else run_date.date(), rules, instructions)
+        result = clear_day(registry, batch, holdings, ledger, on, rules, instructions)
     if as_json:
         click.echo(json.dumps(report_json(result), indent=2))
     elif csv_dir is not None:

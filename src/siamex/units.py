@@ -23,10 +23,13 @@ __all__ = [
     "format_hhmm",
     "format_price",
     "format_time_of_day",
+    "is_text",
     "micros_of_day",
     "parse_date",
+    "parse_datetime",
     "parse_price",
     "parse_time_of_day",
+    "shown",
     "time_of_day",
     "wall_clock",
 ]
@@ -38,6 +41,7 @@ _EPOCH = dt.date(1970, 1, 1)
 
 _PRICE = re.compile(r"^([0-9]{1,9})(?:\.([0-9]{1,9}))?\Z")  # ASCII digits only
 _TIME = re.compile(r"^([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,6}))?)?\Z")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")  # fromisoformat alone takes 20261120
 
 
 class InvalidValue(ValueError):
@@ -50,7 +54,7 @@ def parse_price(text: str) -> int:
         raise InvalidValue(f"must be a decimal string, got {type(text).__name__}")
     m = _PRICE.match(text)
     if m is None:
-        raise InvalidValue(f"{text!r} is not a decimal number like '64.25'")
+        raise InvalidValue(f"{shown(text)} is not a decimal number like '64.25'")
     whole, frac = m.group(1), (m.group(2) or "")
     frac = frac.rstrip("0")
     if len(frac) > 2:
@@ -71,7 +75,7 @@ def parse_time_of_day(text: str) -> int:
         raise InvalidValue(f"time must be a string 'HH:MM:SS[.fff]', got {type(text).__name__}")
     m = _TIME.match(text)
     if m is None:
-        raise InvalidValue(f"time {text!r} is not 'HH:MM:SS[.fff]'")
+        raise InvalidValue(f"time {shown(text)} is not 'HH:MM:SS[.fff]'")
     hours, minutes, seconds = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
     if hours > 23 or minutes > 59 or seconds > 59:
         raise InvalidValue(f"time {text!r} is not a time of day")
@@ -88,13 +92,41 @@ def format_time_of_day(ts: int) -> str:
 
 
 def parse_date(text: str) -> dt.date:
-    """Read an ISO date 'YYYY-MM-DD'."""
+    """Read a date written 'YYYY-MM-DD', the one form the file formats document."""
     if not isinstance(text, str):
         raise InvalidValue(f"date must be a string 'YYYY-MM-DD', got {type(text).__name__}")
+    if _DATE.match(text) is None:
+        raise InvalidValue(f"date {shown(text)} is not 'YYYY-MM-DD'")
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise InvalidValue(f"date {text!r} is not 'YYYY-MM-DD'") from None
+        raise InvalidValue(f"date {text!r} is not a calendar date") from None
+
+
+def parse_datetime(text: str) -> dt.datetime:
+    """Read a naive Bangkok date and time 'YYYY-MM-DDTHH:MM[:SS[.ffffff]]'."""
+    if not isinstance(text, str):
+        raise InvalidValue(f"must be a string 'YYYY-MM-DDTHH:MM:SS', got {type(text).__name__}")
+    day, sep, clock = text.partition("T")
+    if not sep:
+        raise InvalidValue(f"{shown(text)} is not 'YYYY-MM-DDTHH:MM:SS'")
+    return wall_clock(parse_date(day), parse_time_of_day(clock))
+
+
+def is_text(text: str) -> bool:
+    """Whether a string is Unicode scalar values only, so that it can be written as UTF-8 (a
+    lone surrogate from a JSON escape or an undecodable argument cannot)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown(value: object, limit: int = 40) -> str:
+    """The repr of a value for an error message, cut short: a refused input may be megabytes."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def format_date(day: dt.date) -> str:

@@ -179,3 +179,40 @@ def test_a_file_that_is_not_text_or_json_is_refused_with_its_code(
         return
     assert exit_code == 2 and err.startswith(f"error[{code}]"), (err, out)
     assert not (tmp_path / "c.db").exists()  # refused before the store is opened
+
+
+@pytest.mark.parametrize("day", ["20210412", "2021-W15-1", "2021-4-12"])
+def test_the_run_date_is_written_yyyy_mm_dd_only(day: str) -> None:
+    code, _, err = _invoke(*E1, "--store", ":memory:", "--date", day)
+    assert (code, err) == (2, f"error[INVALID_PARAMETER]: --date: date '{day}' is not "
+                              "'YYYY-MM-DD'\n")
+
+
+@pytest.mark.parametrize(("change", "says"), [
+    ({"qty": 2**63}, "`qty` is beyond the largest quantity, 1,000,000,000,000 shares"),
+    ({"qty": 10**12 + 1}, "`qty` is beyond the largest quantity"),
+    ({"asset": "Y\ud800"}, "not JSON"),
+])
+def test_a_holding_no_store_could_hold_is_refused_and_nothing_is_stored(
+        tmp_path: Path, change: dict[str, object], says: str) -> None:
+    holdings = json.loads((EXAMPLES / "holdings.json").read_text())
+    holdings["holdings"][0].update(change)
+    (tmp_path / "h.json").write_text(json.dumps(holdings))
+    store = tmp_path / "tch.db"
+    code, _, err = _invoke("--members", str(EXAMPLES / "members.json"), "--trades",
+                           str(EXAMPLES / "trades.csv"), "--holdings", str(tmp_path / "h.json"),
+                           "--store", str(store))
+    assert code == 2 and err.startswith("error[HOLDINGS_FILE]") and says in err
+    if store.exists():
+        with SqliteStore(store) as ledger:
+            assert ledger.transactions() == []
+
+
+def test_a_member_id_with_a_lone_surrogate_is_refused(tmp_path: Path) -> None:
+    members = json.loads((EXAMPLES / "members.json").read_text())
+    members["members"][0]["member"] = "A\udc00"
+    (tmp_path / "m.json").write_text(json.dumps(members))
+    code, _, err = _invoke("--members", str(tmp_path / "m.json"), "--trades",
+                           str(EXAMPLES / "trades.csv"), "--holdings",
+                           str(EXAMPLES / "holdings.json"), "--store", ":memory:")
+    assert code == 2 and err.startswith(f"error[MEMBER_FILE]: {tmp_path / 'm.json'}: not JSON")

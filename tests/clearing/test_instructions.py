@@ -371,3 +371,33 @@ def test_any_entries_of_a_list_are_read_or_refused(
         entries: tuple[str, list[dict[str, Any]]]) -> None:
     name, listed = entries
     _answers({name: listed})
+
+
+@pytest.mark.parametrize(("data", "words"), [
+    (_entry("lending_offers", qty=10**12 + 1), "lending_offers[1].qty: must be at most "
+                                               "1,000,000,000,000 shares"),
+    (_entry("contributions", amount="100000000000000.01"),
+     "contributions[1].amount: '100000000000000.01' is beyond the largest amount"),
+    (_entry("contributions", amount="9" * 5000), "contributions[1].amount: '9999"),
+    (_entry("collateral", at="2021-04-09T09:00:00+07:00"), "collateral[1].at: must be a Bangkok"),
+    (_entry("collateral", at="20210409T090000"), "collateral[1].at: must be a Bangkok"),
+    (_entry("repayments", default_date="2021-W14-5"), "repayments[1].default_date: must be a date"),
+    (_entry("repayments", default_date="20210409"), "repayments[1].default_date: must be a date"),
+])
+def test_a_value_beyond_the_documented_forms_and_maxima_is_refused(data: Any,
+                                                                    words: str) -> None:
+    assert words in _refused(data)
+
+
+def test_a_lone_surrogate_refuses_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "day.json"
+    path.write_text('{"human_errors": [{"member": "A", "security": "X\\udc00"}]}')
+    with pytest.raises(SiamexError) as caught:
+        load_instructions(path, REGISTRY)
+    assert caught.value.code is ErrorCode.INSTRUCTIONS_FILE and "not JSON" in caught.value.message
+
+
+def test_many_requests_are_checked_for_repeats_in_linear_time() -> None:
+    requests = [{"member": "A", "amount": "1", "ref": f"r{n}"} for n in range(50_000)]
+    day = instructions_from_json({"contributions": requests}, REGISTRY)
+    assert len(day.contributions) == 50_000

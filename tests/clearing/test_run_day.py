@@ -542,3 +542,28 @@ def test_a_settlement_date_no_run_took_settles_its_payment_default_later(
     assert default.ref == "payment:2021-03-05" and default.waterfall.loss == 19_900 * BAHT
     assert store.balances()[cash_account("B")] == 20_000 * BAHT
     _sound(store)
+
+
+def test_pledged_shares_the_days_quotes_do_not_price_refuse_the_run_before_any_posting(
+        registry: MemberRegistry) -> None:
+    store = MemoryStore()
+    quote = {"X": {"kind": "set_listed_share", "price": "20.00", "haircut_pct": "30"}}
+    pledge = _day(registry, {"stress_losses": NO_STRESS, "collateral_quotes": quote,
+                             "collateral": [{"member": "B", "op": "deposit", "asset": "X",
+                                             "qty": 1000, "at": "2021-03-03T09:00:00",
+                                             "ref": "p1"}]})
+    report = clear_day(registry, _trades(registry), [_shares("B", "X", 1000)], store, T,
+                       instructions=pledge)
+    assert report.collateral is not None and report.collateral.requests[0].accepted
+    before = store.transactions()
+    unquoted = _day(registry, {"stress_losses": NO_STRESS})
+    trades = _trades(registry, "1,2021-03-04,X,main,20.00,100,A,A-PRT,B,B-PRT")
+    with pytest.raises(SiamexError) as refused:
+        clear_day(registry, trades, [_shares("B", "X", 1000)], store, T1,
+                  instructions=unquoted)
+    assert refused.value.code is ErrorCode.INSTRUCTIONS_FILE
+    assert "B holds X as risk collateral" in refused.value.message
+    assert store.transactions() == before
+    clear_day(registry, trades, [_shares("B", "X", 1000)], store, T1,
+              instructions=_day(registry, {"stress_losses": NO_STRESS,
+                                           "collateral_quotes": quote}))

@@ -157,3 +157,24 @@ def test_any_instrument_fields_run_or_are_refused_with_a_code(fields: dict[str, 
         return
     for seq, event in enumerate(run_scenario(plan), 1):
         json.loads(event_line(seq, event))
+
+
+@pytest.mark.parametrize(("data", "says"), [
+    (b"[" * 100_000 + b"]" * 100_000, "not valid JSON: nested too deeply"),
+    (b'{"date": "2026-11-20", "description": "caf\xe9"}', "not valid JSON: 'utf-8' codec"),
+    (b'{"date": "2026-11-20", "description": "\\ud800"}', "not valid JSON: "),
+])
+def test_a_file_too_deep_not_utf8_or_not_unicode_is_a_syntax_error(data: bytes, says: str) -> None:
+    with pytest.raises(SiamexError) as refused:
+        parse_scenario(data)
+    assert refused.value.code is ErrorCode.SCENARIO_SYNTAX
+    assert refused.value.message.startswith(says)
+
+
+@pytest.mark.parametrize("day", ["20261120", "2026-W47-5", "2026-11-20T00:00", "2026-324"])
+def test_a_date_is_written_yyyy_mm_dd_only(day: str) -> None:
+    with pytest.raises(SiamexError) as refused:
+        parse_scenario(json.dumps({"date": day, "instruments": [
+            {"symbol": "AOT", "prev_close": "64.00"}]}).encode())
+    assert refused.value.code is ErrorCode.SCENARIO_FIELD
+    assert f"date: date '{day}' is not 'YYYY-MM-DD'" in refused.value.message

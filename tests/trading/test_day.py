@@ -85,3 +85,11 @@ def test_a_first_trading_day_uses_the_ipo_rule() -> None:
     s = Session(InstrumentSpec("OR", ipo_price=1800))
     inst = s.engine.instruments["OR"]
     assert (inst.ceiling, inst.floor, inst.reference()) == (5400, 1, 1800)
+
+
+def test_a_gtd_date_is_written_yyyy_mm_dd_only() -> None:
+    s = Session()
+    for n, day in enumerate(("20261120", "2026-W47-5", "2026-324")):
+        events = s.new(f"10:0{n}", f"gtd{n}", "buy", 100, "63.00", validity="gtd",
+                       expire_date=day)
+        assert reasons(events) == ["INVALID"]

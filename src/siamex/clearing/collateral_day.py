@@ -22,7 +22,7 @@ from siamex.clearing.daily_risk import Exposure, MemberRisk, daily_risk
 from siamex.clearing.default import contribute, contribution_key, financial_resources, fund_set
 from siamex.clearing.equity.settlement import house_cash
 from siamex.clearing.instructions import CollateralRequest, DayInstructions
-from siamex.clearing.ledger import THB, Account
+from siamex.clearing.ledger import COLLATERAL, THB, Account
 from siamex.clearing.members import MemberRegistry
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.risk_collateral import CallDebit, CollateralRefused, RiskCollateralAccount
@@ -31,7 +31,7 @@ from siamex.errors import ErrorCode, SiamexError
 from siamex.units import wall_clock
 
 __all__ = ["CollateralDay", "CollateralSteps", "RequestResult", "check_contributions",
-           "collateral_day"]
+           "check_quotes", "collateral_day"]
 
 
 
@@ -71,6 +71,24 @@ def check_contributions(store: LedgerStore, day: dt.date, instructions: DayInstr
         if cash.get(account, 0) + (arriving or {}).get(account, 0) < amount:
             raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
                               f"contributions of {member} ({amount} satang) exceed its cash")
+
+
+def check_quotes(store: LedgerStore, instructions: DayInstructions) -> None:
+    """Refuse the day, before anything is posted, when a member holds pledged securities the
+    day's `collateral_quotes` do not price: the measures and the call value every pledge, and
+    a missing market price is a fault of the day's data, not of one member's request
+    (decision 72)."""
+    quotes = instructions.collateral_quotes
+    unquoted = sorted({(account.asset, account.owner) for account, qty
+                       in store.balances().items()
+                       if account.purpose == COLLATERAL and account.asset != THB and qty
+                       and account.asset not in quotes})
+    if unquoted:
+        asset, member = unquoted[0]
+        raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
+                          f"collateral_quotes: {member} holds {asset} as risk collateral and "
+                          f"the day's instructions give no quote for it ({len(unquoted)} "
+                          "pledge(s) unquoted)")
 
 
 def _fund(store: LedgerStore, day: dt.date, instructions: DayInstructions,

@@ -17,11 +17,13 @@ from typing import Any
 from siamex.clearing.equity.settlement import cash_account, holdings_account, issue
 from siamex.clearing.files import read_json
 from siamex.clearing.ledger import THB, Account, ConflictingTransaction
+from siamex.clearing.limits import MAX_SHARES
 from siamex.clearing.members import AccountType, MemberRegistry
 from siamex.clearing.money import InvalidAmount, parse_baht
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.store import LedgerStore
 from siamex.errors import ErrorCode, SiamexError
+from siamex.units import shown
 
 __all__ = ["Holding", "arriving", "holdings_from_json", "issue_opening", "load_holdings"]
 
@@ -61,7 +63,7 @@ def _holding(entry: Any, where: str, registry: MemberRegistry, rules: ClearingRu
     member, asset, kind, qty = (entry.get("member"), entry.get("asset"),
                                 entry.get("account_type"), entry.get("qty"))
     if not isinstance(member, str) or registry.member(member) is None:
-        raise _refuse(where, f"unknown member {member!r}")
+        raise _refuse(where, f"unknown member {shown(member)}")
     if not isinstance(asset, str) or not asset:
         raise _refuse(where, "`asset` must be a security such as \"PTT\" or \"THB\"")
     cash = asset == THB
@@ -71,7 +73,7 @@ def _holding(entry: Any, where: str, registry: MemberRegistry, rules: ClearingRu
         try:
             account_type = AccountType(kind if isinstance(kind, str) else "")
         except ValueError:
-            raise _refuse(where, f"`account_type` must be portfolio or client, got {kind!r}"
+            raise _refuse(where, f"`account_type` must be portfolio or client, got {shown(kind)}"
                           ) from None
         if cash and not per_account:
             raise _refuse(where, "cash nets per member: leave out `account_type`")
@@ -83,11 +85,13 @@ def _holding(entry: Any, where: str, registry: MemberRegistry, rules: ClearingRu
         except InvalidAmount as exc:
             raise _refuse(where, str(exc)) from None
     elif isinstance(qty, int) and not isinstance(qty, bool):
+        if qty > MAX_SHARES:  # decision 71: what a 64-bit store column holds, with headroom
+            raise _refuse(where, f"`qty` is beyond the largest quantity, {MAX_SHARES:,} shares")
         amount = qty
     else:
         raise _refuse(where, "`qty` of a security is a whole number of shares")
     if amount < 0:
-        raise _refuse(where, f"a holding cannot be negative, got {qty}")
+        raise _refuse(where, f"a holding cannot be negative, got {shown(qty)}")
     return Holding(member, account_type, asset, amount)
 
 

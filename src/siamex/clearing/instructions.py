@@ -27,12 +27,13 @@ from siamex.clearing.equity.remedies import LendingOffer
 from siamex.clearing.equity.trades import BoardType
 from siamex.clearing.files import read_json
 from siamex.clearing.ledger import THB
+from siamex.clearing.limits import MAX_SHARES
 from siamex.clearing.members import AccountType, InvestorType, MemberRegistry
 from siamex.clearing.money import InvalidAmount, parse_baht
 from siamex.clearing.risk_collateral import CollateralQuote
 from siamex.errors import ErrorCode, SiamexError
 from siamex.rulebook.values import decimal
-from siamex.units import InvalidValue, parse_price
+from siamex.units import InvalidValue, parse_date, parse_datetime, parse_price, shown
 
 __all__ = [
     "NO_INSTRUCTIONS",
@@ -206,7 +207,7 @@ class _Reader:
 
     def member(self, value: Any, where: str) -> str:
         if not isinstance(value, str) or self.registry.member(value) is None:
-            raise self.refuse(where, f"unknown member {value!r}")
+            raise self.refuse(where, f"unknown member {shown(value)}")
         return value
 
     def text(self, value: Any, where: str) -> str:
@@ -216,7 +217,10 @@ class _Reader:
 
     def shares(self, value: Any, where: str) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            raise self.refuse(where, f"must be a whole number of shares above zero, got {value!r}")
+            raise self.refuse(where, "must be a whole number of shares above zero, got "
+                              f"{shown(value)}")
+        if value > MAX_SHARES:  # decision 71: what a 64-bit store column holds, with headroom
+            raise self.refuse(where, f"must be at most {MAX_SHARES:,} shares, got {shown(value)}")
         return value
 
     def baht(self, value: Any, where: str, positive: bool = True) -> int:
@@ -227,7 +231,7 @@ class _Reader:
                               ) from None
         if amount < 0 or (positive and amount == 0):
             least = "above zero" if positive else "zero or more"
-            raise self.refuse(where, f"must be {least}, got {value!r}")
+            raise self.refuse(where, f"must be {least}, got {shown(value)}")
         return amount
 
     def price(self, value: Any, where: str) -> int:
@@ -242,39 +246,33 @@ class _Reader:
     def percent(self, value: Any, where: str) -> Fraction:
         if isinstance(value, bool) or not isinstance(value, int | str):
             raise self.refuse(where, "must be a percentage such as \"6.58\"")
-        pct = decimal(str(value))
+        pct = decimal(value if isinstance(value, str) else str(value))
         if pct is None:
-            raise self.refuse(where, f"must be a percentage, got {value!r}")
+            raise self.refuse(where, f"must be a percentage, got {shown(value)}")
         if not 0 <= pct <= 100:
-            raise self.refuse(where, f"must be between 0 and 100 percent, got {value!r}")
+            raise self.refuse(where, f"must be between 0 and 100 percent, got {shown(value)}")
         return pct
 
     def at(self, value: Any, where: str) -> dt.datetime:
-        if isinstance(value, str):
-            try:
-                moment = dt.datetime.fromisoformat(value)
-            except ValueError:
-                pass
-            else:
-                if moment.tzinfo is None:
-                    return moment
-        raise self.refuse(where, "must be a Bangkok date and time such as "
-                          f"\"2021-04-09T10:00:00\", got {value!r}")
+        try:
+            return parse_datetime(value)
+        except InvalidValue:
+            raise self.refuse(where, "must be a Bangkok date and time such as "
+                              f"\"2021-04-09T10:00:00\", got {shown(value)}") from None
 
     def date(self, value: Any, where: str) -> dt.date:
-        if isinstance(value, str) and len(value) == 10:
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                pass
-        raise self.refuse(where, f"must be a date such as \"2021-04-09\", got {value!r}")
+        try:
+            return parse_date(value)
+        except InvalidValue:
+            raise self.refuse(where, f"must be a date such as \"2021-04-09\", got {shown(value)}"
+                              ) from None
 
     def choice(self, kind: type[E], value: Any, where: str) -> E:
         try:
             return kind(value)
         except ValueError:
             choices = ", ".join(str(e.value) for e in kind)
-            raise self.refuse(where, f"must be one of {choices}, got {value!r}") from None
+            raise self.refuse(where, f"must be one of {choices}, got {shown(value)}") from None
 
     def mapping(self, data: Mapping[str, Any], name: str,
                 read: Callable[[Any, str], T], key: Callable[[Any, str], str]) -> dict[str, T]:
@@ -303,7 +301,7 @@ class _Reader:
         op = e.get("op")
         if not isinstance(op, str) or op not in _BOOK_OPS:  # a list or object is unhashable
             raise self.refuse(where, f"`op` must be one of {', '.join(sorted(_BOOK_OPS))}, "
-                              f"got {op!r}")
+                              f"got {shown(op)}")
         whole = op in ("gross", "gross_confirm")  # a gross item is the whole trade: no side
         side = None if whole else self.choice(Side, e.get("side"), f"{where}.side")
         value = "" if op == "gross_confirm" else self.text(e.get("value"), f"{where}.value")
@@ -338,7 +336,7 @@ class _Reader:
     def collateral_request(self, e: Mapping[str, Any], where: str) -> CollateralRequest:
         op = e.get("op")
         if op not in ("deposit", "withdraw"):
-            raise self.refuse(f"{where}.op", f"must be deposit or withdraw, got {op!r}")
+            raise self.refuse(f"{where}.op", f"must be deposit or withdraw, got {shown(op)}")
         asset = self.text(e.get("asset"), f"{where}.asset")
         qty = (self.baht(e.get("qty"), f"{where}.qty") if asset == THB
                else self.shares(e.get("qty"), f"{where}.qty"))
@@ -355,7 +353,7 @@ class _Reader:
         op = e.get("op")
         if not isinstance(op, str) or op not in _PSMS_FIELDS:
             raise self.refuse(f"{where}.op", f"must be one of {', '.join(_PSMS_FIELDS)}, "
-                              f"got {op!r}")
+                              f"got {shown(op)}")
         extra = sorted(set(e) - _PSMS_FIELDS[op])
         if extra:
             raise self.refuse(where, f"a {op} takes no {', '.join(extra)}")
@@ -473,16 +471,18 @@ def _month(value: Any) -> str | None:
         return None
     if not isinstance(value, str) or not _MONTH.fullmatch(value):
         raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
-                          f"month_end: must be a month such as \"2021-03\", got {value!r}")
+                          f"month_end: must be a month such as \"2021-03\", got {shown(value)}")
     return value
 
 
 def _unique(name: str, keys: list[tuple[str, ...]]) -> None:
     """Refuse a request given twice: a ref names one request of a member (and operation)."""
+    seen: set[tuple[str, ...]] = set()
     for number, key in enumerate(keys, 1):
-        if key in keys[: number - 1]:
+        if key in seen:
             raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
                               f"{name}[{number}]: {' '.join(key)} is given twice")
+        seen.add(key)
 
 
 def load_instructions(path: Path, registry: MemberRegistry) -> DayInstructions:

@@ -26,6 +26,7 @@ from siamex.clearing.ledger import AccountType  # one type from trade to ledger 
 from siamex.clearing.money import InvalidAmount, format_baht, parse_baht
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.errors import ErrorCode, SiamexError
+from siamex.units import shown
 
 __all__ = [
     "Account",
@@ -204,7 +205,8 @@ def _enum(kind: type[E], entry: Mapping[str, Any], name: str, where: str,
     except ValueError:
         choices = ", ".join(str(e.value) for e in kind)
         raise SiamexError(ErrorCode.MEMBER_FILE,
-                          f"{where}: `{name}` must be one of {choices}, got {value!r}") from None
+                          f"{where}: `{name}` must be one of {choices}, got {shown(value)}"
+                          ) from None
 
 
 def _amount(entry: Mapping[str, Any], name: str, where: str, required: bool) -> int:

@@ -16,47 +16,64 @@ from typing import Any
 from siamex.clearing.money import InvalidAmount, parse_baht
 from siamex.rulebook.parameters import Parameter, read_overrides
 from siamex.rulebook.values import (
+    Reader,
+    accepts,
     choice,
+    integer,
     percent,
-    positive_integer,
     show_price,
     show_time,
     time_of_day,
-    whole_number,
 )
-from siamex.units import InvalidValue
+from siamex.units import InvalidValue, format_price, shown
 
 __all__ = ["CLEARING_PARAMETERS", "DEFAULT_CLEARING_RULES", "ClearingRules"]
 
 
-def _money(value: Any, name: str) -> int:
+_MAX_MONEY = 1_000_000_000_000_00  # 1,000,000,000,000.00 THB in satang (decision 70)
+_MAX_ROWS = 20  # rows of a table or amounts of a list
+_PERCENTS = percent(0, 100)
+
+
+def _read_money(value: Any, name: str) -> int:
     try:
         amount = parse_baht(str(value) if isinstance(value, int) else value)
     except InvalidAmount as exc:
         raise InvalidValue(f"{name}: {exc}") from None
-    if amount < 0:
-        raise InvalidValue(f"{name} must not be negative")
+    if not 0 <= amount <= _MAX_MONEY:
+        raise InvalidValue(f"{name} must be 0 to {format_price(_MAX_MONEY)} THB, "
+                           f"got {shown(value)}")
     return amount
 
 
+_money = Reader(_read_money, f"0 to {format_price(_MAX_MONEY)} THB")
+
+
+def _rows(value: Any, name: str, what: str, least: int = 1) -> list[Any]:
+    if not isinstance(value, list | tuple) or not least <= len(value) <= _MAX_ROWS:
+        raise InvalidValue(f"{name} must be a list of {least} to {_MAX_ROWS} {what}")
+    return list(value)
+
+
+@accepts(f"1 to {_MAX_ROWS} amounts, each 0 to {format_price(_MAX_MONEY)} THB")
 def _amounts(value: Any, name: str) -> tuple[int, ...]:
-    if not isinstance(value, list | tuple) or not value:
-        raise InvalidValue(f"{name} must be a non-empty list of amounts")
-    return tuple(_money(v, name) for v in value)
+    return tuple(_money(v, name) for v in _rows(value, name, "amounts"))
 
 
-def _percents(value: Any, name: str) -> tuple[Fraction, ...]:
-    if not isinstance(value, list | tuple) or not value:
-        raise InvalidValue(f"{name} must be a non-empty list of percentages")
-    return tuple(percent(v, name) for v in value)
+@accepts("3 percentages (risk tiers 1, 2, 3), each 0 to 100 %")
+def _tier_percents(value: Any, name: str) -> tuple[Fraction, ...]:
+    # clearing-spec.md 3.7 [W-6]: one rate per risk tier, and members' tiers are 1 to 3
+    if not isinstance(value, list | tuple) or len(value) != 3:
+        raise InvalidValue(f"{name} must be a list of 3 percentages, one per risk tier")
+    return tuple(_PERCENTS(v, name) for v in value)
 
 
+@accepts(f"1 to {_MAX_ROWS} rows [from, to] of times 00:00 to 23:59, each ending at or after "
+         "its start")
 def _windows(value: Any, name: str) -> tuple[tuple[int, int], ...]:
     """Rows of ["HH:MM", "HH:MM"]: the times of day a request is taken, both ends included."""
-    if not isinstance(value, list | tuple) or not value:
-        raise InvalidValue(f"{name} must be a list of [from, to] times")
     rows = []
-    for row in value:
+    for row in _rows(value, name, "[from, to] times"):
         if not isinstance(row, list | tuple) or len(row) != 2:
             raise InvalidValue(f"{name} rows must be [from, to] times")
         start, end = time_of_day(row[0], name), time_of_day(row[1], name)
@@ -70,15 +87,18 @@ def _show_windows(value: Any) -> str:
     return ", ".join(f"{show_time(a)}-{show_time(b)}" for a, b in value)
 
 
+_COUNT = integer(1, 1_000_000_000)
+
+
+@accepts(f"1 to {_MAX_ROWS} rows [from_count, fee]: counts rising from 1 to at most "
+         f"1,000,000,000, fees 0 to {format_price(_MAX_MONEY)} THB")
 def _tiers(value: Any, name: str) -> tuple[tuple[int, int], ...]:
     """Rows of [first count of the tier, fee per item], counts rising from 1."""
-    if not isinstance(value, list | tuple) or not value:
-        raise InvalidValue(f"{name} must be a list of [from_count, fee] pairs")
     rows: list[tuple[int, int]] = []
-    for row in value:
+    for row in _rows(value, name, "[from_count, fee] pairs"):
         if not isinstance(row, list | tuple) or len(row) != 2:
             raise InvalidValue(f"{name} rows must be [from_count, fee] pairs")
-        start, fee = whole_number(row[0], name), _money(row[1], name)
+        start, fee = _COUNT(row[0], name), _money(row[1], name)
         if rows and start <= rows[-1][0]:
             raise InvalidValue(f"{name}: tiers must rise")
         rows.append((start, fee))
@@ -87,15 +107,18 @@ def _tiers(value: Any, name: str) -> tuple[tuple[int, int], ...]:
     return tuple(rows)
 
 
+_DAYS_LATE = integer(0, 366)
+
+
+@accepts(f"1 to {_MAX_ROWS} rows [days, percent]: days rising, 0 to 366; percentages 0 to "
+         "100 %")
 def _ladder(value: Any, name: str) -> tuple[tuple[int, Fraction], ...]:
     """Rows of [up to this many business days late, percent of the failed value]."""
-    if not isinstance(value, list | tuple) or not value:
-        raise InvalidValue(f"{name} must be a list of [days, percent] pairs")
     rows: list[tuple[int, Fraction]] = []
-    for row in value:
+    for row in _rows(value, name, "[days, percent] pairs"):
         if not isinstance(row, list | tuple) or len(row) != 2:
             raise InvalidValue(f"{name} rows must be [days, percent] pairs")
-        days, pct = whole_number(row[0], name), percent(row[1], name)
+        days, pct = _DAYS_LATE(row[0], name), _PERCENTS(row[1], name)
         if rows and days <= rows[-1][0]:
             raise InvalidValue(f"{name}: days must rise")
         rows.append((days, pct))
@@ -105,13 +128,13 @@ def _ladder(value: Any, name: str) -> tuple[tuple[int, Fraction], ...]:
 CLEARING_PARAMETERS: tuple[Parameter, ...] = (
     Parameter("settlement_cycle_days", 2, "business days",
               "Net settlement date: trade date plus this many SET business days.",
-              "clearing-spec.md 3.1 [S002]; decision C1", whole_number),
+              "clearing-spec.md 3.1 [S002]; decision C1", integer(0, 10)),
     Parameter("gross_min_value", "50000000", "THB",
               "Smallest trade report that may settle gross (trade for trade).",
               "clearing-spec.md 3.1 [S002]", _money, show_price),
     Parameter("clearing_fee_pct", "0.001", "%",
               "Clearing and settlement fee on a member's traded value, per order and side.",
-              "clearing-spec.md 3.8 [S002]; decision C3", percent),
+              "clearing-spec.md 3.8 [S002]; decision C3", percent(0, 10)),
     Parameter("clearing_fee_cap", "350", "THB",
               "Most clearing fee charged for one order.",
               "clearing-spec.md 3.8 [S002]", _money, show_price),
@@ -138,7 +161,7 @@ CLEARING_PARAMETERS: tuple[Parameter, ...] = (
               "last applies to every later one.", "clearing-spec.md 3.8 [S002]", _amounts),
     Parameter("late_payment_other_max_multiple", 2, "x unpaid",
               "Ceiling of the fine for a late payment of another cause.",
-              "clearing-spec.md 3.8 [S002]", whole_number),
+              "clearing-spec.md 3.8 [S002]", integer(0, 100)),
     Parameter("delivery_fail_human_fines", ["0", "2000", "5000"], "THB per security",
               "Fine for a human-error delivery fail by its count in the calendar year (the "
               "first may be waived: 0); the last applies to every later one.",
@@ -153,19 +176,19 @@ CLEARING_PARAMETERS: tuple[Parameter, ...] = (
               "clearing-spec.md 3.8 [S002]", _money, show_price),
     Parameter("sbl_collateral_pct", 130, "% of value",
               "Cash collateral of a covered-fail securities loan, marked to market.",
-              "clearing-spec.md 3.6 [S002]", percent),
+              "clearing-spec.md 3.6 [S002]", percent(0, 1000)),
     Parameter("sbl_max_days", 6, "business days", "Longest term of a covered-fail loan.",
-              "clearing-spec.md 3.6 [S002]", whole_number),
+              "clearing-spec.md 3.6 [S002]", integer(0, 60)),
     Parameter("sbl_early_return_windows", [["00:00", "13:15"], ["14:15", "15:15"],
                                            ["16:15", "19:00"]], "[from, to]",
               "When a borrower may return a covered-fail loan early from its depository "
               "account.", "clearing-spec.md 3.4, 3.6 [S002]", _windows, _show_windows),
     Parameter("sbl_service_fee_pct", 10, "% of the borrowing fee",
               "TCH's service fee, charged to the borrower and to the lender each.",
-              "clearing-spec.md 3.6 [S002]", percent),
+              "clearing-spec.md 3.6 [S002]", _PERCENTS),
     Parameter("sbl_penalty_pct", 130, "% of value",
               "Least cash penalty paid to a lender whose shares cannot be returned.",
-              "clearing-spec.md 3.6 [S002]", percent),
+              "clearing-spec.md 3.6 [S002]", percent(0, 1000)),
     Parameter("set_tranche_1", "60000000", "THB",
               "SET's first clearing-fund tranche, the third layer of the waterfall.",
               "clearing-spec.md 3.7 [S002]", _money, show_price),
@@ -181,34 +204,35 @@ CLEARING_PARAMETERS: tuple[Parameter, ...] = (
               "clearing-spec.md 3.5 [S002]", time_of_day),
     Parameter("settlement_cap_call_pct", 100, "% of the excess",
               "Settlement Cap call: this share of the member's CSV above its cap (f_cap).",
-              "clearing-spec.md 3.5 (derived); decision C6", percent),
+              "clearing-spec.md 3.5 (derived); decision C6", _PERCENTS),
     Parameter("ews_tolerance_pct", 10, "% of net capital",
               "Early warning: the tolerance L a member may carry before it posts collateral "
               "(lambda_ews times its net capital).",
-              "clearing-spec.md 3.5 (derived); docs/decisions.md", percent),
+              "clearing-spec.md 3.5 (derived); docs/decisions.md", percent(0, 1000)),
     Parameter("ews_risk_pct", "6.58", "% of value",
               "Early warning: the risk rate r_k of a security the day's market data gives none "
               "(2.3263 x a 2% daily volatility x sqrt(2 days)).",
-              "clearing-spec.md 3.5 (derived); docs/decisions.md", percent),
+              "clearing-spec.md 3.5 (derived); docs/decisions.md", _PERCENTS),
     Parameter("settlement_cap_equity_pct", 1000, "% of equity",
               "Settlement Cap: a member's cap on its cumulative settlement value (kappa times "
               "its shareholders' equity).", "clearing-spec.md 3.5 (derived); docs/decisions.md",
-              percent),
+              percent(0, 100_000)),
     Parameter("stress_move_pct", 30, "% of value",
               "Stress test: the worst scenario moves every pending position this much against "
               "the member (one full daily price limit), unless the day's data gives its loss.",
-              "clearing-spec.md 3.5 (derived); docs/decisions.md", percent),
+              "clearing-spec.md 3.5 (derived); docs/decisions.md", _PERCENTS),
     Parameter("fund_variable_pct", ["0.008", "0.012", "0.016"], "% of a month's net settlement",
               "The risk-based Clearing Fund contribution of a month, by the member's risk tier "
               "(1, 2, 3): this share of the net settlement value it settled in the month.",
-              "clearing-spec.md 3.7 [S002; rates W-6, TSD's historical schedule]", _percents),
+              "clearing-spec.md 3.7 [S002; rates W-6, TSD's historical schedule]",
+              _tier_percents),
     Parameter("default_interest_pct", 5, "% a year",
               "Simple interest a defaulter pays on the clearing fund it used, from the date "
               "of use.", "clearing-spec.md 3.7 [S002] (rate derived: Thai Civil and Commercial "
-              "Code s.224 default interest); docs/decisions.md", percent),
+              "Code s.224 default interest); docs/decisions.md", _PERCENTS),
     Parameter("default_interest_year_days", 365, "days",
               "Day-count denominator of the default interest (actual/365).",
-              "derived; docs/decisions.md", positive_integer),
+              "derived; docs/decisions.md", integer(360, 366)),
     Parameter("gcm_min_equity", "500000000", "THB",
               "Least shareholders' equity of a general clearing member (clears for itself, its "
               "clients and other members).", "clearing-spec.md 1, 2.1 [S002]", _money,
@@ -266,7 +290,7 @@ CLEARING_PARAMETERS: tuple[Parameter, ...] = (
               "Cash compensation paid to a waiting receiver instead of shares a buy-in could "
               "not bring; the announced rate is not public.",
               "clearing-spec.md 3.6 [S002] (rate derived: the value at the settlement price)",
-              percent),
+              percent(0, 1000)),
     Parameter("risk_noncash_called_cutoff", "10:00", "time",
               "Risk collateral: a called member's non-cash deposits are due by this time.",
               "clearing-spec.md 3.4 [S002]", time_of_day),

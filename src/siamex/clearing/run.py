@@ -17,7 +17,12 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from siamex.clearing.collateral_day import CollateralDay, CollateralSteps, check_contributions
+from siamex.clearing.collateral_day import (
+    CollateralDay,
+    CollateralSteps,
+    check_contributions,
+    check_quotes,
+)
 from siamex.clearing.daily_risk import Exposure
 from siamex.clearing.default import (
     RepaymentRefused,
@@ -555,6 +560,7 @@ def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Ho
     _check_gross(store, gross)
     if measured:
         check_contributions(store, run_date, instructions, arriving(store, holdings))
+        check_quotes(store, instructions)
     issue_opening(store, holdings, min((s.trade_date for s in sides), default=run_date))
     _record_days(store, documents)
     _record_gross(store, gross)

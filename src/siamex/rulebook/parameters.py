@@ -18,17 +18,20 @@ from itertools import pairwise
 from typing import Any
 
 from siamex.rulebook.values import (
+    Reader,
+    accepts,
     choice,
     flag,
+    integer,
+    name_text,
     names,
     percent,
-    positive_integer,
     price,
+    read_price,
     show_plain,
     show_price,
     show_time,
     time_of_day,
-    whole_number,
 )
 from siamex.units import InvalidValue, format_price
 
@@ -46,16 +49,24 @@ class UnknownParameter(KeyError):
     """An override names no rulebook parameter."""
 
 
+MAX_PRICE = "999999999.99"  # the largest price a file may give (units.parse_price)
+_MINUTES = integer(1, 480)  # up to a whole trading day (decision 70)
+_MAX_TICK_ROWS = 20
+_MAX_BREAKER_LEVELS = 10
+
+
+@accepts(f"1 to {_MAX_TICK_ROWS} rows [from_price, tick]: from 0.00 rising to at most "
+         f"{MAX_PRICE} THB, ticks 0.01 to 100.00 THB, each start on the ticks below it")
 def _tick_table(value: Any, name: str) -> tuple[tuple[int, int], ...]:
-    if not isinstance(value, list | tuple) or not value:
-        raise InvalidValue(f"{name} must be a list of [from_price, tick] pairs")
+    if not isinstance(value, list | tuple) or not 0 < len(value) <= _MAX_TICK_ROWS:
+        raise InvalidValue(f"{name} must be a list of 1 to {_MAX_TICK_ROWS} [from_price, tick] "
+                           "pairs")
     rows: list[tuple[int, int]] = []
     for row in value:
         if not isinstance(row, list | tuple) or len(row) != 2:
             raise InvalidValue(f"{name} rows must be [from_price, tick] pairs")
-        start, tick = price(row[0], name), price(row[1], name)
-        if tick <= 0:
-            raise InvalidValue(f"{name}: a tick must be positive")
+        start = read_price(row[0], name, 0, 99_999_999_999)
+        tick = read_price(row[1], name, 1, 10_000)
         if start % tick:
             raise InvalidValue(f"{name}: the row from {row[0]} is not a multiple of its tick")
         if rows and start <= rows[-1][0]:
@@ -68,14 +79,17 @@ def _tick_table(value: Any, name: str) -> tuple[tuple[int, int], ...]:
     return tuple(rows)
 
 
+@accepts(f"0 to {_MAX_BREAKER_LEVELS} rows [fall_percent, halt_minutes]: falls above 0 and "
+         "below 100 %, deepening; halts 1 to 480 minutes")
 def _breaker_levels(value: Any, name: str) -> tuple[tuple[Fraction, int], ...]:
-    if not isinstance(value, list | tuple):
-        raise InvalidValue(f"{name} must be a list of [fall_percent, halt_minutes] pairs")
+    if not isinstance(value, list | tuple) or len(value) > _MAX_BREAKER_LEVELS:
+        raise InvalidValue(f"{name} must be a list of at most {_MAX_BREAKER_LEVELS} "
+                           "[fall_percent, halt_minutes] pairs")
     rows: list[tuple[Fraction, int]] = []
     for row in value:
         if not isinstance(row, list | tuple) or len(row) != 2:
             raise InvalidValue(f"{name} rows must be [fall_percent, halt_minutes] pairs")
-        fall, minutes = percent(row[0], name), positive_integer(row[1], name)
+        fall, minutes = percent(0, 100)(row[0], name), _MINUTES(row[1], name)
         if not 0 < fall < 100:
             raise InvalidValue(f"{name}: a fall must lie between 0 and 100 percent")
         if rows and fall <= rows[-1][0]:
@@ -88,10 +102,7 @@ def _show_breaker_levels(value: Any) -> str:
     return ", ".join(f"-{fall}%: {minutes} min" for fall, minutes in value)
 
 
-def _index_name(value: Any, name: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise InvalidValue(f"{name} must be an index name such as SET")
-    return value
+_index_name = Reader(name_text, "an index name of 1 to 32 characters")
 
 
 def _show_tick_table(value: Any) -> str:
@@ -107,8 +118,13 @@ class Parameter:
     unit: str
     meaning: str
     source: str
-    parse: Callable[[Any, str], Any]
+    parse: Reader
     show: Callable[[Any], str] = show_plain
+
+    @property
+    def valid(self) -> str:
+        """The values the parameter accepts, in words (its documented range)."""
+        return self.parse.valid
 
     def value(self, raw: Any) -> Any:
         """Parse a user-written value into the core form."""
@@ -127,45 +143,48 @@ PARAMETERS: tuple[Parameter, ...] = (
               "set-trading-rules.md 3.2 (S-BANDS) [C]", _tick_table, _show_tick_table),
     Parameter("flat_tick", "0.01", "THB",
               "Tick size at every price for the kinds in flat_tick_kinds.",
-              "set-trading-rules.md 3.2 (S-BANDS) [C]", price, show_price),
+              "set-trading-rules.md 3.2 (S-BANDS) [C]", price("0.01", "100.00"),
+              show_price),
     Parameter("flat_tick_kinds", ["etf", "unit_trust"], "kinds",
               "Instrument kinds quoted in flat_tick at all prices instead of the tick table.",
               "set-trading-rules.md 3.2 (S-BANDS) [C]", names),
     Parameter("price_limit_pct", 30, "%",
               "Ceiling and floor around the previous close (main board).",
-              "set-trading-rules.md 3.3 [C]; rounding decision T5", percent),
+              "set-trading-rules.md 3.3 [C]; rounding decision T5", percent(1, 1000)),
     Parameter("foreign_price_limit_pct", 60, "%",
               "Ceiling and floor of the foreign (-F) board around the main board's previous close.",
-              "set-trading-rules.md 3.3 (S-2023RULES) [C]/[P]", percent),
+              "set-trading-rules.md 3.3 (S-2023RULES) [C]/[P]", percent(1, 1000)),
     Parameter("first_day_ceiling_multiple", 3, "x IPO price",
               "First trading day: the ceiling is this multiple of the IPO price (rounded down).",
-              "set-trading-rules.md 3.3 [P]", positive_integer),
+              "set-trading-rules.md 3.3 [P]", integer(1, 10)),
     Parameter("first_day_floor", "0.01", "THB",
-              "First trading day: the floor.", "set-trading-rules.md 3.3 [P]", price,
+              "First trading day: the floor.", "set-trading-rules.md 3.3 [P]",
+              price("0.01", "100.00"),
               show_price),
     Parameter("min_price", "0.01", "THB",
-              "No floor is set below this price.", "decision T5", price, show_price),
+              "No floor is set below this price.", "decision T5", price("0.01", "100.00"),
+              show_price),
     Parameter("auction_tick_allowance", 1, "ticks",
               "How far beyond the ceiling or floor an auction price may fall.",
-              "set-trading-rules.md 2.2 (S-2023RULES) [C]; decision T1", whole_number),
+              "set-trading-rules.md 2.2 (S-2023RULES) [C]; decision T1", integer(0, 100)),
     Parameter("board_lot", 100, "shares",
               "Board lot of the main board unless an instrument sets its own (e.g. 50).",
-              "set-trading-rules.md 3.1 (S-LOT) [C]", positive_integer),
+              "set-trading-rules.md 3.1 (S-LOT) [C]", integer(1, 10_000)),
     Parameter("dr_board_lot", 1, "units",
               "Board lot of depositary receipts (kind dr).",
-              "set-trading-rules.md 3.1 (S-LOT) [C]", positive_integer),
+              "set-trading-rules.md 3.1 (S-LOT) [C]", integer(1, 10_000)),
     Parameter("max_order_qty", 10_000_000, "shares",
               "Largest quantity of one main-board order.",
-              "set-trading-rules.md 3.1 [C]; decision T24", positive_integer),
+              "set-trading-rules.md 3.1 [C]; decision T24", integer(1, 1_000_000_000)),
     Parameter("odd_lot_excluded_kinds", ["dw"], "kinds",
               "Kinds with no odd-lot board (DW odd lots were abolished in 2023).",
               "set-trading-rules.md 3.1 [C]; decision T19", names),
     Parameter("iceberg_min_published_lots", 1, "board lots",
               "Smallest published quantity of an iceberg order.",
-              "decision T17 (set-trading-rules.md 4.2 [U])", positive_integer),
+              "decision T17 (set-trading-rules.md 4.2 [U])", integer(1, 10_000)),
     Parameter("max_order_days", 30, "calendar days",
               "Longest life of a GTC or GTD order.",
-              "set-trading-rules.md 4.2 (S-2023RULES) [C]; decision T18", positive_integer),
+              "set-trading-rules.md 4.2 (S-2023RULES) [C]; decision T18", integer(1, 366)),
     Parameter("pre_open_1_start", "09:30", "time",
               "Pre-Open I starts: limit and ATO orders are collected for the opening auction.",
               "set-trading-rules.md 1 [C]", time_of_day, show_time),
@@ -202,7 +221,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("halt_resume_pre_open_minutes", 10, "minutes",
               "Pre-open before trading resumes after an operator halt (H) or suspension (SP) "
               "is lifted in a continuous session.",
-              "decision T9", positive_integer),
+              "decision T9", _MINUTES),
     Parameter("circuit_breaker_levels", [[8, 30], [15, 30], [20, 60]], "[% fall, minutes]",
               "Market-wide circuit breaker: a fall of the SET Index from its previous close to "
               "this percentage or more halts trading for the minutes given; each level once a "
@@ -214,30 +233,31 @@ PARAMETERS: tuple[Parameter, ...] = (
               "set-trading-rules.md 6.1 [C]", _index_name),
     Parameter("circuit_breaker_pre_open_minutes", 10, "minutes",
               "The last minutes of a circuit-breaker halt are a pre-open before the auction.",
-              "set-trading-rules.md 6.1 [P]; decision T9", positive_integer),
+              "set-trading-rules.md 6.1 [P]; decision T9", _MINUTES),
     Parameter("dynamic_price_band_pct", 10, "%",
               "Dynamic Price Band: an auto-matched execution must lie within this percentage of "
               "the last auto-matched price; 0 turns the band off.",
-              "set-trading-rules.md 6.2 (S-SEP2024) [C]; decision T11", percent),
+              "set-trading-rules.md 6.2 (S-SEP2024) [C]; decision T11", percent(0, 100)),
     Parameter("dynamic_price_band_min_price", "1.00", "THB",
               "The band applies only while the reference price is at least this.",
-              "set-trading-rules.md 6.2 [C]; decision T11", price, show_price),
+              "set-trading-rules.md 6.2 [C]; decision T11", price("0.01", MAX_PRICE),
+              show_price),
     Parameter("dynamic_price_band_pre_open_minutes", 2, "minutes",
               "Pre-open a security enters when an execution would fall outside the band.",
-              "set-trading-rules.md 6.2 [C]; decision T9", positive_integer),
+              "set-trading-rules.md 6.2 [C]; decision T9", _MINUTES),
     Parameter("dynamic_price_band_kinds", ["stock", "preferred"], "kinds",
               "Instrument kinds the Dynamic Price Band covers (SET and mai stocks).",
               "set-trading-rules.md 6.2 [C]", names),
     Parameter("auto_pause_pct", 15, "% of listed shares",
               "Auto Pause: a security pauses when its total bid or total offer volume over all "
               "prices exceeds this share of its listed shares; 0 turns it off.",
-              "set-trading-rules.md 6.3 (S-PAUSE) [C]; decision T12", percent),
+              "set-trading-rules.md 6.3 (S-PAUSE) [C]; decision T12", percent(0, 100)),
     Parameter("auto_pause_minutes", 40, "minutes",
               "How long an Auto Pause lasts before its pre-open.",
-              "set-trading-rules.md 6.3 [C]; decision T12", positive_integer),
+              "set-trading-rules.md 6.3 [C]; decision T12", _MINUTES),
     Parameter("auto_pause_pre_open_minutes", 20, "minutes",
               "The pre-open after an Auto Pause, ended by an auction.",
-              "set-trading-rules.md 6.3 [C]; decision T9", positive_integer),
+              "set-trading-rules.md 6.3 [C]; decision T9", _MINUTES),
     Parameter("auto_pause_kinds", ["stock", "reit", "property_fund", "infrastructure_fund"],
               "kinds", "Instrument kinds Auto Pause covers.",
               "set-trading-rules.md 6.3 [C]", names),
@@ -247,7 +267,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("min_resting_time_ms", 250, "ms",
               "Minimum Resting Time: an order can be amended or cancelled only this long after "
               "it was accepted; 0 turns the rule off.",
-              "set-trading-rules.md 9 (S-METHODS) [C]; decision T15", whole_number),
+              "set-trading-rules.md 9 (S-METHODS) [C]; decision T15", integer(0, 60_000)),
     Parameter("short_sale_price_test", "uptick", "rule",
               "Short-sale price test: uptick (strictly above the last auto-matched price), "
               "zero_plus (at or above it), or conditional (uptick on the day after a close "
@@ -257,11 +277,11 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("short_sale_conditional_drop_pct", 10, "%",
               "Fall of a close from the close before it that makes the next day an uptick day "
               "under the conditional test.",
-              "set-trading-rules.md 8.2 (S-REV2025) [P]; decision T13", percent),
+              "set-trading-rules.md 8.2 (S-REV2025) [P]; decision T13", percent(0, 100)),
     Parameter("short_sale_max_pct", 10, "% of listed shares",
               "Outstanding short volume of a security (given at the start of the day, plus the "
               "day's short orders) may not exceed this share of its listed shares.",
-              "set-trading-rules.md 8.3 (S-14MEASURES) [C]; decision T14", percent),
+              "set-trading-rules.md 8.3 (S-14MEASURES) [C]; decision T14", percent(0, 100)),
     Parameter("hft_universe_rule", True, "on/off",
               "A registered high-frequency account may buy only the permitted universe: "
               "members of hft_universe_index, the kinds in hft_permitted_kinds, and securities "
@@ -278,11 +298,13 @@ PARAMETERS: tuple[Parameter, ...] = (
               "set-trading-rules.md 5 [P]; decision T20", time_of_day, show_time),
     Parameter("big_lot_min_qty", 1_000_000, "shares",
               "A main-board trade report of at least this many shares is a big lot.",
-              "set-trading-rules.md 5 (S-OFFHOUR) [C]; decision T20", positive_integer),
+              "set-trading-rules.md 5 (S-OFFHOUR) [C]; decision T20",
+              integer(1, 1_000_000_000_000)),
     Parameter("big_lot_min_value", "3000000", "THB",
               "A main-board trade report worth at least this much is a big lot; smaller ones "
               "are ordinary off-hour reports.",
-              "set-trading-rules.md 5 (S-OFFHOUR) [C]; decision T20", price, show_price),
+              "set-trading-rules.md 5 (S-OFFHOUR) [C]; decision T20", price("0.01", MAX_PRICE),
+              show_price),
 )
 
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Final
 
-from siamex.clearing.money import parse_baht
 from siamex.scenario.loader import Scenario, load_scenario
 from siamex.scenario.output import event_fields, event_name
 from siamex.scenario.runner import run_scenario, scenario_commands
@@ -214,7 +214,9 @@ def _close(day: DayRun, ts: int, f: Mapping[str, Any]) -> None:
     for name in ("open", "high", "low", "close", "average"):
         values[name] = _price(f, name)
     values["trades"], values["volume"] = int(f["trades"]), int(f["volume"])
-    values["value"] = parse_baht(str(f["value"]))  # unlike a price, may exceed 10^9 THB
+    # the engine's own two-decimal text; unlike a price, may exceed 10^9 THB, and unlike a
+    # clearing file's amount, is not bounded by the clearing house's largest amount
+    values["value"] = int(Fraction(str(f["value"])) * 100)
 
 
 def _halt(day: DayRun, symbol: str, kind: str) -> None:

@@ -327,8 +327,10 @@ def parse_scenario(data: bytes, overrides: Mapping[str, Any] | None = None) -> S
     """Read a scenario's JSON text; `overrides` are rulebook values laid over its `rules`."""
     try:
         raw = msgspec.json.decode(data)
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:  # not JSON, not UTF-8
         raise _fail(ErrorCode.SCENARIO_SYNTAX, f"not valid JSON: {exc}") from None
+    except RecursionError:
+        raise _fail(ErrorCode.SCENARIO_SYNTAX, "not valid JSON: nested too deeply") from None
     if not isinstance(raw, dict):
         raise _fail(ErrorCode.SCENARIO_SYNTAX, "a scenario is a JSON object")
     unknown = sorted(set(raw) - _TOP_KEYS)

@@ -14,7 +14,7 @@ from siamex.trading.enums import OrderType, Side, Validity
 from siamex.trading.instrument import Instrument
 from siamex.trading.order import Order
 from siamex.trading.rejects import Reject
-from siamex.units import format_price
+from siamex.units import format_price, parse_date
 
 __all__ = ["Failure", "check_amend", "check_hft", "check_new", "check_price", "check_short",
            "expire_day"]
@@ -74,7 +74,7 @@ def expire_day(rules: Rulebook, today: dt.date, validity: Validity,
     if expire_date is None:
         return 0, (_INVALID, "a GTD order needs expire_date")
     try:
-        until = dt.date.fromisoformat(expire_date)
+        until = parse_date(expire_date)  # decision 73: YYYY-MM-DD only
     except ValueError:
         return 0, (_INVALID, f"expire_date {expire_date!r} is not YYYY-MM-DD")
     if not today <= until <= last:

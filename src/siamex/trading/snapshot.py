@@ -9,7 +9,6 @@ the state file that carries GTC/GTD orders and closes to the next day.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from typing import Any
 
@@ -27,7 +26,7 @@ from siamex.trading.enums import OrderType, Phase, Side, Validity
 from siamex.trading.index import Index
 from siamex.trading.instrument import Instrument
 from siamex.trading.order import Order
-from siamex.units import day_start
+from siamex.units import day_start, parse_date
 
 __all__ = ["SNAPSHOT_VERSION", "dump", "load", "restore", "snapshot", "state_hash"]
 
@@ -152,7 +151,7 @@ def restore(data: dict[str, Any]) -> Engine:
         raise ValueError(f"snapshot version {data.get('version')!r} is not {SNAPSHOT_VERSION}")
     engine = Engine()
     engine.use_rules(rules := Rulebook(data["rules"]))
-    engine.date = dt.date.fromisoformat(data["date"]) if data["date"] else None
+    engine.date = parse_date(data["date"]) if data["date"] else None
     engine.seed = data["seed"]
     engine.now = data["now"]
     engine.next_order_no = data["next_order_no"]

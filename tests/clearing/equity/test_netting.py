@@ -125,12 +125,12 @@ def test_a_board_type_change_nets_to_zero_over_the_symbols_boards() -> None:
 
 
 def test_sums_beyond_int64_are_exact() -> None:
-    price, qty = 99_999_999_900, 92_000_000  # each value just under 2**63 satang
-    rows = [f"{n},2021-04-08,X,big_lot,999999999.00,{qty},A,A-CLT,B,B-CLT" for n in (1, 2)]
+    price, qty = 10_000_000, 1_000_000_000  # each value the largest amount (decision 71)
+    rows = [f"{n},2021-04-08,X,big_lot,100000.00,{qty},A,A-CLT,B,B-CLT" for n in range(1000)]
     book = novate(trades_from_csv([_REPORTS[0], *rows], REGISTRY))
     positions = net(book)
-    assert positions.net_cash("A", SD) == -2 * qty * price < -(2**63)
-    assert positions.net_cash("B", SD) == 2 * qty * price
+    assert positions.net_cash("A", SD) == -1000 * qty * price < -(2**63)
+    assert positions.net_cash("B", SD) == 1000 * qty * price
     assert positions == net_legs(book.legs(), book.rules)
 
 

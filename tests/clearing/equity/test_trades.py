@@ -129,9 +129,43 @@ def test_an_unknown_security_is_refused_when_a_list_is_given() -> None:
     assert _problems(*rows, securities={"X", "Y"}) == {3: "unknown security X-R"}
 
 
-def test_a_value_beyond_int64_is_refused() -> None:
-    row = "1,2021-04-08,X,main,999999999.00,100000000000,A,A-CLT,B,B-CLT,,"
-    assert _problems(row) == {2: "the trade's value is beyond what the clearing house records"}
+def test_a_value_beyond_the_largest_amount_is_refused() -> None:
+    row = "1,2021-04-08,X,main,10000.01,10000000000,A,A-CLT,B,B-CLT,,"  # decision 71
+    assert _problems(row) == {2: "the trade's value is beyond what the clearing house records "
+                                 "(100000000000000.00 THB)"}
+    assert _csv("1,2021-04-08,X,main,10000.00,10000000000,A,A-CLT,B,B-CLT,,") == ["1"]
+
+
+@pytest.mark.parametrize(("qty", "why"), [
+    ("1000000000001", "quantity must be at most 1,000,000,000,000 shares, got '1000000000001'"),
+    ("9" * 5000, "quantity must be at most 1,000,000,000,000 shares, got "
+                 "'999999999999999999999999999999999999..."),
+])
+def test_a_quantity_beyond_the_largest_is_refused_without_converting_it(qty: str,
+                                                                        why: str) -> None:
+    assert _problems(f"1,2021-04-08,X,main,1.00,{qty},A,A-CLT,B,B-CLT,,") == {2: why}
+
+
+@pytest.mark.parametrize("day", ["20210408", "2021-W14-4", "2021-4-8", "2021-04-08T00:00"])
+def test_a_trade_date_is_written_yyyy_mm_dd_only(day: str) -> None:
+    assert _problems(f"1,{day},X,main,1.00,100,A,A-CLT,B,B-CLT,,") == {
+        2: f"trade_date '{day}' is not a date YYYY-MM-DD"}
+
+
+def test_a_lone_surrogate_in_a_json_trade_file_refuses_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "trades.json"
+    path.write_text('{"trades": [{"trade_id": "1\\ud800"}]}')
+    with pytest.raises(SiamexError) as refused:
+        read_trades(path, REGISTRY)
+    assert refused.value.code is ErrorCode.TRADE_FILE and "not JSON" in refused.value.message
+
+
+def test_a_csv_field_beyond_the_csv_limit_refuses_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "trades.csv"
+    path.write_text(f"{HEADER}\n{'x' * 200_000}\n")
+    with pytest.raises(SiamexError) as refused:
+        read_trades(path, REGISTRY)
+    assert refused.value.code is ErrorCode.TRADE_FILE and "line 2: not CSV" in refused.value.message
 
 
 def test_the_header_names_the_columns() -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
@@ -25,13 +24,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from siamex.clearing.files import read_json
+from siamex.clearing.files import decode_json, read_json
+from siamex.clearing.limits import MAX_AMOUNT, MAX_SHARES
 from siamex.clearing.members import Account, MemberRegistry
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.errors import ErrorCode, SiamexError
 from siamex.rulebook.calendar import OutsideCalendar, is_trading_day, trading_day_offset
 from siamex.trading.enums import Board
-from siamex.units import InvalidValue, parse_price
+from siamex.units import InvalidValue, format_price, parse_date, parse_price, shown
 
 __all__ = [
     "BOARDS",
@@ -52,8 +52,6 @@ __all__ = [
     "trades_from_json",
     "trades_from_replay",
 ]
-
-INT64_MAX = 2**63 - 1
 
 
 class BoardType(Enum):
@@ -256,7 +254,8 @@ class _Builder:
             seller = accounts((sell_member, sell_account))
             shares = _quantity(qty)
             if (day is None or security is None or satang is None or buyer is None
-                    or seller is None or shares <= 0 or shares * satang > INT64_MAX
+                    or seller is None or not 0 < shares <= MAX_SHARES
+                    or shares * satang > MAX_AMOUNT
                     or type(trade_id) is not str or not trade_id or trade_id in first_row
                     or type(buy_order_id) is not str or type(sell_order_id) is not str):
                 diagnose(row, trade_id, trade_date, symbol, board, price, qty, buy_member,
@@ -285,10 +284,14 @@ class _Builder:
             self._price(price), self._account(buy_member, buy_account, "buy"),
             self._account(sell_member, sell_account, "sell")) if reason]
         shares = _quantity(qty)
+        # decision 71: what a 64-bit store column holds, with headroom for sums
         if shares <= 0:
-            reasons.append(f"quantity must be a whole number above zero, got {qty!r}")
-        elif shares * self.prices.get(price, 0) > INT64_MAX:
-            reasons.append("the trade's value is beyond what the clearing house records")
+            reasons.append(f"quantity must be a whole number above zero, got {shown(qty)}")
+        elif shares > MAX_SHARES:
+            reasons.append(f"quantity must be at most {MAX_SHARES:,} shares, got {shown(qty)}")
+        elif shares * self.prices.get(price, 0) > MAX_AMOUNT:
+            reasons.append("the trade's value is beyond what the clearing house records "
+                           f"({format_price(MAX_AMOUNT)} THB)")
         if type(buy_order_id) is not str or type(sell_order_id) is not str:
             reasons.append("buy_order_id and sell_order_id must be strings")
         if reasons:
@@ -308,13 +311,11 @@ class _Builder:
         if text in self.dates:
             return ""
         if type(text) is not str:
-            return f"trade_date must be a date string, got {text!r}"
+            return f"trade_date must be a date string, got {shown(text)}"
         try:
-            day = dt.date.fromisoformat(text)
-            if len(text) != 10:
-                raise ValueError(text)
-        except ValueError:
-            return f"trade_date {text!r} is not a date YYYY-MM-DD"
+            day = parse_date(text)
+        except InvalidValue:
+            return f"trade_date {shown(text)} is not a date YYYY-MM-DD"
         try:
             if not is_trading_day(day):
                 return f"trade_date {text} is not an SET trading day"
@@ -390,9 +391,12 @@ class _Builder:
 
 
 def _quantity(value: object) -> int:
-    """Return a whole number of shares, or 0 when the value is not one."""
+    """Return a whole number of shares, or 0 when the value is not one; a number of more
+    digits than any quantity has is read as one share too many, without converting it."""
     if type(value) is str:
-        return int(value) if value.isdigit() and value.isascii() else 0
+        if not (value.isdigit() and value.isascii()):
+            return 0
+        return int(value) if len(value) <= 20 else MAX_SHARES + 1
     return value if type(value) is int else 0
 
 
@@ -411,6 +415,16 @@ def trades_from_csv(lines: Iterable[str], registry: MemberRegistry, *,
                     source: str = "trade file") -> TradeBatch:
     """Read a CSV trade file (docs/clearing.md): a header line, then one trade per line."""
     reader = csv.reader(lines)
+    try:
+        return _csv_rows(reader, registry, securities, rules, source)
+    except csv.Error as exc:  # a field beyond the csv module's limit (131,072 characters)
+        raise SiamexError(ErrorCode.TRADE_FILE,
+                          f"{source}: line {reader.line_num}: not CSV: {exc}") from None
+
+
+def _csv_rows(reader: Iterator[list[str]], registry: MemberRegistry,
+              securities: Collection[str] | None, rules: ClearingRules,
+              source: str) -> TradeBatch:
     header = next(reader, None)
     if header is None:
         raise SiamexError(ErrorCode.TRADE_FILE, f"{source}: empty file, no header line")
@@ -477,8 +491,8 @@ def trades_from_replay(lines: Iterable[str | bytes], registry: MemberRegistry, *
         if not text.strip():
             continue
         try:
-            event = json.loads(text)
-        except (ValueError, RecursionError):  # not JSON, too long or too deep
+            event = decode_json(text)
+        except ValueError:  # not JSON, too deep, or not Unicode text
             builder.problems.append(RowProblem(line, "not a JSON line"))
             continue
         kind = event.get("event") if isinstance(event, dict) else None
