@@ -12,6 +12,7 @@ import datetime as dt
 import re
 
 __all__ = [
+    "PRICE_DIGITS",
     "US_PER_DAY",
     "US_PER_MS",
     "US_PER_SECOND",
@@ -39,7 +40,10 @@ US_PER_SECOND = 1_000_000
 US_PER_DAY = 86_400 * US_PER_SECOND
 _EPOCH = dt.date(1970, 1, 1)
 
-_PRICE = re.compile(r"^([0-9]{1,9})(?:\.([0-9]{1,9}))?\Z")  # ASCII digits only
+_PRICE = re.compile(r"^([0-9]+)(?:\.([0-9]{1,9}))?\Z")  # ASCII digits only
+PRICE_DIGITS = 12
+"""Whole-baht digits of the largest price a file may give: 999,999,999,999.99 THB, so that an
+order can reach the ceiling of any listed price (docs/decisions.md 77)."""
 _TIME = re.compile(r"^([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,6}))?)?\Z")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")  # fromisoformat alone takes 20261120
 
@@ -48,14 +52,20 @@ class InvalidValue(ValueError):
     """A value at an edge that cannot be read; the message names the field's problem."""
 
 
-def parse_price(text: str) -> int:
-    """Read a decimal price string into satang; a price finer than one satang is refused."""
+def parse_price(text: str, whole_digits: int = PRICE_DIGITS) -> int:
+    """Read a decimal price string into satang; a price finer than one satang is refused.
+
+    A file's prices have at most PRICE_DIGITS whole digits; siamex's own output, which holds
+    prices derived from them (a ceiling 30% above the largest price), is read with more.
+    """
     if not isinstance(text, str):
         raise InvalidValue(f"must be a decimal string, got {type(text).__name__}")
     m = _PRICE.match(text)
     if m is None:
         raise InvalidValue(f"{shown(text)} is not a decimal number like '64.25'")
     whole, frac = m.group(1), (m.group(2) or "")
+    if len(whole) > whole_digits:
+        raise InvalidValue(f"{shown(text)} has more than {whole_digits} digits of baht")
     frac = frac.rstrip("0")
     if len(frac) > 2:
         raise InvalidValue(f"{text!r} is finer than 0.01 THB")

@@ -49,7 +49,7 @@ class UnknownParameter(KeyError):
     """An override names no rulebook parameter."""
 
 
-MAX_PRICE = "999999999.99"  # the largest price a file may give (units.parse_price)
+MAX_PRICE = "999999999999.99"  # the largest price a file may give (units.PRICE_DIGITS)
 _MINUTES = integer(1, 480)  # up to a whole trading day (decision 70)
 _MAX_TICK_ROWS = 20
 _MAX_BREAKER_LEVELS = 10

@@ -151,9 +151,12 @@ class OrderSymbols:
         return self._at.get((ts, order_id)) or seen or self._by_id.get(order_id)
 
 
+_OUTPUT_DIGITS = 15  # the engine's own prices: a ceiling or candidate above a file's largest
+
+
 def _price(fields: Mapping[str, Any], name: str) -> int | None:
     text = fields.get(name)
-    return None if text is None else parse_price(str(text))
+    return None if text is None else parse_price(str(text), _OUTPUT_DIGITS)
 
 
 def _limits(day: DayRun, ts: int, f: Mapping[str, Any]) -> None:
