@@ -178,3 +178,14 @@ def test_a_date_is_written_yyyy_mm_dd_only(day: str) -> None:
             {"symbol": "AOT", "prev_close": "64.00"}]}).encode())
     assert refused.value.code is ErrorCode.SCENARIO_FIELD
     assert f"date: date '{day}' is not 'YYYY-MM-DD'" in refused.value.message
+
+
+def test_a_foreign_board_security_names_its_main_security_or_ends_in_f() -> None:
+    main = {"symbol": "X", "prev_close": "5.00"}
+    foreign = {"symbol": "XF", "prev_close": "5.00", "board": "foreign"}
+    with pytest.raises(SiamexError, match="ends in -F or names its main"):
+        _load(_scenario(instruments=[main, foreign]))
+    named = _load(_scenario(instruments=[main, {**foreign, "main": "X"}]))
+    assert named.days[0].start.instruments[1].main == "X"
+    with pytest.raises(SiamexError, match="only a foreign-board security names a main"):
+        _load(_scenario(instruments=[{**main, "main": "Y"}, foreign]))

@@ -27,8 +27,9 @@ E = TypeVar("E")
 DATE = dt.date(2026, 11, 20)
 
 
-def stock(symbol: str = "AOT", prev_close: str = "64.00", **kw: Any) -> InstrumentSpec:
-    return InstrumentSpec(symbol, parse_price(prev_close), **kw)
+def stock(symbol: str = "AOT", prev_close: str | None = "64.00", **kw: Any) -> InstrumentSpec:
+    """A security's spec; prev_close None carries the engine's last close."""
+    return InstrumentSpec(symbol, parse_price(prev_close) if prev_close else None, **kw)
 
 
 def of_type(events: Sequence[Event], kind: type[E]) -> list[E]:

@@ -40,7 +40,7 @@ _TOP_KEYS = _DAY_KEYS | {"days"}
 _INSTRUMENT_KEYS = {"symbol", "prev_close", "kind", "board", "board_lot", "listed_shares",
                     "ipo_price", "short_eligible", "sign", "surveillance_level", "index_member",
                     "market_maker_accounts", "short_outstanding", "surveillance_pause",
-                    "foreign_underlying", "hft_permitted", "prior_close"}
+                    "foreign_underlying", "hft_permitted", "prior_close", "main"}
 _PRICED_KINDS = {"stock", "preferred", "etf", "unit_trust", "reit", "property_fund",
                  "infrastructure_fund", "dr"}
 _UNPRICED_KINDS = {"warrant", "tsr", "dw", "future", "option"}
@@ -137,6 +137,11 @@ def _instrument(raw: Any, indices: frozenset[str]) -> InstrumentSpec:
     board = str(get_str(raw, "board", required=False, default="main"))
     if board not in ("main", "foreign"):
         raise FieldError(f"{symbol}: board must be main or foreign")
+    main = get_str(raw, "main", required=False)
+    if main is not None and board != "foreign":
+        raise FieldError(f"{symbol}: only a foreign-board security names a main security")
+    if board == "foreign" and main is None and not symbol.endswith("-F"):
+        raise FieldError(f"{symbol}: a foreign-board security ends in -F or names its main")
     signs = _strings(raw, "sign")
     unknown = sorted(set(signs) - SIGNS)
     if unknown:
@@ -170,6 +175,7 @@ def _instrument(raw: Any, indices: frozenset[str]) -> InstrumentSpec:
         foreign_underlying=get_bool(raw, "foreign_underlying"),
         hft_permitted=get_bool(raw, "hft_permitted"),
         prior_close=prior_close,
+        main=main,
     )
 
 

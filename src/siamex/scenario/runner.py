@@ -17,6 +17,7 @@ from siamex.scenario.loader import DayPlan, Scenario
 from siamex.trading.commands import AdvanceTime, Command
 from siamex.trading.engine import Engine
 from siamex.trading.events import Event, Rejected
+from siamex.trading.listing import carried_close
 
 __all__ = ["BATCH", "day_commands", "run_scenario", "scenario_commands"]
 
@@ -29,8 +30,8 @@ def _check_day(engine: Engine, day: DayPlan) -> None:
             f"the engine has already traded {engine.date.isoformat()}; "
             f"{day.start.date} must come later"))
     for spec in day.start.instruments:
-        if spec.prev_close is None and spec.ipo_price is None and spec.symbol not in (
-                engine.closes):
+        if spec.prev_close is None and spec.ipo_price is None and carried_close(
+                spec, day.start.instruments, engine.closes) is None:
             raise SiamexError(ErrorCode.SCENARIO_FIELD, (
                 f"{spec.symbol}: no prev_close given and none carried from an earlier day"))
 

@@ -35,7 +35,12 @@ __all__ = [
 
 
 class InstrumentSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """A security's reference data for one day. `prev_close` None: carry the engine's last close."""
+    """A security's reference data for one day. `prev_close` None: carry the engine's last close.
+
+    A foreign-board (-F) security's `prev_close` is its reference price, the previous close of
+    its main-board security `main` (set-trading-rules.md 3.3); without one the engine takes it
+    from that security (siamex.trading.listing.carried_close).
+    """
 
     symbol: str
     prev_close: int | None = None
@@ -54,6 +59,7 @@ class InstrumentSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     foreign_underlying: bool = False
     hft_permitted: bool = False
     prior_close: int | None = None
+    main: str | None = None
 
 
 class IndexSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -66,7 +66,7 @@ from siamex.trading.events import (
 )
 from siamex.trading.index import Index
 from siamex.trading.instrument import Instrument
-from siamex.trading.listing import SIGNS, list_instrument, update_measures
+from siamex.trading.listing import SIGNS, carried_close, list_instrument, update_measures
 from siamex.trading.matching import Fill, available, sweep
 from siamex.trading.order import Order
 from siamex.trading.price_band import Band
@@ -211,7 +211,8 @@ class Engine(TradingDay):
                 prior = self.prior_closes.get(spec.symbol)
             if prior is not None:
                 spec = msgspec.structs.replace(spec, prior_close=prior)
-            inst = list_instrument(rules, day, spec, self.closes.get(spec.symbol), cmd.seed,
+            inst = list_instrument(rules, day, spec,
+                                   carried_close(spec, cmd.instruments, self.closes), cmd.seed,
                                    cmd.auction_times)
             self.instruments[spec.symbol] = inst
             self._join_indices(inst, spec.index_member)

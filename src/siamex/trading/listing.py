@@ -12,11 +12,33 @@ from siamex.rulebook.ticks import tick_scale
 from siamex.trading.commands import InstrumentSpec
 from siamex.trading.instrument import Instrument
 
-__all__ = ["SIGNS", "list_instrument", "set_controls", "update_measures"]
+__all__ = ["SIGNS", "carried_close", "list_instrument", "main_symbol", "set_controls",
+           "update_measures"]
 
 SIGNS = frozenset({"H", "SP", "P", "NP", "NR", "NC", "CB", "CS", "CC", "CF", "CA", "XD", "XR",
                    "XM", "XW", "XA", "XI", "XN", "XB", "XE", "XP", "XS", "XT"})
 """The trading signs a security may carry (set-trading-rules.md 7.1)."""
+
+
+def main_symbol(spec: InstrumentSpec) -> str:
+    """The security whose previous close sets a security's limits: for a foreign-board (-F)
+    security its main-board security (3.3), named or the symbol without "-F"; else itself."""
+    if spec.board != "foreign":
+        return spec.symbol
+    return spec.main or spec.symbol.removesuffix("-F")
+
+
+def carried_close(spec: InstrumentSpec, day: tuple[InstrumentSpec, ...],
+                  closes: dict[str, int]) -> int | None:
+    """The previous close a security without a `prev_close` takes (3.3, T18): its own last
+    close, or for a -F security its main security's previous close, as given for the day or
+    carried from the last (the -F board's own close is not its reference)."""
+    main = main_symbol(spec)
+    if main != spec.symbol:
+        for other in day:
+            if other.symbol == main and other.prev_close is not None:
+                return other.prev_close
+    return closes.get(main)
 
 
 def list_instrument(rules: Rulebook, day: dt.date, spec: InstrumentSpec, carried_close: int | None,
