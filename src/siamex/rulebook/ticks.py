@@ -26,16 +26,15 @@ class TickScale:
         self._starts = [start for start, _ in table]
         self._ticks = [tick for _, tick in table]
 
-    def tick_at(self, price: int | Fraction) -> int:
+    def tick_at(self, price: int) -> int:
         """Return the tick that applies at a price (looked up at that price, 3.2).
 
-        A row starts at a whole number of satang, so a fractional price falls in the row of its
-        integer part. The table has a handful of rows: a walk down them beats a bisection.
+        The table has a handful of rows: a walk down them beats a bisection. Prices are whole
+        satang here, so the compiled engine passes them as machine words.
         """
-        whole = price if isinstance(price, int) else int(price)
         starts = self._starts
         row = len(starts) - 1
-        while row > 0 and whole < starts[row]:
+        while row > 0 and price < starts[row]:
             row -= 1
         return self._ticks[row]
 
@@ -51,12 +50,19 @@ class TickScale:
 
     def round_down(self, price: int | Fraction) -> int:
         """Return the highest valid price at or below a (possibly fractional) price."""
-        tick = self.tick_at(price)
+        if isinstance(price, int):
+            tick = self.tick_at(price)
+            return price // tick * tick
+        # a row starts at a whole number of satang: a positive fraction is in its floor's row
+        tick = self.tick_at(int(price))
         return int(price // tick) * tick
 
     def round_up(self, price: int | Fraction) -> int:
         """Return the lowest valid price at or above a (possibly fractional) price."""
-        tick = self.tick_at(price)
+        if isinstance(price, int):
+            tick = self.tick_at(price)
+            return -(-price // tick) * tick
+        tick = self.tick_at(int(price))
         return -int(-price // tick) * tick
 
     def next_up(self, price: int) -> int:
@@ -67,7 +73,9 @@ class TickScale:
         """Return the valid price one tick below a valid price (0 when there is none)."""
         if price <= self._ticks[0]:
             return 0
-        return self.round_down(price - 1)
+        below = price - 1
+        tick = self.tick_at(below)
+        return below // tick * tick
 
 
 def tick_scale(rules: Rulebook, kind: str) -> TickScale:

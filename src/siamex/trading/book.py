@@ -23,8 +23,9 @@ __all__ = ["NO_ASK", "NO_BID", "Book", "Level", "first_at_or_above"]
 
 NO_BID: Final = 0
 """The best bid of a side without bids: below every price."""
-NO_ASK: Final = 1 << 60
-"""The best offer of a side without offers: above every price."""
+NO_ASK: Final = 1_152_921_504_606_846_976
+"""The best offer of a side without offers: above every price (2**60, written as a literal so
+that compiled modules inline it instead of looking it up)."""
 
 _BUY: Final = Side.BUY
 _SELL: Final = Side.SELL

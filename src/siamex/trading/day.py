@@ -38,7 +38,7 @@ from siamex.trading.phases import CONTINUOUS_PHASES, TRANSITIONS
 __all__ = ["NEVER", "US_PER_MINUTE", "Scheduled", "TradingDay", "stop_of"]
 
 US_PER_MINUTE: Final = 60_000_000
-NEVER: Final = 1 << 62
+NEVER: Final = 4_611_686_018_427_387_903  # 2**62 - 1: a literal, and a machine word
 
 _HALTED: Final = Phase.HALTED
 _PAUSED: Final = Phase.PAUSED
