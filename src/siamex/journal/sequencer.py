@@ -24,11 +24,13 @@ class Sequencer:
     """Feeds commands to an engine in one total order, journalling them first."""
 
     def __init__(self, engine: Engine, journal: JournalWriter | None = None,
-                 clock: Callable[[], int] | None = None) -> None:
+                 clock: Callable[[], int] | None = None, *, seq: int = 0) -> None:
+        """`seq` is the number of the last command `engine` has run (a restart that rebuilt
+        it from the journal passes the journal's last)."""
         self.engine = engine
         self.journal = journal
         self.clock = clock
-        self.seq = journal.last_seq if journal is not None else 0
+        self.seq = seq
         self.last_ts = engine.now
 
     def _stamp(self, command: Command) -> Command:
@@ -43,13 +45,14 @@ class Sequencer:
     def submit(self, commands: Iterable[Command]) -> list[tuple[Command, list[Event]]]:
         """Sequence, journal and commit a batch, then run it; return each command's events."""
         stamped: list[Command] = []
+        journal = self.journal
         for command in commands:
             command = self._stamp(command)
             self.seq += 1
-            if self.journal is not None:
-                self.journal.append(self.seq, command)
+            if journal is not None and self.seq > journal.last_seq:
+                journal.append(self.seq, command)
             stamped.append(command)
-        if self.journal is not None:
-            self.journal.commit()
+        if journal is not None:
+            journal.commit()
         handle = self.engine.handle
         return [(command, handle(command)) for command in stamped]
