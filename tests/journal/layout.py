@@ -44,7 +44,7 @@ def layout(data: bytes) -> list[BlockSpan]:
         rec = pos + 16
         for _ in range(count):
             crc, size = struct.unpack_from("<II", data, rec)
-            assert zlib.crc32(data[rec + 4:rec + 8 + size]) == crc  # the length is covered
+            assert zlib.crc32(data[rec + 8:rec + 8 + size], size) == crc  # seeded by the length
             records.append(RecordSpan(rec, rec + 8 + size))
             rec += 8 + size
         assert rec == pos + 16 + length

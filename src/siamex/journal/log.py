@@ -6,11 +6,12 @@ commit (integers are 4 bytes, little endian):
 
     block  = "SXJB" | count | body length | CRC-32 of the 12 bytes before it | body
     body   = record * count
-    record = CRC-32 of the next two fields | length | payload (length bytes)
+    record = check | length | payload (length bytes)
 
-where a payload is the MessagePack of `[seq, command]`. Every byte is under a checksum, the
-framing included: a block header under its own, a record's length under the record's, so a
-damaged length is found, never followed (decision 64).
+where a payload is the MessagePack of `[seq, command]` and a record's check is the CRC-32 of its
+payload continued from its length (`zlib.crc32(payload, length)`): a checksum of the length and
+the payload together, for the price of one over the payload. Every byte is under a checksum,
+the framing included, so a damaged length is found, never followed (decision 64).
 
 Appends are buffered; `commit()` writes them as one block and fsyncs once (group commit: one
 fsync costs milliseconds). A command is acknowledged only after the commit that holds it, so a
@@ -23,7 +24,7 @@ checked survives after it: no record and no block header whose checksum holds st
 after the first bad byte, and no byte lies beyond the end of a block whose header holds (a
 crash while writing a block cannot leave bytes after it). Otherwise committed records follow
 the damage and the journal is corrupt: reading raises CorruptJournal, and recovery refuses it
-without changing a byte, since cutting it there would delete them (decision 64). A file that
+without changing a byte, since cutting it there would delete them (decision 65). A file that
 is a proper prefix of the magic (a crash while the journal was being created) is an empty
 journal; a format-1 journal (`SIAMEXJ1`) is refused with JournalVersion.
 """
@@ -113,8 +114,9 @@ class _Scan:
             self.good = 0  # torn while the journal was created: to be written anew
         elif data.startswith(_FORMAT_1):
             raise JournalVersion(
-                "a format-1 journal (SIAMEXJ1), which this siamex no longer reads: its framing "
-                "left the record lengths unchecked (decision 64)")
+                "a format-1 journal (SIAMEXJ1), whose framing left the record lengths "
+                "unchecked; this siamex reads format 2 only (decision 64): run its scenario "
+                "again to journal it anew")
         else:
             raise CorruptJournal("not a siamex journal (bad magic)")
 
@@ -159,10 +161,13 @@ class _Scan:
                 return self._torn(pos, rec, end)
             check, length = unpack(data, rec)
             stop = rec + _RECORD_SIZE + length
-            if stop > limit or crc32(view[rec + 4:stop]) != check:
+            if stop > limit:
+                return self._torn(pos, rec, end)
+            payload = view[rec + _RECORD_SIZE:stop]
+            if crc32(payload, length) != check:
                 return self._torn(pos, rec, end)
             try:
-                out.append(decode(view[rec + _RECORD_SIZE:stop]))
+                out.append(decode(payload))
             except msgspec.DecodeError as exc:
                 raise CorruptJournal(
                     f"the record at byte {rec} passes its checksum but is not a command this "
@@ -176,7 +181,7 @@ class _Scan:
         """Return -1 if the damage from byte `bad` of the block at `block` (which ends at
         `end`, -1 when its header fails) is a torn tail; raise CorruptJournal if not."""
         size = len(self.data)
-        if 0 <= end < size:
+        if 0 <= end < size:  # a crash cannot leave bytes after the block it wrote (decision 65)
             raise CorruptJournal(
                 f"the block at byte {block} is damaged at byte {bad}, and {size - end} bytes "
                 "follow its end")
@@ -199,7 +204,8 @@ class _Scan:
         for at in range(start, size - _RECORD_SIZE + 1):
             check, length = _RECORD.unpack_from(data, at)
             stop = at + _RECORD_SIZE + length
-            if length and stop <= size and crc32(view[at + 4:stop]) == check:
+            if (length and stop <= size
+                    and crc32(view[at + _RECORD_SIZE:stop], length) == check):
                 return at
             if size - at >= _BLOCK_SIZE and data[at:at + 4] == _BLOCK_MAGIC:
                 check = _LENGTH.unpack_from(data, at + _BLOCK_CHECKED)[0]
@@ -236,8 +242,7 @@ class JournalWriter:
         self.path = path
         self.sync = sync
         self.last_seq = found.last_seq
-        self._block: list[bytes] = [b""]  # the header goes first, at commit
-        self._size = 0
+        self._records: list[bytes] = []
         created = not path.exists()
         self._file: BinaryIO = path.open("ab")
         if self._file.tell() != found.end:
@@ -251,22 +256,19 @@ class JournalWriter:
     def append(self, seq: int, command: Command) -> None:
         """Buffer one record; it is durable only after the next commit()."""
         payload = _encoder.encode(Record(seq, command))
-        length = _LENGTH.pack(len(payload))
-        record = _LENGTH.pack(zlib.crc32(payload, zlib.crc32(length))) + length + payload
-        self._block.append(record)
-        self._size += len(record)
+        length = len(payload)
+        self._records.append(_RECORD.pack(zlib.crc32(payload, length), length) + payload)
         self.last_seq = seq
 
     def commit(self) -> None:
         """Write every buffered record as one block and fsync it (group commit)."""
-        block = self._block
-        if len(block) == 1:
+        records = self._records
+        if not records:
             return
-        head = _BLOCK_HEAD.pack(_BLOCK_MAGIC, len(block) - 1, self._size)
-        block[0] = head + _LENGTH.pack(zlib.crc32(head))
-        self._file.write(b"".join(block))
-        del block[1:]
-        self._size = 0
+        body = b"".join(records)
+        head = _BLOCK_HEAD.pack(_BLOCK_MAGIC, len(records), len(body))
+        self._file.write(head + _LENGTH.pack(zlib.crc32(head)) + body)
+        records.clear()
         self._flush()
 
     def _flush(self) -> None:
