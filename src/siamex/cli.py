@@ -217,6 +217,9 @@ def journal_replay(path: Path, snapshot: Path | None) -> None:
         engine, last = replay_journal(path, snapshot)
     except CorruptJournal as exc:
         raise SiamexError(exc.code, f"{path}: {exc}") from None
+    except OSError as exc:
+        raise SiamexError(ErrorCode.FILE_NOT_FOUND, f"cannot read {exc.filename}: {exc.strerror}"
+                          ) from None
     click.echo(json.dumps({"last_seq": last, "state_hash": state_hash(engine)}))
 
 

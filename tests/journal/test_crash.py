@@ -1,5 +1,5 @@
 """Kill -9 after every durable write of `siamex replay --journal`, rerun, and end exactly as a
-run that was never interrupted (decision 65).
+run that was never interrupted (decision 66).
 
 Each crash is a real child process that SIGKILLs itself right after its Nth fsync
 (tests/journal/crashing.py, forked from a warm parent so that the many runs stay quick); the

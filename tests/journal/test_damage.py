@@ -1,4 +1,4 @@
-"""Only a torn tail is dropped: damage anywhere before it is corruption (decision 64).
+"""Only a torn tail is dropped: damage anywhere before it is corruption (decision 65).
 
 A crash can leave unfinished only the last block, cut short at any byte; the tests cut a
 multi-block journal at every byte and damage it at every byte, and hypothesis overwrites runs

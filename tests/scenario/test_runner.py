@@ -1,6 +1,6 @@
 """A scenario run with a journal: resumed from its last commit after a crash, ending exactly as
-a run that was never interrupted; any other journal refused and left as it was (decisions 64,
-65)."""
+a run that was never interrupted; any other journal refused and left as it was (decisions 65,
+66)."""
 
 from __future__ import annotations
 
@@ -152,3 +152,9 @@ def test_a_format_1_journal_is_refused_as_another_version(tmp_path: Path) -> Non
     _refused(journal, "JOURNAL_VERSION")
     result = CliRunner().invoke(main, ["journal", "replay", str(journal)])
     assert result.exit_code == 2 and result.stderr.startswith("error[JOURNAL_VERSION]")
+
+
+def test_a_journal_that_cannot_be_written_is_an_error_with_a_code(tmp_path: Path) -> None:
+    run = _replay(tmp_path / "no-such-folder" / "day.journal")
+    assert run.code == 2 and run.err.startswith("error[FILE_NOT_FOUND]"), run.err
+    assert run.out == b""

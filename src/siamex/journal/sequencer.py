@@ -4,6 +4,10 @@ Commands are appended to the journal before the engine's events for them are rel
 batch is made durable with one commit (group commit). With a clock, the sequencer stamps the
 time itself, never letting it run backwards; without one, each command keeps the time it came
 with (scenario replay), which must not run backwards either.
+
+A command whose sequence number the journal already holds is run but not appended again: a
+scenario resumed after a crash starts its engine afresh and runs the journalled commands again
+to rebuild the state, its caller having checked that they are the same (decision 66).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Each day starts with its `StartDay`, runs its actions in batches (journalled and
 before their events are released: group commit), and ends by advancing the engine to the end of
 the off-hour session, so the closing auction and the expiry of Day orders always happen.
 
-A run with a journal that already holds records resumes it (decision 65): the records must be
+A run with a journal that already holds records resumes it (decision 66): the records must be
 the scenario's first commands, and the run re-runs them to rebuild the state and print their
 events, appending only the commands after them, so that it ends exactly as a run that was
 never interrupted.
@@ -67,14 +67,17 @@ def open_journal(path: Path, scenario: Scenario, *, sync: bool = True) -> Journa
     changes: a corrupt one, or one whose records are not this scenario's first commands."""
     try:
         found = recover(path)
+        _check_prefix(path, found.records, scenario_commands(scenario))
+        return JournalWriter(path, sync=sync, recovered=found)
     except CorruptJournal as exc:
         raise SiamexError(exc.code, f"{path}: {exc}; nothing was changed") from None
-    _check_prefix(path, found.records, scenario_commands(scenario))
-    return JournalWriter(path, sync=sync, recovered=found)
+    except OSError as exc:
+        raise SiamexError(ErrorCode.FILE_NOT_FOUND, f"cannot write the journal {path}: "
+                          f"{exc.strerror}") from None
 
 
 def _check_prefix(path: Path, records: list[Record], commands: list[Command]) -> None:
-    """Refuse a journal that is not the start of this scenario's run (decision 65)."""
+    """Refuse a journal that is not the start of this scenario's run (decision 66)."""
     if len(records) > len(commands):
         raise SiamexError(ErrorCode.JOURNAL_MISMATCH, (
             f"{path} holds {len(records)} commands, more than the {len(commands)} of this "
