@@ -87,6 +87,8 @@ def test_journal_replay_prints_the_state_hash_of_the_run(tmp_path: Path) -> None
     assert json.loads(out)["state_hash"] == state_hash(load(state.read_bytes()))
     code, _, err = _invoke("journal", "replay", str(tmp_path / "none"))
     assert code == 2 and err.startswith("error[FILE_NOT_FOUND]")
+    code, _, err = _invoke("journal", "replay", str(tmp_path))
+    assert code == 2 and err.startswith("error[FILE_NOT_FOUND]")
 
 
 def test_a_corrupt_journal_is_an_error_with_a_code(tmp_path: Path) -> None:

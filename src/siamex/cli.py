@@ -34,7 +34,7 @@ from siamex.scenario.compare import Rules, compare_scenario, report, side_label
 from siamex.scenario.compare_report import print_comparison
 from siamex.scenario.loader import Scenario, load_scenario
 from siamex.scenario.output import event_line
-from siamex.scenario.runner import run_scenario
+from siamex.scenario.runner import open_journal, run_scenario
 from siamex.scenario.summary import DaySummary, print_summary, summarize
 from siamex.trading.engine import Engine
 from siamex.trading.events import Event
@@ -145,7 +145,8 @@ def main() -> None:
 @click.option("--set", "pairs", multiple=True, metavar="NAME=VALUE",
               help="Override one rulebook parameter; may be repeated.")
 @click.option("--journal", type=click.Path(path_type=Path),
-              help="Journal every command to this file (group commit, fsync).")
+              help="Journal every command to this file (group commit, fsync); a journal "
+                   "an interrupted run of this scenario left is resumed.")
 @click.option("--state", "state_in", type=click.Path(path_type=Path),
               help="Start from a state file saved by an earlier day's --save-state.")
 @click.option("--save-state", type=click.Path(path_type=Path),
@@ -157,7 +158,7 @@ def replay(scenario: Path, summary: bool, output: Path | None, rules_files: tupl
     """Replay a scenario file and print every engine event as JSON Lines."""
     plan = load_scenario(scenario, rule_overrides(rules_files, pairs))
     engine = _load_state(state_in) if state_in else Engine()
-    writer = JournalWriter(journal) if journal else None
+    writer = open_journal(journal, plan) if journal else None
     with without_gc_pauses():
         days = _replay(plan, engine, writer, output, summary)
     if summary:
@@ -229,7 +230,7 @@ def journal() -> None:
               help="Start from this snapshot and replay only the records after it.")
 @_guarded
 def journal_replay(path: Path, snapshot: Path | None) -> None:
-    """Rebuild the engine from a journal (a torn last record is dropped); print its state hash."""
+    """Rebuild the engine from a journal (a torn last block is dropped); print its state hash."""
     if not path.exists():
         raise SiamexError(ErrorCode.FILE_NOT_FOUND, f"no journal at {path}")
     if snapshot is not None and not snapshot.exists():
@@ -238,7 +239,10 @@ def journal_replay(path: Path, snapshot: Path | None) -> None:
         with _state_file(snapshot) if snapshot else nullcontext():
             engine, last = replay_journal(path, snapshot)
     except CorruptJournal as exc:
-        raise SiamexError(ErrorCode.JOURNAL_CORRUPT, f"{path}: {exc}") from None
+        raise SiamexError(exc.code, f"{path}: {exc}") from None
+    except OSError as exc:
+        raise SiamexError(ErrorCode.FILE_NOT_FOUND, f"cannot read {exc.filename}: {exc.strerror}"
+                          ) from None
     click.echo(json.dumps({"last_seq": last, "state_hash": state_hash(engine)}))
 
 

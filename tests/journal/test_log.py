@@ -1,4 +1,4 @@
-"""The journal: checksummed records, group commit, a torn tail tolerated, corruption refused."""
+"""The journal: one checked block per group commit, a torn tail cut, anything else refused."""
 
 from __future__ import annotations
 
@@ -6,13 +6,21 @@ from pathlib import Path
 
 import pytest
 
-from siamex.journal.log import MAGIC, CorruptJournal, JournalWriter, read_journal, recover
+from siamex.journal.log import (
+    MAGIC,
+    CorruptJournal,
+    JournalVersion,
+    JournalWriter,
+    read_journal,
+    recover,
+)
 from siamex.journal.replay import replay, save_snapshot
 from siamex.scenario.loader import load_scenario
 from siamex.scenario.runner import scenario_commands
 from siamex.trading.commands import AdvanceTime, Command
 from siamex.trading.engine import Engine
 from siamex.trading.snapshot import state_hash
+from tests.journal.layout import layout
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "normal-day.json"
 
@@ -45,64 +53,85 @@ def test_records_read_back_as_the_same_commands(tmp_path: Path, commands: list[C
     assert [r.seq for r in records] == list(range(1, len(commands) + 1))
 
 
+def test_each_commit_is_one_block_with_every_length_under_a_checksum(
+        tmp_path: Path, commands: list[Command]) -> None:
+    path = tmp_path / "j"
+    _write(path, commands[:17], every=7)
+    blocks = layout(path.read_bytes())  # checks the header's and each record's checksum
+    assert [len(block.records) for block in blocks] == [7, 7, 3]
+
+
 def test_nothing_appended_is_on_disk_before_its_commit(tmp_path: Path) -> None:
     path = tmp_path / "j"
     journal = JournalWriter(path, sync=False)
     journal.append(1, AdvanceTime(5))
-    assert list(read_journal(path)) == []
+    assert path.read_bytes() == MAGIC
     journal.commit()
     assert [r.seq for r in read_journal(path)] == [1]
     journal.close()
 
 
-def test_replay_after_a_crash_mid_record_reaches_the_uninterrupted_state(
+def test_replay_after_a_crash_mid_block_reaches_the_state_of_the_commits_before_it(
         tmp_path: Path, commands: list[Command]) -> None:
     path = tmp_path / "j"
-    _write(path, commands)
+    _write(path, commands, every=7)
     data = path.read_bytes()
-    last = list(read_journal(path))[-1]
-    cut = len(data) - 3  # the last record loses its tail: a crash in the middle of the write
-    path.write_bytes(data[:cut])
+    last = layout(data)[-1]
+    path.write_bytes(data[:last.records[0].end + 3])  # the last block is cut in its 2nd record
     engine, seq = replay(path)
-    assert seq == last.seq - 1
-    assert state_hash(engine) == _hash_after(commands[:-1])
+    committed = len(commands) - len(last.records)
+    assert seq == committed
+    assert state_hash(engine) == _hash_after(commands[:committed])
 
 
-@pytest.mark.parametrize("keep", [len(MAGIC) + 3, len(MAGIC) + 9])
-def test_a_torn_header_or_first_record_leaves_an_empty_journal(
+@pytest.mark.parametrize("keep", range(len(MAGIC)))
+def test_a_journal_cut_inside_its_magic_is_empty_and_written_anew(
         tmp_path: Path, commands: list[Command], keep: int) -> None:
     path = tmp_path / "j"
+    path.write_bytes(MAGIC[:keep])
+    found = recover(path)
+    assert (found.records, found.end) == ([], 0)
     _write(path, commands[:3])
-    path.write_bytes(path.read_bytes()[:keep])
-    assert recover(path) == ([], len(MAGIC))
+    assert [r.command for r in read_journal(path)] == commands[:3]
 
 
-def test_recovery_truncates_the_torn_tail_and_appending_goes_on(
+def test_recovery_cuts_the_torn_block_and_appending_goes_on(
         tmp_path: Path, commands: list[Command]) -> None:
     path = tmp_path / "j"
-    _write(path, commands[:10])
-    path.write_bytes(path.read_bytes()[:-2])
+    _write(path, commands[:10], every=4)
+    path.write_bytes(path.read_bytes()[:-2])  # the block of records 9 and 10 is torn
     with JournalWriter(path, sync=False) as journal:
-        assert journal.last_seq == 9
+        assert journal.last_seq == 8
+        journal.append(9, commands[8])
         journal.append(10, commands[9])
     assert [r.command for r in read_journal(path)] == commands[:10]
 
 
-def test_a_bad_checksum_before_the_end_is_corruption(tmp_path: Path,
-                                                     commands: list[Command]) -> None:
+def test_recovery_reads_only_and_a_corrupt_journal_is_never_cut(
+        tmp_path: Path, commands: list[Command]) -> None:
     path = tmp_path / "j"
-    _write(path, commands[:10])
+    _write(path, commands[:10], every=4)
     data = bytearray(path.read_bytes())
-    data[len(MAGIC) + 12] ^= 0xFF
+    data[layout(bytes(data))[0].records[1].payload] ^= 0x01
     path.write_bytes(bytes(data))
     with pytest.raises(CorruptJournal):
-        list(read_journal(path))
+        recover(path)
+    with pytest.raises(CorruptJournal):
+        JournalWriter(path, sync=False)
+    assert path.read_bytes() == data
 
 
 def test_a_file_that_is_not_a_journal_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "j"
     path.write_bytes(b"hello world")
     with pytest.raises(CorruptJournal):
+        recover(path)
+
+
+def test_a_format_1_journal_is_refused_as_another_version(tmp_path: Path) -> None:
+    path = tmp_path / "j"
+    path.write_bytes(b"SIAMEXJ1" + bytes(20))
+    with pytest.raises(JournalVersion, match="format-1"):
         recover(path)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from siamex.journal.log import JournalWriter, read_journal
+from siamex.journal.replay import replay
 from siamex.journal.sequencer import Sequencer
 from siamex.trading.commands import AdvanceTime
 from siamex.trading.engine import Engine
@@ -42,5 +43,20 @@ def test_sequence_numbers_continue_after_a_restart(tmp_path: Path) -> None:
     with JournalWriter(path, sync=False) as journal:
         Sequencer(Engine(), journal).submit([AdvanceTime(1), AdvanceTime(2)])
     with JournalWriter(path, sync=False) as journal:
-        Sequencer(Engine(), journal).submit([AdvanceTime(3)])
+        engine, last = replay(path)
+        Sequencer(engine, journal, seq=last).submit([AdvanceTime(3)])
     assert [r.seq for r in read_journal(path)] == [1, 2, 3]
+
+
+def test_commands_the_journal_already_holds_are_run_again_but_not_appended(
+        tmp_path: Path) -> None:
+    path = tmp_path / "j"
+    with JournalWriter(path, sync=False) as journal:
+        Sequencer(Engine(), journal).submit([AdvanceTime(1), AdvanceTime(2)])
+    engine = Engine()
+    with JournalWriter(path, sync=False) as journal:
+        sequencer = Sequencer(engine, journal)
+        sequencer.submit([AdvanceTime(1)])
+        sequencer.submit([AdvanceTime(2), AdvanceTime(3)])
+    assert [(r.seq, r.command.ts) for r in read_journal(path)] == [(1, 1), (2, 2), (3, 3)]
+    assert engine.now == 3

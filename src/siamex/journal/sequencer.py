@@ -4,6 +4,10 @@ Commands are appended to the journal before the engine's events for them are rel
 batch is made durable with one commit (group commit). With a clock, the sequencer stamps the
 time itself, never letting it run backwards; without one, each command keeps the time it came
 with (scenario replay), which must not run backwards either.
+
+A command whose sequence number the journal already holds is run but not appended again: a
+scenario resumed after a crash starts its engine afresh and runs the journalled commands again
+to rebuild the state, its caller having checked that they are the same (decision 66).
 """
 
 from __future__ import annotations
@@ -24,11 +28,13 @@ class Sequencer:
     """Feeds commands to an engine in one total order, journalling them first."""
 
     def __init__(self, engine: Engine, journal: JournalWriter | None = None,
-                 clock: Callable[[], int] | None = None) -> None:
+                 clock: Callable[[], int] | None = None, *, seq: int = 0) -> None:
+        """`seq` is the number of the last command `engine` has run (a restart that rebuilt
+        it from the journal passes the journal's last)."""
         self.engine = engine
         self.journal = journal
         self.clock = clock
-        self.seq = journal.last_seq if journal is not None else 0
+        self.seq = seq
         self.last_ts = engine.now
 
     def _stamp(self, command: Command) -> Command:
@@ -43,13 +49,14 @@ class Sequencer:
     def submit(self, commands: Iterable[Command]) -> list[tuple[Command, list[Event]]]:
         """Sequence, journal and commit a batch, then run it; return each command's events."""
         stamped: list[Command] = []
+        journal = self.journal
         for command in commands:
             command = self._stamp(command)
             self.seq += 1
-            if self.journal is not None:
-                self.journal.append(self.seq, command)
+            if journal is not None and self.seq > journal.last_seq:
+                journal.append(self.seq, command)
             stamped.append(command)
-        if self.journal is not None:
-            self.journal.commit()
+        if journal is not None:
+            journal.commit()
         handle = self.engine.handle
         return [(command, handle(command)) for command in stamped]

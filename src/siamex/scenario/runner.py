@@ -3,14 +3,20 @@
 Each day starts with its `StartDay`, runs its actions in batches (journalled and committed
 before their events are released: group commit), and ends by advancing the engine to the end of
 the off-hour session, so the closing auction and the expiry of Day orders always happen.
+
+A run with a journal that already holds records resumes it (decision 66): the records must be
+the scenario's first commands, and the run re-runs them to rebuild the state and print their
+events, appending only the commands after them, so that it ends exactly as a run that was
+never interrupted.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 from siamex.errors import ErrorCode, SiamexError
-from siamex.journal.log import JournalWriter
+from siamex.journal.log import CorruptJournal, JournalWriter, Record, recover
 from siamex.journal.sequencer import Sequencer
 from siamex.scenario.actions import EdgeReject
 from siamex.scenario.loader import DayPlan, Scenario
@@ -19,7 +25,7 @@ from siamex.trading.engine import Engine
 from siamex.trading.events import Event, Rejected
 from siamex.trading.listing import carried_close
 
-__all__ = ["BATCH", "day_commands", "run_scenario", "scenario_commands"]
+__all__ = ["BATCH", "day_commands", "open_journal", "run_scenario", "scenario_commands"]
 
 BATCH = 1024
 
@@ -54,6 +60,39 @@ def day_commands(day: DayPlan) -> Iterator[tuple[Command, EdgeReject | None]]:
 def scenario_commands(scenario: Scenario) -> list[Command]:
     """Return every command a scenario sends to the engine, in order."""
     return [command for day in scenario.days for command, _ in day_commands(day)]
+
+
+def open_journal(path: Path, scenario: Scenario, *, sync: bool = True) -> JournalWriter:
+    """Open the journal of a run of `scenario`: a new one, or the one an interrupted run of it
+    left, cut back to its last commit. Any other journal is refused before a byte of it
+    changes: a corrupt one, or one whose records are not this scenario's first commands."""
+    try:
+        found = recover(path)
+        _check_prefix(path, found.records, scenario_commands(scenario))
+        return JournalWriter(path, sync=sync, recovered=found)
+    except CorruptJournal as exc:
+        raise SiamexError(exc.code, f"{path}: {exc}; nothing was changed") from None
+    except OSError as exc:
+        raise SiamexError(ErrorCode.FILE_NOT_FOUND, f"cannot write the journal {path}: "
+                          f"{exc.strerror}") from None
+
+
+def _check_prefix(path: Path, records: list[Record], commands: list[Command]) -> None:
+    """Refuse a journal that is not the start of this scenario's run (decision 66)."""
+    if len(records) > len(commands):
+        raise SiamexError(ErrorCode.JOURNAL_MISMATCH, (
+            f"{path} holds {len(records)} commands, more than the {len(commands)} of this "
+            "scenario: it is the journal of another run; delete it to start over"))
+    for seq, (record, command) in enumerate(zip(records, commands, strict=False), 1):
+        if record.seq != seq or record.command != command:
+            raise SiamexError(ErrorCode.JOURNAL_MISMATCH, (
+                f"{path}: record {seq} ({_described(record.command)}, seq {record.seq}) is "
+                f"not this scenario's command {seq} ({_described(command)}): it is the "
+                "journal of another run; delete it to start over"))
+
+
+def _described(command: Command) -> str:
+    return f"{type(command).__name__} at {command.ts}"
 
 
 def _batches(day: DayPlan) -> Iterator[list[tuple[Command, EdgeReject | None]]]:
