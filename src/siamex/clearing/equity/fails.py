@@ -226,14 +226,18 @@ class _Run:
                 continue
             for name, row in sorted(self.loans.items()):
                 loan = _loan_of(row)
+                refused = row.get("refused", [])
+                assert isinstance(refused, list)  # the request times, as written below
                 if (row["status"] != "open" or loan.borrower != r.borrower
-                        or loan.security != r.security or r.lender not in (None, loan.lender)):
+                        or loan.security != r.security or r.lender not in (None, loan.lender)
+                        or r.at.isoformat() in refused):  # decision 67: refused once for all
                     continue
                 if return_loan(self.store, loan, self.day, self.rules):
                     self.loans[name] = {**row, "status": "returned"}
                     self.event("loan_returned", loan.borrower, loan.security, loan.qty, 0,
                                f"early, to {loan.lender}")
                 else:
+                    self.loans[name] = {**row, "refused": [*refused, r.at.isoformat()]}
                     self.event("loan_return_refused", loan.borrower, loan.security, loan.qty, 0,
                                "the borrower does not hold the shares")
 
@@ -242,9 +246,11 @@ class _Run:
             loan = _loan_of(row)
             if row["status"] == "open" and loan.start < self.day:
                 price = self.price_of(loan.security)
-                needed = collateral_adjustment(loan.qty, price, collateral_held(self.store, loan),
-                                               self.rules)
                 move = mark_to_market(self.store, loan, self.day, price, "end", self.rules)
+                # the top-up due before the mark, read after it: a rerun finds the mark made
+                needed = collateral_adjustment(loan.qty, price,
+                                               collateral_held(self.store, loan) - move,
+                                               self.rules)
                 if move:
                     self.event("loan_marked", loan.borrower, loan.security, loan.qty, move,
                                "collateral topped up" if move > 0 else "excess returned")
@@ -374,6 +380,7 @@ class _Run:
             done = buy_in(self.store, fail, sd, self.day, seller, offer.price, positions,
                           self.rules, keep)
         if done is None:
+            self.tried(fid)
             self.event("buy_in_failed", fail.member, fail.security, fail.qty_short, 0,
                        "the waterfall did not cover the cost")
             return
@@ -392,16 +399,23 @@ class _Run:
             paid = cash_in_lieu(self.store, fail, sd, self.day, positions, self.rules,
                                 self.others_open(fid))
         except ValueError as exc:
+            self.tried(fid)
             self.event("in_lieu_failed", fail.member, fail.security, fail.qty_short, 0, str(exc))
             return
         self.event("cash_in_lieu", fail.member, fail.security, fail.qty_short,
                    sum(paid.values()), "no seller for the buy-in")
         self.cured(fid, "in_lieu")
 
+    def tried(self, fid: str) -> None:
+        """Record that the fail's buy-in failed today: a rerun of the day does not try it again
+        against balances the day's later steps have moved (decision 67); a later day does."""
+        self.fails[fid] = {**self.fails[fid], "tried_on": str(self.day)}
+
     def due_buy_ins(self) -> None:
         for fid, record in sorted(self.fails.items()):
             sd, _ = _fail_of(record)
-            if record["status"] == "open" and buy_in_date(sd, trading_day_offset) <= self.day:
+            if (record["status"] == "open" and buy_in_date(sd, trading_day_offset) <= self.day
+                    and record.get("tried_on") != str(self.day)):
                 self.buy_in(fid)
 
 
