@@ -6,7 +6,8 @@ may hold anything, so joining them with a bare ":" lets two tuples meet: member 
 with reference `x` and member `A` with reference `r1:deposit:x` would share a posting key, and
 the second deposit would be taken for the first. Here each component is escaped before the
 join (`%` as `%25`, then `:` as `%3A`), so a key has exactly one reading: split it at ":" and
-unescape each part. Components without either character, such as dates, read as they are.
+unescape each part (decision 68). Components without either character, such as dates, read
+as they are.
 
 `prefix` is the start of every key that begins with the given whole components: it ends with
 ":", so `prefix("sbl", "L")` matches the keys of owner `L` and never those of `L2`.
@@ -24,15 +25,15 @@ _ESCAPED = re.compile("%(25|3A)")
 _UNESCAPE = {"25": "%", "3A": ":"}
 
 
-def _escape(part: str) -> str:
-    return part.replace("%", "%25").replace(":", "%3A")
-
-
 def key(*components: object) -> str:
     """Write components (text, dates, numbers: each as `str` gives it) as one key."""
     if not components:
         raise ValueError("a key has at least one component")
-    return ":".join(_escape(str(c)) for c in components)
+    texts = [str(c) for c in components]
+    joined = "".join(texts)
+    if ":" in joined or "%" in joined:  # most keys have nothing to escape: checked at once
+        texts = [t.replace("%", "%25").replace(":", "%3A") for t in texts]
+    return ":".join(texts)
 
 
 def prefix(*components: object) -> str:
@@ -42,6 +43,8 @@ def prefix(*components: object) -> str:
 
 def parts(text: str) -> tuple[str, ...]:
     """Read a key back into its components."""
+    if "%" not in text:
+        return tuple(text.split(":"))
     return tuple(_ESCAPED.sub(lambda m: _UNESCAPE[m[1]], part) for part in text.split(":"))
 
 

@@ -8,10 +8,10 @@ date's net obligations and settlement prices in a document (`clearing:day:{T}`, 
 never read; it marks a settled date with the run date that settled it (`clearing:settled:{SD}`),
 and settlement itself posts under idempotent keys, so nothing moves twice.
 
-Each step of the day commits once, its postings with every document it changes and its share
-of the day's report (`clearing:outcome:{day}`), in a `UnitOfWork`: a crash leaves each step
-done or not begun, and a rerun of the day runs the steps not done and reports the day as an
-uninterrupted run would have (decisions 58, 67).
+Each step of the day commits once (decision 69), its postings with every document it changes
+and its share of the day's report (`clearing:outcome:{day}`), in a `UnitOfWork`: a crash
+leaves each step done or not begun, and a rerun of the day runs the steps not done and reports
+the day as an uninterrupted run would have (decisions 58, 67).
 """
 
 from __future__ import annotations
