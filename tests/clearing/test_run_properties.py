@@ -135,7 +135,7 @@ def test_generated_days_that_die_after_any_write_end_as_the_uninterrupted_days(
         holdings: list[tuple[str, str, int]], days: list[dict[str, Any]], pick: int) -> None:
     rows = [f"{n},2021-03-03,{k},main,{p},{q},{b},{b}-PRT,{s},{s}-PRT"
             for n, (k, p, q, (b, s)) in enumerate(trades, 1)]
-    files = [trades_from_csv([HEADER, *rows], REGISTRY)] + [trades_from_csv([HEADER], REGISTRY)]
+    files = [trades_from_csv([HEADER, *rows], REGISTRY), trades_from_csv([HEADER], REGISTRY)]
     opening = _holdings(holdings, False)
     runs = [(day, files[min(number, 1)], _instructions(spec, number == 0))
             for number, (day, spec) in enumerate(zip(DAYS, days, strict=True))]
