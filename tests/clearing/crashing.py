@@ -1,8 +1,8 @@
-"""A store that dies part-way through a step, for the tests that resume after a crash."""
+"""A store that dies at a commit, for the tests that resume after a crash."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from siamex.clearing.ledger import Outcome, Transaction
 from siamex.clearing.store import MemoryStore
@@ -13,21 +13,15 @@ class Crash(Exception):
 
 
 class CrashingStore(MemoryStore):
-    """Dies at the n-th write (a batch of postings or a document), 0 the first."""
+    """Dies at the n-th commit (0 the first), before any of it is stored; -1 never."""
 
     def __init__(self, writes: int) -> None:
         super().__init__()
         self.writes = writes
 
-    def _write(self) -> None:
+    def commit(self, transactions: Sequence[Transaction] = (),
+               documents: Mapping[str, str] | None = None) -> list[Outcome]:
         if self.writes == 0:
             raise Crash
         self.writes -= 1
-
-    def append_all(self, transactions: Sequence[Transaction]) -> list[Outcome]:
-        self._write()
-        return super().append_all(transactions)
-
-    def put_document(self, name: str, text: str) -> None:
-        self._write()
-        super().put_document(name, text)
+        return super().commit(transactions, documents)

@@ -36,17 +36,29 @@ def test_e1_clears_and_settles_through_the_command_line(tmp_path: Path) -> None:
         assert cash in line and "settled" in line
 
 
-def test_a_second_run_reports_already_settled_and_changes_nothing(tmp_path: Path) -> None:
+def test_a_second_run_reports_the_day_as_it_first_ran_and_changes_nothing(
+        tmp_path: Path) -> None:
+    store = ("--store", str(tmp_path / "clearing.db"))
+    first = _invoke(*E1, *store, "--json")
+    with SqliteStore(tmp_path / "clearing.db") as ledger:
+        postings = ledger.transactions()
+    assert _invoke(*E1, *store, "--json") == first  # decision 67
+    with SqliteStore(tmp_path / "clearing.db") as ledger:
+        assert ledger.transactions() == postings
+
+
+def test_a_run_of_a_later_day_reports_the_date_already_settled(tmp_path: Path) -> None:
     store = ("--store", str(tmp_path / "clearing.db"))
     first = json.loads(_invoke(*E1, *store, "--json")[1])
-    code, out, _ = _invoke(*E1, *store, "--json")
-    second = json.loads(out)
+    code, out, _ = _invoke(*E1, *store, "--date", "2021-04-16", "--json")
+    later = json.loads(out)
     assert code == 0
-    assert second["settlement_dates"] == [{"settlement_date": "2021-04-12",
-                                           "already_settled": True, "settled_in_full": True}]
+    assert later["settlement_dates"] == [{"settlement_date": "2021-04-12",
+                                          "already_settled": True, "settled_in_full": True}]
     for member in "ABC":
-        assert second["members"][member]["balances"] == first["members"][member]["balances"]
-    assert "already settled: nothing moved again" in _invoke(*E1, *store)[1]
+        assert later["members"][member]["balances"] == first["members"][member]["balances"]
+    assert "already settled: nothing moved again" in _invoke(*E1, *store, "--date",
+                                                             "2021-04-16")[1]
 
 
 def test_csv_dir_writes_the_tables(tmp_path: Path) -> None:

@@ -223,3 +223,14 @@ def test_a_day_run_twice_posts_nothing_twice() -> None:
     # 1.0M + 0.24M held, 0.1M on its way out: the call is 3.0M - 1.14M = 1.86M, so the
     # requirement is still met once the withdrawal is paid
     assert m.held(QUOTES) == 3 * MILLION
+
+
+def test_two_members_whose_ids_and_refs_share_colons_deposit_apart() -> None:
+    # issue 9: joined with a bare ":", both deposits had one key and the second was refused
+    store = MemoryStore()
+    issue(store, DAY, {Account(m, CASH, None, THB): MILLION for m in ("A:deposit:r1", "A")})
+    first = RiskCollateralAccount(store, "A:deposit:r1", "A:deposit:r1")
+    second = RiskCollateralAccount(store, "A", "A")
+    assert first.deposit_cash("r2", MILLION // 2, at("09:00")) is Outcome.APPLIED
+    assert second.deposit_cash("r1:deposit:r2", MILLION // 4, at("09:00")) is Outcome.APPLIED
+    assert (first.balances(), second.balances()) == ({THB: MILLION // 2}, {THB: MILLION // 4})

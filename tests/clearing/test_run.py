@@ -1,5 +1,6 @@
-"""One clearing day: E1 settles in full, a repeated run moves nothing, state carries from one
-run to the next in the store, the replay of a trading day clears, and bad holdings are refused."""
+"""One clearing day: E1 settles in full, a repeated run moves nothing and reports the day alike,
+state carries from one run to the next in the store, the replay of a trading day clears, and
+bad holdings are refused."""
 
 from __future__ import annotations
 
@@ -58,8 +59,8 @@ def test_e1_settles_in_full_with_the_example_holdings(registry: MemberRegistry) 
     assert report.balances[cash_account("C")] == 15_000 * BAHT
 
 
-def test_running_the_same_day_twice_settles_nothing_twice(registry: MemberRegistry,
-                                                          tmp_path: Path) -> None:
+def test_running_the_same_day_twice_settles_nothing_twice_and_reports_it_alike(
+        registry: MemberRegistry, tmp_path: Path) -> None:
     batch = read_trades(EXAMPLES / "trades.csv", registry)
     with open_store(tmp_path / "clearing.db") as store:
         first = clear_day(registry, batch, _e1_holdings(registry), store)
@@ -67,9 +68,18 @@ def test_running_the_same_day_twice_settles_nothing_twice(registry: MemberRegist
     with open_store(tmp_path / "clearing.db") as store:
         second = clear_day(registry, batch, _e1_holdings(registry), store)
         assert len(store.transactions()) == postings
-    assert second.balances == first.balances
-    assert [s.already_settled for s in second.settled] == [True]
-    assert second.settled[0].rounds == first.settled[0].rounds
+    assert [s.already_settled for s in first.settled] == [False]
+    assert second == first  # decision 67: the day as it first ran
+
+
+def test_a_date_an_earlier_days_run_settled_is_reported_already_settled(
+        registry: MemberRegistry) -> None:
+    batch, store = read_trades(EXAMPLES / "trades.csv", registry), MemoryStore()
+    first = clear_day(registry, batch, _e1_holdings(registry), store)
+    later = clear_day(registry, batch, _e1_holdings(registry), store, dt.date(2021, 4, 16))
+    assert [s.already_settled for s in later.settled] == [True]
+    assert later.settled[0].rounds == first.settled[0].rounds
+    assert later.balances == first.balances
 
 
 def _csv(*rows: str) -> list[str]:

@@ -7,6 +7,7 @@ repayment, and the run's refusals changing nothing."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -17,7 +18,7 @@ from siamex.clearing.equity.settlement import cash_account, holdings_account
 from siamex.clearing.equity.trades import trades_from_csv
 from siamex.clearing.holdings import Holding
 from siamex.clearing.instructions import DayInstructions, instructions_from_json
-from siamex.clearing.ledger import Ledger
+from siamex.clearing.ledger import Ledger, Outcome, Transaction
 from siamex.clearing.members import AccountType, MemberRegistry, registry_from_json
 from siamex.clearing.money import round_half_up
 from siamex.clearing.parameters import ClearingRules
@@ -471,17 +472,20 @@ def test_a_month_closed_twice_takes_its_contributions_once() -> None:
 
 
 class _DiesBefore(MemoryStore):
-    """Dies once, just before writing a document whose name starts with `prefix`."""
+    """Dies once, in the commit that writes a document whose name starts with `prefix`,
+    before any of that commit is stored."""
 
     def __init__(self, prefix: str) -> None:
         super().__init__()
         self.prefix: str | None = prefix
 
-    def put_document(self, name: str, text: str) -> None:
-        if self.prefix is not None and name.startswith(self.prefix):
+    def commit(self, transactions: Sequence[Transaction] = (),
+               documents: Mapping[str, str] | None = None) -> list[Outcome]:
+        prefix = self.prefix
+        if prefix is not None and any(name.startswith(prefix) for name in documents or {}):
             self.prefix = None
-            raise RuntimeError(f"died before {name}")
-        super().put_document(name, text)
+            raise RuntimeError(f"died committing {prefix}")
+        return super().commit(transactions, documents)
 
 
 def test_a_settlement_day_resumed_after_a_crash_ends_as_an_uninterrupted_one(

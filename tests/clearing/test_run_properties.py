@@ -1,10 +1,12 @@
 """The clearing day over generated days (hypothesis): whatever the trades, holdings, offers and
 prices, no share or baht is made or lost, nobody but a depository goes below zero, TCH ends
-each day flat in every security, and a day run again changes nothing."""
+each day flat in every security, a day run again changes nothing, and days that die right
+after any write of the store and run again end as the uninterrupted days."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pytest
@@ -14,9 +16,10 @@ from hypothesis import strategies as st
 from siamex.clearing.equity.trades import trades_from_csv
 from siamex.clearing.holdings import Holding
 from siamex.clearing.instructions import instructions_from_json
-from siamex.clearing.ledger import TCH, Ledger
+from siamex.clearing.ledger import TCH, Ledger, Outcome, Transaction
 from siamex.clearing.members import AccountType, registry_from_json
 from siamex.clearing.parameters import ClearingRules
+from siamex.clearing.reports import report_json
 from siamex.clearing.run import clear_day
 from siamex.clearing.store import MemoryStore
 
@@ -97,3 +100,63 @@ def test_generated_clearing_days_conserve_and_repeat_to_the_same_ledger(
         once = store.balances()
         clear_day(REGISTRY, file, opening, store, day, rules, instructions)
         assert store.balances() == once
+
+
+class _Died(Exception):
+    """The process died."""
+
+
+class _DiesAfter(MemoryStore):
+    """Dies right after its `commits`-th commit from now (never while None); counts them all."""
+
+    commits: int | None = None
+    written = 0
+
+    def commit(self, transactions: Sequence[Transaction] = (),
+               documents: Mapping[str, str] | None = None) -> list[Outcome]:
+        outcomes = super().commit(transactions, documents)
+        self.written += 1
+        if self.commits is not None:
+            self.commits -= 1
+            if self.commits == 0:
+                self.commits = None
+                raise _Died
+        return outcomes
+
+    def state(self) -> tuple[object, ...]:
+        return self.transactions(), self.balances(), dict(self._documents)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(st.lists(_trade, min_size=1, max_size=4), _holdings_of,
+       st.lists(_day, min_size=len(DAYS), max_size=len(DAYS)), st.integers(1, 10_000))
+def test_generated_days_that_die_after_any_write_end_as_the_uninterrupted_days(
+        trades: list[tuple[str, str, int, tuple[str, str]]],
+        holdings: list[tuple[str, str, int]], days: list[dict[str, Any]], pick: int) -> None:
+    rows = [f"{n},2021-03-03,{k},main,{p},{q},{b},{b}-PRT,{s},{s}-PRT"
+            for n, (k, p, q, (b, s)) in enumerate(trades, 1)]
+    files = [trades_from_csv([HEADER, *rows], REGISTRY), trades_from_csv([HEADER], REGISTRY)]
+    opening = _holdings(holdings, False)
+    runs = [(day, files[min(number, 1)], _instructions(spec, number == 0))
+            for number, (day, spec) in enumerate(zip(DAYS, days, strict=True))]
+    whole = _DiesAfter()
+    expected = [report_json(clear_day(REGISTRY, file, opening, whole, day, instructions=i))
+                for day, file, i in runs]
+    dying = _DiesAfter()
+    dying.commits = pick % whole.written + 1  # a write somewhere in the days
+    reports: list[dict[str, Any]] = []
+    number = 0
+    while number < len(runs):
+        day, file, instructions = runs[number]
+        try:
+            reports.append(report_json(clear_day(REGISTRY, file, opening, dying, day,
+                                                 instructions=instructions)))
+        except _Died:
+            event("died")
+            continue  # the same day again
+        number += 1
+    for report in expected:
+        for remedy in (r for m in report["members"].values() for r in m["remedies"]):
+            event(remedy["kind"])
+    assert reports == expected
+    assert dying.state() == whole.state()

@@ -1,12 +1,14 @@
 """The ledger store, in memory, in SQLite and in PostgreSQL: the same behaviour from each.
 
-Atomic, idempotent appends; a reopened store derives the same balances; state documents
-round-trip; an exception or a killed process in the middle of an append leaves nothing.
+Atomic, idempotent commits of postings and documents together; a reopened store derives the
+same balances; state documents round-trip; an exception or a killed process in the middle of
+a commit leaves nothing of it; a unit of work stages a step's writes and commits them once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -26,6 +28,7 @@ from siamex.clearing.ledger import (
     AccountType,
     ConflictingTransaction,
     Ledger,
+    Leg,
     Outcome,
     Transaction,
     UnbalancedTransaction,
@@ -35,6 +38,7 @@ from siamex.clearing.store import LedgerStore, MemoryStore
 from siamex.clearing.store_postgres import PostgresStore
 from siamex.clearing.store_sqlite import SqliteStore
 from siamex.clearing.stores import open_store
+from siamex.clearing.unit_of_work import UnitOfWork
 
 Opener = Callable[[], LedgerStore]
 
@@ -264,6 +268,7 @@ _CRASH = """
 import datetime as dt, os, sys
 from siamex.clearing.ledger import CASH, DEPOSITORY, THB, Account, Transaction, transfer
 from siamex.clearing.stores import open_store
+from siamex.clearing.unit_of_work import UnitOfWork
 
 store = open_store(sys.argv[1])
 write_legs = type(store)._insert_legs
@@ -290,3 +295,168 @@ def test_a_process_killed_in_the_middle_of_an_append_leaves_nothing(sql_backend:
         assert store.transactions() == OPENING
         assert store.balances() == Ledger.from_transactions(OPENING).balances()
         assert store.append_all(SETTLEMENT) == [Outcome.APPLIED] * 3
+
+
+# ---- postings and documents in one commit ----------------------------------------------------
+
+def test_a_commit_keeps_postings_and_documents_together(reopen: Opener) -> None:
+    store = reopen()
+    assert store.commit(OPENING, {"state:opening": "2026-11-24", "state:list": "[]"}) == [
+        Outcome.APPLIED, Outcome.APPLIED]
+    assert store.commit(OPENING[:1], {"state:list": '["a"]'}) == [Outcome.ALREADY_APPLIED]
+    assert store.commit() == []
+    store.close()
+    again = reopen()
+    assert again.transactions() == OPENING
+    assert again.get_document("state:opening") == "2026-11-24"
+    assert again.get_document("state:list") == '["a"]'
+
+
+def test_a_refused_commit_keeps_none_of_its_documents(store: LedgerStore) -> None:
+    store.commit(OPENING)
+    changed = OPENING[0]._replace(legs=transfer(TSD_PTT, M1_PTT, 999))
+    with pytest.raises(ConflictingTransaction):
+        store.commit([*SETTLEMENT, changed], {"state:2026-11-25": "done"})
+    assert store.get_document("state:2026-11-25") is None
+    assert store.transactions() == OPENING
+
+
+def test_an_exception_after_the_documents_are_written_leaves_nothing_of_the_commit(
+    sql_backend: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = open_store(sql_backend)
+    store.commit(OPENING, {"state:opening": "2026-11-24"})
+    write_documents = type(store)._put_documents  # type: ignore[attr-defined]
+
+    def write_then_fail(self: LedgerStore, *args: Any) -> None:
+        write_documents(self, *args)
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(type(store), "_put_documents", write_then_fail)
+    with pytest.raises(OSError, match="disk gone"):
+        store.commit(SETTLEMENT, {"state:opening": "changed", "state:2026-11-25": "done"})
+    monkeypatch.undo()
+    assert store.transactions() == OPENING
+    assert store.get_document("state:opening") == "2026-11-24"
+    assert store.get_document("state:2026-11-25") is None
+    store.close()
+
+
+_KILLED = """
+import datetime as dt, os, signal, sys
+from siamex.clearing.ledger import CASH, DEPOSITORY, THB, Account, Transaction, transfer
+from siamex.clearing.stores import open_store
+
+store = open_store(sys.argv[1])
+write_documents = type(store)._put_documents
+
+def write_then_die(self, *args):
+    write_documents(self, *args)
+    os.kill(os.getpid(), signal.SIGKILL)  # the postings and the documents are written
+
+type(store)._put_documents = write_then_die
+day = dt.date(2026, 11, 25)
+bank, cash = Account("SCB", DEPOSITORY, None, THB), Account("M9", CASH, None, THB)
+store.commit([Transaction(f"crash:{n}", day, "crash", transfer(bank, cash, 100 + n))
+              for n in range(3)], {"state:opening": "changed", "state:2026-11-25": "done"})
+"""
+
+
+def test_a_process_killed_in_the_middle_of_a_commit_leaves_nothing_of_it(
+        sql_backend: str) -> None:
+    with open_store(sql_backend) as store:
+        store.commit(OPENING, {"state:opening": "2026-11-24"})
+    died = subprocess.run([sys.executable, "-c", _KILLED, sql_backend], capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert died.returncode == -signal.SIGKILL, died.stderr
+    with open_store(sql_backend) as store:
+        assert store.transactions() == OPENING
+        assert store.get_document("state:opening") == "2026-11-24"
+        assert store.get_document("state:2026-11-25") is None
+
+
+def test_stored_finds_the_transactions_of_the_keys_given(store: LedgerStore) -> None:
+    store.commit(OPENING + SETTLEMENT)
+    keys = [tx.key for tx in SETTLEMENT] + ["absent", "settle:2026-11-25:round1"]
+    assert store.stored(keys) == {tx.key: tx for tx in SETTLEMENT}
+    assert store.stored([]) == {}
+    assert store.posted(OPENING[1].key) == OPENING[1]
+    assert store.posted("open:M2") is None  # a key, not a prefix
+
+
+# ---- a step's unit of work ------------------------------------------------------------------
+
+def test_a_unit_of_work_shows_its_writes_to_its_reads_and_commits_them_once(
+        store: LedgerStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    store.commit(OPENING, {"state:opening": "2026-11-24"})
+    commits: list[tuple[list[str], list[str]]] = []
+    commit = type(store).commit
+
+    def counted(self: LedgerStore, transactions: Any = (), documents: Any = None) -> Any:
+        commits.append(([tx.key for tx in transactions], sorted(documents or {})))
+        return commit(self, transactions, documents)
+
+    monkeypatch.setattr(type(store), "commit", counted)
+    with UnitOfWork(store) as step:
+        assert step.append_all(SETTLEMENT[:2]) == [Outcome.APPLIED] * 2
+        assert step.append(OPENING[0]) is Outcome.ALREADY_APPLIED
+        step.put_document("state:2026-11-25", "round 1")
+        step.put_document("state:opening", "2026-11-24")  # as stored: not written again
+        assert step.get_document("state:2026-11-25") == "round 1"
+        assert step.balances() == Ledger.from_transactions(OPENING + SETTLEMENT[:2]).balances()
+        assert step.transactions() == OPENING + SETTLEMENT[:2]
+        assert step.transactions(since=DAY2) == SETTLEMENT[:2]
+        assert step.keyed("settle:2026-11-25:") == SETTLEMENT[:2]
+        assert step.keyed_legs("settle:", TCH) == [
+            (SETTLEMENT[0].key, M1_PTT, -400), (SETTLEMENT[1].key, M2_CASH, -1_600_000)]
+        assert step.stored([OPENING[0].key, SETTLEMENT[0].key]) == {
+            OPENING[0].key: OPENING[0], SETTLEMENT[0].key: SETTLEMENT[0]}
+        assert store.transactions() == OPENING  # nothing reaches the store before the end
+        assert store.get_document("state:2026-11-25") is None
+    assert commits == [([tx.key for tx in SETTLEMENT[:2]], ["state:2026-11-25"])]
+    assert store.transactions() == OPENING + SETTLEMENT[:2]
+    assert store.get_document("state:2026-11-25") == "round 1"
+    with UnitOfWork(store) as step:  # a step that changes nothing writes nothing
+        step.append_all(SETTLEMENT[:2])
+        step.put_document("state:2026-11-25", "round 1")
+    assert len(commits) == 1
+
+
+def test_a_unit_of_work_that_raises_commits_nothing(store: LedgerStore) -> None:
+    store.commit(OPENING)
+    with pytest.raises(RuntimeError, match="died"), UnitOfWork(store) as step:
+        step.commit(SETTLEMENT, {"state:2026-11-25": "done"})
+        raise RuntimeError("died")
+    assert store.transactions() == OPENING
+    assert store.get_document("state:2026-11-25") is None
+    with pytest.raises(RuntimeError, match="ended"):
+        step.append(SETTLEMENT[0])
+
+
+def test_a_unit_of_work_refuses_a_conflict_as_the_store_would(store: LedgerStore) -> None:
+    store.commit(OPENING)
+    with UnitOfWork(store) as step:
+        step.append(SETTLEMENT[0])
+        with pytest.raises(ConflictingTransaction):
+            step.append_all([SETTLEMENT[1], OPENING[0]._replace(reason="other")])
+        with pytest.raises(ConflictingTransaction):
+            step.append(SETTLEMENT[0]._replace(reason="other"))
+        with pytest.raises(UnbalancedTransaction):
+            step.append(SETTLEMENT[1]._replace(legs=(*SETTLEMENT[1].legs, Leg(M1_CASH, 1))))
+        assert step.transactions() == [*OPENING, SETTLEMENT[0]]
+    assert store.transactions() == [*OPENING, SETTLEMENT[0]]
+
+
+def test_a_unit_of_work_within_another_commits_into_it(store: LedgerStore) -> None:
+    store.commit(OPENING)
+    with UnitOfWork(store) as step:
+        with UnitOfWork(step) as part:
+            part.commit(SETTLEMENT[:1], {"state:part": "done"})
+        assert step.transactions() == [*OPENING, SETTLEMENT[0]]
+        assert store.transactions() == OPENING
+        with pytest.raises(RuntimeError), UnitOfWork(step) as failed:
+            failed.commit(SETTLEMENT[1:], {"state:failed": "done"})
+            raise RuntimeError
+        assert step.get_document("state:failed") is None
+    assert store.transactions() == [*OPENING, SETTLEMENT[0]]
+    assert store.get_document("state:part") == "done"

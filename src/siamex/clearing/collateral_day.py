@@ -22,11 +22,13 @@ from siamex.clearing.daily_risk import Exposure, MemberRisk, daily_risk
 from siamex.clearing.default import contribute, contribution_key, financial_resources, fund_set
 from siamex.clearing.equity.settlement import house_cash
 from siamex.clearing.instructions import CollateralRequest, DayInstructions
+from siamex.clearing.keys import key
 from siamex.clearing.ledger import COLLATERAL, THB, Account
 from siamex.clearing.members import MemberRegistry
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.risk_collateral import CallDebit, CollateralRefused, RiskCollateralAccount
 from siamex.clearing.store import LedgerStore
+from siamex.clearing.unit_of_work import UnitOfWork
 from siamex.errors import ErrorCode, SiamexError
 from siamex.units import wall_clock
 
@@ -120,7 +122,7 @@ class CollateralSteps:
     """One run date's collateral steps, in two parts around settlement (3.4): the morning up to
     round 1's securities cut-off (the fund, the measures, the requests of the morning around
     the 11:00 call, the withdrawals due by then), and the afternoon (the later requests, and
-    every withdrawal paid by the end of the day)."""
+    every withdrawal paid by the end of the day). Each part is one commit (`UnitOfWork`)."""
 
     def __init__(self, store: LedgerStore, registry: MemberRegistry, day: dt.date,
                  instructions: DayInstructions,
@@ -132,74 +134,84 @@ class CollateralSteps:
                                   f"run date {day}")
         self.store, self.day, self.instructions, self.rules = store, day, instructions, rules
         self.registry = registry
-        self.accounts = {m.member_id: RiskCollateralAccount(store, m.member_id, m.issuer_group,
-                                                            rules)
-                         for m in registry.members}
         self.noon = wall_clock(day, rules.round_1_securities)
         self.answers: list[RequestResult] = []
         self.resources = 0
         self.risk: dict[str, MemberRisk] = {}
         self.debits: dict[str, CallDebit] = {}
-        self.refusals = f"collateral-day:{day}:refused"
+        self.refusals = key("collateral-day", day, "refused")
         self.refused: dict[str, str] = json.loads(store.get_document(self.refusals) or "{}")
 
-    def _measured(self) -> tuple[int, dict[str, int]]:
+    def _accounts(self, store: LedgerStore) -> dict[str, RiskCollateralAccount]:
+        return {m.member_id: RiskCollateralAccount(store, m.member_id, m.issuer_group,
+                                                   self.rules)
+                for m in self.registry.members}
+
+    def _measured(self, store: LedgerStore,
+                  accounts: Mapping[str, RiskCollateralAccount]) -> tuple[int, dict[str, int]]:
         """The start of the day's resources and holdings, recorded when first taken: a re-run
         reads them back rather than measuring balances the day's own steps have moved."""
         quotes = self.instructions.collateral_quotes
-        name = f"collateral-day:{self.day}:measured"
-        text = self.store.get_document(name)
+        name = key("collateral-day", self.day, "measured")
+        text = store.get_document(name)
         if text is None:
-            resources = financial_resources(self.store)
-            held = {m: a.held(quotes) for m, a in sorted(self.accounts.items())}
-            self.store.put_document(name, json.dumps({"financial_resources": resources,
-                                                      "held": held}))
+            resources = financial_resources(store)
+            held = {m: a.held(quotes) for m, a in sorted(accounts.items())}
+            store.put_document(name, json.dumps({"financial_resources": resources,
+                                                 "held": held}))
             return resources, held
         row = json.loads(text)
         return int(row["financial_resources"]), {str(m): int(q) for m, q in row["held"].items()}
 
-    def _answer(self, r: CollateralRequest) -> RequestResult:
+    def _answer(self, store: LedgerStore, accounts: Mapping[str, RiskCollateralAccount],
+                r: CollateralRequest) -> RequestResult:
         """Answer a request, a refusal once and for all (recorded, so a re-run answers it
         the same)."""
-        name = f"{r.member}:{r.op}:{r.ref}"
+        name = key(r.member, r.op, r.ref)
         if name in self.refused:
             return RequestResult(r, False, self.refused[name])
         required = self.risk[r.member].call.required if r.member in self.risk else 0
-        result = _answer(self.accounts[r.member], r, required, self.instructions)
+        result = _answer(accounts[r.member], r, required, self.instructions)
         if not result.accepted:
             self.refused[name] = result.reason
-            self.store.put_document(self.refusals, json.dumps(self.refused))
+            store.put_document(self.refusals, json.dumps(self.refused))
         return result
 
     def morning(self, exposures: Iterable[Exposure], net_cash: Mapping[str, Iterable[int]],
                 prices: Mapping[str, int]) -> None:
         """The fund, the measures, the morning's requests and the 11:00 call debit."""
-        _fund(self.store, self.day, self.instructions, self.rules)
-        self.resources, held = self._measured()
-        self.risk = daily_risk(self.registry, exposures, net_cash, prices,
-                               self.instructions.risk_pct, self.instructions.stress_losses,
-                               held, self.resources, self.rules)
-        call_at = wall_clock(self.day, self.rules.collateral_call_deadline)
-        ordered = sorted(self.instructions.collateral, key=lambda r: r.at)
-        self.answers = [self._answer(r) for r in ordered if r.at <= call_at]
-        quotes = self.instructions.collateral_quotes
-        # 3.5: the call, due 11:00, is debited from the member's THB cash
-        self.debits = {m: self.accounts[m].debit_call(call_at, self.risk[m].call.required,
-                                                      quotes) for m in sorted(self.risk)}
-        self.answers += [self._answer(r) for r in ordered if call_at < r.at <= self.noon]
-        for account in self.accounts.values():
-            account.pay_withdrawals(self.noon)
+        with UnitOfWork(self.store) as step:
+            accounts = self._accounts(step)
+            _fund(step, self.day, self.instructions, self.rules)
+            self.resources, held = self._measured(step, accounts)
+            self.risk = daily_risk(self.registry, exposures, net_cash, prices,
+                                   self.instructions.risk_pct, self.instructions.stress_losses,
+                                   held, self.resources, self.rules)
+            call_at = wall_clock(self.day, self.rules.collateral_call_deadline)
+            ordered = sorted(self.instructions.collateral, key=lambda r: r.at)
+            self.answers = [self._answer(step, accounts, r) for r in ordered if r.at <= call_at]
+            quotes = self.instructions.collateral_quotes
+            # 3.5: the call, due 11:00, is debited from the member's THB cash
+            self.debits = {m: accounts[m].debit_call(call_at, self.risk[m].call.required,
+                                                     quotes) for m in sorted(self.risk)}
+            self.answers += [self._answer(step, accounts, r) for r in ordered
+                             if call_at < r.at <= self.noon]
+            for account in accounts.values():
+                account.pay_withdrawals(self.noon)
 
     def afternoon(self) -> CollateralDay:
         """The requests after round 1's cut-off, and every withdrawal paid by 19:00."""
-        ordered = sorted(self.instructions.collateral, key=lambda r: r.at)
-        self.answers += [self._answer(r) for r in ordered if r.at > self.noon]
-        for account in self.accounts.values():
-            # 3.4: non-cash withdrawals are returned by 19:00
-            account.pay_withdrawals(wall_clock(self.day, self.rules.risk_noncash_cutoff))
         quotes = self.instructions.collateral_quotes
-        return CollateralDay(self.resources, self.risk, tuple(self.answers), self.debits,
-                             {m: a.held(quotes) for m, a in sorted(self.accounts.items())})
+        with UnitOfWork(self.store) as step:
+            accounts = self._accounts(step)
+            ordered = sorted(self.instructions.collateral, key=lambda r: r.at)
+            self.answers += [self._answer(step, accounts, r) for r in ordered
+                             if r.at > self.noon]
+            for account in accounts.values():
+                # 3.4: non-cash withdrawals are returned by 19:00
+                account.pay_withdrawals(wall_clock(self.day, self.rules.risk_noncash_cutoff))
+            held = {m: a.held(quotes) for m, a in sorted(accounts.items())}
+        return CollateralDay(self.resources, self.risk, tuple(self.answers), self.debits, held)
 
 
 def collateral_day(store: LedgerStore, registry: MemberRegistry, day: dt.date,

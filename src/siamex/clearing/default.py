@@ -6,10 +6,10 @@ clearing-spec.md 3.6-3.7 [S002]. Why it is shaped this way:
   contribution is `Account(member, "clearing_fund", None, THB)`, paid from its cash; SET's two
   tranches and its Reserve Fund are TCH-side accounts (`set_tranche_1`, `set_tranche_2`,
   `reserve_fund`) that SET funds from outside, through the settlement banks' depository source.
-- `declare_default` decides the layers' uses once (`apply_waterfall` on the balances it reads),
-  records that decision as a document, then posts from the record. A re-run, or a run resumed
-  after a crash between the record and the postings, posts the same keyed transactions and so
-  nothing twice, rather than deciding again against balances the first run already changed.
+- `declare_default` decides the layers' uses once (`apply_waterfall` on the balances it reads)
+  and commits that decision as a document together with the postings made from it. A re-run
+  finds the record and posts the same keyed transactions, so nothing twice, rather than
+  deciding again against balances the first run already changed.
 - The resources go to a payee, by default the defaulter's cash account: TCH applies them to what
   the defaulter owes, so the remedy that was waiting for the cash (a buy-in) can then complete
   through its ordinary path. The defaulter owes the fund back with interest (3.7).
@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from siamex.clearing.equity.settlement import BANK, TSD, house_cash
+from siamex.clearing.keys import key
 from siamex.clearing.ledger import (
     CLEARING_FUND,
     COLLATERAL,
@@ -82,7 +83,7 @@ def contribution_account(member: str) -> Account:
 
 def contribution_key(member: str, day: dt.date, ref: str) -> str:
     """The key a contribution is posted under: once per member, day and reference."""
-    return f"clearing-fund:{day}:{member}:contribute:{ref}"
+    return key("clearing-fund", day, member, "contribute", ref)
 
 
 def contribute(store: LedgerStore, member: str, amount: int, day: dt.date,
@@ -109,7 +110,7 @@ def fund_set(store: LedgerStore, day: dt.date, tranche_2: int, reserve_fund: int
     amounts = ((SET_TRANCHE_1, rules.set_tranche_1), (SET_TRANCHE_2, tranche_2),
                (RESERVE_FUND, reserve_fund))
     return store.append_all([
-        Transaction(f"clearing-fund:{day}:SET:{account.purpose}", day, "SET resources",
+        Transaction(key("clearing-fund", day, "SET", account.purpose), day, "SET resources",
                     transfer(_SOURCE, account, amount))
         for account, amount in amounts if amount])
 
@@ -164,8 +165,12 @@ class DefaultReport:
         return out
 
 
+def _parts(member: str, day: dt.date, ref: str = "") -> tuple[str, ...]:
+    return ("default", str(day), member, *((ref,) if ref else ()))
+
+
 def _name(member: str, day: dt.date, ref: str = "") -> str:
-    return f"default:{day}:{member}" + (f":{ref}" if ref else "")
+    return key(*_parts(member, day, ref))
 
 
 def _decide(store: LedgerStore, member: str, loss: int,
@@ -195,7 +200,7 @@ def _read(text: str) -> WaterfallResult:
                            int(row["uncovered"]))
 
 
-def _postings(name: str, day: dt.date, w: WaterfallResult, member: str,
+def _postings(parts: tuple[str, ...], day: dt.date, w: WaterfallResult, member: str,
               payee: Account) -> list[Transaction]:
     """One keyed transaction per layer used, from the layer's account(s) to the payee."""
     sources: Mapping[Layer, Account] = {
@@ -217,7 +222,7 @@ def _postings(name: str, day: dt.date, w: WaterfallResult, member: str,
             legs += (Leg(payee, used),)
         else:
             legs = transfer(sources[layer], payee, used)
-        txs.append(Transaction(f"{name}:{layer.value}", day,
+        txs.append(Transaction(key(*parts, layer.value), day,
                                f"default waterfall: {layer.value}", legs))
     return txs
 
@@ -241,7 +246,7 @@ def enforce_collateral(store: LedgerStore, member: str, day: dt.date,
             continue
         proceeds[account.asset] = qty * prices[account.asset]
         txs.append(Transaction(
-            f"{_name(member, day)}:enforce:{account.asset}", day,
+            key(*_parts(member, day), "enforce", account.asset), day,
             "defaulter's collateral sold", (
                 *transfer(account, Account(TSD, DEPOSITORY, None, account.asset), qty),
                 *transfer(_SOURCE, collateral_account(member), proceeds[account.asset]))))
@@ -264,17 +269,17 @@ def declare_default(store: LedgerStore, member: str, loss: int, day: dt.date,
         raise ValueError(f"a loss must not be negative, got {loss}")
     name = _name(member, day, ref)
     text = store.get_document(name)
+    documents: dict[str, str] = {}
     if text is None:
         text = _record(_decide(store, member, loss, rules))
-        store.put_document(name, text)
-    listed = declared_defaults(store, member)
-    if (day, ref) not in listed:  # also when a crash came between the record and the list
-        store.put_document(_list_name(member), json.dumps(
-            [[str(d), r] for d, r in [*listed, (day, ref)]]))
+        listed = declared_defaults(store, member)
+        documents = {name: text, _list_name(member): json.dumps(
+            [[str(d), r] for d, r in [*listed, (day, ref)]])}
     waterfall = _read(text)
     if waterfall.loss != loss:
         raise ValueError(f"{name} was declared for a loss of {waterfall.loss}, not {loss}")
-    store.append_all(_postings(name, day, waterfall, member, payee or house_cash(member, rules)))
+    store.commit(_postings(_parts(member, day, ref), day, waterfall, member,
+                           payee or house_cash(member, rules)), documents)
     return DefaultReport(member, day, waterfall, ref)
 
 
@@ -283,7 +288,7 @@ class RepaymentRefused(ValueError):
 
 
 def _list_name(member: str) -> str:
-    return f"defaults:{member}"
+    return key("defaults", member)
 
 
 def declared_defaults(store: LedgerStore, member: str) -> list[tuple[dt.date, str]]:
@@ -310,8 +315,8 @@ def repay_default(store: LedgerStore, member: str, default_day: dt.date, day: dt
     report = recorded_default(store, member, default_day, ref)
     if report is None:
         raise RepaymentRefused(f"no default of {member} was declared on {default_day}")
-    key = f"{_name(member, default_day, ref)}:repayment"
-    done = store.posted(key)
+    repayment = key(*_parts(member, default_day, ref), "repayment")
+    done = store.posted(repayment)
     if done is not None:
         return -sum(leg.amount for leg in done.legs if leg.amount < 0)
     w = report.waterfall
@@ -332,5 +337,6 @@ def repay_default(store: LedgerStore, member: str, default_day: dt.date, day: dt
     legs += [Leg(contribution_account(m), q) for m, q in sorted(w.shares.items()) if q]
     if debt - w.fund_used:
         legs.append(Leg(FUND_INCOME, debt - w.fund_used))
-    store.append(Transaction(key, day, "defaulter repays the clearing fund", tuple(legs)))
+    store.append(Transaction(repayment, day, "defaulter repays the clearing fund",
+                             tuple(legs)))
     return debt

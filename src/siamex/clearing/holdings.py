@@ -2,8 +2,9 @@
 and issued once.
 
 Why issued once: the store is the clearing house's only state. The holdings are issued on the
-date of the store's first run (`clearing:opening`) under keys of that date, so the same file
-given again posts nothing and a file that changes a holding already issued is refused.
+date of the store's first run (`clearing:opening`, recorded in the same commit) under keys of
+that date, so the same file given again posts nothing and a file that changes a holding
+already issued is refused.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from siamex.clearing.members import AccountType, MemberRegistry
 from siamex.clearing.money import InvalidAmount, parse_baht
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.store import LedgerStore
+from siamex.clearing.unit_of_work import UnitOfWork
 from siamex.errors import ErrorCode, SiamexError
 from siamex.units import shown
 
@@ -132,15 +134,16 @@ def arriving(store: LedgerStore, holdings: Iterable[Holding]) -> dict[Account, i
 
 def issue_opening(store: LedgerStore, holdings: Iterable[Holding], first_day: dt.date) -> None:
     """Issue the opening holdings under keys of the store's first run date, so that the same
-    file posts nothing the second time."""
-    opening = store.get_document(_OPENING)
-    if opening is None:
-        opening = first_day.isoformat()
-        store.put_document(_OPENING, opening)
-    try:
-        issue(store, dt.date.fromisoformat(opening), {h.account: h.qty for h in holdings},
-              key_prefix="opening")
-    except ConflictingTransaction as exc:
-        raise SiamexError(ErrorCode.HOLDINGS_FILE,
-                          f"the opening holdings were issued on {opening} with other "
-                          f"quantities ({exc})") from None
+    file posts nothing the second time; the date is recorded in the commit that issues them."""
+    with UnitOfWork(store) as step:
+        opening = step.get_document(_OPENING)
+        if opening is None:
+            opening = first_day.isoformat()
+            step.put_document(_OPENING, opening)
+        try:
+            issue(step, dt.date.fromisoformat(opening), {h.account: h.qty for h in holdings},
+                  key_prefix="opening")
+        except ConflictingTransaction as exc:
+            raise SiamexError(ErrorCode.HOLDINGS_FILE,
+                              f"the opening holdings were issued on {opening} with other "
+                              f"quantities ({exc})") from None

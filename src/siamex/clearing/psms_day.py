@@ -4,9 +4,9 @@ matched pairs due settled (clearing-spec.md 3.2, 3.4).
 The book lives in the store (`psms_store.save_book`), so instructions entered on T are matched
 on T+1 and settle on SD across runs. The requests are applied in the file's order, each at its
 own time against its cut-off; a refused one is answered with its reason and changes nothing,
-and the day goes on. The answers and the book they leave are recorded in one document
-(`psms:{day}:answers`) before the book is saved, so a run repeated, or resumed after a crash,
-returns the same answers and applies nothing twice.
+and the day goes on. The answers, the book they leave and the dates the day settles are
+recorded in one document (`psms:{day}:answers`), committed with the book and the settlements,
+so a run repeated returns the same answers and settlements and applies nothing twice.
 """
 
 from __future__ import annotations
@@ -33,9 +33,11 @@ from siamex.clearing.equity.psms_store import (
     settle_psms,
 )
 from siamex.clearing.instructions import PsmsRequest
+from siamex.clearing.keys import key
 from siamex.clearing.members import MemberRegistry
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.store import LedgerStore
+from siamex.clearing.unit_of_work import UnitOfWork
 from siamex.units import wall_clock
 
 __all__ = ["PsmsAnswer", "PsmsDay", "month_fees", "psms_day"]
@@ -93,19 +95,7 @@ def _member(book: PsmsBook, r: PsmsRequest) -> str:
     return next((known[i] for i in r.ids if i in known), "")
 
 
-def _answers(store: LedgerStore, book: PsmsBook, day: dt.date,
-             requests: Iterable[PsmsRequest], registry: MemberRegistry,
-             rules: ClearingRules) -> tuple[PsmsBook, list[PsmsAnswer]]:
-    requests = list(requests)
-    name = f"psms:{day}:answers"
-    text = store.get_document(name)
-    if text is not None:
-        record = json.loads(text)
-        restored = book_from_records(record["book"], registry, rules, name)
-        save_book(store, restored)  # the book the answers left, if a crash cut in before it
-        return (restored,
-                [PsmsAnswer(r, str(member), bool(a), str(why))
-                 for r, (member, a, why) in zip(requests, record["answers"], strict=True)])
+def _apply_all(book: PsmsBook, requests: Iterable[PsmsRequest]) -> list[PsmsAnswer]:
     answers = []
     for r in requests:
         try:
@@ -114,24 +104,39 @@ def _answers(store: LedgerStore, book: PsmsBook, day: dt.date,
             answers.append(PsmsAnswer(r, _member(book, r), False, exc.message))
         else:
             answers.append(PsmsAnswer(r, _member(book, r), True))
-    store.put_document(name, json.dumps({
-        "answers": [[a.member, a.accepted, a.reason] for a in answers],
-        "book": [instruction_record(item) for item in book.instructions()]}))
-    save_book(store, book)
-    return book, answers
+    return answers
 
 
 def psms_day(store: LedgerStore, registry: MemberRegistry, day: dt.date,
              requests: Iterable[PsmsRequest],
              rules: ClearingRules = DEFAULT_CLEARING_RULES) -> PsmsDay:
     """Apply the day's requests, then settle every date up to `day` with matched
-    clearing-to-custodian pairs not settled yet, at 14:00 on that date."""
-    book, answers = _answers(store, load_book(store, registry, rules), day, requests,
-                             registry, rules)
-    due = sorted({member_side.settlement_date for member_side, _ in book.matched_pairs()
-                  if member_side.settlement_date <= day})
-    results = tuple(settle_psms(store, book, sd, wall_clock(sd, rules.round_1_cash), rules)
-                    for sd in due if not is_settled(store, "psms", sd))
+    clearing-to-custodian pairs not settled yet, at 14:00 on that date; a run repeated
+    returns the answers and settlements recorded when the day first ran."""
+    requests = list(requests)
+    name = key("psms", day, "answers")
+    with UnitOfWork(store) as step:
+        text = step.get_document(name)
+        if text is None:
+            book = load_book(step, registry, rules)
+            answers = _apply_all(book, requests)
+            dates = sorted({member_side.settlement_date
+                            for member_side, _ in book.matched_pairs()
+                            if member_side.settlement_date <= day
+                            and not is_settled(step, "psms", member_side.settlement_date)})
+            step.put_document(name, json.dumps({
+                "answers": [[a.member, a.accepted, a.reason] for a in answers],
+                "book": [instruction_record(item) for item in book.instructions()],
+                "settled": [str(sd) for sd in dates]}))
+            save_book(step, book)
+        else:
+            record = json.loads(text)
+            book = book_from_records(record["book"], registry, rules, name)
+            answers = [PsmsAnswer(r, str(member), bool(a), str(why))
+                       for r, (member, a, why) in zip(requests, record["answers"], strict=True)]
+            dates = [dt.date.fromisoformat(sd) for sd in record["settled"]]
+        results = tuple(settle_psms(step, book, sd, wall_clock(sd, rules.round_1_cash), rules)
+                        for sd in dates)
     return PsmsDay(tuple(answers), results)
 
 

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 
 from siamex.clearing.collateral import AssetKind, Pledge, value_after_haircut
 from siamex.clearing.equity.settlement import holdings_account, house_cash
+from siamex.clearing.keys import key
 from siamex.clearing.ledger import (
     COLLATERAL,
     THB,
@@ -170,7 +171,7 @@ class RiskCollateralAccount:
     # -- deposits --------------------------------------------------------------------------
 
     def _key(self, day: dt.date, kind: str, ref: str = "") -> str:
-        return f"risk-collateral:{day}:{self.member}:{kind}" + (f":{ref}" if ref else "")
+        return key("risk-collateral", day, self.member, kind, *((ref,) if ref else ()))
 
     def _post(self, tx: Transaction, source: Account, quantity: int) -> Outcome:
         """Post a movement once; a first posting must find the quantity in its source."""
@@ -239,10 +240,12 @@ class RiskCollateralAccount:
                            dt.datetime.fromisoformat(str(r["pay_at"])), bool(r["paid"]))
                 for r in rows]
 
-    def _save(self, day: dt.date, withdrawals: list[Withdrawal]) -> None:
+    def _save(self, day: dt.date, withdrawals: list[Withdrawal],
+              postings: Sequence[Transaction] = ()) -> None:
+        """Record the day's withdrawals, with the postings that paid some of them."""
         rows = [{**asdict(w), "requested_at": w.requested_at.isoformat(),
                  "pay_at": w.pay_at.isoformat()} for w in withdrawals]
-        self.store.put_document(self._document(day), json.dumps(rows))
+        self.store.commit(postings, {self._document(day): json.dumps(rows)})
 
     def _pay_time(self, asset: str, at: dt.datetime) -> dt.datetime:
         r = self.rules
@@ -306,18 +309,19 @@ class RiskCollateralAccount:
         time_of_day = _time_of_day(at)
         withdrawals = self.withdrawals(day)
         paid: list[Withdrawal] = []
+        postings = []
         for i, w in enumerate(withdrawals):
             if w.paid or w.pay_at > at or (w.asset != THB and self._in_blackout(time_of_day)):
                 continue
             destination = self.cash if w.asset == THB else self.holdings(w.asset)
-            self.store.append(Transaction(
+            postings.append(Transaction(
                 self._key(day, "withdraw", w.ref), day, "risk collateral withdrawal",
                 transfer(self.account(w.asset), destination, w.quantity)))
             withdrawals[i] = Withdrawal(w.ref, w.asset, w.quantity, w.requested_at, w.pay_at,
                                         paid=True)
             paid.append(withdrawals[i])
         if paid:
-            self._save(day, withdrawals)
+            self._save(day, withdrawals, postings)
         return paid
 
     # -- the daily call --------------------------------------------------------------------
@@ -327,9 +331,9 @@ class RiskCollateralAccount:
         """At the call deadline, take an unmet call from the member's THB cash.
 
         `required` is the day's RiskCall.required; `held` in the record leaves out accepted
-        withdrawals not yet paid, which go out at 11:00 or later. The decision is recorded
-        before it is posted, so a re-run returns the same debit rather than a call recomputed
-        on the collateral the debit itself added.
+        withdrawals not yet paid, which go out at 11:00 or later. The decision is recorded in
+        the commit that posts it, so a re-run returns the same debit rather than a call
+        recomputed on the collateral the debit itself added.
         """
         day = at.date()
         deadline = self.rules.collateral_call_deadline
@@ -338,6 +342,7 @@ class RiskCollateralAccount:
                 f"the call is not due until {wall_clock(day, deadline):%H:%M} (3.5)")
         name = self._key(day, "call")
         text = self.store.get_document(name)
+        documents: dict[str, str] = {}
         if text is None:
             # decision 63: withdrawals accepted and not yet paid are on their way out
             held = self.held(quotes) - self._pending_value(day, quotes)
@@ -346,14 +351,12 @@ class RiskCollateralAccount:
             # 3.4 [S002]: TCH debits THB cash at 11:00, all of the call or what is there
             debited = min(call, max(0, self.store.balances().get(self.cash, 0)))
             record = CallDebit(self.member, day, required, held, call, debited)
-            self.store.put_document(name, json.dumps(
-                {**asdict(record), "day": day.isoformat()}))
+            documents[name] = json.dumps({**asdict(record), "day": day.isoformat()})
         else:
             row = json.loads(text)
             record = CallDebit(row["member"], day, row["required"], row["held"], row["call"],
                                row["debited"])
-        if record.debited:
-            self.store.append(Transaction(name, day, "risk collateral call",
-                                          transfer(self.cash, self.account(THB),
-                                                   record.debited)))
+        self.store.commit([Transaction(name, day, "risk collateral call",
+                                       transfer(self.cash, self.account(THB), record.debited))]
+                          if record.debited else [], documents)
         return record

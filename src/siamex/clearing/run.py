@@ -5,9 +5,13 @@ and a structured report out.
 Why it is shaped this way: the store is the only state between runs. A run keeps each trade
 date's net obligations and settlement prices in a document (`clearing:day:{T}`, listed in
 `clearing:days`), so that a later run against the same store settles a date whose trades it
-never read; it marks a settled date (`clearing:settled:{SD}`), so that a run repeated reports
-the date as already settled, and settlement itself posts under idempotent keys, so nothing moves
-twice.
+never read; it marks a settled date with the run date that settled it (`clearing:settled:{SD}`),
+and settlement itself posts under idempotent keys, so nothing moves twice.
+
+Each step of the day commits once (decision 69), its postings with every document it changes
+and its share of the day's report (`clearing:outcome:{day}`), in a `UnitOfWork`: a crash
+leaves each step done or not begun, and a rerun of the day runs the steps not done and reports
+the day as an uninterrupted run would have (decisions 58, 67).
 """
 
 from __future__ import annotations
@@ -62,12 +66,14 @@ from siamex.clearing.equity.trades import BoardType, TradeBatch
 from siamex.clearing.fees import clearing_fee
 from siamex.clearing.holdings import Holding, arriving, issue_opening
 from siamex.clearing.instructions import NO_INSTRUCTIONS, BookChange, DayInstructions
+from siamex.clearing.keys import key
 from siamex.clearing.ledger import Account
 from siamex.clearing.members import AccountType, InvestorType, MemberRegistry
 from siamex.clearing.month_end import MonthEnd, month_end
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.psms_day import PsmsDay, month_fees, psms_day
 from siamex.clearing.store import LedgerStore
+from siamex.clearing.unit_of_work import UnitOfWork
 from siamex.errors import ErrorCode, SiamexError
 from siamex.rulebook.calendar import OutsideCalendar, is_trading_day
 from siamex.units import wall_clock
@@ -255,15 +261,19 @@ def _stored(store: LedgerStore) -> list[_StoredDay]:
     """Every stored trade date, in order, read once for the run's steps."""
     days = []
     for day in _stored_days(store):
-        text = store.get_document(f"clearing:day:{day}")
+        text = store.get_document(_day_key(day))
         assert text is not None  # written with the list
         sd, positions, prices = _read_day(text)
         days.append(_StoredDay(dt.date.fromisoformat(day), sd, positions, prices, text))
     return days
 
 
+def _day_key(day: dt.date | str) -> str:
+    return key("clearing", "day", day)
+
+
 def _settled_key(sd: dt.date) -> str:
-    return f"clearing:settled:{sd}"
+    return key("clearing", "settled", sd)
 
 
 def _day_documents(batch: TradeBatch, positions: NetPositions,
@@ -279,7 +289,7 @@ def _day_documents(batch: TradeBatch, positions: NetPositions,
 def _check_days(store: LedgerStore, batch: TradeBatch, documents: Mapping[dt.date, str]) -> None:
     """Refuse to change the obligations of a trade date whose settlement date has settled."""
     for day, text in documents.items():
-        old = store.get_document(f"clearing:day:{day}")
+        old = store.get_document(_day_key(day))
         sd = batch.settlement_dates[batch.dates.index(day)]
         if old not in (None, text) and store.get_document(_settled_key(sd)) is not None:
             raise SiamexError(ErrorCode.CLEARING_STATE,
@@ -290,7 +300,7 @@ def _check_days(store: LedgerStore, batch: TradeBatch, documents: Mapping[dt.dat
 def _record_days(store: LedgerStore, documents: Mapping[dt.date, str]) -> None:
     """Keep each trade date's obligations (checked by `_check_days`)."""
     for day, text in documents.items():
-        store.put_document(f"clearing:day:{day}", text)
+        store.put_document(_day_key(day), text)
     days = sorted(set(_stored_days(store)) | {day.isoformat() for day in documents})
     store.put_document(_DAYS, json.dumps(days))
 
@@ -409,12 +419,20 @@ def _repay(store: LedgerStore, run_date: dt.date, instructions: DayInstructions,
 
 
 def _gross_key(sd: dt.date) -> str:
-    return f"clearing:gross:{sd}"
+    return key("clearing", "gross", sd)
+
+
+def _gross_of_key(day: dt.date) -> str:
+    return key("clearing", "gross-of", day)
+
+
+def _fees_key(day: dt.date) -> str:
+    return key("clearing", "fees", day)
 
 
 def _gross_of(store: LedgerStore, day: dt.date) -> list[tuple[dt.date, str]]:
     """The gross trades a trade date recorded, as (settlement date, trade id)."""
-    text = store.get_document(f"clearing:gross-of:{day}")
+    text = store.get_document(_gross_of_key(day))
     return [] if text is None else [(dt.date.fromisoformat(sd), i) for sd, i in json.loads(text)]
 
 
@@ -454,7 +472,7 @@ def _record_gross(store: LedgerStore, by_date: Mapping[dt.date, list[GrossItem]]
             store.put_document(_gross_key(item.settlement_date),
                                json.dumps(sorted(rows, key=lambda r: str(r[0]))))
             touched.add(item.settlement_date)
-        store.put_document(f"clearing:gross-of:{day}", json.dumps(
+        store.put_document(_gross_of_key(day), json.dumps(
             [[str(item.settlement_date), item.trade_id] for item in items]))
     dates = set(json.loads(store.get_document(_GROSS_DATES) or "[]")) | {str(d) for d in touched}
     store.put_document(_GROSS_DATES, json.dumps(sorted(dates)))
@@ -483,7 +501,7 @@ def _record_fees(store: LedgerStore, fees: Iterable[OrderFee],
         per_member = by_date.setdefault(dates[f.member, f.side, f.trading_member, f.order_id], {})
         per_member[f.member] = per_member.get(f.member, 0) + f.fee
     for day, totals in by_date.items():
-        store.put_document(f"clearing:fees:{day}", json.dumps(totals, sort_keys=True))
+        store.put_document(_fees_key(day), json.dumps(totals, sort_keys=True))
 
 
 def _month_totals(store: LedgerStore, days: Iterable[_StoredDay],
@@ -498,29 +516,44 @@ def _month_totals(store: LedgerStore, days: Iterable[_StoredDay],
                 settled[c.member] = settled.get(c.member, 0) + abs(c.net_amount)
         if str(day.trade_date)[:7] == month:
             for member, fee in json.loads(store.get_document(
-                    f"clearing:fees:{day.trade_date}") or "{}").items():
+                    _fees_key(day.trade_date)) or "{}").items():
                 fees[member] = fees.get(member, 0) + int(fee)
     return settled, fees, month_fines(store, month)
 
 
-def _remembered(store: LedgerStore, run_date: dt.date, now: RemedyOutcome) -> RemedyOutcome:
-    """The day's remedies as first run, with what this run added: a run repeated finds every
-    step done and decides nothing, yet reports the day as it was."""
-    name = f"clearing:outcome:{run_date}"
-    text = store.get_document(name)
+def _outcome_key(day: dt.date) -> str:
+    return key("clearing", "outcome", day)
+
+
+def _read_outcome(store: LedgerStore, day: dt.date) -> tuple[
+        list[RemedyEvent], list[FineEvent], list[tuple[str, dt.date, str]]]:
+    text = store.get_document(_outcome_key(day))
     record = json.loads(text) if text else {"events": [], "fines": [], "defaults": []}
-    events = [RemedyEvent(dt.date.fromisoformat(d), *rest) for d, *rest in record["events"]]
-    fines = [FineEvent(*row) for row in record["fines"]]
-    defaults = [(m, dt.date.fromisoformat(d), r) for m, d, r in record["defaults"]]
+    return ([RemedyEvent(dt.date.fromisoformat(d), *rest) for d, *rest in record["events"]],
+            [FineEvent(*row) for row in record["fines"]],
+            [(m, dt.date.fromisoformat(d), r) for m, d, r in record["defaults"]])
+
+
+def _remember(store: LedgerStore, run_date: dt.date, now: RemedyOutcome) -> None:
+    """Add what a step did to the day's record, in the step's own commit: a run repeated, or
+    resumed after a crash, finds the steps done and decides nothing, yet reports the day as it
+    first ran (decisions 58, 67). An event a step repeats is recorded once; a fine is new
+    whenever a step gives one, since only the commit that cures a fail fines it."""
+    events, fines, defaults = _read_outcome(store, run_date)
     events += [e for e in now.events if e not in events]
-    fines += [f for f in now.fines if text is None]
+    fines += now.fines
     defaults += [(d.member, d.day, d.ref) for d in now.defaults
                  if (d.member, d.day, d.ref) not in defaults]
-    store.put_document(name, json.dumps({
+    store.put_document(_outcome_key(run_date), json.dumps({
         "events": [[str(e.day), e.kind, e.member, e.security, e.qty, e.amount, e.detail]
                    for e in events],
         "fines": [[f.member, f.type, f.amount] for f in fines],
         "defaults": [[m, str(d), r] for m, d, r in defaults]}))
+
+
+def _remembered(store: LedgerStore, run_date: dt.date) -> RemedyOutcome:
+    """The day's remedies, fines and defaults, as recorded step by step."""
+    events, fines, defaults = _read_outcome(store, run_date)
     reports = [recorded_default(store, m, d, r) for m, d, r in defaults]
     return RemedyOutcome(tuple(events), tuple(fines),
                          tuple(report for report in reports if report is not None))
@@ -534,9 +567,11 @@ def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Ho
 
     In the timetable's order: the day's book changes and netting, the fund and risk-collateral
     steps with the 11:00 call, loans due, settlement of every date due (every stored one up to
-    `on` not settled yet, and those of this file's trades; a date settled by an earlier run is
-    reported `already_settled`, its results read back unchanged), then the fails' remedies and
-    the repayments. Everything refusable is refused before the first posting.
+    `on` not settled yet, and those of this file's trades; a date settled by an earlier day's
+    run is reported `already_settled`, its results read back unchanged), then the fails'
+    remedies and the repayments. Everything refusable is refused before the first posting.
+    Each step is one commit, so a run resumed after a crash ends as an uninterrupted one; a
+    run repeated reports the day as it first ran (decisions 58, 67).
 
     The fund and risk-collateral steps run only with day instructions (`instructions` given,
     even empty): the measures need the day's market data and the fund's resources, and a run
@@ -552,6 +587,7 @@ def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Ho
     positions = net(book)
     legs = book.legs()
     sides = _sides(legs, batch)
+    fees = _fees(sides, rules)
     own_dates = {s.settlement_date for s in sides}
     documents = _day_documents(batch, positions, _values(legs))
     gross = _gross_by_trade_date(batch, gross_items(book))
@@ -561,9 +597,11 @@ def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Ho
     if measured:
         check_contributions(store, run_date, instructions, arriving(store, holdings))
         check_quotes(store, instructions)
-    issue_opening(store, holdings, min((s.trade_date for s in sides), default=run_date))
-    _record_days(store, documents)
-    _record_gross(store, gross)
+    with UnitOfWork(store) as step:  # the day's trades, and the holdings the first day brings
+        issue_opening(step, holdings, min((s.trade_date for s in sides), default=run_date))
+        _record_days(step, documents)
+        _record_gross(step, gross)
+        _record_fees(step, fees, sides)
     days = _stored(store)
     prices = {**_latest_prices(days), **instructions.prices}
     exposures, net_cash = _pending(store, days, run_date)
@@ -579,7 +617,9 @@ def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Ho
     def price_of(security: str) -> int:
         return prices[security]
 
-    before = before_settlement(store, run_date, instructions, positions_of, price_of, rules)
+    with UnitOfWork(store) as step:
+        _remember(step, run_date, before_settlement(step, run_date, instructions, positions_of,
+                                                    price_of, rules))
     settled_gross = _settle_gross(store, run_date, rules)
     psms = psms_day(store, registry, run_date, instructions.psms, rules)
     settled, pending, newly = [], [], []
@@ -588,32 +628,35 @@ def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Ho
             pending.append(sd)
             continue
         settled_on = store.get_document(_settled_key(sd))
-        already = settled_on is not None
-        if already and sd not in own_dates and settled_on != run_date.isoformat():
+        # decision 67: a date this run date settled is reported as settled now, every time
+        earlier = settled_on is not None and settled_on != run_date.isoformat()
+        if earlier and sd not in own_dates:
             continue  # settled by an earlier day's run: not this day's to report
         combined = _combined(parts)
         rounds = settle_date(store, combined, sd, sd_prices, rules)
-        if not already:
+        if settled_on is None:
             newly.append((sd, rounds[1]))
-        settled.append(SettledDate(sd, already, combined, rounds))
-    after = after_settlement(store, run_date, instructions, newly, positions_of, price_of,
-                             lambda sd: due[sd][1], rules)
-    for sd, _ in newly:
-        store.put_document(_settled_key(sd), run_date.isoformat())
+        settled.append(SettledDate(sd, earlier, combined, rounds))
+    with UnitOfWork(store) as step:
+        _remember(step, run_date, after_settlement(step, run_date, instructions, newly,
+                                                   positions_of, price_of,
+                                                   lambda sd: due[sd][1], rules))
+        for sd, _ in newly:
+            step.put_document(_settled_key(sd), run_date.isoformat())
     collateral = None if steps is None else steps.afternoon()
-    repaid = _repay(store, run_date, instructions, rules)
-    remedies = _remembered(store, run_date, RemedyOutcome(
-        (*before.events, *after.events, *repaid), (*before.fines, *after.fines),
-        (*before.defaults, *after.defaults)))
-    fees = _fees(sides, rules)
-    _record_fees(store, fees, sides)
+    with UnitOfWork(store) as step:
+        _remember(step, run_date, RemedyOutcome(tuple(_repay(step, run_date, instructions,
+                                                              rules))))
     month = None
     if instructions.month_end is not None:
-        settled_value, clearing_fees, fines = _month_totals(store, days, instructions.month_end)
-        month = month_end(store, registry, instructions.month_end, settled_value,
-                          clearing_fees, month_fees(store, registry, instructions.month_end,
-                                                    rules), fines, rules)
+        with UnitOfWork(store) as step:
+            settled_value, clearing_fees, fines = _month_totals(step, days,
+                                                                instructions.month_end)
+            month = month_end(step, registry, instructions.month_end, settled_value,
+                              clearing_fees, month_fees(step, registry, instructions.month_end,
+                                                        rules), fines, rules)
     balances = {a: q for a, q in store.balances().items() if registry.member(a.owner) is not None}
     return DayReport(run_date, tuple(sorted({s.trade_date for s in sides})), tuple(sides),
                      positions, tuple(fees), tuple(settled), tuple(pending),
-                     balances, collateral, remedies, tuple(settled_gross), month, psms)
+                     balances, collateral, _remembered(store, run_date), tuple(settled_gross),
+                     month, psms)

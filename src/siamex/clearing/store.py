@@ -1,10 +1,11 @@
 """The clearing house's one interface to persistence, and its in-memory twin.
 
-The rest of the clearing house sees only `LedgerStore`: append transactions (all of a batch or
-none, idempotent on each key), read them back, read the balances they derive, and keep small
-named state documents (JSON text such as "state:2026-11-24") where the settlement engine records
-how far a day has got. A restart rebuilds a `Ledger` from `transactions()` and reads its
-progress document; postings it repeats come back `ALREADY_APPLIED`, so nothing settles twice.
+The rest of the clearing house sees only `LedgerStore`: commit postings and small named state
+documents (JSON text such as "clearing:fails") together, all of them or none, each posting once
+per key; read the postings back, the balances they derive, and the documents. A step of the
+clearing day stages what it writes in a `unit_of_work.UnitOfWork` and commits it once, so a
+crash leaves a step wholly done or not begun; postings a rerun repeats come back
+`ALREADY_APPLIED`, so nothing settles twice. Keys and document names are built by `keys.key`.
 
 `MemoryStore` is what most tests use; SQLite (store_sqlite) is the default on disk and
 PostgreSQL (store_postgres) the shared one. All three keep the same semantics, which
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from itertools import groupby
 from operator import itemgetter
 from types import TracebackType
@@ -49,18 +50,33 @@ SELECT_LEGS = ("SELECT t.key, t.business_date, t.reason, l.owner, l.purpose, l.a
 class LedgerStore(ABC):
     """Where the ledger and the clearing state persist."""
 
-    def append(self, tx: Transaction) -> Outcome:
-        """Persist one transaction with all its legs, or nothing; once per key."""
-        return self.append_all((tx,))[0]
-
     @abstractmethod
-    def append_all(self, transactions: Sequence[Transaction]) -> list[Outcome]:
-        """Persist a batch atomically: every new transaction of it, or none.
+    def commit(self, transactions: Sequence[Transaction] = (),
+               documents: Mapping[str, str] | None = None) -> list[Outcome]:
+        """Persist postings and state documents in one transaction: all of them, or none.
 
         A key already stored with the same content is `ALREADY_APPLIED`; with other content
-        it raises `ConflictingTransaction` and nothing of the batch is kept. An invalid or
-        unbalanced transaction raises likewise (ledger.validate).
+        it raises `ConflictingTransaction` and nothing of the commit is kept. An invalid or
+        unbalanced transaction raises likewise (ledger.validate). A document is stored or
+        replaced by name. Returns each transaction's outcome, in order.
         """
+
+    def append(self, tx: Transaction) -> Outcome:
+        """Persist one transaction with all its legs, or nothing; once per key."""
+        return self.commit((tx,))[0]
+
+    def append_all(self, transactions: Sequence[Transaction]) -> list[Outcome]:
+        """Persist a batch of postings atomically (`commit` without documents)."""
+        return self.commit(transactions)
+
+    def put_document(self, name: str, text: str) -> None:
+        """Store (or replace) one state document (`commit` without postings)."""
+        self.commit((), {name: text})
+
+    @abstractmethod
+    def stored(self, keys: Collection[str]) -> dict[str, Transaction]:
+        """Return the stored transactions of these keys, by key (a key not stored is
+        absent): what a commit checks a repeated posting against."""
 
     @abstractmethod
     def transactions(self, since: dt.date | None = None) -> list[Transaction]:
@@ -73,7 +89,7 @@ class LedgerStore(ABC):
 
     def posted(self, key: str) -> Transaction | None:
         """The transaction stored under exactly `key`, if any: whether a step already ran."""
-        return next((tx for tx in self.keyed(key) if tx.key == key), None)
+        return self.stored((key,)).get(key)
 
     @abstractmethod
     def keyed_legs(self, prefix: str, owner_not: str) -> list[tuple[str, Account, int]]:
@@ -88,10 +104,6 @@ class LedgerStore(ABC):
     @abstractmethod
     def get_document(self, name: str) -> str | None:
         """Return the state document of that name, None if there is none."""
-
-    @abstractmethod
-    def put_document(self, name: str, text: str) -> None:
-        """Store (or replace) a state document, durably."""
 
     @abstractmethod
     def close(self) -> None:
@@ -116,8 +128,9 @@ class MemoryStore(LedgerStore):
         self._ledger = Ledger()
         self._documents: dict[str, str] = {}
 
-    def append_all(self, transactions: Sequence[Transaction]) -> list[Outcome]:
-        # Check the whole batch before applying any of it, which is what makes it atomic.
+    def commit(self, transactions: Sequence[Transaction] = (),
+               documents: Mapping[str, str] | None = None) -> list[Outcome]:
+        # Check the whole commit before applying any of it, which is what makes it atomic.
         staged: dict[str, Transaction] = {}
         outcomes: list[Outcome] = []
         for tx in transactions:
@@ -132,7 +145,11 @@ class MemoryStore(LedgerStore):
                 raise ConflictingTransaction(f"{tx.key}: already stored with other content")
         for tx in staged.values():
             self._ledger.apply_validated(tx)
+        self._documents.update(documents or {})
         return outcomes
+
+    def stored(self, keys: Collection[str]) -> dict[str, Transaction]:
+        return {key: tx for key in keys if (tx := self._ledger.get(key)) is not None}
 
     def transactions(self, since: dt.date | None = None) -> list[Transaction]:
         return [tx for tx in self._ledger.transactions()
@@ -150,9 +167,6 @@ class MemoryStore(LedgerStore):
 
     def get_document(self, name: str) -> str | None:
         return self._documents.get(name)
-
-    def put_document(self, name: str, text: str) -> None:
-        self._documents[name] = text
 
     def close(self) -> None:
         """Nothing to release: the memory goes with the object."""

@@ -1,15 +1,16 @@
 """The ledger store in PostgreSQL (psycopg 3): the shared store when the ledger scales out.
 
-The same schema and semantics as the SQLite store. A batch is one SQL transaction: the
+The same schema and semantics as the SQLite store. A commit is one SQL transaction: the
 transaction rows go in pipelined with `ON CONFLICT (key) DO NOTHING RETURNING seq`, so keys
-already stored return nothing, and the new legs follow by COPY. A client that dies mid-batch
-leaves nothing behind, since the server rolls back a transaction whose connection is gone.
+already stored return nothing, the new legs follow by COPY, then the documents. A client that
+dies mid-commit leaves nothing behind, since the server rolls back a transaction whose
+connection is gone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import psycopg
@@ -75,43 +76,59 @@ class PostgresStore(LedgerStore):
             for statement in _SCHEMA:
                 self._db.execute(statement)
 
-    def append_all(self, transactions: Sequence[Transaction]) -> list[Outcome]:
+    def commit(self, transactions: Sequence[Transaction] = (),
+               documents: Mapping[str, str] | None = None) -> list[Outcome]:
         for tx in transactions:
             validate(tx)
-        if not transactions:
+        if not transactions and not documents:
             return []
         with self._db.transaction(), self._db.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO ledger_transactions (key, business_date, reason)"
-                " VALUES (%s, %s, %s) ON CONFLICT (key) DO NOTHING RETURNING seq",
-                [(tx.key, tx.business_date, tx.reason) for tx in transactions],
-                returning=True,
-            )
-            seqs: list[int | None] = []
-            while True:
-                row = cur.fetchone()
-                seqs.append(None if row is None else int(row[0]))
-                if not cur.nextset():
-                    break
-            self._insert_legs(cur, [
-                (seq, position, account.owner, account.purpose, account.account_type or "",
-                 account.asset, amount)
-                for tx, seq in zip(transactions, seqs, strict=True) if seq is not None
-                for position, (account, amount) in enumerate(tx.legs)
-            ])
-            # Read after the legs are in, so a key repeated within the batch compares against
-            # its first occurrence; one query for all, as a resumed day repeats thousands.
-            stored = self._stored(cur, [tx.key for tx, seq in zip(transactions, seqs,
-                                                                   strict=True) if seq is None])
-            outcomes: list[Outcome] = []
-            for tx, seq in zip(transactions, seqs, strict=True):
-                if seq is not None:
-                    outcomes.append(Outcome.APPLIED)
-                elif stored[tx.key] == tx:
-                    outcomes.append(Outcome.ALREADY_APPLIED)
-                else:
-                    raise ConflictingTransaction(f"{tx.key}: already stored with other content")
+            outcomes = self._append(cur, transactions) if transactions else []
+            self._put_documents(cur, documents or {})
         return outcomes
+
+    def _append(self, cur: psycopg.Cursor[tuple[Any, ...]],
+                transactions: Sequence[Transaction]) -> list[Outcome]:
+        """Insert the new transactions with their legs, inside the caller's SQL transaction."""
+        cur.executemany(
+            "INSERT INTO ledger_transactions (key, business_date, reason)"
+            " VALUES (%s, %s, %s) ON CONFLICT (key) DO NOTHING RETURNING seq",
+            [(tx.key, tx.business_date, tx.reason) for tx in transactions],
+            returning=True,
+        )
+        seqs: list[int | None] = []
+        while True:
+            row = cur.fetchone()
+            seqs.append(None if row is None else int(row[0]))
+            if not cur.nextset():
+                break
+        self._insert_legs(cur, [
+            (seq, position, account.owner, account.purpose, account.account_type or "",
+             account.asset, amount)
+            for tx, seq in zip(transactions, seqs, strict=True) if seq is not None
+            for position, (account, amount) in enumerate(tx.legs)
+        ])
+        # Read after the legs are in, so a key repeated within the batch compares against
+        # its first occurrence; one query for all, as a resumed day repeats thousands.
+        stored = self._stored(cur, [tx.key for tx, seq in zip(transactions, seqs,
+                                                               strict=True) if seq is None])
+        outcomes: list[Outcome] = []
+        for tx, seq in zip(transactions, seqs, strict=True):
+            if seq is not None:
+                outcomes.append(Outcome.APPLIED)
+            elif stored[tx.key] == tx:
+                outcomes.append(Outcome.ALREADY_APPLIED)
+            else:
+                raise ConflictingTransaction(f"{tx.key}: already stored with other content")
+        return outcomes
+
+    def _put_documents(self, cur: psycopg.Cursor[tuple[Any, ...]],
+                       documents: Mapping[str, str]) -> None:
+        cur.executemany(
+            "INSERT INTO clearing_documents (name, body) VALUES (%s, %s)"
+            " ON CONFLICT (name) DO UPDATE SET body = excluded.body",
+            sorted(documents.items()),
+        )
 
     def _insert_legs(self, cur: psycopg.Cursor[tuple[Any, ...]], rows: list[LegCopyRow]) -> None:
         with cur.copy("COPY ledger_legs (seq, position, owner, purpose, account_type, asset,"
@@ -125,6 +142,10 @@ class PostgresStore(LedgerStore):
             return {}
         cur.execute(SELECT_LEGS + "WHERE t.key = ANY(%s) ORDER BY t.seq, l.position", (keys,))
         return {tx.key: tx for tx in transactions_from_rows(cur.fetchall())}
+
+    def stored(self, keys: Collection[str]) -> dict[str, Transaction]:
+        with self._db.cursor() as cur:
+            return self._stored(cur, list(keys))
 
     def transactions(self, since: dt.date | None = None) -> list[Transaction]:
         with self._db.cursor() as cur:
@@ -161,13 +182,6 @@ class PostgresStore(LedgerStore):
         row = self._db.execute("SELECT body FROM clearing_documents WHERE name = %s",
                                (name,)).fetchone()
         return None if row is None else str(row[0])
-
-    def put_document(self, name: str, text: str) -> None:
-        self._db.execute(
-            "INSERT INTO clearing_documents (name, body) VALUES (%s, %s)"
-            " ON CONFLICT (name) DO UPDATE SET body = excluded.body",
-            (name, text),
-        )
 
     def close(self) -> None:
         self._db.close()

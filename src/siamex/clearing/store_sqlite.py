@@ -1,16 +1,16 @@
 """The ledger store in a SQLite file: the embedded default (design pillar 5).
 
-One SQL transaction per append, so a crash at any instant leaves each batch wholly written or
-not at all; WAL mode so readers do not block the writer; `synchronous=FULL` because a settled
-transaction must survive a power cut, not only a crashed process; a UNIQUE idempotency key,
-so a second append of a key can never add its legs twice.
+One SQL transaction per commit, postings and documents together, so a crash at any instant
+leaves each commit wholly written or not at all; WAL mode so readers do not block the writer;
+`synchronous=FULL` because a settled transaction must survive a power cut, not only a crashed
+process; a UNIQUE idempotency key, so a second append of a key can never add its legs twice.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,8 @@ CREATE TABLE IF NOT EXISTS clearing_documents (
 COMMIT;
 """
 
+# Keys looked up per query: well under SQLite's limit on bound parameters (999 before 3.32).
+_KEYS_PER_QUERY = 500
 
 
 class SqliteStore(LedgerStore):
@@ -71,13 +73,17 @@ class SqliteStore(LedgerStore):
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
 
-    def append_all(self, transactions: Sequence[Transaction]) -> list[Outcome]:
+    def commit(self, transactions: Sequence[Transaction] = (),
+               documents: Mapping[str, str] | None = None) -> list[Outcome]:
         for tx in transactions:
             validate(tx)
+        if not transactions and not documents:
+            return []
         cur = self._db.cursor()
         cur.execute("BEGIN IMMEDIATE")
         try:
             outcomes = [self._append(cur, tx) for tx in transactions]
+            self._put_documents(cur, documents or {})
             cur.execute("COMMIT")
         except BaseException:
             if self._db.in_transaction:
@@ -108,9 +114,27 @@ class SqliteStore(LedgerStore):
              for position, (account, amount) in enumerate(legs)],
         )
 
+    def _put_documents(self, cur: sqlite3.Cursor, documents: Mapping[str, str]) -> None:
+        cur.executemany(
+            "INSERT INTO clearing_documents (name, body) VALUES (?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET body = excluded.body",
+            sorted(documents.items()),
+        )
+
     def _stored(self, cur: sqlite3.Cursor, key: str) -> list[Transaction]:
         cur.execute(SELECT_LEGS + "WHERE t.key = ? ORDER BY l.position", (key,))
         return transactions_from_rows(_dated(cur))
+
+    def stored(self, keys: Collection[str]) -> dict[str, Transaction]:
+        found: dict[str, Transaction] = {}
+        wanted = sorted(keys)
+        cur = self._db.cursor()
+        for start in range(0, len(wanted), _KEYS_PER_QUERY):
+            chunk = wanted[start:start + _KEYS_PER_QUERY]
+            cur.execute(SELECT_LEGS + f"WHERE t.key IN ({', '.join('?' * len(chunk))})"
+                        " ORDER BY t.seq, l.position", chunk)
+            found.update((tx.key, tx) for tx in transactions_from_rows(_dated(cur)))
+        return found
 
     def transactions(self, since: dt.date | None = None) -> list[Transaction]:
         cur = self._db.cursor()
@@ -149,13 +173,6 @@ class SqliteStore(LedgerStore):
         row = self._db.execute("SELECT body FROM clearing_documents WHERE name = ?",
                                (name,)).fetchone()
         return None if row is None else str(row[0])
-
-    def put_document(self, name: str, text: str) -> None:
-        self._db.execute(
-            "INSERT INTO clearing_documents (name, body) VALUES (?, ?) "
-            "ON CONFLICT (name) DO UPDATE SET body = excluded.body",
-            (name, text),
-        )
 
     def close(self) -> None:
         self._db.close()

@@ -5,7 +5,7 @@ conservation."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pytest
@@ -35,7 +35,7 @@ from siamex.clearing.equity.settlement import (
     issue,
     settle_date,
 )
-from siamex.clearing.ledger import Ledger
+from siamex.clearing.ledger import Ledger, Outcome, Transaction
 from siamex.clearing.members import AccountType
 from siamex.clearing.store import MemoryStore
 
@@ -215,18 +215,21 @@ class _Crash(Exception):
 
 
 class _CrashingStore(MemoryStore):
-    """Dies once, right after the first document whose name starts with `prefix` is written:
-    between a step's recorded decision and its postings."""
+    """Dies once, in the commit that records a decision whose name starts with `prefix`,
+    before any of it is stored: a step's decision and its postings are one commit."""
 
     def __init__(self, prefix: str) -> None:
         super().__init__()
         self.prefix: str | None = prefix
+        self.lost: list[Transaction] = []
 
-    def put_document(self, name: str, text: str) -> None:
-        super().put_document(name, text)
-        if self.prefix is not None and name.startswith(self.prefix):
-            self.prefix = None
-            raise _Crash(name)
+    def commit(self, transactions: Sequence[Transaction] = (),
+               documents: Mapping[str, str] | None = None) -> list[Outcome]:
+        prefix = self.prefix
+        if prefix is not None and any(name.startswith(prefix) for name in documents or {}):
+            self.prefix, self.lost = None, list(transactions)
+            raise _Crash(prefix)
+        return super().commit(transactions, documents)
 
 
 def _failed_on(store: MemoryStore) -> DeliveryFail:
@@ -247,6 +250,8 @@ def _resumed(prefix: str, step: Callable[[MemoryStore, DeliveryFail], object]
     fail = _failed_on(store)
     with pytest.raises(_Crash):
         step(store, fail)
+    assert store.lost  # the dying commit carried the step's postings with its decision
+    assert not store.stored({tx.key for tx in store.lost})
     result = step(store, fail)
     _sound(store)
     return result, store.balances()

@@ -4,7 +4,6 @@ segregation, idempotency and restart, and conservation over generated days."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -28,10 +27,11 @@ from siamex.clearing.equity.settlement import (
     take_securities,
 )
 from siamex.clearing.equity.trades import trades_from_csv
-from siamex.clearing.ledger import TCH, Account, Ledger, Outcome, Transaction
+from siamex.clearing.ledger import TCH, Account, Ledger
 from siamex.clearing.members import AccountType, load_registry
 from siamex.clearing.store import LedgerStore, MemoryStore
 from siamex.clearing.stores import open_store
+from tests.clearing.crashing import Crash, CrashingStore
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "clearing"
 SD = dt.date(2021, 4, 12)
@@ -169,39 +169,17 @@ def test_running_again_posts_nothing() -> None:
     assert (store.balances(), len(store.transactions())) == (balances, count)
 
 
-class _Crash(Exception):
-    pass
-
-
-class _CrashingStore(MemoryStore):
-    """Stops after a number of appends, or just before recording a step as done."""
-
-    def __init__(self, appends: int) -> None:
-        super().__init__()
-        self.appends = appends
-
-    def append_all(self, transactions: Sequence[Transaction]) -> list[Outcome]:
-        if self.appends == 0:
-            raise _Crash
-        self.appends -= 1
-        return super().append_all(transactions)
-
-    def put_document(self, name: str, text: str) -> None:
-        if self.appends == 0:
-            raise _Crash
-        super().put_document(name, text)
-
-
-@pytest.mark.parametrize("appends", range(6))  # a day appends six batches
-def test_a_day_resumed_after_a_crash_ends_as_an_uninterrupted_one(appends: int) -> None:
+@pytest.mark.parametrize("commits", range(4))  # a day commits four steps, one by one
+def test_a_day_resumed_after_a_crash_ends_as_an_uninterrupted_one(commits: int) -> None:
     positions, holdings = _e1(), _funded(B_none_THB=0, B_client_X=0)
     whole = _store(holdings)
     expected = settle_date(whole, positions, SD, PRICES)
-    crashing = _CrashingStore(appends + 1)
+    crashing = CrashingStore(-1)
     issue(crashing, OPENING, holdings)
-    with pytest.raises(_Crash):
+    crashing.writes = commits
+    with pytest.raises(Crash):
         settle_date(crashing, positions, SD, PRICES)
-    crashing.appends = -1
+    crashing.writes = -1
     assert settle_date(crashing, positions, SD, PRICES) == expected
     assert crashing.balances() == whole.balances()
     assert crashing.transactions() == whole.transactions()

@@ -2,17 +2,16 @@
 
 Both settle one exchange at a time, outside the net (clearing-spec.md 3.1, 3.2): all of the
 shares against all of the cash, or nothing. Each movement goes through TCH's own accounts, so
-TCH ends flat, and each is keyed `{prefix}:{deliver|pay|credit|payout}`, so the exchange is
-posted once and can be recognised in the ledger afterwards.
+TCH ends flat, and each is keyed by the exchange's key components and its step (`deliver`,
+`pay`, `credit`, `payout`), so the exchange is posted once and can be recognised in the ledger
+afterwards.
 
 `settle_once` runs one date's exchanges at their cut-off, as settlement.py runs a round: the
-ledger is the only state. The decision (what each item lacked) is recorded first in
-`{name}:{day}:decided`, the postings follow in one atomic batch, and `{name}:{day}:settled`
-marks the step done. A repeated call, or one resumed after a crash at any point, ends as an
-uninterrupted one: a recorded decision whose postings landed is kept (so a re-run reports the
-cut-off's fails, not a decision against later balances); one whose postings never landed is
-decided again, since nothing has moved. Items given after the cut-off must be the recorded
-ones.
+ledger is the only state. The decision (what each item lacked, `{name}:{day}:decided`), the
+postings and the mark that the step is done (`{name}:{day}:settled`) are one commit, so a
+crash leaves the date settled or untouched. A repeated call reports the recorded decision (the
+cut-off's fails, not a decision against later balances). Items given after the cut-off must
+be the recorded ones.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from siamex.clearing.keys import key, prefix
 from siamex.clearing.ledger import CASH, SECURITIES, TCH, THB, Account, Transaction, transfer
 from siamex.clearing.store import LedgerStore
 from siamex.errors import ErrorCode, SiamexError
@@ -36,9 +36,10 @@ _TCH_CASH = Account(TCH, CASH, None, THB)
 
 @dataclass(frozen=True, slots=True)
 class Exchange:
-    """Shares from one account against cash from another; `what` names it in the reasons."""
+    """Shares from one account against cash from another; `what` names it in the reasons,
+    `parts` are the key components its postings start with."""
 
-    prefix: str
+    parts: tuple[str, ...]
     day: dt.date
     what: str
     security: str
@@ -53,15 +54,15 @@ class Exchange:
 def _postings(x: Exchange) -> list[Transaction]:
     """The movements of a settled exchange; one of amount 0 moves only the shares."""
     tch_shares = Account(TCH, SECURITIES, None, x.security)
-    txs = [Transaction(f"{x.prefix}:deliver", x.day, f"{x.what} delivery to TCH",
+    txs = [Transaction(key(*x.parts, "deliver"), x.day, f"{x.what} delivery to TCH",
                        transfer(x.deliverer_shares, tch_shares, x.qty))]
     if x.amount:
-        txs.append(Transaction(f"{x.prefix}:pay", x.day, f"{x.what} payment to TCH",
+        txs.append(Transaction(key(*x.parts, "pay"), x.day, f"{x.what} payment to TCH",
                                transfer(x.payer_cash, _TCH_CASH, x.amount)))
-    txs.append(Transaction(f"{x.prefix}:credit", x.day, f"{x.what} receipt from TCH",
+    txs.append(Transaction(key(*x.parts, "credit"), x.day, f"{x.what} receipt from TCH",
                            transfer(tch_shares, x.receiver_shares, x.qty)))
     if x.amount:
-        txs.append(Transaction(f"{x.prefix}:payout", x.day, f"{x.what} cash from TCH",
+        txs.append(Transaction(key(*x.parts, "payout"), x.day, f"{x.what} cash from TCH",
                                transfer(_TCH_CASH, x.payee_cash, x.amount)))
     return txs
 
@@ -118,7 +119,7 @@ class Kind(Generic[T]):
 
 
 def _decided(kind: Kind[T], day: dt.date) -> str:
-    return f"{kind.name}:{day}:decided"
+    return key(kind.name, day, "decided")
 
 
 def _done(kind: Kind[T], day: dt.date) -> str:
@@ -126,7 +127,7 @@ def _done(kind: Kind[T], day: dt.date) -> str:
 
 
 def _done_name(name: str, day: dt.date) -> str:
-    return f"{name}:{day}:settled"
+    return key(name, day, "settled")
 
 
 def is_settled(store: LedgerStore, name: str, day: dt.date) -> bool:
@@ -135,7 +136,7 @@ def is_settled(store: LedgerStore, name: str, day: dt.date) -> bool:
 
 
 def _posted(store: LedgerStore, kind: Kind[T], day: dt.date) -> dict[str, Transaction]:
-    return {tx.key: tx for tx in store.keyed(f"{kind.name}:{day}:")}
+    return {tx.key: tx for tx in store.keyed(prefix(kind.name, day))}
 
 
 def _read(store: LedgerStore, kind: Kind[T], day: dt.date) -> list[Decided[T]] | None:
@@ -157,17 +158,9 @@ def _whole(value: object) -> int:
     return value
 
 
-def _write(store: LedgerStore, kind: Kind[T], day: dt.date,
-           decision: Sequence[Decided[T]]) -> None:
+def _decision_text(kind: Kind[T], decision: Sequence[Decided[T]]) -> str:
     rows = [[kind.record(d.item), d.delivery_short, d.payment_short] for d in decision]
-    store.put_document(_decided(kind, day), json.dumps(rows, sort_keys=True))
-
-
-def _landed(store: LedgerStore, kind: Kind[T], day: dt.date,
-            decision: Sequence[Decided[T]]) -> bool:
-    posted = _posted(store, kind, day)
-    return all(_is_posted(posted, kind.exchange(d.item), kind.label(d.item))
-               for d in decision if d.settles)
+    return json.dumps(rows, sort_keys=True)
 
 
 def _check_recorded(kind: Kind[T], day: dt.date, due: Sequence[T],
@@ -190,19 +183,18 @@ def settle_once(store: LedgerStore, kind: Kind[T], day: dt.date, at: dt.datetime
     `at`; return each item as decided, the ledger agreeing."""
     done = store.get_document(_done(kind, day)) is not None
     decision = _read(store, kind, day)
-    if not done and (decision is None or not _landed(store, kind, day, decision)):
+    if decision is None:
+        if done:
+            raise SiamexError(ErrorCode.CLEARING_STATE,
+                              f"{kind.name} settlement of {day} is recorded as done, but its "
+                              "decision document is missing")
         running = dict(store.balances())
         decision = [Decided(item, *_shortfalls(running, kind.exchange(item))) for item in due]
-        _write(store, kind, day, decision)  # before posting: a re-run reports these fails
-    if decision is None:
-        raise SiamexError(ErrorCode.CLEARING_STATE,
-                          f"{kind.name} settlement of {day} is recorded as done, but its "
-                          "decision document is missing")
+        store.commit([tx for d in decision if d.settles
+                      for tx in _postings(kind.exchange(d.item))],
+                     {_decided(kind, day): _decision_text(kind, decision),
+                      _done(kind, day): at.isoformat()})
     _check_recorded(kind, day, due, decision)
-    if not done:
-        store.append_all([tx for d in decision if d.settles
-                          for tx in _postings(kind.exchange(d.item))])
-        store.put_document(_done(kind, day), at.isoformat())
     posted = _posted(store, kind, day)
     for d in decision:
         if _is_posted(posted, kind.exchange(d.item), kind.label(d.item)) != d.settles:

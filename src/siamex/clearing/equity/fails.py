@@ -3,7 +3,9 @@
 clearing-spec.md 3.6, 3.4, 3.8. `remedies` holds each remedy as a step; this module decides
 which step is due on a run date and keeps the open fails and loans in the store (documents
 `clearing:fails` and `clearing:loans`), so that a run on a later day takes up what an earlier
-run left open, and a run repeated finds every step already recorded.
+run left open, and a run repeated finds every step already recorded. The steps before
+settlement, and those after it, are each one commit (`UnitOfWork`): a fail is never recorded
+covered without its loan, nor a loan without its postings.
 
 On a run date D, in timetable order:
 
@@ -65,12 +67,14 @@ from siamex.clearing.equity.settlement import (
     settle_after_default,
 )
 from siamex.clearing.instructions import BuyInOffer, DayInstructions
+from siamex.clearing.keys import key
 from siamex.clearing.ledger import Account
 from siamex.clearing.members import AccountType
 from siamex.clearing.money import format_baht, percent_of
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.sbl import collateral_adjustment, lender_penalty
 from siamex.clearing.store import LedgerStore
+from siamex.clearing.unit_of_work import UnitOfWork
 from siamex.rulebook.calendar import trading_day_offset
 from siamex.units import micros_of_day, wall_clock
 
@@ -106,7 +110,7 @@ class RemedyOutcome:
 
 
 def _fail_id(sd: dt.date, fail: DeliveryFail) -> str:
-    return f"{sd}:{fail.member}:{fail.account_type.value}:{fail.security}"
+    return key(sd, fail.member, fail.account_type.value, fail.security)
 
 
 def _read(store: LedgerStore, name: str) -> dict[str, dict[str, object]]:
@@ -159,8 +163,10 @@ class _Run:
         self.loans = _read(store, _LOANS)
 
     def save(self) -> None:
-        self.store.put_document(_FAILS, json.dumps(self.fails, sort_keys=True))
-        self.store.put_document(_LOANS, json.dumps(self.loans, sort_keys=True))
+        """Record the open fails and loans together: a loan is never recorded without the
+        fail it covers, nor a fail covered without its loan."""
+        self.store.commit((), {_FAILS: json.dumps(self.fails, sort_keys=True),
+                               _LOANS: json.dumps(self.loans, sort_keys=True)})
 
     def event(self, kind: str, member: str, security: str, qty: int, amount: int,
               detail: str = "") -> None:
@@ -181,28 +187,28 @@ class _Run:
     # ---- loans ----------------------------------------------------------------------------
 
     def mature(self) -> None:
-        for key, row in sorted(self.loans.items()):
+        for name, row in sorted(self.loans.items()):
             loan = _loan_of(row)
             if row["status"] != "open" or loan.due > self.day:
                 continue
             result = mature_loan(self.store, loan, self.day, self.price_of(loan.security),
                                  self.instructions.lending_offers, self.rules)
             if isinstance(result, Loan):
-                self.loans[key] = {**row, "status": "renewed"}
+                self.loans[name] = {**row, "status": "renewed"}
                 self.loans[result.key] = _loan_row(result, "open")
                 self.event("loan_renewed", loan.borrower, loan.security, loan.qty, 0,
                            f"re-borrowed from {result.lender} until {result.due}")
             elif result:
-                self.loans[key] = {**row, "status": "penalty"}
+                self.loans[name] = {**row, "status": "penalty"}
                 self.event("loan_penalty", loan.borrower, loan.security, loan.qty, result,
                            f"lender {loan.lender} paid the penalty")
                 due = lender_penalty(loan.qty, self.price_of(loan.security), self.rules)
                 if result < due:  # 3.6, 3.7: TCH guarantees the lender; the borrower defaults
                     self.default(loan.borrower, due - result,
-                                 f"loan:{loan.start}:{loan.security}:{loan.lender}",
+                                 key("loan", loan.start, loan.security, loan.lender),
                                  member_cash(loan.lender, loan.lender_account_type, self.rules))
             else:
-                self.loans[key] = {**row, "status": "returned"}
+                self.loans[name] = {**row, "status": "returned"}
                 self.event("loan_returned", loan.borrower, loan.security, loan.qty, 0,
                            f"returned to {loan.lender}")
 
@@ -218,16 +224,20 @@ class _Run:
                            f"{r.at.time().isoformat()} is outside the early-return windows "
                            "(3.4)")
                 continue
-            for key, row in sorted(self.loans.items()):
+            for name, row in sorted(self.loans.items()):
                 loan = _loan_of(row)
+                refused = row.get("refused", [])
+                assert isinstance(refused, list)  # the request times, as written below
                 if (row["status"] != "open" or loan.borrower != r.borrower
-                        or loan.security != r.security or r.lender not in (None, loan.lender)):
+                        or loan.security != r.security or r.lender not in (None, loan.lender)
+                        or r.at.isoformat() in refused):  # decision 67: refused once for all
                     continue
                 if return_loan(self.store, loan, self.day, self.rules):
-                    self.loans[key] = {**row, "status": "returned"}
+                    self.loans[name] = {**row, "status": "returned"}
                     self.event("loan_returned", loan.borrower, loan.security, loan.qty, 0,
                                f"early, to {loan.lender}")
                 else:
+                    self.loans[name] = {**row, "refused": [*refused, r.at.isoformat()]}
                     self.event("loan_return_refused", loan.borrower, loan.security, loan.qty, 0,
                                "the borrower does not hold the shares")
 
@@ -236,9 +246,11 @@ class _Run:
             loan = _loan_of(row)
             if row["status"] == "open" and loan.start < self.day:
                 price = self.price_of(loan.security)
-                needed = collateral_adjustment(loan.qty, price, collateral_held(self.store, loan),
-                                               self.rules)
                 move = mark_to_market(self.store, loan, self.day, price, "end", self.rules)
+                # the top-up due before the mark, read after it: a rerun finds the mark made
+                needed = collateral_adjustment(loan.qty, price,
+                                               collateral_held(self.store, loan) - move,
+                                               self.rules)
                 if move:
                     self.event("loan_marked", loan.borrower, loan.security, loan.qty, move,
                                "collateral topped up" if move > 0 else "excess returned")
@@ -257,8 +269,8 @@ class _Run:
             payee = cash_account(fail.member, fail.account_type)
             self.event("payment_fail", fail.member, "", 0, fail.amount_short,
                        f"settlement date {sd}")
-            kind = "" if fail.account_type is None else f":{fail.account_type.value}"
-            ref = f"payment:{sd}{kind}"
+            kind = () if fail.account_type is None else (fail.account_type.value,)
+            ref = key("payment", sd, *kind)
             # a run resumed after the default was declared takes its recorded loss
             declared = recorded_default(self.store, fail.member, self.day, ref)
             loss = (declared.waterfall.loss if declared is not None
@@ -329,7 +341,7 @@ class _Run:
         """The fail's number among the member's human-error fails of the calendar year (3.8)."""
         text = self.store.get_document(_HUMAN_ERRORS)
         counts: dict[str, list[str]] = {} if text is None else json.loads(text)
-        seen = counts.setdefault(f"{year}:{member}", [])
+        seen = counts.setdefault(key(year, member), [])
         if fid not in seen:
             seen.append(fid)
             self.store.put_document(_HUMAN_ERRORS, json.dumps(counts, sort_keys=True))
@@ -364,10 +376,11 @@ class _Run:
             short = (fail.qty_short * offer.price - balances.get(withheld_account(fail.member), 0)
                      - balances.get(payee, 0))
             # 3.6: the defaulter bears the buy-in; what it cannot pay, the waterfall covers
-            self.default(fail.member, short, f"buy-in:{sd}:{fail.security}", payee)
+            self.default(fail.member, short, key("buy-in", sd, fail.security), payee)
             done = buy_in(self.store, fail, sd, self.day, seller, offer.price, positions,
                           self.rules, keep)
         if done is None:
+            self.tried(fid)
             self.event("buy_in_failed", fail.member, fail.security, fail.qty_short, 0,
                        "the waterfall did not cover the cost")
             return
@@ -380,22 +393,29 @@ class _Run:
                 positions: NetPositions) -> None:
         short = cash_in_lieu_shortfall(self.store, fail, sd, positions, self.rules)
         if short:
-            self.default(fail.member, short, f"in-lieu:{sd}:{fail.security}",
+            self.default(fail.member, short, key("in-lieu", sd, fail.security),
                          member_cash(fail.member, fail.account_type, self.rules))
         try:
             paid = cash_in_lieu(self.store, fail, sd, self.day, positions, self.rules,
                                 self.others_open(fid))
         except ValueError as exc:
+            self.tried(fid)
             self.event("in_lieu_failed", fail.member, fail.security, fail.qty_short, 0, str(exc))
             return
         self.event("cash_in_lieu", fail.member, fail.security, fail.qty_short,
                    sum(paid.values()), "no seller for the buy-in")
         self.cured(fid, "in_lieu")
 
+    def tried(self, fid: str) -> None:
+        """Record that the fail's buy-in failed today: a rerun of the day does not try it again
+        against balances the day's later steps have moved (decision 67); a later day does."""
+        self.fails[fid] = {**self.fails[fid], "tried_on": str(self.day)}
+
     def due_buy_ins(self) -> None:
         for fid, record in sorted(self.fails.items()):
             sd, _ = _fail_of(record)
-            if record["status"] == "open" and buy_in_date(sd, trading_day_offset) <= self.day:
+            if (record["status"] == "open" and buy_in_date(sd, trading_day_offset) <= self.day
+                    and record.get("tried_on") != str(self.day)):
                 self.buy_in(fid)
 
 
@@ -405,11 +425,12 @@ def before_settlement(store: LedgerStore, day: dt.date, instructions: DayInstruc
     """The steps due before D's settlement: loans due on D (3.4: return by 11:30), and the
     start-of-day mark to market of the others at D's price (one price a day, so the end-of-day
     mark would move nothing more)."""
-    run = _Run(store, day, instructions, positions_of, price_of, rules)
-    run.mature()
-    run.early_returns(before=True)
-    run.mark()
-    run.save()
+    with UnitOfWork(store) as step:
+        run = _Run(step, day, instructions, positions_of, price_of, rules)
+        run.mature()
+        run.early_returns(before=True)
+        run.mark()
+        run.save()
     return run.outcome()
 
 
@@ -420,16 +441,17 @@ def after_settlement(store: LedgerStore, day: dt.date, instructions: DayInstruct
                      rules: ClearingRules = DEFAULT_CLEARING_RULES) -> RemedyOutcome:
     """The steps due after D's settlement; `settled` holds each date settled on D with its
     round 2 result (the fails open at the last cut-off)."""
-    run = _Run(store, day, instructions, positions_of, price_of, rules)
-    for sd, round_2 in settled:
-        run.payment_fails(sd, round_2.payment_fails, prices_of(sd))
-    new = [(sd, fail, run.new_fail(sd, fail)) for sd, round_2 in settled
-           for fail in round_2.delivery_fails]
-    for sd, fail, fid in new:  # every new fail known first, so none releases the others' cash
-        if fid is not None:
-            run.cover(sd, fail, fid)
-    run.due_buy_ins()
-    run.early_returns(before=False)
-    run.save()
+    with UnitOfWork(store) as step:
+        run = _Run(step, day, instructions, positions_of, price_of, rules)
+        for sd, round_2 in settled:
+            run.payment_fails(sd, round_2.payment_fails, prices_of(sd))
+        new = [(sd, fail, run.new_fail(sd, fail)) for sd, round_2 in settled
+               for fail in round_2.delivery_fails]
+        for sd, fail, fid in new:  # every new fail known first, so none releases others' cash
+            if fid is not None:
+                run.cover(sd, fail, fid)
+        run.due_buy_ins()
+        run.early_returns(before=False)
+        run.save()
     return run.outcome()
 

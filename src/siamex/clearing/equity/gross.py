@@ -6,11 +6,11 @@ and settle"). `gross_items` lists those trades, `settle_gross` settles one date'
 
 Why it is shaped this way, as net settlement (settlement.py): the ledger is the only state.
 Every movement is a `Transaction` keyed by date, trade and step
-(`gross:2021-04-12:R50:deliver`), so a call run twice, or resumed after a crash, posts nothing
-twice, and what settled is read back from those keys. Two documents record the cut-off:
-`gross:{day}:decided` holds each item with what its seller and buyer lacked, written before
-anything is posted, and `gross:{day}:settled` (the time it ran) says the step is done. A repeated
-call therefore reports the fails decided at the cut-off, not against later balances.
+(`gross:2021-04-12:R50:deliver`), so a call run twice posts nothing twice, and what settled is
+read back from those keys. Two documents record the cut-off, committed with the postings:
+`gross:{day}:decided` holds each item with what its seller and buyer lacked, and
+`gross:{day}:settled` (the time it ran) says the step is done. A repeated call therefore
+reports the fails decided at the cut-off, not against later balances.
 
 Choices:
 
@@ -23,9 +23,8 @@ Choices:
   received on an earlier item can fund a later one; the order makes the outcome reproducible.
 - A fail stays a fail: there is no second round, no SBL or buy-in for a gross trade here (the
   spec gives gross settlement a single cut-off and no remedy of its own).
-- All postings of a date go in one atomic batch. A resumed call reuses the recorded decision
-  once its postings are in the ledger; if the batch never landed, nothing has moved and it
-  decides again against the balances then, as settlement.py does.
+- All postings of a date go in one commit with its decision. A call after a crash finds the
+  date settled with its decision, or nothing moved and decides it then.
 - An item handed in again after its date was processed must be the one recorded; a new or
   changed one is refused (`CLEARING_STATE`), since gross trades cannot be created after the
   cut-off.
@@ -154,7 +153,7 @@ def gross_items(book: NovationBook) -> list[GrossItem]:
 def _exchange(item: GrossItem, rules: ClearingRules) -> Exchange:
     """The item as a DvP exchange; 3.1: shares only from and to the trade's own account type."""
     return Exchange(
-        f"gross:{item.settlement_date}:{item.trade_id}", item.settlement_date, "gross",
+        ("gross", str(item.settlement_date), item.trade_id), item.settlement_date, "gross",
         item.security, item.qty, item.value,
         holdings_account(item.seller, item.seller_account_type, item.security),
         holdings_account(item.buyer, item.buyer_account_type, item.security),

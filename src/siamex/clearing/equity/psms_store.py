@@ -15,10 +15,9 @@ Settlement. A matched clearing-to-custodian pair (`PsmsBook.settling_outside_net
 net and settles alone on its settlement date (3.2). `settle_psms` settles one date's pairs;
 it is shaped as gross settlement (gross.py), for the same reasons: the ledger is the only state,
 every movement is a `Transaction` keyed `psms:{day}:{member instruction id}:{step}`, the decision
-(`psms:{day}:decided`: each pair with what its deliverer and payer lacked) is written before the
-postings, which go in one atomic batch, and `psms:{day}:settled` marks the step done. A repeated
-call posts nothing and returns the first call's result; a call resumed after a crash ends as an
-uninterrupted one would.
+(`psms:{day}:decided`: each pair with what its deliverer and payer lacked), the postings and
+`psms:{day}:settled`, which marks the step done, are one commit. A repeated call posts nothing
+and returns the first call's result.
 
 Choices:
 
@@ -236,7 +235,7 @@ def _exchange(member_side: Instruction, rules: ClearingRules) -> Exchange:
     deliverer, receiver = _parties(member_side)
     security = member_side.security
     return Exchange(
-        f"psms:{member_side.settlement_date}:{member_side.id}", member_side.settlement_date,
+        ("psms", str(member_side.settlement_date), member_side.id), member_side.settlement_date,
         "PSMS", security, member_side.quantity, member_side.amount,
         _shares(deliverer, security), _shares(receiver, security), _cash(receiver, rules),
         _cash(deliverer, rules))

@@ -2,12 +2,12 @@
 
 Why it is shaped this way: like settlement, the ledger is the only state for money and shares,
 and every posting has a key named after the fail (`remedy:2021-04-12:buyin:pay:2021-04-12:S:
-client:X`) or the loan (`sbl:2021-04-12:S:client:X:L:portfolio:collateral`), so a step run
-twice posts nothing twice. A step that decides something (which lenders, which receivers, how
-much) records its decision together with the postings it makes in a document, before posting
-them in one atomic batch. A repeated call, or one resumed after a crash at any point, finds
-the record, posts it again (what had landed is already applied) and returns it, instead of
-deciding again against balances the first call has already changed.
+client:X`) or the loan (`sbl:2021-04-12:S:client:X:L:portfolio:collateral`), built by
+`keys.key`, so a step run twice posts nothing twice. A step that decides something (which
+lenders, which receivers, how much) records its decision in a document committed together
+with its postings (one `LedgerStore.commit`): a crash leaves both or neither, and a repeated
+call finds the record and returns it instead of deciding again against balances the first
+call has already changed.
 
 The remedies, in the order TCH tries them:
 
@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from siamex.clearing.equity.netting import NetPositions
@@ -37,6 +37,7 @@ from siamex.clearing.equity.settlement import (
     member_cash,
 )
 from siamex.clearing.fines import delivery_fail_human_error_fine, delivery_fail_other_cause_fine
+from siamex.clearing.keys import account_parts, key, parts, prefix
 from siamex.clearing.ledger import (
     CASH,
     COLLATERAL,
@@ -44,7 +45,6 @@ from siamex.clearing.ledger import (
     TCH,
     THB,
     Account,
-    Leg,
     Transaction,
     transfer,
 )
@@ -114,10 +114,19 @@ class Loan:
     qty: int
 
     @property
+    def parts(self) -> tuple[str, ...]:
+        """The key components every posting of this loan starts with."""
+        return ("sbl", str(self.start), self.borrower, self.account_type.value, self.security,
+                self.lender, self.lender_account_type.value)
+
+    @property
     def key(self) -> str:
-        """The prefix of every posting of this loan."""
-        return (f"sbl:{self.start}:{self.borrower}:{self.account_type.value}:{self.security}:"
-                f"{self.lender}:{self.lender_account_type.value}")
+        """The loan's name: its key components as one key."""
+        return key(*self.parts)
+
+    def posting(self, *what: str) -> str:
+        """The key of one of the loan's postings or records (`lend`, `mtm`, ...)."""
+        return key(*self.parts, *what)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,17 +158,23 @@ def _defaulter_cash(fail: DeliveryFail, rules: ClearingRules) -> Account:
     return cash_account(fail.member, fail.account_type if per_account else None)
 
 
-def _fail_key(fail: DeliveryFail, day: dt.date) -> str:
-    return f"{day}:{fail.member}:{fail.account_type.value}:{fail.security}"
+def _fail_parts(fail: DeliveryFail, day: dt.date) -> tuple[str, ...]:
+    """The key components that name a fail: its date, account and security."""
+    return str(day), fail.member, fail.account_type.value, fail.security
 
 
-def _remedy_key(day: dt.date, kind: str, *parts: str) -> str:
-    return ":".join(("remedy", str(day), kind, *parts))
+def _remedy_key(day: dt.date, kind: str, *more: str) -> str:
+    return key("remedy", day, kind, *more)
 
 
-def _account_key(account: Account) -> str:
-    kind = "-" if account.account_type is None else account.account_type.value
-    return f"{account.owner}:{account.purpose}:{kind}:{account.asset}"
+def _account_name(account: Account) -> str:
+    """An account as one key, to name it in a recorded document."""
+    return key(*account_parts(account))
+
+
+def _named_account(name: str) -> Account:
+    owner, purpose, kind, asset = parts(name)
+    return Account(owner, purpose, None if kind == "-" else AccountType(kind), asset)
 
 
 def _document(store: LedgerStore, name: str) -> object:
@@ -167,46 +182,25 @@ def _document(store: LedgerStore, name: str) -> object:
     return None if text is None else json.loads(text)
 
 
-def _encode(txs: Sequence[Transaction]) -> list[object]:
-    return [[tx.key, str(tx.business_date), tx.reason,
-             [[a.owner, a.purpose, a.account_type, a.asset, amount] for a, amount in tx.legs]]
-            for tx in txs]
-
-
-def _decode(rows: object) -> list[Transaction]:
-    if not isinstance(rows, list):
-        raise ValueError(f"not recorded postings: {rows!r}")
-    return [Transaction(key, dt.date.fromisoformat(day), reason, tuple(
-                Leg(Account(owner, purpose, None if kind is None else AccountType(kind),
-                            asset), int(amount))
-                for owner, purpose, kind, asset, amount in legs))
-            for key, day, reason, legs in rows]
-
-
-def _commit(store: LedgerStore, name: str, result: object,
-            txs: Sequence[Transaction]) -> None:
-    """Record a step's decision with its postings, then post them in one batch."""
-    store.put_document(name, json.dumps({"result": result, "postings": _encode(txs)}))
-    store.append_all(txs)
+def _commit(store: LedgerStore, name: str, result: object, txs: Sequence[Transaction],
+            documents: Mapping[str, str] | None = None) -> None:
+    """Record a step's decision and post its postings in one commit."""
+    store.commit(txs, {name: json.dumps({"result": result}), **(documents or {})})
 
 
 def _recorded(store: LedgerStore, name: str) -> object:
-    """A step's recorded decision (None when it has not decided), its postings landed."""
+    """A step's recorded decision, None when it has not decided."""
     record = _document(store, name)
-    if not isinstance(record, dict) or "postings" not in record:
-        return None
-    store.append_all(_decode(record["postings"]))  # all ALREADY_APPLIED unless a crash cut in
-    return record["result"]
+    return record["result"] if isinstance(record, dict) and "result" in record else None
 
 
-def _member_legs(store: LedgerStore, prefix: str) -> dict[str, int]:
-    """Sum, per member account, the legs of the transactions keyed under `prefix`."""
-    sums: dict[str, int] = {}
-    for tx in store.keyed(prefix):
+def _member_legs(store: LedgerStore, start: str) -> dict[Account, int]:
+    """Sum, per member account, the legs of the transactions whose keys begin with `start`."""
+    sums: dict[Account, int] = {}
+    for tx in store.keyed(start):
         for account, amount in tx.legs:
             if account.owner != TCH:
-                key = _account_key(account)
-                sums[key] = sums.get(key, 0) + amount
+                sums[account] = sums.get(account, 0) + amount
     return sums
 
 
@@ -223,22 +217,22 @@ def withhold(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date, d
     if day not in (settlement_date, trading_day_offset(settlement_date, 1)):
         raise ValueError(f"a receivable is withheld on {settlement_date} and the next day only")
     cash = _defaulter_cash(fail, rules)
-    key = _remedy_key(settlement_date, "withhold", str(day), _account_key(cash))
-    recorded = _recorded(store, key)
+    name = _remedy_key(settlement_date, "withhold", str(day), *account_parts(cash))
+    recorded = _recorded(store, name)
     if isinstance(recorded, int):
         return recorded
     receivable = sum(c.net_amount for c in positions.cash
                      if c.settlement_date == day and c.member == fail.member
                      and c.net_amount > 0 and cash_account(c.member, c.account_type) == cash)
-    paid = _member_legs(store, f"settle:{day}:r").get(_account_key(cash), 0)
+    paid = _member_legs(store, prefix("settle", day)).get(cash, 0)
     if day == settlement_date:  # only what TCH received: a payer may have failed
         amount = min(receivable - max(paid, 0), store.balances().get(_TCH_CASH, 0))
         source = _TCH_CASH
     else:
         amount, source = min(receivable, store.balances().get(cash, 0)), cash
-    posting = Transaction(key, day, "cash receivable withheld for a delivery fail",
+    posting = Transaction(name, day, "cash receivable withheld for a delivery fail",
                           transfer(source, withheld_account(fail.member), max(amount, 0)))
-    _commit(store, key, max(amount, 0), [posting] if amount > 0 else [])
+    _commit(store, name, max(amount, 0), [posting] if amount > 0 else [])
     return max(amount, 0)
 
 
@@ -248,14 +242,14 @@ def _release_withheld(store: LedgerStore, fail: DeliveryFail, settlement_date: d
     """Pay `spent` of the withheld cash to TCH and the rest back to the defaulter, unless
     `keep`: the member has other fails open, which the rest must still fund (3.6)."""
     held = store.balances().get(withheld_account(fail.member), 0)
-    txs, base = [], _fail_key(fail, settlement_date)
+    txs, base = [], _fail_parts(fail, settlement_date)
     if min(spent, held) > 0:
-        txs.append(Transaction(_remedy_key(settlement_date, kind, "withheld-used", base), day,
+        txs.append(Transaction(_remedy_key(settlement_date, kind, "withheld-used", *base), day,
                                "withheld cash used for the remedy",
                                transfer(withheld_account(fail.member), _TCH_CASH,
                                         min(spent, held))))
     if held - spent > 0 and not keep:
-        txs.append(Transaction(_remedy_key(settlement_date, kind, "release", base), day,
+        txs.append(Transaction(_remedy_key(settlement_date, kind, "release", *base), day,
                                "withheld cash released", transfer(
                                    withheld_account(fail.member), _defaulter_cash(fail, rules),
                                    held - spent)))
@@ -267,23 +261,21 @@ def _release_withheld(store: LedgerStore, fail: DeliveryFail, settlement_date: d
 def _waiting(store: LedgerStore, positions: NetPositions, settlement_date: dt.date,
              security: str) -> list[tuple[Account, int]]:
     """The receivers of a security still owed shares, in settlement's (member, type) order."""
-    credited = _member_legs(store, f"settle:{settlement_date}:r")
-    credited_later = _member_legs(store, f"remedy:{settlement_date}:credit:")
+    credited = _member_legs(store, prefix("settle", settlement_date))
+    credited_later = _member_legs(store, prefix("remedy", settlement_date, "credit"))
     in_lieu = _in_lieu(store, settlement_date, security)
     # 3.3 DvP: a receiver that has not paid for the date is served by no remedy either
     unpaid = {c.member for c in positions.cash
               if c.settlement_date == settlement_date and c.net_amount < 0
-              and -c.net_amount + credited.get(
-                  _account_key(cash_account(c.member, c.account_type)), 0) > 0}
+              and -c.net_amount + credited.get(cash_account(c.member, c.account_type), 0) > 0}
     waiting = []
     for s in sorted(positions.securities, key=lambda s: (s.member, s.account_type.value)):
         if s.member in unpaid:
             continue
         if s.settlement_date == settlement_date and s.security == security and s.net_qty > 0:
             account = holdings_account(s.member, s.account_type, security)
-            key = _account_key(account)
-            owed = (s.net_qty - credited.get(key, 0) - credited_later.get(key, 0)
-                    - in_lieu.get(key, 0))
+            owed = (s.net_qty - credited.get(account, 0) - credited_later.get(account, 0)
+                    - in_lieu.get(account, 0))
             if owed > 0:
                 waiting.append((account, owed))
     return waiting
@@ -293,9 +285,9 @@ def _deliver_and_credit(store: LedgerStore, fail: DeliveryFail, settlement_date:
                         day: dt.date, source: Account, kind: str,
                         positions: NetPositions) -> list[Transaction]:
     """Bring the short shares from `source` to TCH, then credit them to waiting receivers."""
-    base = _fail_key(fail, settlement_date)
+    base = _fail_parts(fail, settlement_date)
     pool = Account(TCH, SECURITIES, None, fail.security)
-    txs = [Transaction(_remedy_key(settlement_date, kind, _account_key(source), base), day,
+    txs = [Transaction(_remedy_key(settlement_date, kind, *account_parts(source), *base), day,
                        "failed shares delivered to TCH", transfer(source, pool, fail.qty_short))]
     left = fail.qty_short
     for account, owed in _waiting(store, positions, settlement_date, fail.security):
@@ -304,7 +296,7 @@ def _deliver_and_credit(store: LedgerStore, fail: DeliveryFail, settlement_date:
             break
         left -= qty
         txs.append(Transaction(
-            _remedy_key(settlement_date, "credit", base, _account_key(account)), day,
+            _remedy_key(settlement_date, "credit", *base, *account_parts(account)), day,
             "failed shares credited to a waiting receiver", transfer(pool, account, qty)))
     return txs
 
@@ -323,7 +315,7 @@ def cover_fail(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date,
     is the fee of the whole cover, split over the loans by quantity. The withheld cash goes
     back to the member unless `keep_withheld` (it has other fails open).
     """
-    name = f"sbl:cover:{_fail_key(fail, settlement_date)}"
+    name = key("sbl", "cover", *_fail_parts(fail, settlement_date))
     recorded = _recorded(store, name)
     if isinstance(recorded, list):
         return tuple(_loan_from(row) for row in recorded)
@@ -386,19 +378,19 @@ def _open_loan(loan: Loan, price: int, borrowing_fee: int, cash: Account,
     fee = tch_service_fee(borrowing_fee, rules)  # 3.6: 10% of the fee, from each side
     txs = [
         # 3.1: lent into the failing account's own type, never the other one
-        Transaction(f"{loan.key}:lend", loan.start, "SBL loan through TCH",
+        Transaction(loan.posting("lend"), loan.start, "SBL loan through TCH",
                     transfer(lender, borrower, loan.qty)),
         # 3.6: cash only, 130% of the borrowed value
-        Transaction(f"{loan.key}:collateral", loan.start, "SBL collateral",
+        Transaction(loan.posting("collateral"), loan.start, "SBL collateral",
                     transfer(cash, SBL_COLLATERAL, loan_collateral(loan.qty, price, rules))),
     ]
     if borrowing_fee:
-        txs.append(Transaction(f"{loan.key}:fee", loan.start, "SBL borrowing fee",
+        txs.append(Transaction(loan.posting("fee"), loan.start, "SBL borrowing fee",
                                transfer(cash, lender_cash, borrowing_fee)))
     if fee:
-        txs += [Transaction(f"{loan.key}:service-fee:borrower", loan.start, "TCH SBL fee",
+        txs += [Transaction(loan.posting("service-fee", "borrower"), loan.start, "TCH SBL fee",
                             transfer(cash, TCH_FEES, fee)),
-                Transaction(f"{loan.key}:service-fee:lender", loan.start, "TCH SBL fee",
+                Transaction(loan.posting("service-fee", "lender"), loan.start, "TCH SBL fee",
                             transfer(lender_cash, TCH_FEES, fee))]
     return txs
 
@@ -418,14 +410,12 @@ def _loan_from(row: object) -> Loan:
 
 def collateral_held(store: LedgerStore, loan: Loan) -> int:
     """The cash collateral TCH holds for a loan, read back from the loan's postings."""
-    return sum(amount for tx in store.keyed(f"{loan.key}:")
-               if tx.key.startswith(f"{loan.key}:")
+    return sum(amount for tx in store.keyed(prefix(*loan.parts))
                for account, amount in tx.legs if account == SBL_COLLATERAL)
 
 
 def _closed(store: LedgerStore, loan: Loan) -> bool:
-    ends = (f"{loan.key}:return", f"{loan.key}:penalty")
-    return any(store.keyed(end) for end in ends)
+    return bool(store.stored((loan.posting("return"), loan.posting("penalty"))))
 
 
 def mark_to_market(store: LedgerStore, loan: Loan, day: dt.date, price: int,
@@ -437,8 +427,8 @@ def mark_to_market(store: LedgerStore, loan: Loan, day: dt.date, price: int,
     """
     if _closed(store, loan):
         return 0
-    key = f"{loan.key}:mtm:{day}:{session}"
-    recorded = _recorded(store, key)
+    name = loan.posting("mtm", str(day), session)
+    recorded = _recorded(store, name)
     if isinstance(recorded, int):
         return recorded
     cash = cash_account(loan.borrower, loan.account_type
@@ -447,8 +437,8 @@ def mark_to_market(store: LedgerStore, loan: Loan, day: dt.date, price: int,
     move = collateral_adjustment(loan.qty, price, collateral_held(store, loan), rules)
     move = min(move, store.balances().get(cash, 0))
     source, destination = (cash, SBL_COLLATERAL) if move > 0 else (SBL_COLLATERAL, cash)
-    _commit(store, key, move, [Transaction(key, day, "SBL collateral marked to market",
-                                           transfer(source, destination, abs(move)))]
+    _commit(store, name, move, [Transaction(name, day, "SBL collateral marked to market",
+                                            transfer(source, destination, abs(move)))]
             if move else [])
     return move
 
@@ -458,7 +448,7 @@ def return_loan(store: LedgerStore, loan: Loan, day: dt.date,
     """Return the shares from the borrower's account and release all its collateral; say
     whether the loan is returned (False: the borrower does not hold the shares)."""
     if _closed(store, loan):
-        return store.posted(f"{loan.key}:return") is not None
+        return store.posted(loan.posting("return")) is not None
     borrower = holdings_account(loan.borrower, loan.account_type, loan.security)
     if store.balances().get(borrower, 0) < loan.qty:
         return False
@@ -468,7 +458,7 @@ def return_loan(store: LedgerStore, loan: Loan, day: dt.date,
     # 3.6: collateral is returned when the lender has all its shares back
     legs = (*transfer(borrower, lender, loan.qty),
             *transfer(SBL_COLLATERAL, cash, collateral_held(store, loan)))
-    store.append(Transaction(f"{loan.key}:return", day, "SBL loan returned", legs))
+    store.append(Transaction(loan.posting("return"), day, "SBL loan returned", legs))
     return True
 
 
@@ -482,7 +472,7 @@ def mature_loan(store: LedgerStore, loan: Loan, day: dt.date, price: int,
     """
     if day < loan.due:
         raise ValueError(f"the loan is due on {loan.due}, not {day}")
-    name = f"{loan.key}:maturity"
+    name = loan.posting("maturity")
     recorded = _recorded(store, name)
     if isinstance(recorded, int):
         return recorded
@@ -504,10 +494,10 @@ def mature_loan(store: LedgerStore, loan: Loan, day: dt.date, price: int,
                             if rules.cash_netting == "account" else None)
         # the old loan's collateral goes back and is posted again for the new one
         _commit(store, name, _loan_row(renewed), [
-            Transaction(f"{loan.key}:return", day, "SBL loan returned by re-borrowing",
+            Transaction(loan.posting("return"), day, "SBL loan returned by re-borrowing",
                         (*transfer(new_lender, old_lender, loan.qty),
                          *transfer(SBL_COLLATERAL, cash, held))),
-            Transaction(f"{renewed.key}:collateral", day, "SBL collateral of a re-borrow",
+            Transaction(renewed.posting("collateral"), day, "SBL collateral of a re-borrow",
                         transfer(cash, SBL_COLLATERAL, held)),
         ])
         mark_to_market(store, renewed, day, price, "end", rules)
@@ -525,7 +515,7 @@ def mature_loan(store: LedgerStore, loan: Loan, day: dt.date, price: int,
     if held > penalty:
         legs += transfer(SBL_COLLATERAL, cash, held - penalty)
     paid = min(penalty, held) + from_cash
-    _commit(store, name, paid, [Transaction(f"{loan.key}:penalty", day,
+    _commit(store, name, paid, [Transaction(loan.posting("penalty"), day,
                                             "SBL penalty to the lender", tuple(legs))])
     return paid
 
@@ -548,7 +538,7 @@ def buy_in(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date, day
     what is left withheld goes back to it. None when the seller lacks the shares or the
     defaulter the cash: the buy-in failed, and `cash_in_lieu` follows.
     """
-    name = _remedy_key(settlement_date, "buyin", _fail_key(fail, settlement_date))
+    name = _remedy_key(settlement_date, "buyin", *_fail_parts(fail, settlement_date))
     recorded = _recorded(store, name)
     if isinstance(recorded, list):
         return BuyIn(dt.date.fromisoformat(recorded[0]), *(int(v) for v in recorded[1:]))
@@ -560,17 +550,17 @@ def buy_in(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date, day
     from_cash = max(cost - held, 0)
     if balances.get(seller, 0) < fail.qty_short or balances.get(cash, 0) < from_cash:
         return None
-    base = _fail_key(fail, settlement_date)
+    base = _fail_parts(fail, settlement_date)
     seller_cash = member_cash(seller.owner, AccountType(str(seller.account_type)), rules)
     txs = _deliver_and_credit(store, fail, settlement_date, day, seller, "buyin-deliver",
                               positions)
     txs += _release_withheld(store, fail, settlement_date, day, "buyin", rules, spent=cost,
                              keep=keep_withheld)
     if from_cash:
-        txs.append(Transaction(_remedy_key(settlement_date, "buyin", "cost", base), day,
+        txs.append(Transaction(_remedy_key(settlement_date, "buyin", "cost", *base), day,
                                "buy-in cost borne by the defaulter",
                                transfer(cash, _TCH_CASH, from_cash)))
-    txs.append(Transaction(_remedy_key(settlement_date, "buyin", "pay", base), day,
+    txs.append(Transaction(_remedy_key(settlement_date, "buyin", "pay", *base), day,
                            "buy-in price paid to the seller",
                            transfer(_TCH_CASH, seller_cash, cost)))
     # 3.6: the defaulter bears all buy-in costs
@@ -579,19 +569,26 @@ def buy_in(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date, day
     return done
 
 
-def _in_lieu(store: LedgerStore, settlement_date: dt.date, security: str) -> dict[str, int]:
-    recorded = _document(store, f"remedy:{settlement_date}:in-lieu:{security}")
-    totals: dict[str, int] = {}
+def _in_lieu_document(settlement_date: dt.date, security: str) -> str:
+    return key("remedy", settlement_date, "in-lieu", security)
+
+
+def _in_lieu(store: LedgerStore, settlement_date: dt.date,
+             security: str) -> dict[Account, int]:
+    """The shares of `security` each receiver was paid cash in lieu of, by account."""
+    recorded = _document(store, _in_lieu_document(settlement_date, security))
+    totals: dict[Account, int] = {}
     if isinstance(recorded, dict):
         for allocation in recorded.values():
-            for key, qty in allocation.items():
-                totals[key] = totals.get(key, 0) + int(qty)
+            for name, qty in allocation.items():
+                account = _named_account(name)
+                totals[account] = totals.get(account, 0) + int(qty)
     return totals
 
 
 def _in_lieu_allocation(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date,
                         positions: NetPositions,
-                        rules: ClearingRules) -> dict[str, tuple[int, int]]:
+                        rules: ClearingRules) -> dict[Account, tuple[int, int]]:
     """Each waiting receiver's shares not delivered and the cash it gets instead."""
     share_price = fail.value // fail.qty_short
     left, allocation = fail.qty_short, {}
@@ -600,8 +597,7 @@ def _in_lieu_allocation(store: LedgerStore, fail: DeliveryFail, settlement_date:
             qty = min(owed, left)
             left -= qty
             # 3.6: cash compensation at the announced rate, passed to the waiting receiver
-            allocation[_account_key(account)] = (qty, percent_of(qty * share_price,
-                                                                 rules.cash_in_lieu_pct))
+            allocation[account] = (qty, percent_of(qty * share_price, rules.cash_in_lieu_pct))
     return allocation
 
 
@@ -624,24 +620,26 @@ def cash_in_lieu(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.dat
 
     Each receiver gets its share of the failed value times `cash_in_lieu_pct`; the defaulter
     pays, from its withheld cash first, and as much as it has. Returns satang by receiver.
+    The receivers paid are noted (`_in_lieu`) in the same commit: they are owed those shares
+    no more (`_waiting`).
     """
-    base = _fail_key(fail, settlement_date)
-    done = _recorded(store, _remedy_key(settlement_date, "in-lieu-paid", base))
+    base = _fail_parts(fail, settlement_date)
+    name = _remedy_key(settlement_date, "in-lieu-paid", *base)
+    done = _recorded(store, name)
     if isinstance(done, dict):
-        _note_in_lieu(store, settlement_date, fail, base,
-                      {str(k): int(v) for k, v in done["allocation"].items()})
-        return {str(k): int(v) for k, v in done["paid"].items()}
+        return {str(k): int(v) for k, v in done.items()}
     withhold(store, fail, settlement_date, settlement_date, positions, rules)
     allocation = _in_lieu_allocation(store, fail, settlement_date, positions, rules)
     paid: dict[str, int] = {}
     txs = []
-    for key, (_, amount) in allocation.items():
-        receiver = key.split(":")[0]
-        paid[receiver] = paid.get(receiver, 0) + amount
-        txs.append(Transaction(_remedy_key(settlement_date, "in-lieu", base, key), day,
+    for account, (_, amount) in allocation.items():
+        paid[account.owner] = paid.get(account.owner, 0) + amount
+        assert account.account_type is not None  # a receiver's holdings have a type
+        txs.append(Transaction(_remedy_key(settlement_date, "in-lieu", *base,
+                                           *account_parts(account)), day,
                                "cash in lieu of delivery",
                                transfer(_TCH_CASH, member_cash(
-                                   receiver, AccountType(key.split(":")[2]), rules), amount)))
+                                   account.owner, account.account_type, rules), amount)))
     total = sum(paid.values())
     cash = _defaulter_cash(fail, rules)
     from_cash = max(total - store.balances().get(withheld_account(fail.member), 0), 0)
@@ -650,25 +648,16 @@ def cash_in_lieu(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.dat
     pre = _release_withheld(store, fail, settlement_date, day, "in-lieu", rules, spent=total,
                             keep=keep_withheld)
     if from_cash:
-        pre.append(Transaction(_remedy_key(settlement_date, "in-lieu", "cost", base), day,
+        pre.append(Transaction(_remedy_key(settlement_date, "in-lieu", "cost", *base), day,
                                "cash in lieu borne by the defaulter",
                                transfer(cash, _TCH_CASH, from_cash)))
-    shares = {key: qty for key, (qty, _) in allocation.items()}
-    _commit(store, _remedy_key(settlement_date, "in-lieu-paid", base),
-            {"paid": paid, "allocation": shares}, [*pre, *txs])
-    _note_in_lieu(store, settlement_date, fail, base, shares)
-    return paid
-
-
-def _note_in_lieu(store: LedgerStore, settlement_date: dt.date, fail: DeliveryFail, base: str,
-                  shares: dict[str, int]) -> None:
-    """Note, once the payment has landed, which receivers were paid in lieu of which shares:
-    they are owed those shares no more (`_waiting`)."""
-    name = f"remedy:{settlement_date}:in-lieu:{fail.security}"
-    recorded = _document(store, name)
+    noted = _in_lieu_document(settlement_date, fail.security)
+    recorded = _document(store, noted)
     allocations = recorded if isinstance(recorded, dict) else {}
-    if allocations.get(base) != shares:
-        store.put_document(name, json.dumps({**allocations, base: shares}))
+    shares = {_account_name(account): qty for account, (qty, _) in allocation.items()}
+    _commit(store, name, paid, [*pre, *txs],
+            {noted: json.dumps({**allocations, key(*base): shares})})
+    return paid
 
 
 # ---- fines (3.8) --------------------------------------------------------------------------

@@ -1,11 +1,12 @@
 """DvP settlement of one settlement date's net obligations (BIS model 3, clearing-spec.md 3.3).
 
 Why it is shaped this way: the ledger is the only state. Every movement is a `Transaction` with
-a key that names the date, round, step and account (`settle:2021-04-12:r1:deliver:B:client:X`),
-so a step run twice, or a day resumed after a crash, posts nothing twice; what a round
+a key that names the date, round, step and account (`settle:2021-04-12:r1:deliver:B:securities:
+client:X`, built by `keys.key`), so a step run twice posts nothing twice; what a round
 delivered, paid, credited and failed is read back from those keys, never kept elsewhere. A
 small document per step (`settle:2021-04-12:r1:securities`) records that its cut-off has been
-processed, so a step already done is not re-decided against later balances.
+processed, so a step already done is not re-decided against later balances; it is committed
+with the step's postings, so a crash leaves a step wholly done or not begun.
 
 A day runs in four steps, each at or after its cut-off (passed in: there is no clock here):
 round 1 securities (13:30), round 1 cash (14:00), round 2 securities (15:15), round 2 cash
@@ -29,6 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from siamex.clearing.equity.netting import CashObligation, NetPositions, SecuritiesObligation
+from siamex.clearing.keys import account_parts, key, parts, prefix
 from siamex.clearing.ledger import (
     CASH,
     DEPOSITORY,
@@ -43,6 +45,7 @@ from siamex.clearing.ledger import (
 from siamex.clearing.members import AccountType
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.store import LedgerStore
+from siamex.clearing.unit_of_work import UnitOfWork
 from siamex.units import format_hhmm, micros_of_day, wall_clock
 
 __all__ = [
@@ -155,27 +158,21 @@ def issue(store: LedgerStore, business_date: dt.date, holdings: Mapping[Account,
           key_prefix: str = "issue") -> list[Outcome]:
     """Bring holdings in from outside (opening balances, deposits), since the ledger lets
     value enter only from a depository account: securities from TSD, cash from BANK."""
-    txs = [
-        Transaction(f"{key_prefix}:{business_date}:{_account_key(account)}", business_date,
+    txs = sorted((
+        Transaction(key(key_prefix, business_date, *account_parts(account)), business_date,
                     "opening balance",
                     transfer(Account(BANK if account.asset == THB else TSD, DEPOSITORY, None,
                                      account.asset), account, qty))
-        for account, qty in sorted(holdings.items(), key=lambda h: _account_key(h[0])) if qty
-    ]
+        for account, qty in holdings.items() if qty), key=lambda tx: tx.key)
     return store.append_all(txs)
 
 
-def _account_key(account: Account) -> str:
-    kind = "-" if account.account_type is None else account.account_type.value
-    return f"{account.owner}:{account.purpose}:{kind}:{account.asset}"
-
-
 def _key(day: dt.date, round_no: int, kind: str, account: Account) -> str:
-    return f"settle:{day}:r{round_no}:{kind}:{_account_key(account)}"
+    return key("settle", day, f"r{round_no}", kind, *account_parts(account))
 
 
 def _step_document(day: dt.date, round_no: int, phase: str) -> str:
-    return f"settle:{day}:r{round_no}:{phase}"
+    return key("settle", day, f"r{round_no}", phase)
 
 
 class _Posted:
@@ -213,8 +210,8 @@ def _posted(store: LedgerStore, day: dt.date) -> _Posted:
     """Read back what settlement of `day` has posted: the keys say the step, the member's leg
     says the account and quantity."""
     rows = []
-    for key, account, amount in store.keyed_legs(f"settle:{day}:r", TCH):
-        _, _, round_part, kind = key.split(":", 4)[:4]  # each posting has one member leg
+    for posting, account, amount in store.keyed_legs(prefix("settle", day), TCH):
+        _, _, round_part, kind = parts(posting)[:4]  # each posting has one member leg
         rows.append((int(round_part[1:]), kind, account, abs(amount)))
     return _Posted(tuple(rows))
 
@@ -286,8 +283,7 @@ def take_securities(store: LedgerStore, positions: NetPositions, day: dt.date, r
             txs.append(Transaction(_key(day, round_no, _DELIVER, account), day,
                                    "net delivery to TCH", transfer(account, _tch_account(
                                        s.security), qty)))
-    store.append_all(txs)
-    store.put_document(_step_document(day, round_no, "securities"), at.isoformat())
+    store.commit(txs, {_step_document(day, round_no, "securities"): at.isoformat()})
 
 
 def pay_and_credit(store: LedgerStore, positions: NetPositions, day: dt.date, round_no: int,
@@ -296,8 +292,9 @@ def pay_and_credit(store: LedgerStore, positions: NetPositions, day: dt.date, ro
     cutoff = _cutoffs(rules, round_no)[1]
     if not _begin(store, day, round_no, "cash", at, cutoff):
         return
-    _collect_and_credit(store, positions, day, round_no)
-    store.put_document(_step_document(day, round_no, "cash"), at.isoformat())
+    with UnitOfWork(store) as step:
+        _collect_and_credit(step, positions, day, round_no)
+        step.put_document(_step_document(day, round_no, "cash"), at.isoformat())
 
 
 def _collect_and_credit(store: LedgerStore, positions: NetPositions, day: dt.date,
@@ -405,7 +402,8 @@ def settle_after_default(store: LedgerStore, positions: NetPositions, day: dt.da
                           f"not at {at.isoformat()}")
     if store.get_document(_step_document(day, 2, "cash")) is None:
         raise StepRefused(f"round 2 cash of {day} has not run")
-    _collect_and_credit(store, positions, day, DEFAULT_ROUND)
+    with UnitOfWork(store) as step:
+        _collect_and_credit(step, positions, day, DEFAULT_ROUND)
     return settlement_result(store, positions, day, DEFAULT_ROUND, prices)
 
 
