@@ -45,4 +45,4 @@ def ladder(scale: TickScale, low: int, high: int) -> list[int]:
 
 def candidates(inst: Instrument) -> list[int]:
     """The auction's candidate prices, every tick of them (decision T1)."""
-    return ladder(inst.scale, inst.auction_low, inst.auction_high)
+    return ladder(inst.scale, inst.grid.low, inst.grid.high)

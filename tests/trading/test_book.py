@@ -75,8 +75,7 @@ def test_the_highest_price_the_rules_allow_costs_no_more_memory_than_a_penny_sto
         rest(inst, 2, Side.SELL, inst.ceiling, 100)
         rest(inst, 3, Side.BUY, inst.ceiling, 100)
         book = inst.book
-        result = book_equilibrium(book, inst.scale, inst.auction_low, inst.auction_high, 0, 0,
-                                  inst.reference())
+        result = book_equilibrium(book, inst.grid, 0, 0, inst.reference())
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -87,9 +86,9 @@ def test_the_highest_price_the_rules_allow_costs_no_more_memory_than_a_penny_sto
 
 def test_a_price_is_traded_only_on_the_grid_within_the_limits() -> None:
     inst = instrument(1000)  # 10.00: floor 7.00, ceiling 13.00, ticks 0.05 then 0.10
-    assert inst.tick == 0
+    assert inst.grid.tick == 0
     assert inst.priced(700) and inst.priced(995) and inst.priced(1300)
     assert not inst.priced(695) and not inst.priced(1310) and not inst.priced(1005)
     flat = instrument(5000)  # 50.00: floor 35.00, ceiling 65.00, all on the 0.25 row
-    assert flat.tick == 25
+    assert flat.grid.tick == 25
     assert flat.priced(3500) and flat.priced(3525) and not flat.priced(3510)

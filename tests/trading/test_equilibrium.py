@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 from hypothesis import given, settings
@@ -9,7 +10,7 @@ from hypothesis import strategies as st
 
 from siamex.trading.auction import Equilibrium
 from siamex.trading.enums import Side
-from siamex.trading.equilibrium import book_equilibrium
+from siamex.trading.equilibrium import Grid, book_equilibrium
 from siamex.units import parse_price
 from tests.trading.books import candidates, instrument, ladder, rest
 from tests.trading.reference import naive_equilibrium
@@ -25,8 +26,7 @@ def _solve(prev_close: int, buys: list[tuple[int | None, int]],
             no += 1
             rest(inst, no, side, price, qty)
     book = inst.book
-    return book_equilibrium(book, inst.scale, inst.auction_low, inst.auction_high,
-                            book.ato_buy_qty, book.ato_sell_qty, reference)
+    return book_equilibrium(book, inst.grid, book.ato_buy_qty, book.ato_sell_qty, reference)
 
 
 def _rows(rows: list[list[Any]]) -> list[tuple[int | None, int]]:
@@ -95,3 +95,16 @@ def test_the_walk_agrees_with_trying_every_candidate(case: tuple[Any, ...]) -> N
     inst = instrument(prev, allowance=allowance)
     expected = naive_equilibrium(candidates(inst), buys, sells, reference)
     assert _solve(prev, buys, sells, reference, allowance).fields() == expected
+
+
+@given(st.integers(min_value=1, max_value=60_000), st.integers(min_value=0, max_value=3_000),
+       st.integers(min_value=1, max_value=70_000))
+def test_a_grid_steps_and_rounds_as_the_tick_table_does(low: int, span: int,
+                                                        reference: int) -> None:
+    scale = instrument(1000).scale
+    low = scale.round_up(low)
+    grid = Grid(scale, low, max(low, scale.round_down(low + span)))
+    prices = ladder(scale, grid.low, grid.high)
+    assert all(grid.up(a) == b and grid.down(b) == a for a, b in pairwise(prices))
+    nearest = min(prices, key=lambda p: (abs(p - reference), -p))
+    assert grid.closest(grid.low, grid.high, reference) == nearest

@@ -143,25 +143,39 @@ class Engine(TradingDay):
         self.resting_us = rules.min_resting_time_ms * US_PER_MS
 
     def handle(self, command: Command) -> list[Event]:
-        """Run one command and return its events in order."""
+        """Run one command and return its events in order.
+
+        An order command is read once, as the tuple of its fields (one C call, where reading
+        each attribute of a msgspec struct is a generic lookup); its time is the first field.
+        """
         out: list[Event] = []
-        ts = command.ts
+        kind = type(command)
+        if kind is _NEW_ORDER:
+            fields: NewOrderFields = _ASTUPLE(command)
+            self._clock(fields[0], out)
+            self._new_order(cast(NewOrder, command), fields, out)
+        elif kind is _CANCEL_ORDER:
+            cancel: CancelOrderFields = _ASTUPLE(command)
+            self._clock(cancel[0], out)
+            self._cancel(cast(CancelOrder, command), cancel, out)
+        elif kind is _AMEND_ORDER:
+            amend: AmendOrderFields = _ASTUPLE(command)
+            self._clock(amend[0], out)
+            self._amend(cast(AmendOrder, command), amend, out)
+        else:
+            self._clock(command.ts, out)
+            if kind is _START_DAY:
+                self._start_day(cast(StartDay, command), out)
+            elif kind is not AdvanceTime:
+                self._operation(command, out)
+        return out
+
+    def _clock(self, ts: int, out: list[Event]) -> None:
+        """Bring the day to a command's time: every phase change and auction due by then first."""
         if ts >= self.next_due:
             self._advance(ts, out)
         if ts > self.now:
             self.now = ts
-        kind = type(command)
-        if kind is _NEW_ORDER:
-            self._new_order(cast(NewOrder, command), out)
-        elif kind is _CANCEL_ORDER:
-            self._cancel(cast(CancelOrder, command), out)
-        elif kind is _AMEND_ORDER:
-            self._amend(cast(AmendOrder, command), out)
-        elif kind is _START_DAY:
-            self._start_day(cast(StartDay, command), out)
-        elif kind is not AdvanceTime:
-            self._operation(command, out)
-        return out
 
     def _operation(self, command: Command, out: list[Event]) -> None:
         """Run a market operation or a trade report (the rarer commands, off the hot path)."""
@@ -303,13 +317,12 @@ class Engine(TradingDay):
                 out: list[Event]) -> None:
         out.append(_REJECTED(cmd.ts, cmd.id, reason, text))
 
-    def _new_order(self, cmd: NewOrder, out: list[Event]) -> None:
-        fields: NewOrderFields = _ASTUPLE(cmd)
+    def _new_order(self, cmd: NewOrder, fields: NewOrderFields, out: list[Event]) -> None:
         (ts, cid, member, account, symbol, side, qty, kind, limit, validity, expire_date,
          published, short, cash_balance, nvdr, client_type) = fields
         if self.date is None:
             return self._reject(cmd, Reject.MARKET_CLOSED, "no trading day has started", out)
-        if cid in self.orders or cid in self.reports:  # docs/decisions.md 11
+        if cid in self.orders or (self.reports and cid in self.reports):  # decision 11
             return self._reject(cmd, Reject.DUPLICATE_ID, f"order id {cid!r} is in use", out)
         failure = self._check_new(symbol, account, side, qty, kind, validity, limit,
                                   expire_date, published, short, cash_balance)
@@ -555,7 +568,7 @@ class Engine(TradingDay):
         if order.short:
             self.instruments[order.symbol].short_exposure -= order.remaining
 
-    def _find(self, cmd: AmendOrder | CancelOrder, cid: str, member: str | None,
+    def _find(self, cmd: AmendOrder | CancelOrder, ts: int, cid: str, member: str | None,
               out: list[Event]) -> Order | None:
         order = self.orders.get(cid)
         if order is None:
@@ -564,7 +577,7 @@ class Engine(TradingDay):
         if member is not None and member != order.member:
             self._reject(cmd, Reject.NOT_OWNER, f"order {cid!r} belongs to another member", out)
             return None
-        if cmd.ts - order.accepted_at < self.resting_us:  # T15
+        if ts - order.accepted_at < self.resting_us:  # T15
             self._reject(cmd, _MIN_RESTING_TIME, (
                 f"order {cid!r} has rested less than {self.rules.min_resting_time_ms} ms"), out)
             return None
@@ -575,10 +588,9 @@ class Engine(TradingDay):
         assert book is not None
         return book
 
-    def _cancel(self, cmd: CancelOrder, out: list[Event]) -> None:
-        fields: CancelOrderFields = _ASTUPLE(cmd)
+    def _cancel(self, cmd: CancelOrder, fields: CancelOrderFields, out: list[Event]) -> None:
         ts, cid, member = fields
-        order = self._find(cmd, cid, member, out)
+        order = self._find(cmd, ts, cid, member, out)
         if order is None:
             return
         inst = self.instruments[order.symbol]
@@ -594,11 +606,10 @@ class Engine(TradingDay):
         if inst.accepts.call:
             self._publish_indicative(inst, ts, out)
 
-    def _amend(self, cmd: AmendOrder, out: list[Event]) -> None:
+    def _amend(self, cmd: AmendOrder, fields: AmendOrderFields, out: list[Event]) -> None:
         """Amend in place when only the quantity falls; otherwise re-queue it (4.4, T16)."""
-        fields: AmendOrderFields = _ASTUPLE(cmd)
         ts, cid, member, new_qty, new_price, kind, side = fields
-        order = self._find(cmd, cid, member, out)
+        order = self._find(cmd, ts, cid, member, out)
         if order is None:
             return
         inst = self.instruments[order.symbol]
@@ -653,8 +664,8 @@ class Engine(TradingDay):
 
     def _equilibrium(self, inst: Instrument) -> Equilibrium:
         book = inst.book
-        return book_equilibrium(book, inst.scale, inst.auction_low, inst.auction_high,
-                                book.ato_buy_qty, book.ato_sell_qty, inst.reference())
+        return book_equilibrium(book, inst.grid, book.ato_buy_qty, book.ato_sell_qty,
+                                inst.reference())
 
     def _publish_indicative(self, inst: Instrument, ts: int, out: list[Event]) -> None:
         """Publish the indicative equilibrium when a pre-open book change moves it (2.2)."""

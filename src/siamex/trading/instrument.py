@@ -7,6 +7,7 @@ from siamex.rulebook.schedule import AuctionInstants
 from siamex.rulebook.ticks import TickScale
 from siamex.trading.book import Book
 from siamex.trading.enums import Phase
+from siamex.trading.equilibrium import Grid
 from siamex.trading.index import Index
 from siamex.trading.phases import ACCEPTS, CONTINUOUS_PHASES, Accepts
 
@@ -16,10 +17,9 @@ __all__ = ["Instrument"]
 class Instrument:
     """One security on one day.
 
-    The auction's candidate prices are every valid tick from `auction_low` (one tick below the
-    floor) to `auction_high` (one tick above the ceiling), decision T1; `tick` is the one tick of
-    the day's whole range when it lies in one row of the tick table (0 when it spans several),
-    which makes the price check an integer test.
+    `grid` holds the auction's candidate prices, every valid tick from one tick below the floor
+    to one tick above the ceiling (decision T1); when they lie in one row of the tick table its
+    `tick` also makes the price check an integer test.
     Statistics cover the main board's auto-matched trades, auctions included (T19, T20).
 
     `session` is where the day's schedule stands for the security; `phase` is what applies,
@@ -31,8 +31,6 @@ class Instrument:
 
     __slots__ = (
         "accepts",
-        "auction_high",
-        "auction_low",
         "auction_only",
         "board",
         "book",
@@ -42,6 +40,7 @@ class Instrument:
         "first_day",
         "floor",
         "foreign_underlying",
+        "grid",
         "halt",
         "hft_ok",
         "high",
@@ -74,7 +73,6 @@ class Instrument:
         "stop",
         "surveillance_level",
         "symbol",
-        "tick",
         "trades",
         "uptick",
         "value",
@@ -112,7 +110,6 @@ class Instrument:
         self.instants = instants
         self.book = Book()
         self.odd: Book | None = Book() if odd_lot_board else None
-        self.tick = scale.uniform_tick(limits.floor, limits.ceiling)
         low = limits.floor
         for _ in range(allowance):
             below = scale.next_down(low)
@@ -122,8 +119,7 @@ class Instrument:
         high = limits.ceiling
         for _ in range(allowance):
             high = scale.next_up(high)
-        self.auction_low = low
-        self.auction_high = high
+        self.grid = Grid(scale, low, high)
         self.phase = Phase.CLOSED
         self.session = Phase.CLOSED
         self.accepts: Accepts = ACCEPTS[Phase.CLOSED]
@@ -173,7 +169,7 @@ class Instrument:
         floor and ceiling (3.3)."""
         if price < self.floor or price > self.ceiling:
             return False
-        tick = self.tick
+        tick = self.grid.tick
         if tick:
             return not price % tick
         return self.scale.is_valid(price)
