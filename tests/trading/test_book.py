@@ -33,6 +33,7 @@ def test_each_side_holds_exactly_the_prices_of_its_live_orders(ops: list[tuple[b
                                                                                    int]]) -> None:
     book = Book()
     live: list[Order] = []
+    peak = 0
     for no, (adding, side, price) in enumerate(ops, 1):
         if adding or not live:
             order = _order(no, side, price * 10)
@@ -41,7 +42,8 @@ def test_each_side_holds_exactly_the_prices_of_its_live_orders(ops: list[tuple[b
         else:
             book.remove(live.pop(price % len(live)))
         for side_, levels in ((Side.BUY, book.bid_levels), (Side.SELL, book.ask_levels)):
-            expected = sorted({o.price for o in live if o.side is side_})
+            expected = sorted({o.price for o in live if o.side is side_},
+                              reverse=side_ is Side.SELL)  # worst to best
             assert [level.price for level in levels] == expected
             assert all(level.qty == sum(o.remaining for o in live
                                         if o.side is side_ and o.price == level.price)
@@ -50,6 +52,9 @@ def test_each_side_holds_exactly_the_prices_of_its_live_orders(ops: list[tuple[b
                        for o in live if o.side is side_)
         bids = [o.price for o in live if o.side is Side.BUY]
         asks = [o.price for o in live if o.side is Side.SELL]
+        peak = max(peak, len(set(bids)) + len(set(asks)))
+        # emptied levels are reused: the book holds no more levels than it ever needed at once
+        assert len(book.bid_levels) + len(book.ask_levels) + len(book.spare) <= peak
         assert book.best_bid == (max(bids) if bids else NO_BID)
         assert book.best_ask == (min(asks) if asks else NO_ASK)
 

@@ -119,6 +119,16 @@ def test_an_iceberg_shows_its_slice_and_refills_at_the_back() -> None:
     assert s.book() == [("ice", 600, 200)]
 
 
+def test_an_iceberg_taken_whole_by_one_order_leaves_the_book_once() -> None:
+    s = opened()
+    s.new("10:01", "ice", "sell", 500, "64.00", published_qty=200)
+    events = s.new("10:02", "b", "buy", 500, "64.00")
+    assert trades(events) == [("64.00", 200, "b", "ice"), ("64.00", 200, "b", "ice"),
+                              ("64.00", 100, "b", "ice")]
+    assert s.book() == [] and "ice" not in s.engine.orders
+    assert not reasons(s.new("10:03", "ice", "sell", 100, "64.00"))  # a finished id is free
+
+
 def test_vector_23_board_lot_and_maximum_size() -> None:
     s = opened()
     assert reasons(s.new("10:01", "a", "buy", 150, "64.00")) == ["BOARD_LOT"]

@@ -1,14 +1,16 @@
 """One board's order book: the price levels in use, in price order, with each side's best.
 
-Each side keeps the levels that hold orders in a list in ascending price order, so its memory
-follows the levels in use, never the width of the day's price range (a very high price, a first
-trading day or a widened limit makes that range millions of ticks; DESIGN.md, hints from the
-field). The best level of a side is an end of its list and every resting order knows its level:
-adding at the touch, matching and cancelling are O(1); a level elsewhere is found by a binary
-search of the list (a few compiled integer steps, cheaper than hashing the price). Each level is a
-doubly linked queue of orders in time priority. ATO and ATC orders have no price; they wait in
-their own queues in time order until the auction (decision T4). Each side keeps the total
-quantity of its priced orders, which Auto Pause watches (decision T12).
+Each side keeps the levels that hold orders in a list ordered from its worst price to its best
+(bids ascending, offers descending), so its memory follows the levels in use, never the width of
+the day's price range (a very high price, a first trading day or a widened limit makes that
+range millions of ticks; DESIGN.md, hints from the field). A side's best level is the end of its
+list and every resting order knows its level: adding at the touch, matching and cancelling are
+O(1); a level elsewhere is found by a binary search of the list (a few compiled integer steps,
+cheaper than hashing the price), and an emptied level is kept for the next new price, so the
+book allocates levels only as its depth grows. Each level is a doubly linked queue of orders in
+time priority. ATO and ATC orders have no price; they wait in their own queues in time order
+until the auction (decision T4). Each side keeps the total quantity of its priced orders, which
+Auto Pause watches (decision T12).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Final
 from siamex.trading.enums import Side, Validity
 from siamex.trading.order import Level, Order
 
-__all__ = ["NO_ASK", "NO_BID", "Book", "Level", "first_at_or_above"]
+__all__ = ["NO_ASK", "NO_BID", "Book", "Level", "first_at_or_above", "first_at_or_below"]
 
 NO_BID: Final = 0
 """The best bid of a side without bids: below every price."""
@@ -45,21 +47,35 @@ def first_at_or_above(levels: list[Level], price: int) -> int:
     return lo
 
 
+def first_at_or_below(levels: list[Level], price: int) -> int:
+    """Return the index of the first level priced at or below `price` in a descending list."""
+    lo = 0
+    hi = len(levels)
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if levels[mid].price > price:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
 class Book:
     """Bids and offers of one board: the levels in use in price order, the best of each side.
 
-    `bid_levels` and `ask_levels` hold the levels with orders, ascending by price: the best bid
-    is the last bid level, the best offer the first offer level. `best_bid` is NO_BID and
+    `bid_levels` holds the levels with bids in ascending price order and `ask_levels` those with
+    offers in descending order: each side's best level is its last. `best_bid` is NO_BID and
     `best_ask` NO_ASK when a side is empty, so a limit compares with them without a test for
-    emptiness.
+    emptiness. `spare` keeps emptied levels for reuse.
     """
 
     __slots__ = ("ask_levels", "ask_qty", "ato_buy_qty", "ato_buys", "ato_sell_qty",
-                 "ato_sells", "best_ask", "best_bid", "bid_levels", "bid_qty")
+                 "ato_sells", "best_ask", "best_bid", "bid_levels", "bid_qty", "spare")
 
     def __init__(self) -> None:
         self.bid_levels: list[Level] = []
         self.ask_levels: list[Level] = []
+        self.spare: list[Level] = []
         self.best_bid = NO_BID
         self.best_ask = NO_ASK
         self.ato_buys: dict[int, Order] = {}
@@ -81,6 +97,15 @@ class Book:
         level.append(order)
         level.qty += order.remaining
 
+    def _level(self, price: int) -> Level:
+        """An empty level for a new price: a spare one when there is one."""
+        spare = self.spare
+        if spare:
+            level = spare.pop()
+            level.price = price
+            return level
+        return Level(price)
+
     def _bid_level(self, price: int) -> Level:
         """The bid level at a price, opened if there is none."""
         levels = self.bid_levels
@@ -88,13 +113,13 @@ class Book:
             return levels[-1]
         if price > self.best_bid:
             self.best_bid = price
-            level = Level(price)
+            level = self._level(price)
             levels.append(level)
             return level
         i = first_at_or_above(levels, price)
         if levels[i].price == price:
             return levels[i]
-        level = Level(price)
+        level = self._level(price)
         levels.insert(i, level)
         return level
 
@@ -102,16 +127,16 @@ class Book:
         """The offer level at a price, opened if there is none."""
         levels = self.ask_levels
         if price == self.best_ask:
-            return levels[0]
+            return levels[-1]
         if price < self.best_ask:
             self.best_ask = price
-            level = Level(price)
-            levels.insert(0, level)
+            level = self._level(price)
+            levels.append(level)
             return level
-        i = first_at_or_above(levels, price)
-        if i < len(levels) and levels[i].price == price:
+        i = first_at_or_below(levels, price)
+        if levels[i].price == price:
             return levels[i]
-        level = Level(price)
+        level = self._level(price)
         levels.insert(i, level)
         return level
 
@@ -138,15 +163,17 @@ class Book:
             self.best_bid = levels[-1].price if levels else NO_BID
         else:
             del levels[first_at_or_above(levels, level.price)]
+        self.spare.append(level)
 
     def _drop_ask(self, level: Level) -> None:
         """Forget an emptied offer level, and find the next best when it was the best."""
         levels = self.ask_levels
         if level.price == self.best_ask:
-            del levels[0]
-            self.best_ask = levels[0].price if levels else NO_ASK
+            levels.pop()
+            self.best_ask = levels[-1].price if levels else NO_ASK
         else:
-            del levels[first_at_or_above(levels, level.price)]
+            del levels[first_at_or_below(levels, level.price)]
+        self.spare.append(level)
 
     def _take(self, order: Order, qty: int) -> Level:
         """Take quantity off a resting order's level and side totals; return its level."""
@@ -235,9 +262,7 @@ class Book:
     def levels(self, side: Side) -> list[Level]:
         """Return a side's levels from the best price outwards (a new list: the book may change
         while the caller walks it)."""
-        if side is _BUY:
-            return self.bid_levels[::-1]
-        return self.ask_levels[:]
+        return self.bid_levels[::-1] if side is _BUY else self.ask_levels[::-1]
 
     def orders(self, side: Side) -> Iterator[Order]:
         """Yield a side's priced orders in priority: best price first, then time."""
@@ -259,14 +284,14 @@ class Book:
     def lowest_ask_above(self, price: int) -> int | None:
         """The lowest offer price strictly above `price`, if any."""
         levels = self.ask_levels
-        i = first_at_or_above(levels, price + 1)
-        return levels[i].price if i < len(levels) else None
+        i = first_at_or_below(levels, price)
+        return levels[i - 1].price if i else None
 
     def highest_ask_to(self, price: int) -> int | None:
         """The highest offer price at or below `price`, if any."""
         levels = self.ask_levels
-        i = first_at_or_above(levels, price + 1)
-        return levels[i - 1].price if i else None
+        i = first_at_or_below(levels, price)
+        return levels[i].price if i < len(levels) else None
 
     def is_crossed(self) -> bool:
         """Tell whether the best bid meets or passes the best offer."""

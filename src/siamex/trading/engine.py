@@ -319,7 +319,7 @@ class Engine(TradingDay):
 
     def _new_order(self, cmd: NewOrder, fields: NewOrderFields, out: list[Event]) -> None:
         (ts, cid, member, account, symbol, side, qty, kind, limit, validity, expire_date,
-         published, short, cash_balance, nvdr, client_type) = fields
+         published, short, cash_balance, _, _) = fields  # nvdr and client type: the journal's
         if self.date is None:
             return self._reject(cmd, Reject.MARKET_CLOSED, "no trading day has started", out)
         if cid in self.orders or (self.reports and cid in self.reports):  # decision 11
@@ -341,8 +341,7 @@ class Engine(TradingDay):
         slice_qty = published if published is not None else 0
         order = Order(
             self.next_order_no, cid, member, account, symbol, side, kind, validity, price, qty,
-            qty, slice_qty if slice_qty else qty, slice_qty, 0, odd_lot, ts, last_day,
-            cash_balance, nvdr, client_type, short,
+            qty, slice_qty if slice_qty else qty, slice_qty, 0, odd_lot, ts, last_day, short,
         )
         self.next_order_no += 1
         if short:
@@ -461,9 +460,8 @@ class Engine(TradingDay):
         reach = NO_BID if buying else NO_ASK
         total = 0
         levels = book.ask_levels if buying else book.bid_levels
-        count = len(levels)
-        for k in range(count):
-            level = levels[k] if buying else levels[count - 1 - k]
+        for k in range(len(levels) - 1, -1, -1):  # from the best outwards
+            level = levels[k]
             price = level.price
             if ((price > limit) if buying else (price < limit)) or total >= order.remaining:
                 break
@@ -556,7 +554,7 @@ class Engine(TradingDay):
                              buy.id, sell.id, buy.no, sell.no, buy.member, buy.account,
                              sell.member, sell.account))
             self.next_trade_no += 1
-            if not resting.remaining:
+            if not resting.remaining:  # an iceberg met twice in one sweep is gone once
                 orders.pop(resting.id, None)
             if not odd_lot:
                 inst.record_trade(price, qty)

@@ -114,14 +114,14 @@ def _find_crossing(book: Book, grid: Grid, market_buy: int,
     buys = market_buy
     for k in range(i, len(bid_levels)):
         buys += bid_levels[k].qty
-    sells = market_sell + ask_levels[0].qty
+    sells = market_sell + ask_levels[-1].qty
     if buys <= sells:
         c, at, below = _walk_down(book, grid, e, buys, market_sell)
         return c, at, sells if c == e else market_sell, below, market_sell
-    j = 1
+    j = len(ask_levels) - 2  # offers are kept from the highest: the next one up is to the left
     bid_break = grid.up(bid_levels[i].price) if i < len(bid_levels) else NO_ASK
     while True:
-        ask_break = ask_levels[j].price if j < len(ask_levels) else NO_ASK
+        ask_break = ask_levels[j].price if j >= 0 else NO_ASK
         step = bid_break if bid_break < ask_break else ask_break
         if step > high:
             return grid.up(high), 0, 0, buys, sells
@@ -133,7 +133,7 @@ def _find_crossing(book: Book, grid: Grid, market_buy: int,
             bid_break = grid.up(bid_levels[i].price) if i < len(bid_levels) else NO_ASK
         if ask_break == step:
             new_sells += ask_levels[j].qty
-            j += 1
+            j -= 1
         if new_buys <= new_sells:
             return step, new_buys, new_sells, buys, sells
         buys, sells = new_buys, new_sells

@@ -38,7 +38,7 @@ def sweep(book: Book, incoming: Order, limit: int, smp: bool) -> tuple[list[Fill
         price = book.best_ask if buying else book.best_bid
         if (price > limit) if buying else (price < limit):
             break
-        level = book.ask_levels[0] if buying else book.bid_levels[-1]
+        level = book.ask_levels[-1] if buying else book.bid_levels[-1]
         resting = level.head
         while resting is not None and remaining:
             if smp and resting.member == member and resting.account == account:
@@ -67,9 +67,8 @@ def available(book: Book, incoming: Order, limit: int, smp: bool) -> int:
     buying = incoming.side is _BUY
     total = 0
     levels = book.ask_levels if buying else book.bid_levels
-    count = len(levels)
-    for k in range(count):
-        level = levels[k] if buying else levels[count - 1 - k]
+    for k in range(len(levels) - 1, -1, -1):  # from the best outwards
+        level = levels[k]
         price = level.price
         if (price > limit) if buying else (price < limit):
             break

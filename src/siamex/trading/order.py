@@ -22,8 +22,8 @@ class Order:
     write these fields millions of times.
     """
 
-    __slots__ = ("accepted_at", "account", "cash_balance", "client_type", "expire_day", "filled",
-                 "id", "level", "member", "next", "no", "nvdr", "odd_lot", "prev", "price",
+    __slots__ = ("accepted_at", "account", "expire_day", "filled",
+                 "id", "level", "member", "next", "no", "odd_lot", "prev", "price",
                  "published", "qty", "remaining", "short", "side", "symbol", "type", "validity",
                  "visible")
 
@@ -46,9 +46,6 @@ class Order:
         odd_lot: bool = False,
         accepted_at: int = 0,
         expire_day: int = 0,
-        cash_balance: bool = False,
-        nvdr: bool = False,
-        client_type: str | None = None,
         short: bool = False,
     ) -> None:
         self.no = no
@@ -68,9 +65,6 @@ class Order:
         self.odd_lot = odd_lot
         self.accepted_at = accepted_at
         self.expire_day = expire_day
-        self.cash_balance = cash_balance
-        self.nvdr = nvdr
-        self.client_type = client_type
         self.short = short
         self.prev: Order | None = None
         self.next: Order | None = None

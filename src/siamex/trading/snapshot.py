@@ -34,7 +34,7 @@ SNAPSHOT_VERSION = 3
 
 _ORDER_FIELDS = ("no", "id", "member", "account", "symbol", "side", "type", "validity", "price",
                  "qty", "remaining", "visible", "published", "filled", "odd_lot", "accepted_at",
-                 "expire_day", "cash_balance", "nvdr", "client_type", "short")
+                 "expire_day", "short")
 _STATS = ("last_price", "open", "high", "low", "volume", "value", "trades")
 _CONTROLS = ("halt", "step_due", "stop", "pause_day", "surveillance_level", "auction_only",
              "cash_only", "short_eligible", "short_exposure", "short_cap", "uptick", "dpb",
