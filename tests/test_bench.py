@@ -7,11 +7,13 @@ from functools import cache
 
 from click.testing import CliRunner
 
+from siamex.bench.bare_book import BareBook
 from siamex.bench.workload import CONTROLS_OFF, Workload, generate
 from siamex.cli import main
 from siamex.rulebook.parameters import DEFAULT_RULEBOOK
 from siamex.trading.commands import AmendOrder, CancelOrder, Command, NewOrder, StartDay
 from siamex.trading.engine import Engine
+from siamex.trading.enums import OrderType, Side, Validity
 from siamex.trading.events import Event, IndexValue, Rejected, Trade
 
 
@@ -76,9 +78,50 @@ def test_the_controls_work_without_refusing_the_orders_the_workload_sends() -> N
     assert sum(isinstance(e, Trade) for e in events) > 1000
 
 
-def test_bench_engine_prints_both_settings_and_the_slowdown() -> None:
+def test_bench_engine_prints_both_settings_the_slowdown_and_the_bare_book() -> None:
     result = CliRunner().invoke(main, ["bench", "engine", "--securities", "10", "--commands",
                                        "3000", "--runs", "1"])
     assert result.exit_code == 0, result.output
     assert "controls on" in result.output and "controls off" in result.output
     assert "slowdown with the controls on" in result.output
+    assert "engine/bare:" in result.output
+
+
+def test_a_deep_day_fills_its_books_with_thousands_of_orders_a_side() -> None:
+    workload = generate(securities=2, commands=30_000, seed=3, deep=True)
+    engine = Engine()
+    deepest = 0
+    for command in workload.commands:
+        engine.handle(command)
+        for inst in engine.instruments.values():
+            deepest = max(deepest, min(sum(level.count for level in inst.book.bid_levels),
+                                       sum(level.count for level in inst.book.ask_levels)))
+    assert deepest > 2000
+
+
+def _bare(*commands: Command) -> list[tuple[object, ...]]:
+    book = BareBook()
+    return [event for command in commands for event in book.handle(command)]
+
+
+def _new(cid: str, side: str, qty: int, price: int | None, **kw: object) -> NewOrder:
+    return NewOrder(0, cid, "M1", "A1", "X", Side(side), qty, price=price,
+                    type=OrderType.LIMIT if price is not None else OrderType.MP_MKT,
+                    **kw)  # type: ignore[arg-type]
+
+
+def test_the_bare_book_matches_by_price_then_time_at_the_resting_price() -> None:
+    events = _bare(_new("s1", "sell", 100, 1010), _new("s2", "sell", 100, 1000),
+                   _new("s3", "sell", 100, 1000), _new("b", "buy", 250, 1010))
+    assert [e[3:] for e in events if e[0] == "trade"] == [
+        (1000, 100, "b", "s2"), (1000, 100, "b", "s3"), (1010, 50, "b", "s1")]
+
+
+def test_the_bare_book_cancels_amends_and_kills() -> None:
+    events = _bare(_new("s1", "sell", 100, 1000), _new("s2", "sell", 100, 1000),
+                   CancelOrder(0, "s1"), AmendOrder(0, "s2", qty=50),
+                   _new("k", "buy", 100, 1000, validity=Validity.FOK),
+                   _new("m", "buy", 100, None))
+    assert ("cancelled", "k", 100) in events  # fill-or-kill: only 50 rests
+    assert [e[3:] for e in events if e[0] == "trade"] == [(1000, 50, "m", "s2")]
+    assert ("cancelled", "m", 50) in events  # a market order's remainder never rests

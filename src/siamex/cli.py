@@ -267,28 +267,39 @@ def bench() -> None:
 
 
 @bench.command("engine")
-@click.option("--securities", default=400, show_default=True, help="Securities in the day.")
+@click.option("--securities", type=int, default=None,
+              help="Securities in the day.  [default: 400; 20 with --deep]")
 @click.option("--commands", default=1_000_000, show_default=True, help="Commands in the day.")
 @click.option("--runs", default=5, show_default=True, help="Runs per measurement (medians).")
 @click.option("--seed", default=1, show_default=True, help="Workload seed.")
 @click.option("--controls", type=click.Choice(["on", "off", "both"]), default="both",
               show_default=True,
               help="Market-integrity controls on, off, or both side by side with the slowdown.")
-def bench_engine(securities: int, commands: int, runs: int, seed: int, controls: str) -> None:
-    """Measure engine commands/s, latency per command and journal replay speed."""
-    from siamex.bench.engine import CONTROLS, measure
-    from siamex.bench.report import print_controls_slowdown, print_engine_figures
+@click.option("--deep", is_flag=True,
+              help="A deep day: 20 securities (unless --securities says otherwise) whose books "
+                   "hold thousands of resting orders a side.")
+def bench_engine(securities: int | None, commands: int, runs: int, seed: int, controls: str,
+                 deep: bool) -> None:
+    """Measure engine commands/s, latency per command and journal replay speed, and the engine
+    against a bare CPython book over the same commands."""
+    from siamex.bench.engine import CONTROLS, against_bare, measure
+    from siamex.bench.report import print_baseline, print_controls_slowdown, print_engine_figures
     from siamex.bench.workload import generate
 
     console = Console()
     settings = CONTROLS if controls == "both" else (controls,)
+    if securities is None:
+        securities = 20 if deep else 400
     with console.status("generating the workload"):
-        workload = generate(securities, commands, seed)
+        workload = generate(securities, commands, seed, deep=deep)
     with console.status(f"measuring ({runs} runs, controls {controls})"):
         figures = measure(workload, runs, settings)
     print_engine_figures(workload, figures, console)
     if controls == "both":
         print_controls_slowdown(figures["on"], figures["off"], console)
+    with console.status(f"measuring the engine against the bare book ({runs} runs each)"):
+        baseline = against_bare(workload, runs)
+    print_baseline(baseline, console)
 
 
 @bench.command("clearing")

@@ -9,7 +9,9 @@ and decoding each record, and running it.
 
 The workload runs with its market-integrity controls on, off (`Workload.controls_off`), or both;
 for both, each measurement alternates the two run by run, so that the machine's drift weighs on
-both alike and each run gives a paired ratio.
+both alike and each run gives a paired ratio. The baseline is a bare book in plain CPython
+(siamex.bench.bare_book) fed the same commands in the same process, alternating with the engine
+with every control on: the ratio of the two is the figure that survives a noisy machine.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from siamex.bench.bare_book import BareBook
 from siamex.bench.workload import Workload
 from siamex.journal.log import JournalWriter
 from siamex.journal.replay import replay
@@ -28,7 +31,7 @@ from siamex.runtime import without_gc_pauses
 from siamex.trading.commands import Command
 from siamex.trading.engine import Engine
 
-__all__ = ["CONTROLS", "EngineFigures", "measure"]
+__all__ = ["CONTROLS", "Baseline", "EngineFigures", "against_bare", "measure"]
 
 CONTROLS = ("on", "off")
 
@@ -65,8 +68,28 @@ class EngineFigures:
         return statistics.median(self.worst)
 
 
-def _throughput(commands: list[Command]) -> tuple[float, int]:
-    engine = Engine()
+@dataclass
+class Baseline:
+    """Commands per second of the engine (every control on) and of the bare book, run by run,
+    over one command list; `ratios` pairs each round's two runs (engine over bare)."""
+
+    commands: int
+    engine: list[float] = field(default_factory=list)
+    bare: list[float] = field(default_factory=list)
+
+    @property
+    def ratios(self) -> list[float]:
+        return [e / b for e, b in zip(self.engine, self.bare, strict=True)]
+
+    @property
+    def ratio(self) -> float:
+        """The engine's median commands/s over the bare book's."""
+        return statistics.median(self.engine) / statistics.median(self.bare)
+
+
+def _throughput(commands: list[Command], book: type[Engine] | type[BareBook] = Engine) -> tuple[
+        float, int]:
+    engine = book()
     handle = engine.handle
     events = 0
     with without_gc_pauses():
@@ -127,6 +150,18 @@ def _rounds(lists: dict[str, list[Command]], runs: int) -> list[tuple[str, list[
     for run in range(runs):
         out += settings if run % 2 == 0 else settings[::-1]
     return out
+
+
+def against_bare(workload: Workload, runs: int = 5) -> Baseline:
+    """Run the engine with every control on and the bare book over the same commands, `runs`
+    times each, alternating which goes first."""
+    figures = Baseline(len(workload.commands))
+    for run in range(runs):
+        books: list[type[Engine] | type[BareBook]] = [Engine, BareBook]
+        for book in books if run % 2 == 0 else books[::-1]:
+            rate, _ = _throughput(workload.commands, book)
+            (figures.engine if book is Engine else figures.bare).append(rate)
+    return figures
 
 
 def measure(workload: Workload, runs: int = 5,

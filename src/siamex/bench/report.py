@@ -9,10 +9,10 @@ import statistics
 from rich.console import Console
 from rich.table import Table
 
-from siamex.bench.engine import EngineFigures
+from siamex.bench.engine import Baseline, EngineFigures
 from siamex.bench.workload import Workload
 
-__all__ = ["print_controls_slowdown", "print_engine_figures", "slowdown"]
+__all__ = ["print_baseline", "print_controls_slowdown", "print_engine_figures", "slowdown"]
 
 SLOWDOWN_TARGET = 0.15
 """The market-integrity issue's target: the controls cost under 15%."""
@@ -92,3 +92,20 @@ def print_controls_slowdown(on: EngineFigures, off: EngineFigures, console: Cons
     console.print(f"slowdown with the controls on: {extra:+.1%} time per command "
                   f"(throughput x{1 / (1 + extra):.3f}); target under "
                   f"{SLOWDOWN_TARGET:.0%}: {verdict}")
+
+
+def print_baseline(baseline: Baseline, console: Console) -> None:
+    """Print the engine against the bare book: medians, their ratio, and each round's ratio."""
+    table = Table(title=f"engine (every control on) against a bare CPython book, "
+                  f"{baseline.commands:,} commands, one process", title_justify="left")
+    table.add_column("book")
+    table.add_column("commands/s", justify="right")
+    table.add_column("runs", justify="right")
+    table.add_row("engine", f"{statistics.median(baseline.engine):,.0f}",
+                  _rates(baseline.engine))
+    table.add_row("bare book", f"{statistics.median(baseline.bare):,.0f}",
+                  _rates(baseline.bare))
+    console.print(table)
+    console.print(f"engine/bare: {baseline.ratio:.3f} (ratio of the medians); each round: "
+                  f"{_ratios(baseline.ratios)}; median of the rounds "
+                  f"{statistics.median(baseline.ratios):.3f}")

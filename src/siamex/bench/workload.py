@@ -17,6 +17,11 @@ last price (the uptick test); one account of each member is a registered high-fr
 which buys only its permitted universe; a few securities carry a cash-balance sign, and their
 buy orders come from cash-balance accounts.
 
+A deep day (`generate(..., deep=True)`) sends the same kinds of command to a few securities,
+most of them passive orders spread up to 30 ticks from the touch and cancels far from it, so
+that each book holds thousands of resting orders a side over dozens of levels: the cost of a
+deep book, not only of a shallow one.
+
 `Workload.controls_off()` is the same commands with a StartDay that turns every control off that
 data can turn off: a rulebook without the band, Auto Pause, minimum resting time and circuit
 breaker, and no indices, high-frequency accounts or signs. The short sales stay (an order's flag
@@ -140,7 +145,8 @@ def _ticks_away(sec: _Security, price: int, ticks: int) -> int:
 
 
 class _Generator:
-    def __init__(self, securities: int, commands: int, seed: int) -> None:
+    def __init__(self, securities: int, commands: int, seed: int, deep: bool) -> None:
+        self.deep = deep
         self.rng = random.Random(seed)
         self.base = day_start(BENCH_DATE)
         self.target = commands
@@ -248,6 +254,9 @@ class _Generator:
             self.emit(AmendOrder(ts, cid, qty=lots * sec.lot), "amend_qty")
 
     def continuous(self, ts: int, sec: _Security) -> None:
+        if self.deep:
+            self.deepen(ts, sec)
+            return
         rng = self.rng
         side = Side.BUY if rng.random() < 0.5 else Side.SELL
         sign = 1 if side is Side.BUY else -1
@@ -283,6 +292,27 @@ class _Generator:
             price = _ticks_away(sec, sec.mid, -sign * rng.randint(0, 2))
             self._order(ts, sec, side, price, rng.randint(1, sec.lot - 1), label="odd_lot")
 
+    def deepen(self, ts: int, sec: _Security) -> None:
+        """A deep book's flow: passive orders far from the touch, cancels and amends, a few
+        aggressive orders that take the touch."""
+        rng = self.rng
+        side = Side.BUY if rng.random() < 0.5 else Side.SELL
+        sign = 1 if side is Side.BUY else -1
+        roll = rng.random()
+        if roll < 0.62:
+            price = _ticks_away(sec, sec.mid, -sign * rng.randint(1, 30))
+            self._order(ts, sec, side, price, self._lots(sec), label="passive_limit")
+        elif roll < 0.88:
+            self._cancel_or_amend(ts, sec)
+        elif roll < 0.97:
+            price = _ticks_away(sec, sec.mid, sign * rng.randint(0, 2))
+            self._order(ts, sec, side, price, self._lots(sec), label="aggressive_limit")
+        else:
+            validity = Validity.FAK if rng.random() < 0.6 else Validity.FOK
+            price = _ticks_away(sec, sec.mid, sign * rng.randint(0, 1))
+            self._order(ts, sec, side, price, self._lots(sec), validity=validity,
+                        label=validity.value)
+
     def run(self) -> Workload:
         rng = self.rng
         def at(text: str) -> int:
@@ -313,6 +343,8 @@ class _Generator:
                         start_off)
 
 
-def generate(securities: int = 400, commands: int = 1_000_000, seed: int = 1) -> Workload:
-    """Generate one SET-valid trading day of about `commands` commands."""
-    return _Generator(securities, commands, seed).run()
+def generate(securities: int = 400, commands: int = 1_000_000, seed: int = 1,
+             deep: bool = False) -> Workload:
+    """Generate one SET-valid trading day of about `commands` commands (a deep day: books of
+    thousands of resting orders a side)."""
+    return _Generator(securities, commands, seed, deep).run()
