@@ -324,11 +324,13 @@ class Engine(TradingDay):
             return self._reject(cmd, Reject.MARKET_CLOSED, "no trading day has started", out)
         if cid in self.orders or (self.reports and cid in self.reports):  # decision 11
             return self._reject(cmd, Reject.DUPLICATE_ID, f"order id {cid!r} is in use", out)
-        failure = self._check_new(symbol, account, side, qty, kind, validity, limit,
+        inst = self.instruments.get(symbol)
+        if inst is None:
+            return self._reject(cmd, Reject.UNKNOWN_SYMBOL, f"{symbol!r} is not listed today", out)
+        failure = self._check_new(inst, account, side, qty, kind, validity, limit,
                                   expire_date, published, short, cash_balance)
         if failure is not None:
             return self._reject(cmd, failure[0], failure[1], out)
-        inst = self.instruments[symbol]
         last_day = 0
         if validity is _GTC or validity is _GTD:
             last_day, failure = expire_day(self.rules, self.date, validity, expire_date)
@@ -368,12 +370,10 @@ class Engine(TradingDay):
         if inst.indices and inst.last_price and inst.last_price != inst.index_price:
             self._index_moved(inst, ts, out)
 
-    def _check_new(self, symbol: str, account: str, side: Side, qty: int, kind: OrderType,
-                   validity: Validity, limit: int | None, expire_date: str | None,
-                   published: int | None, short: bool, cash_balance: bool) -> Failure | None:
-        inst = self.instruments.get(symbol)
-        if inst is None:
-            return Reject.UNKNOWN_SYMBOL, f"{symbol!r} is not listed today"
+    def _check_new(self, inst: Instrument, account: str, side: Side, qty: int,
+                   kind: OrderType, validity: Validity, limit: int | None,
+                   expire_date: str | None, published: int | None, short: bool,
+                   cash_balance: bool) -> Failure | None:
         failure = check_new(self.rules, inst, qty, kind, validity, limit, expire_date, published)
         if failure is not None:
             return failure
@@ -422,7 +422,7 @@ class Engine(TradingDay):
                 return False
             if kind is _MP_MKT:
                 limit = inst.ceiling if buying else inst.floor
-        smp = order.member in self.smp_members
+        smp = bool(self.smp_members) and order.member in self.smp_members
         ref = 0
         if inst.dpb and book is inst.book:
             ref = inst.reference()
