@@ -110,7 +110,8 @@ def sql_backend(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 def test_public_names_are_the_store_interface() -> None:
     assert set(store_module.__all__) == {"LedgerStore", "LegRow", "MemoryStore",
-                                         "account_from_row", "transactions_from_rows"}
+                                         "account_from_row", "sort_out",
+                                         "transactions_from_rows"}
 
 
 def test_open_store_keeps_memory_in_memory_and_anything_else_in_a_sqlite_file(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from itertools import groupby
 from operator import itemgetter
 from types import TracebackType
@@ -32,7 +32,8 @@ from siamex.clearing.ledger import (
     validate,
 )
 
-__all__ = ["LedgerStore", "LegRow", "MemoryStore", "account_from_row", "transactions_from_rows"]
+__all__ = ["LedgerStore", "LegRow", "MemoryStore", "account_from_row", "sort_out",
+           "transactions_from_rows"]
 
 # The SQL stores keep a leg as one row: the transaction's key, business date and reason, then
 # the account (its type '' for none) and the amount.
@@ -121,6 +122,27 @@ class LedgerStore(ABC):
         self.close()
 
 
+def sort_out(transactions: Sequence[Transaction],
+             known: Callable[[str], Transaction | None]) -> tuple[dict[str, Transaction],
+                                                                   list[Outcome]]:
+    """Check a commit's postings against those already `known`, before anything is applied:
+    the new ones (validated) by key, and each posting's outcome. A key known with other content
+    raises `ConflictingTransaction`, refusing the whole commit."""
+    new: dict[str, Transaction] = {}
+    outcomes: list[Outcome] = []
+    for tx in transactions:
+        prior = known(tx.key) or new.get(tx.key)
+        if prior is None:
+            validate(tx)
+            new[tx.key] = tx
+            outcomes.append(Outcome.APPLIED)
+        elif prior == tx:
+            outcomes.append(Outcome.ALREADY_APPLIED)
+        else:
+            raise ConflictingTransaction(f"{tx.key}: already stored with other content")
+    return new, outcomes
+
+
 class MemoryStore(LedgerStore):
     """A store that lives as long as the process: the twin the tests use."""
 
@@ -131,18 +153,7 @@ class MemoryStore(LedgerStore):
     def commit(self, transactions: Sequence[Transaction] = (),
                documents: Mapping[str, str] | None = None) -> list[Outcome]:
         # Check the whole commit before applying any of it, which is what makes it atomic.
-        staged: dict[str, Transaction] = {}
-        outcomes: list[Outcome] = []
-        for tx in transactions:
-            prior = self._ledger.get(tx.key) or staged.get(tx.key)
-            if prior is None:
-                validate(tx)
-                staged[tx.key] = tx
-                outcomes.append(Outcome.APPLIED)
-            elif prior == tx:
-                outcomes.append(Outcome.ALREADY_APPLIED)
-            else:
-                raise ConflictingTransaction(f"{tx.key}: already stored with other content")
+        staged, outcomes = sort_out(transactions, self._ledger.get)
         for tx in staged.values():
             self._ledger.apply_validated(tx)
         self._documents.update(documents or {})

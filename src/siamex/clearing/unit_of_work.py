@@ -25,13 +25,11 @@ from types import TracebackType
 
 from siamex.clearing.ledger import (
     Account,
-    ConflictingTransaction,
     Ledger,
     Outcome,
     Transaction,
-    validate,
 )
-from siamex.clearing.store import LedgerStore
+from siamex.clearing.store import LedgerStore, sort_out
 
 __all__ = ["UnitOfWork"]
 
@@ -50,21 +48,10 @@ class UnitOfWork(LedgerStore):
         """Stage postings and documents; refuse the whole call as the store would."""
         if self._ended:
             raise RuntimeError("this unit of work has ended: open a new one")
-        for tx in transactions:
-            validate(tx)
         stored = self._store.stored({tx.key for tx in transactions
                                      if self._staged.get(tx.key) is None})
-        new: dict[str, Transaction] = {}
-        outcomes = []
-        for tx in transactions:
-            prior = self._staged.get(tx.key) or stored.get(tx.key) or new.get(tx.key)
-            if prior is None:
-                new[tx.key] = tx
-                outcomes.append(Outcome.APPLIED)
-            elif prior == tx:
-                outcomes.append(Outcome.ALREADY_APPLIED)
-            else:
-                raise ConflictingTransaction(f"{tx.key}: already stored with other content")
+        new, outcomes = sort_out(transactions,
+                                 lambda key: self._staged.get(key) or stored.get(key))
         for tx in new.values():
             self._staged.apply_validated(tx)
         self._documents.update(documents or {})
