@@ -370,6 +370,27 @@ def test_a_custodians_pair_is_matched_across_days_settles_on_sd_and_is_billed() 
     _sound(store)
 
 
+def test_a_bad_psms_request_is_refused_alone_and_nothing_of_it_is_stored() -> None:
+    registry = registry_from_json({
+        "members": [{"member": "A", "type": "gcm", "shareholders_equity": "600000000"},
+                    {"member": "K", "type": "settlement_agent",
+                     "shareholders_equity": "200000000", "clearing_fund": False}],
+        "accounts": [{"member": "A", "account": "A-CLT", "type": "client"}]})
+    store = MemoryStore()
+    day = _day(registry, {"psms": [
+        _psms("create", "3T16:00:00", **{**_instruction("bad", "member", "deliver"),
+                                         "trade_date": "1990-03-05"}),
+        _psms("create", "3T16:00:00", **_instruction("m1", "member", "deliver"))]})
+    report = clear_day(registry, _trades(registry), [_cash("K", 1)], store, T,
+                       instructions=day)
+    assert report.psms is not None
+    bad, good = report.psms.answers
+    assert (bad.member, bad.accepted, good.accepted) == ("A", False, True)
+    assert "1990-03-05" in bad.reason and "business days of the calendar" in bad.reason
+    assert '"bad"' not in (store.get_document("psms:book") or "")
+    assert '"m1"' in (store.get_document("psms:book") or "")
+
+
 def test_a_borrower_returns_its_loan_early_in_the_windows_it_is_allowed(
         registry: MemberRegistry) -> None:
     store = MemoryStore()
