@@ -386,8 +386,10 @@ def clearing() -> None:
               help="The trade file: .csv, .json, or .jsonl from `siamex replay`.")
 @click.option("--holdings", "holdings_file", required=True, type=click.Path(path_type=Path),
               help="The opening holdings (JSON), issued once per store.")
-@click.option("--store", default="clearing.db", show_default=True,
-              help="The ledger: a SQLite file, a postgresql:// URL, or :memory:.")
+@click.option("--store",
+              help="The ledger that carries state between days: a SQLite file, a "
+                   "postgresql:// URL, or :memory:. Without it the run uses a fresh store "
+                   "in memory and keeps nothing.")
 @click.option("--date", "run_date", metavar="YYYY-MM-DD",
               help="The run's date (default: the trades' settlement date, T+2).")
 @click.option("--rules", "rules_files", multiple=True, type=click.Path(path_type=Path),
@@ -403,8 +405,8 @@ def clearing() -> None:
 @click.option("--csv-dir", type=click.Path(path_type=Path),
               help="Write the report as CSV files, one per table, into this folder.")
 @_guarded
-def clearing_run(members_file: Path, trades_file: Path, holdings_file: Path, store: str,
-                 run_date: str | None, rules_files: tuple[Path, ...],
+def clearing_run(members_file: Path, trades_file: Path, holdings_file: Path,
+                 store: str | None, run_date: str | None, rules_files: tuple[Path, ...],
                  pairs: tuple[str, ...], instructions_file: Path | None, as_json: bool,
                  csv_dir: Path | None) -> None:
     """Clear a day: novate and net a trade file, run the fund and risk-collateral steps,
@@ -426,7 +428,8 @@ def clearing_run(members_file: Path, trades_file: Path, holdings_file: Path, sto
     holdings = load_holdings(holdings_file, registry, rules)
     instructions = (None if instructions_file is None
                     else load_instructions(instructions_file, registry))
-    with open_store(store) as ledger:
+    # decision 84: never a file the run did not name, which an unrelated run may have left
+    with open_store(":memory:" if store is None else store) as ledger:
         result = clear_day(registry, batch, holdings, ledger, on, rules, instructions)
     if as_json:
         click.echo(json.dumps(report_json(result), indent=2))

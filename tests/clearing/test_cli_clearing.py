@@ -61,6 +61,24 @@ def test_a_run_of_a_later_day_reports_the_date_already_settled(tmp_path: Path) -
                                                              "2021-04-16")[1]
 
 
+def test_without_store_a_run_keeps_nothing_and_never_reads_a_clearing_db_left_here(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # an unrelated run (the default scenario's first day) left clearing.db in the folder
+    monkeypatch.chdir(tmp_path)
+    default = EXAMPLES / "default"
+    assert _invoke("--members", str(default / "members.json"),
+                   "--trades", str(default / "1-trades.csv"),
+                   "--holdings", str(default / "holdings.json"), "--store", "clearing.db",
+                   "--date", "2021-03-03")[0] == 0
+    left = (tmp_path / "clearing.db").read_bytes()
+    fresh = _invoke(*E1, "--store", ":memory:", "--json")
+    # decision 84: a fresh store each time, so the same report twice and the file untouched
+    assert _invoke(*E1, "--json") == fresh == _invoke(*E1, "--json")
+    assert (tmp_path / "clearing.db").read_bytes() == left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clearing.db"]
+    assert sorted(json.loads(fresh[1])["members"]) == ["A", "B", "C"]
+
+
 def test_csv_dir_writes_the_tables(tmp_path: Path) -> None:
     code, out, _ = _invoke(*E1, "--store", ":memory:", "--csv-dir", str(tmp_path / "out"))
     assert code == 0

@@ -65,7 +65,10 @@ def test_a_member_fails_then_defaults_and_the_waterfall_pays_layer_by_layer(
     kinds = [(r["kind"], r["security"]) for r in _d(third, "remedies")]
     assert kinds == [("delivery_fail", "X"), ("delivery_fail", "Y"), ("loan_opened", "X"),
                      ("fine", "X")]
-    assert [r["amount"] for r in _d(third, "fines")] == ["50000.00"]  # 0.5% of 10M
+    # decision C5: 0.5% of 1,000,000 X at the settlement date's close 10.50, not the
+    # trade price 10.00
+    assert [(r["security"], r["failed_value"], r["amount"]) for r in _d(third, "fines")] == [
+        ("X", "10500000.00", "52500.00")]
     p_credits = [r for r in third["members"]["P"]["settlement"] if r["movement"] == "credited"]
     assert p_credits == []  # the loan's X reaches P through the remedy, not a round
     # 3.6: covering X keeps D's withheld receivable, which Y's buy-in will need
@@ -85,7 +88,9 @@ def test_a_member_fails_then_defaults_and_the_waterfall_pays_layer_by_layer(
         "set_tranche_2": "0.00", "reserve_fund": "0.00", "uncovered": "0.00"}
     (buy_in,) = [r for r in _d(fourth, "remedies") if r["kind"] == "buy_in"]
     assert (buy_in["qty"], buy_in["amount"]) == (2_000_000, "260000000.00")
-    assert [r["amount"] for r in _d(fourth, "fines")] == ["450000.00"]  # 1 day late
+    # 1 day late, 0.5% of 2,000,000 Y at the settlement date's close 70.00 (C5)
+    assert [(r["settlement_date"], r["days_late"], r["amount"])
+            for r in _d(fourth, "fines")] == [("2021-03-05", 1, "700000.00")]
 
     balances, problems = _ledger(store)
     assert problems == []

@@ -17,6 +17,7 @@ from siamex.clearing.members import MemberRegistry, load_registry
 from siamex.clearing.reports import TABLES, print_report, report_json, write_csv
 from siamex.clearing.run import DayReport, clear_day
 from siamex.clearing.store import MemoryStore
+from tests.clearing.scenarios import default_days, payment_default_day
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "clearing"
 HEADER = ("trade_id,trade_date,symbol,board,price,qty,buy_member,buy_account,sell_member,"
@@ -43,7 +44,8 @@ def test_json_gives_each_member_its_obligations_in_decimal_strings(
     assert report["settlement_dates"] == [{"settlement_date": "2021-04-12",
                                            "already_settled": False, "settled_in_full": True}]
     b = report["members"]["B"]
-    assert list(b) == [*TABLES, "fee_total"]
+    assert list(b) == ["status", *TABLES, "fee_total"]
+    assert b["status"] == "settled"
     assert b["cash"] == [{"settlement_date": "2021-04-12", "account_type": "",
                           "net_amount": "-56000.00"}]
     assert {"settlement_date": "2021-04-12", "account_type": "client", "security": "X",
@@ -155,3 +157,99 @@ def test_gross_psms_fund_and_bill_rows_name_their_members() -> None:
         ("A", "1000.00", True), ("B", "1000.00", True)]  # the net Y trade; gross is not net
     assert {r["member"]: r["psms"] for r in rows["bills"]} == {"A": "50.00", "B": "0.00",
                                                                 "K": "0.00"}
+
+
+# ---- what an operator works from (issue 9, part 5) ------------------------------------------
+
+
+def _csv(report: DayReport, folder: Path, table: str) -> list[dict[str, str]]:
+    write_csv(report, folder)
+    with (folder / f"{table}.csv").open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_a_settlement_day_without_trades_reports_every_obligation_due_in_every_form(
+        tmp_path: Path) -> None:
+    third = default_days()[2]
+    members = report_json(third)["members"]
+    assert [(r["asset"], r["direction"], r["due"], r["done"], r["status"])
+            for r in members["P"]["obligations"]] == [
+        ("X", "receive", 1_000_000, 1_000_000, "settled"),
+        ("Y", "receive", 2_000_000, 0, "waiting"),
+        ("THB", "pay", "100000000.00", "100000000.00", "settled")]
+    # P's Y waits for tomorrow's buy-in: P is not settled; D fails
+    assert (members["P"]["status"], members["D"]["status"]) == ("waiting", "fails")
+    rows = _csv(third, tmp_path, "obligations")
+    assert rows[1] == {"member": "D", "settlement_date": "2021-03-05",
+                       "account_type": "portfolio", "asset": "Y", "direction": "deliver",
+                       "due": "2000000", "done": "0", "status": "failed"}
+    out = _printed(third)
+    assert "obligations due on 2021-03-05: due against done" in out
+    assert next(line for line in out.splitlines() if line.startswith("│ P ")).count("waiting")
+
+
+def test_fines_name_the_security_the_settlement_date_and_the_days_late(tmp_path: Path) -> None:
+    fourth = default_days()[3]
+    (fine,) = report_json(fourth)["members"]["D"]["fines"]
+    assert fine == {"type": "delivery_fail_other_cause", "security": "Y",
+                    "settlement_date": "2021-03-05", "days_late": 1,
+                    "failed_value": "140000000.00", "error_count": 0, "amount": "700000.00"}
+    assert _csv(fourth, tmp_path, "fines")[0]["days_late"] == "1"
+    assert "delivery_fail_other_cause │ Y        │ 2021-03-05      │ 1" in _printed(fourth)
+
+
+def test_open_loans_are_a_table_in_the_borrowers_and_the_lenders_statement(
+        tmp_path: Path) -> None:
+    third = default_days()[2]
+    members = report_json(third)["members"]
+    loan = {"lender": "L", "borrower": "D", "account_type": "portfolio", "security": "X",
+            "qty": 1_000_000, "collateral": "13650000.00",  # 130% at 10.50 (E8)
+            "fee": "105000.00", "start": "2021-03-05", "due_date": "2021-03-15"}
+    assert members["D"]["loans"] == [{"role": "borrower", **loan}]
+    assert members["L"]["loans"] == [{"role": "lender", **loan}]
+    assert [r["member"] for r in _csv(third, tmp_path, "loans")] == ["D", "L"]
+    out = _printed(third)
+    assert "open loans" in out
+    assert "│ L      │ D        │ X        │ 1000000 │ 13650000.00 │ 105000.00 │ 2021-03-15" in out
+
+
+def test_each_survivors_share_of_a_default_is_in_its_own_statement(tmp_path: Path) -> None:
+    fourth = default_days()[3]
+    members = report_json(fourth)["members"]
+    shares = {m: members[m]["defaults"] for m in ("L", "P", "Q")}
+    assert shares["P"] == [{"defaulter": "D", "day": "2021-03-08",
+                            "cause": "buy-in:2021-03-05:Y",
+                            "layer": "non_defaulter_contributions", "used": "8649300.00"}]
+    assert [r[0]["used"] for r in (shares["L"], shares["Q"])] == ["2883100.00", "2883100.00"]
+    assert members["D"]["status"] == "defaulted"
+    survivors = [r for r in _csv(fourth, tmp_path, "defaults") if r["member"] != "D"]
+    assert [(r["member"], r["defaulter"]) for r in survivors] == [("L", "D"), ("P", "D"),
+                                                                   ("Q", "D")]
+
+
+def test_a_payment_fail_shows_what_was_due_what_the_member_had_and_the_default(
+        tmp_path: Path) -> None:
+    report = payment_default_day()
+    (row,) = report_json(report)["members"]["A"]["payment_fails"]
+    assert row == {"settlement_date": "2021-03-05", "account_type": "", "due": "50000000.00",
+                   "available": "30000000.00", "declared_default": "20000000.00"}
+    assert _csv(report, tmp_path, "payment_fails")[0]["declared_default"] == "20000000.00"
+    assert "│ A      │ 2021-03-05      │              │ 50000000.00 │ 30000000.00 │" \
+           " 20000000.00" in _printed(report)
+
+
+def test_a_refused_book_change_is_in_its_members_statement_with_its_reason(
+        registry: MemberRegistry, tmp_path: Path) -> None:
+    from siamex.clearing.instructions import instructions_from_json
+
+    late = instructions_from_json({"book": [
+        {"op": "account", "trade_id": "1", "side": "buy", "value": "A-PRT",
+         "at": "2021-04-12T11:30:01"}]}, registry)
+    report = clear_day(registry, read_trades(EXAMPLES / "trades.csv", registry),
+                       load_holdings(EXAMPLES / "holdings.json", registry), MemoryStore(),
+                       instructions=late)
+    (row,) = report_json(report)["members"]["A"]["book"]
+    assert (row["op"], row["accepted"], row["code"]) == ("account", False, "CUTOFF_PASSED")
+    assert "11:30" in row["reason"]
+    assert _csv(report, tmp_path, "book")[0]["accepted"] == "false"
+    assert [str(s.settlement_date) for s in report.settled] == ["2021-04-12"]  # the day ran

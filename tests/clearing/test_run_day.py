@@ -140,16 +140,49 @@ def test_a_large_trade_report_settles_gross_on_its_chosen_date(
     _sound(store)
 
 
-def test_a_correction_after_its_cut_off_is_refused_and_changes_nothing(
+def test_a_correction_after_its_cut_off_is_refused_alone_and_the_day_runs(
         registry: MemberRegistry) -> None:
-    store = MemoryStore()
     trades = _trades(registry, "1,2021-03-03,X,main,20.00,100,A,A-PRT,B,B-PRT")
-    late = _day(registry, {"book": [{"op": "investor_type", "trade_id": "1", "side": "buy",
-                                     "value": "foreign", "at": "2021-03-05T11:30:01"}]})
-    with pytest.raises(SiamexError) as error:
-        clear_day(registry, trades, [_cash("A", 2000)], store, SD, instructions=late)
-    assert error.value.code is ErrorCode.CUTOFF_PASSED
-    assert store.transactions() == [] and store.get_document("clearing:days") is None
+    holdings = [_cash("A", 2000), _shares("B", "X", 100)]
+    late = _day(registry, {"book": [
+        {"op": "investor_type", "trade_id": "1", "side": "buy", "value": "foreign",
+         "at": "2021-03-05T11:30:01"},
+        {"op": "account", "trade_id": "1", "side": "sell", "value": "B-PRT",
+         "at": "2021-03-05T11:00:00"}]})
+    plain = MemoryStore()
+    clear_day(registry, trades, holdings, plain, SD)
+    store = MemoryStore()
+    report = clear_day(registry, trades, holdings, store, SD, instructions=late)
+    refused, accepted = report.book
+    assert (refused.accepted, refused.code, refused.members) == (False, "CUTOFF_PASSED", ("A",))
+    assert "11:30" in refused.reason
+    assert (accepted.accepted, accepted.members) == (True, ("B",))
+    assert report.settled[0].rounds[1].delivery_fails == ()  # the day settled as without it
+    assert store.balances() == plain.balances()
+    _sound(store)
+
+
+def test_a_bad_gross_request_is_refused_alone_and_nothing_of_it_is_stored(
+        registry: MemberRegistry) -> None:
+    trades = _trades(registry, "R1,2021-03-03,X,big_lot,100.00,600000,A,A-PRT,B,B-PRT",
+                     "2,2021-03-03,Y,main,10.00,1000,A,A-PRT,C,C-PRT")
+    holdings = [_cash("A", 70_000_000), _shares("B", "X", 600_000), _shares("C", "Y", 1000)]
+    bad = _day(registry, {"book": [
+        {"op": "gross", "trade_id": "2", "value": "2021-03-04", "at": "2021-03-03T10:00:00"},
+        {"op": "gross", "trade_id": "R1", "value": "2021-03-04", "at": "2021-03-03T15:00:01"},
+        {"op": "gross_confirm", "trade_id": "R1", "at": "2021-03-03T13:00:00"}]})
+    store = MemoryStore()
+    report = clear_day(registry, trades, holdings, store, T, instructions=bad)
+    assert [(a.change.op, a.change.trade_id, a.accepted, a.code, a.members)
+            for a in report.book] == [
+        ("gross", "2", False, "GROSS_NOT_ALLOWED", ("C", "A")),  # not a trade report
+        ("gross", "R1", False, "CUTOFF_PASSED", ("B", "A")),  # 3.4: by 15:00 on T
+        ("gross_confirm", "R1", False, "CORRECTION_REFUSED", ("B", "A"))]  # no item
+    assert store.get_document("clearing:gross-dates") in (None, "[]")
+    assert {s.security for s in report.positions.securities} == {"X", "Y"}  # both in the net
+    report = clear_day(registry, _trades(registry), holdings, store, SD)
+    assert report.settled[0].rounds[1].delivery_fails == () and report.gross == ()
+    _sound(store)
 
 
 def test_a_collateral_request_dated_another_day_refuses_the_run(
@@ -337,6 +370,27 @@ def test_a_custodians_pair_is_matched_across_days_settles_on_sd_and_is_billed() 
     _sound(store)
 
 
+def test_a_bad_psms_request_is_refused_alone_and_nothing_of_it_is_stored() -> None:
+    registry = registry_from_json({
+        "members": [{"member": "A", "type": "gcm", "shareholders_equity": "600000000"},
+                    {"member": "K", "type": "settlement_agent",
+                     "shareholders_equity": "200000000", "clearing_fund": False}],
+        "accounts": [{"member": "A", "account": "A-CLT", "type": "client"}]})
+    store = MemoryStore()
+    day = _day(registry, {"psms": [
+        _psms("create", "3T16:00:00", **{**_instruction("bad", "member", "deliver"),
+                                         "trade_date": "1990-03-05"}),
+        _psms("create", "3T16:00:00", **_instruction("m1", "member", "deliver"))]})
+    report = clear_day(registry, _trades(registry), [_cash("K", 1)], store, T,
+                       instructions=day)
+    assert report.psms is not None
+    bad, good = report.psms.answers
+    assert (bad.member, bad.accepted, good.accepted) == ("A", False, True)
+    assert "1990-03-05" in bad.reason and "business days of the calendar" in bad.reason
+    assert '"bad"' not in (store.get_document("psms:book") or "")
+    assert '"m1"' in (store.get_document("psms:book") or "")
+
+
 def test_a_borrower_returns_its_loan_early_in_the_windows_it_is_allowed(
         registry: MemberRegistry) -> None:
     store = MemoryStore()
@@ -433,10 +487,11 @@ def test_a_refused_run_posts_nothing_first(registry: MemberRegistry) -> None:
          "at": "2021-03-03T10:00:00"},
         {"op": "gross", "trade_id": "R1", "value": "2021-03-03", "at": "2021-03-03T09:00:00"},
         {"op": "gross_confirm", "trade_id": "R1", "at": "2021-03-03T09:30:00"}]})
-    with pytest.raises(SiamexError) as refused:
-        clear_day(registry, report, [_cash("A", 100)], store, T, instructions=moved)
-    assert refused.value.code is ErrorCode.NOT_IMPLEMENTED
-    assert store.transactions() == [] and store.get_document("clearing:days") is None
+    answers = clear_day(registry, report, [_cash("A", 100)], store, T, instructions=moved).book
+    # the gross item is confirmed on legs moved to two boards: refused alone (decision 83)
+    assert [(a.accepted, a.code) for a in answers] == [(True, ""), (True, ""),
+                                                       (False, "NOT_IMPLEMENTED")]
+    assert store.get_document("clearing:gross-dates") in (None, "[]")
 
 
 def test_an_evening_deposit_comes_after_the_days_settlement(registry: MemberRegistry) -> None:

@@ -151,7 +151,9 @@ def test_a_crash_after_any_write_of_the_settlement_date_keeps_its_remedies_and_f
     whole, expected = _uninterrupted(registry)
     billed = _month_end(whole, registry)
     (bill,) = billed["members"]["D"]["bills"]
-    assert bill["fines"] == "500000.00"  # 50,000 on the settlement date, 450,000 a day later
+    # decision C5, at the settlement date's close: 0.5% of 1M X at 10.50 on the settlement
+    # date, 0.5% of 2M Y at 70.00 a day later
+    assert bill["fines"] == "752500.00"
     for when in range(1, _commits_of_day_3(registry) + 1):
         store = DiesAfter()
         for number in (1, 2):
@@ -161,7 +163,7 @@ def test_a_crash_after_any_write_of_the_settlement_date_keeps_its_remedies_and_f
             _day(store, registry, 3)
         third = _day(store, registry, 3)
         assert third == expected[2], when
-        assert [r["amount"] for r in third["members"]["D"]["fines"]] == ["50000.00"]
+        assert [r["amount"] for r in third["members"]["D"]["fines"]] == ["52500.00"]
         assert _day(store, registry, 4) == expected[3], when
         assert _month_end(store, registry) == billed, when
         assert _state(store) == _state(whole), when

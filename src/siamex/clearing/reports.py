@@ -1,8 +1,10 @@
 """A clearing day's report per member: trades, net obligations, settlement, fails, fees.
 
 Why one set of tables underlies every form: the JSON object, the CSV files and the readable
-summary are cut from the same rows (`tables`), so they cannot disagree. Money leaves the
-integer world only here, as decimal THB strings; shares stay integers.
+summary are cut from the same rows (`tables`), so they cannot disagree. Every row names the
+member whose statement it belongs to: a row that concerns two members (a loan's lender and
+borrower, a default's defaulter and each survivor's share) is written once for each. Money
+leaves the integer world only here, as decimal THB strings; shares stay integers.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from rich.console import Console
 from rich.table import Table
 
 from siamex.clearing.collateral_day import CollateralDay
-from siamex.clearing.equity.fails import RemedyOutcome
+from siamex.clearing.equity.fails import OpenLoan, RemedyOutcome
 from siamex.clearing.equity.gross import GrossResult
+from siamex.clearing.equity.obligations import Obligation
 from siamex.clearing.equity.psms import Instruction
 from siamex.clearing.equity.psms_store import PsmsFail
 from siamex.clearing.equity.settlement import Movement, SettlementResult
@@ -26,16 +29,18 @@ from siamex.clearing.members import AccountType
 from siamex.clearing.money import format_baht
 from siamex.clearing.month_end import MonthEnd
 from siamex.clearing.psms_day import PsmsDay
-from siamex.clearing.run import DayReport, SettledDate
+from siamex.clearing.run import BookAnswer, DayReport, SettledDate
 from siamex.clearing.waterfall import Layer
 
-__all__ = ["TABLES", "print_report", "report_json", "tables", "write_csv"]
+__all__ = ["TABLES", "member_status", "print_report", "report_json", "tables", "write_csv"]
 
 Row = dict[str, str | int | bool]
 
 TABLES: dict[str, tuple[str, ...]] = {
     "trades": ("member", "trade_id", "trade_date", "settlement_date", "side", "security",
                "trading_member", "account", "account_type", "order_id", "qty", "price", "value"),
+    "obligations": ("member", "settlement_date", "account_type", "asset", "direction", "due",
+                    "done", "status"),
     "securities": ("member", "settlement_date", "account_type", "security", "net_qty"),
     "cash": ("member", "settlement_date", "account_type", "net_amount"),
     "settlement": ("member", "settlement_date", "already_settled", "round", "movement",
@@ -51,9 +56,15 @@ TABLES: dict[str, tuple[str, ...]] = {
              "shortfall"),
     "collateral": ("member", "ref", "op", "asset", "quantity", "at", "accepted", "reason"),
     "remedies": ("member", "day", "kind", "security", "qty", "amount", "detail"),
-    "fines": ("member", "type", "amount"),
-    "defaults": ("member", "day", "cause", "layer", "used"),
+    "payment_fails": ("member", "settlement_date", "account_type", "due", "available",
+                      "declared_default"),
+    "loans": ("member", "role", "lender", "borrower", "account_type", "security", "qty",
+              "collateral", "fee", "start", "due_date"),
+    "fines": ("member", "type", "security", "settlement_date", "days_late", "failed_value",
+              "error_count", "amount"),
+    "defaults": ("member", "defaulter", "day", "cause", "layer", "used"),
     "fund": ("member", "month", "settled_value", "contribution", "paid"),
+    "book": ("member", "op", "trade_id", "side", "value", "at", "accepted", "code", "reason"),
     "psms": ("member", "op", "ids", "at", "accepted", "reason"),
     "psms_settlement": ("member", "agent", "id", "settlement_date", "side", "security", "qty",
                         "amount", "settled", "delivery_short", "payment_short"),
@@ -130,9 +141,11 @@ def _collateral(day: CollateralDay) -> Iterable[Row]:
 
 
 def _defaults(remedies: RemedyOutcome) -> Iterable[Row]:
+    """The defaulter's waterfall layer by layer, then each survivor's share of layer 4 in the
+    survivor's own statement (decision 85)."""
     for d in remedies.defaults:
         w = d.waterfall
-        base = {"member": d.member, "day": str(d.day), "cause": d.ref}
+        base = {"member": d.member, "defaulter": d.member, "day": str(d.day), "cause": d.ref}
         yield {**base, "layer": "loss", "used": format_baht(w.loss)}
         for layer in Layer:
             yield {**base, "layer": layer.value, "used": format_baht(w.uses[layer])}
@@ -141,6 +154,42 @@ def _defaults(remedies: RemedyOutcome) -> Iterable[Row]:
                     yield {**base, "layer": f"{layer.value}:{member}",
                            "used": format_baht(share)}
         yield {**base, "layer": "uncovered", "used": format_baht(w.uncovered)}
+        for member, share in sorted(w.shares.items()):
+            if share:
+                yield {**base, "member": member,
+                       "layer": Layer.NON_DEFAULTER_CONTRIBUTIONS.value,
+                       "used": format_baht(share)}
+
+
+def _obligation(o: Obligation) -> Row:
+    return {"member": o.member, "settlement_date": str(o.settlement_date),
+            "account_type": _kind(o.account_type), "asset": o.asset, "direction": o.direction,
+            "due": _quantity(o.asset, o.due), "done": _quantity(o.asset, o.done),
+            "status": o.status}
+
+
+def _loans(loans: Iterable[OpenLoan]) -> Iterable[Row]:
+    """Each open loan in the borrower's statement and in the lender's (decision 85)."""
+    for open_loan in loans:
+        loan = open_loan.loan
+        row = {"lender": loan.lender, "borrower": loan.borrower,
+               "account_type": loan.account_type.value, "security": loan.security,
+               "qty": loan.qty, "collateral": format_baht(open_loan.collateral),
+               "fee": format_baht(open_loan.fee), "start": str(loan.start),
+               "due_date": str(loan.due)}
+        yield {"member": loan.borrower, "role": "borrower", **row}
+        yield {"member": loan.lender, "role": "lender", **row}
+
+
+def _book(answers: Iterable[BookAnswer]) -> Iterable[Row]:
+    for answer in answers:
+        change = answer.change
+        row = {"op": change.op, "trade_id": change.trade_id,
+               "side": "" if change.side is None else change.side.value, "value": change.value,
+               "at": change.at.isoformat(), "accepted": answer.accepted, "code": answer.code,
+               "reason": answer.reason}
+        for member in answer.members or ("",):
+            yield {"member": member, **row}
 
 
 def _fund(month: MonthEnd) -> Iterable[Row]:
@@ -185,6 +234,7 @@ def tables(report: DayReport) -> dict[str, list[Row]]:
                     "order_id": t.order_id, "qty": t.qty, "price": format_baht(t.price),
                     "value": format_baht(t.value)}
                    for t in sorted(report.trades, key=lambda t: (t.member, t.trade_id, t.side))],
+        "obligations": [_obligation(o) for o in report.obligations],
         "securities": [{"member": s.member, "settlement_date": str(s.settlement_date),
                         "account_type": s.account_type.value, "security": s.security,
                         "net_qty": s.net_qty} for s in report.positions.securities],
@@ -205,10 +255,19 @@ def tables(report: DayReport) -> dict[str, list[Row]]:
         "remedies": [{"member": e.member, "day": str(e.day), "kind": e.kind,
                       "security": e.security, "qty": e.qty, "amount": format_baht(e.amount),
                       "detail": e.detail} for e in report.remedies.events],
-        "fines": [{"member": f.member, "type": f.type, "amount": format_baht(f.amount)}
-                  for f in report.remedies.fines],
+        "payment_fails": [{"member": p.member, "settlement_date": str(p.settlement_date),
+                           "account_type": _kind(p.account_type), "due": format_baht(p.due),
+                           "available": format_baht(p.available),
+                           "declared_default": format_baht(p.declared)}
+                          for p in report.remedies.payment_fails],
+        "loans": list(_loans(report.loans)),
+        "fines": [{"member": f.member, "type": f.type, "security": f.security,
+                   "settlement_date": str(f.settlement_date), "days_late": f.days_late,
+                   "failed_value": format_baht(f.failed_value), "error_count": f.error_count,
+                   "amount": format_baht(f.amount)} for f in report.remedies.fines],
         "defaults": list(_defaults(report.remedies)),
         "fund": [] if report.month is None else list(_fund(report.month)),
+        "book": list(_book(report.book)),
         "psms": [] if report.psms is None else list(_psms(report.psms)),
         "psms_settlement": [] if report.psms is None else list(_psms_settlement(report.psms)),
         "bills": [] if report.month is None else [
@@ -222,6 +281,26 @@ def tables(report: DayReport) -> dict[str, list[Row]]:
 def _settled_in_full(settled: SettledDate) -> bool:
     last = settled.rounds[-1]
     return not last.delivery_fails and not last.payment_fails
+
+
+def member_status(report: DayReport, member: str) -> str:
+    """Where a member stands at the end of the day: `fails` while a delivery or payment of
+    its own is open, `defaulted` when TCH declared its default today, `waiting` while shares
+    or cash owed to it wait (for a loan, a buy-in or another member's payment), `settled`
+    when every obligation due today was met, `pending` when it has only obligations due
+    later, "" when it has none (decision 82)."""
+    statuses = {o.status for o in report.obligations if o.member == member}
+    if "failed" in statuses:
+        return "fails"
+    if any(d.member == member for d in report.remedies.defaults):
+        return "defaulted"
+    if statuses & {"waiting", "withheld"}:
+        return "waiting"
+    if statuses:
+        return "settled"
+    dates = {s.settlement_date for s in report.positions.securities if s.member == member}
+    dates |= {c.settlement_date for c in report.positions.cash if c.member == member}
+    return "pending" if dates & set(report.pending) else ""
 
 
 def report_json(report: DayReport) -> dict[str, Any]:
@@ -241,6 +320,7 @@ def report_json(report: DayReport) -> dict[str, Any]:
         else format_baht(report.collateral.financial_resources),
         "members": {
             member: {
+                "status": member_status(report, member),
                 **{name: [{k: v for k, v in row.items() if k != "member"}
                           for row in table if row["member"] == member]
                    for name, table in rows.items()},
@@ -267,7 +347,11 @@ def write_csv(report: DayReport, folder: Path) -> list[Path]:
 
 
 _SHOWN = {"risk": ("member", "ews", "cap", "stress", "required", "held", "call", "debited",
-                   "shortfall")}  # the summary's columns; JSON and CSV have them all
+                   "shortfall"),
+          "loans": ("lender", "borrower", "security", "qty", "collateral", "fee", "due_date"),
+          "book": ("member", "op", "trade_id", "side", "at", "accepted", "reason")}
+# the summary's columns; JSON and CSV have them all. A loan is printed once, the borrower's row.
+_ONCE = {"loans": ("role", "borrower")}
 
 
 def _signed(qty: int) -> str:
@@ -289,9 +373,8 @@ def print_report(report: DayReport, console: Console) -> None:
     rows = tables(report)
     table = Table("member", "securities (net, + receive)", "cash THB (net, + receive)",
                   "settlement", "orders", "fees THB")
-    failing = {str(row["member"]) for row in rows["fails"] if row["round"] == 2}
-    members = sorted({str(row["member"]) for name in ("securities", "cash", "fees")
-                      for row in rows[name]})
+    members = sorted({str(row["member"]) for name in ("obligations", "securities", "cash",
+                                                      "fees") for row in rows[name]})
     for member in members:
         securities = "\n".join(
             f"{s.security} {s.account_type.value} {_signed(s.net_qty)} ({s.settlement_date})"
@@ -299,11 +382,10 @@ def print_report(report: DayReport, console: Console) -> None:
         cash = "\n".join(f"{'+' if c.net_amount > 0 else ''}{format_baht(c.net_amount)}"
                          f" ({c.settlement_date})"
                          for c in report.positions.cash if c.member == member)
-        pending = any(s.settlement_date in report.pending for s in report.positions.securities
-                      if s.member == member)
-        status = "FAILS" if member in failing else "pending" if pending else "settled"
+        status = member_status(report, member)
         fees = [f for f in report.fees if f.member == member]
-        table.add_row(member, securities, cash, status, str(len(fees)),
+        table.add_row(member, securities, cash, status.upper() if status == "fails" else status,
+                      str(len(fees)),
                       format_baht(sum(f.fee for f in fees)))
     console.print(table)
     if report.collateral is None:
@@ -311,9 +393,12 @@ def print_report(report: DayReport, console: Console) -> None:
     else:
         console.print(f"financial resources: "
                       f"{format_baht(report.collateral.financial_resources)} THB")
-    titles = {"fails": "fails", "gross": "gross settlement", "risk": "risk measures and call",
-              "collateral": "collateral requests", "remedies": "remedies",
-              "fines": "fines", "defaults": "defaults: the waterfall layer by layer",
+    titles = {"obligations": f"obligations due on {report.run_date}: due against done",
+              "fails": "fails", "gross": "gross settlement", "risk": "risk measures and call",
+              "book": "book changes", "collateral": "collateral requests",
+              "remedies": "remedies", "payment_fails": "payment fails",
+              "loans": "open loans", "fines": "fines",
+              "defaults": "defaults: the waterfall layer by layer, and each survivor's share",
               "fund": "risk-based fund contributions", "bills": "the month's bills",
               "psms": "pre-settlement matching requests",
               "psms_settlement": "pre-settlement matching settled"}
@@ -321,6 +406,8 @@ def print_report(report: DayReport, console: Console) -> None:
         if rows[name]:
             columns = _SHOWN.get(name, TABLES[name])
             table = Table(*columns, title=title)
+            column, value = _ONCE.get(name, ("", ""))
             for row in rows[name]:
-                table.add_row(*(str(row[k]) for k in columns))
+                if not column or row[column] == value:
+                    table.add_row(*(str(row[k]) for k in columns))
             console.print(table)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from siamex.clearing.collateral_day import (
@@ -36,11 +36,16 @@ from siamex.clearing.default import (
 )
 from siamex.clearing.equity.dvp import is_settled
 from siamex.clearing.equity.fails import (
+    OpenLoan,
+    PaymentShortfall,
     RemedyEvent,
     RemedyOutcome,
     after_settlement,
     before_settlement,
+    fail_states,
     month_fines,
+    open_fail_dates,
+    open_loans,
 )
 from siamex.clearing.equity.gross import (
     GrossItem,
@@ -57,6 +62,7 @@ from siamex.clearing.equity.netting import (
     net,
 )
 from siamex.clearing.equity.novation import Leg, NovationBook, SettlementMode, Side, novate
+from siamex.clearing.equity.obligations import Obligation, obligations
 from siamex.clearing.equity.remedies import FineEvent
 from siamex.clearing.equity.settlement import (
     SettlementResult,
@@ -79,6 +85,7 @@ from siamex.rulebook.calendar import OutsideCalendar, is_trading_day
 from siamex.units import wall_clock
 
 __all__ = [
+    "BookAnswer",
     "DayReport",
     "OrderFee",
     "SettledDate",
@@ -135,9 +142,25 @@ class SettledDate:
     rounds: tuple[SettlementResult, SettlementResult]
 
 
+@dataclass(frozen=True, slots=True)
+class BookAnswer:
+    """A book change of the day and its answer (decision 83): `members` are the clearing
+    members it concerns (its side's, both for a gross item; none for an unknown trade),
+    `code` and `reason` the rule a refused change broke."""
+
+    change: BookChange
+    members: tuple[str, ...]
+    accepted: bool
+    code: str = ""
+    reason: str = ""
+
+
 @dataclass(frozen=True)
 class DayReport:
-    """What one run cleared and settled; `balances` are the members' holdings after it."""
+    """What one run cleared and settled; `balances` are the members' holdings after it,
+    `obligations` every net obligation due on the day against what was done (those of the
+    dates it settled, and of earlier dates still open at its start), `loans` the covered-fail
+    loans open after it, `book` the answers to the day's book changes."""
 
     run_date: dt.date
     trade_dates: tuple[dt.date, ...]
@@ -152,6 +175,9 @@ class DayReport:
     gross: tuple[GrossResult, ...] = ()
     month: MonthEnd | None = None
     psms: PsmsDay | None = None
+    obligations: tuple[Obligation, ...] = ()
+    loans: tuple[OpenLoan, ...] = ()
+    book: tuple[BookAnswer, ...] = ()
 
 
 def _sides(legs: Iterable[Leg], batch: TradeBatch) -> list[TradeSide]:
@@ -166,7 +192,8 @@ def _sides(legs: Iterable[Leg], batch: TradeBatch) -> list[TradeSide]:
 
 
 def _apply(book: NovationBook, change: BookChange) -> None:
-    """One correction, give-up, take-up or gross choice (3.4); refused past its cut-off."""
+    """One correction, give-up, take-up or gross choice (3.4); refused past its cut-off
+    (a refused change leaves the book as it was)."""
     side = change.side if change.side is not None else Side.BUY
     if change.op == "account":
         book.correct_account(change.trade_id, side, change.value, change.at)
@@ -182,6 +209,28 @@ def _apply(book: NovationBook, change: BookChange) -> None:
         book.choose_gross(change.trade_id, dt.date.fromisoformat(change.value), change.at)
     else:
         book.confirm_gross(change.trade_id, change.at)
+
+
+def _concerned(book: NovationBook, change: BookChange) -> tuple[str, ...]:
+    """The clearing members a book change concerns: its side's, or both sides' for a gross
+    item (it is the whole trade); none when the book has no such trade."""
+    try:
+        buy, sell = book.legs_of(change.trade_id)
+    except SiamexError:
+        return ()
+    if change.side is None:
+        return tuple(dict.fromkeys((sell.member, buy.member)))
+    return ((buy if change.side is Side.BUY else sell).member,)
+
+
+def _answer(book: NovationBook, change: BookChange) -> BookAnswer:
+    """Apply a book change, or answer its refusal alone: one member's late or invalid
+    request does not stop the day (decision 83)."""
+    try:
+        _apply(book, change)
+    except SiamexError as exc:
+        return BookAnswer(change, _concerned(book, change), False, exc.code.value, exc.message)
+    return BookAnswer(change, _concerned(book, change), True)
 
 
 def _values(legs: Iterable[Leg]) -> dict[tuple[str, str, str, dt.date], int]:
@@ -276,12 +325,12 @@ def _settled_key(sd: dt.date) -> str:
     return key("clearing", "settled", sd)
 
 
-def _day_documents(batch: TradeBatch, positions: NetPositions,
+def _day_documents(batch: TradeBatch, legs: Iterable[Leg], positions: NetPositions,
                    values: Mapping[tuple[str, str, str, dt.date], int]) -> dict[dt.date, str]:
     """Each trade date's obligations, prices and trade values, as stored."""
     prices: dict[dt.date, dict[str, int]] = {}
-    for trade in batch:  # a fail is valued at the security's last traded price of the day
-        prices.setdefault(trade.trade_date, {})[trade.security] = trade.price
+    for leg in legs:  # a security's last traded price of the day, on each leg's board
+        prices.setdefault(leg.trade_date, {})[leg.security] = leg.price
     return {day: _day_document(positions, batch.settlement_dates[i], prices[day], values)
             for i, day in enumerate(batch.dates) if day in prices}
 
@@ -379,6 +428,41 @@ def _latest_prices(days: Iterable[_StoredDay], before: dt.date | None = None) ->
         if before is None or day.trade_date < before:
             prices.update(day.prices)
     return prices
+
+
+def _close(days: list[_StoredDay], run_date: dt.date, instructions: DayInstructions,
+           sd: dt.date, security: str) -> int:
+    """A security's close on a settlement date: the day instructions' `prices` when the
+    date is the run date and they give one, else the last price traded on or before the date
+    in the stored trade files (decisions C5, 81)."""
+    if sd == run_date and security in instructions.prices:
+        return instructions.prices[security]
+    return next(day.prices[security] for day in reversed(days)
+                if day.trade_date <= sd and security in day.prices)
+
+
+def _due_today(store: LedgerStore, run_date: dt.date, settled: Iterable[SettledDate],
+               positions_of: Callable[[dt.date], NetPositions]) -> tuple[Obligation, ...]:
+    """Every net obligation due on the run date, against what was done by its end: those of
+    the dates it settled (not those an earlier day's run settled, which were due then), and
+    those of earlier dates with a fail open at its start that were not met by then (decision
+    82)."""
+    states = fail_states(store, run_date)
+    now = [s for s in settled if not s.already_settled]
+    rows = [row for s in now for row in obligations(store, s.positions, s.settlement_date,
+                                                   run_date, states)]
+    dates = {s.settlement_date for s in now}
+    yesterday = run_date - dt.timedelta(days=1)
+    before = fail_states(store, yesterday)
+    for sd in open_fail_dates(store, run_date):
+        if sd in dates:
+            continue
+        open_then = {(o.member, o.account_type, o.asset, o.direction)
+                     for o in obligations(store, positions_of(sd), sd, yesterday, before)
+                     if not o.met}
+        rows += [o for o in obligations(store, positions_of(sd), sd, run_date, states)
+                 if (o.member, o.account_type, o.asset, o.direction) in open_then]
+    return tuple(rows)
 
 
 def _check(instructions: DayInstructions, run_date: dt.date) -> None:
@@ -525,13 +609,30 @@ def _outcome_key(day: dt.date) -> str:
     return key("clearing", "outcome", day)
 
 
-def _read_outcome(store: LedgerStore, day: dt.date) -> tuple[
-        list[RemedyEvent], list[FineEvent], list[tuple[str, dt.date, str]]]:
+@dataclass
+class _Outcome:
+    """A day's record of its remedies (`clearing:outcome:{day}`), as read and written."""
+
+    events: list[RemedyEvent]
+    fines: list[FineEvent]
+    defaults: list[tuple[str, dt.date, str]]
+    payment_fails: list[PaymentShortfall]
+
+
+def _kind(value: str | None) -> AccountType | None:
+    return None if value is None else AccountType(value)
+
+
+def _read_outcome(store: LedgerStore, day: dt.date) -> _Outcome:
     text = store.get_document(_outcome_key(day))
-    record = json.loads(text) if text else {"events": [], "fines": [], "defaults": []}
-    return ([RemedyEvent(dt.date.fromisoformat(d), *rest) for d, *rest in record["events"]],
-            [FineEvent(*row) for row in record["fines"]],
-            [(m, dt.date.fromisoformat(d), r) for m, d, r in record["defaults"]])
+    record = json.loads(text) if text else {}
+    return _Outcome(
+        [RemedyEvent(dt.date.fromisoformat(d), *rest) for d, *rest in record.get("events", [])],
+        [FineEvent(m, t, a, k, dt.date.fromisoformat(sd), *rest)
+         for m, t, a, k, sd, *rest in record.get("fines", [])],
+        [(m, dt.date.fromisoformat(d), r) for m, d, r in record.get("defaults", [])],
+        [PaymentShortfall(dt.date.fromisoformat(sd), m, _kind(t), *amounts)
+         for sd, m, t, *amounts in record.get("payment_fails", [])])
 
 
 def _remember(store: LedgerStore, run_date: dt.date, now: RemedyOutcome) -> None:
@@ -539,24 +640,30 @@ def _remember(store: LedgerStore, run_date: dt.date, now: RemedyOutcome) -> None
     resumed after a crash, finds the steps done and decides nothing, yet reports the day as it
     first ran (decisions 58, 67). An event a step repeats is recorded once; a fine is new
     whenever a step gives one, since only the commit that cures a fail fines it."""
-    events, fines, defaults = _read_outcome(store, run_date)
-    events += [e for e in now.events if e not in events]
-    fines += now.fines
-    defaults += [(d.member, d.day, d.ref) for d in now.defaults
-                 if (d.member, d.day, d.ref) not in defaults]
+    day = _read_outcome(store, run_date)
+    day.events += [e for e in now.events if e not in day.events]
+    day.fines += now.fines
+    day.defaults += [(d.member, d.day, d.ref) for d in now.defaults
+                     if (d.member, d.day, d.ref) not in day.defaults]
+    day.payment_fails += [p for p in now.payment_fails if p not in day.payment_fails]
     store.put_document(_outcome_key(run_date), json.dumps({
         "events": [[str(e.day), e.kind, e.member, e.security, e.qty, e.amount, e.detail]
-                   for e in events],
-        "fines": [[f.member, f.type, f.amount] for f in fines],
-        "defaults": [[m, str(d), r] for m, d, r in defaults]}))
+                   for e in day.events],
+        "fines": [[f.member, f.type, f.amount, f.security, str(f.settlement_date), f.days_late,
+                   f.failed_value, f.error_count] for f in day.fines],
+        "defaults": [[m, str(d), r] for m, d, r in day.defaults],
+        "payment_fails": [[str(p.settlement_date), p.member,
+                           None if p.account_type is None else p.account_type.value, p.due,
+                           p.available, p.declared] for p in day.payment_fails]}))
 
 
 def _remembered(store: LedgerStore, run_date: dt.date) -> RemedyOutcome:
-    """The day's remedies, fines and defaults, as recorded step by step."""
-    events, fines, defaults = _read_outcome(store, run_date)
-    reports = [recorded_default(store, m, d, r) for m, d, r in defaults]
-    return RemedyOutcome(tuple(events), tuple(fines),
-                         tuple(report for report in reports if report is not None))
+    """The day's remedies, fines, defaults and payment fails, as recorded step by step."""
+    day = _read_outcome(store, run_date)
+    reports = [recorded_default(store, m, d, r) for m, d, r in day.defaults]
+    return RemedyOutcome(tuple(day.events), tuple(day.fines),
+                         tuple(report for report in reports if report is not None),
+                         tuple(day.payment_fails))
 
 
 def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Holding],
@@ -569,9 +676,11 @@ def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Ho
     steps with the 11:00 call, loans due, settlement of every date due (every stored one up to
     `on` not settled yet, and those of this file's trades; a date settled by an earlier day's
     run is reported `already_settled`, its results read back unchanged), then the fails'
-    remedies and the repayments. Everything refusable is refused before the first posting.
-    Each step is one commit, so a run resumed after a crash ends as an uninterrupted one; a
-    run repeated reports the day as it first ran (decisions 58, 67).
+    remedies and the repayments. Whatever refuses the run is refused before the first
+    posting; one request the rules refuse (a book change, a collateral or PSMS request) is
+    answered alone in the report, and the day goes on (decision 83). Each step is one
+    commit, so a run resumed after a crash ends as an uninterrupted one; a run repeated
+    reports the day as it first ran (decisions 58, 67).
 
     The fund and risk-collateral steps run only with day instructions (`instructions` given,
     even empty): the measures need the day's market data and the fund's resources, and a run
@@ -582,14 +691,13 @@ def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Ho
     instructions = instructions or NO_INSTRUCTIONS
     _check(instructions, run_date)
     book = novate(batch, rules)
-    for change in instructions.book:
-        _apply(book, change)
+    answers = tuple(_answer(book, change) for change in instructions.book)
     positions = net(book)
     legs = book.legs()
     sides = _sides(legs, batch)
     fees = _fees(sides, rules)
     own_dates = {s.settlement_date for s in sides}
-    documents = _day_documents(batch, positions, _values(legs))
+    documents = _day_documents(batch, legs, positions, _values(legs))
     gross = _gross_by_trade_date(batch, gross_items(book))
     holdings = list(holdings)
     _check_days(store, batch, documents)
@@ -617,6 +725,9 @@ def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Ho
     def price_of(security: str) -> int:
         return prices[security]
 
+    def close_of(sd: dt.date, security: str) -> int:
+        return _close(days, run_date, instructions, sd, security)
+
     with UnitOfWork(store) as step:
         _remember(step, run_date, before_settlement(step, run_date, instructions, positions_of,
                                                     price_of, rules))
@@ -640,7 +751,7 @@ def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Ho
     with UnitOfWork(store) as step:
         _remember(step, run_date, after_settlement(step, run_date, instructions, newly,
                                                    positions_of, price_of,
-                                                   lambda sd: due[sd][1], rules))
+                                                   lambda sd: due[sd][1], close_of, rules))
         for sd, _ in newly:
             step.put_document(_settled_key(sd), run_date.isoformat())
     collateral = None if steps is None else steps.afternoon()
@@ -659,4 +770,5 @@ def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Ho
     return DayReport(run_date, tuple(sorted({s.trade_date for s in sides})), tuple(sides),
                      positions, tuple(fees), tuple(settled), tuple(pending),
                      balances, collateral, _remembered(store, run_date), tuple(settled_gross),
-                     month, psms)
+                     month, psms, _due_today(store, run_date, settled, positions_of),
+                     open_loans(store), answers)

@@ -245,6 +245,16 @@ def test_create_refuses_bad_parties_and_repeated_ids() -> None:
              lambda: book.create(_instruction("M2", amount=-1), _at(T, "09:00")))
 
 
+@pytest.mark.parametrize("dates", [
+    {"trade_date": dt.date(1990, 4, 9)}, {"settlement_date": dt.date(2099, 4, 13)}])
+def test_create_refuses_dates_outside_the_calendar_alone(dates: dict[str, dt.date]) -> None:
+    # decision 83: one bad request is answered with its reason, never a crash of the day
+    book = PsmsBook(REGISTRY)
+    message = _refused(book, RefusalReason.INVALID,
+                       lambda: book.create(_instruction("M1", **dates), _at(T, "09:00")))
+    assert "business days of the calendar" in message
+
+
 def test_only_matched_clearing_to_custodian_pairs_settle_outside_the_net() -> None:
     book = PsmsBook(REGISTRY)
     member, agent = _matched(book, 1)

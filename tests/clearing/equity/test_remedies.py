@@ -185,12 +185,14 @@ def test_running_remedies_twice_posts_nothing_twice() -> None:
     _sound(store)
 
 
-def test_fines_by_days_late_and_by_human_error_count() -> None:
+def test_fines_by_days_late_on_the_close_and_by_human_error_count() -> None:
     _, fail = _failed()
-    assert fail_fines(fail, SD, NEXT) == (
-        FineEvent("S", "delivery_fail_other_cause", VALUE * 50 // 10_000),)  # 0.50%, 1 day
-    assert fail_fines(fail, SD, NEXT, human_error_count=2) == (
-        FineEvent("S", "delivery_fail_human_error", 2_000 * BAHT),)
+    close = 47 * BAHT  # decision C5: the settlement date's close, whatever the trade price
+    value = fail.qty_short * close
+    assert fail_fines(fail, SD, NEXT, close) == (FineEvent(
+        "S", "delivery_fail_other_cause", value * 50 // 10_000, "X", SD, 1, value),)  # 0.50%
+    assert fail_fines(fail, SD, NEXT, close, human_error_count=2) == (FineEvent(
+        "S", "delivery_fail_human_error", 2_000 * BAHT, "X", SD, 1, value, 2),)
 
 
 def test_buy_in_and_cash_in_lieu_run_twice_post_nothing_twice() -> None:

@@ -21,7 +21,9 @@ On a run date D, in timetable order:
      TCH buys the shares in from the day's buy-in offers (next-day buy-in); when the defaulter
      cannot pay, its default covers the rest through the waterfall and the buy-in completes;
      when nobody sells, the receivers are paid cash in lieu;
-  4. each fail cured on D is fined (3.8).
+  4. each fail cured on D is fined (3.8): a fail of another cause on its short quantity at
+     the settlement date's close (decision C5), a human error by the number in the member's
+     year of the fail event it belongs to, per security (decision 80).
 
 Buy-ins run after D's settlement rather than at 13:25: the receivable TCH withholds on D is
 paid out by settlement, and the buy-in should be able to use it.
@@ -51,6 +53,7 @@ from siamex.clearing.equity.remedies import (
     collateral_held,
     cover_fail,
     fail_fines,
+    loan_fee,
     mark_to_market,
     mature_loan,
     return_loan,
@@ -78,13 +81,15 @@ from siamex.clearing.unit_of_work import UnitOfWork
 from siamex.rulebook.calendar import trading_day_offset
 from siamex.units import micros_of_day, wall_clock
 
-__all__ = ["RemedyEvent", "RemedyOutcome", "after_settlement", "before_settlement",
-           "month_fines"]
+__all__ = ["OpenLoan", "PaymentShortfall", "RemedyEvent", "RemedyOutcome", "after_settlement",
+           "before_settlement", "fail_id", "fail_states", "month_fines", "open_fail_dates",
+           "open_loans"]
 
 _FAILS = "clearing:fails"
 _LOANS = "clearing:loans"
 _HUMAN_ERRORS = "clearing:human-errors"
 PositionsOf = Callable[[dt.date], NetPositions]
+CloseOf = Callable[[dt.date, str], int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,17 +105,47 @@ class RemedyEvent:
     detail: str
 
 
+@dataclass(frozen=True, slots=True)
+class PaymentShortfall:
+    """A payment still open after round 2 (3.6): what the member owed, what its cash account
+    held when TCH declared the default, and the default declared for the rest; satang."""
+
+    settlement_date: dt.date
+    member: str
+    account_type: AccountType | None
+    due: int
+    available: int
+    declared: int
+
+
 @dataclass(frozen=True)
 class RemedyOutcome:
-    """What a run's remedy steps did: events, fines to bill and defaults declared."""
+    """What a run's remedy steps did: events, fines to bill, defaults declared and the
+    payment fails they answered."""
 
     events: tuple[RemedyEvent, ...] = ()
     fines: tuple[FineEvent, ...] = ()
     defaults: tuple[DefaultReport, ...] = ()
+    payment_fails: tuple[PaymentShortfall, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OpenLoan:
+    """A covered-fail loan open in the store: the cash collateral TCH holds for it and the
+    borrowing fee the borrower paid the lender, in satang."""
+
+    loan: Loan
+    collateral: int
+    fee: int
+
+
+def fail_id(sd: dt.date, member: str, account_type: AccountType, security: str) -> str:
+    """The name of a delivery fail: its settlement date, account and security."""
+    return key(sd, member, account_type.value, security)
 
 
 def _fail_id(sd: dt.date, fail: DeliveryFail) -> str:
-    return key(sd, fail.member, fail.account_type.value, fail.security)
+    return fail_id(sd, fail.member, fail.account_type, fail.security)
 
 
 def _read(store: LedgerStore, name: str) -> dict[str, dict[str, object]]:
@@ -136,6 +171,37 @@ def month_fines(store: LedgerStore, month: str) -> dict[str, int]:
     return totals
 
 
+def fail_states(store: LedgerStore, day: dt.date) -> dict[str, str]:
+    """Each recorded delivery fail's state at the end of `day`, by `fail_id`: `open`, or how
+    it was cured by then (`covered`, `bought_in`, `in_lieu`)."""
+    states = {}
+    for fid, record in _read(store, _FAILS).items():
+        cured_on = record.get("cured_on")
+        cured = cured_on is not None and dt.date.fromisoformat(str(cured_on)) <= day
+        states[fid] = str(record["status"]) if cured else "open"
+    return states
+
+
+def open_fail_dates(store: LedgerStore, day: dt.date) -> list[dt.date]:
+    """The settlement dates before `day` with a delivery fail still open at its start."""
+    dates = set()
+    for record in _read(store, _FAILS).values():
+        sd, _ = _fail_of(record)
+        cured_on = record.get("cured_on")
+        if sd < day and (cured_on is None or dt.date.fromisoformat(str(cured_on)) >= day):
+            dates.add(sd)
+    return sorted(dates)
+
+
+def open_loans(store: LedgerStore) -> tuple[OpenLoan, ...]:
+    """The covered-fail loans open in the store, by their keys, with the collateral held and
+    the fee paid."""
+    loans = [_loan_of(row) for _, row in sorted(_read(store, _LOANS).items())
+             if row["status"] == "open"]
+    return tuple(OpenLoan(loan, collateral_held(store, loan), loan_fee(store, loan))
+                 for loan in loans)
+
+
 def _loan_of(row: Mapping[str, object]) -> Loan:
     return Loan(dt.date.fromisoformat(str(row["start"])), dt.date.fromisoformat(str(row["due"])),
                 str(row["borrower"]), AccountType(str(row["type"])), str(row["security"]),
@@ -159,6 +225,7 @@ class _Run:
         self.events: list[RemedyEvent] = []
         self.fines: list[FineEvent] = []
         self.defaults: list[DefaultReport] = []
+        self.shortfalls: list[PaymentShortfall] = []
         self.fails = _read(store, _FAILS)
         self.loans = _read(store, _LOANS)
 
@@ -173,7 +240,8 @@ class _Run:
         self.events.append(RemedyEvent(self.day, kind, member, security, qty, amount, detail))
 
     def outcome(self) -> RemedyOutcome:
-        return RemedyOutcome(tuple(self.events), tuple(self.fines), tuple(self.defaults))
+        return RemedyOutcome(tuple(self.events), tuple(self.fines), tuple(self.defaults),
+                             tuple(self.shortfalls))
 
     def default(self, member: str, loss: int, ref: str, payee: Account) -> None:
         prices = {k: q.price for k, q in self.instructions.collateral_quotes.items()}
@@ -273,8 +341,11 @@ class _Run:
             ref = key("payment", sd, *kind)
             # a run resumed after the default was declared takes its recorded loss
             declared = recorded_default(self.store, fail.member, self.day, ref)
-            loss = (declared.waterfall.loss if declared is not None
-                    else fail.amount_short - balances.get(payee, 0))
+            available = (fail.amount_short - declared.waterfall.loss if declared is not None
+                         else balances.get(payee, 0))
+            loss = fail.amount_short - available
+            self.shortfalls.append(PaymentShortfall(sd, fail.member, fail.account_type,
+                                                    fail.amount_short, available, max(loss, 0)))
             if loss > 0:  # 3.6: a payment default is met from collateral and the Clearing Fund
                 self.default(fail.member, loss, ref, payee)
         # on the settlement date after round 2's cash, even when this run catches up a past one
@@ -285,8 +356,10 @@ class _Run:
 
     # ---- delivery fails -------------------------------------------------------------------
 
-    def new_fail(self, sd: dt.date, fail: DeliveryFail) -> str | None:
-        """Record a fail and withhold the receivable; None when an earlier run recorded it."""
+    def new_fail(self, sd: dt.date, fail: DeliveryFail, close: int) -> str | None:
+        """Record a fail with the settlement date's close of its security (the value basis
+        of its fine, decision C5) and withhold the receivable; None when an earlier run
+        recorded it."""
         fid = _fail_id(sd, fail)
         if fid in self.fails:
             return None
@@ -294,7 +367,9 @@ class _Run:
                     for h in self.instructions.human_errors)
         self.fails[fid] = {"sd": str(sd), "member": fail.member, "type": fail.account_type.value,
                            "security": fail.security, "qty": fail.qty_short, "value": fail.value,
-                           "status": "open", "human_error": human}
+                           "close": close, "status": "open", "human_error": human}
+        if human:
+            self.fails[fid]["error_count"] = self.human_error_number(sd, fail.member)
         positions = self.positions_of(sd)
         held = withhold(self.store, fail, sd, sd, positions, self.rules)
         self.event("delivery_fail", fail.member, fail.security, fail.qty_short, fail.value,
@@ -326,10 +401,11 @@ class _Run:
     def cured(self, fid: str, status: str) -> None:
         record = self.fails[fid]
         sd, fail = _fail_of(record)
-        count = None
-        if record.get("human_error"):
-            count = self.human_error_count(sd.year, fail.member, fid)
-        fines = fail_fines(fail, sd, self.day, count, self.rules)
+        count = record.get("error_count")
+        fines = fail_fines(fail, sd, self.day, int(str(record["close"])),
+                           None if count is None else int(str(count)), self.rules)
+        if count is not None and self.fined_in_event(fid):
+            fines = ()  # decision 80: an event's security is fined once, whatever its accounts
         # kept with the fail, saved with it: a month's bill reads them back (month_fines)
         self.fails[fid] = {**record, "status": status, "cured_on": str(self.day),
                            "fines": [[f.type, f.amount] for f in fines]}
@@ -337,15 +413,27 @@ class _Run:
             self.fines.append(fine)
             self.event("fine", fine.member, fail.security, fail.qty_short, fine.amount, fine.type)
 
-    def human_error_count(self, year: int, member: str, fid: str) -> int:
-        """The fail's number among the member's human-error fails of the calendar year (3.8)."""
+    def human_error_number(self, sd: dt.date, member: str) -> int:
+        """The number of the member's human-error fail event of `sd` among its human errors
+        of the calendar year (3.8). Its human-error fails of one settlement date are one
+        event, counted once however many securities it covers (decision 80); events are
+        numbered as they are recorded, settlement date by settlement date."""
         text = self.store.get_document(_HUMAN_ERRORS)
-        counts: dict[str, list[str]] = {} if text is None else json.loads(text)
-        seen = counts.setdefault(key(year, member), [])
-        if fid not in seen:
-            seen.append(fid)
-            self.store.put_document(_HUMAN_ERRORS, json.dumps(counts, sort_keys=True))
-        return seen.index(fid) + 1
+        events: dict[str, list[str]] = {} if text is None else json.loads(text)
+        seen = events.setdefault(key(sd.year, member), [])
+        if str(sd) not in seen:
+            seen.append(str(sd))
+            self.store.put_document(_HUMAN_ERRORS, json.dumps(events, sort_keys=True))
+        return seen.index(str(sd)) + 1
+
+    def fined_in_event(self, fid: str) -> bool:
+        """Whether another fail of the same human-error event and security (the member's
+        other account type) has been fined already."""
+        record = self.fails[fid]
+        return any(other != fid and r.get("error_count") is not None and r.get("fines")
+                   and (r["sd"], r["member"], r["security"])
+                   == (record["sd"], record["member"], record["security"])
+                   for other, r in self.fails.items())
 
     def _seller(self, fail: DeliveryFail) -> BuyInOffer | None:
         balances = self.store.balances()
@@ -437,16 +525,17 @@ def before_settlement(store: LedgerStore, day: dt.date, instructions: DayInstruc
 def after_settlement(store: LedgerStore, day: dt.date, instructions: DayInstructions,
                      settled: Sequence[tuple[dt.date, SettlementResult]],
                      positions_of: PositionsOf, price_of: Callable[[str], int],
-                     prices_of: Callable[[dt.date], Mapping[str, int]],
+                     prices_of: Callable[[dt.date], Mapping[str, int]], close_of: CloseOf,
                      rules: ClearingRules = DEFAULT_CLEARING_RULES) -> RemedyOutcome:
     """The steps due after D's settlement; `settled` holds each date settled on D with its
-    round 2 result (the fails open at the last cut-off)."""
+    round 2 result (the fails open at the last cut-off), `close_of(sd, security)` the close
+    of a settlement date, which values a fail's fine (decision C5)."""
     with UnitOfWork(store) as step:
         run = _Run(step, day, instructions, positions_of, price_of, rules)
         for sd, round_2 in settled:
             run.payment_fails(sd, round_2.payment_fails, prices_of(sd))
-        new = [(sd, fail, run.new_fail(sd, fail)) for sd, round_2 in settled
-               for fail in round_2.delivery_fails]
+        new = [(sd, fail, run.new_fail(sd, fail, close_of(sd, fail.security)))
+               for sd, round_2 in settled for fail in round_2.delivery_fails]
         for sd, fail, fid in new:  # every new fail known first, so none releases others' cash
             if fid is not None:
                 run.cover(sd, fail, fid)

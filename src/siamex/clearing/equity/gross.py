@@ -28,8 +28,9 @@ Choices:
 - An item handed in again after its date was processed must be the one recorded; a new or
   changed one is refused (`CLEARING_STATE`), since gross trades cannot be created after the
   cut-off.
-- A gross trade whose legs were moved to different boards (a board-type change on one side)
-  is refused (`NOT_IMPLEMENTED`): the depository's conversion between boards is not modelled.
+- A gross trade never has its legs on different boards: novation refuses the board-type
+  change of a gross trade, and the confirmation of a gross item whose legs were moved
+  (`NOT_IMPLEMENTED`): the depository's conversion between boards is not modelled.
 """
 
 from __future__ import annotations
@@ -138,12 +139,7 @@ def gross_items(book: NovationBook) -> list[GrossItem]:
     columns = book.columns()
     items = []
     for row in np.flatnonzero(columns.gross).tolist():
-        buy, sell = book.legs_of(columns.trade_ids[row])
-        if buy.security != sell.security:
-            raise SiamexError(ErrorCode.NOT_IMPLEMENTED,
-                              f"gross trade {buy.trade_id} settles {sell.security} from the "
-                              f"seller and {buy.security} to the buyer: the depository's "
-                              "board conversion is not modelled for gross settlement")
+        buy, sell = book.legs_of(columns.trade_ids[row])  # one board: novation refuses others
         items.append(GrossItem(buy.trade_id, buy.settlement_date, sell.security, sell.qty,
                                sell.value, sell.member, sell.account_type, buy.member,
                                buy.account_type))

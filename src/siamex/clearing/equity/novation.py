@@ -352,6 +352,11 @@ class NovationBook:
             raise SiamexError(ErrorCode.CORRECTION_REFUSED,
                               f"board-type change for trade {trade_id}: the {side.value} side "
                               f"may change {allowed}, not {current.value}->{board_type.value}")
+        if self._gross[row]:
+            raise SiamexError(ErrorCode.NOT_IMPLEMENTED,
+                              f"board-type change for trade {trade_id}: it settles gross, and "
+                              "the depository's board conversion is not modelled for gross "
+                              "settlement")
         if side is Side.BUY:
             cutoffs = self.rules.board_change_buy_cutoff, self.rules.board_change_buy_cutoff_sd
         else:
@@ -433,6 +438,11 @@ class NovationBook:
         if day is None:
             raise SiamexError(ErrorCode.CORRECTION_REFUSED,
                               f"trade {trade_id} has no gross item to confirm")
+        if self._security[Side.BUY][row] != self._security[Side.SELL][row]:
+            raise SiamexError(ErrorCode.NOT_IMPLEMENTED,
+                              f"gross confirmation for trade {trade_id}: its legs were moved to "
+                              "different boards, and the depository's board conversion is not "
+                              "modelled for gross settlement")
         rules = self.rules
         before = at.date() == trading_day_offset(day, -1)
         self._in_time(row, at, rules.gross_confirm_next_day_cutoff if before

@@ -25,7 +25,12 @@ from siamex.clearing.fees import PsmsBill, psms_bill
 from siamex.clearing.members import MemberRegistry, MemberType
 from siamex.clearing.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.errors import ErrorCode, SiamexError
-from siamex.rulebook.calendar import is_trading_day, trading_day_offset
+from siamex.rulebook.calendar import (
+    CALENDAR_FIRST,
+    CALENDAR_LAST,
+    is_trading_day,
+    trading_day_offset,
+)
 from siamex.units import format_hhmm, micros_of_day
 
 __all__ = [
@@ -317,12 +322,13 @@ class PsmsBook:
                               f"PSMS instruction {item.id}: a board change "
                               f"{fresh.board_type.value}->{fresh.to_board.value} is not one PSMS "
                               "takes (foreign->local, local->foreign, nvdr->foreign)")
-        if not (is_trading_day(fresh.trade_date) and is_trading_day(fresh.settlement_date)
-                and fresh.trade_date <= fresh.settlement_date):
+        dates = (fresh.trade_date, fresh.settlement_date)
+        if not (all(CALENDAR_FIRST <= day <= CALENDAR_LAST and is_trading_day(day)
+                    for day in dates) and fresh.trade_date <= fresh.settlement_date):
             raise PsmsRefused(RefusalReason.INVALID,
                               f"PSMS instruction {item.id}: trade date {fresh.trade_date} and "
-                              f"settlement date {fresh.settlement_date} must be business days, in "
-                              "order")
+                              f"settlement date {fresh.settlement_date} must be business days of "
+                              f"the calendar ({CALENDAR_FIRST} to {CALENDAR_LAST}), in order")
         self._in_time(Operation.CREATE, fresh, window, at)
         self._items[fresh.id] = fresh
         return fresh

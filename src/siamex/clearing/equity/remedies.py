@@ -77,6 +77,8 @@ __all__ = [
     "collateral_held",
     "cover_fail",
     "fail_fines",
+    "in_lieu_shares",
+    "loan_fee",
     "mark_to_market",
     "mature_loan",
     "return_loan",
@@ -141,11 +143,22 @@ class BuyIn:
 
 @dataclass(frozen=True, slots=True)
 class FineEvent:
-    """A fine owed by a member, for the caller to bill."""
+    """A fine owed by a member for one security's fail, for the caller to bill (3.8).
+
+    `days_late` counts business days from the settlement date to the cure; `failed_value` is
+    the short quantity at the settlement date's close (decision C5), on which a fail of another
+    cause is fined; `error_count` is a human error's number in the member's calendar year
+    (0 for another cause).
+    """
 
     member: str
     type: str
     amount: int
+    security: str
+    settlement_date: dt.date
+    days_late: int
+    failed_value: int
+    error_count: int = 0
 
 
 def withheld_account(member: str) -> Account:
@@ -414,6 +427,13 @@ def collateral_held(store: LedgerStore, loan: Loan) -> int:
                for account, amount in tx.legs if account == SBL_COLLATERAL)
 
 
+def loan_fee(store: LedgerStore, loan: Loan) -> int:
+    """The borrowing fee the borrower paid the lender when the loan opened (0 for a
+    re-borrow, which charges none)."""
+    posting = store.posted(loan.posting("fee"))
+    return 0 if posting is None else sum(amount for _, amount in posting.legs if amount > 0)
+
+
 def _closed(store: LedgerStore, loan: Loan) -> bool:
     return bool(store.stored((loan.posting("return"), loan.posting("penalty"))))
 
@@ -573,16 +593,24 @@ def _in_lieu_document(settlement_date: dt.date, security: str) -> str:
     return key("remedy", settlement_date, "in-lieu", security)
 
 
+def in_lieu_shares(store: LedgerStore, settlement_date: dt.date,
+                   security: str) -> dict[str, dict[Account, int]]:
+    """The shares of `security` each receiver was paid cash in lieu of, by the fail (its
+    key components `(sd, member, type, security)` as one key) and the receiver's account."""
+    recorded = _document(store, _in_lieu_document(settlement_date, security))
+    if not isinstance(recorded, dict):
+        return {}
+    return {str(fail): {_named_account(name): int(qty) for name, qty in allocation.items()}
+            for fail, allocation in recorded.items()}
+
+
 def _in_lieu(store: LedgerStore, settlement_date: dt.date,
              security: str) -> dict[Account, int]:
     """The shares of `security` each receiver was paid cash in lieu of, by account."""
-    recorded = _document(store, _in_lieu_document(settlement_date, security))
     totals: dict[Account, int] = {}
-    if isinstance(recorded, dict):
-        for allocation in recorded.values():
-            for name, qty in allocation.items():
-                account = _named_account(name)
-                totals[account] = totals.get(account, 0) + int(qty)
+    for allocation in in_lieu_shares(store, settlement_date, security).values():
+        for account, qty in allocation.items():
+            totals[account] = totals.get(account, 0) + qty
     return totals
 
 
@@ -671,17 +699,21 @@ def business_days_late(settlement_date: dt.date, cured_on: dt.date,
     return days
 
 
-def fail_fines(fail: DeliveryFail, settlement_date: dt.date, cured_on: dt.date,
+def fail_fines(fail: DeliveryFail, settlement_date: dt.date, cured_on: dt.date, close: int,
                human_error_count: int | None = None,
                rules: ClearingRules = DEFAULT_CLEARING_RULES,
                add_business_days: AddBusinessDays = trading_day_offset) -> tuple[FineEvent, ...]:
-    """The fines of one fail: by count in the year for a human error (`human_error_count`),
-    else by business days late on the failed value."""
-    if human_error_count is not None:
-        # 3.8: human error, by its count in the calendar year, per security
-        return (FineEvent(fail.member, "delivery_fail_human_error",
-                          delivery_fail_human_error_fine(human_error_count, 1, rules)),)
+    """The fines of one fail in one security: for a human error by the count in the year of
+    the fail event it belongs to (`human_error_count`), else by business days late on the
+    short quantity at `close`, the settlement date's closing price in satang a share."""
     days = business_days_late(settlement_date, cured_on, add_business_days)
+    value = fail.qty_short * close  # decision C5: the settlement date's close
+    if human_error_count is not None:
+        # 3.8: human error, by its event's count in the calendar year, per security
+        return (FineEvent(fail.member, "delivery_fail_human_error",
+                          delivery_fail_human_error_fine(human_error_count, 1, rules),
+                          fail.security, settlement_date, days, value, human_error_count),)
     # 3.8: other cause, share of the failed value by business days late, minimum 300
     return (FineEvent(fail.member, "delivery_fail_other_cause",
-                      delivery_fail_other_cause_fine(fail.value, days, rules)),)
+                      delivery_fail_other_cause_fine(value, days, rules), fail.security,
+                      settlement_date, days, value),)
