@@ -428,7 +428,7 @@ def clearing_run(members_file: Path, trades_file: Path, holdings_file: Path,
     holdings = load_holdings(holdings_file, registry, rules)
     instructions = (None if instructions_file is None
                     else load_instructions(instructions_file, registry))
-    # decision 84: never a file the run did not name, which an unrelated run may have left
+    # decision 80: never a file the run did not name, which an unrelated run may have left
     with open_store(":memory:" if store is None else store) as ledger:
         result = clear_day(registry, batch, holdings, ledger, on, rules, instructions)
     if as_json:

@@ -43,7 +43,7 @@ _EPOCH = dt.date(1970, 1, 1)
 _PRICE = re.compile(r"^([0-9]+)(?:\.([0-9]{1,9}))?\Z")  # ASCII digits only
 PRICE_DIGITS = 12
 """Whole-baht digits of the largest price a file may give: 999,999,999,999.99 THB, so that an
-order can reach the ceiling of any listed price (docs/decisions.md 77)."""
+order can reach the ceiling of any listed price (docs/decisions.md 74)."""
 _TIME = re.compile(r"^([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,6}))?)?\Z")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")  # fromisoformat alone takes 20261120
 

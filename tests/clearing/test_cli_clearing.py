@@ -72,7 +72,7 @@ def test_without_store_a_run_keeps_nothing_and_never_reads_a_clearing_db_left_he
                    "--date", "2021-03-03")[0] == 0
     left = (tmp_path / "clearing.db").read_bytes()
     fresh = _invoke(*E1, "--store", ":memory:", "--json")
-    # decision 84: a fresh store each time, so the same report twice and the file untouched
+    # decision 80: a fresh store each time, so the same report twice and the file untouched
     assert _invoke(*E1, "--json") == fresh == _invoke(*E1, "--json")
     assert (tmp_path / "clearing.db").read_bytes() == left
     assert sorted(p.name for p in tmp_path.iterdir()) == ["clearing.db"]

@@ -488,7 +488,7 @@ def test_a_refused_run_posts_nothing_first(registry: MemberRegistry) -> None:
         {"op": "gross", "trade_id": "R1", "value": "2021-03-03", "at": "2021-03-03T09:00:00"},
         {"op": "gross_confirm", "trade_id": "R1", "at": "2021-03-03T09:30:00"}]})
     answers = clear_day(registry, report, [_cash("A", 100)], store, T, instructions=moved).book
-    # the gross item is confirmed on legs moved to two boards: refused alone (decision 83)
+    # the gross item is confirmed on legs moved to two boards: refused alone (decision 79)
     assert [(a.accepted, a.code) for a in answers] == [(True, ""), (True, ""),
                                                        (False, "NOT_IMPLEMENTED")]
     assert store.get_document("clearing:gross-dates") in (None, "[]")

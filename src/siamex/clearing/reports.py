@@ -142,7 +142,7 @@ def _collateral(day: CollateralDay) -> Iterable[Row]:
 
 def _defaults(remedies: RemedyOutcome) -> Iterable[Row]:
     """The defaulter's waterfall layer by layer, then each survivor's share of layer 4 in the
-    survivor's own statement (decision 85)."""
+    survivor's own statement (decision 81)."""
     for d in remedies.defaults:
         w = d.waterfall
         base = {"member": d.member, "defaulter": d.member, "day": str(d.day), "cause": d.ref}
@@ -169,7 +169,7 @@ def _obligation(o: Obligation) -> Row:
 
 
 def _loans(loans: Iterable[OpenLoan]) -> Iterable[Row]:
-    """Each open loan in the borrower's statement and in the lender's (decision 85)."""
+    """Each open loan in the borrower's statement and in the lender's (decision 81)."""
     for open_loan in loans:
         loan = open_loan.loan
         row = {"lender": loan.lender, "borrower": loan.borrower,
@@ -288,7 +288,7 @@ def member_status(report: DayReport, member: str) -> str:
     its own is open, `defaulted` when TCH declared its default today, `waiting` while shares
     or cash owed to it wait (for a loan, a buy-in or another member's payment), `settled`
     when every obligation due today was met, `pending` when it has only obligations due
-    later, "" when it has none (decision 82)."""
+    later, "" when it has none (decision 78)."""
     statuses = {o.status for o in report.obligations if o.member == member}
     if "failed" in statuses:
         return "fails"

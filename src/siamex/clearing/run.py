@@ -144,7 +144,7 @@ class SettledDate:
 
 @dataclass(frozen=True, slots=True)
 class BookAnswer:
-    """A book change of the day and its answer (decision 83): `members` are the clearing
+    """A book change of the day and its answer (decision 79): `members` are the clearing
     members it concerns (its side's, both for a gross item; none for an unknown trade),
     `code` and `reason` the rule a refused change broke."""
 
@@ -225,7 +225,7 @@ def _concerned(book: NovationBook, change: BookChange) -> tuple[str, ...]:
 
 def _answer(book: NovationBook, change: BookChange) -> BookAnswer:
     """Apply a book change, or answer its refusal alone: one member's late or invalid
-    request does not stop the day (decision 83)."""
+    request does not stop the day (decision 79)."""
     try:
         _apply(book, change)
     except SiamexError as exc:
@@ -434,7 +434,7 @@ def _close(days: list[_StoredDay], run_date: dt.date, instructions: DayInstructi
            sd: dt.date, security: str) -> int:
     """A security's close on a settlement date: the day instructions' `prices` when the
     date is the run date and they give one, else the last price traded on or before the date
-    in the stored trade files (decisions C5, 81)."""
+    in the stored trade files (decisions C5, 77)."""
     if sd == run_date and security in instructions.prices:
         return instructions.prices[security]
     return next(day.prices[security] for day in reversed(days)
@@ -446,7 +446,7 @@ def _due_today(store: LedgerStore, run_date: dt.date, settled: Iterable[SettledD
     """Every net obligation due on the run date, against what was done by its end: those of
     the dates it settled (not those an earlier day's run settled, which were due then), and
     those of earlier dates with a fail open at its start that were not met by then (decision
-    82)."""
+    78)."""
     states = fail_states(store, run_date)
     now = [s for s in settled if not s.already_settled]
     rows = [row for s in now for row in obligations(store, s.positions, s.settlement_date,
@@ -678,7 +678,7 @@ def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Ho
     run is reported `already_settled`, its results read back unchanged), then the fails'
     remedies and the repayments. Whatever refuses the run is refused before the first
     posting; one request the rules refuse (a book change, a collateral or PSMS request) is
-    answered alone in the report, and the day goes on (decision 83). Each step is one
+    answered alone in the report, and the day goes on (decision 79). Each step is one
     commit, so a run resumed after a crash ends as an uninterrupted one; a run repeated
     reports the day as it first ran (decisions 58, 67).
 

@@ -32,7 +32,7 @@ def carried_close(spec: InstrumentSpec, day: tuple[InstrumentSpec, ...],
                   closes: dict[str, int]) -> int | None:
     """The previous close a security without a `prev_close` takes (3.3, T18): its own last
     close, or for a -F security its main security's previous close, as given for the day or
-    carried from the last (the -F board's own close is not its reference)."""
+    carried from the last (decision 75: the -F board's own close is not its reference)."""
     main = main_symbol(spec)
     if main != spec.symbol:
         for other in day:

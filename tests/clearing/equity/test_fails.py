@@ -1,8 +1,8 @@
 """The fines of the fails a clearing run records and cures (clearing-spec.md 3.8): a human
 error is one fail event per member and settlement date, counted once in the year and fined
-per security at its count's rate (decision 80); a fail of another cause is valued at the
+per security at its count's rate (decision 76); a fail of another cause is valued at the
 settlement date's close (decision C5), or at the last traded price when the day gives none
-(decision 81)."""
+(decision 77)."""
 
 from __future__ import annotations
 
@@ -112,6 +112,6 @@ def test_a_close_the_settlement_day_does_not_give_is_the_last_traded_price(
     _run(registry, store, "2021-03-04", ("2,2021-03-04,X,main,21.00,10,A,A-POR,A,A-CLI",))
     # (A's own trade on T+1 is the last X traded on or before the settlement date)
     # no run on the settlement date: the run of the next day settles it late, and its own
-    # prices are that day's, not the settlement date's (decision 81)
+    # prices are that day's, not the settlement date's (decision 77)
     (fine,) = _run(registry, store, "2021-03-08", (), {"prices": {"X": "30.00"}})
     assert (fine.failed_value, fine.amount) == (100_000 * 21 * BAHT, 10_500 * BAHT)

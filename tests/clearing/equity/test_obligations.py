@@ -1,4 +1,4 @@
-"""Every obligation due on a run date against what was done (decision 82), through the four
+"""Every obligation due on a run date against what was done (decision 78), through the four
 days of examples/clearing/default: on the settlement date, with no new trades, each member's
 deliveries, receipts, payments and collections with their status; on the buy-in day, the
 obligations still open at its start; a payment made good by the waterfall."""

@@ -248,7 +248,7 @@ def test_create_refuses_bad_parties_and_repeated_ids() -> None:
 @pytest.mark.parametrize("dates", [
     {"trade_date": dt.date(1990, 4, 9)}, {"settlement_date": dt.date(2099, 4, 13)}])
 def test_create_refuses_dates_outside_the_calendar_alone(dates: dict[str, dt.date]) -> None:
-    # decision 83: one bad request is answered with its reason, never a crash of the day
+    # decision 79: one bad request is answered with its reason, never a crash of the day
     book = PsmsBook(REGISTRY)
     message = _refused(book, RefusalReason.INVALID,
                        lambda: book.create(_instruction("M1", **dates), _at(T, "09:00")))

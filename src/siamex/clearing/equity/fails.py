@@ -23,7 +23,7 @@ On a run date D, in timetable order:
      when nobody sells, the receivers are paid cash in lieu;
   4. each fail cured on D is fined (3.8): a fail of another cause on its short quantity at
      the settlement date's close (decision C5), a human error by the number in the member's
-     year of the fail event it belongs to, per security (decision 80).
+     year of the fail event it belongs to, per security (decision 76).
 
 Buy-ins run after D's settlement rather than at 13:25: the receivable TCH withholds on D is
 paid out by settlement, and the buy-in should be able to use it.
@@ -405,7 +405,7 @@ class _Run:
         fines = fail_fines(fail, sd, self.day, int(str(record["close"])),
                            None if count is None else int(str(count)), self.rules)
         if count is not None and self.fined_in_event(fid):
-            fines = ()  # decision 80: an event's security is fined once, whatever its accounts
+            fines = ()  # decision 76: an event's security is fined once, whatever its accounts
         # kept with the fail, saved with it: a month's bill reads them back (month_fines)
         self.fails[fid] = {**record, "status": status, "cured_on": str(self.day),
                            "fines": [[f.type, f.amount] for f in fines]}
@@ -416,7 +416,7 @@ class _Run:
     def human_error_number(self, sd: dt.date, member: str) -> int:
         """The number of the member's human-error fail event of `sd` among its human errors
         of the calendar year (3.8). Its human-error fails of one settlement date are one
-        event, counted once however many securities it covers (decision 80); events are
+        event, counted once however many securities it covers (decision 76); events are
         numbered as they are recorded, settlement date by settlement date."""
         text = self.store.get_document(_HUMAN_ERRORS)
         events: dict[str, list[str]] = {} if text is None else json.loads(text)

@@ -8,7 +8,7 @@ account (settlement.py, remedies.py), and the fails' states are recorded (`fails
 run repeated or resumed after a crash reads the same answer (decision 67). Postings and
 cures after the run date are left out: a day's report says where things stood that day.
 
-Statuses (decision 82):
+Statuses (decision 78):
 
 | direction | status | meaning |
 |---|---|---|
