@@ -668,7 +668,7 @@ class Engine(TradingDay):
     def _publish_indicative(self, inst: Instrument, ts: int, out: list[Event]) -> None:
         """Publish the indicative equilibrium when a pre-open book change moves it (2.2)."""
         result = self._equilibrium(inst)
-        if result != self.indicative.get(inst.symbol, NO_CROSS):
+        if not result.same(self.indicative.get(inst.symbol, NO_CROSS)):
             self.indicative[inst.symbol] = result
             out.append(_INDICATIVE(ts, inst.symbol, result.price, result.volume,
                                   result.imbalance))

@@ -142,6 +142,8 @@ def _find_crossing(book: Book, grid: Grid, market_buy: int,
 def book_equilibrium(book: Book, grid: Grid, market_buy: int, market_sell: int,
                      reference: int) -> Equilibrium:
     """Compute the auction result of a book over the candidate prices of `grid`."""
+    if not market_buy and not market_sell and book.best_bid < book.best_ask:
+        return NO_CROSS  # limit orders alone, and no bid meets an offer: nothing can trade
     if (not market_buy and book.best_bid == NO_BID) or (
             not market_sell and book.best_ask == NO_ASK):
         return NO_CROSS
