@@ -393,28 +393,30 @@ def test_the_issues_replays_exit_2_with_a_code_in_a_child_process(
     assert done.stderr.startswith(f"error[{code}]: ") and "Traceback" not in done.stderr
 
 
-def _high_day(prev_close: str, ceiling: str, floor: str) -> bytes:
-    """A day at a very high price: a bid at the ceiling and an offer at the floor cross in the
-    opening auction, then trade again at the touch."""
+def _high_day(prev_close: str, bid: str, offer: str) -> bytes:
+    """A day at a very high price: a bid and an offer far apart cross in the opening auction,
+    then trade again at the touch."""
     order = {"op": "new", "member": "M1", "account": "A1", "symbol": "BIG", "qty": 100}
     return json.dumps({
         "date": "2026-11-20", "seed": 7, "auction_times": {"open1": "10:00:00"},
         "instruments": [{"symbol": "BIG", "prev_close": prev_close}],
-        "actions": [dict(order, at="09:45:00", id="b", side="buy", price=ceiling),
-                    dict(order, at="09:46:00", id="s", side="sell", price=floor),
-                    dict(order, at="10:30:00", id="b2", side="buy", price=ceiling),
-                    dict(order, at="10:31:00", id="s2", side="sell", price=floor)],
+        "actions": [dict(order, at="09:45:00", id="b", side="buy", price=bid),
+                    dict(order, at="09:46:00", id="s", side="sell", price=offer),
+                    dict(order, at="10:30:00", id="b2", side="buy", price=bid),
+                    dict(order, at="10:31:00", id="s2", side="sell", price=offer)],
     }).encode()
 
 
-@pytest.mark.parametrize(("prev_close", "ceiling", "floor"), [
-    ("999999999.99", "1299999998.00", "700000000.00"),
+@pytest.mark.parametrize(("prev_close", "bid", "offer"), [
+    ("999999999998.00", "999999999998.00", "700000000000.00"),  # the largest price (decision 74)
+    ("999999999.99", "1299999998.00", "700000000.00"),  # its ceiling, its floor
     ("100000000.00", "130000000.00", "70000000.00"),
 ])
-def test_the_highest_prices_trade_in_a_few_megabytes(tmp_path: Path, prev_close: str,
-                                                      ceiling: str, floor: str) -> None:
-    # the day's range is hundreds of millions of ticks; the book keeps only the levels in use
-    done = _siamex("replay", _file(tmp_path, "day.json", _high_day(prev_close, ceiling, floor)))
+def test_the_highest_prices_trade_in_a_bounded_address_space(tmp_path: Path, prev_close: str,
+                                                              bid: str, offer: str) -> None:
+    # the day's range is up to hundreds of billions of ticks; the book keeps only the levels
+    # in use, so the replay runs under the 4 GiB cap of _siamex
+    done = _siamex("replay", _file(tmp_path, "day.json", _high_day(prev_close, bid, offer)))
     assert done.returncode == 0, done.stderr
     trades = [json.loads(line) for line in done.stdout.splitlines() if '"trade"' in line]
     assert len(trades) == 2

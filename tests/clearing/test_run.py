@@ -144,6 +144,27 @@ def test_the_replay_of_a_trading_day_settles_on_t_plus_2(tmp_path: Path) -> None
     assert {s.member for s in report.trades} == {f"M{n}" for n in range(1, 10)}
 
 
+def test_two_orders_that_share_a_reused_id_pay_a_fee_each(tmp_path: Path) -> None:
+    # decision 11: an id is free again once its order has filled; the fee is per order (C3)
+    order = {"op": "new", "symbol": "AOT", "qty": 300_000, "price": "64.00"}
+    day = {"date": "2026-11-20", "instruments": [{"symbol": "AOT", "prev_close": "64.00"}],
+           "actions": [
+               dict(order, at="10:30:00", id="x", member="M1", account="A1", side="buy"),
+               dict(order, at="10:30:01", id="s1", member="M2", account="B7", side="sell"),
+               dict(order, at="10:31:00", id="x", member="M1", account="A1", side="buy"),
+               dict(order, at="10:31:01", id="s2", member="M2", account="B7", side="sell")]}
+    scenario = tmp_path / "day.json"
+    scenario.write_text(json.dumps(day))
+    replayed = tmp_path / "day.jsonl"
+    replayed.write_bytes(b"".join(
+        event_line(seq, event) + b"\n" for seq, event in
+        enumerate(run_scenario(load_scenario(scenario, {}), Engine(), None), 1)))
+    registry = load_registry(EXAMPLES / "normal-day-members.json")
+    report = clear_day(registry, read_trades(replayed, registry), [], MemoryStore())
+    buys = [(f.order_id, f.traded_value) for f in report.fees if f.side == "buy"]
+    assert buys == [("x#1", 300_000 * 6_400), ("x#3", 300_000 * 6_400)]
+
+
 @pytest.mark.parametrize(("entry", "why"), [
     ({"member": "Z", "account_type": "client", "asset": "X", "qty": 1}, "unknown member"),
     ({"member": "N", "account_type": "client", "asset": "X", "qty": 1}, "unknown member"),

@@ -100,3 +100,8 @@ def test_a_clearing_value_outside_its_range_is_refused_naming_the_range(
     with pytest.raises(InvalidValue) as refused:
         ClearingRules(overrides)
     assert str(refused.value).startswith(says)
+
+
+def test_a_tick_row_may_start_at_the_largest_price_a_file_may_give() -> None:
+    rules = Rulebook({"tick_table": [["0", "0.01"], ["999999999999.00", "1.00"]]})
+    assert rules.tick_table[-1] == (99_999_999_999_900, 100)

@@ -4,7 +4,13 @@ on every day of a run, never of the -F board's own close."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
+import pytest
+
+from siamex.errors import SiamexError
+from siamex.scenario.loader import parse_scenario
+from siamex.scenario.runner import run_scenario
 from siamex.trading.commands import InstrumentSpec
 from siamex.trading.events import PriceLimitsSet
 from siamex.units import format_price
@@ -56,3 +62,13 @@ def test_a_foreign_symbol_may_name_its_main_security() -> None:
     later = Session(stock("X", None), stock("XFOREIGN", None, board="foreign", main="X"),
                     date=NEXT_DAY, engine=s.engine)
     assert _limits(later.events, "XFOREIGN") == ("8.80", "2.20")
+
+
+def test_a_foreign_security_without_its_main_on_a_later_day_names_the_main_it_lacks() -> None:
+    day = {"date": "2026-11-20", "instruments": [{"symbol": "X-F", "prev_close": "5.00",
+                                                  "board": "foreign"}], "actions": []}
+    later = {**day, "date": "2026-11-23",
+             "instruments": [{"symbol": "X-F", "board": "foreign"}]}
+    scenario = parse_scenario(json.dumps({"days": [day, later]}).encode())
+    with pytest.raises(SiamexError, match="X-F: no prev_close given for its main security X"):
+        list(run_scenario(scenario))

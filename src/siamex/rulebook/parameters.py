@@ -33,7 +33,7 @@ from siamex.rulebook.values import (
     show_time,
     time_of_day,
 )
-from siamex.units import InvalidValue, format_price
+from siamex.units import InvalidValue, format_price, parse_price
 
 __all__ = [
     "DEFAULT_RULEBOOK",
@@ -65,7 +65,7 @@ def _tick_table(value: Any, name: str) -> tuple[tuple[int, int], ...]:
     for row in value:
         if not isinstance(row, list | tuple) or len(row) != 2:
             raise InvalidValue(f"{name} rows must be [from_price, tick] pairs")
-        start = read_price(row[0], name, 0, 99_999_999_999)
+        start = read_price(row[0], name, 0, parse_price(MAX_PRICE))
         tick = read_price(row[1], name, 1, 10_000)
         if start % tick:
             raise InvalidValue(f"{name}: the row from {row[0]} is not a multiple of its tick")

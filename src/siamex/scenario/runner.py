@@ -23,7 +23,7 @@ from siamex.scenario.loader import DayPlan, Scenario
 from siamex.trading.commands import AdvanceTime, Command
 from siamex.trading.engine import Engine
 from siamex.trading.events import Event, Rejected
-from siamex.trading.listing import carried_close
+from siamex.trading.listing import carried_close, main_symbol
 
 __all__ = ["BATCH", "day_commands", "open_journal", "run_scenario", "scenario_commands"]
 
@@ -38,8 +38,10 @@ def _check_day(engine: Engine, day: DayPlan) -> None:
     for spec in day.start.instruments:
         if spec.prev_close is None and spec.ipo_price is None and carried_close(
                 spec, day.start.instruments, engine.closes) is None:
+            main = main_symbol(spec)
+            of = f" for its main security {main}" if main != spec.symbol else ""
             raise SiamexError(ErrorCode.SCENARIO_FIELD, (
-                f"{spec.symbol}: no prev_close given and none carried from an earlier day"))
+                f"{spec.symbol}: no prev_close given{of} and none carried from an earlier day"))
 
 
 def day_commands(day: DayPlan) -> Iterator[tuple[Command, EdgeReject | None]]:

@@ -4,9 +4,12 @@ Each side keeps the levels that hold orders in a list ordered from its worst pri
 (bids ascending, offers descending), so its memory follows the levels in use, never the width of
 the day's price range (a very high price, a first trading day or a widened limit makes that
 range millions of ticks; DESIGN.md, hints from the field). A side's best level is the end of its
-list and every resting order knows its level: adding at the touch, matching and cancelling are
-O(1); a level elsewhere is found by a binary search of the list (a few compiled integer steps,
-cheaper than hashing the price), and an emptied level is kept for the next new price, so the
+list and every resting order knows its level: adding to an existing level, matching and
+cancelling are O(1), and a level away from the touch is found by a binary search of the list (a
+few compiled integer steps, cheaper than hashing the price). Opening or emptying a level away
+from the touch also shifts the levels beyond it in the list: a memory move, negligible for the
+hundreds of levels a book holds, quadratic only when a book opens hundreds of thousands of
+distinct prices one below the other. An emptied level is kept for the next new price, so the
 book allocates levels only as its depth grows. Each level is a doubly linked queue of orders in
 time priority. ATO and ATC orders have no price; they wait in their own queues in time order
 until the auction (decision T4). Each side keeps the total quantity of its priced orders, which

@@ -506,10 +506,21 @@ def trades_from_replay(lines: Iterable[str | bytes], registry: MemberRegistry, *
                       event.get("board"), event.get("price"), event.get("qty"),
                       event.get("buy_member"), event.get("buy_account"),
                       event.get("sell_member"), event.get("sell_account"),
-                      event.get("buy_id", ""), event.get("sell_id", "")]
+                      _order_of(event, "buy"), _order_of(event, "sell")]
             if _scalars(line, values, builder):
                 builder.add(line, *values)
     return builder.batch(source, "line")
+
+
+def _order_of(event: dict[str, Any], side: str) -> Any:
+    """Name a trade's order on one side: its client id, and the engine's order number after it
+    when there is one, since an id may be used again once its order has finished (decision 11)
+    and the clearing fee is charged per order. A trade report has no order number."""
+    order_id = event.get(f"{side}_id", "")
+    number = event.get(f"{side}_order_no")
+    if isinstance(order_id, str) and type(number) is int and number > 0:
+        return f"{order_id}#{number}"
+    return order_id
 
 
 def read_trades(path: Path, registry: MemberRegistry, *,
