@@ -182,6 +182,7 @@ def test_an_amend_is_checked_as_a_change() -> None:
     assert _code(book.check(CTX, 1, 1, None, None)) is RefusalCode.CREDIT_LIMIT
     book.on_amended("o1", 7_000)
     assert book.exposure(TRADER) == 8_500
+    assert book.check_amend("gone", 10**9, 10**6, 100, None, resting=10**9) is None
 
 
 def test_a_kill_switch_stops_new_orders_and_returns_its_scopes_resting_orders() -> None:

@@ -160,8 +160,14 @@ class RiskBook:
     def check_amend(self, order_key: str, value: int, qty: int, price: int | None,
                     reference: int | None, *, resting: int) -> Refusal | None:
         """Refuse an amend that breaks a limit, given the order's new total quantity and value
-        and its new resting value; only what it adds to the resting value is credit-checked."""
-        ctx, before = self._orders[order_key]
+        and its new resting value; only what it adds to the resting value is credit-checked.
+
+        An order that no longer rests passes: the engine refuses its amend (UNKNOWN_ORDER).
+        """
+        held = self._orders.get(order_key)
+        if held is None:
+            return None
+        ctx, before = held
         return self._check(ctx, value, qty, price, reference, resting - before)
 
     def _check(self, ctx: OrderContext, value: int, qty: int, price: int | None,
