@@ -54,6 +54,12 @@ def test_encode_writes_what_simplefix_writes() -> None:
     assert encode("D", ORDER) == _simplefix("D", ORDER)
 
 
+def test_a_message_longer_than_256_bytes_has_the_same_checksum_as_simplefix() -> None:
+    long = [*ORDER, (58, "x" * 700)]
+    assert encode("D", long) == _simplefix("D", long)
+    assert Framer().feed(_simplefix("D", long)) == [encode("D", long)]
+
+
 def test_simplefix_reads_what_encode_writes() -> None:
     parser = simplefix.FixParser()
     parser.append_buffer(encode("D", ORDER))

@@ -3,9 +3,11 @@ reopen and a kill -9, drops a torn last record and refuses damage before it."""
 
 from __future__ import annotations
 
+import struct
 import subprocess
 import sys
 import textwrap
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -149,6 +151,15 @@ def test_damage_before_the_last_record_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CorruptStore, match="damaged"):
         FileStore(tmp_path, "BROKER1", "SIAMEX")
     assert path.read_bytes() == bytes(damaged)
+
+
+def test_a_record_of_unknown_kind_is_refused(tmp_path: Path) -> None:
+    data, _ = _records(tmp_path)
+    payload = b"X" + bytes(8)
+    record = struct.pack("<II", zlib.crc32(payload, len(payload)), len(payload)) + payload
+    (tmp_path / store_name("BROKER1", "SIAMEX")).write_bytes(data + record)
+    with pytest.raises(CorruptStore, match="unknown kind"):
+        FileStore(tmp_path, "BROKER1", "SIAMEX")
 
 
 def test_a_kill_minus_nine_loses_nothing_written(tmp_path: Path) -> None:
