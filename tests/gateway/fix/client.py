@@ -1,17 +1,26 @@
 """A member's side of a FIX connection, written with simplefix so that the session tests do
-not trust siamex's own codec: messages built with simplefix, the server's bytes read with it."""
+not trust siamex's own codec (messages built with simplefix, the server's bytes read with it),
+and an acceptor session for it to talk to."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 import simplefix
 
 from siamex.gateway.fix.actions import Action, Close, Deliver, LoggedOn, Write
+from siamex.gateway.fix.auth import Credential, StaticAuthenticator
+from siamex.gateway.fix.session import FixSession, SessionConfig
+from siamex.gateway.fix.store import MessageStore
 
 T0 = 1_767_323_045_000_000_000  # 2026-01-02 03:04:05 UTC
 SECOND = 1_000_000_000
+AUTH = StaticAuthenticator({
+    "BROKER1": Credential("member 1"),
+    "BROKER2": Credential("member 2", username="trader", password="s3cret"),
+})
+Stores = Callable[[str, str], MessageStore]
 
 
 def utc(ns: int) -> str:
@@ -106,3 +115,25 @@ def summary(actions: Sequence[Action]) -> list[str]:
             assert isinstance(action, Close)
             out.append("close")
     return out
+
+
+def reject_of(actions: Sequence[Action]) -> dict[int, str]:
+    """The one session-level Reject among the messages written."""
+    rejects = [message for message in written(actions) if message[35] == "3"]
+    assert len(rejects) == 1, summary(actions)
+    return rejects[0]
+
+
+def new_session(stores: Stores, config: SessionConfig | None = None) -> FixSession:
+    """A connection opened at T0."""
+    return FixSession(config or SessionConfig(), AUTH, stores, T0)
+
+
+def logged_on(stores: Stores, config: SessionConfig | None = None,
+              client: Client | None = None) -> tuple[FixSession, Client]:
+    """A connection on which BROKER1 (or `client`) has logged on at T0."""
+    session = new_session(stores, config)
+    client = client or Client()
+    actions = session.data_received(client.logon(), T0)
+    assert summary(actions) == ["write A", "logged on"]
+    return session, client

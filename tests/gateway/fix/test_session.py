@@ -1,58 +1,29 @@
 """The acceptor session against a member built with simplefix, on a manual clock: logon,
-heartbeats, sequence numbers and gaps, resends (after a reconnect and after a restart),
-session-level rejects and the Logout handshake."""
+heartbeats, sequence numbers and gaps, sequence resets, session-level rejects, the Logout
+handshake, and any input at all (resends: test_resend.py)."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from siamex.gateway.fix.actions import Close, Deliver, LoggedOn, Write
-from siamex.gateway.fix.auth import Credential, StaticAuthenticator
-from siamex.gateway.fix.session import (
-    TRANSITIONS,
-    FixSession,
-    NotLoggedOn,
-    SessionConfig,
-    State,
-    store_outgoing,
+from siamex.gateway.fix.actions import Deliver, LoggedOn, Write
+from siamex.gateway.fix.session import TRANSITIONS, SessionConfig, State
+from siamex.gateway.fix.store import memory_stores
+from tests.gateway.fix.client import (
+    SECOND,
+    T0,
+    Client,
+    Stores,
+    logged_on,
+    new_session,
+    read,
+    reject_of,
+    summary,
+    utc,
+    written,
 )
-from siamex.gateway.fix.store import FileStore, MemoryStore, MessageStore, memory_stores
-from tests.gateway.fix.client import SECOND, T0, Client, fields, read, summary, utc, written
-
-AUTH = StaticAuthenticator({
-    "BROKER1": Credential("member 1"),
-    "BROKER2": Credential("member 2", username="trader", password="s3cret"),
-})
-Stores = Callable[[str, str], MessageStore]
-
-
-@pytest.fixture
-def stores() -> Stores:
-    return memory_stores()
-
-
-def _session(stores: Stores, config: SessionConfig | None = None) -> FixSession:
-    return FixSession(config or SessionConfig(), AUTH, stores, T0)
-
-
-def _logged_on(stores: Stores, config: SessionConfig | None = None,
-               client: Client | None = None) -> tuple[FixSession, Client]:
-    session = _session(stores, config)
-    client = client or Client()
-    actions = session.data_received(client.logon(), T0)
-    assert summary(actions) == ["write A", "logged on"]
-    return session, client
-
-
-def _reject(actions: list[Write | Deliver | LoggedOn | Close]) -> dict[int, str]:
-    rejects = [message for message in written(actions) if message[35] == "3"]
-    assert len(rejects) == 1, summary(actions)
-    return rejects[0]
 
 
 def test_the_transitions_table_names_every_state() -> None:
@@ -63,7 +34,7 @@ def test_the_transitions_table_names_every_state() -> None:
 
 
 def test_a_logon_is_answered_and_reported(stores: Stores) -> None:
-    session = _session(stores)
+    session = new_session(stores)
     actions = session.data_received(Client().logon(), T0)
     logon = written(actions)[0]
     assert (logon[35], logon[49], logon[56], logon[34], logon[98], logon[108]) == (
@@ -74,14 +45,14 @@ def test_a_logon_is_answered_and_reported(stores: Stores) -> None:
 
 
 def test_a_first_message_other_than_logon_closes_unanswered(stores: Stores) -> None:
-    session = _session(stores)
+    session = new_session(stores)
     assert summary(session.data_received(Client().message("0"), T0)) == ["close"]
     assert session.state is State.CLOSED
     assert session.data_received(Client().logon(), T0) == []
 
 
 def test_a_logon_to_another_comp_id_closes_unanswered(stores: Stores) -> None:
-    actions = _session(stores).data_received(Client(target="OTHER").logon(), T0)
+    actions = new_session(stores).data_received(Client(target="OTHER").logon(), T0)
     assert summary(actions) == ["close"]
 
 
@@ -99,7 +70,7 @@ def test_a_logon_to_another_comp_id_closes_unanswered(stores: Stores) -> None:
 def test_a_refused_logon_gets_a_logout_with_the_reason(
         stores: Stores, client: Client, logon_fields: list[tuple[int, str]], why: str) -> None:
     seq = 2 if (141, "Y") in logon_fields else None
-    actions = _session(stores).data_received(client.logon(logon_fields, seq=seq), T0)
+    actions = new_session(stores).data_received(client.logon(logon_fields, seq=seq), T0)
     assert summary(actions) == ["write 5", "close"]
     logout = written(actions)[0]
     assert why in logout[58]
@@ -108,19 +79,19 @@ def test_a_refused_logon_gets_a_logout_with_the_reason(
 
 def test_a_logon_with_a_password_is_accepted(stores: Stores) -> None:
     client = Client("BROKER2")
-    actions = _session(stores).data_received(
+    actions = new_session(stores).data_received(
         client.logon([(98, "0"), (108, "30"), (553, "trader"), (554, "s3cret")]), T0)
     assert actions[-1] == LoggedOn("member 2", "BROKER2", "SIAMEX")
 
 
 def test_a_logon_sent_too_long_ago_is_refused(stores: Stores) -> None:
-    actions = _session(stores).data_received(Client().logon(now=T0 - 121 * SECOND), T0)
+    actions = new_session(stores).data_received(Client().logon(now=T0 - 121 * SECOND), T0)
     assert summary(actions) == ["write 5", "close"]
     assert "SendingTime" in written(actions)[0][58]
 
 
 def test_no_logon_within_the_timeout_closes(stores: Stores) -> None:
-    session = _session(stores)
+    session = new_session(stores)
     assert session.timer(T0 + 10 * SECOND - 1) == []
     assert summary(session.timer(T0 + 10 * SECOND)) == ["close"]
 
@@ -129,7 +100,7 @@ def test_reset_seq_num_flag_starts_both_sides_at_one(stores: Stores) -> None:
     store = stores("BROKER1", "SIAMEX")
     store.set_next_in(5)
     store.save(6, b"old", ref=3)
-    session = _session(stores)
+    session = new_session(stores)
     actions = session.data_received(Client().logon([(98, "0"), (108, "30"), (141, "Y")]), T0)
     logon = written(actions)[0]
     assert (logon[34], logon[141]) == ("1", "Y")
@@ -142,7 +113,7 @@ def test_a_logon_below_the_expected_number_is_logged_out(stores: Stores) -> None
     stores("BROKER1", "SIAMEX").set_next_in(5)
     client = Client()
     client.seq = 3
-    actions = _session(stores).data_received(client.logon(), T0)
+    actions = new_session(stores).data_received(client.logon(), T0)
     assert summary(actions) == ["write 5", "close"]
     assert written(actions)[0][58] == "MsgSeqNum too low, expecting 5 but received 3"
 
@@ -151,7 +122,7 @@ def test_a_logon_above_the_expected_number_asks_for_the_gap(stores: Stores) -> N
     stores("BROKER1", "SIAMEX").set_next_in(5)
     client = Client()
     client.seq = 8
-    session = _session(stores)
+    session = new_session(stores)
     actions = session.data_received(client.logon(), T0)
     assert summary(actions) == ["write A", "logged on", "write 2"]
     request = written(actions)[1]
@@ -168,7 +139,7 @@ def test_a_logon_above_the_expected_number_asks_for_the_gap(stores: Stores) -> N
 
 
 def test_a_quiet_session_sends_heartbeats(stores: Stores) -> None:
-    session, client = _logged_on(stores)
+    session, client = logged_on(stores)
     session.data_received(client.message("0", now=T0 + 25 * SECOND), T0 + 25 * SECOND)
     assert session.timer(T0 + 30 * SECOND - 1) == []
     assert summary(session.timer(T0 + 30 * SECOND)) == ["write 0"]
@@ -176,7 +147,7 @@ def test_a_quiet_session_sends_heartbeats(stores: Stores) -> None:
 
 
 def test_silence_brings_a_test_request_then_a_logout(stores: Stores) -> None:
-    session, _ = _logged_on(stores)
+    session, _ = logged_on(stores)
     assert summary(session.timer(T0 + 36 * SECOND - 1)) == ["write 0"]
     actions = session.timer(T0 + 36 * SECOND)
     assert summary(actions) == ["write 1"]
@@ -187,8 +158,8 @@ def test_silence_brings_a_test_request_then_a_logout(stores: Stores) -> None:
     assert session.state is State.CLOSED
 
 
-def test_an_answered_test_request_keeps_the_session(stores: Stores) -> None:
-    session, client = _logged_on(stores)
+def test_an_answered_test_request_keeps_thenew_session(stores: Stores) -> None:
+    session, client = logged_on(stores)
     request = written(session.timer(T0 + 36 * SECOND))[0]
     later = T0 + 40 * SECOND
     session.data_received(client.message("0", [(112, request[112])], now=later), later)
@@ -197,7 +168,7 @@ def test_an_answered_test_request_keeps_the_session(stores: Stores) -> None:
 
 
 def test_a_test_request_is_answered_with_its_id(stores: Stores) -> None:
-    session, client = _logged_on(stores)
+    session, client = logged_on(stores)
     actions = session.data_received(client.message("1", [(112, "ping")]), T0)
     heartbeat = written(actions)[0]
     assert (heartbeat[35], heartbeat[112], heartbeat[34]) == ("0", "ping", "2")
@@ -208,7 +179,7 @@ def test_a_test_request_is_answered_with_its_id(stores: Stores) -> None:
 
 def test_the_expected_number_is_stored_once_the_session_is_called_again(
         stores: Stores) -> None:
-    session, client = _logged_on(stores)
+    session, client = logged_on(stores)
     store = stores("BROKER1", "SIAMEX")
     actions = session.data_received(client.order("o1"), T0)
     assert summary(actions) == ["deliver D 2"]
@@ -218,7 +189,7 @@ def test_the_expected_number_is_stored_once_the_session_is_called_again(
 
 
 def test_an_app_message_is_delivered_with_its_fields(stores: Stores) -> None:
-    session, client = _logged_on(stores)
+    session, client = logged_on(stores)
     [deliver] = session.data_received(client.order("o1", extra=[(58, "hello")]), T0)
     assert isinstance(deliver, Deliver)
     message = deliver.msg
@@ -232,13 +203,13 @@ def test_an_app_message_is_delivered_with_its_fields(stores: Stores) -> None:
 @pytest.mark.parametrize("msg_type", ["8", "j", "U7"])
 def test_other_application_message_types_are_delivered_too(stores: Stores,
                                                            msg_type: str) -> None:
-    session, client = _logged_on(stores)
+    session, client = logged_on(stores)
     actions = session.data_received(client.message(msg_type, [(58, "x")]), T0)
     assert summary(actions) == [f"deliver {msg_type} 2"]
 
 
 def test_a_gap_is_asked_for_and_filled_in_order(stores: Stores) -> None:
-    session, client = _logged_on(stores)
+    session, client = logged_on(stores)
     first, second, third = (client.order(f"o{n}") for n in (2, 3, 4))
     actions = session.data_received(third, T0)
     assert summary(actions) == ["write 2"]
@@ -256,7 +227,7 @@ def test_a_gap_is_asked_for_and_filled_in_order(stores: Stores) -> None:
 
 
 def test_messages_beyond_the_queue_bound_come_again_with_the_resend(stores: Stores) -> None:
-    session, client = _logged_on(stores, SessionConfig(max_queued_bytes=0))
+    session, client = logged_on(stores, SessionConfig(max_queued_bytes=0))
     first, second = client.order("o2"), client.order("o3")
     assert summary(session.data_received(second, T0)) == ["write 2"]
     assert summary(session.data_received(first, T0)) == ["deliver D 2"]
@@ -267,7 +238,7 @@ def test_messages_beyond_the_queue_bound_come_again_with_the_resend(stores: Stor
 
 
 def test_a_gap_fill_past_queued_messages_drops_them(stores: Stores) -> None:
-    session, client = _logged_on(stores)
+    session, client = logged_on(stores)
     client.seq = 4
     assert summary(session.data_received(client.order("o4") + client.order("o5"), T0)) == [
         "write 2"]
@@ -280,7 +251,7 @@ def test_a_gap_fill_past_queued_messages_drops_them(stores: Stores) -> None:
 
 
 def test_a_number_too_low_without_poss_dup_logs_out(stores: Stores) -> None:
-    session, client = _logged_on(stores)
+    session, client = logged_on(stores)
     session.data_received(client.order("o1"), T0)
     actions = session.data_received(client.order("again", seq=2), T0)
     assert summary(actions) == ["write 5", "close"]
@@ -288,47 +259,47 @@ def test_a_number_too_low_without_poss_dup_logs_out(stores: Stores) -> None:
 
 
 def test_a_duplicate_below_the_expected_number_is_ignored(stores: Stores) -> None:
-    session, client = _logged_on(stores)
+    session, client = logged_on(stores)
     order = client.order("o1")
     session.data_received(order, T0)
     assert session.data_received(client.resent(order, now=T0 + SECOND), T0 + SECOND) == []
 
 
 def test_a_duplicate_without_orig_sending_time_is_rejected(stores: Stores) -> None:
-    session, client = _logged_on(stores)
+    session, client = logged_on(stores)
     session.data_received(client.order("o1"), T0)
     duplicate = client.message("D", [(11, "o1")], seq=2, header=[
         (49, "BROKER1"), (56, "SIAMEX"), (34, "2"), (43, "Y"), (52, utc(T0))])
-    reject = _reject(session.data_received(duplicate, T0))
+    reject = reject_of(session.data_received(duplicate, T0))
     assert (reject[45], reject[371], reject[373]) == ("2", "122", "1")
 
 
 def test_a_duplicate_sent_before_its_original_is_rejected_and_logged_out(
         stores: Stores) -> None:
-    session, client = _logged_on(stores)
+    session, client = logged_on(stores)
     session.data_received(client.order("o1"), T0)
     duplicate = client.message("D", [(11, "o1")], seq=2, header=[
         (49, "BROKER1"), (56, "SIAMEX"), (34, "2"), (43, "Y"), (52, utc(T0)),
         (122, utc(T0 + SECOND))])
     actions = session.data_received(duplicate, T0)
     assert summary(actions) == ["write 3", "write 5"]
-    assert (_reject(actions)[371], _reject(actions)[373]) == ("122", "10")
+    assert (reject_of(actions)[371], reject_of(actions)[373]) == ("122", "10")
     assert session.state is State.LOGOUT_SENT
 
 
 @pytest.mark.parametrize(("orig", "reason"), [(None, "1"), ("yesterday", "6")])
 def test_a_possible_duplicate_in_sequence_needs_a_readable_orig_sending_time(
         stores: Stores, orig: str | None, reason: str) -> None:
-    session, client = _logged_on(stores)
+    session, client = logged_on(stores)
     header = [(49, "BROKER1"), (56, "SIAMEX"), (34, "2"), (43, "Y"), (52, utc(T0))]
     if orig is not None:
         header.append((122, orig))
-    reject = _reject(session.data_received(client.message("0", header=header), T0))
+    reject = reject_of(session.data_received(client.message("0", header=header), T0))
     assert (reject[45], reject[371], reject[373]) == ("2", "122", reason)
 
 
 def test_a_possible_duplicate_in_sequence_is_delivered_as_one(stores: Stores) -> None:
-    session, client = _logged_on(stores)
+    session, client = logged_on(stores)
     order = client.resent(client.order("o1"), now=T0)
     [deliver] = session.data_received(order, T0)
     assert isinstance(deliver, Deliver)
@@ -336,7 +307,7 @@ def test_a_possible_duplicate_in_sequence_is_delivered_as_one(stores: Stores) ->
 
 
 def test_a_missing_msg_seq_num_logs_out(stores: Stores) -> None:
-    session, client = _logged_on(stores)
+    session, client = logged_on(stores)
     actions = session.data_received(client.message("0", header=[
         (49, "BROKER1"), (56, "SIAMEX"), (52, utc(T0))]), T0)
     assert summary(actions) == ["write 5", "close"]
@@ -344,7 +315,7 @@ def test_a_missing_msg_seq_num_logs_out(stores: Stores) -> None:
 
 
 def test_a_garbled_message_is_ignored_and_uses_up_no_number(stores: Stores) -> None:
-    session, client = _logged_on(stores)
+    session, client = logged_on(stores)
     order = client.order("o1")
     garbled = order[:-4] + b"%03d\x01" % ((int(order[-4:-1]) + 1) % 256)
     assert session.data_received(garbled, T0) == []
@@ -355,7 +326,7 @@ def test_a_garbled_message_is_ignored_and_uses_up_no_number(stores: Stores) -> N
 
 
 def test_a_gap_fill_moves_the_expected_number(stores: Stores) -> None:
-    session, client = _logged_on(stores)
+    session, client = logged_on(stores)
     assert session.data_received(client.message("4", [(123, "Y"), (36, "7")]), T0) == []
     client.seq = 7
     assert summary(session.data_received(client.order("o7"), T0)) == ["deliver D 7"]
@@ -364,29 +335,29 @@ def test_a_gap_fill_moves_the_expected_number(stores: Stores) -> None:
 @pytest.mark.parametrize("new_seq", ["2", "1"])
 def test_a_gap_fill_that_does_not_move_forward_is_rejected(stores: Stores,
                                                            new_seq: str) -> None:
-    session, client = _logged_on(stores)
-    reject = _reject(session.data_received(
+    session, client = logged_on(stores)
+    reject = reject_of(session.data_received(
         client.message("4", [(123, "Y"), (36, new_seq)]), T0))
     assert (reject[45], reject[371], reject[372], reject[373]) == ("2", "36", "4", "5")
     assert summary(session.data_received(client.order("o3"), T0)) == ["deliver D 3"]
 
 
 def test_a_reset_sets_the_expected_number_whatever_its_own(stores: Stores) -> None:
-    session, client = _logged_on(stores)
+    session, client = logged_on(stores)
     assert session.data_received(client.message("4", [(36, "20")], seq=999), T0) == []
     client.seq = 20
     assert summary(session.data_received(client.order("o20"), T0)) == ["deliver D 20"]
 
 
 def test_a_reset_may_not_lower_the_expected_number(stores: Stores) -> None:
-    session, client = _logged_on(stores)
+    session, client = logged_on(stores)
     session.data_received(client.order("o2") + client.order("o3"), T0)
-    reject = _reject(session.data_received(client.message("4", [(36, "2")], seq=1), T0))
+    reject = reject_of(session.data_received(client.message("4", [(36, "2")], seq=1), T0))
     assert (reject[371], reject[373]) == ("36", "5")
 
 
 def test_a_logon_with_reset_in_an_open_session_starts_again(stores: Stores) -> None:
-    session, client = _logged_on(stores)
+    session, client = logged_on(stores)
     session.data_received(client.order("o2"), T0)
     client.seq = 1
     actions = session.data_received(client.logon([(98, "0"), (108, "30"), (141, "Y")]), T0)
@@ -396,135 +367,8 @@ def test_a_logon_with_reset_in_an_open_session_starts_again(stores: Stores) -> N
 
 
 def test_a_logon_without_reset_in_an_open_session_logs_out(stores: Stores) -> None:
-    session, client = _logged_on(stores)
+    session, client = logged_on(stores)
     assert summary(session.data_received(client.logon(), T0)) == ["write 5", "close"]
-
-
-# Resends
-
-
-def _sent(session: FixSession, count: int, now: int = T0, first_ref: int = 100) -> list[bytes]:
-    out = []
-    for n in range(count):
-        [write] = session.send_app("8", [(37, f"x{n}"), (150, "0")], now, ref=first_ref + n)
-        assert isinstance(write, Write)
-        out.append(write.data)
-    return out
-
-
-def _check_resent(frames: list[dict[int, str]], originals: list[bytes], now: int) -> None:
-    for frame, original in zip(frames, originals, strict=True):
-        first = fields(original)
-        assert frame[43] == "Y"
-        assert frame[122] == first[52]
-        assert frame[52] == utc(now)
-        assert {k: v for k, v in frame.items() if k not in (9, 10, 43, 52, 122)} == {
-            k: v for k, v in first.items() if k not in (9, 10, 52)}
-
-
-def test_a_resend_request_replays_app_messages_and_gap_fills_the_rest(stores: Stores) -> None:
-    session, client = _logged_on(stores)  # our Logon is 1
-    sent = _sent(session, 2)  # 2, 3
-    session.timer(T0 + 30 * SECOND)  # a Heartbeat: 4
-    session.data_received(client.message("1", [(112, "x")]), T0 + 30 * SECOND)  # 5 answers it
-    sent += _sent(session, 1, T0 + 30 * SECOND, first_ref=102)  # 6
-    later = T0 + 31 * SECOND
-    frames = written(session.data_received(
-        client.message("2", [(7, "1"), (16, "0")], now=later), later))
-    assert [(f[35], f[34], f.get(36)) for f in frames] == [
-        ("4", "1", "2"), ("8", "2", None), ("8", "3", None), ("4", "4", "6"), ("8", "6", None)]
-    assert all(f[43] == "Y" for f in frames)
-    assert frames[0][123] == "Y"
-    _check_resent([frames[1], frames[2], frames[4]], sent, later)
-    assert stores("BROKER1", "SIAMEX").last_ref() == 102
-
-
-def test_a_resend_request_with_an_end_replays_that_range_only(stores: Stores) -> None:
-    session, client = _logged_on(stores)
-    sent = _sent(session, 3)
-    frames = written(session.data_received(client.message("2", [(7, "3"), (16, "3")]), T0))
-    assert [f[34] for f in frames] == ["3"]
-    _check_resent(frames, sent[1:2], T0)
-
-
-def test_a_resend_request_ending_at_a_session_message_gap_fills_to_the_end(
-        stores: Stores) -> None:
-    session, client = _logged_on(stores)
-    _sent(session, 1)
-    session.timer(T0 + 30 * SECOND)
-    later = T0 + 30 * SECOND
-    frames = written(session.data_received(
-        client.message("2", [(7, "3"), (16, "3")], now=later), later))
-    assert [(f[35], f[34], f[36]) for f in frames] == [("4", "3", "4")]
-
-
-@pytest.mark.parametrize(("begin", "end", "tag"), [("5", "0", "7"), ("0", "0", "7"),
-                                                   ("2", "1", "16")])
-def test_a_resend_request_outside_what_was_sent_is_rejected(
-        stores: Stores, begin: str, end: str, tag: str) -> None:
-    session, client = _logged_on(stores)
-    _sent(session, 2)
-    reject = _reject(session.data_received(client.message("2", [(7, begin), (16, end)]), T0))
-    assert (reject[371], reject[373]) == (tag, "5")
-
-
-def test_a_resend_request_beyond_a_gap_is_answered_at_once(stores: Stores) -> None:
-    session, client = _logged_on(stores)
-    _sent(session, 1)
-    actions = session.data_received(client.message("2", [(7, "2"), (16, "0")], seq=3), T0)
-    assert summary(actions) == ["write 8", "write 2"]
-    assert session.state is State.RESENDING
-
-
-def test_a_reconnect_resends_from_the_same_store(stores: Stores) -> None:
-    session, client = _logged_on(stores)
-    sent = _sent(session, 2)
-    session.connection_lost()
-    assert session.state is State.CLOSED
-    again = _session(stores)
-    actions = again.data_received(client.logon(), T0 + SECOND)
-    assert written(actions)[0][34] == "4"
-    frames = written(again.data_received(
-        client.message("2", [(7, "2"), (16, "0")], now=T0 + SECOND), T0 + SECOND))
-    assert [f[34] for f in frames] == ["2", "3", "4"]
-    _check_resent(frames[:2], sent, T0 + SECOND)
-
-
-def test_a_restart_resends_from_the_file_store(tmp_path: Path) -> None:
-    def file_stores(sender: str, target: str) -> FileStore:
-        return FileStore(tmp_path, sender, target)
-
-    session, client = _logged_on(file_stores)
-    sent = _sent(session, 2)
-    session.data_received(client.order("o2"), T0)
-    session.connection_lost()
-    restarted = FixSession(SessionConfig(), AUTH, file_stores, T0 + SECOND)
-    later = T0 + 2 * SECOND
-    actions = restarted.data_received(client.logon(now=later), later)
-    assert summary(actions) == ["write A", "logged on"]
-    frames = written(restarted.data_received(
-        client.message("2", [(7, "1"), (16, "0")], now=later), later))
-    assert [f[34] for f in frames] == ["1", "2", "3", "4"]
-    _check_resent(frames[1:3], sent, later)
-    assert FileStore(tmp_path, "BROKER1", "SIAMEX").last_ref() == 101
-
-
-def test_messages_sent_while_away_are_stored_for_the_next_session(stores: Stores) -> None:
-    session, _ = _logged_on(stores)
-    session.logout("end of day", T0)
-    assert session.send_app("8", [(37, "late")], T0) == []
-    session.connection_lost()
-    assert session.send_app("8", [(37, "later")], T0) == []
-    store = stores("BROKER1", "SIAMEX")
-    store_outgoing(store, "SIAMEX", "BROKER1", "8", [(37, "offline")], T0)
-    assert [fields(raw)[37] for _, raw in store.get(1, 10)] == ["late", "later", "offline"]
-
-
-def test_sending_before_a_logon_or_a_session_message_is_refused(stores: Stores) -> None:
-    with pytest.raises(NotLoggedOn):
-        _session(stores).send_app("8", [(37, "x")], T0)
-    with pytest.raises(ValueError, match="session message"):
-        store_outgoing(MemoryStore(), "SIAMEX", "B", "0", [], T0)
 
 
 # Session-level rejects
@@ -537,21 +381,21 @@ def test_sending_before_a_logon_or_a_session_message_is_refused(stores: Stores) 
 def test_a_wrong_comp_id_is_rejected_then_logged_out(stores: Stores,
                                                      header: list[tuple[int, str]],
                                                      tag: str) -> None:
-    session, client = _logged_on(stores)
+    session, client = logged_on(stores)
     actions = session.data_received(client.message("0", header=header), T0)
     assert summary(actions) == ["write 3", "write 5"]
-    reject = _reject(actions)
+    reject = reject_of(actions)
     assert (reject[45], reject[371], reject[373]) == ("2", tag, "9")
     assert session.state is State.LOGOUT_SENT
     assert summary(session.data_received(client.message("5"), T0)) == ["close"]
 
 
 def test_an_inaccurate_sending_time_is_rejected_then_logged_out(stores: Stores) -> None:
-    session, client = _logged_on(stores)
+    session, client = logged_on(stores)
     late = T0 + 121 * SECOND
     actions = session.data_received(client.order("o1"), late)
     assert summary(actions) == ["write 3", "write 5"]
-    assert (_reject(actions)[371], _reject(actions)[373]) == ("52", "10")
+    assert (reject_of(actions)[371], reject_of(actions)[373]) == ("52", "10")
     assert session.timer(late + 10 * SECOND - 1) == []
     assert summary(session.timer(late + 10 * SECOND)) == ["close"]
 
@@ -568,13 +412,13 @@ def test_an_inaccurate_sending_time_is_rejected_then_logged_out(stores: Stores) 
 ])
 def test_a_faulty_message_gets_a_reject_and_uses_up_its_number(
         stores: Stores, data: bytes, reason: str, tag: str | None, msg_type: str) -> None:
-    session, client = _logged_on(stores)
+    session, client = logged_on(stores)
     msg_type_at = data.index(b"\x01") + 1
     body = data[:msg_type_at] + b"49=BROKER1\x0156=SIAMEX\x0134=2\x0152=%s\x01" % (
         utc(T0).encode()) + data[msg_type_at:]
     head = b"8=FIX.4.4\x019=%d\x01" % len(body)
     frame = head + body + b"10=%03d\x01" % (sum(head + body) % 256)
-    reject = _reject(session.data_received(frame, T0))
+    reject = reject_of(session.data_received(frame, T0))
     assert (reject[45], reject.get(371), reject[372], reject[373]) == (
         "2", tag, msg_type, reason)
     assert reject[58]
@@ -583,8 +427,8 @@ def test_a_faulty_message_gets_a_reject_and_uses_up_its_number(
 
 
 def test_a_faulty_header_field_is_rejected_for_what_it_is(stores: Stores) -> None:
-    session, client = _logged_on(stores)
-    reject = _reject(session.data_received(client.message("0", header=[
+    session, client = logged_on(stores)
+    reject = reject_of(session.data_received(client.message("0", header=[
         (49, "BROKER1"), (56, "SIAMEX"), (34, "2"), (52, utc(T0)), (52, utc(T0))]), T0))
     assert (reject[371], reject[373]) == ("52", "13")
 
@@ -593,11 +437,11 @@ def test_a_faulty_header_field_is_rejected_for_what_it_is(stores: Stores) -> Non
 def test_a_sending_time_missing_or_unreadable_is_rejected(stores: Stores,
                                                           sending_time: str | None,
                                                           reason: str) -> None:
-    session, client = _logged_on(stores)
+    session, client = logged_on(stores)
     header = [(49, "BROKER1"), (56, "SIAMEX"), (34, "2")]
     if sending_time is not None:
         header.append((52, sending_time))
-    reject = _reject(session.data_received(client.message("0", header=header), T0))
+    reject = reject_of(session.data_received(client.message("0", header=header), T0))
     assert (reject[371], reject[373]) == ("52", reason)
     assert session.state is State.ACTIVE
 
@@ -606,7 +450,7 @@ def test_a_sending_time_missing_or_unreadable_is_rejected(stores: Stores,
 
 
 def test_a_logout_is_answered_and_closes(stores: Stores) -> None:
-    session, client = _logged_on(stores)
+    session, client = logged_on(stores)
     actions = session.data_received(client.message("5", [(58, "bye")]), T0)
     assert summary(actions) == ["write 5", "close"]
     session.connection_lost()
@@ -614,13 +458,13 @@ def test_a_logout_is_answered_and_closes(stores: Stores) -> None:
 
 
 def test_a_logout_beyond_a_gap_is_answered_too(stores: Stores) -> None:
-    session, client = _logged_on(stores)
+    session, client = logged_on(stores)
     actions = session.data_received(client.message("5", seq=9), T0)
     assert summary(actions) == ["write 5", "close"]
 
 
 def test_our_logout_waits_for_the_answer(stores: Stores) -> None:
-    session, client = _logged_on(stores)
+    session, client = logged_on(stores)
     actions = session.logout("end of day", T0)
     assert written(actions)[0][58] == "end of day"
     assert session.state is State.LOGOUT_SENT
@@ -631,7 +475,7 @@ def test_our_logout_waits_for_the_answer(stores: Stores) -> None:
 
 
 def test_our_logout_closes_at_the_timeout(stores: Stores) -> None:
-    session, _ = _logged_on(stores)
+    session, _ = logged_on(stores)
     session.logout("end of day", T0)
     assert session.timer(T0 + 10 * SECOND - 1) == []
     assert summary(session.timer(T0 + 10 * SECOND)) == ["close"]
@@ -644,10 +488,10 @@ def test_our_logout_closes_at_the_timeout(stores: Stores) -> None:
 def test_a_message_split_at_every_byte_acts_the_same(stores: Stores) -> None:
     client = Client()
     stream = client.logon() + client.order("o2") + client.message("1", [(112, "x")])
-    whole = summary(_session(memory_stores()).data_received(stream, T0))
+    whole = summary(new_session(memory_stores()).data_received(stream, T0))
     assert whole == ["write A", "logged on", "deliver D 2", "write 0"]
     for cut in range(len(stream) + 1):
-        session = _session(memory_stores())
+        session = new_session(memory_stores())
         actions = session.data_received(stream[:cut], T0) + session.data_received(
             stream[cut:], T0)
         assert summary(actions) == whole
@@ -659,7 +503,7 @@ _BOUND = SessionConfig().max_message_size + SessionConfig().max_queued_bytes + 6
 @settings(max_examples=200)
 @given(st.lists(st.binary(max_size=2000), max_size=10))
 def test_random_bytes_never_raise_nor_pile_up(chunks: list[bytes]) -> None:
-    session, _ = _logged_on(memory_stores())
+    session, _ = logged_on(memory_stores())
     for chunk in chunks:
         session.data_received(chunk, T0)
         session.timer(T0)
@@ -667,7 +511,7 @@ def test_random_bytes_never_raise_nor_pile_up(chunks: list[bytes]) -> None:
 
 
 def test_an_endless_stream_of_messages_beyond_a_gap_is_held_to_the_bound() -> None:
-    session, client = _logged_on(memory_stores(), SessionConfig(max_queued_bytes=10_000))
+    session, client = logged_on(memory_stores(), SessionConfig(max_queued_bytes=10_000))
     client.seq = 5
     for n in range(500):
         session.data_received(client.order(f"o{n}"), T0)
@@ -689,7 +533,7 @@ def test_mutated_messages_never_raise(edits: list[tuple[int, int, bytes]]) -> No
             data[at:at] = chunk
         else:
             del data[at:at + len(chunk)]
-    session, _ = _logged_on(memory_stores())
+    session, _ = logged_on(memory_stores())
     for action in session.data_received(bytes(data), T0):
         if isinstance(action, Write):
             read(action.data)
