@@ -97,7 +97,7 @@ def test_a_reopened_file_store_holds_what_was_saved(tmp_path: Path) -> None:
 
 
 def test_a_reset_survives_a_reopen(tmp_path: Path) -> None:
-    with FileStore(tmp_path, "BROKER1", "SIAMEX") as store:
+    with FileStore(tmp_path, "BROKER1", "SIAMEX", fsync=True) as store:
         _fill(store)
         store.reset()
         store.save(1, b"new")
@@ -192,6 +192,12 @@ def test_a_kill_minus_nine_loses_nothing_written(tmp_path: Path) -> None:
 def test_store_names_escape_everything_but_safe_characters(sender: str, target: str,
                                                            name: str) -> None:
     assert store_name(sender, target) == name
+
+
+def test_a_missing_folder_is_created(tmp_path: Path) -> None:
+    with FileStore(tmp_path / "fix" / "stores", "BROKER1", "SIAMEX") as store:
+        store.save(1, b"one")
+    assert (tmp_path / "fix" / "stores" / "BROKER1.SIAMEX.fixstore").exists()
 
 
 def test_file_stores_of_different_pairs_are_different_files(tmp_path: Path) -> None:

@@ -145,10 +145,15 @@ _MESSAGE: Final = struct.Struct("<cQ?q")  # b"M", seq, has ref, ref; the raw mes
 
 
 class FileStore:
-    """A store in one append-only file per session, in `folder`."""
+    """A store in one append-only file per session, in `folder` (created if missing).
+
+    The file is read whole when opened, and the stored messages' places kept in memory; their
+    bytes are read back from the file for a resend.
+    """
 
     def __init__(self, folder: Path, sender_comp_id: str, target_comp_id: str, *,
                  fsync: bool = False) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / store_name(sender_comp_id, target_comp_id)
         self.fsync = fsync
         self._next_in = 1
@@ -224,6 +229,12 @@ class FileStore:
             if self.fsync:
                 os.fsync(file.fileno())
         os.replace(fresh, self.path)
+        if self.fsync:  # make the rename itself durable
+            handle = os.open(self.path.parent, os.O_RDONLY)
+            try:
+                os.fsync(handle)
+            finally:
+                os.close(handle)
 
     def _append(self, payload: bytes) -> int:
         """Write one record and flush it out of the process; return where its payload starts."""
