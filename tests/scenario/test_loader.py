@@ -46,6 +46,7 @@ def _load(data: dict[str, Any] | str) -> Any:
     (_scenario(rules={"price_limit_percent": 15}), ErrorCode.UNKNOWN_PARAMETER),
     (_scenario(rules={"price_limit_pct": "x"}), ErrorCode.INVALID_PARAMETER),
     (_scenario(rules={"short_sale_price_test": "downtick"}), ErrorCode.INVALID_PARAMETER),
+    (_scenario(rules={"self_match_action": "cancel_neither"}), ErrorCode.INVALID_PARAMETER),
     (_scenario(rules={"circuit_breaker_levels": [[15, 30], [8, 30]]}),
      ErrorCode.INVALID_PARAMETER),
     (_scenario(instruments=[{"symbol": "AOT", "prev_close": "64.00", "sign": "ZZ"}]),
@@ -93,7 +94,8 @@ def test_information_signs_do_not_stop_trading() -> None:
 
 @given(st.dictionaries(
     st.sampled_from(["at", "op", "id", "member", "account", "symbol", "side", "qty", "price",
-                     "type", "validity", "published_qty", "expire_date", "short", "color"]),
+                     "type", "validity", "published_qty", "expire_date", "short", "smp_id",
+                     "color"]),
     st.one_of(st.none(), st.booleans(), st.integers(),
               st.floats(allow_nan=False, allow_infinity=False),
               st.text(max_size=12), st.sampled_from(["new", "amend", "cancel", "buy", "sell",
@@ -189,3 +191,34 @@ def test_a_foreign_board_security_names_its_main_security_or_ends_in_f() -> None
     assert named.days[0].start.instruments[1].main == "X"
     with pytest.raises(SiamexError, match="only a foreign-board security names a main"):
         _load(_scenario(instruments=[{**main, "main": "Y"}, foreign]))
+
+
+def _new(**fields: Any) -> dict[str, Any]:
+    return {"at": "10:01:00", "op": "new", "id": "o1", "member": "M1", "account": "A1",
+            "symbol": "AOT", "side": "buy", "qty": 100, "price": "64.00", **fields}
+
+
+def test_a_new_order_carries_its_smp_id() -> None:
+    plan = _load(_scenario(actions=[_new(smp_id="client-7")]))
+    assert plan.days[0].items[0].command.smp_id == "client-7"
+    assert _load(_scenario(actions=[_new()])).days[0].items[0].command.smp_id is None
+
+
+@pytest.mark.parametrize("smp_id", ["", 7, ["c1"]])
+def test_an_smp_id_that_is_not_a_non_empty_string_is_rejected(smp_id: Any) -> None:
+    item = _load(_scenario(actions=[_new(smp_id=smp_id)])).days[0].items[0]
+    assert item.command is None
+    assert item.reject.reason.value == "INVALID"
+    assert item.reject.text == "smp_id must be a non-empty string"
+
+
+def test_a_scenario_sets_the_self_match_action() -> None:
+    plan = _load(_scenario(rules={"self_match_action": "cancel_resting"}, actions=[
+        _new(id="s1", side="sell", smp_id="c1"),
+        _new(id="s2", side="sell", account="A2", price="64.25"),
+        {**_new(id="b1", price="64.25", smp_id="c1"), "at": "10:02:00"},
+    ]))
+    lines = [json.loads(event_line(seq, e)) for seq, e in enumerate(run_scenario(plan), 1)]
+    assert [(e["event"], e.get("sell_id") or e["id"]) for e in lines
+            if e["event"] == "trade" or e.get("reason") == "SELF_MATCH"] == [
+        ("trade", "s2"), ("cancelled", "s1")]

@@ -48,13 +48,16 @@ class RefOrder:
     published: int
     seq: int
     board: str
+    smp_id: str = ""
 
 
 @dataclass
 class RefBook:
-    """Every resting order of one security, both boards, in plain lists."""
+    """Every resting order of one security, both boards, in plain lists; `action` is the
+    rulebook's self_match_action."""
 
     smp_members: set[str] = field(default_factory=set)
+    action: str = "cancel_incoming"
     orders: list[RefOrder] = field(default_factory=list)
     seq: int = 0
     trades: list[tuple[int, int, str, str]] = field(default_factory=list)
@@ -72,6 +75,12 @@ class RefBook:
     def find(self, cid: str) -> RefOrder | None:
         return next((o for o in self.orders if o.id == cid), None)
 
+    def _self_match(self, o: RefOrder, resting: RefOrder) -> bool:
+        """The same member, and the same smp_id, or the same account under the member's flag."""
+        return o.member == resting.member and (
+            (o.smp_id != "" and o.smp_id == resting.smp_id)
+            or (o.member in self.smp_members and o.account == resting.account))
+
     def _match(self, o: RefOrder, limit: int | None) -> str | None:
         """Match o against the other side; limit None takes any price. Returns a stop reason."""
         other = "sell" if o.side == "buy" else "buy"
@@ -83,9 +92,13 @@ class RefBook:
             if limit is not None and (best.price > limit if o.side == "buy"
                                       else best.price < limit):
                 return None
-            if o.member in self.smp_members and (best.member, best.account) == (
-                    o.member, o.account):
-                return "SELF_MATCH"
+            if self._self_match(o, best):
+                if self.action != "cancel_incoming":
+                    self.orders.remove(best)
+                    self.cancels.append((best.id, "SELF_MATCH"))
+                if self.action != "cancel_resting":
+                    return "SELF_MATCH"
+                continue
             qty = min(o.remaining, best.visible)
             buy, sell = (o, best) if o.side == "buy" else (best, o)
             self.trades.append((best.price, qty, buy.id, sell.id))
@@ -117,7 +130,6 @@ class RefBook:
             if trial_order.remaining:
                 self.cancels.append((o.id, "FOK_UNFILLED"))
                 return
-        before = len(self.trades)
         stop = self._match(o, limit)
         if not o.remaining:
             return
@@ -126,8 +138,9 @@ class RefBook:
         elif validity in ("fak", "fok") or kind == "mp_mkt":
             self.cancels.append((o.id, "FAK_REMAINDER"))
         else:
-            if kind == "mp_mtl":
-                o.price = self.trades[-1][0] if len(self.trades) > before else o.price
+            if kind == "mp_mtl":  # at the best opposite price on arrival
+                assert limit is not None
+                o.price = limit
             o.visible = min(o.published, o.remaining) if o.published else o.remaining
             o.seq = self._next()
             self.orders.append(o)

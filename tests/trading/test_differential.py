@@ -22,6 +22,7 @@ from tests.trading.reference import RefBook, RefOrder, naive_allocation, naive_e
 
 PRICES = ["9.80", "9.85", "9.90", "9.95", "10.00", "10.10", "10.20", "10.30"]
 OWNERS = [("M1", "A1"), ("M1", "A2"), ("M2", "B1")]
+ACTIONS = ["cancel_incoming", "cancel_resting", "cancel_both"]
 
 new_orders = st.fixed_dictionaries({
     "op": st.just("new"),
@@ -33,6 +34,7 @@ new_orders = st.fixed_dictionaries({
     "odd": st.integers(min_value=1, max_value=99) | st.none(),
     "iceberg": st.sampled_from([None, None, None, 100, 200]),
     "owner": st.sampled_from(OWNERS),
+    "smp_id": st.sampled_from([None, None, "c1", "c2"]),
 })
 amends = st.fixed_dictionaries({
     "op": st.just("amend"),
@@ -46,15 +48,19 @@ cancels = st.fixed_dictionaries({
     "target": st.integers(min_value=0, max_value=60),
 })
 streams = st.lists(st.one_of(new_orders, new_orders, amends, cancels), min_size=1, max_size=60)
+# Long streams, mostly new orders: books deep enough that orders cross and self-match often.
+deep_streams = st.lists(st.one_of(new_orders, new_orders, new_orders, amends, cancels),
+                        min_size=30, max_size=60)
 
 
 class Pair:
     """The engine and the reference, driven in step, with the checks between them."""
 
-    def __init__(self) -> None:
-        self.session = Session(stock("X", "10.00"), members=[MemberSpec("M1", True)])
+    def __init__(self, action: str) -> None:
+        self.session = Session(stock("X", "10.00"), members=[MemberSpec("M1", True)],
+                               rules={"self_match_action": action})
         self.session.advance("10:00")
-        self.ref = RefBook(smp_members={"M1"})
+        self.ref = RefBook(smp_members={"M1"}, action=action)
         self.ids: list[str] = []
         self.clock = 0
         self.ordered: dict[str, int] = {}
@@ -92,12 +98,12 @@ class Pair:
         price = op["price"] if kind == "limit" else None
         events = self.session.new(self.at(), cid, op["side"], qty, price, symbol="X", type=kind,
                                   validity=validity, member=member, account=account,
-                                  published_qty=published)
+                                  published_qty=published, smp_id=op["smp_id"])
         assert of_type(events, Accepted), events
         self.ordered[cid] = qty
         order = RefOrder(cid, member, account, op["side"], parse_price(price) if price else 0,
                          qty, qty, published or qty, published or 0, 0,
-                         "odd_lot" if odd else "main")
+                         "odd_lot" if odd else "main", op["smp_id"] or "")
         self.ref.new(order, kind, validity)
         return events
 
@@ -162,9 +168,19 @@ class Pair:
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(streams)
-def test_the_engine_matches_a_naive_reference_book(ops: list[dict[str, Any]]) -> None:
-    pair = Pair()
+@given(st.sampled_from(ACTIONS), streams)
+def test_the_engine_matches_a_naive_reference_book(action: str,
+                                                   ops: list[dict[str, Any]]) -> None:
+    pair = Pair(action)
+    for op in ops:
+        pair.step(op)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(ACTIONS), deep_streams)
+def test_self_match_prevention_matches_the_reference_under_each_action(
+        action: str, ops: list[dict[str, Any]]) -> None:
+    pair = Pair(action)
     for op in ops:
         pair.step(op)
 

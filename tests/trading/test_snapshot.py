@@ -8,10 +8,13 @@ import pytest
 
 from siamex.scenario.loader import load_scenario
 from siamex.scenario.runner import scenario_commands
-from siamex.trading.commands import Command
+from siamex.trading.commands import Command, NewOrder
 from siamex.trading.engine import Engine
-from siamex.trading.events import Event
-from siamex.trading.snapshot import dump, load, state_hash
+from siamex.trading.enums import Side
+from siamex.trading.events import Cancelled, Event
+from siamex.trading.rejects import CancelReason
+from siamex.trading.snapshot import dump, load, restore, snapshot, state_hash
+from tests.trading.harness import Session, of_type
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 CONTROLS = sorted(p.relative_to(EXAMPLES).as_posix()
@@ -49,3 +52,21 @@ def test_the_same_commands_give_the_same_hash_and_a_different_state_another() ->
     three = Engine()
     _run(three, commands[:-5])
     assert state_hash(three) != state_hash(one)
+
+
+def test_a_restored_resting_order_keeps_its_smp_id() -> None:
+    session = Session()
+    session.advance("10:00")
+    session.new("10:01", "own", "sell", 100, "64.00", smp_id="c1")
+    restored = load(dump(session.engine))
+    assert restored.orders["own"].smp_id == "c1"
+    events = restored.handle(NewOrder(session.ts("10:02"), "b", "M1", "A2", "AOT", Side.BUY,
+                                      100, price=6400, smp_id="c1"))
+    assert [(c.id, c.reason) for c in of_type(events, Cancelled)] == [
+        ("b", CancelReason.SELF_MATCH)]
+
+
+def test_a_snapshot_of_another_version_is_refused() -> None:
+    data = snapshot(Engine())
+    with pytest.raises(ValueError, match="snapshot version 3 is not 4"):
+        restore({**data, "version": 3})

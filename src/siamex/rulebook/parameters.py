@@ -185,6 +185,14 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("max_order_days", 30, "calendar days",
               "Longest life of a GTC or GTD order.",
               "set-trading-rules.md 4.2 (S-2023RULES) [C]; decision T18", integer(1, 366)),
+    Parameter("self_match_action", "cancel_incoming", "action",
+              "Self-match prevention: what happens when an incoming order would trade with a "
+              "resting order of its own member carrying the same smp_id (or, for a member with "
+              "self_match_prevention, of the same account): cancel_incoming cancels the "
+              "incoming order's remainder; cancel_resting cancels the resting order and the "
+              "incoming order matches on; cancel_both cancels both. Continuous matching only.",
+              "set-trading-rules.md 2.1 (S-NEWSYS) [C]; decisions T23 and 82",
+              choice("cancel_incoming", "cancel_resting", "cancel_both")),
     Parameter("pre_open_1_start", "09:30", "time",
               "Pre-Open I starts: limit and ATO orders are collected for the opening auction.",
               "set-trading-rules.md 1 [C]", time_of_day, show_time),
@@ -335,6 +343,7 @@ class Rulebook:
     odd_lot_excluded_kinds: frozenset[str]
     iceberg_min_published_lots: int
     max_order_days: int
+    self_match_action: str
     pre_open_1_start: int
     open_1_window_start: int
     open_1_window_end: int

@@ -42,7 +42,7 @@ NOT_YET = frozenset({"kill_switch"})
 _COMMON = {"at", "op", "id"}
 _NEW = _COMMON | {"member", "account", "symbol", "side", "qty", "type", "price", "validity",
                   "expire_date", "short", "published_qty", "client_type", "nvdr",
-                  "cash_balance"}
+                  "cash_balance", "smp_id"}
 _AMEND = _COMMON | {"member", "qty", "price", "type", "side"}
 _CANCEL = _COMMON | {"member"}
 _REPORT = _COMMON | {"symbol", "board", "qty", "price", "sell_member", "sell_account",
@@ -80,6 +80,7 @@ def _new(raw: Mapping[str, Any], ts: int, cid: str) -> NewOrder:
         cash_balance=get_bool(raw, "cash_balance"),
         nvdr=get_bool(raw, "nvdr"),
         client_type=get_str(raw, "client_type", required=False),
+        smp_id=get_str(raw, "smp_id", required=False),
     )
 
 

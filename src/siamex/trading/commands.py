@@ -120,7 +120,11 @@ class AdvanceTime(_Command, tag="advance", frozen=True, gc=False, array_like=Tru
 
 class NewOrder(_Command, tag="new", frozen=True, gc=False, array_like=True,
                omit_defaults=True):
-    """Enter an order. `price` is in satang and only for limit orders."""
+    """Enter an order. `price` is in satang and only for limit orders.
+
+    `smp_id`, a client or group identifier in the member's own namespace, keeps the order from
+    trading with a resting order of the same member carrying the same one (docs/decisions.md 82).
+    """
 
     ts: int
     id: str
@@ -138,6 +142,7 @@ class NewOrder(_Command, tag="new", frozen=True, gc=False, array_like=True,
     cash_balance: bool = False
     nvdr: bool = False
     client_type: str | None = None
+    smp_id: str | None = None
 
 
 class AmendOrder(_Command, tag="amend", frozen=True, gc=False, array_like=True,
@@ -252,7 +257,7 @@ Command = (
 # them. The compiled engine reads a command once through this tuple: one C call instead of a
 # dozen generic attribute lookups. tests/trading/test_commands.py keeps them in step.
 NewOrderFields = tuple[int, str, str, str, str, Side, int, OrderType, int | None, Validity,
-                       str | None, int | None, bool, bool, bool, str | None]
+                       str | None, int | None, bool, bool, bool, str | None, str | None]
 AmendOrderFields = tuple[int, str, str | None, int | None, int | None, OrderType | None,
                          Side | None]
 CancelOrderFields = tuple[int, str, str | None]

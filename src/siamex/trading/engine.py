@@ -67,7 +67,7 @@ from siamex.trading.events import (
 from siamex.trading.index import Index
 from siamex.trading.instrument import Instrument
 from siamex.trading.listing import SIGNS, carried_close, list_instrument, update_measures
-from siamex.trading.matching import Fill, available, sweep
+from siamex.trading.matching import Fill, SelfMatch, available, sweep
 from siamex.trading.order import Order
 from siamex.trading.price_band import Band
 from siamex.trading.rejects import CancelReason, Reject
@@ -126,6 +126,7 @@ class Engine(TradingDay):
         self.closes: dict[str, int] = {}
         self.prior_closes: dict[str, int] = {}
         self.smp_members: frozenset[str] = frozenset()
+        self.smp_action: str = self.rules.self_match_action
         self.hft_accounts: dict[str, bool] = {}
         self.next_order_no = 1
         self.next_trade_no = 1
@@ -141,6 +142,7 @@ class Engine(TradingDay):
         self.band = Band(rules.dynamic_price_band_pct)
         self.band_floor = rules.dynamic_price_band_min_price
         self.resting_us = rules.min_resting_time_ms * US_PER_MS
+        self.smp_action = rules.self_match_action
 
     def handle(self, command: Command) -> list[Event]:
         """Run one command and return its events in order.
@@ -319,7 +321,7 @@ class Engine(TradingDay):
 
     def _new_order(self, cmd: NewOrder, fields: NewOrderFields, out: list[Event]) -> None:
         (ts, cid, member, account, symbol, side, qty, kind, limit, validity, expire_date,
-         published, short, cash_balance, _, _) = fields  # nvdr and client type: the journal's
+         published, short, cash_balance, _, _, smp_id) = fields  # nvdr, client type: the journal's
         if self.date is None:
             return self._reject(cmd, Reject.MARKET_CLOSED, "no trading day has started", out)
         if cid in self.orders or (self.reports and cid in self.reports):  # decision 11
@@ -344,6 +346,7 @@ class Engine(TradingDay):
         order = Order(
             self.next_order_no, cid, member, account, symbol, side, kind, validity, price, qty,
             qty, slice_qty if slice_qty else qty, slice_qty, 0, odd_lot, ts, last_day, short,
+            smp_id or "",
         )
         self.next_order_no += 1
         if short:
@@ -422,14 +425,19 @@ class Engine(TradingDay):
                 return False
             if kind is _MP_MKT:
                 limit = inst.ceiling if buying else inst.floor
-        smp = bool(self.smp_members) and order.member in self.smp_members
+            else:  # 4.1: MP-MTL trades at the best opposite price, and rests there
+                order.price = limit
+        smp: SelfMatch | None = None
+        by_account = bool(self.smp_members) and order.member in self.smp_members
+        if by_account or order.smp_id:  # SMP, probed only when used (docs/decisions.md 82)
+            smp = SelfMatch(order, by_account, self.smp_action)
         ref = 0
         if inst.dpb and book is inst.book:
             ref = inst.reference()
             if ref < self.band_floor:  # T11: 1.00 THB and above
                 ref = 0
         if order.validity is _FOK:
-            reach = self._band_walk(book, order, limit, ref) if ref else limit
+            reach = self._band_walk(book, order, limit, ref, smp) if ref else limit
             if available(book, order, reach, smp) < order.remaining:
                 self._drop(order, ts, _FOK_UNFILLED, out)
                 return False
@@ -440,6 +448,9 @@ class Engine(TradingDay):
             fills, self_matched = sweep(book, order, limit, smp)
         if fills:
             self._continuous_trades(inst, order, fills, ts, out)
+        if smp is not None:
+            for resting in smp.cancelled:
+                self._drop(resting, ts, _SELF_MATCH, out)
         if outside:
             return self._band_breached(inst, book, order, fills, ts, out)
         if not order.remaining:
@@ -450,12 +461,14 @@ class Engine(TradingDay):
         if order.validity is _FAK or order.validity is _FOK or kind is _MP_MKT:
             self._drop(order, ts, _FAK_REMAINDER, out)
             return False
-        self._rest_remainder(book, order, fills)
+        self._rest_remainder(book, order)
         return True
 
-    def _band_walk(self, book: Book, order: Order, limit: int, ref: int) -> int:
+    def _band_walk(self, book: Book, order: Order, limit: int, ref: int,
+                   smp: SelfMatch | None) -> int:
         """Return the furthest price a fill-or-kill order could reach under the band, whose
-        reference moves to each level's price as the order takes it (T11)."""
+        reference moves to each level's price as the order takes it (T11); a level that holds
+        only orders self-match prevention keeps it from is passed without a trade."""
         buying = order.side is _BUY
         reach = NO_BID if buying else NO_ASK
         total = 0
@@ -467,16 +480,20 @@ class Engine(TradingDay):
                 break
             if not self.band.allows(ref, price):
                 break
-            ref = price
-            total += level.qty
+            qty = level.qty if smp is None else smp.others(level)
+            if qty:
+                ref = price
+                total += qty
             reach = price
         return reach
 
     def _banded_sweep(self, book: Book, order: Order, limit: int, ref: int,
-                      smp: bool) -> tuple[list[Fill], bool, bool]:
+                      smp: SelfMatch | None) -> tuple[list[Fill], bool, bool]:
         """Match level by level within the Dynamic Price Band, whose reference moves with each
         execution (T11); also tell whether the next execution would fall outside it, on either
-        side (a resting order may lie beyond the band, placed when nothing could trade)."""
+        side (a resting order may lie beyond the band, placed when nothing could trade). The
+        band is tested at each level before the walk enters it, even one whose orders
+        self-match prevention would all cancel (docs/decisions.md 82)."""
         buying = order.side is _BUY
         fills: list[Fill] = []
         while True:
@@ -489,7 +506,8 @@ class Engine(TradingDay):
             fills += part
             if self_matched or not order.remaining:
                 return fills, self_matched, False
-            ref = following
+            if part:
+                ref = following
 
     def _band_breached(self, inst: Instrument, book: Book, order: Order, fills: list[Fill],
                        ts: int, out: list[Event]) -> bool:
@@ -504,7 +522,7 @@ class Engine(TradingDay):
         elif kind is _MP_MKT or (kind is _MP_MTL and not fills):
             self._drop(order, ts, _DYNAMIC_PRICE_BAND, out)
         else:
-            self._rest_remainder(book, order, fills)
+            self._rest_remainder(book, order)
             rests = True
         minutes = self.rules.dynamic_price_band_pre_open_minutes
         out.append(StatusChanged(ts, inst.symbol, "dynamic_price_band", format_price(following),
@@ -512,13 +530,11 @@ class Engine(TradingDay):
         self._hold(inst, "DPB", Phase.PRE_OPEN, ts, 0, minutes * US_PER_MINUTE, out)
         return rests
 
-    def _rest_remainder(self, book: Book, order: Order, fills: list[Fill]) -> None:
+    def _rest_remainder(self, book: Book, order: Order) -> None:
         """Rest what is left of a matched order; an MP-MTL remainder becomes a limit order at
-        its execution price (4.1)."""
+        its price, the best opposite price it met (4.1)."""
         if order.type is _MP_MTL:
-            price = fills[-1][2]
             order.type = _LIMIT
-            order.price = price
         order.visible = min(order.published, order.remaining) if order.published else (
             order.remaining)
         book.add(order)

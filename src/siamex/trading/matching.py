@@ -3,8 +3,9 @@
 An incoming order walks the opposite side from its best level up to a limit level, meeting each
 resting order's visible quantity in queue order; an iceberg whose slice runs out refills at the
 back of its level and can be met again in the same walk (decision T17). With self-match
-prevention on, the walk stops at the first resting order of the same member and account, and
-the caller cancels the incoming remainder (decision T23).
+prevention, a resting order the incoming order must not trade with (`SelfMatch.hits`) either
+stops the walk, and the caller cancels the incoming remainder, or leaves the book and the walk
+goes on, or both, as the rulebook's `self_match_action` says (docs/decisions.md 82).
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from typing import Final
 
 from siamex.trading.book import Book
 from siamex.trading.enums import Side
-from siamex.trading.order import Order
+from siamex.trading.order import Level, Order
 
-__all__ = ["Fill", "available", "sweep"]
+__all__ = ["Fill", "SelfMatch", "available", "sweep"]
 
 _BUY: Final = Side.BUY
 
@@ -23,17 +24,52 @@ Fill = tuple[Order, int, int]
 """A resting order, the quantity it gave and the price (satang) it traded at."""
 
 
-def sweep(book: Book, incoming: Order, limit: int, smp: bool) -> tuple[list[Fill], bool]:
+class SelfMatch:
+    """Self-match prevention for one incoming order: which resting orders it must not trade
+    with, what then happens, and the resting orders the walk took out of the book.
+
+    A resting order is a self-match when it is of the same member and carries the same
+    non-empty `smp_id`, or, when `account` is given (the member's own flag, decision T23), is of
+    the same account. Either rule calls for the same action.
+    """
+
+    __slots__ = ("account", "cancel_incoming", "cancel_resting", "cancelled", "member", "smp_id")
+
+    def __init__(self, incoming: Order, by_account: bool, action: str) -> None:
+        self.member = incoming.member
+        self.account = incoming.account if by_account else None
+        self.smp_id = incoming.smp_id
+        self.cancel_incoming = action != "cancel_resting"
+        self.cancel_resting = action != "cancel_incoming"
+        self.cancelled: list[Order] = []
+
+    def hits(self, resting: Order) -> bool:
+        """Tell whether the incoming order must not trade with this resting order."""
+        if resting.member != self.member:
+            return False
+        return (bool(self.smp_id) and resting.smp_id == self.smp_id) or (
+            resting.account == self.account)
+
+    def others(self, level: Level) -> int:
+        """Return a level's quantity less that of the resting orders this order must not meet."""
+        qty = level.qty
+        for resting in level:
+            if self.hits(resting):
+                qty -= resting.remaining
+        return qty
+
+
+def sweep(book: Book, incoming: Order, limit: int,
+          smp: SelfMatch | None) -> tuple[list[Fill], bool]:
     """Match an incoming order up to a limit price; return its fills and whether SMP stopped it.
 
     For a buy, `limit` is the highest offer price it may take; for a sell, the lowest bid price.
     The incoming order's `remaining` and `filled` are updated; resting orders leave the book as
-    they fill.
+    they fill, and as self-match prevention cancels them (into `smp.cancelled`).
     """
     fills: list[Fill] = []
     buying = incoming.side is _BUY
     remaining = incoming.remaining
-    member, account = incoming.member, incoming.account
     while remaining:
         price = book.best_ask if buying else book.best_bid
         if (price > limit) if buying else (price < limit):
@@ -41,27 +77,33 @@ def sweep(book: Book, incoming: Order, limit: int, smp: bool) -> tuple[list[Fill
         level = book.ask_levels[-1] if buying else book.bid_levels[-1]
         resting = level.head
         while resting is not None and remaining:
-            if smp and resting.member == member and resting.account == account:
-                incoming.remaining = remaining
-                incoming.filled = incoming.qty - remaining
-                return fills, True
-            qty = resting.visible if resting.visible < remaining else remaining
             following = resting.next
-            book.fill(resting, qty)
-            fills.append((resting, qty, price))
-            remaining -= qty
+            if smp is not None and smp.hits(resting):
+                if smp.cancel_resting:
+                    book.remove(resting)
+                    smp.cancelled.append(resting)
+                if smp.cancel_incoming:
+                    incoming.remaining = remaining
+                    incoming.filled = incoming.qty - remaining
+                    return fills, True
+            else:
+                qty = resting.visible if resting.visible < remaining else remaining
+                book.fill(resting, qty)
+                fills.append((resting, qty, price))
+                remaining -= qty
             resting = following if following is not None else level.head
     incoming.remaining = remaining
     incoming.filled = incoming.qty - remaining
     return fills, False
 
 
-def available(book: Book, incoming: Order, limit: int, smp: bool) -> int:
+def available(book: Book, incoming: Order, limit: int, smp: SelfMatch | None) -> int:
     """Return how much of an incoming order could trade now, for the fill-or-kill test.
 
-    Hidden iceberg quantity counts, since the walk meets each refill in turn. With self-match
-    prevention on, the walk ends at the first own resting order, and refills queue behind it,
-    so at that level only the visible slices ahead of it count.
+    Hidden iceberg quantity counts, since the walk meets each refill in turn. When self-match
+    prevention stops the walk at the first resting order it hits, refills queue behind that
+    order, so at its level only the visible slices ahead of it count; when it cancels the
+    resting orders it hits and goes on, everything but those orders counts.
     """
     want = incoming.remaining
     buying = incoming.side is _BUY
@@ -72,13 +114,17 @@ def available(book: Book, incoming: Order, limit: int, smp: bool) -> int:
         price = level.price
         if (price > limit) if buying else (price < limit):
             break
-        if smp:
-            ahead = 0
-            for resting in level:
-                if resting.member == incoming.member and resting.account == incoming.account:
-                    return total + ahead
-                ahead += resting.visible
-        total += level.qty
+        qty = level.qty
+        if smp is not None:
+            if smp.cancel_incoming:
+                ahead = 0
+                for resting in level:
+                    if smp.hits(resting):
+                        return total + ahead
+                    ahead += resting.visible
+            else:
+                qty = smp.others(level)
+        total += qty
         if total >= want:
             return total
     return total

@@ -1,9 +1,10 @@
 """A resting or incoming order, mutable, and the price level whose queue it rests in.
 
 `visible` is the part a counterparty meets first: the whole remainder for an ordinary order, the
-published slice for an iceberg (decision T17). `prev`/`next` link the order into its level's
-time-priority queue and `level` names that level; all three are cleared when it leaves the book.
-The two classes live together because each points at the other.
+published slice for an iceberg (decision T17). `smp_id` is its self-match prevention identifier,
+"" for none. `prev`/`next` link the order into its level's time-priority queue and `level` names
+that level; all three are cleared when it leaves the book. The two classes live together because
+each points at the other.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ class Order:
 
     __slots__ = ("accepted_at", "account", "expire_day", "filled",
                  "id", "level", "member", "next", "no", "odd_lot", "prev", "price",
-                 "published", "qty", "remaining", "short", "side", "symbol", "type", "validity",
-                 "visible")
+                 "published", "qty", "remaining", "short", "side", "smp_id", "symbol", "type",
+                 "validity", "visible")
 
     def __init__(
         self,
@@ -47,6 +48,7 @@ class Order:
         accepted_at: int = 0,
         expire_day: int = 0,
         short: bool = False,
+        smp_id: str = "",
     ) -> None:
         self.no = no
         self.id = id
@@ -66,6 +68,7 @@ class Order:
         self.accepted_at = accepted_at
         self.expire_day = expire_day
         self.short = short
+        self.smp_id = smp_id
         self.prev: Order | None = None
         self.next: Order | None = None
         self.level: Level | None = None

@@ -30,11 +30,11 @@ from siamex.units import day_start, parse_date
 
 __all__ = ["SNAPSHOT_VERSION", "dump", "load", "restore", "snapshot", "state_hash"]
 
-SNAPSHOT_VERSION = 3
+SNAPSHOT_VERSION = 4
 
 _ORDER_FIELDS = ("no", "id", "member", "account", "symbol", "side", "type", "validity", "price",
                  "qty", "remaining", "visible", "published", "filled", "odd_lot", "accepted_at",
-                 "expire_day", "short")
+                 "expire_day", "short", "smp_id")
 _STATS = ("last_price", "open", "high", "low", "volume", "value", "trades")
 _CONTROLS = ("halt", "step_due", "stop", "pause_day", "surveillance_level", "auction_only",
              "cash_only", "short_eligible", "short_exposure", "short_cap", "uptick", "dpb",
