@@ -27,6 +27,10 @@ the damage and the journal is corrupt: reading raises CorruptJournal, and recove
 without changing a byte, since cutting it there would delete them (decision 65). A file that
 is a proper prefix of the magic (a crash while the journal was being created) is an empty
 journal; a format-1 journal (`SIAMEXJ1`) is refused with JournalVersion.
+
+The payload's type is the reader's: the engine's journal holds `Record`s of engine commands,
+`siamex serve`'s holds its own records (the gateway's commands beside the engine's), each read
+with the decoder of its type; the framing is the same.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ import struct
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO, Final
+from typing import Any, BinaryIO, Final
 
 import msgspec
 
@@ -92,21 +96,19 @@ class Recovered:
     """What recovery found: a journal's committed records and the byte where they end
     (0 for a file to write anew: missing, empty, or cut short inside the magic)."""
 
-    def __init__(self, records: list[Record], end: int) -> None:
+    def __init__(self, records: list[Any], end: int) -> None:
         self.records = records
         self.end = end
-
-    @property
-    def last_seq(self) -> int:
+        self.last_seq: int = records[-1].seq if records else 0
         """The sequence number of the last committed record (0 for none)."""
-        return self.records[-1].seq if self.records else 0
 
 
 class _Scan:
     """Walks a journal's bytes block by block, remembering where the last whole one ends."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, decoder: msgspec.msgpack.Decoder[Any]) -> None:
         self.data = data
+        self.decoder = decoder
         self.good = len(MAGIC)
         if data.startswith(MAGIC):
             return
@@ -120,14 +122,14 @@ class _Scan:
         else:
             raise CorruptJournal("not a siamex journal (bad magic)")
 
-    def records(self) -> Iterator[Record]:
+    def records(self) -> Iterator[Any]:
         """Yield each record of each whole block; stop quietly at a torn tail, loudly at
         corruption."""
         size = len(self.data)
         pos = self.good
         if pos < len(MAGIC):
             return
-        block: list[Record] = []
+        block: list[Any] = []
         while pos < size:
             end = self._block(pos, block)
             if end < 0:
@@ -136,7 +138,7 @@ class _Scan:
             block.clear()
             pos = self.good = end
 
-    def _block(self, pos: int, out: list[Record]) -> int:
+    def _block(self, pos: int, out: list[Any]) -> int:
         """Check the block at `pos`, decoding its records into `out`; return its end, or -1
         when it is a torn tail."""
         data = self.data
@@ -155,7 +157,7 @@ class _Scan:
         end = pos + _BLOCK_SIZE + length
         limit = min(end, size)
         rec = pos + _BLOCK_SIZE
-        unpack, decode = _RECORD.unpack_from, _decoder.decode
+        unpack, decode = _RECORD.unpack_from, self.decoder.decode
         for _ in range(count):
             if limit - rec < _RECORD_SIZE:
                 return self._torn(pos, rec, end)
@@ -214,17 +216,19 @@ class _Scan:
         return -1
 
 
-def read_journal(path: Path) -> Iterator[Record]:
-    """Yield every committed record of a journal, ignoring a torn last block."""
-    return _Scan(path.read_bytes()).records()
+def read_journal(path: Path, decoder: msgspec.msgpack.Decoder[Any] = _decoder
+                 ) -> Iterator[Any]:
+    """Yield every committed record of a journal (engine `Record`s unless `decoder` reads
+    another type), ignoring a torn last block."""
+    return _Scan(path.read_bytes(), decoder).records()
 
 
-def recover(path: Path) -> Recovered:
+def recover(path: Path, decoder: msgspec.msgpack.Decoder[Any] = _decoder) -> Recovered:
     """Read a journal after a crash: its committed records and the byte they end at; a
     missing file is an empty journal. Reads only: nothing is cut until a writer opens it."""
     if not path.exists():
         return Recovered([], 0)
-    scan = _Scan(path.read_bytes())
+    scan = _Scan(path.read_bytes(), decoder)
     records = list(scan.records())
     return Recovered(records, scan.good)
 
@@ -254,8 +258,12 @@ class JournalWriter:
             _sync_directory(path.parent)
 
     def append(self, seq: int, command: Command) -> None:
-        """Buffer one record; it is durable only after the next commit()."""
-        payload = _encoder.encode(Record(seq, command))
+        """Buffer one engine command; it is durable only after the next commit()."""
+        self.append_record(seq, Record(seq, command))
+
+    def append_record(self, seq: int, record: msgspec.Struct) -> None:
+        """Buffer one record of any journal type whose first field is `seq`."""
+        payload = _encoder.encode(record)
         length = len(payload)
         self._records.append(_RECORD.pack(zlib.crc32(payload, length), length) + payload)
         self.last_seq = seq

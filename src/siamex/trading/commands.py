@@ -164,11 +164,13 @@ class AmendOrder(_Command, tag="amend", frozen=True, gc=False, array_like=True,
 
 class CancelOrder(_Command, tag="cancel", frozen=True, gc=False, array_like=True,
                   omit_defaults=True):
-    """Cancel an order's remaining quantity."""
+    """Cancel an order's remaining quantity. `kill`: a kill switch's cancel, which no
+    minimum resting time delays (set-trading-rules.md 10.5: cancel at once; decision 86)."""
 
     ts: int
     id: str
     member: str | None = None
+    kill: bool = False
 
 
 class Halt(_Command, tag="halt", frozen=True, gc=False, array_like=True, omit_defaults=True):
@@ -260,4 +262,4 @@ NewOrderFields = tuple[int, str, str, str, str, Side, int, OrderType, int | None
                        str | None, int | None, bool, bool, bool, str | None, str | None]
 AmendOrderFields = tuple[int, str, str | None, int | None, int | None, OrderType | None,
                          Side | None]
-CancelOrderFields = tuple[int, str, str | None]
+CancelOrderFields = tuple[int, str, str | None, bool]

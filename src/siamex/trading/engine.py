@@ -111,6 +111,7 @@ _AUCTION_UNFILLED: Final = CancelReason.AUCTION_UNFILLED
 _DYNAMIC_PRICE_BAND: Final = CancelReason.DYNAMIC_PRICE_BAND
 _UNKNOWN_ORDER: Final = Reject.UNKNOWN_ORDER
 _MIN_RESTING_TIME: Final = Reject.MIN_RESTING_TIME
+_KILL_SWITCH: Final = CancelReason.KILL_SWITCH
 _ASTUPLE: Final = astuple
 _HALTING_SIGNS: Final = frozenset({"H", "SP"})
 _STOPPING_SIGNS: Final = frozenset({"H", "SP", "P"})
@@ -583,7 +584,7 @@ class Engine(TradingDay):
             self.instruments[order.symbol].short_exposure -= order.remaining
 
     def _find(self, cmd: AmendOrder | CancelOrder, ts: int, cid: str, member: str | None,
-              out: list[Event]) -> Order | None:
+              out: list[Event], *, kill: bool = False) -> Order | None:
         order = self.orders.get(cid)
         if order is None:
             self._reject(cmd, _UNKNOWN_ORDER, f"no live order with id {cid!r}", out)
@@ -591,7 +592,7 @@ class Engine(TradingDay):
         if member is not None and member != order.member:
             self._reject(cmd, Reject.NOT_OWNER, f"order {cid!r} belongs to another member", out)
             return None
-        if ts - order.accepted_at < self.resting_us:  # T15
+        if ts - order.accepted_at < self.resting_us and not kill:  # T15, 86
             self._reject(cmd, _MIN_RESTING_TIME, (
                 f"order {cid!r} has rested less than {self.rules.min_resting_time_ms} ms"), out)
             return None
@@ -603,8 +604,8 @@ class Engine(TradingDay):
         return book
 
     def _cancel(self, cmd: CancelOrder, fields: CancelOrderFields, out: list[Event]) -> None:
-        ts, cid, member = fields
-        order = self._find(cmd, ts, cid, member, out)
+        ts, cid, member, kill = fields
+        order = self._find(cmd, ts, cid, member, out, kill=kill)
         if order is None:
             return
         inst = self.instruments[order.symbol]
@@ -616,7 +617,8 @@ class Engine(TradingDay):
         del self.orders[cid]
         if order.short:
             inst.short_exposure -= order.remaining
-        out.append(_CANCELLED(ts, cid, order.no, order.symbol, order.remaining, None))
+        out.append(_CANCELLED(ts, cid, order.no, order.symbol, order.remaining,
+                              _KILL_SWITCH if kill else None))
         if inst.accepts.call:
             self._publish_indicative(inst, ts, out)
 

@@ -1,0 +1,77 @@
+"""Order entry as the gateway journals it: who sent it, through what, and what it asks.
+
+These are the member-facing twins of the engine's NewOrder, AmendOrder and CancelOrder. The
+gateway journals them as they arrive (pillar 2), before it checks anything, so that a replay
+of the journal refuses and accepts exactly what the live run did. `ts` is the exchange's time in
+microseconds, as on every command; `ns` the same instant in nanoseconds, the audit trail's
+resolution (ts == ns // 1000). `channel` is "fix" or "http"; `ors` the order-routing system
+the trader came through; `clordid` the member's own id of the request.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from siamex.trading.enums import OrderType, Side, Validity
+
+__all__ = ["EntryCommand", "OrderCancel", "OrderEntry", "OrderReplace"]
+
+
+class OrderEntry(msgspec.Struct, tag="gw_new", tag_field="op", frozen=True, array_like=True,
+                 omit_defaults=True):
+    """A new order from a trader (FIX NewOrderSingle)."""
+
+    ts: int
+    ns: int
+    channel: str
+    ors: str
+    trader: str
+    clordid: str
+    account: str
+    symbol: str
+    side: Side
+    qty: int
+    type: OrderType = OrderType.LIMIT
+    price: int | None = None
+    validity: Validity = Validity.DAY
+    expire_date: str | None = None
+    published_qty: int | None = None
+    short: bool = False
+    nvdr: bool = False
+    cash_balance: bool = False
+    client_type: str | None = None
+    smp_id: str | None = None
+
+
+class OrderReplace(msgspec.Struct, tag="gw_replace", tag_field="op", frozen=True,
+                   array_like=True, omit_defaults=True):
+    """A change of a live order's quantity (the new total) and/or price (FIX
+    OrderCancelReplaceRequest); `orig_clordid` names the order by any id of its chain."""
+
+    ts: int
+    ns: int
+    channel: str
+    ors: str
+    trader: str
+    clordid: str
+    orig_clordid: str
+    qty: int | None = None
+    price: int | None = None
+    side: Side | None = None
+    type: OrderType | None = None
+
+
+class OrderCancel(msgspec.Struct, tag="gw_cancel", tag_field="op", frozen=True,
+                  array_like=True, omit_defaults=True):
+    """A cancel of a live order's remainder (FIX OrderCancelRequest)."""
+
+    ts: int
+    ns: int
+    channel: str
+    ors: str
+    trader: str
+    clordid: str
+    orig_clordid: str
+
+
+EntryCommand = OrderEntry | OrderReplace | OrderCancel
