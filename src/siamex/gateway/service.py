@@ -1,0 +1,171 @@
+"""The running exchange: the sequencer, its journal, the clock's commands and the state.
+
+Every command, from a member, an operator, a risk officer or the clock, goes through one
+queue. The sequencer takes what has queued, stamps each command with the clock's time and the
+next sequence number, appends the batch to the journal and makes it durable with one fsync
+(group commit, on a worker thread so the event loop keeps reading), and only then runs the
+commands and releases their outcomes: no acknowledgement leaves before its command is durable
+(pillar 2). A restart replays the journal into a new state, identical to the one the crash
+ended (same hash), and hands the replayed outcomes to the sinks, which each resume after the
+last one they kept (the audit trail, the FIX message stores).
+
+The clock's commands: a trading day opens (StartDay) when the clock enters a business day of
+the SET calendar, and the engine is advanced (AdvanceTime) whenever its next scheduled event is
+due; nothing is journaled while nothing is due.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Final
+
+import msgspec
+
+from siamex.gateway.clock import ExchangeClock
+from siamex.gateway.entry import OrderCancel, OrderEntry, OrderReplace
+from siamex.gateway.exchange import Exchange, Outcome, ServiceCommand
+from siamex.gateway.journaled import DECODER, ServiceRecord
+from siamex.gateway.universe import Universe
+from siamex.journal.log import JournalWriter, recover
+from siamex.rulebook.calendar import OutsideCalendar, is_trading_day
+from siamex.trading.commands import AdvanceTime, MemberSpec
+from siamex.units import date_of
+
+__all__ = ["JOURNAL", "MAX_BATCH", "Service", "Sink"]
+
+JOURNAL: Final = "exchange.journal"
+MAX_BATCH: Final = 4096
+"""The most commands one group commit holds: a bound on the latency a burst adds."""
+
+Sink = Callable[[int, ServiceCommand, Outcome, bool], None]
+"""Receives each command's outcome in sequence order; the flag is True during recovery."""
+
+_Pending = tuple[ServiceCommand, "asyncio.Future[tuple[int, Outcome]] | None"]
+
+
+class Service:
+    """The exchange's state behind its journal, fed by one sequencer."""
+
+    def __init__(self, folder: Path, universe: Universe, clock: ExchangeClock, *,
+                 members: tuple[MemberSpec, ...] = (), sync: bool = True) -> None:
+        self.folder = folder
+        self.universe = universe
+        self.members = members
+        self.clock = clock
+        self.exchange = Exchange()
+        self.seq = 0
+        self.sinks: list[Sink] = []
+        found = recover(folder / JOURNAL, DECODER)
+        self._records: list[ServiceRecord] = found.records
+        self.journal = JournalWriter(folder / JOURNAL, sync=sync, recovered=found)
+        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._last_ns = 0
+        self._fsync = concurrent.futures.ThreadPoolExecutor(1, "siamex-fsync")
+        self._ticking = False
+
+    @property
+    def fresh(self) -> bool:
+        """Whether the journal held nothing when the service opened it."""
+        return not self._records and self.seq == 0
+
+    def replay(self) -> None:
+        """Rebuild the state from the journal, giving every outcome to the sinks."""
+        for record in self._records:
+            outcome = self.exchange.handle(record.seq, record.command)
+            self.seq = record.seq
+            self._last_ns = max(self._last_ns, _ns(record.command))
+            for sink in self.sinks:
+                sink(record.seq, record.command, outcome, True)
+        self._records = []
+
+    def first_ts(self) -> int:
+        """The time in nanoseconds the clock must not run before: the journal's last."""
+        return self._last_ns
+
+    async def submit(self, command: ServiceCommand) -> tuple[int, Outcome]:
+        """Queue a command; return its sequence number and outcome once it is durable."""
+        future: asyncio.Future[tuple[int, Outcome]] = \
+            asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((command, future))
+        return await future
+
+    def post(self, command: ServiceCommand) -> None:
+        """Queue a command whose outcome only the sinks need."""
+        self._queue.put_nowait((command, None))
+
+    def _stamp(self, command: ServiceCommand) -> ServiceCommand:
+        ns = max(self.clock.now_ns(), self._last_ns)
+        self._last_ns = ns
+        if isinstance(command, OrderEntry | OrderReplace | OrderCancel):
+            return msgspec.structs.replace(command, ts=ns // 1000, ns=ns)
+        return msgspec.structs.replace(command, ts=ns // 1000)
+
+    async def run(self) -> None:
+        """Sequence, journal, commit and run commands until cancelled."""
+        loop = asyncio.get_running_loop()
+        queue = self._queue
+        while True:
+            batch = [await queue.get()]
+            while len(batch) < MAX_BATCH and not queue.empty():
+                batch.append(queue.get_nowait())
+            stamped: list[tuple[int, ServiceCommand, asyncio.Future[tuple[int, Outcome]] | None]]
+            stamped = []
+            for command, future in batch:
+                command = self._stamp(command)
+                self.seq += 1
+                self.journal.append_record(self.seq, ServiceRecord(self.seq, command))
+                stamped.append((self.seq, command, future))
+            await loop.run_in_executor(self._fsync, self.journal.commit)
+            for seq, command, future in stamped:
+                outcome = self.exchange.handle(seq, command)
+                for sink in self.sinks:
+                    sink(seq, command, outcome, False)
+                if future is not None and not future.done():
+                    future.set_result((seq, outcome))
+
+    def due(self) -> ServiceCommand | None:
+        """The clock's next command, if one is due now: a day's opening or an advance."""
+        now_us = self.clock.now_ns() // 1000
+        engine = self.exchange.engine
+        day = date_of(now_us)
+        if engine.date is None or engine.date < day:
+            try:
+                trading = is_trading_day(day)
+            except OutsideCalendar:
+                trading = False
+            if trading:
+                return self.universe.start(day, now_us, first=engine.date is None,
+                                           members=self.members)
+        if engine.next_due <= now_us:
+            return AdvanceTime(now_us)
+        return None
+
+    async def tick(self, every: float = 0.05) -> None:
+        """Submit the clock's commands as they fall due, until cancelled."""
+        while True:
+            command = self.due()
+            if command is not None:
+                await self.submit(command)
+                continue
+            await asyncio.sleep(every)
+
+    def close(self) -> None:
+        """Commit what is pending and close the journal."""
+        self.journal.close()
+        self._fsync.shutdown()
+
+    @property
+    def trading_date(self) -> dt.date | None:
+        """The trading day the engine is on."""
+        return self.exchange.engine.date
+
+
+def _ns(command: ServiceCommand) -> int:
+    if isinstance(command, OrderEntry | OrderReplace | OrderCancel):
+        return command.ns
+    return command.ts * 1000
+
