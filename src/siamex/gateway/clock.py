@@ -54,6 +54,12 @@ class ExchangeClock:
             origin = (base + of_day) * 1000
         return cls(origin, speed, floor=floor, source=source)
 
+    def not_before(self, ns: int) -> None:
+        """Never read earlier than `ns` (a restart's journal ends there)."""
+        if ns > self._last:
+            self.origin_ns += ns - self._last
+            self._last = ns
+
     def now_ns(self) -> int:
         """Return the exchange's time now (never earlier than a reading before it)."""
         reading = self.origin_ns + (self._source() - self._started) * self.speed

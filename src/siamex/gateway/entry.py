@@ -5,7 +5,13 @@ gateway journals them as they arrive (pillar 2), before it checks anything, so t
 of the journal refuses and accepts exactly what the live run did. `ts` is the exchange's time in
 microseconds, as on every command; `ns` the same instant in nanoseconds, the audit trail's
 resolution (ts == ns // 1000). `channel` is "fix" or "http"; `ors` the order-routing system
-the trader came through; `clordid` the member's own id of the request.
+the trader came through; `clordid` the member's own id of the request; `in_seq` the FIX
+MsgSeqNum it came with (0 over HTTP).
+
+The journal is what says which FIX messages the exchange has taken: after a crash, an ORS's
+expected incoming number is at least one past the last `in_seq` journaled for it since its last
+`SessionLogon`, so a message the exchange ran is never asked for again and run twice, whatever
+its session store had time to write (decision 87).
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import msgspec
 
 from siamex.trading.enums import OrderType, Side, Validity
 
-__all__ = ["EntryCommand", "OrderCancel", "OrderEntry", "OrderReplace"]
+__all__ = ["EntryCommand", "OrderCancel", "OrderEntry", "OrderReplace", "SessionLogon"]
 
 
 class OrderEntry(msgspec.Struct, tag="gw_new", tag_field="op", frozen=True, array_like=True,
@@ -41,6 +47,7 @@ class OrderEntry(msgspec.Struct, tag="gw_new", tag_field="op", frozen=True, arra
     cash_balance: bool = False
     client_type: str | None = None
     smp_id: str | None = None
+    in_seq: int = 0
 
 
 class OrderReplace(msgspec.Struct, tag="gw_replace", tag_field="op", frozen=True,
@@ -59,6 +66,7 @@ class OrderReplace(msgspec.Struct, tag="gw_replace", tag_field="op", frozen=True
     price: int | None = None
     side: Side | None = None
     type: OrderType | None = None
+    in_seq: int = 0
 
 
 class OrderCancel(msgspec.Struct, tag="gw_cancel", tag_field="op", frozen=True,
@@ -72,6 +80,17 @@ class OrderCancel(msgspec.Struct, tag="gw_cancel", tag_field="op", frozen=True,
     trader: str
     clordid: str
     orig_clordid: str
+    in_seq: int = 0
+
+
+class SessionLogon(msgspec.Struct, tag="gw_logon", tag_field="op", frozen=True,
+                   array_like=True, omit_defaults=True):
+    """An ORS logged on over FIX; `next_in` is the MsgSeqNum it will send next (1 after a
+    sequence reset), from which its journaled numbers count again."""
+
+    ts: int
+    ors: str
+    next_in: int
 
 
 EntryCommand = OrderEntry | OrderReplace | OrderCancel

@@ -18,7 +18,7 @@ from typing import Any
 
 import msgspec
 
-from siamex.gateway.entry import OrderCancel, OrderEntry, OrderReplace
+from siamex.gateway.entry import OrderCancel, OrderEntry, OrderReplace, SessionLogon
 from siamex.gateway.orders import LiveOrder, OrderTable
 from siamex.gateway.refusals import GatewayError, Refusal, RefusalCode
 from siamex.gateway.registry import Registry
@@ -41,7 +41,8 @@ from siamex.trading.snapshot import restore, snapshot
 
 __all__ = ["Exchange", "Outcome", "ServiceCommand"]
 
-ServiceCommand = Command | OrderEntry | OrderReplace | OrderCancel | RegistryChange | RiskCommand
+ServiceCommand = (Command | OrderEntry | OrderReplace | OrderCancel | SessionLogon | RegistryChange
+                  | RiskCommand)
 
 
 class Outcome:
@@ -87,6 +88,8 @@ class Exchange:
         self.registry = registry if registry is not None else Registry()
         self.risk = risk if risk is not None else RiskBook()
         self.orders = orders if orders is not None else OrderTable()
+        self.fix_in: dict[str, int] = {}
+        """Per ORS, the last FIX MsgSeqNum journaled since its last logon (decision 87)."""
         self._ns = 0
 
     # -- commands -----------------------------------------------------------------------------
@@ -96,12 +99,16 @@ class Exchange:
         out = Outcome()
         self._ns = command.ns if isinstance(command, OrderEntry | OrderReplace | OrderCancel) \
             else command.ts * 1000
+        if isinstance(command, OrderEntry | OrderReplace | OrderCancel) and command.in_seq:
+            self.fix_in[command.ors] = command.in_seq
         if isinstance(command, OrderEntry):
             self._enter(seq, command, out)
         elif isinstance(command, OrderReplace):
             self._replace(command, out)
         elif isinstance(command, OrderCancel):
             self._cancel(command, out)
+        elif isinstance(command, SessionLogon):
+            self.fix_in[command.ors] = command.next_in - 1
         elif isinstance(command, RiskKill):
             self._kill(command, out)
         elif isinstance(command, RiskSetLimits):
@@ -236,6 +243,17 @@ class Exchange:
             cancel = CancelOrder(cmd.ts, engine_id, order.member, True)
             self._events(self.engine.handle(cancel), request, out)
 
+    def status(self, ors: str, trader: str, clordid: str, ns: int) -> OrderReport | None:
+        """An order's state for an OrderStatusRequest: a query, which changes nothing; None
+        when the trader may not see such an order, whether it exists or not (decision 82)."""
+        order = self.orders.find(self._member(ors), clordid)
+        if order is None or self.registry.check_entry(trader, ors, order.account) is not None:
+            return None
+        return OrderReport(
+            ns, ors, order.member, trader, order.account, ExecKind.STATUS, _status(order),
+            order.clordid, None, order.order_no, order.symbol, order.side, order.type,
+            order.validity, order.qty, order.price, order.cum_qty, order.cum_value, order.leaves)
+
     # -- engine events to reports ---------------------------------------------------------
 
     def _events(self, events: list[Event], request: _Request | None, out: Outcome) -> None:
@@ -351,13 +369,16 @@ class Exchange:
     def state(self) -> dict[str, Any]:
         """The whole state as plain values: engine, registry, limits and live orders."""
         return {"engine": snapshot(self.engine), "registry": self.registry.snapshot(),
-                "risk": self.risk.snapshot(), "orders": self.orders.state()}
+                "risk": self.risk.snapshot(), "orders": self.orders.state(),
+                "fix_in": dict(sorted(self.fix_in.items()))}
 
     @classmethod
     def from_state(cls, data: dict[str, Any]) -> Exchange:
         """Rebuild an exchange from `state()`."""
-        return cls(restore(data["engine"]), Registry.restore(data["registry"]),
-                   RiskBook.restore(data["risk"]), OrderTable.from_state(data["orders"]))
+        exchange = cls(restore(data["engine"]), Registry.restore(data["registry"]),
+                       RiskBook.restore(data["risk"]), OrderTable.from_state(data["orders"]))
+        exchange.fix_in = dict(data["fix_in"])
+        return exchange
 
     def state_hash(self) -> str:
         """SHA-256 of the canonical state: equal hashes, equal exchanges."""

@@ -22,7 +22,8 @@ from siamex.trading.enums import OrderType, Side, Validity
 from siamex.units import InvalidValue, format_price, parse_price
 
 __all__ = ["FieldProblem", "Fields", "Outbound", "cancel_request", "execution_report",
-           "new_order", "order_cancel_reject", "replace_request", "utc_timestamp"]
+           "new_order", "order_cancel_reject", "replace_request", "unknown_order_status",
+           "utc_timestamp"]
 
 Fields = Mapping[int, str]
 Outbound = tuple[str, list[tuple[int, str]]]
@@ -31,6 +32,7 @@ Outbound = tuple[str, list[tuple[int, str]]]
 ACCOUNT, AVG_PX, CL_ORD_ID, CUM_QTY, EXEC_ID, EXPIRE_DATE = 1, 6, 11, 14, 17, 432
 LAST_PX, LAST_QTY, ORDER_ID, ORDER_QTY, ORD_STATUS, ORD_TYPE = 31, 32, 37, 38, 39, 40
 ORIG_CL_ORD_ID, PRICE, SENDER_SUB_ID, SIDE, SYMBOL, TEXT = 41, 44, 50, 54, 55, 58
+TARGET_SUB_ID = 57
 TIME_IN_FORCE, TRANSACT_TIME, MAX_FLOOR, CXL_REJ_REASON = 59, 60, 111, 102
 ORD_REJ_REASON, EXEC_TYPE, LEAVES_QTY, CXL_REJ_RESPONSE_TO = 103, 150, 151, 434
 TRD_MATCH_ID, SMP_ID = 880, 7928  # 7928: SelfMatchPreventionID, as CME iLink names it
@@ -157,7 +159,8 @@ def _expire_date(fields: Fields, validity: Validity) -> str | None:
         raise FieldProblem(EXPIRE_DATE, 5, "ExpireDate(432) is not a calendar date") from None
 
 
-def new_order(fields: Fields, ors: str, ns: int, channel: str = "fix") -> OrderEntry:
+def new_order(fields: Fields, ors: str, ns: int, in_seq: int = 0, channel: str = "fix"
+              ) -> OrderEntry:
     """Read a NewOrderSingle (D)."""
     side, short = _side(fields)
     kind, validity = _type_and_validity(fields)
@@ -170,24 +173,27 @@ def new_order(fields: Fields, ors: str, ns: int, channel: str = "fix") -> OrderE
                       _id(fields, CL_ORD_ID), _id(fields, ACCOUNT), _id(fields, SYMBOL), side,
                       _qty(fields, ORDER_QTY), kind, price, validity,
                       _expire_date(fields, validity), published, short, _flag(fields, NVDR),
-                      _flag(fields, CASH_BALANCE), client_type, _optional_id(fields, SMP_ID))
+                      _flag(fields, CASH_BALANCE), client_type, _optional_id(fields, SMP_ID),
+                      in_seq)
 
 
-def replace_request(fields: Fields, ors: str, ns: int, channel: str = "fix") -> OrderReplace:
+def replace_request(fields: Fields, ors: str, ns: int, in_seq: int = 0, channel: str = "fix"
+                    ) -> OrderReplace:
     """Read an OrderCancelReplaceRequest (G): the new total quantity and price."""
     side, _ = _side(fields)
     kind, _ = _type_and_validity(fields)
     price = _price(fields, PRICE) if PRICE in fields else None
     return OrderReplace(ns // 1000, ns, channel, ors, _id(fields, SENDER_SUB_ID),
                         _id(fields, CL_ORD_ID), _id(fields, ORIG_CL_ORD_ID),
-                        _qty(fields, ORDER_QTY), price, side, kind)
+                        _qty(fields, ORDER_QTY), price, side, kind, in_seq)
 
 
-def cancel_request(fields: Fields, ors: str, ns: int, channel: str = "fix") -> OrderCancel:
+def cancel_request(fields: Fields, ors: str, ns: int, in_seq: int = 0, channel: str = "fix"
+                   ) -> OrderCancel:
     """Read an OrderCancelRequest (F)."""
     _side(fields)
     return OrderCancel(ns // 1000, ns, channel, ors, _id(fields, SENDER_SUB_ID),
-                       _id(fields, CL_ORD_ID), _id(fields, ORIG_CL_ORD_ID))
+                       _id(fields, CL_ORD_ID), _id(fields, ORIG_CL_ORD_ID), in_seq)
 
 
 def utc_timestamp(ns: int) -> str:
@@ -213,14 +219,15 @@ def _average(report: OrderReport) -> str:
 
 
 def execution_report(report: OrderReport, exec_id: str) -> Outbound:
-    """Write an ExecutionReport (8); AvgPx is exact to 0.0001 satang, truncated."""
-    fields = [(ORDER_ID, str(report.order_no) if report.order_no is not None else "NONE"),
-              (CL_ORD_ID, report.clordid)]
+    """Write an ExecutionReport (8) to the trader (TargetSubID, a header field, first); AvgPx
+    is exact to 0.0001 satang, truncated."""
+    order_id = str(report.order_no) if report.order_no is not None else "NONE"
+    fields = [(TARGET_SUB_ID, report.trader), (ORDER_ID, order_id), (CL_ORD_ID, report.clordid)]
     if report.orig_clordid is not None:
         fields.append((ORIG_CL_ORD_ID, report.orig_clordid))
     fields += [(EXEC_ID, exec_id), (EXEC_TYPE, _EXEC_TYPE[report.kind]),
                (ORD_STATUS, _ORD_STATUS[report.status]), (ACCOUNT, report.account),
-               (SENDER_SUB_ID, report.trader), (SYMBOL, report.symbol),
+               (SYMBOL, report.symbol),
                (SIDE, _SIDE_CODE[report.side]), (ORDER_QTY, str(report.qty))]
     fields += _type_fields(report.type, report.validity)
     if report.price is not None:
@@ -243,9 +250,21 @@ def execution_report(report: OrderReport, exec_id: str) -> Outbound:
 def order_cancel_reject(reject: RequestRejected) -> Outbound:
     """Write an OrderCancelReject (9); OrdStatus 8 when the order is not the requester's."""
     status = _ORD_STATUS[reject.status] if reject.status is not None else "8"
-    fields = [(ORDER_ID, str(reject.order_no) if reject.order_no is not None else "NONE"),
+    fields = [(TARGET_SUB_ID, reject.trader),
+              (ORDER_ID, str(reject.order_no) if reject.order_no is not None else "NONE"),
               (CL_ORD_ID, reject.clordid), (ORIG_CL_ORD_ID, reject.orig_clordid),
               (ORD_STATUS, status), (CXL_REJ_RESPONSE_TO, "2" if reject.replace else "1"),
               (CXL_REJ_REASON, _CXL_REJ.get(reject.code, "99")), (REJECT_CODE, reject.code),
               (TEXT, reject.text)]
     return "9", fields
+
+
+def unknown_order_status(fields: Fields) -> Outbound:
+    """Answer an OrderStatusRequest for an order the trader may not see, or none: ExecType I,
+    OrdStatus 8, the same text either way (decision 82)."""
+    clordid = fields.get(CL_ORD_ID, "")
+    return "8", [(ORDER_ID, "NONE"), (CL_ORD_ID, clordid or "NONE"), (EXEC_ID, "status-none"),
+                 (EXEC_TYPE, "I"), (ORD_STATUS, "8"), (SYMBOL, fields.get(SYMBOL, "NONE")),
+                 (SIDE, fields.get(SIDE, "1")), (LEAVES_QTY, "0"), (CUM_QTY, "0"),
+                 (AVG_PX, "0"), (REJECT_CODE, "NOT_OWNER"),
+                 (TEXT, f"no live order of yours has ClOrdID {clordid}")]

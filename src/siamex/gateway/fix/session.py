@@ -214,6 +214,16 @@ class FixSession:
         self._last_sent_ns = now_ns
         return [Write(raw)]
 
+    def reject(self, seq: int, msg_type: str, reason: int, tag: int | None, text: str,
+               now_ns: int) -> list[Action]:
+        """Send a session-level Reject of a delivered application message whose fields the
+        application could not read (Volume 2: Reject also serves such messages)."""
+        out: list[Action] = []
+        self._persist()
+        if self.state in _LOGGED_ON:
+            self._reject(seq, msg_type, _Problem(RejectReason(reason), tag, text), now_ns, out)
+        return out
+
     def logout(self, text: str, now_ns: int) -> list[Action]:
         """Start the Logout handshake: the session closes on the answer or at the timeout."""
         out: list[Action] = []
