@@ -18,6 +18,7 @@ from typing import Any, BinaryIO, TypeVar
 import click
 import msgspec
 from rich.console import Console
+from rich.table import Table
 
 from siamex.clearing.parameters import ClearingRules
 from siamex.errors import ErrorCode, SiamexError
@@ -39,7 +40,7 @@ from siamex.scenario.summary import DaySummary, print_summary, summarize
 from siamex.trading.engine import Engine
 from siamex.trading.events import Event
 from siamex.trading.snapshot import dump, load, state_hash
-from siamex.units import InvalidValue, parse_date, shown
+from siamex.units import InvalidValue, parse_date, parse_time_of_day, shown
 
 __all__ = ["main"]
 
@@ -302,6 +303,34 @@ def bench_engine(securities: int | None, commands: int, runs: int, seed: int, co
     print_baseline(baseline, console)
 
 
+@bench.command("gateway")
+@click.option("--sessions", "session_counts", default="1,10,50", show_default=True,
+              help="FIX session counts to measure, comma separated.")
+@click.option("--rate", default=20_000, show_default=True,
+              help="Orders per second offered in the throughput run (all sessions together).")
+@click.option("--seconds", default=5.0, show_default=True, help="Length of each run.")
+@click.option("--runs", default=3, show_default=True, help="Runs per measurement (medians).")
+def bench_gateway(session_counts: str, rate: int, seconds: float, runs: int) -> None:
+    """Load `siamex serve` over loopback FIX with an open-loop generator: orders acknowledged
+    per second, and latency p50/p99/p99.9 at the offered rate and at half of it."""
+    from siamex.bench.gateway import measure_gateway, median_figures
+
+    console = Console()
+    table = Table(title="siamex serve over loopback FIX (medians)")
+    for column in ("sessions", "offered/s", "acked/s", "p50 µs", "p99 µs", "p99.9 µs",
+                   "engine share"):
+        table.add_column(column, justify="right")
+    for sessions in (int(n) for n in session_counts.split(",")):
+        for offered in (rate, rate // 2):
+            with console.status(f"{sessions} sessions at {offered:,} orders/s ({runs} runs)"):
+                figures = median_figures([measure_gateway(sessions, offered, seconds)
+                                          for _ in range(runs)])
+            table.add_row(str(sessions), f"{offered:,}", f"{figures.acked_per_s:,.0f}",
+                          f"{figures.p50_us:,.0f}", f"{figures.p99_us:,.0f}",
+                          f"{figures.p999_us:,.0f}", f"{figures.engine_share:.0%}")
+    console.print(table)
+
+
 @bench.command("clearing")
 @click.option("--trades", default=5_000_000, show_default=True, help="Trades in the day.")
 @click.option("--members", default=50, show_default=True, help="Clearing members.")
@@ -443,3 +472,57 @@ def clearing_run(members_file: Path, trades_file: Path, holdings_file: Path,
 
 if __name__ == "__main__":
     main()
+
+
+@main.command()
+@click.option("--data", "folder", default="siamex-data", show_default=True,
+              type=click.Path(path_type=Path),
+              help="The data folder: journal, audit trail, FIX stores. A folder with a "
+                   "journal resumes where it stopped.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path),
+              help="The TOML configuration (default: the embedded sample, as --init writes).")
+@click.option("--init", "init_file", type=click.Path(path_type=Path), is_flag=False,
+              flag_value="siamex.toml", default=None,
+              help="Write the sample configuration to this file (siamex.toml) and stop.")
+@click.option("--universe", type=click.Path(path_type=Path),
+              help="The securities, as a scenario file's day (default: the bundled sample).")
+@click.option("--speed", type=click.IntRange(1, 86_400),
+              help="Run the session schedule this many times faster than the wall clock.")
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="Run this date's schedule.")
+@click.option("--start", metavar="HH:MM", help="... from this Bangkok time of day.")
+@click.option("--fix-port", type=click.IntRange(0, 65535), help="0 picks a free port.")
+@click.option("--http-port", type=click.IntRange(0, 65535), help="0 picks a free port.")
+@_guarded
+def serve(folder: Path, config_file: Path | None, init_file: Path | None,
+          universe: Path | None, speed: int | None, day: str | None, start: str | None,
+          fix_port: int | None, http_port: int | None) -> None:
+    """Run the exchange as a service: FIX 4.4 order entry, pre-trade risk, the operations
+    endpoint, on the real session schedule (docs/serve.md)."""
+    import dataclasses
+
+    from siamex.gateway.config import SAMPLE, load_config, parse_config
+    from siamex.gateway.server import ServeOptions
+    from siamex.gateway.server import serve as run_server
+
+    if init_file is not None:
+        if init_file.exists():
+            raise SiamexError(ErrorCode.CONFIG_FILE, f"{init_file} exists; not overwritten")
+        init_file.write_text(SAMPLE, encoding="utf-8")
+        click.echo(f"wrote {init_file}; start with: siamex serve --config {init_file}")
+        return
+    config = load_config(config_file) if config_file else parse_config(SAMPLE)
+    changes: dict[str, Any] = {}
+    if speed is not None:
+        changes["speed"] = speed
+    if day is not None:
+        changes["date"] = _run_date(day).isoformat()
+    if start is not None:
+        try:
+            changes["start"] = parse_time_of_day(start)
+        except InvalidValue as exc:
+            raise SiamexError(ErrorCode.INVALID_PARAMETER, f"--start: {exc}") from None
+    if fix_port is not None:
+        changes["fix_port"] = fix_port
+    if http_port is not None:
+        changes["http_port"] = http_port
+    run_server(dataclasses.replace(config, **changes), ServeOptions(folder, universe))

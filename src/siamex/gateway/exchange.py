@@ -172,7 +172,7 @@ class Exchange:
 
     def _target(self, cmd: OrderReplace | OrderCancel, out: Outcome) -> LiveOrder | None:
         """The live order a request names, if the trader may touch it; else a refusal that
-        does not tell whether such an order exists (decision 82)."""
+        does not tell whether such an order exists (decision 83)."""
         member = self._member(cmd.ors)
         order = self.orders.find(member, cmd.orig_clordid)
         refusal = None if order is None else self.registry.check_entry(
@@ -245,7 +245,7 @@ class Exchange:
 
     def status(self, ors: str, trader: str, clordid: str, ns: int) -> OrderReport | None:
         """An order's state for an OrderStatusRequest: a query, which changes nothing; None
-        when the trader may not see such an order, whether it exists or not (decision 82)."""
+        when the trader may not see such an order, whether it exists or not (decision 83)."""
         order = self.orders.find(self._member(ors), clordid)
         if order is None or self.registry.check_entry(trader, ors, order.account) is not None:
             return None

@@ -4,7 +4,7 @@ The engine knows an order by one id, unique among live orders (decision 11); the
 it the journal sequence number of the entry that created it, so ids never clash between members.
 A member knows the order by its client order ids: the first, and one more for each accepted
 replace or cancel request (FIX ClOrdID chaining). Every id of a live order's chain finds it,
-within its member's namespace only (decision 82). An order leaves the table when nothing of it
+within its member's namespace only (decision 83). An order leaves the table when nothing of it
 rests any more (filled, cancelled, expired), and its ids are free again.
 """
 

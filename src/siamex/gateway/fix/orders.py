@@ -261,7 +261,7 @@ def order_cancel_reject(reject: RequestRejected) -> Outbound:
 
 def unknown_order_status(fields: Fields) -> Outbound:
     """Answer an OrderStatusRequest for an order the trader may not see, or none: ExecType I,
-    OrdStatus 8, the same text either way (decision 82)."""
+    OrdStatus 8, the same text either way (decision 83)."""
     clordid = fields.get(CL_ORD_ID, "")
     return "8", [(ORDER_ID, "NONE"), (CL_ORD_ID, clordid or "NONE"), (EXEC_ID, "status-none"),
                  (EXEC_TYPE, "I"), (ORD_STATUS, "8"), (SYMBOL, fields.get(SYMBOL, "NONE")),

@@ -1,0 +1,211 @@
+"""The gateway benchmark: `siamex serve` in a child process, loaded over loopback FIX by an
+open-loop generator; orders acknowledged per second and order-to-acknowledgement latency.
+
+Open loop: each session sends its orders on a fixed schedule whatever the answers, and an
+order's latency runs from when it was due to be sent to when its acknowledgement (the
+ExecutionReport New or Rejected) is read, so a server that falls behind shows it in full
+(no coordinated omission). The orders rest and never cross (buys below, sells above the
+previous close), so the engine's work per order is an accepted order on a growing book.
+
+The generator is plain Python on the same machine: it formats messages from a template and
+reads only ClOrdID and ExecType from the answers, but it shares the cores with the server, so
+the figures are the pair's, on loopback. The server journals with fsync (group commit), as it
+does in use. The engine's share is the time the server spent running commands through the
+exchange (registry, risk, engine), from its status, over the run's wall time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Final
+
+import httpx
+
+__all__ = ["GatewayFigures", "gateway_config", "measure_gateway", "median_figures"]
+
+_LISTENING: Final = re.compile(rb"listening fix=([0-9.]+):([0-9]+) http=(\S+) ")
+_SYMBOLS: Final = (("PTT", "31.00", "33.50"), ("AOT", "37.50", "39.50"),
+                   ("KBANK", "155.00", "162.00"), ("CPALL", "49.50", "51.00"))
+_TOKEN: Final = "bench-operator"
+
+
+def gateway_config(sessions: int) -> str:
+    """A configuration with one member, ORS and trader per session, and no limits."""
+    lines = ["[exchange]", 'comp_id = "SIAMEX"', "password_iterations = 1000",
+             "[operators]", f'tokens = ["{_TOKEN}"]']
+    for n in range(1, sessions + 1):
+        lines += ["[[members]]", f'id = "G{n:02d}"', f'accounts = [{{ id = "A{n:02d}" }}]',
+                  "[[ors]]", f'id = "G{n:02d}-ORS"', f'member = "G{n:02d}"',
+                  f'sender_comp_id = "G{n:02d}ORS"',
+                  "[[traders]]", f'id = "G{n:02d}T"', f'member = "G{n:02d}"',
+                  f'ors = ["G{n:02d}-ORS"]']
+    return "\n".join(lines) + "\n"
+
+
+@dataclass
+class GatewayFigures:
+    """One run: what was offered, what was acknowledged, the latencies in microseconds."""
+
+    sessions: int
+    offered: int
+    acked_per_s: float
+    p50_us: float
+    p99_us: float
+    p999_us: float
+    engine_share: float
+
+
+def _utc() -> str:
+    now = time.time_ns()
+    moment = datetime.fromtimestamp(now // 1_000_000_000, UTC)
+    return f"{moment:%Y%m%d-%H:%M:%S}.{now // 1_000_000 % 1000:03d}"
+
+
+def _frame(body: str) -> bytes:
+    head = f"8=FIX.4.4\x019={len(body)}\x01"
+    data = (head + body).encode()
+    return data + b"10=%03d\x01" % (sum(data) % 256)
+
+
+class _Session:
+    """One member's connection: sends on schedule, matches acknowledgements to sends."""
+
+    def __init__(self, n: int, reader: asyncio.StreamReader,
+                 writer: asyncio.StreamWriter) -> None:
+        self.sender = f"G{n:02d}ORS"
+        self.trader = f"G{n:02d}T"
+        self.account = f"A{n:02d}"
+        self.reader = reader
+        self.writer = writer
+        self.seq = 1
+        self.due: dict[bytes, int] = {}
+        self.latencies: list[int] = []
+
+    def message(self, msg_type: str, body: str) -> bytes:
+        head = (f"35={msg_type}\x0149={self.sender}\x0156=SIAMEX\x0134={self.seq}\x01"
+                f"52={_utc()}\x01")
+        self.seq += 1
+        return _frame(head + body)
+
+    async def logon(self) -> None:
+        self.writer.write(self.message("A", "98=0\x01108=30\x01141=Y\x01"))
+        await self.reader.readuntil(b"\x0110=")
+
+    def order(self, k: int, due: int) -> bytes:
+        symbol, bid, ask = _SYMBOLS[k % len(_SYMBOLS)]
+        side, price = ("1", bid) if k % 2 else ("2", ask)
+        clordid = f"{self.sender}-{k}"
+        self.due[clordid.encode()] = due
+        return self.message("D", f"50={self.trader}\x0111={clordid}\x011={self.account}\x01"
+                                 f"55={symbol}\x0154={side}\x0138=100\x0140=2\x0144={price}\x01"
+                                 f"60={_utc()}\x01")
+
+    async def read(self) -> None:
+        buffer = b""
+        while True:
+            data = await self.reader.read(1 << 16)
+            if not data:
+                return
+            now = time.perf_counter_ns()
+            buffer += data
+            end = buffer.rfind(b"\x0110=")
+            if end < 0:
+                continue
+            done, buffer = buffer[:end], buffer[end:]
+            for match in re.finditer(rb"\x0111=([^\x01]+)\x01(?:[^\x01]*\x01)*?150=([08])",
+                                     done):
+                due = self.due.pop(match.group(1), None)
+                if due is not None:
+                    self.latencies.append(now - due)
+
+
+async def _load(address: tuple[str, int], sessions: int, rate: int, seconds: float
+                ) -> list[_Session]:
+    opened = []
+    for n in range(1, sessions + 1):
+        reader, writer = await asyncio.open_connection(*address)
+        session = _Session(n, reader, writer)
+        await session.logon()
+        opened.append(session)
+    readers = [asyncio.create_task(s.read()) for s in opened]
+    per_session = rate / sessions
+    start = time.perf_counter_ns()
+    total = int(per_session * seconds)
+    sent = 0
+    while sent < total:
+        elapsed = time.perf_counter_ns() - start
+        due_count = min(total, int(elapsed * per_session / 1e9) + 1)
+        for k in range(sent, due_count):
+            due = start + int(k * 1e9 / per_session)
+            for session in opened:
+                session.writer.write(session.order(k, due))
+        sent = due_count
+        await asyncio.sleep(0.0005)
+    deadline = time.monotonic() + 10
+    while any(s.due for s in opened) and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    for session in opened:
+        session.writer.close()
+    for task in readers:
+        task.cancel()
+    return opened
+
+
+def _status(http: str) -> dict[str, int]:
+    answer = httpx.get(f"{http}/v1/status", headers={"Authorization": f"Bearer {_TOKEN}"},
+                       timeout=30).json()
+    return {"busy_ns": int(answer["busy_ns"]), "commands": int(answer["seq"])}
+
+
+def measure_gateway(sessions: int, rate: int, seconds: float) -> GatewayFigures:
+    """Start a server, offer `rate` orders/s over `sessions` FIX sessions, and measure."""
+    with tempfile.TemporaryDirectory(prefix="siamex-bench-gateway-") as tmp:
+        config = Path(tmp) / "bench.toml"
+        config.write_text(gateway_config(sessions), encoding="utf-8")
+        server = subprocess.Popen(
+            [sys.executable, "-c", "from siamex.cli import main; main()", "serve", "--data",
+             str(Path(tmp) / "data"), "--config", str(config), "--date", "2026-12-01",
+             "--start", "10:15", "--fix-port", "0", "--http-port", "0"],
+            stdout=subprocess.PIPE)
+        try:
+            assert server.stdout is not None
+            found = _LISTENING.search(server.stdout.readline())
+            if found is None:
+                raise RuntimeError("siamex serve did not start")
+            address = (found.group(1).decode(), int(found.group(2)))
+            http = found.group(3).decode()
+            before = _status(http)
+            started = time.perf_counter()
+            opened = asyncio.run(_load(address, sessions, rate, seconds))
+            wall = time.perf_counter() - started
+            after = _status(http)
+        finally:
+            server.terminate()
+            server.wait(30)
+    latencies = sorted(x for s in opened for x in s.latencies)
+    acked = len(latencies)
+
+    def quantile(q: float) -> float:
+        return latencies[min(acked - 1, int(q * acked))] / 1000 if acked else float("nan")
+
+    return GatewayFigures(sessions, rate, acked / wall, quantile(0.5), quantile(0.99),
+                          quantile(0.999), (after["busy_ns"] - before["busy_ns"]) / 1e9 / wall)
+
+
+def median_figures(runs: list[GatewayFigures]) -> GatewayFigures:
+    """The median of each figure over several runs."""
+    return GatewayFigures(
+        runs[0].sessions, runs[0].offered,
+        statistics.median(r.acked_per_s for r in runs),
+        statistics.median(r.p50_us for r in runs), statistics.median(r.p99_us for r in runs),
+        statistics.median(r.p999_us for r in runs),
+        statistics.median(r.engine_share for r in runs))

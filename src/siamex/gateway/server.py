@@ -1,0 +1,135 @@
+"""`siamex serve`: one process with the sequencer and its journal, the engine, the FIX acceptor
+and the operations endpoint, on a data folder.
+
+The data folder holds the journal (`exchange.journal`), the audit trail (`audit.sqlite`), the
+FIX message stores (`fix/`) and a lock that keeps a second server off it. Starting on a folder
+whose journal holds commands replays them first, to the state the last run ended in (a crash
+included), then serves; starting on a new one journals the configuration's registry and limits
+first. When it listens it prints one line, `siamex serve: listening fix=HOST:PORT
+http=http://HOST:PORT data=FOLDER`, which scripts and tests read for the ports (0 picks free
+ones).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+import uvicorn
+
+from siamex.errors import ErrorCode, SiamexError
+from siamex.gateway.audit import SqliteAuditLog
+from siamex.gateway.audit_sink import AuditSink
+from siamex.gateway.clock import ExchangeClock
+from siamex.gateway.config import ServeConfig
+from siamex.gateway.fix.acceptor import FixAcceptor
+from siamex.gateway.fix.session import SessionConfig
+from siamex.gateway.genesis import genesis, member_specs
+from siamex.gateway.operations import operations_app
+from siamex.gateway.service import Service
+from siamex.gateway.universe import load_universe
+from siamex.units import date_of, parse_date
+
+__all__ = ["ServeOptions", "serve"]
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """What the command line adds to the configuration."""
+
+    folder: Path
+    universe: Path | None = None
+    sync: bool = True
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """Hold the data folder's lock, or refuse: two servers on one journal would corrupt it."""
+    handle = os.open(folder / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SiamexError(ErrorCode.DATA_FOLDER,
+                              f"{folder} is in use by another siamex serve") from None
+        yield
+    finally:
+        os.close(handle)
+
+
+def _clock(config: ServeConfig) -> ExchangeClock:
+    day = parse_date(config.date) if config.date is not None else None
+    return ExchangeClock.starting(day, config.start, config.speed)
+
+
+async def _serve(config: ServeConfig, options: ServeOptions, out: TextIO) -> None:
+    folder = options.folder
+    clock = _clock(config)
+    first_day = date_of(clock.now_ns() // 1000) if config.date is None \
+        else parse_date(config.date)
+    universe = load_universe(options.universe, first_day)
+    service = Service(folder, universe, clock, members=member_specs(config), sync=options.sync)
+    audit = SqliteAuditLog(folder / "audit.sqlite")
+    service.sinks.append(AuditSink(audit))
+    acceptor = FixAcceptor(service, folder / "fix", SessionConfig(comp_id=config.comp_id))
+    service.replay()
+    clock.not_before(service.first_ts())
+    acceptor.resume()
+    if service.fresh:
+        for command in genesis(config):
+            service.post(command)
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    fix = await loop.create_server(acceptor.connection, config.host, config.fix_port)
+    http = uvicorn.Server(uvicorn.Config(
+        operations_app(service, config, audit), host=config.host, port=config.http_port,
+        log_level="warning", lifespan="off"))
+    tasks = [asyncio.create_task(service.run()), asyncio.create_task(service.tick()),
+             asyncio.create_task(_tick(acceptor)), asyncio.create_task(http.serve())]
+    while not http.started:
+        if tasks[-1].done():
+            tasks[-1].result()
+        await asyncio.sleep(0.01)
+    fix_port = fix.sockets[0].getsockname()[1]
+    http_port = http.servers[0].sockets[0].getsockname()[1]
+    print(f"siamex serve: listening fix={config.host}:{fix_port} "
+          f"http=http://{config.host}:{http_port} data={folder}", file=out, flush=True)
+    if universe.description:
+        print(f"siamex serve: universe: {universe.description}", file=out, flush=True)
+    done, _ = await asyncio.wait([asyncio.create_task(stop.wait()), *tasks],
+                                 return_when=asyncio.FIRST_COMPLETED)
+    http.should_exit = True
+    fix.close()
+    acceptor.close()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    service.close()
+    audit.close()
+    for task in done:
+        if not task.cancelled() and task.exception() is not None:
+            raise task.exception()  # type: ignore[misc]
+
+
+async def _tick(acceptor: FixAcceptor) -> None:
+    while True:
+        acceptor.tick()
+        await asyncio.sleep(0.2)
+
+
+def serve(config: ServeConfig, options: ServeOptions, out: TextIO = sys.stdout) -> None:
+    """Run the exchange until SIGTERM or SIGINT."""
+    options.folder.mkdir(parents=True, exist_ok=True)
+    with _locked(options.folder):
+        asyncio.run(_serve(config, options, out))
+
