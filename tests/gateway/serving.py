@@ -71,10 +71,14 @@ class Live:
         self.advance(1)
         return await self.service.submit(command)
 
-    async def open_day(self) -> None:
-        """Build the configuration's registry and limits, open the day, reach 10:30."""
+    async def genesis(self) -> None:
+        """Build the configuration's registry and limits."""
         for command in genesis(CONFIG):
             await self.service.submit(command)
+
+    async def open_day(self) -> None:
+        """Build the configuration's registry and limits, open the day, reach 10:30."""
+        await self.genesis()
         await self.service.submit(self.universe.start(DAY, 0, first=True,
                                                       members=member_specs(CONFIG)))
         self.time.ns = MORNING - EARLY
