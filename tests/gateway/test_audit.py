@@ -33,7 +33,7 @@ DAY = dt.date(2026, 11, 24)
 
 def _record(time_ns: int, event: AuditEvent, *, member: str = "M1", cl_ord_id: str = "c1",
             **fields: object) -> AuditRecord:
-    base: dict[str, object] = {"trader": "T1", "ors": "O1", "channel": Channel.FIX,
+    base: dict[str, object] = {"seq": 1, "trader": "T1", "ors": "O1", "channel": Channel.FIX,
                                "account": "C1", "symbol": "PTT", "side": Side.BUY,
                                "qty": 1_000, "price": 3_425}
     return AuditRecord(time_ns=time_ns, member=member, cl_ord_id=cl_ord_id, event=event,
@@ -45,10 +45,10 @@ DAY_RECORDS = [
     _record(OPEN, AuditEvent.RECEIVED),
     _record(OPEN + 5, AuditEvent.FILLED, order_no=17, fill_qty=400, fill_price=3_400,
             text='part, "first" fill'),
-    _record(OPEN + 9, AuditEvent.REJECTED, cl_ord_id="c2", code="CREDIT_LIMIT", price=None,
-            channel=Channel.HTTP, side=Side.SELL, text="credit limit of member M1"),
-    _record(OPEN + 7, AuditEvent.AMENDED, cl_ord_id="c3", orig_cl_ord_id="c1", order_no=17,
-            qty=600),
+    _record(OPEN + 9, AuditEvent.REJECTED, seq=3, cl_ord_id="c2", code="CREDIT_LIMIT",
+            price=None, channel=Channel.HTTP, side=Side.SELL, text="credit limit of member M1"),
+    _record(OPEN + 7, AuditEvent.AMENDED, seq=2, cl_ord_id="c3", orig_cl_ord_id="c1",
+            order_no=17, qty=600),
 ]
 OTHERS = [
     _record(OPEN + 1, AuditEvent.RECEIVED, member="M2"),
@@ -108,17 +108,17 @@ def test_the_csv_export_writes_prices_as_decimals_and_absent_values_empty(
     log.append_many(DAY_RECORDS + OTHERS)
     t = OPEN // S * S
     assert log.export_csv("M1", DAY) == (
-        "time_ns,time,member,trader,ors,channel,account,cl_ord_id,orig_cl_ord_id,order_no,"
+        "time_ns,time,seq,member,trader,ors,channel,account,cl_ord_id,orig_cl_ord_id,order_no,"
         "symbol,side,event,code,qty,price,fill_qty,fill_price,text\n"
-        f"{t},2026-11-24T10:00:00.000000000+07:00,M1,T1,O1,fix,C1,c1,,,PTT,buy,received,,"
+        f"{t},2026-11-24T10:00:00.000000000+07:00,1,M1,T1,O1,fix,C1,c1,,,PTT,buy,received,,"
         "1000,34.25,,,\n"
-        f"{t + 5},2026-11-24T10:00:00.000000005+07:00,M1,T1,O1,fix,C1,c1,,17,PTT,buy,"
+        f"{t + 5},2026-11-24T10:00:00.000000005+07:00,1,M1,T1,O1,fix,C1,c1,,17,PTT,buy,"
         "accepted,,1000,34.25,,,\n"
-        f"{t + 5},2026-11-24T10:00:00.000000005+07:00,M1,T1,O1,fix,C1,c1,,17,PTT,buy,"
+        f"{t + 5},2026-11-24T10:00:00.000000005+07:00,1,M1,T1,O1,fix,C1,c1,,17,PTT,buy,"
         'filled,,1000,34.25,400,34.00,"part, ""first"" fill"\n'
-        f"{t + 7},2026-11-24T10:00:00.000000007+07:00,M1,T1,O1,fix,C1,c3,c1,17,PTT,buy,"
+        f"{t + 7},2026-11-24T10:00:00.000000007+07:00,2,M1,T1,O1,fix,C1,c3,c1,17,PTT,buy,"
         "amended,,600,34.25,,,\n"
-        f"{t + 9},2026-11-24T10:00:00.000000009+07:00,M1,T1,O1,http,C1,c2,,,PTT,sell,"
+        f"{t + 9},2026-11-24T10:00:00.000000009+07:00,3,M1,T1,O1,http,C1,c2,,,PTT,sell,"
         "rejected,CREDIT_LIMIT,1000,,,,credit limit of member M1\n")
 
 
@@ -131,13 +131,32 @@ def test_the_json_export_writes_prices_as_decimal_strings_never_floats(
     rows = json.loads(exported, parse_float=lambda text: pytest.fail(f"a float: {text}"))
     fill = rows[2]
     assert fill == {
-        "time_ns": OPEN + 5, "time": "2026-11-24T10:00:00.000000005+07:00", "member": "M1",
+        "time_ns": OPEN + 5, "time": "2026-11-24T10:00:00.000000005+07:00", "seq": 1,
+        "member": "M1",
         "trader": "T1", "ors": "O1", "channel": "fix", "account": "C1", "cl_ord_id": "c1",
         "orig_cl_ord_id": None, "order_no": 17, "symbol": "PTT", "side": "buy",
         "event": "filled", "code": None, "qty": 1_000, "price": "34.25", "fill_qty": 400,
         "fill_price": "34.00", "text": 'part, "first" fill'}
     assert rows[4]["price"] is None
     assert open_log().export_json("M9", DAY) == b"[]"
+
+
+def test_the_last_sequence_number_is_the_largest_kept(
+        open_log: Callable[[], AuditLog]) -> None:
+    assert open_log().last_seq() == 0
+    open_log().append_many(DAY_RECORDS)
+    assert open_log().last_seq() == 3
+    open_log().append(_record(OPEN + 20, AuditEvent.RECEIVED, seq=9, member="M2"))
+    assert open_log().last_seq() == 9
+
+
+def test_a_request_for_an_order_nobody_may_see_is_kept_without_its_side(
+        open_log: Callable[[], AuditLog]) -> None:
+    unknown = _record(OPEN, AuditEvent.REJECTED, account="", symbol="", side=None, qty=0,
+                      price=None, code="NOT_OWNER")
+    open_log().append(unknown)
+    assert open_log().records("M1", DAY) == [unknown]
+    assert ",,,rejected,NOT_OWNER,0,,,," in open_log().export_csv("M1", DAY)
 
 
 def test_a_batch_with_a_record_that_cannot_be_kept_keeps_nothing(

@@ -233,6 +233,18 @@ def test_limits_are_replaced_whole_and_none_everywhere_removes_them() -> None:
     assert book.snapshot()["limits"] == []
 
 
+def test_a_members_scopes_are_those_the_book_holds_anything_of() -> None:
+    book = RiskBook()
+    assert book.scopes_of("M1") == []
+    _limits(book, TRADER, credit=1)
+    book.kill(RiskKill(1, ScopeKind.ORS, "M1", "O2"))
+    book.on_accepted("1", OTHER_MEMBER, 100)
+    book.on_accepted("2", CTX, 100)
+    assert book.scopes_of("M1") == [ACCOUNT, MEMBER, ORS, Scope(ScopeKind.ORS, "M1", "O2"),
+                                    TRADER]
+    assert Scope(ScopeKind.MEMBER, "M2") in book.scopes_of("M2")
+
+
 def test_a_new_day_forgets_the_trades_and_keeps_the_resting_orders() -> None:
     book = RiskBook()
     book.on_accepted("gtc", CTX, 1_000)

@@ -14,6 +14,9 @@ Decisions:
 - Prices are decimal strings with two decimals ("12.50") in both exports and never a float.
 - `append_many` keeps all of its records or none, and the SQLite table refuses updates and
   deletes: the trail is append-only.
+- Each record carries `seq`, the journal sequence number of the command it comes from: the
+  trail is derived from the journal, and `last_seq` tells a restarted gateway where to resume
+  (siamex.gateway.audit_sink).
 """
 
 from __future__ import annotations
@@ -64,11 +67,14 @@ class AuditEvent(Enum):
 class AuditRecord(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """One order record. Prices are satang, quantities shares, `time_ns` UTC nanoseconds.
 
-    `code` is the refusal or cancel reason; `fill_qty` and `fill_price` belong to fills;
-    `order_no` is the exchange's order number once it has one.
+    `seq` is the journal sequence number of the command the record comes from; `code` the
+    refusal or cancel reason; `fill_qty` and `fill_price` belong to fills; `order_no` is the
+    exchange's order number once it has one. A request naming an order the exchange cannot
+    show the requester has no account, symbol or side (empty, None).
     """
 
     time_ns: int
+    seq: int
     member: str
     trader: str
     ors: str
@@ -78,7 +84,7 @@ class AuditRecord(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     orig_cl_ord_id: str | None = None
     order_no: int | None = None
     symbol: str
-    side: Side
+    side: Side | None
     event: AuditEvent
     code: str | None = None
     qty: int
@@ -140,6 +146,10 @@ class AuditLog(ABC):
     def records(self, member: str, day: dt.date) -> list[AuditRecord]:
         """Return a member's records of a Bangkok day in time order (ties: as appended)."""
 
+    @abstractmethod
+    def last_seq(self) -> int:
+        """Return the largest journal sequence number of a kept record (0 for none)."""
+
     def export_csv(self, member: str, day: dt.date) -> str:
         """Return a member's records of a day as CSV with a header row."""
         out = io.StringIO()
@@ -173,17 +183,21 @@ class MemoryAuditLog(AuditLog):
                  if r.member == member and bangkok_date(r.time_ns) == day]
         return sorted(found, key=lambda r: r.time_ns)  # a stable sort keeps appended order
 
+    def last_seq(self) -> int:
+        return max((r.seq for r in self._records), default=0)
+
     def close(self) -> None:
         """Hold nothing open: the records stay for the next reader, as a file's would."""
 
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS audit_records (
-    seq INTEGER PRIMARY KEY,
+    row INTEGER PRIMARY KEY,
     day TEXT NOT NULL,
     {", ".join(_FIELDS)}
 );
 CREATE INDEX IF NOT EXISTS audit_member_day ON audit_records (member, day);
+CREATE INDEX IF NOT EXISTS audit_seq ON audit_records (seq);
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit_records
 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit_records
@@ -192,7 +206,8 @@ BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 _INSERT = (f"INSERT INTO audit_records (day, {', '.join(_FIELDS)}) "
            f"VALUES (?, {', '.join('?' for _ in _FIELDS)})")
 _SELECT = (f"SELECT {', '.join(_FIELDS)} FROM audit_records "
-           "WHERE member = ? AND day = ? ORDER BY time_ns, seq")
+           "WHERE member = ? AND day = ? ORDER BY time_ns, row")
+_LAST_SEQ = "SELECT coalesce(max(seq), 0) FROM audit_records"
 
 
 class SqliteAuditLog(AuditLog):
@@ -213,6 +228,10 @@ class SqliteAuditLog(AuditLog):
         rows = self._conn.execute(_SELECT, (member, day.isoformat())).fetchall()
         return [msgspec.convert(dict(zip(_FIELDS, row, strict=True)), AuditRecord)
                 for row in rows]
+
+    def last_seq(self) -> int:
+        (seq,) = self._conn.execute(_LAST_SEQ).fetchone()
+        return int(seq)
 
     def close(self) -> None:
         self._conn.close()

@@ -304,6 +304,12 @@ class RiskBook:
         """Return the keys of the orders resting in a scope, sorted."""
         return sorted(key for key, (ctx, _) in self._orders.items() if scope in ctx.scopes())
 
+    def scopes_of(self, member: str) -> list[Scope]:
+        """Return the member's scopes the book holds anything of (limits, a kill switch or
+        exposure), sorted; a scope it holds nothing of has no limits and no exposure."""
+        held = {*self._limits, *self._killed, *self._resting, *self._traded}
+        return sorted((s for s in held if s.member == member), key=_scope_key)
+
     # Snapshot
 
     def snapshot(self) -> dict[str, object]:

@@ -1,0 +1,333 @@
+"""The operations endpoint of `siamex serve`: JSON over HTTP for the exchange's operators and
+the members' risk officers (docs/operations.md).
+
+An operator changes the registry, reads the state and may do all a risk officer may; a member's
+risk officer sets the limits and kill switches of its own member's scopes and exports its own
+member's audit trail (set-trading-rules.md 10: parameter control by the member). Every change
+is a command submitted to the service, journaled like any other (pillar 2), and answered once
+durable: 200 with its sequence number, or 409 with the refusal code of the registry or the risk
+book. The handlers are thin: bodies are read by siamex.gateway.operations_bodies, the state is
+read from the service's exchange.
+
+Decisions:
+
+- Authentication is a bearer token from the configuration, compared in constant time against
+  every token (hmac.compare_digest), so that timing tells nothing of which one nearly matched.
+- A request's checks run in the order: token (401), role (403 FORBIDDEN), body size (413),
+  body (400), the scope's member (403 NOT_OWNER); only then is anything submitted, so a refused
+  request changes nothing.
+- Errors are one JSON shape, `{"error": {"code", "text"}}`, for every status, a missing route
+  too. A body over 64 KiB is refused before it is read whole.
+- The sequence number shown beside the state is the last command applied to it (a sink of the
+  service keeps it): the sequencer counts a batch before its commit and applies it after.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hmac
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import Any, Final
+
+import msgspec
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from siamex.gateway.audit import AuditLog, bangkok_time
+from siamex.gateway.clock import BANGKOK_OFFSET_NS
+from siamex.gateway.config import ServeConfig
+from siamex.gateway.exchange import Outcome, ServiceCommand
+from siamex.gateway.operations_bodies import (
+    REGISTRY_BODY,
+    BadRequest,
+    KillBody,
+    LimitsBody,
+    OrsCredentialsBody,
+    decode,
+    kill_command,
+    limits_command,
+    registry_command,
+)
+from siamex.gateway.operations_openapi import openapi_route, operation
+from siamex.gateway.reports import ExecKind, OrderReport
+from siamex.gateway.risk import Scope
+from siamex.gateway.risk_commands import ScopeKind
+from siamex.gateway.service import Service
+from siamex.units import InvalidValue, format_price, parse_date, shown
+
+__all__ = ["MAX_BODY", "operations_app"]
+
+MAX_BODY: Final = 64 * 1024
+"""The largest request body read, in bytes; a registry change or a limit is far smaller."""
+_STATUS_CODES = {400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND",
+                 405: "METHOD_NOT_ALLOWED", 413: "TOO_LARGE"}
+_FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+_KINDS = {kind: n for n, kind in enumerate(ScopeKind)}
+
+
+class _Refused(Exception):
+    """A request refused before anything was submitted, or a command the service refused."""
+
+    def __init__(self, status: int, text: str, code: str | None = None) -> None:
+        super().__init__(text)
+        self.status = status
+        self.code = code or _STATUS_CODES[status]
+        self.text = text
+
+
+def _json(data: object, status: int = 200) -> Response:
+    return Response(msgspec.json.encode(data), status, media_type="application/json")
+
+
+def _error(status: int, code: str, text: str) -> Response:
+    return _json({"error": {"code": code, "text": text}}, status)
+
+
+class _Caller(msgspec.Struct, frozen=True):
+    """Who a token belongs to: an operator, or the risk officer of `member`."""
+
+    operator: bool
+    member: str | None = None
+
+    def may_act_for(self, member: str) -> None:
+        """Refuse (403 NOT_OWNER) a risk officer acting for another member's scope."""
+        if not self.operator and member != self.member:
+            raise _Refused(403, f"this token is member {self.member}'s, not {member}'s",
+                           "NOT_OWNER")
+
+
+class _Applied:
+    """A service sink that keeps the sequence number of the last command applied."""
+
+    def __init__(self, seq: int) -> None:
+        self.seq = seq
+
+    def __call__(self, seq: int, command: ServiceCommand, outcome: Outcome,
+                 replaying: bool) -> None:
+        self.seq = seq
+
+
+class _Operations:
+    """The endpoints, over one service, its configuration and its audit trail."""
+
+    def __init__(self, service: Service, config: ServeConfig, audit: AuditLog) -> None:
+        self.service = service
+        self.config = config
+        self.audit = audit
+        self.applied = _Applied(service.seq)
+        service.sinks.append(self.applied)
+        self._tokens: list[tuple[bytes, _Caller]] = [
+            (token.encode(), _Caller(True)) for token in config.operator_tokens]
+        self._tokens += [(m.risk_officer_token.encode(), _Caller(False, m.id))
+                         for m in config.members if m.risk_officer_token]
+
+    # -- access -------------------------------------------------------------------------------
+
+    def _caller(self, request: Request, *, operator: bool = False) -> _Caller:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        given = token.strip().encode("latin-1")  # the header's bytes, as Starlette read them
+        found: _Caller | None = None
+        for known, caller in self._tokens:  # every token compared: no early exit to time
+            if hmac.compare_digest(given, known):
+                found = caller
+        if found is None or scheme.lower() != "bearer":
+            raise _Refused(401, "give a valid token: Authorization: Bearer <token>")
+        if operator and not found.operator:
+            raise _Refused(403, "only an operator may do this")
+        return found
+
+    async def _submit(self, command: ServiceCommand) -> tuple[int, Outcome]:
+        seq, outcome = await self.service.submit(command)
+        if outcome.refusal is not None:
+            raise _Refused(409, outcome.refusal.text, outcome.refusal.code.value)
+        return seq, outcome
+
+    # -- endpoints ----------------------------------------------------------------------------
+
+    @operation("Where the exchange stands", ok="Status")
+    async def status(self, request: Request) -> Response:
+        """The trading date, the exchange's Bangkok time, how many securities are in each
+        phase and the universe's description: what anyone holding a token may see."""
+        self._caller(request)
+        engine = self.service.exchange.engine
+        date = self.service.trading_date
+        phases = Counter(inst.phase.value for inst in engine.instruments.values())
+        return _json({"seq": self.applied.seq,
+                      "trading_date": date.isoformat() if date is not None else None,
+                      "exchange_time": bangkok_time(self.service.clock.now_ns()
+                                                    - BANGKOK_OFFSET_NS),
+                      "phases": dict(sorted(phases.items())),
+                      "universe": self.service.universe.description})
+
+    @operation("The state's hash at a sequence number", ok="State", operator=True)
+    async def state(self, request: Request) -> Response:
+        """The SHA-256 of the whole state and the sequence number it is at: two exchanges
+        at the same number with the same hash are the same (a replay is checked this way)."""
+        self._caller(request, operator=True)
+        return _json({"seq": self.applied.seq,
+                      "state_hash": self.service.exchange.state_hash()})
+
+    @operation("The registry: members, ORSs, traders", ok="Registry", operator=True)
+    async def registry(self, request: Request) -> Response:
+        """Every member, ORS and trader; an ORS shows whether it has a password, never the
+        password's hash or salt."""
+        self._caller(request, operator=True)
+        data: dict[str, Any] = self.service.exchange.registry.snapshot()
+        for ors in data["ors"]:  # a password's hash and salt never leave the exchange
+            ors["has_password"] = bool(ors.pop("password_hash"))
+            del ors["salt"], ors["iterations"]
+        return _json(data)
+
+    @operation("Change the registry", body="registry", ok="Seq", operator=True, refusable=True)
+    async def change_registry(self, request: Request) -> Response:
+        """Submit one registry change, named by `op`, with the change's fields but `ts`;
+        credentials take a plaintext `password`, hashed before the journal."""
+        self._caller(request, operator=True)
+        body = decode(await _read(request), REGISTRY_BODY)
+        iterations = self.config.password_iterations
+        if isinstance(body, OrsCredentialsBody):  # PBKDF2 takes its time off the event loop
+            command = await asyncio.to_thread(registry_command, body, iterations)
+        else:
+            command = registry_command(body, iterations)
+        seq, _ = await self._submit(command)
+        return _json({"seq": seq})
+
+    @operation("Set every limit of a scope", body="limits", ok="Seq", refusable=True)
+    async def set_limits(self, request: Request) -> Response:
+        """Replace every limit of a scope; a limit left out or null is no limit (10.1-10.4).
+        Money is in baht as a decimal string."""
+        caller = self._caller(request)
+        body = decode(await _read(request), LimitsBody)
+        command = limits_command(body)
+        caller.may_act_for(body.member)
+        seq, _ = await self._submit(command)
+        return _json({"seq": seq})
+
+    @operation("Turn a kill switch on or off", body="kill", ok="Killed", refusable=True)
+    async def kill_switch(self, request: Request) -> Response:
+        """Turn a member's, an ORS's or a trader's kill switch on, cancelling its resting
+        orders in the same step, or off (10.5); the answer counts the orders cancelled."""
+        caller = self._caller(request)
+        body = decode(await _read(request), KillBody)
+        caller.may_act_for(body.member)
+        seq, outcome = await self._submit(kill_command(body))
+        cancelled = sum(1 for r in outcome.reports
+                        if isinstance(r, OrderReport) and r.kind is ExecKind.CANCELLED)
+        return _json({"seq": seq, "cancelled": cancelled})
+
+    @operation("A member's limits, kill switches and exposures", ok="Risk",
+               params=(("member", "path"),))
+    async def risk(self, request: Request) -> Response:
+        """Every scope of the member with its limits, kill switch and exposure (resting value
+        plus the day's traded value), money in baht."""
+        caller = self._caller(request)
+        member = request.path_params["member"]
+        caller.may_act_for(member)
+        if self.service.exchange.registry.member(member) is None:
+            raise _Refused(404, f"no member {shown(member)}")
+        book = self.service.exchange.risk
+        scopes = []
+        for scope in self._scopes(member):
+            limits = book.limits(scope)
+            scopes.append({
+                "kind": scope.kind.value, "id": scope.id, "kill_switch": book.killed(scope),
+                "exposure": format_price(book.exposure(scope)),
+                "credit": _baht(limits.credit), "max_value": _baht(limits.max_value),
+                "max_volume": limits.max_volume, "price_band_bp": limits.price_band_bp})
+        return _json({"member": member, "scopes": scopes})
+
+    def _scopes(self, member: str) -> list[Scope]:
+        """The member's scopes: itself, its ORSs, traders and accounts, and any scope of it
+        the risk book holds something of."""
+        registry: dict[str, Any] = self.service.exchange.registry.snapshot()
+        found = {Scope(ScopeKind.MEMBER, member), *self.service.exchange.risk.scopes_of(member)}
+        found |= {Scope(ScopeKind.ORS, member, o["id"]) for o in registry["ors"]
+                  if o["member"] == member}
+        found |= {Scope(ScopeKind.TRADER, member, t["id"]) for t in registry["traders"]
+                  if t["member"] == member}
+        found |= {Scope(ScopeKind.ACCOUNT, member, a) for m in registry["members"]
+                  if m["id"] == member for a in m["accounts"]}
+        return sorted(found, key=lambda s: (_KINDS[s.kind], s.id))
+
+    @operation("A member's audit trail of a day", ok="Audit",
+               params=(("member", "query"), ("date", "query"), ("format", "query")))
+    async def audit_export(self, request: Request) -> Response:
+        """A member's order records of a Bangkok day, as CSV or JSON (siamex.gateway.audit),
+        in time order; `format` is json unless given."""
+        caller = self._caller(request)
+        query = request.query_params
+        unknown = sorted(set(query) - {"member", "date", "format"})
+        if unknown or any(len(query.getlist(name)) > 1 for name in query):
+            raise _Refused(400, "give member, date and format once each, nothing else")
+        member, date, kind = query.get("member"), query.get("date"), query.get("format", "json")
+        if not member or date is None or kind not in _FORMATS:
+            raise _Refused(400, "give member=ID&date=YYYY-MM-DD, and format=csv or json")
+        try:
+            day = parse_date(date)
+        except InvalidValue as exc:
+            raise _Refused(400, str(exc)) from None
+        caller.may_act_for(member)
+        return Response(self._export(member, day, kind), media_type=_FORMATS[kind])
+
+    def _export(self, member: str, day: dt.date, kind: str) -> bytes:
+        if kind == "csv":
+            return self.audit.export_csv(member, day).encode("utf-8")
+        return self.audit.export_json(member, day)
+
+
+def _baht(satang: int | None) -> str | None:
+    return None if satang is None else format_price(satang)
+
+
+async def _read(request: Request) -> bytes:
+    """Read a request body of at most MAX_BODY bytes (413 beyond, before reading it all)."""
+    length = request.headers.get("content-length", "")
+    # ASCII first: "²".isdigit() holds, yet int("²") raises
+    if length.isascii() and length.isdigit() and int(length) > MAX_BODY:
+        raise _Refused(413, f"a request body is at most {MAX_BODY:,} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise _Refused(413, f"a request body is at most {MAX_BODY:,} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _refused(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, _Refused):
+        return _error(exc.status, exc.code, exc.text)
+    if isinstance(exc, BadRequest):
+        return _error(400, "BAD_REQUEST", str(exc))
+    assert isinstance(exc, HTTPException)
+    code = _STATUS_CODES.get(exc.status_code, f"HTTP_{exc.status_code}")
+    return _error(exc.status_code, code, str(exc.detail))
+
+
+def operations_app(service: Service, config: ServeConfig, audit: AuditLog) -> Starlette:
+    """Build the operations endpoint over a service (to be served by uvicorn).
+
+    It adds a sink to the service that follows the last applied sequence number; build it
+    before the service runs, after its replay or before it, either is exact.
+    """
+    ops = _Operations(service, config, audit)
+    endpoints: list[tuple[str, Callable[[Request], Awaitable[Response]], str]] = [
+        ("/v1/status", ops.status, "GET"),
+        ("/v1/state", ops.state, "GET"),
+        ("/v1/registry", ops.registry, "GET"),
+        ("/v1/registry", ops.change_registry, "POST"),
+        ("/v1/risk/limits", ops.set_limits, "POST"),
+        ("/v1/risk/kill-switch", ops.kill_switch, "POST"),
+        ("/v1/risk/{member}", ops.risk, "GET"),
+        ("/v1/audit", ops.audit_export, "GET"),
+    ]
+    routes = [Route(path, endpoint, methods=[method]) for path, endpoint, method in endpoints]
+    routes.append(openapi_route("/v1/openapi.json"))
+    return Starlette(routes=routes, exception_handlers={
+        _Refused: _refused, BadRequest: _refused, HTTPException: _refused})

@@ -1,0 +1,152 @@
+"""The operations endpoint's request bodies: strict JSON objects in, journaled commands out.
+
+The registry's changes and the risk commands are arrays in the journal (tagged msgspec structs,
+`ts` first); over HTTP they are JSON objects named by their fields. Each body here is a struct
+that forbids unknown fields, so that decoding checks the JSON, its types, the fields present
+and absent, all in one step, and nothing reaches the journal that it could not hold: a number
+is bounded to what a 64-bit integer stores and a string is UTF-8 (msgspec refuses a lone
+surrogate). The rules of the registry and the risk book are theirs: a body that decodes may
+still be refused by them, after the journal, with a refusal code.
+
+Decisions:
+
+- A registry body is the change's own fields without `ts` (the sequencer stamps the time), with
+  `op` naming the change; its struct is derived from the change's, so the two cannot drift.
+- An ORS's credentials take a plaintext `password`, made into a salted PBKDF2 hash here, at the
+  edge (`credentials_change`), never journaled; the caller runs that in a worker thread.
+- Money is a decimal string in baht ("50000000.00", at most 14 whole digits, as in the
+  configuration file), never a JSON number; volumes and basis points are whole numbers.
+- A limits body replaces every limit of its scope: a limit it leaves out is no limit.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Callable
+from typing import Annotated, Any, Final, TypeVar, get_args
+
+import msgspec
+
+from siamex.gateway.registry_changes import (
+    RegistryChange,
+    RegSetOrsCredentials,
+    credentials_change,
+)
+from siamex.gateway.risk_commands import RiskKill, RiskSetLimits, ScopeKind
+from siamex.units import InvalidValue, parse_price
+
+__all__ = ["MONEY_DIGITS", "REGISTRY_BODY", "BadRequest", "KillBody", "LimitsBody",
+           "OrsCredentialsBody", "decode", "kill_command", "limits_command",
+           "registry_command", "schema_components"]
+
+MONEY_DIGITS: Final = 14
+"""Whole-baht digits of a limit, as the configuration file allows (siamex.gateway.config)."""
+_T = TypeVar("_T")
+_ERROR_TEXT = 300  # a refused body's error names the problem, not the megabytes behind it
+_Count = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
+_Money = Annotated[str, msgspec.Meta(
+    description="baht as a decimal string, e.g. \"50000000.00\"; null for no limit",
+    examples=["50000000.00"])]
+
+
+class BadRequest(ValueError):
+    """A request body that is not what its endpoint takes; nothing was submitted."""
+
+
+class OrsCredentialsBody(msgspec.Struct, tag="reg_set_ors_credentials", tag_field="op",
+                         frozen=True, forbid_unknown_fields=True):
+    """Replace what an ORS logs on with; `password` is plaintext, hashed before the journal."""
+
+    ors: str
+    sender_comp_id: str | None = None
+    username: str | None = None
+    password: str | None = None
+
+
+def _body_of(change: type[msgspec.Struct]) -> type[msgspec.Struct]:
+    """The JSON object form of a registry change: its fields without `ts`, tagged by `op`."""
+    fields: list[tuple[str, Any] | tuple[str, Any, Any]] = [
+        (f.name, f.type) if f.required else (f.name, f.type, f.default)
+        for f in msgspec.structs.fields(change) if f.name != "ts"]
+    tag = change.__struct_config__.tag
+    return msgspec.defstruct(change.__name__, fields, tag=tag, tag_field="op", frozen=True,
+                             forbid_unknown_fields=True, namespace={"__doc__": change.__doc__})
+
+
+_CHANGES: dict[type[msgspec.Struct], Callable[..., RegistryChange]] = {
+    _body_of(change): change for change in get_args(RegistryChange)
+    if change is not RegSetOrsCredentials}
+REGISTRY_BODY: Final[Any] = functools.reduce(operator.or_, [*_CHANGES, OrsCredentialsBody])
+"""Any registry change's body, told apart by `op`."""
+
+
+class LimitsBody(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Every limit of one scope (`id` empty for the member itself)."""
+
+    kind: ScopeKind
+    member: str
+    id: str = ""
+    credit: _Money | None = None
+    max_value: _Money | None = None
+    max_volume: _Count | None = None
+    price_band_bp: _Count | None = None
+
+
+class KillBody(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Turn the kill switch of a member, an ORS or a trader on or off."""
+
+    kind: ScopeKind
+    member: str
+    on: bool
+    id: str = ""
+
+
+def decode(body: bytes, kind: type[_T]) -> _T:
+    """Read a request body as `kind`, or raise BadRequest saying what is wrong with it."""
+    try:
+        return msgspec.json.decode(body, type=kind)
+    except (msgspec.DecodeError, ValueError, RecursionError) as exc:
+        text = str(exc) or type(exc).__name__
+        if len(text) > _ERROR_TEXT:
+            text = text[:_ERROR_TEXT - 3] + "..."
+        raise BadRequest(text) from None
+
+
+def registry_command(body: msgspec.Struct, iterations: int) -> RegistryChange:
+    """The journaled change a registry body asks for; credentials are hashed here (slow)."""
+    if isinstance(body, OrsCredentialsBody):
+        return credentials_change(0, body.ors, sender_comp_id=body.sender_comp_id,
+                                  username=body.username, password=body.password,
+                                  iterations=iterations)
+    change = _CHANGES[type(body)]
+    return change(0, *(getattr(body, n) for n in body.__struct_fields__))
+
+
+def _money(name: str, text: str | None) -> int | None:
+    if text is None:
+        return None
+    try:
+        return parse_price(text, MONEY_DIGITS)
+    except InvalidValue as exc:
+        raise BadRequest(f"{name}: {exc}") from None
+
+
+def limits_command(body: LimitsBody) -> RiskSetLimits:
+    """The journaled command that sets a scope's limits; money from baht to satang."""
+    return RiskSetLimits(0, body.kind, body.member, body.id, _money("credit", body.credit),
+                         _money("max_value", body.max_value), body.max_volume,
+                         body.price_band_bp)
+
+
+def kill_command(body: KillBody) -> RiskKill:
+    """The journaled command that turns a kill switch on or off."""
+    return RiskKill(0, body.kind, body.member, body.id, body.on)
+
+
+def schema_components(ref_template: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The JSON Schemas of the bodies for OpenAPI: by endpoint ("registry", "limits",
+    "kill"), and the components they refer to."""
+    schemas, components = msgspec.json.schema_components(
+        [REGISTRY_BODY, LimitsBody, KillBody], ref_template=ref_template)
+    return dict(zip(("registry", "limits", "kill"), schemas, strict=True)), components
