@@ -3,11 +3,16 @@ simplefix, the operations endpoint with httpx."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
+from siamex.gateway.journaled import replay_journal
+from siamex.gateway.service import JOURNAL
 from tests.gateway.live import CONFIG, Member, Server
 
 
@@ -94,3 +99,70 @@ def test_reports_made_while_a_member_is_away_reach_it_by_resend(server: Server) 
     again.send("2", [(7, "2"), (16, "0")])
     fill = again.report("S1", "F")
     assert fill.get(43) == b"Y" and int(fill.get(34)) < missed
+
+
+RISK_M01 = {"Authorization": "Bearer m01-risk-secret-change-me"}
+RISK_M02 = {"Authorization": "Bearer m02-risk-secret-change-me"}
+OPERATOR = {"Authorization": "Bearer operator-secret-change-me"}
+
+
+def test_the_kill_switch_cancels_every_resting_order_of_the_member(server: Server) -> None:
+    member, other = Member(server.fix), _m02(server)
+    member.logon()
+    other.logon()
+    for n, price in enumerate(("31.00", "31.25", "31.50")):
+        member.order(f"R{n}", "1", 100, price)
+        member.report(f"R{n}", "0")
+    other.order("O1", "1", 100, "31.00", trader="M02T1")
+    other.report("O1", "0")
+    answer = httpx.post(f"{server.http}/v1/risk/kill-switch", headers=RISK_M01, timeout=30,
+                        json={"kind": "member", "member": "M01", "on": True})
+    assert answer.status_code == 200 and answer.json()["cancelled"] == 3
+    for n in range(3):
+        assert member.report(f"R{n}", "4").get(5010) == b"KILL_SWITCH"
+    member.order("R9", "1", 100, "31.00")
+    assert member.report("R9", "8").get(5010) == b"KILL_SWITCH"
+    refused = httpx.post(f"{server.http}/v1/risk/kill-switch", headers=RISK_M02, timeout=30,
+                         json={"kind": "member", "member": "M01", "on": False})
+    assert refused.status_code == 403
+
+
+def test_the_audit_trail_is_exported_per_member_and_date(server: Server) -> None:
+    member = Member(server.fix)
+    member.logon()
+    member.order("A1", "1", 100, "31.00")
+    member.report("A1", "0")
+    member.order("A2", "1", 2_000_000, "31.00")
+    member.report("A2", "8")
+    url = f"{server.http}/v1/audit?member=M01&date=2026-12-01&format=csv"
+    rows = list(csv.DictReader(io.StringIO(httpx.get(url, headers=RISK_M01, timeout=30).text)))
+    events = [(row["cl_ord_id"], row["event"], row["code"]) for row in rows]
+    assert ("A1", "received", "") in events and ("A1", "accepted", "") in events
+    assert ("A2", "rejected", "MAX_ORDER_VOLUME") in events
+    assert all(row["trader"] == "M01T1" and row["channel"] == "fix" for row in rows)
+    assert httpx.get(url, headers=RISK_M02, timeout=30).status_code == 403
+
+
+def test_a_restart_after_kill_9_keeps_every_order_and_the_state(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    server = Server(folder)
+    member = Member(server.fix)
+    member.logon()
+    member.order("A1", "1", 100, "31.00")
+    member.report("A1", "0")
+    before = httpx.get(f"{server.http}/v1/state", headers=OPERATOR, timeout=30).json()
+    server.kill()
+    member.close()
+    server = Server(folder)
+    try:
+        after = httpx.get(f"{server.http}/v1/state", headers=OPERATOR, timeout=30).json()
+        exchange, last = replay_journal(folder / JOURNAL)
+        assert after["state_hash"] == exchange.state_hash() and after["seq"] == last
+        assert last >= before["seq"]
+        again = Member(server.fix, seq=member.seq)
+        again.logon()
+        again.send("H", [(11, "A1"), (55, "PTT"), (54, "1")], trader="M01T1")
+        status = again.report("A1", "I")
+        assert (status.get(39), status.get(151)) == (b"0", b"100")
+    finally:
+        server.kill()

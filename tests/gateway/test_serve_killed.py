@@ -50,7 +50,7 @@ def test_every_acknowledged_order_survives_kill_9(tmp_path: Path) -> None:
         server = Server(folder)
         state = httpx.get(f"{server.http}/v1/state", headers=OPERATOR, timeout=30).json()
         exchange, last = replay_journal(folder / JOURNAL)
-        assert (state["seq"], state["hash"]) == (last, exchange.state_hash())
+        assert (state["seq"], state["state_hash"]) == (last, exchange.state_hash())
         member = Member(server.fix)
         member.logon(reset=True)
         stop = threading.Event()

@@ -162,7 +162,8 @@ class _Operations:
                       "exchange_time": bangkok_time(self.service.clock.now_ns()
                                                     - BANGKOK_OFFSET_NS),
                       "phases": dict(sorted(phases.items())),
-                      "universe": self.service.universe.description})
+                      "universe": self.service.universe.description,
+                      "busy_ns": self.service.busy_ns})
 
     @operation("The state's hash at a sequence number", ok="State", operator=True)
     async def state(self, request: Request) -> Response:

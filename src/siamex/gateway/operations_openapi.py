@@ -50,7 +50,7 @@ _RESULTS: Final[dict[str, Any]] = {
     "Status": _object(seq=_INT, trading_date={"type": ["string", "null"], "format": "date"},
                       exchange_time=_TEXT, phases={"type": "object",
                                                    "additionalProperties": _INT},
-                      universe=_TEXT),
+                      universe=_TEXT, busy_ns=_INT),
     "State": _object(seq=_INT, state_hash=_TEXT),
     "Registry": _object(members={"type": "array"}, ors={"type": "array"},
                         traders={"type": "array"}),

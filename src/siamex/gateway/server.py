@@ -78,7 +78,7 @@ async def _serve(config: ServeConfig, options: ServeOptions, out: TextIO) -> Non
     universe = load_universe(options.universe, first_day)
     service = Service(folder, universe, clock, members=member_specs(config), sync=options.sync)
     audit = SqliteAuditLog(folder / "audit.sqlite")
-    service.sinks.append(AuditSink(audit))
+    service.sinks.append(AuditSink(audit, service.exchange))
     acceptor = FixAcceptor(service, folder / "fix", SessionConfig(comp_id=config.comp_id))
     service.replay()
     clock.not_before(service.first_ts())
@@ -106,8 +106,8 @@ async def _serve(config: ServeConfig, options: ServeOptions, out: TextIO) -> Non
           f"http=http://{config.host}:{http_port} data={folder}", file=out, flush=True)
     if universe.description:
         print(f"siamex serve: universe: {universe.description}", file=out, flush=True)
-    done, _ = await asyncio.wait([asyncio.create_task(stop.wait()), *tasks],
-                                 return_when=asyncio.FIRST_COMPLETED)
+    stopping = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait([stopping, *tasks], return_when=asyncio.FIRST_COMPLETED)
     http.should_exit = True
     fix.close()
     acceptor.close()
@@ -116,9 +116,10 @@ async def _serve(config: ServeConfig, options: ServeOptions, out: TextIO) -> Non
     await asyncio.gather(*tasks, return_exceptions=True)
     service.close()
     audit.close()
-    for task in done:
-        if not task.cancelled() and task.exception() is not None:
-            raise task.exception()  # type: ignore[misc]
+    failed = [task.exception() for task in done if task is not stopping]
+    for exc in failed:
+        if exc is not None:
+            raise exc
 
 
 async def _tick(acceptor: FixAcceptor) -> None:
