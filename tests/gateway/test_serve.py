@@ -166,3 +166,38 @@ def test_a_restart_after_kill_9_keeps_every_order_and_the_state(tmp_path: Path) 
         assert (status.get(39), status.get(151)) == (b"0", b"100")
     finally:
         server.kill()
+
+
+GARBAGE = [
+    b"8=FIX.4.4\x019=5\x0135=0\x0110=000\x01",  # wrong body length and checksum
+    b"\x00\xff" * 5000,  # binary junk
+    b"8=FIX.4.4\x019=-12\x01",  # a negative body length
+    b"8=FIX.4.4\x019=99999999999999999999\x01",  # a huge one
+]
+
+
+def test_garbage_gets_the_protocols_answer_and_every_other_session_goes_on(
+        server: Server) -> None:
+    good = _m02(server)
+    good.logon()
+    bad = Member(server.fix)
+    bad.logon()
+    for junk in GARBAGE:
+        bad.sock.sendall(junk)
+    bad.send("D", [(11, "X1"), (1, "C0001")], trader="M01T1")  # required tags missing
+    assert bad.expect(lambda m: m.get(35) == b"3").get(373) == b"1"
+    bad.send("ZZ", [])  # not a FIX 4.4 message type
+    assert bad.expect(lambda m: m.get(35) == b"3").get(373) == b"11"
+    bad.send("C", [(148, "news")])  # a FIX message type siamex does not take
+    assert bad.expect(lambda m: m.get(35) == b"j").get(380) == b"3"
+    bad.order("X2", "1", 10**30, "31.00")  # a quantity beyond any number
+    assert bad.expect(lambda m: m.get(35) == b"3").get(373) in (b"5", b"6")
+    bad.seq -= 3  # a number already used, not a possible duplicate: logged out
+    bad.order("X3", "1", 100, "31.00")
+    assert bad.expect(lambda m: m.get(35) == b"5").get(58).startswith(b"MsgSeqNum too low")
+    flood = Member(server.fix, "M01ORS1", seq=bad.seq + 3)
+    flood.logon()
+    for n in range(2000):  # and then never reads its answers
+        flood.order(f"F{n}", "1", 100, "30.00")
+    good.order("G1", "1", 100, "31.00", trader="M02T1")
+    assert good.report("G1", "0").get(39) == b"0"
