@@ -40,7 +40,7 @@ def _run(folder: Path, log: AuditLog, *, trade: bool = True) -> None:
     """Open the service on `folder` with the sink attached, replay, and trade if asked."""
     async def main() -> None:
         live = Live(folder)
-        live.service.sinks.append(AuditSink(log, live.service.exchange))
+        AuditSink(log, live.service.exchange).attach(live.service)
         live.start()
         if trade:
             await live.open_day()
@@ -114,11 +114,12 @@ def test_records_lost_between_the_journal_and_the_trail_are_written_at_restart(
     async def crash_after_the_journal() -> None:
         live = Live(tmp_path)
         sink = AuditSink(log, live.service.exchange)
-        live.service.sinks.append(sink)
+        sink.attach(live.service)
         live.start()
         await live.open_day()
         await live.order(Side.BUY, 100, "30.00", "A0")
         live.service.sinks.remove(sink)  # the process dies after each commit, before the trail
+        live.service.flushes.remove(sink.flush)
         await _trade_a_morning(live)
         await live.stop()
 

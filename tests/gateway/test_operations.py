@@ -42,7 +42,7 @@ def _serve(folder: Path, scenario: Scenario, *, open_day: bool = True) -> None:
     async def main() -> None:
         live = Live(folder)
         log = MemoryAuditLog()
-        live.service.sinks.append(AuditSink(log, live.service.exchange))
+        AuditSink(log, live.service.exchange).attach(live.service)
         app = operations_app(live.service, CONFIG, log)
         live.start()
         await (live.open_day() if open_day else live.genesis())

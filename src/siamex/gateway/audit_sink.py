@@ -29,6 +29,7 @@ from siamex.gateway.clock import BANGKOK_OFFSET_NS
 from siamex.gateway.entry import OrderCancel, OrderEntry, OrderReplace
 from siamex.gateway.exchange import Exchange, Outcome, ServiceCommand
 from siamex.gateway.reports import ExecKind, OrderReport, OrderStatus, Report, RequestRejected
+from siamex.gateway.service import Service
 from siamex.trading.enums import Side
 
 __all__ = ["AuditSink"]
@@ -68,11 +69,24 @@ class AuditSink:
         self.exchange = exchange
         self._kept = log.last_seq()
         self._channels: dict[int, Channel] = {}
+        self._pending: list[AuditRecord] = []
 
     def __call__(self, seq: int, command: ServiceCommand, outcome: Outcome,
                  replaying: bool) -> None:
         records = self.records(seq, command, outcome)
         if records and not (replaying and seq <= self._kept):
+            self._pending += records
+
+    def attach(self, service: Service) -> None:
+        """Follow a service: every command's outcome, and a flush after each batch."""
+        service.sinks.append(self)
+        service.flushes.append(self.flush)
+
+    def flush(self) -> None:
+        """Keep the records of the commands seen since the last flush, in one transaction
+        (the service flushes after each batch: one commit per batch, not per command)."""
+        if self._pending:
+            records, self._pending = self._pending, []
             self.log.append_many(records)
 
     def records(self, seq: int, command: ServiceCommand, outcome: Outcome) -> list[AuditRecord]:

@@ -78,7 +78,7 @@ async def _serve(config: ServeConfig, options: ServeOptions, out: TextIO) -> Non
     universe = load_universe(options.universe, first_day)
     service = Service(folder, universe, clock, members=member_specs(config), sync=options.sync)
     audit = SqliteAuditLog(folder / "audit.sqlite")
-    service.sinks.append(AuditSink(audit, service.exchange))
+    AuditSink(audit, service.exchange).attach(service)
     acceptor = FixAcceptor(service, folder / "fix", SessionConfig(comp_id=config.comp_id))
     service.replay()
     clock.not_before(service.first_ts())

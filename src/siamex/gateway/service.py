@@ -60,6 +60,8 @@ class Service:
         self.exchange = Exchange()
         self.seq = 0
         self.sinks: list[Sink] = []
+        self.flushes: list[Callable[[], None]] = []
+        """Called after each batch's outcomes went to the sinks (and after the replay)."""
         found = recover(folder / JOURNAL, DECODER)
         self._records: list[ServiceRecord] = found.records
         self.journal = JournalWriter(folder / JOURNAL, sync=sync, recovered=found)
@@ -83,6 +85,8 @@ class Service:
             for sink in self.sinks:
                 sink(record.seq, record.command, outcome, True)
         self._records = []
+        for flush in self.flushes:
+            flush()
 
     def first_ts(self) -> int:
         """The time in nanoseconds the clock must not run before: the journal's last."""
@@ -130,6 +134,8 @@ class Service:
                     sink(seq, command, outcome, False)
                 if future is not None and not future.done():
                     future.set_result((seq, outcome))
+            for flush in self.flushes:
+                flush()
 
     def due(self) -> ServiceCommand | None:
         """The clock's next command, if one is due now: a day's opening or an advance."""

@@ -156,8 +156,9 @@ class FixAcceptor:
                 connection.do(connection.session.timer(now))
 
     def close(self) -> None:
-        """Close every connection and store."""
+        """Close every connection, its session storing what it received, then the stores."""
         for connection in list(self._all):
+            connection.connection_lost(None)
             connection.transport_close()
         for store in self._stores.values():
             store.close()
@@ -174,6 +175,7 @@ class _Connection(asyncio.Protocol):
         self.member = ""
         self.sender = ""
         self.pending = 0
+        self._lost = False
         self._backlog: list[bytes] = []
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -188,13 +190,16 @@ class _Connection(asyncio.Protocol):
         self.do(self.session.data_received(data, time.time_ns()))
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self._lost:
+            return
+        self._lost = True
         self.session.connection_lost()
         self.acceptor.closed(self)
-        self.transport = None
 
     def transport_close(self) -> None:
         if self.transport is not None:
             self.transport.close()
+            self.transport = None
 
     def do(self, actions: list[Action]) -> None:
         """Carry out the session's actions in order."""
