@@ -315,7 +315,7 @@ def bench_gateway(session_counts: str, rate: int, seconds: float, runs: int) -> 
     per second, and latency p50/p99/p99.9 at the offered rate and at half of it."""
     from siamex.bench.gateway import measure_gateway, median_figures
 
-    console = Console()
+    console = Console(width=120)
     table = Table(title="siamex serve over loopback FIX (medians)")
     for column in ("sessions", "offered/s", "acked/s", "p50 µs", "p99 µs", "p99.9 µs",
                    "engine share"):
