@@ -117,9 +117,10 @@ class _Session:
                 return
             now = time.perf_counter_ns()
             buffer += data
-            end = buffer.rfind(b"\x0110=")
-            if end < 0:
-                continue
+            last = buffer.rfind(b"\x0110=")  # the last CheckSum: whole messages end there
+            end = buffer.find(b"\x01", last + 4) + 1 if last >= 0 else 0
+            if end <= 0:
+                end = max(last, 0)
             done, buffer = buffer[:end], buffer[end:]
             for match in re.finditer(rb"\x0111=([^\x01]+)\x01(?:[^\x01]*\x01)*?150=([08])",
                                      done):
