@@ -16,11 +16,14 @@ its session store had time to write (decision 87).
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import msgspec
 
 from siamex.trading.enums import OrderType, Side, Validity
 
-__all__ = ["EntryCommand", "OrderCancel", "OrderEntry", "OrderReplace", "SessionLogon"]
+__all__ = ["EntryCommand", "OrderCancel", "OrderEntry", "OrderReplace", "SessionLogon",
+           "exchange_ns"]
 
 
 class OrderEntry(msgspec.Struct, tag="gw_new", tag_field="op", frozen=True, array_like=True,
@@ -94,3 +97,16 @@ class SessionLogon(msgspec.Struct, tag="gw_logon", tag_field="op", frozen=True,
 
 
 EntryCommand = OrderEntry | OrderReplace | OrderCancel
+
+
+
+class _Timed(Protocol):
+    @property
+    def ts(self) -> int: ...
+
+
+def exchange_ns(command: _Timed) -> int:
+    """A command's exchange time in nanoseconds: an order entry's own, else its `ts`'s."""
+    if isinstance(command, OrderEntry | OrderReplace | OrderCancel):
+        return command.ns
+    return command.ts * 1000

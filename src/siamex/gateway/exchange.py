@@ -18,7 +18,13 @@ from typing import Any
 
 import msgspec
 
-from siamex.gateway.entry import OrderCancel, OrderEntry, OrderReplace, SessionLogon
+from siamex.gateway.entry import (
+    OrderCancel,
+    OrderEntry,
+    OrderReplace,
+    SessionLogon,
+    exchange_ns,
+)
 from siamex.gateway.orders import LiveOrder, OrderTable
 from siamex.gateway.refusals import GatewayError, Refusal, RefusalCode
 from siamex.gateway.registry import Registry
@@ -97,8 +103,7 @@ class Exchange:
     def handle(self, seq: int, command: ServiceCommand) -> Outcome:
         """Run one sequenced command; `seq` (its journal number) names a new order's id."""
         out = Outcome()
-        self._ns = command.ns if isinstance(command, OrderEntry | OrderReplace | OrderCancel) \
-            else command.ts * 1000
+        self._ns = exchange_ns(command)
         if isinstance(command, OrderEntry | OrderReplace | OrderCancel) and command.in_seq:
             self.fix_in[command.ors] = command.in_seq
         if isinstance(command, OrderEntry):

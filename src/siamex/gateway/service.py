@@ -27,7 +27,7 @@ from typing import Final
 import msgspec
 
 from siamex.gateway.clock import ExchangeClock
-from siamex.gateway.entry import OrderCancel, OrderEntry, OrderReplace
+from siamex.gateway.entry import OrderCancel, OrderEntry, OrderReplace, exchange_ns
 from siamex.gateway.exchange import Exchange, Outcome, ServiceCommand
 from siamex.gateway.journaled import DECODER, ServiceRecord
 from siamex.gateway.universe import Universe
@@ -81,7 +81,7 @@ class Service:
         for record in self._records:
             outcome = self.exchange.handle(record.seq, record.command)
             self.seq = record.seq
-            self._last_ns = max(self._last_ns, _ns(record.command))
+            self._last_ns = max(self._last_ns, exchange_ns(record.command))
             for sink in self.sinks:
                 sink(record.seq, record.command, outcome, True)
         self._records = []
@@ -172,10 +172,4 @@ class Service:
     def trading_date(self) -> dt.date | None:
         """The trading day the engine is on."""
         return self.exchange.engine.date
-
-
-def _ns(command: ServiceCommand) -> int:
-    if isinstance(command, OrderEntry | OrderReplace | OrderCancel):
-        return command.ns
-    return command.ts * 1000
 

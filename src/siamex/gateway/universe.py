@@ -18,7 +18,7 @@ from typing import Any
 import msgspec
 
 from siamex.errors import ErrorCode, SiamexError
-from siamex.scenario.loader import parse_scenario
+from siamex.scenario.loader import carried_forward, parse_scenario
 from siamex.trading.commands import MemberSpec, StartDay
 
 __all__ = ["SAMPLE", "Universe", "load_universe"]
@@ -44,10 +44,8 @@ class Universe:
         if members:
             start = msgspec.structs.replace(start, members=start.members + members)
         if not first:
-            instruments = tuple(msgspec.structs.replace(spec, prev_close=None, ipo_price=None,
-                                                        prior_close=None)
-                                for spec in start.instruments)
-            start = msgspec.structs.replace(start, instruments=instruments)
+            start = msgspec.structs.replace(start,
+                                            instruments=carried_forward(start.instruments))
         return msgspec.structs.replace(start, ts=ts)
 
 

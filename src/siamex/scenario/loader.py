@@ -32,7 +32,7 @@ from siamex.trading.listing import SIGNS
 from siamex.trading.rejects import Reject
 from siamex.units import InvalidValue, day_start, parse_date, parse_time_of_day
 
-__all__ = ["DayPlan", "Item", "Scenario", "load_scenario", "parse_scenario"]
+__all__ = ["DayPlan", "Item", "Scenario", "carried_forward", "load_scenario", "parse_scenario"]
 
 _DAY_KEYS = {"date", "seed", "rules", "auction_times", "instruments", "actions", "indices",
              "members", "accounts", "description"}
@@ -305,6 +305,12 @@ def _items(raw: Any, base: int) -> tuple[Item, ...]:
     return tuple(items)
 
 
+def carried_forward(specs: tuple[InstrumentSpec, ...]) -> tuple[InstrumentSpec, ...]:
+    """A later day's securities: the same, their reference prices carried by the engine."""
+    return tuple(msgspec.structs.replace(s, prev_close=None, ipo_price=None, prior_close=None)
+                 for s in specs)
+
+
 def _day(raw: dict[str, Any], shared: dict[str, Any], overrides: Mapping[str, Any],
          previous: tuple[InstrumentSpec, ...] | None) -> DayPlan:
     merged = {**shared, **raw}
@@ -318,9 +324,7 @@ def _day(raw: dict[str, Any], shared: dict[str, Any], overrides: Mapping[str, An
         instruments = _instruments(merged.get("instruments"),
                                    frozenset(spec.name for spec in indices))
     else:
-        instruments = tuple(msgspec.structs.replace(s, prev_close=None, ipo_price=None,
-                                                    prior_close=None)
-                            for s in previous)
+        instruments = carried_forward(previous)
     base = day_start(day)
     start = StartDay(base, day.isoformat(), seed, dict(merged.get("rules") or {}) | dict(
         overrides), instruments, _members(merged.get("members")),
