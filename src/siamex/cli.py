@@ -470,10 +470,6 @@ def clearing_run(members_file: Path, trades_file: Path, holdings_file: Path,
         print_report(result, console if console.is_terminal else Console(width=120))
 
 
-if __name__ == "__main__":
-    main()
-
-
 @main.command()
 @click.option("--data", "folder", default="siamex-data", show_default=True,
               type=click.Path(path_type=Path),
@@ -526,3 +522,7 @@ def serve(folder: Path, config_file: Path | None, init_file: Path | None,
     if http_port is not None:
         changes["http_port"] = http_port
     run_server(dataclasses.replace(config, **changes), ServeOptions(folder, universe))
+
+
+if __name__ == "__main__":
+    main()

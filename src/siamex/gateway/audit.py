@@ -26,7 +26,7 @@ import datetime as dt
 import io
 import sqlite3
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -95,6 +95,8 @@ class AuditRecord(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
 
 
 _FIELDS: tuple[str, ...] = AuditRecord.__struct_fields__
+_ENUMS_AT = tuple(at + 1 for at, name in enumerate(_FIELDS) if name in ("channel", "side", "event"))
+"""Where a SQLite row (the day, then the fields) holds an enum, stored as its value."""
 _PRICES = frozenset({"price", "fill_price"})
 _COLUMNS = ("time_ns", "time", *_FIELDS[1:])
 """The export's columns: the record's fields, with its Bangkok time after `time_ns`."""
@@ -221,12 +223,30 @@ class SqliteAuditLog(AuditLog):
         self._conn.execute("PRAGMA synchronous=NORMAL")
         with self._conn:
             self._conn.executescript(_SCHEMA)
+        self._days: dict[int, str] = {}
 
     def append_many(self, records: Sequence[AuditRecord]) -> None:
-        for record in records:
-            _check(record)
-        with self._conn:  # one transaction: committed whole, or rolled back
-            self._conn.executemany(_INSERT, _values(records))
+        rows = [self._values(record) for record in records]
+        try:
+            with self._conn:  # one transaction: committed whole, or rolled back
+                self._conn.executemany(_INSERT, rows)
+        except (OverflowError, UnicodeEncodeError) as exc:
+            # SQLite refuses what _check refuses (an integer beyond 64 bits, text UTF-8
+            # cannot hold) as it binds: the check costs nothing on the hot path
+            raise ValueError(f"a record the trail cannot keep exactly: {exc}") from None
+
+    def _values(self, record: AuditRecord) -> list[object]:
+        """The row of a record: its Bangkok day first, then its fields, enums as values."""
+        days = (record.time_ns + _BANGKOK) // _NS_PER_DAY
+        day = self._days.get(days)
+        if day is None:
+            day = self._days[days] = bangkok_date(record.time_ns).isoformat()
+        row: list[object] = [day, *msgspec.structs.astuple(record)]
+        for at in _ENUMS_AT:
+            value = row[at]
+            if value is not None:
+                row[at] = value.value  # type: ignore[attr-defined]
+        return row
 
     def records(self, member: str, day: dt.date) -> list[AuditRecord]:
         rows = self._conn.execute(_SELECT, (member, day.isoformat())).fetchall()
@@ -240,8 +260,3 @@ class SqliteAuditLog(AuditLog):
     def close(self) -> None:
         self._conn.close()
 
-
-def _values(records: Iterable[AuditRecord]) -> Iterable[tuple[object, ...]]:
-    for record in records:
-        data: dict[str, object] = msgspec.to_builtins(record)
-        yield (bangkok_date(record.time_ns).isoformat(), *(data.get(n) for n in _FIELDS))

@@ -137,7 +137,7 @@ def _price_bounds(reference: int, band_bp: int) -> tuple[int, int]:
 class RiskBook:
     """The limits, kill switches and exposures of every scope, and the orders resting in them."""
 
-    __slots__ = ("_killed", "_limits", "_orders", "_resting", "_traded")
+    __slots__ = ("_killed", "_limits", "_orders", "_resting", "_scopes", "_traded")
 
     def __init__(self) -> None:
         self._limits: dict[Scope, Limits] = {}
@@ -145,6 +145,14 @@ class RiskBook:
         self._orders: dict[str, tuple[OrderContext, int]] = {}
         self._resting: dict[Scope, int] = {}
         self._traded: dict[Scope, int] = {}
+        self._scopes: dict[OrderContext, tuple[Scope, Scope, Scope, Scope]] = {}
+        """Each context's scopes, built once: a member has few traders and accounts."""
+
+    def _scopes_of(self, ctx: OrderContext) -> tuple[Scope, Scope, Scope, Scope]:
+        found = self._scopes.get(ctx)
+        if found is None:
+            found = self._scopes[ctx] = ctx.scopes()
+        return found
 
     # Checks
 
@@ -172,11 +180,14 @@ class RiskBook:
 
     def _check(self, ctx: OrderContext, value: int, qty: int, price: int | None,
                reference: int | None, added: int) -> Refusal | None:
-        scopes = ctx.scopes()
-        for scope in scopes:  # 10.5: a kill switch stops every new order of its scope
-            if scope in self._killed:
-                return Refusal(RefusalCode.KILL_SWITCH, f"the kill switch of {scope.describe()} "
-                               "is on: no new orders")
+        scopes = self._scopes_of(ctx)
+        if self._killed:
+            for scope in scopes:  # 10.5: a kill switch stops every new order of its scope
+                if scope in self._killed:
+                    return Refusal(RefusalCode.KILL_SWITCH,
+                                   f"the kill switch of {scope.describe()} is on: no new orders")
+        if not self._limits:
+            return None
         limits = [(scope, self._limits.get(scope, _NO_LIMITS)) for scope in scopes]
         for scope, lim in limits:  # 10.3
             if lim.max_volume is not None and qty > lim.max_volume:
@@ -228,7 +239,7 @@ class RiskBook:
         which the fill's own price may better); nothing resting ends the order.
         """
         ctx, _ = self._orders[order_key]
-        for scope in ctx.scopes():
+        for scope in self._scopes_of(ctx):
             self._traded[scope] = self._traded.get(scope, 0) + value
         if resting:
             self._set_resting(order_key, resting)
@@ -245,7 +256,7 @@ class RiskBook:
     def _set_resting(self, order_key: str, value: int) -> None:
         ctx, before = self._orders[order_key]
         self._orders[order_key] = (ctx, value)
-        for scope in ctx.scopes():
+        for scope in self._scopes_of(ctx):
             total = self._resting.get(scope, 0) + value - before
             if total:
                 self._resting[scope] = total
@@ -302,7 +313,8 @@ class RiskBook:
 
     def resting_orders(self, scope: Scope) -> list[str]:
         """Return the keys of the orders resting in a scope, sorted."""
-        return sorted(key for key, (ctx, _) in self._orders.items() if scope in ctx.scopes())
+        return sorted(key for key, (ctx, _) in self._orders.items()
+                      if scope in self._scopes_of(ctx))
 
     def scopes_of(self, member: str) -> list[Scope]:
         """Return the member's scopes the book holds anything of (limits, a kill switch or

@@ -22,6 +22,8 @@ __all__ = ["RiskCommand", "RiskKill", "RiskSetLimits", "ScopeKind"]
 class ScopeKind(Enum):
     """What a limit or a kill switch applies to; an account is its member's account."""
 
+    __hash__ = object.__hash__  # hashed in every risk lookup: the C hash, not Enum's
+
     MEMBER = "member"
     ORS = "ors"
     TRADER = "trader"

@@ -36,6 +36,7 @@ from siamex.gateway.genesis import genesis, member_specs
 from siamex.gateway.operations import operations_app
 from siamex.gateway.service import Service
 from siamex.gateway.universe import load_universe
+from siamex.runtime import serving_gc
 from siamex.units import date_of, parse_date
 
 __all__ = ["ServeOptions", "serve"]
@@ -86,6 +87,7 @@ async def _serve(config: ServeConfig, options: ServeOptions, out: TextIO) -> Non
     if service.fresh:
         for command in genesis(config):
             service.post(command)
+    serving_gc()
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

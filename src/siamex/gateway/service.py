@@ -4,8 +4,9 @@ Every command, from a member, an operator, a risk officer or the clock, goes thr
 queue. The sequencer takes what has queued, stamps each command with the clock's time and the
 next sequence number, appends the batch to the journal and makes it durable with one fsync
 (group commit, on a worker thread so the event loop keeps reading), and only then runs the
-commands and releases their outcomes: no acknowledgement leaves before its command is durable
-(pillar 2). A restart replays the journal into a new state, identical to the one the crash
+commands and releases their outcomes: the sinks see each, a flush after the batch sends them
+out, and then each command's submitter is told. No acknowledgement leaves before its command is
+durable (pillar 2). A restart replays the journal into a new state, identical to the one the crash
 ended (same hash), and hands the replayed outcomes to the sinks, which each resume after the
 last one they kept (the audit trail, the FIX message stores).
 
@@ -20,6 +21,7 @@ import asyncio
 import concurrent.futures
 import datetime as dt
 import time
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Final
@@ -45,7 +47,10 @@ MAX_BATCH: Final = 4096
 Sink = Callable[[int, ServiceCommand, Outcome, bool], None]
 """Receives each command's outcome in sequence order; the flag is True during recovery."""
 
-_Pending = tuple[ServiceCommand, "asyncio.Future[tuple[int, Outcome]] | None"]
+Done = Callable[[int, Outcome], None]
+"""Called with a command's sequence number and outcome once it is durable and has run."""
+
+_Pending = tuple[ServiceCommand, Done | None]
 
 
 class Service:
@@ -65,7 +70,8 @@ class Service:
         found = recover(folder / JOURNAL, DECODER)
         self._records: list[ServiceRecord] = found.records
         self.journal = JournalWriter(folder / JOURNAL, sync=sync, recovered=found)
-        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._queue: deque[_Pending] = deque()
+        self._queued = asyncio.Event()
         self._last_ns = 0
         self._fsync = concurrent.futures.ThreadPoolExecutor(1, "siamex-fsync")
         self.busy_ns = 0
@@ -96,12 +102,23 @@ class Service:
         """Queue a command; return its sequence number and outcome once it is durable."""
         future: asyncio.Future[tuple[int, Outcome]] = \
             asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((command, future))
+
+        def done(seq: int, outcome: Outcome) -> None:
+            if not future.done():
+                future.set_result((seq, outcome))
+
+        self.enqueue(command, done)
         return await future
+
+    def enqueue(self, command: ServiceCommand, done: Done | None = None) -> None:
+        """Queue a command; `done` is called once it is durable and has run. A callback, not a
+        task per command: the FIX acceptor queues every order this way."""
+        self._queue.append((command, done))
+        self._queued.set()
 
     def post(self, command: ServiceCommand) -> None:
         """Queue a command whose outcome only the sinks need."""
-        self._queue.put_nowait((command, None))
+        self.enqueue(command)
 
     def _stamp(self, command: ServiceCommand) -> ServiceCommand:
         ns = max(self.clock.now_ns(), self._last_ns)
@@ -115,27 +132,30 @@ class Service:
         loop = asyncio.get_running_loop()
         queue = self._queue
         while True:
-            batch = [await queue.get()]
-            while len(batch) < MAX_BATCH and not queue.empty():
-                batch.append(queue.get_nowait())
-            stamped: list[tuple[int, ServiceCommand, asyncio.Future[tuple[int, Outcome]] | None]]
-            stamped = []
-            for command, future in batch:
+            if not queue:
+                self._queued.clear()
+                await self._queued.wait()
+            stamped: list[tuple[int, ServiceCommand, Done | None]] = []
+            while queue and len(stamped) < MAX_BATCH:
+                command, done = queue.popleft()
                 command = self._stamp(command)
                 self.seq += 1
                 self.journal.append_record(self.seq, ServiceRecord(self.seq, command))
-                stamped.append((self.seq, command, future))
+                stamped.append((self.seq, command, done))
             await loop.run_in_executor(self._fsync, self.journal.commit)
-            for seq, command, future in stamped:
+            outcomes = []
+            for seq, command, _ in stamped:
                 began = time.perf_counter_ns()
                 outcome = self.exchange.handle(seq, command)
                 self.busy_ns += time.perf_counter_ns() - began
                 for sink in self.sinks:
                     sink(seq, command, outcome, False)
-                if future is not None and not future.done():
-                    future.set_result((seq, outcome))
+                outcomes.append(outcome)
             for flush in self.flushes:
                 flush()
+            for (seq, _, done), outcome in zip(stamped, outcomes, strict=True):
+                if done is not None:
+                    done(seq, outcome)
 
     def due(self) -> ServiceCommand | None:
         """The clock's next command, if one is due now: a day's opening or an advance."""

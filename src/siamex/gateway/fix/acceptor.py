@@ -67,7 +67,10 @@ class FixAcceptor:
         self._stores: dict[tuple[str, str], FileStore] = {}
         self._connections: dict[str, _Connection] = {}
         self._all: set[_Connection] = set()
+        self._held: list[FileStore] = []
+        self._unsent: list[_Connection] = []
         service.sinks.append(self._sink)
+        service.flushes.append(self.flush)
 
     # -- stores and logon -----------------------------------------------------------------
 
@@ -117,6 +120,9 @@ class FixAcceptor:
             store = self.store(found.sender_comp_id, self.config.comp_id)
             if replaying and ref <= (store.last_ref() or 0):
                 continue
+            if not store.held:
+                store.hold()
+                self._held.append(store)
             if isinstance(report, OrderReport):
                 msg_type, fields = execution_report(report, f"{seq}-{index}")
             else:
@@ -127,6 +133,25 @@ class FixAcceptor:
             else:
                 store_outgoing(store, self.config.comp_id, found.sender_comp_id, msg_type,
                                fields, now, ref)
+
+    @property
+    def holding(self) -> bool:
+        """Whether a batch's messages are being stored, not yet written out nor sent."""
+        return bool(self._held)
+
+    def wait_to_send(self, connection: _Connection) -> None:
+        """Send a connection's messages at the batch's flush."""
+        self._unsent.append(connection)
+
+    def flush(self) -> None:
+        """After a batch: write out the stores its messages went to, then send the messages,
+        one write per connection (a message is stored before it can be sent)."""
+        held, self._held = self._held, []
+        for store in held:
+            store.release()
+        unsent, self._unsent = self._unsent, []
+        for connection in unsent:
+            connection.send()
 
     # -- connections ----------------------------------------------------------------------
 
@@ -177,6 +202,7 @@ class _Connection(asyncio.Protocol):
         self.pending = 0
         self._lost = False
         self._backlog: list[bytes] = []
+        self._out: list[bytes] = []
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -218,6 +244,18 @@ class _Connection(asyncio.Protocol):
                 self.transport_close()
 
     def _write(self, data: bytes) -> None:
+        """Send now, or, while a batch's stores are held, after they are written out."""
+        if self.acceptor.holding:
+            if not self._out:
+                self.acceptor.wait_to_send(self)
+            self._out.append(data)
+            return
+        self._out.append(data)
+        self.send()
+
+    def send(self) -> None:
+        """Write what waits for the connection in one go."""
+        data, self._out = b"".join(self._out), []
         transport = self.transport
         if transport is None or transport.is_closing():
             return
@@ -268,10 +306,9 @@ class _Connection(asyncio.Protocol):
         self.pending += 1
         if self.transport is not None:
             self.transport.pause_reading()
-        future = asyncio.ensure_future(self.acceptor.service.submit(command))
-        future.add_done_callback(self._done)
+        self.acceptor.service.enqueue(command, self._done)
 
-    def _done(self, _: asyncio.Future[tuple[int, Outcome]]) -> None:
+    def _done(self, seq: int, outcome: Outcome) -> None:
         self.pending -= 1
         if self.pending:
             return

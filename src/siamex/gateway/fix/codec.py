@@ -371,10 +371,25 @@ class Framer:
         return Garbled(reason, size)
 
 
+class _LastSecond:
+    """The last whole second formatted or read: every message carries a time, and a busy
+    session's times share their second, whose calendar arithmetic is the costly part."""
+
+    seconds = -1
+    text = ""
+
+
+_formatted = _LastSecond()
+_read = _LastSecond()
+
+
 def format_utc(now_ns: int) -> str:
     """Format a time as FIX 4.4's UTCTimestamp with milliseconds, YYYYMMDD-HH:MM:SS.sss."""
     seconds, rest = divmod(now_ns, 1_000_000_000)
-    return f"{time.strftime('%Y%m%d-%H:%M:%S', time.gmtime(seconds))}.{rest // 1_000_000:03d}"
+    if seconds != _formatted.seconds:
+        _formatted.text = time.strftime("%Y%m%d-%H:%M:%S", time.gmtime(seconds))
+        _formatted.seconds = seconds
+    return f"{_formatted.text}.{rest // 1_000_000:03d}"
 
 
 _EPOCH: Final = date(1970, 1, 1).toordinal()
@@ -383,13 +398,28 @@ _EPOCH: Final = date(1970, 1, 1).toordinal()
 def parse_utc(text: str) -> int | None:
     """Read a UTCTimestamp (YYYYMMDD-HH:MM:SS with no fraction, or 3, 6 or 9 digits of one)
     into nanoseconds since the epoch; None if it is not one."""
+    fraction = text[18:]
+    if len(text) > 17 and (text[17] != "." or len(fraction) not in (3, 6, 9)
+                           or not (fraction.isdigit() and fraction.isascii())):
+        return None
+    whole = text[:17]
+    if whole == _read.text:
+        seconds = _read.seconds
+    else:
+        found = _whole_seconds(whole)
+        if found is None:
+            return None
+        seconds = _read.seconds = found
+        _read.text = whole
+    return seconds * 1_000_000_000 + int(fraction.ljust(9, "0"))
+
+
+def _whole_seconds(text: str) -> int | None:
+    """Read YYYYMMDD-HH:MM:SS into seconds since the epoch; None if it is not one."""
     if len(text) < 17 or text[8] != "-" or text[11] != ":" or text[14] != ":":
         return None
     digits = text[:8] + text[9:11] + text[12:14] + text[15:17]
-    fraction = text[18:]
-    if not (digits.isdigit() and digits.isascii()) or (len(text) > 17 and (
-            text[17] != "." or len(fraction) not in (3, 6, 9)
-            or not (fraction.isdigit() and fraction.isascii()))):
+    if not (digits.isdigit() and digits.isascii()):
         return None
     hour, minute, second = int(text[9:11]), int(text[12:14]), int(text[15:17])
     if hour > 23 or minute > 59 or second > 60:  # 60: a leap second
@@ -398,5 +428,4 @@ def parse_utc(text: str) -> int | None:
         day = date(int(text[:4]), int(text[4:6]), int(text[6:8])).toordinal() - _EPOCH
     except ValueError:
         return None
-    seconds = ((day * 24 + hour) * 60 + minute) * 60 + second
-    return seconds * 1_000_000_000 + int(fraction.ljust(9, "0"))
+    return ((day * 24 + hour) * 60 + minute) * 60 + second

@@ -16,7 +16,9 @@ import re
 from collections.abc import Mapping
 from typing import Final
 
+from siamex.gateway.clock import BANGKOK_OFFSET_NS
 from siamex.gateway.entry import OrderCancel, OrderEntry, OrderReplace
+from siamex.gateway.fix.codec import format_utc
 from siamex.gateway.reports import ExecKind, OrderReport, OrderStatus, RequestRejected
 from siamex.trading.enums import OrderType, Side, Validity
 from siamex.units import InvalidValue, format_price, parse_price
@@ -61,7 +63,6 @@ _ORD_REJ: Final = {"UNKNOWN_SYMBOL": "1", "CREDIT_LIMIT": "3", "MAX_ORDER_VALUE"
                    "DUPLICATE_ID": "6", "MARKET_CLOSED": "2", "HALTED": "2"}
 # CxlRejReason: 0 too late to cancel, 1 unknown order, 3 already pending, 99 other.
 _CXL_REJ: Final = {"UNKNOWN_ORDER": "1", "NOT_OWNER": "1", "TOO_LATE": "0"}
-_BANGKOK: Final = dt.timedelta(hours=7)
 
 
 class FieldProblem(ValueError):
@@ -198,8 +199,7 @@ def cancel_request(fields: Fields, ors: str, ns: int, in_seq: int = 0, channel: 
 
 def utc_timestamp(ns: int) -> str:
     """FIX UTCTimestamp (milliseconds) of an exchange time, which is Bangkok's (UTC+7)."""
-    at = dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=ns // 1000) - _BANGKOK
-    return at.strftime("%Y%m%d-%H:%M:%S.") + f"{at.microsecond // 1000:03d}"
+    return format_utc(ns - BANGKOK_OFFSET_NS)
 
 
 def _type_fields(kind: OrderType, validity: Validity) -> list[tuple[int, str]]:

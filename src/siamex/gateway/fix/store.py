@@ -8,8 +8,10 @@ the server puts there the journal sequence number of the command that produced i
 restart `last_ref()` says which commands' messages were sent already.
 
 `FileStore` follows QuickFIX's file store: every change is appended to one file per session and
-written out of the process (write + flush) before the call returns, so a killed process loses
-nothing; fsync, which makes it survive a power cut too, is a flag and off by default. Records
+written out of the process (write + flush) before the call returns, or, while the server holds
+the store for a batch, before any message of the batch is sent, so a killed process loses
+nothing that was sent (what it held unsent, the server's restart stores again from the
+journal); fsync, which makes it survive a power cut too, is a flag and off by default. Records
 carry a CRC-32, so a record torn by the kill is found and dropped when the file is reopened.
 """
 
@@ -160,6 +162,8 @@ class FileStore:
         self._next_out = 1
         self._index: dict[int, tuple[int, int]] = {}  # seq -> where its raw bytes are
         self._last_ref: int | None = None
+        self.held = False
+        """While True, writes wait in the process's buffer for `release` (one write per batch)."""
         if not self.path.exists():
             self._create()
         self._size = self._load()
@@ -190,7 +194,20 @@ class FileStore:
         if ref is not None:
             self._last_ref = ref
 
+    def hold(self) -> None:
+        """Keep the following writes in the process until `release`: the server holds a batch's
+        messages and writes them out once, before any of them reaches a socket."""
+        self.held = True
+
+    def release(self) -> None:
+        """Write out what `hold` kept, and go back to writing each record at once."""
+        self._file.flush()
+        if self.fsync:
+            os.fsync(self._file.fileno())
+        self.held = False
+
     def get(self, begin: int, end: int) -> list[tuple[int, bytes]]:
+        self._file.flush()
         index = self._index
         handle = self._file.fileno()
         last = min(end, self._next_out - 1)
@@ -210,7 +227,7 @@ class FileStore:
         self._index.clear()
 
     def close(self) -> None:
-        """Close the file; everything is on disk already."""
+        """Close the file, writing out what a hold kept."""
         self._file.close()
 
     def __enter__(self) -> FileStore:
@@ -237,13 +254,15 @@ class FileStore:
                 os.close(handle)
 
     def _append(self, payload: bytes) -> int:
-        """Write one record and flush it out of the process; return where its payload starts."""
+        """Write one record and flush it out of the process, unless held; return where its
+        payload starts."""
         at = self._size + _RECORD.size
         record = _record(payload)
         self._file.write(record)
-        self._file.flush()
-        if self.fsync:
-            os.fsync(self._file.fileno())
+        if not self.held:
+            self._file.flush()
+            if self.fsync:
+                os.fsync(self._file.fileno())
         self._size += len(record)
         return at
 
