@@ -1,4 +1,5 @@
-"""Build siamex, compiling the engine's hot path with mypyc where a C compiler is available.
+"""Build siamex, compiling the hot paths (the engine's, and the gateway's from a FIX message to
+its ExecutionReport) with mypyc where a C compiler is available.
 
 The compiled modules are the same Python source (mypyc, which ships with mypy): 3-4x faster,
 with identical behaviour. Set SIAMEX_PURE=1 to skip compilation; if compilation fails (no C
@@ -31,6 +32,13 @@ COMPILED = [
     "src/siamex/trading/engine.py",
     "src/siamex/journal/log.py",
     "src/siamex/journal/replay.py",
+    "src/siamex/gateway/service.py",
+    "src/siamex/gateway/exchange.py",
+    "src/siamex/gateway/orders.py",
+    "src/siamex/gateway/audit_sink.py",
+    "src/siamex/gateway/fix/codec.py",
+    "src/siamex/gateway/fix/session.py",
+    "src/siamex/gateway/fix/orders.py",
 ]
 
 

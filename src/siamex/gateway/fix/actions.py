@@ -2,14 +2,15 @@
 
 A server runs them in order: Write sends bytes, Deliver hands a message to the application,
 LoggedOn binds the connection to a member, Close ends the connection (after the Writes before
-it). Each is a frozen struct, so a test compares them as values.
+it). Each is a frozen struct, so a test compares them as values. NotLoggedOn is the one thing
+a session refuses its server: a message to send before there is a session to send it in.
 """
 
 from __future__ import annotations
 
 import msgspec
 
-__all__ = ["Action", "AppMessage", "Close", "Deliver", "LoggedOn", "Write"]
+__all__ = ["Action", "AppMessage", "Close", "Deliver", "LoggedOn", "NotLoggedOn", "Write"]
 
 
 class AppMessage(msgspec.Struct, frozen=True):
@@ -58,3 +59,8 @@ class Close(msgspec.Struct, frozen=True):
 
 
 Action = Write | Deliver | LoggedOn | Close
+
+
+class NotLoggedOn(RuntimeError):
+    """send_app on a session that never logged on: it has no store to keep the message in.
+    (Here, not in the session's module, which is compiled: mypyc compiles no RuntimeError.)"""

@@ -25,8 +25,6 @@ from itertools import islice
 from operator import itemgetter
 from typing import Final
 
-import msgspec
-
 from siamex.gateway.fix.fields import (
     DATA_FIELDS,
     HEADER_TAGS,
@@ -37,6 +35,7 @@ from siamex.gateway.fix.fields import (
     Y_N_TAGS,
     RejectReason,
 )
+from siamex.gateway.fix.message import MAX_BODY, Decoded, FieldError, FixMessage, Garbled
 
 __all__ = [
     "MAX_BODY",
@@ -50,9 +49,6 @@ __all__ = [
     "format_utc",
     "parse_utc",
 ]
-
-MAX_BODY: Final = 64 * 1024
-"""The default bound on BodyLength; a longer message is garbled."""
 
 _BEGIN: Final = b"8=FIX.4.4\x01"
 _HEAD: Final = _BEGIN + b"9="
@@ -83,46 +79,6 @@ _KIND: Final = _kinds()
 _TYPED: Final = {str(tag): (tag, kind) for tag, kind in _KIND.items()}
 _PLAIN: Final = {str(tag): tag for tag in range(1, 10_000) if tag not in _KIND}
 _LENGTH_TAGS: Final = frozenset(str(tag) for tag in DATA_FIELDS)
-
-
-class FieldError(msgspec.Struct, frozen=True):
-    """The first problem found inside a frame: the SessionRejectReason it earns and the tag it
-    concerns (None when the tag itself is unreadable)."""
-
-    reason: RejectReason
-    tag: int | None
-    text: str
-
-
-class FixMessage(msgspec.Struct, frozen=True):
-    """A message: its MsgType and every field after it, in order, repeated tags kept
-    (BeginString, BodyLength and CheckSum are the frame's, not the message's)."""
-
-    msg_type: str
-    fields: tuple[tuple[int, str], ...]
-
-    def get(self, tag: int) -> str | None:
-        """Return the first value of a tag, or None."""
-        for key, value in self.fields:
-            if key == tag:
-                return value
-        return None
-
-
-class Decoded(msgspec.Struct, frozen=True):
-    """A decoded frame: the message (fields in error left out), the first value of each tag,
-    and the first error, if any."""
-
-    message: FixMessage
-    values: dict[int, str]
-    error: FieldError | None
-
-
-class Garbled(msgspec.Struct, frozen=True):
-    """Bytes the Framer skipped, and why."""
-
-    reason: str
-    size: int
 
 
 def encode(msg_type: str, fields: Iterable[tuple[int, str]]) -> bytes:
@@ -372,24 +328,28 @@ class Framer:
 
 
 class _LastSecond:
-    """The last whole second formatted or read: every message carries a time, and a busy
-    session's times share their second, whose calendar arithmetic is the costly part."""
+    """The last whole second read: every message carries a time, and a busy session's times
+    share their second, whose calendar arithmetic is the costly part."""
 
     seconds = -1
     text = ""
 
 
-_formatted = _LastSecond()
 _read = _LastSecond()
+_formatted: dict[int, str] = {}
+"""Whole seconds formatted lately (a message's SendingTime and TransactTime may differ in
+their date when the exchange's clock is replayed or accelerated); emptied when it grows."""
 
 
 def format_utc(now_ns: int) -> str:
     """Format a time as FIX 4.4's UTCTimestamp with milliseconds, YYYYMMDD-HH:MM:SS.sss."""
     seconds, rest = divmod(now_ns, 1_000_000_000)
-    if seconds != _formatted.seconds:
-        _formatted.text = time.strftime("%Y%m%d-%H:%M:%S", time.gmtime(seconds))
-        _formatted.seconds = seconds
-    return f"{_formatted.text}.{rest // 1_000_000:03d}"
+    text = _formatted.get(seconds)
+    if text is None:
+        if len(_formatted) >= 64:
+            _formatted.clear()
+        text = _formatted[seconds] = time.strftime("%Y%m%d-%H:%M:%S", time.gmtime(seconds))
+    return f"{text}.{rest // 1_000_000:03d}"
 
 
 _EPOCH: Final = date(1970, 1, 1).toordinal()

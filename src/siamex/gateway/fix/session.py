@@ -38,20 +38,17 @@ from collections.abc import Callable
 from enum import Enum
 from typing import Final
 
-import msgspec
-
-from siamex.gateway.fix.actions import Action, AppMessage, Close, Deliver, LoggedOn, Write
-from siamex.gateway.fix.auth import Authenticator, LogonDecision, Refused
-from siamex.gateway.fix.codec import (
-    MAX_BODY,
-    Decoded,
-    Framer,
-    Garbled,
-    decode,
-    encode,
-    format_utc,
-    parse_utc,
+from siamex.gateway.fix.actions import (
+    Action,
+    AppMessage,
+    Close,
+    Deliver,
+    LoggedOn,
+    NotLoggedOn,
+    Write,
 )
+from siamex.gateway.fix.auth import Authenticator, LogonDecision, Refused
+from siamex.gateway.fix.codec import Decoded, Framer, Garbled, decode, encode, format_utc, parse_utc
 from siamex.gateway.fix.fields import (
     ADMIN_MSG_TYPES,
     REQUIRED,
@@ -60,6 +57,7 @@ from siamex.gateway.fix.fields import (
     Tag,
     is_msg_type,
 )
+from siamex.gateway.fix.message import Problem, SessionConfig
 from siamex.gateway.fix.resend import replay
 from siamex.gateway.fix.store import MessageStore
 
@@ -106,33 +104,6 @@ TRANSITIONS: Final[dict[State, dict[Event, State]]] = {
 
 _LOGGED_ON: Final = frozenset({State.ACTIVE, State.RESENDING})
 _SECOND: Final = 1_000_000_000
-
-
-class SessionConfig(msgspec.Struct, frozen=True):
-    """The acceptor's settings; times in whole seconds."""
-
-    comp_id: str = "SIAMEX"
-    sending_time_tolerance_s: int = 120
-    min_heartbeat_s: int = 1
-    max_heartbeat_s: int = 300
-    logon_timeout_s: int = 10
-    logout_timeout_s: int = 10
-    test_request_grace_percent: int = 20
-    max_message_size: int = MAX_BODY
-    max_queued_bytes: int = 1 << 20
-
-
-class NotLoggedOn(RuntimeError):
-    """send_app on a session that never logged on: it has no store to keep the message in."""
-
-
-class _Problem(msgspec.Struct, frozen=True):
-    """Why a message in sequence is rejected, and whether the session then logs out."""
-
-    reason: RejectReason
-    tag: int | None
-    text: str
-    logout: bool = False
 
 
 def store_outgoing(store: MessageStore, sender_comp_id: str, target_comp_id: str, msg_type: str,
@@ -221,7 +192,7 @@ class FixSession:
         out: list[Action] = []
         self._persist()
         if self.state in _LOGGED_ON:
-            self._reject(seq, msg_type, _Problem(RejectReason(reason), tag, text), now_ns, out)
+            self._reject(seq, msg_type, Problem(RejectReason(reason), tag, text), now_ns, out)
         return out
 
     def logout(self, text: str, now_ns: int) -> list[Action]:
@@ -410,40 +381,40 @@ class FixSession:
             out.append(Deliver(AppMessage(msg_type, decoded.message.fields, seq,
                                           values.get(Tag.POSS_DUP_FLAG) == "Y")))
 
-    def _header_problem(self, decoded: Decoded, now_ns: int) -> _Problem | None:
+    def _header_problem(self, decoded: Decoded, now_ns: int) -> Problem | None:
         """Check what every message's header must carry: CompIDs, SendingTime, MsgSeqNum."""
         values = decoded.values
         error = decoded.error
         if error is not None and error.tag in (Tag.SENDER_COMP_ID, Tag.TARGET_COMP_ID,
                                                Tag.SENDING_TIME, Tag.MSG_SEQ_NUM):
-            return _Problem(error.reason, error.tag, error.text)
+            return Problem(error.reason, error.tag, error.text)
         for tag in (Tag.SENDER_COMP_ID, Tag.TARGET_COMP_ID, Tag.MSG_SEQ_NUM, Tag.SENDING_TIME):
             if tag not in values:
-                return _Problem(RejectReason.REQUIRED_TAG_MISSING, tag,
+                return Problem(RejectReason.REQUIRED_TAG_MISSING, tag,
                                 f"required tag {tag} missing")
         if values[Tag.SENDER_COMP_ID] != self._their:
-            return _Problem(RejectReason.COMP_ID_PROBLEM, Tag.SENDER_COMP_ID,
+            return Problem(RejectReason.COMP_ID_PROBLEM, Tag.SENDER_COMP_ID,
                             f"SenderCompID(49) must be {self._their}", logout=True)
         if values[Tag.TARGET_COMP_ID] != self.config.comp_id:
-            return _Problem(RejectReason.COMP_ID_PROBLEM, Tag.TARGET_COMP_ID,
+            return Problem(RejectReason.COMP_ID_PROBLEM, Tag.TARGET_COMP_ID,
                             f"TargetCompID(56) must be {self.config.comp_id}", logout=True)
         sent = parse_utc(values[Tag.SENDING_TIME])
         if sent is None:
-            return _Problem(RejectReason.INCORRECT_DATA_FORMAT, Tag.SENDING_TIME,
+            return Problem(RejectReason.INCORRECT_DATA_FORMAT, Tag.SENDING_TIME,
                             "SendingTime(52) is not a UTCTimestamp")
         if abs(sent - now_ns) > self.config.sending_time_tolerance_s * _SECOND:
-            return _Problem(RejectReason.SENDING_TIME_ACCURACY, Tag.SENDING_TIME,
+            return Problem(RejectReason.SENDING_TIME_ACCURACY, Tag.SENDING_TIME,
                             "SendingTime accuracy problem", logout=True)
         return None
 
-    def _body_problem(self, decoded: Decoded) -> _Problem | None:
+    def _body_problem(self, decoded: Decoded) -> Problem | None:
         """Check the rest: the codec's findings, the MsgType, PossDup's OrigSendingTime and
         the tags FIX 4.4 requires of the MsgType."""
         if decoded.error is not None:
-            return _Problem(decoded.error.reason, decoded.error.tag, decoded.error.text)
+            return Problem(decoded.error.reason, decoded.error.tag, decoded.error.text)
         msg_type = decoded.message.msg_type
         if not is_msg_type(msg_type):
-            return _Problem(RejectReason.INVALID_MSG_TYPE, Tag.MSG_TYPE,
+            return Problem(RejectReason.INVALID_MSG_TYPE, Tag.MSG_TYPE,
                             f"invalid MsgType {msg_type}")
         values = decoded.values
         if values.get(Tag.POSS_DUP_FLAG) == "Y":
@@ -452,29 +423,29 @@ class FixSession:
                 return problem
         for tag in REQUIRED.get(msg_type, ()):
             if tag not in values:
-                return _Problem(RejectReason.REQUIRED_TAG_MISSING, tag,
+                return Problem(RejectReason.REQUIRED_TAG_MISSING, tag,
                                 f"required tag {tag} missing")
         return None
 
-    def _poss_dup_problem(self, values: dict[int, str], msg_type: str) -> _Problem | None:
+    def _poss_dup_problem(self, values: dict[int, str], msg_type: str) -> Problem | None:
         """Check a possible duplicate's OrigSendingTime (Volume 2; a SequenceReset needs none)."""
         if msg_type == MsgType.SEQUENCE_RESET:
             return None
         original = values.get(Tag.ORIG_SENDING_TIME)
         if original is None:
-            return _Problem(RejectReason.REQUIRED_TAG_MISSING, Tag.ORIG_SENDING_TIME,
+            return Problem(RejectReason.REQUIRED_TAG_MISSING, Tag.ORIG_SENDING_TIME,
                             "OrigSendingTime(122) required with PossDupFlag=Y")
         first = parse_utc(original)
         sent = parse_utc(values.get(Tag.SENDING_TIME, ""))
         if first is None:
-            return _Problem(RejectReason.INCORRECT_DATA_FORMAT, Tag.ORIG_SENDING_TIME,
+            return Problem(RejectReason.INCORRECT_DATA_FORMAT, Tag.ORIG_SENDING_TIME,
                             "OrigSendingTime(122) is not a UTCTimestamp")
         if sent is not None and first > sent:
-            return _Problem(RejectReason.SENDING_TIME_ACCURACY, Tag.ORIG_SENDING_TIME,
+            return Problem(RejectReason.SENDING_TIME_ACCURACY, Tag.ORIG_SENDING_TIME,
                             "OrigSendingTime(122) is after SendingTime(52)", logout=True)
         return None
 
-    def _reject(self, seq: int, msg_type: str, problem: _Problem, now_ns: int,
+    def _reject(self, seq: int, msg_type: str, problem: Problem, now_ns: int,
                 out: list[Action]) -> None:
         fields = [(Tag.REF_SEQ_NUM, str(seq))]
         if problem.tag is not None:
@@ -493,7 +464,7 @@ class FixSession:
         begin, end = int(values[Tag.BEGIN_SEQ_NO]), int(values[Tag.END_SEQ_NO])
         last = store.next_out() - 1
         if begin < 1 or begin > last or 0 < end < begin:
-            self._reject(seq, MsgType.RESEND_REQUEST, _Problem(
+            self._reject(seq, MsgType.RESEND_REQUEST, Problem(
                 RejectReason.VALUE_INCORRECT, Tag.BEGIN_SEQ_NO if end == 0 or end >= begin
                 else Tag.END_SEQ_NO,
                 f"BeginSeqNo {begin} to EndSeqNo {end} is not a range of 1 to {last}"),
@@ -512,7 +483,7 @@ class FixSession:
         new_seq = int(values[Tag.NEW_SEQ_NO])
         floor = seq + 1 if values.get(Tag.GAP_FILL_FLAG) == "Y" else self._next_in
         if new_seq < floor:
-            self._reject(seq, MsgType.SEQUENCE_RESET, _Problem(
+            self._reject(seq, MsgType.SEQUENCE_RESET, Problem(
                 RejectReason.VALUE_INCORRECT, Tag.NEW_SEQ_NO,
                 f"NewSeqNo {new_seq} would lower the expected MsgSeqNum {floor}"), now_ns, out)
             return
