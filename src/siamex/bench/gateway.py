@@ -30,7 +30,8 @@ from typing import Final
 
 import httpx
 
-__all__ = ["GatewayFigures", "gateway_config", "measure_gateway", "median_figures"]
+__all__ = ["GatewayFigures", "gateway_config", "measure_gateway", "median_figures",
+           "order_message"]
 
 _LISTENING: Final = re.compile(rb"listening fix=([0-9.]+):([0-9]+) http=(\S+) ")
 _SYMBOLS: Final = (("PTT", "31.00", "33.50"), ("AOT", "37.50", "39.50"),
@@ -76,38 +77,56 @@ def _frame(body: str) -> bytes:
     return data + b"10=%03d\x01" % (sum(data) % 256)
 
 
+def _names(n: int) -> tuple[str, str, str]:
+    """Session n's SenderCompID, trader and account, as `gateway_config` names them."""
+    return f"G{n:02d}ORS", f"G{n:02d}T", f"A{n:02d}"
+
+
+def _order_body(n: int, k: int) -> tuple[str, str]:
+    """Session n's k-th order: its ClOrdID and the body after the header. The orders rest and
+    never cross: buys below, sells above the previous close."""
+    sender, trader, account = _names(n)
+    symbol, bid, ask = _SYMBOLS[k % len(_SYMBOLS)]
+    side, price = ("1", bid) if k % 2 else ("2", ask)
+    clordid = f"{sender}-{k}"
+    return clordid, (f"50={trader}\x0111={clordid}\x011={account}\x0155={symbol}\x0154={side}"
+                     f"\x0138=100\x0140=2\x0144={price}\x0160={_utc()}\x01")
+
+
+def _message(n: int, seq: int, msg_type: str, body: str) -> bytes:
+    head = f"35={msg_type}\x0149={_names(n)[0]}\x0156=SIAMEX\x0134={seq}\x0152={_utc()}\x01"
+    return _frame(head + body)
+
+
+def order_message(n: int, seq: int, k: int | None) -> bytes:
+    """Session n's message numbered `seq`: its Logon (k None) or its k-th order."""
+    if k is None:
+        return _message(n, seq, "A", "98=0\x01108=30\x01141=Y\x01")
+    return _message(n, seq, "D", _order_body(n, k)[1])
+
+
 class _Session:
     """One member's connection: sends on schedule, matches acknowledgements to sends."""
 
     def __init__(self, n: int, reader: asyncio.StreamReader,
                  writer: asyncio.StreamWriter) -> None:
-        self.sender = f"G{n:02d}ORS"
-        self.trader = f"G{n:02d}T"
-        self.account = f"A{n:02d}"
+        self.n = n
         self.reader = reader
         self.writer = writer
         self.seq = 1
         self.due: dict[bytes, int] = {}
         self.latencies: list[int] = []
 
-    def message(self, msg_type: str, body: str) -> bytes:
-        head = (f"35={msg_type}\x0149={self.sender}\x0156=SIAMEX\x0134={self.seq}\x01"
-                f"52={_utc()}\x01")
-        self.seq += 1
-        return _frame(head + body)
-
     async def logon(self) -> None:
-        self.writer.write(self.message("A", "98=0\x01108=30\x01141=Y\x01"))
+        self.writer.write(order_message(self.n, self.seq, None))
+        self.seq += 1
         await self.reader.readuntil(b"\x0110=")
 
     def order(self, k: int, due: int) -> bytes:
-        symbol, bid, ask = _SYMBOLS[k % len(_SYMBOLS)]
-        side, price = ("1", bid) if k % 2 else ("2", ask)
-        clordid = f"{self.sender}-{k}"
+        clordid, body = _order_body(self.n, k)
         self.due[clordid.encode()] = due
-        return self.message("D", f"50={self.trader}\x0111={clordid}\x011={self.account}\x01"
-                                 f"55={symbol}\x0154={side}\x0138=100\x0140=2\x0144={price}\x01"
-                                 f"60={_utc()}\x01")
+        self.seq += 1
+        return _message(self.n, self.seq - 1, "D", body)
 
     async def read(self) -> None:
         buffer = b""
