@@ -125,3 +125,10 @@ def test_the_bare_book_cancels_amends_and_kills() -> None:
     assert ("cancelled", "k", 100) in events  # fill-or-kill: only 50 rests
     assert [e[3:] for e in events if e[0] == "trade"] == [(1000, 50, "m", "s2")]
     assert ("cancelled", "m", 50) in events  # a market order's remainder never rests
+
+
+def test_the_fix_layer_floor_answers_every_order_it_is_given() -> None:
+    from siamex.bench.fix_layer import fix_layer_us
+
+    median, runs = fix_layer_us(orders=300, runs=3)
+    assert len(runs) == 3 and median in runs and all(us > 0 for us in runs)

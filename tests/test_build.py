@@ -39,3 +39,28 @@ def test_the_pure_python_source_replays_the_same_bytes(tmp_path: Path) -> None:
                           capture_output=True, check=True, env=env).stdout
     golden = ROOT / "tests" / "scenario" / "golden" / "normal-day.jsonl"
     assert pure == golden.read_bytes()
+
+
+def _compiled_sources() -> list[Path]:
+    text = (ROOT / "setup.py").read_text(encoding="utf-8")
+    listed = text[text.index("COMPILED = ["):text.index("]", text.index("COMPILED = ["))]
+    return [ROOT / line.strip().strip('",') for line in listed.splitlines()[1:] if line.strip()]
+
+
+def test_no_compiled_module_defines_a_msgspec_struct() -> None:
+    # mypyc drops a struct's class options (frozen, array_like, tag...): such a struct compiled
+    # became unhashable and would journal in another shape
+    sources = _compiled_sources()
+    assert len(sources) >= 20
+    for source in sources:
+        assert "(msgspec.Struct" not in source.read_text(encoding="utf-8"), source.name
+
+
+@pytest.mark.skipif(os.environ.get("SIAMEX_PURE") == "1", reason="a pure build was asked for")
+def test_the_gateways_hot_path_in_use_is_compiled() -> None:
+    import siamex.gateway.exchange
+    import siamex.gateway.fix.codec
+    import siamex.gateway.fix.session
+
+    for module in (siamex.gateway.exchange, siamex.gateway.fix.codec, siamex.gateway.fix.session):
+        assert not str(module.__file__).endswith(".py"), module.__name__

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import msgspec
+import pytest
 
 from siamex.gateway.exchange import Exchange, Outcome
 from siamex.gateway.registry_changes import RegSetTraderApproval
@@ -116,6 +117,23 @@ def test_a_refused_limit_change_says_why_and_changes_nothing() -> None:
     before = market.exchange.state_hash()
     outcome = market.run(RiskSetLimits(0, ScopeKind.ORS, "M01", "", credit=1))
     assert outcome.refusal is not None and outcome.refusal.code.value == "INVALID"
+    assert market.exchange.state_hash() == before
+
+
+@pytest.mark.parametrize(("kind", "member", "scope_id", "code"), [
+    (ScopeKind.MEMBER, "M09", "", "UNKNOWN_MEMBER"),
+    (ScopeKind.ORS, "M01", "M02-ORS1", "UNKNOWN_ORS"),
+    (ScopeKind.TRADER, "M01", "NOBODY", "UNKNOWN_TRADER"),
+    (ScopeKind.ACCOUNT, "M02", "P0001", "UNKNOWN_ACCOUNT"),
+])
+def test_a_limit_or_kill_switch_for_a_scope_the_registry_lacks_is_refused(
+        kind: ScopeKind, member: str, scope_id: str, code: str) -> None:
+    market = Market()
+    before = market.exchange.state_hash()
+    for command in (RiskSetLimits(0, kind, member, scope_id, max_volume=100),
+                    RiskKill(0, kind, member, scope_id)):
+        outcome = market.run(command)
+        assert outcome.refusal is not None and outcome.refusal.code.value == code
     assert market.exchange.state_hash() == before
 
 

@@ -31,7 +31,7 @@ from siamex.gateway.registry import Registry
 from siamex.gateway.registry_changes import RegistryChange
 from siamex.gateway.reports import ExecKind, OrderReport, OrderStatus, Report, RequestRejected
 from siamex.gateway.risk import OrderContext, RiskBook, order_value
-from siamex.gateway.risk_commands import RiskCommand, RiskKill, RiskSetLimits
+from siamex.gateway.risk_commands import RiskCommand, RiskKill, RiskSetLimits, ScopeKind
 from siamex.trading.commands import AmendOrder, CancelOrder, Command, NewOrder, StartDay
 from siamex.trading.engine import Engine
 from siamex.trading.events import (
@@ -44,6 +44,7 @@ from siamex.trading.events import (
 )
 from siamex.trading.rejects import CancelReason
 from siamex.trading.snapshot import restore, snapshot
+from siamex.units import shown
 
 __all__ = ["Exchange", "Outcome", "ServiceCommand"]
 
@@ -114,6 +115,9 @@ class Exchange:
             self._cancel(command, out)
         elif isinstance(command, SessionLogon):
             self.fix_in[command.ors] = command.next_in - 1
+        elif isinstance(command, RiskKill | RiskSetLimits) and \
+                (refusal := self._unknown_scope(command)) is not None:
+            out.refusal = refusal
         elif isinstance(command, RiskKill):
             self._kill(command, out)
         elif isinstance(command, RiskSetLimits):
@@ -231,6 +235,31 @@ class Exchange:
         request = _Request(order, cmd.ors, cmd.trader, cmd.clordid, cmd.orig_clordid)
         cancel = CancelOrder(cmd.ts, order.engine_id, order.member)
         self._events(self.engine.handle(cancel), request, out)
+
+    def _unknown_scope(self, cmd: RiskKill | RiskSetLimits) -> Refusal | None:
+        """Refuse a limit or kill switch for a scope the registry does not hold (decision 85):
+        a limit on a mistyped trader would guard nothing and say nothing. A scope named
+        wrongly (no member, an id where none belongs) is the risk book's to refuse INVALID."""
+        kind = cmd.kind
+        if not cmd.member or bool(cmd.id) == (kind is ScopeKind.MEMBER):
+            return None
+        member = self.registry.member(cmd.member)
+        if member is None:
+            return Refusal(RefusalCode.UNKNOWN_MEMBER, f"no member {shown(cmd.member)}")
+        if kind is ScopeKind.ORS:
+            ors = self.registry.ors(cmd.id)
+            if ors is None or ors.member != cmd.member:
+                return Refusal(RefusalCode.UNKNOWN_ORS,
+                               f"member {cmd.member} has no ORS {shown(cmd.id)}")
+        elif kind is ScopeKind.TRADER:
+            trader = self.registry.trader(cmd.id)
+            if trader is None or trader.member != cmd.member:
+                return Refusal(RefusalCode.UNKNOWN_TRADER,
+                               f"member {cmd.member} has no trader {shown(cmd.id)}")
+        elif kind is ScopeKind.ACCOUNT and cmd.id not in member.accounts:
+            return Refusal(RefusalCode.UNKNOWN_ACCOUNT,
+                           f"member {cmd.member} has no account {shown(cmd.id)}")
+        return None
 
     def _kill(self, cmd: RiskKill, out: Outcome) -> None:
         """Engage or release a kill switch; engaging cancels its scope's resting orders in the
