@@ -1,0 +1,1 @@
+"""The exchange's market data: the ITCH-style binary feed (issue 11)."""
