@@ -94,8 +94,8 @@ class Status(_Message, frozen=True, gc=False):
 
 
 class AddOrder(_Message, frozen=True, gc=False):
-    """An order now rests: its visible shares at its price (price type L), or queued for the
-    auction without one (O: at the open, C: at the close; price 0)."""
+    """An order now rests: its visible shares at its price (price type L), or queued in a
+    pre-open without one (O: ATO, C: ATC, M: MP-MKT, T: MP-MTL; price 0)."""
 
     order_no: int
     side: str

@@ -1,0 +1,224 @@
+"""The engine's events of each command, as the feed's market-by-order messages.
+
+The publisher keeps, for every live order it has heard of, what the feed has shown of it (its
+visible shares and price, or nothing yet) and what the engine's events say of its remaining
+quantity, and turns each command's events into messages so that a consumer's book equals the
+engine's after every command. What the events leave open (whether an order came to rest, an
+iceberg's published size) it reads from the engine's live orders after the command, which is
+why it follows one engine and is called after each of its commands, never before.
+
+- A new order is added (`A`) only once the command has run and it rests: an aggressor's trades
+  are on the tape (`P`) and as executions of the orders it met (`E`), never its own.
+- An execution takes shares off the visible part; a visible part executed whole leaves the
+  book, and an iceberg with more behind it is added again at the back of its level (as the
+  engine's book refills it), with the same order number.
+- An amend that keeps priority reduces the order in place (`X`); one that loses it takes the
+  order out and, once the command has run, replaces it at the back of its new level (`U`) or
+  deletes it (`D`) if it traded away or was cancelled.
+- A cancel, an expiry, an unfilled auction order's end: a delete (`D`).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from siamex.feed.messages import (
+    AddOrder,
+    AuctionCross,
+    DaySummary,
+    Directory,
+    FeedMessage,
+    IndexValue,
+    Indicative,
+    OrderCancel,
+    OrderDelete,
+    OrderExecuted,
+    OrderReplace,
+    Phase,
+    Status,
+    SystemEvent,
+    Trade,
+)
+from siamex.trading import events as ev
+from siamex.trading.engine import Engine
+from siamex.trading.enums import Board, OrderType, Side
+from siamex.trading.order import Order
+
+__all__ = ["Publisher"]
+
+_NS: Final = 1000  # the engine's times are microseconds; the feed's nanoseconds
+_SIDE: Final = {Side.BUY: "B", Side.SELL: "S"}
+_BOARD: Final = {Board.MAIN: "M", Board.ODD_LOT: "O", Board.OFF_HOUR: "F", Board.BIG_LOT: "B",
+                 Board.FOREIGN: "X"}
+_PRICE_TYPE: Final = {OrderType.LIMIT: "L", OrderType.ATO: "O", OrderType.ATC: "C",
+                      OrderType.MP_MKT: "M", OrderType.MP_MTL: "T"}
+_AGGRESSOR: Final = {"buy": "B", "sell": "S"}
+
+
+class _Live:
+    """What the publisher knows of one live order."""
+
+    __slots__ = ("locate", "no", "remaining", "shown", "visible", "was_shown")
+
+    def __init__(self, no: int, locate: int, remaining: int) -> None:
+        self.no = no
+        self.locate = locate
+        self.remaining = remaining
+        self.visible = 0
+        self.shown = False
+        self.was_shown = False
+
+
+class Publisher:
+    """Turns one engine's events, command by command, into feed messages."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.locates: dict[str, int] = {}
+        self._live: dict[str, _Live] = {}
+        self._pending: dict[str, None] = {}  # orders to show or hide after the command, in order
+        self._out: list[FeedMessage] = []
+
+    def publish(self, events: list[ev.Event]) -> list[FeedMessage]:
+        """Return the messages of one command's events (call after the engine ran it)."""
+        self._out = []
+        for event in events:
+            self._event(event)
+        self._settle(events[-1].ts * _NS if events else 0)
+        return self._out
+
+    def _locate(self, symbol: str) -> int:
+        return self.locates.get(symbol, 0)
+
+    # -- events ---------------------------------------------------------------------------
+
+    def _event(self, event: ev.Event) -> None:
+        kind = type(event)
+        ts = event.ts * _NS
+        if kind is ev.Trade:
+            assert isinstance(event, ev.Trade)
+            self._trade(event, ts)
+        elif kind is ev.Accepted:
+            assert isinstance(event, ev.Accepted)
+            self._live[event.id] = _Live(event.order_no, self._locate(event.symbol), event.qty)
+            self._pending[event.id] = None
+        elif kind is ev.Cancelled:
+            assert isinstance(event, ev.Cancelled)
+            self._cancelled(event, ts)
+        elif kind is ev.Amended:
+            assert isinstance(event, ev.Amended)
+            self._amended(event, ts)
+        else:
+            self._market(event, ts)
+
+    def _trade(self, trade: ev.Trade, ts: int) -> None:
+        locate = self._locate(trade.symbol)
+        self._out.append(Trade(locate, ts, trade.trade_no, _BOARD[trade.board],
+                               _AGGRESSOR.get(trade.aggressor, " "), trade.qty, trade.price))
+        for engine_id in (trade.buy_id, trade.sell_id):
+            live = self._live.get(engine_id)
+            if live is None:
+                continue
+            live.remaining -= trade.qty
+            if live.shown:
+                self._out.append(OrderExecuted(locate, ts, live.no, trade.qty, trade.trade_no,
+                                               trade.price))
+                live.visible -= trade.qty
+                if live.visible <= 0:
+                    live.shown = False  # its visible part is gone: the consumer drops it
+                    self._refill(engine_id, live)
+
+    def _refill(self, engine_id: str, live: _Live) -> None:
+        """An order whose visible part traded away: gone, or an iceberg refilled at the back."""
+        self._pending.pop(engine_id, None)
+        if live.remaining <= 0:
+            del self._live[engine_id]
+        else:
+            self._pending[engine_id] = None
+
+    def _cancelled(self, event: ev.Cancelled, ts: int) -> None:
+        live = self._live.pop(event.id, None)
+        self._pending.pop(event.id, None)
+        if live is not None and (live.shown or live.was_shown):
+            self._out.append(OrderDelete(live.locate, ts, live.no))
+
+    def _amended(self, event: ev.Amended, ts: int) -> None:
+        live = self._live.get(event.id)
+        if live is None:
+            return
+        live.remaining = event.remaining
+        if event.priority_kept:
+            if live.shown and event.remaining < live.visible:
+                self._out.append(OrderCancel(live.locate, ts, live.no,
+                                             live.visible - event.remaining))
+                live.visible = event.remaining
+            return
+        live.was_shown = live.was_shown or live.shown
+        live.shown = False
+        self._pending.pop(event.id, None)
+        self._pending[event.id] = None
+
+    def _settle(self, ts: int) -> None:
+        """After the command: show the orders that came to rest, as the engine holds them."""
+        pending, self._pending = self._pending, {}
+        for engine_id in pending:
+            live = self._live.get(engine_id)
+            if live is None:
+                continue
+            order = self.engine.orders.get(engine_id)
+            if order is None:
+                del self._live[engine_id]
+                if live.was_shown:
+                    self._out.append(OrderDelete(live.locate, ts, live.no))
+                continue
+            self._show(live, order, ts)
+
+    def _show(self, live: _Live, order: Order, ts: int) -> None:
+        if live.was_shown:
+            self._out.append(OrderReplace(live.locate, ts, live.no, order.visible, order.price))
+        else:
+            self._out.append(AddOrder(
+                live.locate, ts, live.no, _SIDE[order.side], "O" if order.odd_lot else "M",
+                _PRICE_TYPE[order.type], order.visible, order.price))
+        live.shown = True
+        live.was_shown = False
+        live.visible = order.visible
+        live.remaining = order.remaining
+
+    # -- the market around the orders -----------------------------------------------------
+
+    def _market(self, event: ev.Event, ts: int) -> None:
+        kind = type(event)
+        out = self._out
+        if kind is ev.DayStarted:
+            out.append(SystemEvent(0, ts, "S"))
+        elif kind is ev.PriceLimitsSet:
+            assert isinstance(event, ev.PriceLimitsSet)
+            if event.symbol not in self.locates:
+                self.locates[event.symbol] = len(self.locates) + 1
+            inst = self.engine.instruments[event.symbol]
+            out.append(Directory(self.locates[event.symbol], ts, event.symbol, inst.lot,
+                                 event.prev_close or 0, event.ceiling, event.floor))
+        elif kind is ev.PhaseChanged:
+            assert isinstance(event, ev.PhaseChanged)
+            out.append(Phase(self._locate(event.symbol), ts, event.phase.value))
+        elif kind is ev.StatusChanged:
+            assert isinstance(event, ev.StatusChanged)
+            out.append(Status(self._locate(event.symbol), ts, event.what, event.value or "",
+                              "Y" if event.on else "N", (event.until or 0) * _NS))
+        elif kind is ev.Indicative:
+            assert isinstance(event, ev.Indicative)
+            out.append(Indicative(self._locate(event.symbol), ts, event.price or 0, event.qty,
+                                  event.imbalance))
+        elif kind is ev.AuctionResult:
+            assert isinstance(event, ev.AuctionResult)
+            out.append(AuctionCross(self._locate(event.symbol), ts, event.session,
+                                    event.price or 0, event.qty, event.imbalance))
+        elif kind is ev.IndexValue:
+            assert isinstance(event, ev.IndexValue)
+            out.append(IndexValue(0, ts, event.name, event.value))
+        elif kind is ev.DayClose:
+            assert isinstance(event, ev.DayClose)
+            out.append(DaySummary(self._locate(event.symbol), ts, event.open or 0,
+                                  event.high or 0, event.low or 0, event.close or 0,
+                                  event.volume, event.value, event.trades))
