@@ -86,3 +86,27 @@ def test_every_trade_is_on_the_tape_once() -> None:
     trades = [e.trade_no for events, _ in runs for e in events if isinstance(e, EngineTrade)]
     tape = [m.trade_no for _, raw in runs for m in map(decode, raw) if isinstance(m, Trade)]
     assert tape == trades and len(trades) > 100
+
+
+def test_a_consumer_joining_late_from_a_snapshot_holds_the_same_books() -> None:
+    workload = generate(securities=6, commands=3_000, seed=11)
+    engine = Engine()
+    publisher = Publisher(engine)
+    whole = FeedBook()
+    late: FeedBook | None = None
+    joins = {len(workload.commands) // 3, 2 * len(workload.commands) // 3}
+    for n, command in enumerate(workload.commands):
+        messages = publisher.publish(engine.handle(command))
+        whole.apply_all(messages)
+        if late is not None:
+            late.apply_all(messages)
+        if n in joins:
+            late = FeedBook()
+            late.apply_all(decode(encode(m)) for m in publisher.snapshot(command.ts * 1000))
+        if late is not None:
+            for locate in publisher.locates.values():
+                for board in ("M", "O"):
+                    for code in ("B", "S"):
+                        assert late.side(locate, board, code) == whole.side(locate, board, code)
+                        assert late.queue(locate, board, code) == whole.queue(locate, board, code)
+    assert late is not None and late.symbols == whole.symbols

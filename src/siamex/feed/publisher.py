@@ -185,6 +185,29 @@ class Publisher:
         live.visible = order.visible
         live.remaining = order.remaining
 
+    # -- a late joiner's start ------------------------------------------------------------
+
+    def snapshot(self, ts: int) -> list[FeedMessage]:
+        """Messages that rebuild, on an empty book, what the feed has shown so far: every
+        security's directory and phase, then every resting order in priority (a consumer
+        joining late applies them, then the messages published after them)."""
+        out: list[FeedMessage] = []
+        engine = self.engine
+        for symbol, locate in self.locates.items():
+            inst = engine.instruments[symbol]
+            out.append(Directory(locate, ts, symbol, inst.lot, inst.prev_close or 0,
+                                 inst.ceiling, inst.floor))
+            out.append(Phase(locate, ts, inst.phase.value))
+            for board, book in (("M", inst.book), ("O", inst.odd)):
+                if book is None:
+                    continue
+                for side in (Side.BUY, Side.SELL):
+                    for order in (*book.orders(side), *book.queue(side).values()):
+                        out.append(AddOrder(locate, ts, order.no, _SIDE[side], board,
+                                            _PRICE_TYPE[order.type], order.visible,
+                                            order.price))
+        return out
+
     # -- the market around the orders -----------------------------------------------------
 
     def _market(self, event: ev.Event, ts: int) -> None:
