@@ -40,7 +40,7 @@ from siamex.scenario.summary import DaySummary, print_summary, summarize
 from siamex.trading.engine import Engine
 from siamex.trading.events import Event
 from siamex.trading.snapshot import dump, load, state_hash
-from siamex.units import InvalidValue, parse_date, parse_time_of_day, shown
+from siamex.units import InvalidValue, format_price, parse_date, parse_time_of_day, shown
 
 __all__ = ["main"]
 
@@ -496,10 +496,11 @@ def clearing_run(members_file: Path, trades_file: Path, holdings_file: Path,
 @click.option("--start", metavar="HH:MM", help="... from this Bangkok time of day.")
 @click.option("--fix-port", type=click.IntRange(0, 65535), help="0 picks a free port.")
 @click.option("--http-port", type=click.IntRange(0, 65535), help="0 picks a free port.")
+@click.option("--feed-port", type=click.IntRange(0, 65535), help="0 picks a free port.")
 @_guarded
 def serve(folder: Path, config_file: Path | None, init_file: Path | None,
           universe: Path | None, speed: int | None, day: str | None, start: str | None,
-          fix_port: int | None, http_port: int | None) -> None:
+          fix_port: int | None, http_port: int | None, feed_port: int | None) -> None:
     """Run the exchange as a service: FIX 4.4 order entry, pre-trade risk, the operations
     endpoint, on the real session schedule (docs/serve.md)."""
     import dataclasses
@@ -529,7 +530,44 @@ def serve(folder: Path, config_file: Path | None, init_file: Path | None,
         changes["fix_port"] = fix_port
     if http_port is not None:
         changes["http_port"] = http_port
+    if feed_port is not None:
+        changes["feed_port"] = feed_port
     run_server(dataclasses.replace(config, **changes), ServeOptions(folder, universe))
+
+
+@main.command()
+@click.argument("address", metavar="HOST:PORT")
+@click.option("--seconds", default=5.0, show_default=True,
+              help="How long to follow the feed before printing the books.")
+@click.option("--from", "sequence", default=0, show_default=True, type=click.IntRange(0),
+              help="0: a snapshot, then the messages after it; n: every message from number n.")
+@_guarded
+def feed(address: str, seconds: float, sequence: int) -> None:
+    """Follow `siamex serve`'s market-data feed, rebuild every book from it, and print each
+    security's best bid and offer (docs/itch.md)."""
+    from siamex.feed.client import FeedClient, FeedClientError
+
+    host, _, port_text = address.rpartition(":")
+    if not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise SiamexError(ErrorCode.INVALID_PARAMETER, f"{address!r} is not HOST:PORT")
+    try:
+        client = FeedClient(host, int(port_text), sequence)
+        try:
+            client.poll(seconds)
+        finally:
+            client.close()
+    except (OSError, FeedClientError) as exc:
+        raise SiamexError(ErrorCode.FEED_CONNECTION, f"{address}: {exc}") from None
+    table = Table(title=f"siamex feed {address}: {client.received:,} messages")
+    for column in ("security", "bid shares", "bid", "offer", "offer shares"):
+        table.add_column(column, justify="left" if column == "security" else "right")
+    for locate, symbol in sorted(client.book.symbols.items(), key=lambda item: item[1]):
+        bids, offers = client.book.depth(locate, "B", 1), client.book.depth(locate, "S", 1)
+        table.add_row(symbol, f"{bids[0][1]:,}" if bids else "",
+                      format_price(bids[0][0]) if bids else "",
+                      format_price(offers[0][0]) if offers else "",
+                      f"{offers[0][1]:,}" if offers else "")
+    Console(width=100).print(table)
 
 
 if __name__ == "__main__":

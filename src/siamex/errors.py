@@ -37,6 +37,7 @@ class ErrorCode(Enum):
     INSTRUCTIONS_FILE = "INSTRUCTIONS_FILE"
     CONFIG_FILE = "CONFIG_FILE"
     DATA_FOLDER = "DATA_FOLDER"
+    FEED_CONNECTION = "FEED_CONNECTION"
 
 
 class SiamexError(Exception):

@@ -19,6 +19,7 @@ from siamex.gateway.config import SAMPLE
 
 CONFIG = SAMPLE.replace('comp_id = "SIAMEX"', 'comp_id = "SIAMEX"\npassword_iterations = 1000')
 LISTENING = re.compile(rb"listening fix=([0-9.]+):([0-9]+) http=(\S+) ")
+FEED = re.compile(rb" feed=([0-9.]+):([0-9]+)")
 TIMEOUT = 30.0
 
 
@@ -38,7 +39,8 @@ class Server:
         self.process = subprocess.Popen(
             [sys.executable, "-c", "from siamex.cli import main; main()", "serve",
              "--data", str(folder), "--config", str(cfg), "--date", "2026-12-01",
-             "--start", "10:15", "--fix-port", "0", "--http-port", "0", *extra],
+             "--start", "10:15", "--fix-port", "0", "--http-port", "0", "--feed-port", "0",
+             *extra],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         line = self._line()
         found = LISTENING.search(line)
@@ -48,6 +50,9 @@ class Server:
                                  f"{self.process.stderr.read() if self.process.stderr else ''!r}")
         self.fix = (found.group(1).decode(), int(found.group(2)))
         self.http = found.group(3).decode()
+        feed = FEED.search(line)
+        assert feed is not None, line
+        self.feed = (feed.group(1).decode(), int(feed.group(2)))
 
     def _line(self) -> bytes:
         assert self.process.stdout is not None

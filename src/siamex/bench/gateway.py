@@ -194,7 +194,7 @@ def measure_gateway(sessions: int, rate: int, seconds: float) -> GatewayFigures:
         server = subprocess.Popen(
             [sys.executable, "-c", "from siamex.cli import main; main()", "serve", "--data",
              str(Path(tmp) / "data"), "--config", str(config), "--date", "2026-12-01",
-             "--start", "10:15", "--fix-port", "0", "--http-port", "0"],
+             "--start", "10:15", "--fix-port", "0", "--http-port", "0", "--feed-port", "0"],
             stdout=subprocess.PIPE)
         try:
             assert server.stdout is not None

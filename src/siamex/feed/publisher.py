@@ -47,6 +47,12 @@ from siamex.trading.order import Order
 __all__ = ["Publisher"]
 
 _NS: Final = 1000  # the engine's times are microseconds; the feed's nanoseconds
+_BANGKOK_NS: Final = 7 * 3600 * 1_000_000_000  # the engine's times are Bangkok's; the feed's UTC
+
+
+def _utc(us: int) -> int:
+    """The feed's time of an engine time: UTC nanoseconds."""
+    return us * _NS - _BANGKOK_NS
 _SIDE: Final = {Side.BUY: "B", Side.SELL: "S"}
 _BOARD: Final = {Board.MAIN: "M", Board.ODD_LOT: "O", Board.OFF_HOUR: "F", Board.BIG_LOT: "B",
                  Board.FOREIGN: "X"}
@@ -84,7 +90,7 @@ class Publisher:
         self._out = []
         for event in events:
             self._event(event)
-        self._settle(events[-1].ts * _NS if events else 0)
+        self._settle(_utc(events[-1].ts) if events else 0)
         return self._out
 
     def _locate(self, symbol: str) -> int:
@@ -94,7 +100,7 @@ class Publisher:
 
     def _event(self, event: ev.Event) -> None:
         kind = type(event)
-        ts = event.ts * _NS
+        ts = _utc(event.ts)
         if kind is ev.Trade:
             assert isinstance(event, ev.Trade)
             self._trade(event, ts)
@@ -188,9 +194,10 @@ class Publisher:
     # -- a late joiner's start ------------------------------------------------------------
 
     def snapshot(self, ts: int) -> list[FeedMessage]:
-        """Messages that rebuild, on an empty book, what the feed has shown so far: every
-        security's directory and phase, then every resting order in priority (a consumer
-        joining late applies them, then the messages published after them)."""
+        """Messages stamped `ts` (UTC nanoseconds) that rebuild, on an empty book, what the
+        feed has shown so far: every security's directory and phase, then every resting order
+        in priority (a consumer joining late applies them, then the messages published after
+        them)."""
         out: list[FeedMessage] = []
         engine = self.engine
         for symbol, locate in self.locates.items():
@@ -228,7 +235,7 @@ class Publisher:
         elif kind is ev.StatusChanged:
             assert isinstance(event, ev.StatusChanged)
             out.append(Status(self._locate(event.symbol), ts, event.what, event.value or "",
-                              "Y" if event.on else "N", (event.until or 0) * _NS))
+                              "Y" if event.on else "N", _utc(event.until) if event.until else 0))
         elif kind is ev.Indicative:
             assert isinstance(event, ev.Indicative)
             out.append(Indicative(self._locate(event.symbol), ts, event.price or 0, event.qty,

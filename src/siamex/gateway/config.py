@@ -86,6 +86,7 @@ class ServeConfig:
     ors: tuple[OrsConfig, ...] = ()
     traders: tuple[TraderConfig, ...] = ()
     limits: tuple[LimitConfig, ...] = ()
+    feed_port: int = 9879
 
 
 def _fail(where: str, message: str) -> SiamexError:
@@ -216,7 +217,7 @@ def parse_config(text: str) -> ServeConfig:
     top = _Table(raw, "config", {"exchange", "operators", "members", "ors", "traders",
                                  "limits"})
     ex = _Table(raw.get("exchange", {}), "exchange", {
-        "host", "fix_port", "http_port", "comp_id", "speed", "date", "start",
+        "host", "fix_port", "http_port", "feed_port", "comp_id", "speed", "date", "start",
         "password_iterations"})
     ops = _Table(raw.get("operators", {}), "operators", {"tokens"})
     date = ex.text("date")
@@ -236,7 +237,8 @@ def parse_config(text: str) -> ServeConfig:
         tuple(_member(m, i) for i, m in enumerate(_rows(top.raw, "members"))),
         tuple(_ors(o, i) for i, o in enumerate(_rows(top.raw, "ors"))),
         tuple(_trader(t, i) for i, t in enumerate(_rows(top.raw, "traders"))),
-        tuple(_limit(t, i) for i, t in enumerate(_rows(top.raw, "limits"))))
+        tuple(_limit(t, i) for i, t in enumerate(_rows(top.raw, "limits"))),
+        feed_port=ex.whole("feed_port", 9879, 0, 65535) or 0)
 
 
 def load_config(path: Path) -> ServeConfig:
@@ -260,6 +262,7 @@ SAMPLE = """\
 host = "127.0.0.1"       # loopback only unless you mean it
 fix_port = 9878          # FIX 4.4 acceptor; 0 picks a free port
 http_port = 8080         # operations endpoint; 0 picks a free port
+feed_port = 9879         # market-data feed (ITCH-style over SoupBinTCP-like TCP); 0: free
 comp_id = "SIAMEX"       # the exchange's CompID (TargetCompID of every member session)
 speed = 1                # 60 runs the session schedule 60 times faster than the wall clock
 # date = "2026-12-01"    # replay this date's schedule instead of today's

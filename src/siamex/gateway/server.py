@@ -7,7 +7,7 @@ whose journal holds commands replays them first, to the state the last run ended
 included), then serves; starting on a new one journals the configuration's registry and limits
 first. When it listens it prints one line, `siamex serve: listening fix=HOST:PORT
 http=http://HOST:PORT data=FOLDER`, which scripts and tests read for the ports (0 picks free
-ones).
+ones), and, last, `feed=HOST:PORT` (the market-data feed, docs/itch.md).
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from typing import TextIO
 import uvicorn
 
 from siamex.errors import ErrorCode, SiamexError
+from siamex.feed.log import FeedLog
+from siamex.feed.server import FeedServer
 from siamex.gateway.audit import SqliteAuditLog
 from siamex.gateway.audit_sink import AuditSink
 from siamex.gateway.clock import ExchangeClock
@@ -81,6 +83,9 @@ async def _serve(config: ServeConfig, options: ServeOptions, out: TextIO) -> Non
     audit = SqliteAuditLog(folder / "audit.sqlite")
     AuditSink(audit, service.exchange).attach(service)
     acceptor = FixAcceptor(service, folder / "fix", SessionConfig(comp_id=config.comp_id))
+    feed_log = FeedLog(service)
+    feed_log.attach()
+    feed = FeedServer(feed_log)
     service.replay()
     clock.not_before(service.first_ts())
     acceptor.resume()
@@ -93,26 +98,31 @@ async def _serve(config: ServeConfig, options: ServeOptions, out: TextIO) -> Non
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     fix = await loop.create_server(acceptor.connection, config.host, config.fix_port)
+    feed_listener = await loop.create_server(feed.connection, config.host, config.feed_port)
     http = uvicorn.Server(uvicorn.Config(
         operations_app(service, config, audit), host=config.host, port=config.http_port,
         log_level="warning", lifespan="off"))
     tasks = [asyncio.create_task(service.run()), asyncio.create_task(service.tick()),
-             asyncio.create_task(_tick(acceptor)), asyncio.create_task(http.serve())]
+             asyncio.create_task(_tick(acceptor, feed)), asyncio.create_task(http.serve())]
     while not http.started:
         if tasks[-1].done():
             tasks[-1].result()
         await asyncio.sleep(0.01)
     fix_port = fix.sockets[0].getsockname()[1]
     http_port = http.servers[0].sockets[0].getsockname()[1]
+    feed_port = feed_listener.sockets[0].getsockname()[1]
     print(f"siamex serve: listening fix={config.host}:{fix_port} "
-          f"http=http://{config.host}:{http_port} data={folder}", file=out, flush=True)
+          f"http=http://{config.host}:{http_port} data={folder} "
+          f"feed={config.host}:{feed_port}", file=out, flush=True)
     if universe.description:
         print(f"siamex serve: universe: {universe.description}", file=out, flush=True)
     stopping = asyncio.create_task(stop.wait())
     done, _ = await asyncio.wait([stopping, *tasks], return_when=asyncio.FIRST_COMPLETED)
     http.should_exit = True
     fix.close()
+    feed_listener.close()
     acceptor.close()
+    feed.close()
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
@@ -124,9 +134,10 @@ async def _serve(config: ServeConfig, options: ServeOptions, out: TextIO) -> Non
             raise exc
 
 
-async def _tick(acceptor: FixAcceptor) -> None:
+async def _tick(acceptor: FixAcceptor, feed: FeedServer) -> None:
     while True:
         acceptor.tick()
+        feed.tick()
         await asyncio.sleep(0.2)
 
 

@@ -145,6 +145,15 @@ def _load_instrument(rules: Rulebook, data: dict[str, Any],
     return inst, orders
 
 
+def _whole(data: dict[str, Any], key: str) -> int:
+    """A snapshot's whole number: the compiled engine refuses anything else as it assigns it,
+    the pure-Python one would take it and fail later, outside the state file's checks."""
+    value = data[key]
+    if type(value) is not int:
+        raise ValueError(f"{key} is {value!r}, not a whole number")
+    return value
+
+
 def restore(data: dict[str, Any]) -> Engine:
     """Build an engine in exactly the state a snapshot recorded."""
     if data.get("version") != SNAPSHOT_VERSION:
@@ -152,10 +161,10 @@ def restore(data: dict[str, Any]) -> Engine:
     engine = Engine()
     engine.use_rules(rules := Rulebook(data["rules"]))
     engine.date = parse_date(data["date"]) if data["date"] else None
-    engine.seed = data["seed"]
-    engine.now = data["now"]
-    engine.next_order_no = data["next_order_no"]
-    engine.next_trade_no = data["next_trade_no"]
+    engine.seed = _whole(data, "seed")
+    engine.now = _whole(data, "now")
+    engine.next_order_no = _whole(data, "next_order_no")
+    engine.next_trade_no = _whole(data, "next_trade_no")
     engine.smp_members = frozenset(data["smp_members"])
     engine.hft_accounts = dict(data["hft_accounts"])
     engine.closes = dict(data["closes"])
@@ -166,12 +175,12 @@ def restore(data: dict[str, Any]) -> Engine:
         index.base, index.cap, index.value = base, cap, value
         index.restore(*kept)
     engine._arm_breaker()
-    engine.breaker_level = data["breaker_level"]
+    engine.breaker_level = _whole(data, "breaker_level")
     reports = [msgspec.convert(row, TradeReport) for row in data["reports"]]
     engine.reports = {report.id: report for report in reports}
     engine.schedule = [(due, seq, symbol, Phase(phase))
                        for due, seq, symbol, phase in data["schedule"]]
-    engine.schedule_seq = data["schedule_seq"]
+    engine.schedule_seq = _whole(data, "schedule_seq")
     engine.next_due = engine.schedule[0][0] if engine.schedule else engine.next_due
     engine.indicative = {s: Equilibrium(*r) for s, r in data["indicative"].items()}
     for item in data["instruments"]:

@@ -1,0 +1,161 @@
+"""The feed's TCP server in `siamex serve`: each consumer logs on, receives the messages from
+the number it asked for (or a snapshot then the messages after it) and then every new message
+as the sequencer's batches publish it.
+
+A consumer that asks for a number past the end starts at the end; one that stops reading is
+cut off when its unsent bytes pass `MAX_UNSENT` (it logs on again from where it stopped). The
+exchange sends a heartbeat after a second without data, and drops a consumer silent for
+`SILENCE_S` seconds (SoupBinTCP's 15). The feed is public market data in this version: a
+login's username and password are not checked (the registry's market-data entitlement is not
+enforced yet).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Final
+
+from siamex.feed.log import FeedLog
+from siamex.feed.messages import encode
+from siamex.feed.soup import PacketError, Unpacker, packet, parse_login
+
+__all__ = ["MAX_UNSENT", "SESSION", "SILENCE_S", "FeedServer"]
+
+SESSION: Final = "SIAMEX"
+"""The one session: the journal's, numbered across the days it holds."""
+MAX_UNSENT: Final = 8 * 1024 * 1024
+SILENCE_S: Final = 15
+_HEARTBEAT_S: Final = 1
+_SECOND: Final = 1_000_000_000
+
+
+class FeedServer:
+    """The consumers of one feed log."""
+
+    def __init__(self, log: FeedLog) -> None:
+        self.log = log
+        self._consumers: set[_Consumer] = set()
+        log.readers.append(self.send_new)
+
+    def connection(self) -> asyncio.Protocol:
+        """A protocol for one new TCP connection."""
+        return _Consumer(self)
+
+    def joined(self, consumer: _Consumer) -> None:
+        self._consumers.add(consumer)
+
+    def left(self, consumer: _Consumer) -> None:
+        self._consumers.discard(consumer)
+
+    def send_new(self) -> None:
+        """Send every logged-on consumer what the log gained."""
+        for consumer in list(self._consumers):
+            consumer.catch_up()
+
+    def tick(self) -> None:
+        """Heartbeats to idle consumers; silent ones dropped."""
+        now = time.monotonic_ns()
+        for consumer in list(self._consumers):
+            consumer.timer(now)
+
+    def close(self) -> None:
+        """End every session and close its connection."""
+        for consumer in list(self._consumers):
+            consumer.end()
+
+
+class _Consumer(asyncio.Protocol):
+    def __init__(self, server: FeedServer) -> None:
+        self.server = server
+        self.transport: asyncio.Transport | None = None
+        self.unpacker = Unpacker()
+        self.next_seq = 0  # 0: not logged on
+        self.heard = self.sent = time.monotonic_ns()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        self.server.joined(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.server.left(self)
+        self.transport = None
+
+    def data_received(self, data: bytes) -> None:
+        self.heard = time.monotonic_ns()
+        try:
+            packets = self.unpacker.feed(data)
+        except PacketError:
+            self._close()
+            return
+        for kind, payload in packets:
+            if kind == b"L" and not self.next_seq:
+                self._login(payload)
+            elif kind == b"O":
+                self.end()
+            elif kind != b"R":  # a client heartbeat needs nothing; anything else is an error
+                self._close()
+            if self.transport is None:
+                return
+
+    def _login(self, payload: bytes) -> None:
+        found = parse_login(payload)
+        if found is None:
+            self._close()
+            return
+        _, _, session, sequence = found
+        if session not in ("", SESSION):
+            self._write(packet(b"J", b"S"))
+            self._close()
+            return
+        log = self.server.log
+        if sequence == 0:
+            last, snapshot = log.snapshot()
+            self.next_seq = last + 1
+            self._accepted()
+            self._write(b"".join(packet(b"N", encode(m)) for m in snapshot))
+        else:
+            self.next_seq = min(sequence, len(log.messages) + 1)
+            self._accepted()
+        self.catch_up()
+
+    def _accepted(self) -> None:
+        self._write(packet(b"A", SESSION.encode("ascii").ljust(10)
+                           + str(self.next_seq).encode("ascii").rjust(20)))
+
+    def catch_up(self) -> None:
+        """Send the sequenced messages from the next one this consumer lacks."""
+        if not self.next_seq or self.transport is None:
+            return
+        messages = self.server.log.messages
+        if self.next_seq <= len(messages):
+            self._write(b"".join(packet(b"S", m) for m in messages[self.next_seq - 1:]))
+            self.next_seq = len(messages) + 1
+
+    def timer(self, now: int) -> None:
+        if now - self.heard >= SILENCE_S * _SECOND:
+            self._close()
+        elif self.next_seq and now - self.sent >= _HEARTBEAT_S * _SECOND:
+            self._write(packet(b"H"))
+
+    def end(self) -> None:
+        """End the session: `Z`, then close."""
+        if self.next_seq:
+            self._write(packet(b"Z"))
+        self._close()
+
+    def _write(self, data: bytes) -> None:
+        transport = self.transport
+        if transport is None or not data:
+            return
+        transport.write(data)
+        self.sent = time.monotonic_ns()
+        if transport.get_write_buffer_size() > MAX_UNSENT:
+            transport.abort()
+
+    def _close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+            self.transport = None
+        self.server.left(self)
