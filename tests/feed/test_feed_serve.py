@@ -134,3 +134,28 @@ def test_siamex_feed_says_when_nothing_listens(tmp_path: Path) -> None:
         port = probe.getsockname()[1]
     result = CliRunner().invoke(main, ["feed", f"127.0.0.1:{port}", "--seconds", "0.1"])
     assert result.exit_code != 0 and "FEED_CONNECTION" in result.output
+
+
+@pytest.mark.parametrize("garbage", [
+    b"\x00\x00",  # a packet of no length
+    b"\xff\xffS",  # longer than any packet may be
+    b"\x00\x01X",  # a type a consumer does not send
+    b"\x00\x05Lnope",  # a login of the wrong length
+    b"\x00\x2fL" + b" " * 26 + b"not a number".rjust(20),  # a sequence that is no number
+])
+def test_garbage_on_the_feed_port_closes_that_connection_only(server: Server,
+                                                             garbage: bytes) -> None:
+    follower = FeedClient(*server.feed, sequence=1)
+    with socket.create_connection(server.feed, timeout=10) as sock:
+        sock.sendall(garbage)
+        assert sock.recv(100) == b""  # closed, nothing answered
+    _trade(server)
+    _until([follower], lambda: _bids_and_offers(follower) == ([(3200, 200)], [(3225, 200)]))
+    follower.close()
+
+
+def test_a_login_to_another_session_is_rejected(server: Server) -> None:
+    with socket.create_connection(server.feed, timeout=10) as sock:
+        body = b"L" + b" " * 16 + b"OTHER".ljust(10) + b"1".rjust(20)
+        sock.sendall(struct.pack(">H", len(body)) + body)
+        assert sock.recv(100) == b"\x00\x02JS"
