@@ -201,7 +201,9 @@ class Publisher:
         out: list[FeedMessage] = []
         engine = self.engine
         for symbol, locate in self.locates.items():
-            inst = engine.instruments[symbol]
+            inst = engine.instruments.get(symbol)
+            if inst is None:  # listed on an earlier day only
+                continue
             out.append(Directory(locate, ts, symbol, inst.lot, inst.prev_close or 0,
                                  inst.ceiling, inst.floor))
             out.append(Phase(locate, ts, inst.phase.value))

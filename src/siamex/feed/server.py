@@ -2,12 +2,13 @@
 the number it asked for (or a snapshot then the messages after it) and then every new message
 as the sequencer's batches publish it.
 
-A consumer that asks for a number past the end starts at the end; one that stops reading is
-cut off when its unsent bytes pass `MAX_UNSENT` (it logs on again from where it stopped). The
-exchange sends a heartbeat after a second without data, and drops a consumer silent for
-`SILENCE_S` seconds (SoupBinTCP's 15). The feed is public market data in this version: a
-login's username and password are not checked (the registry's market-data entitlement is not
-enforced yet).
+A consumer that asks for a number past the end starts at the end. Messages go out while the
+connection's send buffer has room (asyncio's flow control): a consumer that reads slowly, or
+asks for a whole day at once, falls behind and catches up as it reads, and the server holds
+nothing for it beyond its place in the log. The exchange sends a heartbeat after a second
+without data, and drops a consumer silent for `SILENCE_S` seconds (SoupBinTCP's 15). The feed is
+public market data in this version: a login's username and password are not checked (the
+registry's market-data entitlement is not enforced yet).
 """
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ from siamex.feed.log import FeedLog
 from siamex.feed.messages import encode
 from siamex.feed.soup import PacketError, Unpacker, packet, parse_login
 
-__all__ = ["MAX_UNSENT", "SESSION", "SILENCE_S", "FeedServer"]
+__all__ = ["SESSION", "SILENCE_S", "FeedServer"]
 
 SESSION: Final = "SIAMEX"
 """The one session: the journal's, numbered across the days it holds."""
-MAX_UNSENT: Final = 8 * 1024 * 1024
 SILENCE_S: Final = 15
+_CHUNK: Final = 4096  # messages per write while catching up
 _HEARTBEAT_S: Final = 1
 _SECOND: Final = 1_000_000_000
 
@@ -71,6 +72,7 @@ class _Consumer(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.unpacker = Unpacker()
         self.next_seq = 0  # 0: not logged on
+        self.paused = False
         self.heard = self.sent = time.monotonic_ns()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -81,6 +83,13 @@ class _Consumer(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self.server.left(self)
         self.transport = None
+
+    def pause_writing(self) -> None:
+        self.paused = True
+
+    def resume_writing(self) -> None:
+        self.paused = False
+        self.catch_up()
 
     def data_received(self, data: bytes) -> None:
         self.heard = time.monotonic_ns()
@@ -126,12 +135,12 @@ class _Consumer(asyncio.Protocol):
 
     def catch_up(self) -> None:
         """Send the sequenced messages from the next one this consumer lacks."""
-        if not self.next_seq or self.transport is None:
-            return
         messages = self.server.log.messages
-        if self.next_seq <= len(messages):
-            self._write(b"".join(packet(b"S", m) for m in messages[self.next_seq - 1:]))
-            self.next_seq = len(messages) + 1
+        while self.next_seq and self.transport is not None and not self.paused \
+                and self.next_seq <= len(messages):
+            chunk = messages[self.next_seq - 1:self.next_seq - 1 + _CHUNK]
+            self.next_seq += len(chunk)
+            self._write(b"".join(packet(b"S", m) for m in chunk))
 
     def timer(self, now: int) -> None:
         if now - self.heard >= SILENCE_S * _SECOND:
@@ -151,8 +160,6 @@ class _Consumer(asyncio.Protocol):
             return
         transport.write(data)
         self.sent = time.monotonic_ns()
-        if transport.get_write_buffer_size() > MAX_UNSENT:
-            transport.abort()
 
     def _close(self) -> None:
         if self.transport is not None:
