@@ -132,3 +132,10 @@ def test_the_fix_layer_floor_answers_every_order_it_is_given() -> None:
 
     median, runs = fix_layer_us(orders=300, runs=3)
     assert len(runs) == 3 and median in runs and all(us > 0 for us in runs)
+
+
+def test_the_feed_benchmark_times_every_order_its_consumers_read() -> None:
+    from siamex.bench.feed import measure_feed
+
+    figures = measure_feed(subscribers=3, rate=100, seconds=0.5)
+    assert figures.messages_per_s > 0 and 0 < figures.p50_us <= figures.p99_us

@@ -23,6 +23,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,10 +32,11 @@ from typing import Final
 
 import httpx
 
-__all__ = ["GatewayFigures", "gateway_config", "measure_gateway", "median_figures",
-           "order_message"]
+__all__ = ["GatewayFigures", "Listening", "gateway_config", "logged_on", "measure_gateway",
+           "median_figures", "offer", "order_message", "serving"]
 
 _LISTENING: Final = re.compile(rb"listening fix=([0-9.]+):([0-9]+) http=(\S+) ")
+_FEED: Final = re.compile(rb" feed=([0-9.]+):([0-9]+)")
 _SYMBOLS: Final = (("PTT", "31.00", "33.50"), ("AOT", "37.50", "39.50"),
                    ("KBANK", "155.00", "162.00"), ("CPALL", "49.50", "51.00"))
 _TOKEN: Final = "bench-operator"
@@ -50,6 +53,15 @@ def gateway_config(sessions: int) -> str:
                   "[[traders]]", f'id = "G{n:02d}T"', f'member = "G{n:02d}"',
                   f'ors = ["G{n:02d}-ORS"]']
     return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class Listening:
+    """Where a benchmark's server listens."""
+
+    fix: tuple[str, int]
+    http: str
+    feed: tuple[str, int]
 
 
 @dataclass
@@ -148,16 +160,20 @@ class _Session:
                     self.latencies.append(now - due)
 
 
-async def _load(address: tuple[str, int], sessions: int, rate: int, seconds: float
-                ) -> list[_Session]:
+async def logged_on(address: tuple[str, int], sessions: int) -> list[_Session]:
     opened = []
     for n in range(1, sessions + 1):
         reader, writer = await asyncio.open_connection(*address)
         session = _Session(n, reader, writer)
         await session.logon()
         opened.append(session)
-    readers = [asyncio.create_task(s.read()) for s in opened]
-    per_session = rate / sessions
+    return opened
+
+
+async def offer(opened: list[_Session], per_session: float, seconds: float) -> int:
+    """Send every session's orders on schedule, whatever the answers (open loop); return the
+    schedule's start (perf_counter ns): order k of each session is due k / per_session s
+    after it."""
     start = time.perf_counter_ns()
     total = int(per_session * seconds)
     sent = 0
@@ -170,6 +186,14 @@ async def _load(address: tuple[str, int], sessions: int, rate: int, seconds: flo
                 session.writer.write(session.order(k, due))
         sent = due_count
         await asyncio.sleep(0.0005)
+    return start
+
+
+async def _load(address: tuple[str, int], sessions: int, rate: int, seconds: float
+                ) -> list[_Session]:
+    opened = await logged_on(address, sessions)
+    readers = [asyncio.create_task(s.read()) for s in opened]
+    await offer(opened, rate / sessions, seconds)
     deadline = time.monotonic() + 10
     while any(s.due for s in opened) and time.monotonic() < deadline:
         await asyncio.sleep(0.01)
@@ -186,9 +210,10 @@ def _status(http: str) -> dict[str, int]:
     return {"busy_ns": int(answer["busy_ns"]), "commands": int(answer["seq"])}
 
 
-def measure_gateway(sessions: int, rate: int, seconds: float) -> GatewayFigures:
-    """Start a server, offer `rate` orders/s over `sessions` FIX sessions, and measure."""
-    with tempfile.TemporaryDirectory(prefix="siamex-bench-gateway-") as tmp:
+@contextmanager
+def serving(sessions: int) -> Iterator[Listening]:
+    """`siamex serve` in a child process on a temporary folder, one member per session."""
+    with tempfile.TemporaryDirectory(prefix="siamex-bench-") as tmp:
         config = Path(tmp) / "bench.toml"
         config.write_text(gateway_config(sessions), encoding="utf-8")
         server = subprocess.Popen(
@@ -198,19 +223,26 @@ def measure_gateway(sessions: int, rate: int, seconds: float) -> GatewayFigures:
             stdout=subprocess.PIPE)
         try:
             assert server.stdout is not None
-            found = _LISTENING.search(server.stdout.readline())
-            if found is None:
+            line = server.stdout.readline()
+            found, feed = _LISTENING.search(line), _FEED.search(line)
+            if found is None or feed is None:
                 raise RuntimeError("siamex serve did not start")
-            address = (found.group(1).decode(), int(found.group(2)))
-            http = found.group(3).decode()
-            before = _status(http)
-            started = time.perf_counter()
-            opened = asyncio.run(_load(address, sessions, rate, seconds))
-            wall = time.perf_counter() - started
-            after = _status(http)
+            yield Listening((found.group(1).decode(), int(found.group(2))),
+                            found.group(3).decode(),
+                            (feed.group(1).decode(), int(feed.group(2))))
         finally:
             server.terminate()
             server.wait(30)
+
+
+def measure_gateway(sessions: int, rate: int, seconds: float) -> GatewayFigures:
+    """Start a server, offer `rate` orders/s over `sessions` FIX sessions, and measure."""
+    with serving(sessions) as server:
+        before = _status(server.http)
+        started = time.perf_counter()
+        opened = asyncio.run(_load(server.fix, sessions, rate, seconds))
+        wall = time.perf_counter() - started
+        after = _status(server.http)
     latencies = sorted(x for s in opened for x in s.latencies)
     acked = len(latencies)
 
