@@ -46,7 +46,7 @@ def _code(refusal: object) -> RefusalCode | None:
 
 def test_the_public_names_are_the_book_its_keys_and_helpers() -> None:
     assert set(risk_module.__all__) == {"Limits", "OrderContext", "RiskBook", "RiskError",
-                                        "Scope", "format_thb", "order_value"}
+                                        "Scope", "format_thb", "order_value", "scope_of"}
 
 
 def test_money_is_written_in_baht_with_thousands_and_two_decimals() -> None:

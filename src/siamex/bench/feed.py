@@ -16,7 +16,7 @@ import statistics
 import time
 from dataclasses import dataclass
 
-from siamex.bench.gateway import logged_on, offer, serving
+from siamex.bench.gateway import logged_on, offer, quantiles_us, serving
 from siamex.feed.soup import Unpacker, login
 
 __all__ = ["FeedFigures", "measure_feed", "median_feed"]
@@ -90,15 +90,9 @@ def measure_feed(subscribers: int, rate: int, seconds: float) -> FeedFigures:
     with serving(1) as server:
         consumers, start, per_s = asyncio.run(_run(server.fix, server.feed, subscribers, rate,
                                                    seconds))
-    latencies = sorted(at - (start + int(k * 1e9 / rate)) for c in consumers if c.timed
-                       for k, at in enumerate(c.adds))
-
-    def quantile(q: float) -> float:
-        if not latencies:
-            return float("nan")
-        return latencies[min(len(latencies) - 1, int(q * len(latencies)))] / 1000
-
-    return FeedFigures(subscribers, rate, per_s, quantile(0.5), quantile(0.99), quantile(0.999))
+    p50, p99, p999 = quantiles_us([at - (start + int(k * 1e9 / rate)) for c in consumers
+                                   if c.timed for k, at in enumerate(c.adds)])
+    return FeedFigures(subscribers, rate, per_s, p50, p99, p999)
 
 
 def median_feed(runs: list[FeedFigures]) -> FeedFigures:

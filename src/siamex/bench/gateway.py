@@ -33,7 +33,7 @@ from typing import Final
 import httpx
 
 __all__ = ["GatewayFigures", "Listening", "gateway_config", "logged_on", "measure_gateway",
-           "median_figures", "offer", "order_message", "serving"]
+           "median_figures", "offer", "order_message", "quantiles_us", "serving"]
 
 _LISTENING: Final = re.compile(rb"listening fix=([0-9.]+):([0-9]+) http=(\S+) ")
 _FEED: Final = re.compile(rb" feed=([0-9.]+):([0-9]+)")
@@ -243,14 +243,21 @@ def measure_gateway(sessions: int, rate: int, seconds: float) -> GatewayFigures:
         opened = asyncio.run(_load(server.fix, sessions, rate, seconds))
         wall = time.perf_counter() - started
         after = _status(server.http)
-    latencies = sorted(x for s in opened for x in s.latencies)
-    acked = len(latencies)
+    latencies = [x for s in opened for x in s.latencies]
+    p50, p99, p999 = quantiles_us(latencies)
+    return GatewayFigures(sessions, rate, len(latencies) / wall, p50, p99, p999,
+                          (after["busy_ns"] - before["busy_ns"]) / 1e9 / wall)
+
+
+def quantiles_us(latencies_ns: list[int]) -> tuple[float, float, float]:
+    """p50, p99 and p99.9 of latencies in nanoseconds, in microseconds (NaN for none)."""
+    ordered = sorted(latencies_ns)
+    count = len(ordered)
 
     def quantile(q: float) -> float:
-        return latencies[min(acked - 1, int(q * acked))] / 1000 if acked else float("nan")
+        return ordered[min(count - 1, int(q * count))] / 1000 if count else float("nan")
 
-    return GatewayFigures(sessions, rate, acked / wall, quantile(0.5), quantile(0.99),
-                          quantile(0.999), (after["busy_ns"] - before["busy_ns"]) / 1e9 / wall)
+    return quantile(0.5), quantile(0.99), quantile(0.999)
 
 
 def median_figures(runs: list[GatewayFigures]) -> GatewayFigures:

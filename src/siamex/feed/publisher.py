@@ -39,6 +39,7 @@ from siamex.feed.messages import (
     SystemEvent,
     Trade,
 )
+from siamex.gateway.clock import BANGKOK_OFFSET_NS
 from siamex.trading import events as ev
 from siamex.trading.engine import Engine
 from siamex.trading.enums import Board, OrderType, Side
@@ -47,12 +48,11 @@ from siamex.trading.order import Order
 __all__ = ["Publisher"]
 
 _NS: Final = 1000  # the engine's times are microseconds; the feed's nanoseconds
-_BANGKOK_NS: Final = 7 * 3600 * 1_000_000_000  # the engine's times are Bangkok's; the feed's UTC
 
 
 def _utc(us: int) -> int:
-    """The feed's time of an engine time: UTC nanoseconds."""
-    return us * _NS - _BANGKOK_NS
+    """The feed's time of an engine time (Bangkok's): UTC nanoseconds."""
+    return us * _NS - BANGKOK_OFFSET_NS
 _SIDE: Final = {Side.BUY: "B", Side.SELL: "S"}
 _BOARD: Final = {Board.MAIN: "M", Board.ODD_LOT: "O", Board.OFF_HOUR: "F", Board.BIG_LOT: "B",
                  Board.FOREIGN: "X"}

@@ -30,7 +30,7 @@ from siamex.gateway.refusals import GatewayError, Refusal, RefusalCode
 from siamex.gateway.registry import Registry
 from siamex.gateway.registry_changes import RegistryChange
 from siamex.gateway.reports import ExecKind, OrderReport, OrderStatus, Report, RequestRejected
-from siamex.gateway.risk import OrderContext, RiskBook, order_value
+from siamex.gateway.risk import OrderContext, RiskBook, order_value, scope_of
 from siamex.gateway.risk_commands import RiskCommand, RiskKill, RiskSetLimits, ScopeKind
 from siamex.trading.commands import AmendOrder, CancelOrder, Command, NewOrder, StartDay
 from siamex.trading.engine import Engine
@@ -115,16 +115,8 @@ class Exchange:
             self._cancel(command, out)
         elif isinstance(command, SessionLogon):
             self.fix_in[command.ors] = command.next_in - 1
-        elif isinstance(command, RiskKill | RiskSetLimits) and \
-                (refusal := self._unknown_scope(command)) is not None:
-            out.refusal = refusal
-        elif isinstance(command, RiskKill):
-            self._kill(command, out)
-        elif isinstance(command, RiskSetLimits):
-            try:
-                self.risk.set_limits(command)
-            except GatewayError as exc:
-                out.refusal = exc.refusal
+        elif isinstance(command, RiskKill | RiskSetLimits):
+            self._risk(command, out)
         elif isinstance(command, Command):
             if isinstance(command, StartDay):
                 self.risk.start_day()  # exposure counts one day's trades (decision 85)
@@ -236,16 +228,28 @@ class Exchange:
         cancel = CancelOrder(cmd.ts, order.engine_id, order.member)
         self._events(self.engine.handle(cancel), request, out)
 
+    def _risk(self, cmd: RiskKill | RiskSetLimits, out: Outcome) -> None:
+        """Set a scope's limits or turn its kill switch; a scope named wrongly is refused
+        INVALID, one the registry does not hold UNKNOWN_* (decision 85)."""
+        try:
+            scope_of(cmd)
+            refusal = self._unknown_scope(cmd)
+            if refusal is None and isinstance(cmd, RiskSetLimits):
+                self.risk.set_limits(cmd)
+        except GatewayError as exc:
+            refusal = exc.refusal
+        if refusal is not None:
+            out.refusal = refusal
+        elif isinstance(cmd, RiskKill):
+            self._kill(cmd, out)
+
     def _unknown_scope(self, cmd: RiskKill | RiskSetLimits) -> Refusal | None:
-        """Refuse a limit or kill switch for a scope the registry does not hold (decision 85):
-        a limit on a mistyped trader would guard nothing and say nothing. A scope named
-        wrongly (no member, an id where none belongs) is the risk book's to refuse INVALID."""
-        kind = cmd.kind
-        if not cmd.member or bool(cmd.id) == (kind is ScopeKind.MEMBER):
-            return None
+        """The refusal of a scope the registry does not hold: a limit on a mistyped trader
+        would guard nothing and say nothing."""
         member = self.registry.member(cmd.member)
         if member is None:
             return Refusal(RefusalCode.UNKNOWN_MEMBER, f"no member {shown(cmd.member)}")
+        kind = cmd.kind
         if kind is ScopeKind.ORS:
             ors = self.registry.ors(cmd.id)
             if ors is None or ors.member != cmd.member:

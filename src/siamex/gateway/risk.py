@@ -40,7 +40,7 @@ from siamex.gateway.risk_commands import RiskKill, RiskSetLimits, ScopeKind
 from siamex.units import shown
 
 __all__ = ["Limits", "OrderContext", "RiskBook", "RiskError", "Scope", "format_thb",
-           "order_value"]
+           "order_value", "scope_of"]
 
 _BP = 10_000  # basis points in one
 _LARGEST = 2**63 - 1  # a limit must fit the journal's and the stores' 64-bit integers
@@ -271,7 +271,7 @@ class RiskBook:
 
     def set_limits(self, command: RiskSetLimits) -> None:
         """Replace a scope's limits, or raise `RiskError` and change nothing."""
-        scope = _scope_of(command)
+        scope = scope_of(command)
         limits = Limits(command.credit, command.max_value, command.max_volume,
                         command.price_band_bp)
         for name in ("credit", "max_value", "max_volume", "price_band_bp"):
@@ -287,7 +287,7 @@ class RiskBook:
 
     def kill(self, command: RiskKill) -> list[str]:
         """Turn a kill switch on or off; on, return the scope's resting orders to cancel."""
-        scope = _scope_of(command)
+        scope = scope_of(command)
         if scope.kind not in _KILLABLE:
             raise RiskError(RefusalCode.INVALID,
                             "a kill switch is a member's, an ORS's or a trader's")
@@ -349,7 +349,7 @@ class RiskBook:
         return book
 
 
-def _scope_of(command: RiskSetLimits | RiskKill) -> Scope:
+def scope_of(command: RiskSetLimits | RiskKill) -> Scope:
     """Read a command's scope; an id is required for all but the member itself."""
     member_only = command.kind is ScopeKind.MEMBER
     if not command.member or bool(command.id) == member_only:

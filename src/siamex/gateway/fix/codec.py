@@ -327,18 +327,13 @@ class Framer:
         return Garbled(reason, size)
 
 
-class _LastSecond:
-    """The last whole second read: every message carries a time, and a busy session's times
-    share their second, whose calendar arithmetic is the costly part."""
-
-    seconds = -1
-    text = ""
-
-
-_read = _LastSecond()
+_CACHED: Final = 64
 _formatted: dict[int, str] = {}
-"""Whole seconds formatted lately (a message's SendingTime and TransactTime may differ in
-their date when the exchange's clock is replayed or accelerated); emptied when it grows."""
+_read: dict[str, int] = {}
+"""Whole seconds formatted and read lately, each way: every message carries a time, a busy
+session's times share their second, and the calendar arithmetic is the costly part (a
+message's SendingTime and TransactTime may differ in date when the exchange's clock is
+replayed or accelerated). Each is emptied when it reaches `_CACHED` entries."""
 
 
 def format_utc(now_ns: int) -> str:
@@ -346,7 +341,7 @@ def format_utc(now_ns: int) -> str:
     seconds, rest = divmod(now_ns, 1_000_000_000)
     text = _formatted.get(seconds)
     if text is None:
-        if len(_formatted) >= 64:
+        if len(_formatted) >= _CACHED:
             _formatted.clear()
         text = _formatted[seconds] = time.strftime("%Y%m%d-%H:%M:%S", time.gmtime(seconds))
     return f"{text}.{rest // 1_000_000:03d}"
@@ -363,14 +358,14 @@ def parse_utc(text: str) -> int | None:
                            or not (fraction.isdigit() and fraction.isascii())):
         return None
     whole = text[:17]
-    if whole == _read.text:
-        seconds = _read.seconds
-    else:
-        found = _whole_seconds(whole)
-        if found is None:
+    seconds = _read.get(whole)
+    if seconds is None:
+        seconds = _whole_seconds(whole)
+        if seconds is None:
             return None
-        seconds = _read.seconds = found
-        _read.text = whole
+        if len(_read) >= _CACHED:
+            _read.clear()
+        _read[whole] = seconds
     return seconds * 1_000_000_000 + int(fraction.ljust(9, "0"))
 
 
