@@ -11,8 +11,8 @@ read from the service's exchange.
 
 Decisions:
 
-- Authentication is a bearer token from the configuration, compared in constant time against
-  every token (hmac.compare_digest), so that timing tells nothing of which one nearly matched.
+- Authentication is a bearer token from the configuration (siamex.gateway.tokens); a trader's
+  session token is for the trading endpoints only (siamex.gateway.trading_api).
 - A request's checks run in the order: token (401), role (403 FORBIDDEN), body size (413),
   body (400), the scope's member (403 NOT_OWNER); only then is anything submitted, so a refused
   request changes nothing.
@@ -26,9 +26,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hmac
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Final
 
 import msgspec
@@ -36,7 +35,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from siamex.gateway.audit import AuditLog, bangkok_time
 from siamex.gateway.clock import BANGKOK_OFFSET_NS
@@ -58,6 +57,7 @@ from siamex.gateway.reports import ExecKind, OrderReport
 from siamex.gateway.risk import Scope
 from siamex.gateway.risk_commands import ScopeKind
 from siamex.gateway.service import Service
+from siamex.gateway.tokens import Caller, Tokens
 from siamex.units import InvalidValue, format_price, parse_date, shown
 
 __all__ = ["MAX_BODY", "operations_app"]
@@ -88,19 +88,6 @@ def _error(status: int, code: str, text: str) -> Response:
     return _json({"error": {"code": code, "text": text}}, status)
 
 
-class _Caller(msgspec.Struct, frozen=True):
-    """Who a token belongs to: an operator, or the risk officer of `member`."""
-
-    operator: bool
-    member: str | None = None
-
-    def may_act_for(self, member: str) -> None:
-        """Refuse (403 NOT_OWNER) a risk officer acting for another member's scope."""
-        if not self.operator and member != self.member:
-            raise _Refused(403, f"this token is member {self.member}'s, not {member}'s",
-                           "NOT_OWNER")
-
-
 class _Applied:
     """A service sink that keeps the sequence number of the last command applied."""
 
@@ -115,30 +102,25 @@ class _Applied:
 class _Operations:
     """The endpoints, over one service, its configuration and its audit trail."""
 
-    def __init__(self, service: Service, config: ServeConfig, audit: AuditLog) -> None:
+    def __init__(self, service: Service, config: ServeConfig, audit: AuditLog,
+                 tokens: Tokens) -> None:
         self.service = service
         self.config = config
         self.audit = audit
         self.applied = _Applied(service.seq)
         service.sinks.append(self.applied)
-        self._tokens: list[tuple[bytes, _Caller]] = [
-            (token.encode(), _Caller(True)) for token in config.operator_tokens]
-        self._tokens += [(m.risk_officer_token.encode(), _Caller(False, m.id))
-                         for m in config.members if m.risk_officer_token]
+        self.tokens = tokens
 
     # -- access -------------------------------------------------------------------------------
 
-    def _caller(self, request: Request, *, operator: bool = False) -> _Caller:
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        given = token.strip().encode("latin-1")  # the header's bytes, as Starlette read them
-        found: _Caller | None = None
-        for known, caller in self._tokens:  # every token compared: no early exit to time
-            if hmac.compare_digest(given, known):
-                found = caller
-        if found is None or scheme.lower() != "bearer":
+    def _caller(self, request: Request, *, operator: bool = False) -> Caller:
+        found = self.tokens.find(request.headers.get("authorization", ""))
+        if found is None:
             raise _Refused(401, "give a valid token: Authorization: Bearer <token>")
         if operator and not found.operator:
             raise _Refused(403, "only an operator may do this")
+        if found.is_trader:
+            raise _Refused(403, "a trader's token is for the trading endpoints (/v1/orders)")
         return found
 
     async def _submit(self, command: ServiceCommand) -> tuple[int, Outcome]:
@@ -205,7 +187,7 @@ class _Operations:
         caller = self._caller(request)
         body = decode(await _read(request), LimitsBody)
         command = limits_command(body)
-        caller.may_act_for(body.member)
+        _may_act_for(caller, body.member)
         seq, _ = await self._submit(command)
         return _json({"seq": seq})
 
@@ -215,7 +197,7 @@ class _Operations:
         orders in the same step, or off (10.5); the answer counts the orders cancelled."""
         caller = self._caller(request)
         body = decode(await _read(request), KillBody)
-        caller.may_act_for(body.member)
+        _may_act_for(caller, body.member)
         seq, outcome = await self._submit(kill_command(body))
         cancelled = sum(1 for r in outcome.reports
                         if isinstance(r, OrderReport) and r.kind is ExecKind.CANCELLED)
@@ -228,7 +210,7 @@ class _Operations:
         plus the day's traded value), money in baht."""
         caller = self._caller(request)
         member = request.path_params["member"]
-        caller.may_act_for(member)
+        _may_act_for(caller, member)
         if self.service.exchange.registry.member(member) is None:
             raise _Refused(404, f"no member {shown(member)}")
         book = self.service.exchange.risk
@@ -272,13 +254,20 @@ class _Operations:
             day = parse_date(date)
         except InvalidValue as exc:
             raise _Refused(400, str(exc)) from None
-        caller.may_act_for(member)
+        _may_act_for(caller, member)
         return Response(self._export(member, day, kind), media_type=_FORMATS[kind])
 
     def _export(self, member: str, day: dt.date, kind: str) -> bytes:
         if kind == "csv":
             return self.audit.export_csv(member, day).encode("utf-8")
         return self.audit.export_json(member, day)
+
+
+def _may_act_for(caller: Caller, member: str) -> None:
+    """Refuse (403 NOT_OWNER) a risk officer acting for another member's scope."""
+    if not caller.operator and member != caller.member:
+        raise _Refused(403, f"this token is member {caller.member}'s, not {member}'s",
+                       "NOT_OWNER")
 
 
 def _baht(satang: int | None) -> str | None:
@@ -311,13 +300,15 @@ def _refused(request: Request, exc: Exception) -> Response:
     return _error(exc.status_code, code, str(exc.detail))
 
 
-def operations_app(service: Service, config: ServeConfig, audit: AuditLog) -> Starlette:
+def operations_app(service: Service, config: ServeConfig, audit: AuditLog,
+                   tokens: Tokens | None = None,
+                   routes: Sequence[BaseRoute] = ()) -> Starlette:
     """Build the operations endpoint over a service (to be served by uvicorn).
 
     It adds a sink to the service that follows the last applied sequence number; build it
     before the service runs, after its replay or before it, either is exact.
     """
-    ops = _Operations(service, config, audit)
+    ops = _Operations(service, config, audit, tokens if tokens is not None else Tokens(config))
     endpoints: list[tuple[str, Callable[[Request], Awaitable[Response]], str]] = [
         ("/v1/status", ops.status, "GET"),
         ("/v1/state", ops.state, "GET"),
@@ -328,7 +319,8 @@ def operations_app(service: Service, config: ServeConfig, audit: AuditLog) -> St
         ("/v1/risk/{member}", ops.risk, "GET"),
         ("/v1/audit", ops.audit_export, "GET"),
     ]
-    routes = [Route(path, endpoint, methods=[method]) for path, endpoint, method in endpoints]
-    routes.append(openapi_route("/v1/openapi.json"))
-    return Starlette(routes=routes, exception_handlers={
+    served: list[BaseRoute] = [Route(path, endpoint, methods=[method])
+                               for path, endpoint, method in endpoints]
+    served += [*routes, openapi_route("/v1/openapi.json")]
+    return Starlette(routes=served, exception_handlers={
         _Refused: _refused, BadRequest: _refused, HTTPException: _refused})

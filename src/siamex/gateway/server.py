@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TextIO
 
 import uvicorn
+from starlette.routing import BaseRoute
 
 from siamex.errors import ErrorCode, SiamexError
 from siamex.feed.log import FeedLog
@@ -37,6 +38,7 @@ from siamex.gateway.fix.session import SessionConfig
 from siamex.gateway.genesis import genesis, member_specs
 from siamex.gateway.operations import operations_app
 from siamex.gateway.service import Service
+from siamex.gateway.tokens import Tokens
 from siamex.gateway.universe import load_universe
 from siamex.runtime import serving_gc
 from siamex.units import date_of, parse_date
@@ -99,8 +101,11 @@ async def _serve(config: ServeConfig, options: ServeOptions, out: TextIO) -> Non
         loop.add_signal_handler(sig, stop.set)
     fix = await loop.create_server(acceptor.connection, config.host, config.fix_port)
     feed_listener = await loop.create_server(feed.connection, config.host, config.feed_port)
+    tokens = Tokens(config)
+    routes: list[BaseRoute] = []
     http = uvicorn.Server(uvicorn.Config(
-        operations_app(service, config, audit), host=config.host, port=config.http_port,
+        operations_app(service, config, audit, tokens, routes), host=config.host,
+        port=config.http_port,
         log_level="warning", lifespan="off"))
     tasks = [asyncio.create_task(service.run()), asyncio.create_task(service.tick()),
              asyncio.create_task(_tick(acceptor, feed)), asyncio.create_task(http.serve())]
