@@ -52,9 +52,10 @@ def _differences(engine: Engine, publisher: Publisher, feed: FeedBook) -> list[s
 
 
 @cache
-def _day() -> tuple[list[tuple[list[object], list[bytes]]], list[str]]:
+def _day(securities: int = 12, commands: int = 12_000, seed: int = 7
+         ) -> tuple[list[tuple[list[object], list[bytes]]], list[str]]:
     """Run a generated day; per command, its events and its feed messages as bytes."""
-    workload = generate(securities=12, commands=12_000, seed=7)
+    workload = generate(securities=securities, commands=commands, seed=seed)
     engine = Engine()
     publisher = Publisher(engine)
     feed = FeedBook()
@@ -79,6 +80,15 @@ def test_the_book_rebuilt_from_the_feed_is_the_engines_after_every_command() -> 
     added = Counter(m.order_no for _, raw in runs for m in map(decode, raw)
                     if isinstance(m, AddOrder))
     assert max(added.values()) > 1  # an iceberg's next visible part was added again
+
+
+def test_an_auction_filling_an_iceberg_past_its_visible_part_executes_what_was_shown() -> None:
+    runs, problems = _day(securities=6, commands=3_000, seed=2)  # such a fill happens in it
+    assert problems == []
+    trades = {e.trade_no: e.qty for events, _ in runs for e in events
+              if isinstance(e, EngineTrade)}
+    assert any(m.shares < trades[m.trade_no] for _, raw in runs for m in map(decode, raw)
+               if isinstance(m, OrderExecuted))
 
 
 def test_every_trade_is_on_the_tape_once() -> None:

@@ -127,9 +127,12 @@ class Publisher:
                 continue
             live.remaining -= trade.qty
             if live.shown:
-                self._out.append(OrderExecuted(locate, ts, live.no, trade.qty, trade.trade_no,
+                # An auction may fill an iceberg past its visible part: the feed executes what
+                # it showed, and the refill shows what is left (docs/itch.md).
+                shown = min(trade.qty, live.visible)
+                self._out.append(OrderExecuted(locate, ts, live.no, shown, trade.trade_no,
                                                trade.price))
-                live.visible -= trade.qty
+                live.visible -= shown
                 if live.visible <= 0:
                     live.shown = False  # its visible part is gone: the consumer drops it
                     self._refill(engine_id, live)
