@@ -16,8 +16,7 @@ Decisions:
 - A request's checks run in the order: token (401), role (403 FORBIDDEN), body size (413),
   body (400), the scope's member (403 NOT_OWNER); only then is anything submitted, so a refused
   request changes nothing.
-- Errors are one JSON shape, `{"error": {"code", "text"}}`, for every status, a missing route
-  too. A body over 64 KiB is refused before it is read whole.
+- Errors are one JSON shape for every status (siamex.gateway.http).
 - The sequence number shown beside the state is the last command applied to it (a sink of the
   service keeps it): the sequencer counts a batch before its commit and applies it after.
 """
@@ -28,11 +27,9 @@ import asyncio
 import datetime as dt
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Final
+from typing import Any
 
-import msgspec
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -41,9 +38,9 @@ from siamex.gateway.audit import AuditLog, bangkok_time
 from siamex.gateway.clock import BANGKOK_OFFSET_NS
 from siamex.gateway.config import ServeConfig
 from siamex.gateway.exchange import Outcome, ServiceCommand
+from siamex.gateway.http import ERROR_HANDLERS, Refused, json_response, read_body
 from siamex.gateway.operations_bodies import (
     REGISTRY_BODY,
-    BadRequest,
     KillBody,
     LimitsBody,
     OrsCredentialsBody,
@@ -60,32 +57,10 @@ from siamex.gateway.service import Service
 from siamex.gateway.tokens import Caller, Tokens
 from siamex.units import InvalidValue, format_price, parse_date, shown
 
-__all__ = ["MAX_BODY", "operations_app"]
+__all__ = ["operations_app"]
 
-MAX_BODY: Final = 64 * 1024
-"""The largest request body read, in bytes; a registry change or a limit is far smaller."""
-_STATUS_CODES = {400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND",
-                 405: "METHOD_NOT_ALLOWED", 413: "TOO_LARGE"}
 _FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 _KINDS = {kind: n for n, kind in enumerate(ScopeKind)}
-
-
-class _Refused(Exception):
-    """A request refused before anything was submitted, or a command the service refused."""
-
-    def __init__(self, status: int, text: str, code: str | None = None) -> None:
-        super().__init__(text)
-        self.status = status
-        self.code = code or _STATUS_CODES[status]
-        self.text = text
-
-
-def _json(data: object, status: int = 200) -> Response:
-    return Response(msgspec.json.encode(data), status, media_type="application/json")
-
-
-def _error(status: int, code: str, text: str) -> Response:
-    return _json({"error": {"code": code, "text": text}}, status)
 
 
 class _Applied:
@@ -116,17 +91,17 @@ class _Operations:
     def _caller(self, request: Request, *, operator: bool = False) -> Caller:
         found = self.tokens.find(request.headers.get("authorization", ""))
         if found is None:
-            raise _Refused(401, "give a valid token: Authorization: Bearer <token>")
+            raise Refused(401, "give a valid token: Authorization: Bearer <token>")
         if operator and not found.operator:
-            raise _Refused(403, "only an operator may do this")
+            raise Refused(403, "only an operator may do this")
         if found.is_trader:
-            raise _Refused(403, "a trader's token is for the trading endpoints (/v1/orders)")
+            raise Refused(403, "a trader's token is for the trading endpoints (/v1/orders)")
         return found
 
     async def _submit(self, command: ServiceCommand) -> tuple[int, Outcome]:
         seq, outcome = await self.service.submit(command)
         if outcome.refusal is not None:
-            raise _Refused(409, outcome.refusal.text, outcome.refusal.code.value)
+            raise Refused(409, outcome.refusal.text, outcome.refusal.code.value)
         return seq, outcome
 
     # -- endpoints ----------------------------------------------------------------------------
@@ -139,7 +114,7 @@ class _Operations:
         engine = self.service.exchange.engine
         date = self.service.trading_date
         phases = Counter(inst.phase.value for inst in engine.instruments.values())
-        return _json({"seq": self.applied.seq,
+        return json_response({"seq": self.applied.seq,
                       "trading_date": date.isoformat() if date is not None else None,
                       "exchange_time": bangkok_time(self.service.clock.now_ns()
                                                     - BANGKOK_OFFSET_NS),
@@ -152,7 +127,7 @@ class _Operations:
         """The SHA-256 of the whole state and the sequence number it is at: two exchanges
         at the same number with the same hash are the same (a replay is checked this way)."""
         self._caller(request, operator=True)
-        return _json({"seq": self.applied.seq,
+        return json_response({"seq": self.applied.seq,
                       "state_hash": self.service.exchange.state_hash()})
 
     @operation("The registry: members, ORSs, traders", ok="Registry", operator=True)
@@ -164,44 +139,44 @@ class _Operations:
         for ors in data["ors"]:  # a password's hash and salt never leave the exchange
             ors["has_password"] = bool(ors.pop("password_hash"))
             del ors["salt"], ors["iterations"]
-        return _json(data)
+        return json_response(data)
 
     @operation("Change the registry", body="registry", ok="Seq", operator=True, refusable=True)
     async def change_registry(self, request: Request) -> Response:
         """Submit one registry change, named by `op`, with the change's fields but `ts`;
         credentials take a plaintext `password`, hashed before the journal."""
         self._caller(request, operator=True)
-        body = decode(await _read(request), REGISTRY_BODY)
+        body = decode(await read_body(request), REGISTRY_BODY)
         iterations = self.config.password_iterations
         if isinstance(body, OrsCredentialsBody):  # PBKDF2 takes its time off the event loop
             command = await asyncio.to_thread(registry_command, body, iterations)
         else:
             command = registry_command(body, iterations)
         seq, _ = await self._submit(command)
-        return _json({"seq": seq})
+        return json_response({"seq": seq})
 
     @operation("Set every limit of a scope", body="limits", ok="Seq", refusable=True)
     async def set_limits(self, request: Request) -> Response:
         """Replace every limit of a scope; a limit left out or null is no limit (10.1-10.4).
         Money is in baht as a decimal string."""
         caller = self._caller(request)
-        body = decode(await _read(request), LimitsBody)
+        body = decode(await read_body(request), LimitsBody)
         command = limits_command(body)
         _may_act_for(caller, body.member)
         seq, _ = await self._submit(command)
-        return _json({"seq": seq})
+        return json_response({"seq": seq})
 
     @operation("Turn a kill switch on or off", body="kill", ok="Killed", refusable=True)
     async def kill_switch(self, request: Request) -> Response:
         """Turn a member's, an ORS's or a trader's kill switch on, cancelling its resting
         orders in the same step, or off (10.5); the answer counts the orders cancelled."""
         caller = self._caller(request)
-        body = decode(await _read(request), KillBody)
+        body = decode(await read_body(request), KillBody)
         _may_act_for(caller, body.member)
         seq, outcome = await self._submit(kill_command(body))
         cancelled = sum(1 for r in outcome.reports
                         if isinstance(r, OrderReport) and r.kind is ExecKind.CANCELLED)
-        return _json({"seq": seq, "cancelled": cancelled})
+        return json_response({"seq": seq, "cancelled": cancelled})
 
     @operation("A member's limits, kill switches and exposures", ok="Risk",
                params=(("member", "path"),))
@@ -212,7 +187,7 @@ class _Operations:
         member = request.path_params["member"]
         _may_act_for(caller, member)
         if self.service.exchange.registry.member(member) is None:
-            raise _Refused(404, f"no member {shown(member)}")
+            raise Refused(404, f"no member {shown(member)}")
         book = self.service.exchange.risk
         scopes = []
         for scope in self._scopes(member):
@@ -222,7 +197,7 @@ class _Operations:
                 "exposure": format_price(book.exposure(scope)),
                 "credit": _baht(limits.credit), "max_value": _baht(limits.max_value),
                 "max_volume": limits.max_volume, "price_band_bp": limits.price_band_bp})
-        return _json({"member": member, "scopes": scopes})
+        return json_response({"member": member, "scopes": scopes})
 
     def _scopes(self, member: str) -> list[Scope]:
         """The member's scopes: itself, its ORSs, traders and accounts, and any scope of it
@@ -238,7 +213,8 @@ class _Operations:
         return sorted(found, key=lambda s: (_KINDS[s.kind], s.id))
 
     @operation("A member's audit trail of a day", ok="Audit",
-               params=(("member", "query"), ("date", "query"), ("format", "query")))
+               params=(("member", "query"), ("date", "query"), ("format", "query")),
+               optional=("format",))
     async def audit_export(self, request: Request) -> Response:
         """A member's order records of a Bangkok day, as CSV or JSON (siamex.gateway.audit),
         in time order; `format` is json unless given."""
@@ -246,14 +222,14 @@ class _Operations:
         query = request.query_params
         unknown = sorted(set(query) - {"member", "date", "format"})
         if unknown or any(len(query.getlist(name)) > 1 for name in query):
-            raise _Refused(400, "give member, date and format once each, nothing else")
+            raise Refused(400, "give member, date and format once each, nothing else")
         member, date, kind = query.get("member"), query.get("date"), query.get("format", "json")
         if not member or date is None or kind not in _FORMATS:
-            raise _Refused(400, "give member=ID&date=YYYY-MM-DD, and format=csv or json")
+            raise Refused(400, "give member=ID&date=YYYY-MM-DD, and format=csv or json")
         try:
             day = parse_date(date)
         except InvalidValue as exc:
-            raise _Refused(400, str(exc)) from None
+            raise Refused(400, str(exc)) from None
         _may_act_for(caller, member)
         return Response(self._export(member, day, kind), media_type=_FORMATS[kind])
 
@@ -266,38 +242,12 @@ class _Operations:
 def _may_act_for(caller: Caller, member: str) -> None:
     """Refuse (403 NOT_OWNER) a risk officer acting for another member's scope."""
     if not caller.operator and member != caller.member:
-        raise _Refused(403, f"this token is member {caller.member}'s, not {member}'s",
+        raise Refused(403, f"this token is member {caller.member}'s, not {member}'s",
                        "NOT_OWNER")
 
 
 def _baht(satang: int | None) -> str | None:
     return None if satang is None else format_price(satang)
-
-
-async def _read(request: Request) -> bytes:
-    """Read a request body of at most MAX_BODY bytes (413 beyond, before reading it all)."""
-    length = request.headers.get("content-length", "")
-    # ASCII first: "²".isdigit() holds, yet int("²") raises
-    if length.isascii() and length.isdigit() and int(length) > MAX_BODY:
-        raise _Refused(413, f"a request body is at most {MAX_BODY:,} bytes")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise _Refused(413, f"a request body is at most {MAX_BODY:,} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _refused(request: Request, exc: Exception) -> Response:
-    if isinstance(exc, _Refused):
-        return _error(exc.status, exc.code, exc.text)
-    if isinstance(exc, BadRequest):
-        return _error(400, "BAD_REQUEST", str(exc))
-    assert isinstance(exc, HTTPException)
-    code = _STATUS_CODES.get(exc.status_code, f"HTTP_{exc.status_code}")
-    return _error(exc.status_code, code, str(exc.detail))
 
 
 def operations_app(service: Service, config: ServeConfig, audit: AuditLog,
@@ -322,5 +272,4 @@ def operations_app(service: Service, config: ServeConfig, audit: AuditLog,
     served: list[BaseRoute] = [Route(path, endpoint, methods=[method])
                                for path, endpoint, method in endpoints]
     served += [*routes, openapi_route("/v1/openapi.json")]
-    return Starlette(routes=served, exception_handlers={
-        _Refused: _refused, BadRequest: _refused, HTTPException: _refused})
+    return Starlette(routes=served, exception_handlers=ERROR_HANDLERS)

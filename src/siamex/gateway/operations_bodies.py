@@ -38,7 +38,7 @@ from siamex.units import InvalidValue, parse_price
 
 __all__ = ["MONEY_DIGITS", "REGISTRY_BODY", "BadRequest", "KillBody", "LimitsBody",
            "OrsCredentialsBody", "decode", "kill_command", "limits_command",
-           "registry_command", "schema_components"]
+           "registry_command"]
 
 MONEY_DIGITS: Final = 14
 """Whole-baht digits of a limit, as the configuration file allows (siamex.gateway.config)."""
@@ -46,6 +46,7 @@ _T = TypeVar("_T")
 _ERROR_TEXT = 300  # a refused body's error names the problem, not the megabytes behind it
 _Count = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
 _Money = Annotated[str, msgspec.Meta(
+    pattern=r"^(0|[1-9][0-9]{0,13})(\.[0-9]{1,2})?$",
     description="baht as a decimal string, e.g. \"50000000.00\"; null for no limit",
     examples=["50000000.00"])]
 
@@ -142,11 +143,3 @@ def limits_command(body: LimitsBody) -> RiskSetLimits:
 def kill_command(body: KillBody) -> RiskKill:
     """The journaled command that turns a kill switch on or off."""
     return RiskKill(0, body.kind, body.member, body.id, body.on)
-
-
-def schema_components(ref_template: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The JSON Schemas of the bodies for OpenAPI: by endpoint ("registry", "limits",
-    "kill"), and the components they refer to."""
-    schemas, components = msgspec.json.schema_components(
-        [REGISTRY_BODY, LimitsBody, KillBody], ref_template=ref_template)
-    return dict(zip(("registry", "limits", "kill"), schemas, strict=True)), components

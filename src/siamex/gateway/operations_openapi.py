@@ -1,10 +1,11 @@
-"""The operations endpoint's OpenAPI 3.1 document, built from its routes.
+"""The web API's OpenAPI 3.1 document (operations and trading), built from its routes.
 
 Starlette's SchemaGenerator walks the routes and reads each endpoint's operation from YAML in
 its docstring; YAML is no dependency of siamex, so each endpoint carries its operation as data
 instead (`@operation`, beside the handler it describes), and the generator reads that. Request
 bodies are the JSON Schemas msgspec derives from the body structs themselves
-(siamex.gateway.operations_bodies), so the document cannot drift from what is decoded.
+(siamex.gateway.operations_bodies, siamex.gateway.trading_bodies), so the document cannot
+drift from what is decoded.
 """
 
 from __future__ import annotations
@@ -19,20 +20,29 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.schemas import SchemaGenerator
 
-from siamex.gateway.operations_bodies import schema_components
+from siamex.gateway.operations_bodies import REGISTRY_BODY, KillBody, LimitsBody
+from siamex.gateway.trading_bodies import AmendBody, CancelBody, LogonBody, OrderBody
 
 __all__ = ["openapi_route", "operation"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 _SCHEMAS = "#/components/schemas/{name}"
-_BODIES, _COMPONENTS = schema_components(_SCHEMAS)
+_BODY_TYPES: Final[dict[str, Any]] = {
+    "registry": REGISTRY_BODY, "limits": LimitsBody, "kill": KillBody, "logon": LogonBody,
+    "order": OrderBody, "amend": AmendBody, "cancel": CancelBody}
+_SCHEMA_LIST, _COMPONENTS = msgspec.json.schema_components(list(_BODY_TYPES.values()),
+                                                           ref_template=_SCHEMAS)
+_BODIES = dict(zip(_BODY_TYPES, _SCHEMA_LIST, strict=True))
 _ERRORS: Final = {400: ("BadRequest", "the request is not what the endpoint takes"),
-                  401: ("Unauthorized", "no token, or a token the exchange does not know"),
-                  403: ("Forbidden", "FORBIDDEN: an operator's endpoint; NOT_OWNER: another "
-                                     "member's scope"),
-                  404: ("NotFound", "no such member"),
-                  409: ("Refused", "the registry or the risk book refused the command; the "
-                                   "code is a siamex.gateway.refusals.RefusalCode"),
+                  401: ("Unauthorized", "no token, a token the exchange does not know, or a "
+                                        "logon refused (its code: BAD_CREDENTIALS...)"),
+                  403: ("Forbidden", "FORBIDDEN: an endpoint of another role; NOT_OWNER: "
+                                     "another member's scope; a trader's logon refused"),
+                  404: ("NotFound", "no such member or order"),
+                  409: ("Refused", "the exchange refused the command: the code is the "
+                                   "registry's, the risk book's or the engine's, as over FIX "
+                                   "(docs/web-api.md); an order's refusal carries `order`, "
+                                   "an amend's or cancel's `request`"),
                   413: ("TooLarge", "the request body is over 64 KiB")}
 
 
@@ -43,6 +53,17 @@ def _object(**properties: Any) -> dict[str, Any]:
 _INT = {"type": "integer"}
 _TEXT = {"type": "string"}
 _BAHT = {"type": ["string", "null"], "description": "baht as a decimal string"}
+_MAYBE_INT = {"type": ["integer", "null"]}
+_MAYBE_TEXT = {"type": ["string", "null"]}
+_ORDER = _object(
+    time_ns=_INT, kind=_TEXT, status=_TEXT, clordid=_TEXT, orig_clordid=_MAYBE_TEXT,
+    order_no=_MAYBE_INT, trader=_TEXT, account=_TEXT, symbol=_TEXT, side=_TEXT, type=_TEXT,
+    validity=_TEXT, qty=_INT, price=_BAHT, cum_qty=_INT, avg_price=_TEXT, leaves=_INT,
+    last_qty=_INT, last_price=_BAHT, trade_no=_MAYBE_INT, code=_MAYBE_TEXT, text=_TEXT)
+_PARAMETERS: Final[dict[str, Any]] = {
+    "date": {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+    "format": {"type": "string", "enum": ["csv", "json"]}}
+_ORDERS = {"type": "array", "items": {"$ref": _SCHEMAS.format(name="Order")}}
 _RESULTS: Final[dict[str, Any]] = {
     "Error": _object(error=_object(code=_TEXT, text=_TEXT)),
     "Seq": _object(seq=_INT),
@@ -58,16 +79,25 @@ _RESULTS: Final[dict[str, Any]] = {
         kind=_TEXT, id=_TEXT, kill_switch={"type": "boolean"}, exposure=_TEXT, credit=_BAHT,
         max_value=_BAHT, max_volume={"type": ["integer", "null"]},
         price_band_bp={"type": ["integer", "null"]})}),
+    "Session": _object(token=_TEXT, member=_TEXT, trader=_TEXT, ors=_TEXT),
+    "Ended": _object(ended={"type": "boolean"}),
+    "Order": _ORDER,
+    "OrderAnswer": _object(seq=_INT, order={"$ref": _SCHEMAS.format(name="Order")},
+                           reports=_ORDERS),
+    "Orders": _object(orders=_ORDERS),
+    "Trades": _object(trades=_ORDERS),
 }
 
 
 def operation(summary: str, *, ok: str, body: str | None = None, operator: bool = False,
-              refusable: bool = False,
-              params: tuple[tuple[str, str], ...] = ()) -> Callable[[_F], _F]:
+              refusable: bool = False, params: tuple[tuple[str, str], ...] = (),
+              optional: tuple[str, ...] = (), more: tuple[int, ...] = (),
+              public: bool = False) -> Callable[[_F], _F]:
     """Describe an endpoint: its summary, its 200 result (`ok`, a schema name or "Audit"), its
-    body (a key of `schema_components`), and the errors that follow from who may call it; the
-    endpoint's docstring becomes the description."""
-    errors = {401, 403} if operator or body is not None or params else {401}
+    body (a key of `_BODY_TYPES`), its parameters (those in `optional` may be left out), and
+    the errors that follow from who may call it, with `more` besides; a `public` endpoint takes
+    no token. The endpoint's docstring becomes the description."""
+    errors = {401, 403, *more} if operator or body is not None or params else {401, *more}
     if body is not None or any(where == "query" for _, where in params):
         errors.add(400)
     if body is not None:
@@ -87,8 +117,11 @@ def operation(summary: str, *, ok: str, body: str | None = None, operator: bool 
                       **{str(s): {"$ref": f"#/components/responses/{_ERRORS[s][0]}"}
                          for s in sorted(errors)}}}
     if params:
-        spec["parameters"] = [{"name": name, "in": where, "required": name != "format",
-                               "schema": _TEXT} for name, where in params]
+        spec["parameters"] = [{"name": name, "in": where, "required": name not in optional,
+                               "schema": _PARAMETERS.get(name, _TEXT)}
+                              for name, where in params]
+    if public:
+        spec["security"] = []
     if body is not None:
         spec["requestBody"] = {"required": True, "content": {"application/json": {
             "schema": _BODIES[body]}}}
@@ -112,8 +145,9 @@ class _Generator(SchemaGenerator):
 def _document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
-        "info": {"title": "siamex operations", "version": "1",
-                 "description": "The registry, pre-trade risk and audit trail of siamex serve "
+        "info": {"title": "siamex web API", "version": "1",
+                 "description": "Order entry for traders (docs/web-api.md); the registry, "
+                                "pre-trade risk and audit trail of siamex serve "
                                 "(docs/operations.md)."},
         "security": [{"bearer": []}],
         "components": {

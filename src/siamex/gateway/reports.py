@@ -14,7 +14,7 @@ import msgspec
 
 from siamex.trading.enums import OrderType, Side, Validity
 
-__all__ = ["ExecKind", "OrderReport", "OrderStatus", "Report", "RequestRejected"]
+__all__ = ["ExecKind", "OrderReport", "OrderStatus", "Report", "RequestRejected", "average_price"]
 
 
 class ExecKind(Enum):
@@ -93,3 +93,12 @@ class RequestRejected(msgspec.Struct, frozen=True):
 
 
 Report = OrderReport | RequestRejected
+
+
+def average_price(cum_value: int, cum_qty: int) -> str:
+    """The average price of the fills so far in baht, exact to 0.0001 satang (truncated): the
+    one form FIX's AvgPx and the web API both show ("0" before the first fill)."""
+    if not cum_qty:
+        return "0"
+    whole, rest = divmod(cum_value * 10_000 // cum_qty, 1_000_000)
+    return f"{whole}.{rest:06d}".rstrip("0").rstrip(".")

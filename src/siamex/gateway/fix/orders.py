@@ -19,7 +19,13 @@ from typing import Final
 from siamex.gateway.clock import BANGKOK_OFFSET_NS
 from siamex.gateway.entry import OrderCancel, OrderEntry, OrderReplace
 from siamex.gateway.fix.codec import format_utc
-from siamex.gateway.reports import ExecKind, OrderReport, OrderStatus, RequestRejected
+from siamex.gateway.reports import (
+    ExecKind,
+    OrderReport,
+    OrderStatus,
+    RequestRejected,
+    average_price,
+)
 from siamex.trading.enums import OrderType, Side, Validity
 from siamex.units import InvalidValue, format_price, parse_price
 
@@ -211,13 +217,6 @@ def _type_fields(kind: OrderType, validity: Validity) -> list[tuple[int, str]]:
     return [(ORD_TYPE, code), (TIME_IN_FORCE, _TIF_CODE[validity])]
 
 
-def _average(report: OrderReport) -> str:
-    if not report.cum_qty:
-        return "0"
-    whole, rest = divmod(report.cum_value * 10_000 // report.cum_qty, 1_000_000)
-    return f"{whole}.{rest:06d}".rstrip("0").rstrip(".")
-
-
 def execution_report(report: OrderReport, exec_id: str) -> Outbound:
     """Write an ExecutionReport (8) to the trader (TargetSubID, a header field, first); AvgPx
     is exact to 0.0001 satang, truncated."""
@@ -237,7 +236,8 @@ def execution_report(report: OrderReport, exec_id: str) -> Outbound:
         if report.trade_no is not None:
             fields.append((TRD_MATCH_ID, str(report.trade_no)))
     fields += [(LEAVES_QTY, str(report.leaves)), (CUM_QTY, str(report.cum_qty)),
-               (AVG_PX, _average(report)), (TRANSACT_TIME, utc_timestamp(report.ns))]
+               (AVG_PX, average_price(report.cum_value, report.cum_qty)),
+               (TRANSACT_TIME, utc_timestamp(report.ns))]
     if report.code is not None:
         if report.kind is ExecKind.REJECTED:
             fields.append((ORD_REJ_REASON, _ORD_REJ.get(report.code, "99")))
