@@ -18,8 +18,8 @@ from typing import Any
 from siamex.errors import ErrorCode, SiamexError
 from siamex.units import InvalidValue, parse_date, parse_price, parse_time_of_day
 
-__all__ = ["SAMPLE", "AccountConfig", "LimitConfig", "MemberConfig", "OrsConfig",
-           "ServeConfig", "TraderConfig", "load_config", "parse_config"]
+__all__ = ["SAMPLE", "AccountConfig", "ClearingConfig", "LimitConfig", "MemberConfig",
+           "OrsConfig", "ServeConfig", "TraderConfig", "load_config", "parse_config"]
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,17 @@ class LimitConfig:
 
 
 @dataclass(frozen=True)
+class ClearingConfig:
+    """The end-of-day clearing run's opening holdings (docs/drop-copy.md): a holdings file
+    (docs/clearing.md), else each member's `opening_cash` (satang) and `opening_shares` of
+    every listed security in each account type."""
+
+    holdings: str | None = None
+    opening_cash: int = 100_000_000_000
+    opening_shares: int = 10_000_000
+
+
+@dataclass(frozen=True)
 class ServeConfig:
     host: str = "127.0.0.1"
     fix_port: int = 9878
@@ -87,6 +98,7 @@ class ServeConfig:
     traders: tuple[TraderConfig, ...] = ()
     limits: tuple[LimitConfig, ...] = ()
     feed_port: int = 9879
+    clearing: ClearingConfig = ClearingConfig()
 
 
 def _fail(where: str, message: str) -> SiamexError:
@@ -208,6 +220,14 @@ def _limit(raw: Any, n: int) -> LimitConfig:
                        t.whole("price_check_bp", None, 1, 100_000))
 
 
+def _clearing(raw: Any) -> ClearingConfig:
+    t = _Table(raw, "clearing", {"holdings", "opening_cash", "opening_shares"})
+    default = ClearingConfig()
+    cash = t.money("opening_cash")
+    return ClearingConfig(t.text("holdings"), default.opening_cash if cash is None else cash,
+                          t.whole("opening_shares", default.opening_shares, 0, 10**12) or 0)
+
+
 def parse_config(text: str) -> ServeConfig:
     """Read the configuration's TOML text."""
     try:
@@ -215,7 +235,7 @@ def parse_config(text: str) -> ServeConfig:
     except tomllib.TOMLDecodeError as exc:
         raise _fail("config", f"not valid TOML: {exc}") from None
     top = _Table(raw, "config", {"exchange", "operators", "members", "ors", "traders",
-                                 "limits"})
+                                 "limits", "clearing"})
     ex = _Table(raw.get("exchange", {}), "exchange", {
         "host", "fix_port", "http_port", "feed_port", "comp_id", "speed", "date", "start",
         "password_iterations"})
@@ -238,7 +258,8 @@ def parse_config(text: str) -> ServeConfig:
         tuple(_ors(o, i) for i, o in enumerate(_rows(top.raw, "ors"))),
         tuple(_trader(t, i) for i, t in enumerate(_rows(top.raw, "traders"))),
         tuple(_limit(t, i) for i, t in enumerate(_rows(top.raw, "limits"))),
-        feed_port=ex.whole("feed_port", 9879, 0, 65535) or 0)
+        feed_port=ex.whole("feed_port", 9879, 0, 65535) or 0,
+        clearing=_clearing(raw.get("clearing", {})))
 
 
 def load_config(path: Path) -> ServeConfig:
@@ -332,4 +353,9 @@ member = "M02"
 credit_limit = "20000000.00"
 max_order_value = "2000000.00"
 max_order_volume = 500000
+
+[clearing]               # the clearing run at each day's close (docs/drop-copy.md)
+opening_cash = "1000000000.00"   # each member's cash at the clearing house's first run
+opening_shares = 10000000        # ... and shares of every listed security per account type
+# holdings = "holdings.json"     # or the opening holdings from a file (docs/clearing.md)
 """

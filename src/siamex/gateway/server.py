@@ -2,7 +2,8 @@
 and the operations endpoint, on a data folder.
 
 The data folder holds the journal (`exchange.journal`), the audit trail (`audit.sqlite`), the
-FIX message stores (`fix/`) and a lock that keeps a second server off it. Starting on a folder
+FIX message stores (`fix/`), the drop copy and the clearing house's runs (`dropcopy.sqlite`,
+`clearing/`, docs/drop-copy.md) and a lock that keeps a second server off it. Starting on a folder
 whose journal holds commands replays them first, to the state the last run ended in (a crash
 included), then serves; starting on a new one journals the configuration's registry and limits
 first. When it listens it prints one line, `siamex serve: listening fix=HOST:PORT
@@ -29,8 +30,10 @@ from starlette.routing import BaseRoute
 from siamex.errors import ErrorCode, SiamexError
 from siamex.feed.log import FeedLog
 from siamex.feed.server import FeedServer
+from siamex.feed.web import market_data_routes
 from siamex.gateway.audit import SqliteAuditLog
 from siamex.gateway.audit_sink import AuditSink
+from siamex.gateway.clearing_link import ClearingLink
 from siamex.gateway.clock import ExchangeClock
 from siamex.gateway.config import ServeConfig
 from siamex.gateway.fix.acceptor import FixAcceptor
@@ -39,6 +42,7 @@ from siamex.gateway.genesis import genesis, member_specs
 from siamex.gateway.operations import operations_app
 from siamex.gateway.service import Service
 from siamex.gateway.tokens import Tokens
+from siamex.gateway.trading_api import trading_routes
 from siamex.gateway.universe import load_universe
 from siamex.runtime import serving_gc
 from siamex.units import date_of, parse_date
@@ -88,6 +92,12 @@ async def _serve(config: ServeConfig, options: ServeOptions, out: TextIO) -> Non
     feed_log = FeedLog(service)
     feed_log.attach()
     feed = FeedServer(feed_log)
+    link = ClearingLink(service, folder, config.clearing)
+    tokens = Tokens(config)
+    routes: list[BaseRoute] = []
+    routes += market_data_routes(feed_log)
+    routes += link.routes(tokens)
+    routes += trading_routes(service, tokens)
     service.replay()
     clock.not_before(service.first_ts())
     acceptor.resume()
@@ -101,8 +111,6 @@ async def _serve(config: ServeConfig, options: ServeOptions, out: TextIO) -> Non
         loop.add_signal_handler(sig, stop.set)
     fix = await loop.create_server(acceptor.connection, config.host, config.fix_port)
     feed_listener = await loop.create_server(feed.connection, config.host, config.feed_port)
-    tokens = Tokens(config)
-    routes: list[BaseRoute] = []
     http = uvicorn.Server(uvicorn.Config(
         operations_app(service, config, audit, tokens, routes), host=config.host,
         port=config.http_port,
@@ -133,6 +141,7 @@ async def _serve(config: ServeConfig, options: ServeOptions, out: TextIO) -> Non
     await asyncio.gather(*tasks, return_exceptions=True)
     service.close()
     audit.close()
+    link.close()
     failed = [task.exception() for task in done if task is not stopping]
     for exc in failed:
         if exc is not None:

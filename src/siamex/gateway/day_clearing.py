@@ -1,0 +1,224 @@
+"""The clearing house's run at the close of each trading day of `siamex serve`.
+
+When a trading day closes (the market enters CLOSED at the end of the off-hour session, or the
+next day's start closes a day the server was not running for), its trades go to the clearing
+house as `siamex clearing run` takes them: a member file, the day's trade file (the drop copy,
+siamex.gateway.drop_copy) and the opening holdings, cleared against one store with
+`siamex.clearing.run.clear_day` on the day's date. The store carries each day's obligations,
+so the run of T+2 settles the trades of T (decision C1). The runs go one after another on a
+worker thread, so the event loop keeps serving while the clearing house works.
+
+Decisions (docs/drop-copy.md; decision 89):
+
+- The clearing members are the exchange's members at the day's close, each a general
+  clearing member (GCM) clearing its own accounts with the least equity a GCM needs
+  (clearing-spec.md 1, 2.1): a client account is a client account at the depository, a
+  proprietary or market maker's account a portfolio one.
+- The opening holdings come from the configuration's `[clearing] holdings` file, else every
+  member brings `opening_cash` and `opening_shares` of each security listed that day in each
+  account type it has; they are issued once per store, a member or security first seen later
+  being added on its first day (docs/clearing.md, "The holdings file").
+- Exactly once: a day has run when its report is in the folder (written whole, by rename);
+  every other closed day is run at start, in date order. A day a crash cut short is run again
+  with the same files: each of its steps that committed is found done, and the run ends as an
+  uninterrupted one (decisions 67, 69). A run the clearing house refuses is reported (its
+  `error.json`) and tried again at the next start.
+- The files of each day stay in `clearing/<date>/` (members.json, holdings.json, trades.json,
+  report.json), so that `siamex clearing run` on them, against a copy of the store as it
+  stood, gives the same report.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import datetime as dt
+import os
+import sys
+import threading
+import traceback
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any, Final
+
+import msgspec
+
+from siamex.clearing.equity import read_trades
+from siamex.clearing.holdings import load_holdings
+from siamex.clearing.members import load_registry
+from siamex.clearing.money import format_baht
+from siamex.clearing.parameters import DEFAULT_CLEARING_RULES
+from siamex.clearing.reports import report_json
+from siamex.clearing.run import clear_day
+from siamex.clearing.stores import open_store
+from siamex.errors import SiamexError
+from siamex.gateway.config import ClearingConfig
+from siamex.gateway.drop_copy import clearing_rows
+from siamex.gateway.drop_copy_log import DropCopyLog
+from siamex.gateway.registry import Member
+from siamex.gateway.registry_changes import AccountType
+
+__all__ = ["CLEARING", "STORE", "ClosedDay", "DayClearing", "DayRun", "RunState",
+           "clear_closed_day"]
+
+CLEARING: Final = "clearing"
+"""The clearing house's folder in the data folder."""
+STORE: Final = "clearing.sqlite"
+"""The clearing store in that folder: the state carried from day to day."""
+_REPORT = "report.json"
+_ERROR = "error.json"
+_DEPOSITORY = {AccountType.CLIENT: "client", AccountType.PROPRIETARY: "portfolio",
+               AccountType.MARKET_MAKER: "portfolio"}
+"""The depository account type of each kind of trading account (clearing-spec.md 3.1)."""
+
+
+@dataclass(frozen=True)
+class ClosedDay:
+    """A trading day that closed, with the exchange's members and securities at its close."""
+
+    date: dt.date
+    members: tuple[Member, ...]
+    securities: tuple[str, ...]
+
+
+class RunState(Enum):
+    """Where a closed day's clearing run stands."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class DayRun:
+    """A closed day's run as an operator sees it; `error` says why a failed run failed."""
+
+    date: dt.date
+    state: RunState
+    error: str = ""
+
+
+def _members_file(day: ClosedDay) -> dict[str, Any]:
+    """The member file of the day: every member a GCM clearing its own accounts (decision
+    89), so that each trade's sides are owed by the members that traded them."""
+    equity = format_baht(DEFAULT_CLEARING_RULES.gcm_min_equity)
+    return {
+        "description": f"the members of siamex serve at the close of {day.date}",
+        "members": [{"member": m.id, "type": "gcm", "shareholders_equity": equity}
+                    for m in day.members],
+        "accounts": [{"member": m.id, "account": account, "type": _DEPOSITORY[kind]}
+                     for m in day.members for account, kind in m.accounts.items()]}
+
+
+def _holdings_file(day: ClosedDay, config: ClearingConfig) -> bytes:
+    """The configuration's holdings file as it is, else its amounts for every member and
+    security: what the first run issues, and what a later run finds issued already."""
+    if config.holdings is not None:
+        return Path(config.holdings).read_bytes()
+    holdings: list[dict[str, Any]] = []
+    for member in day.members:
+        kinds = sorted({_DEPOSITORY[kind] for kind in member.accounts.values()})
+        holdings += [{"member": member.id, "account_type": kind, "asset": security,
+                      "qty": config.opening_shares}
+                     for kind in kinds for security in day.securities]
+        holdings.append({"member": member.id, "asset": "THB",
+                         "qty": format_baht(config.opening_cash)})
+    return msgspec.json.encode({"holdings": holdings})
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write a file whole: to a temporary name, synced, then renamed over the old one."""
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(partial, path)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+
+
+def clear_closed_day(folder: Path, drop_copy: Path, day: ClosedDay,
+                     config: ClearingConfig) -> None:
+    """Clear a closed day's drop copy on the day's date against the store in `folder`, as
+    `siamex clearing run` does with the files this writes, and save the report."""
+    where = folder / day.date.isoformat()
+    where.mkdir(parents=True, exist_ok=True)
+    log = DropCopyLog(drop_copy, readonly=True)
+    try:
+        records = log.day(day.date.isoformat())
+    finally:
+        log.close()
+    files = {"members.json": msgspec.json.encode(_members_file(day)),
+             "holdings.json": _holdings_file(day, config),
+             "trades.json": msgspec.json.encode({"trades": clearing_rows(records)})}
+    for name, data in files.items():
+        _write(where / name, data)
+    # the library path of `siamex clearing run` (siamex.cli.clearing_run), on these files
+    registry = load_registry(where / "members.json")
+    batch = read_trades(where / "trades.json", registry)
+    holdings = load_holdings(where / "holdings.json", registry)
+    with open_store(folder / STORE) as ledger:
+        report = report_json(clear_day(registry, batch, holdings, ledger, day.date))
+    _write(where / _REPORT, msgspec.json.encode(report))
+    with contextlib.suppress(FileNotFoundError):
+        (where / _ERROR).unlink()
+
+
+class DayClearing:
+    """The clearing runs of the closed days, one after another on a worker thread."""
+
+    def __init__(self, folder: Path, drop_copy: Path, config: ClearingConfig) -> None:
+        self.folder = folder
+        self.drop_copy = drop_copy
+        self.config = config
+        folder.mkdir(parents=True, exist_ok=True)
+        self._runs: dict[dt.date, DayRun] = {}
+        self._lock = threading.Lock()
+        self._worker = concurrent.futures.ThreadPoolExecutor(1, "siamex-clearing")
+
+    def report_path(self, day: dt.date) -> Path:
+        """Where a day's report is once its run is done."""
+        return self.folder / day.isoformat() / _REPORT
+
+    def submit(self, day: ClosedDay) -> None:
+        """Queue a closed day's run, unless its report shows it ran (exactly once)."""
+        if self.report_path(day.date).exists():
+            self._set(DayRun(day.date, RunState.DONE))
+            return
+        self._set(DayRun(day.date, RunState.QUEUED))
+        self._worker.submit(self._run, day)
+
+    def runs(self) -> list[DayRun]:
+        """Every closed day's run, by date."""
+        with self._lock:
+            return [run for _, run in sorted(self._runs.items())]
+
+    def _set(self, run: DayRun) -> None:
+        with self._lock:
+            self._runs[run.date] = run
+
+    def _run(self, day: ClosedDay) -> None:
+        self._set(DayRun(day.date, RunState.RUNNING))
+        try:
+            clear_closed_day(self.folder, self.drop_copy, day, self.config)
+        except (SiamexError, OSError) as exc:  # refused input, or a file it cannot write
+            text = str(exc)
+            with contextlib.suppress(OSError):
+                _write(self.folder / day.date.isoformat() / _ERROR,
+                       msgspec.json.encode({"error": text}))
+            self._set(DayRun(day.date, RunState.FAILED, text))
+        except Exception as exc:  # a fault of siamex: said loudly, the server goes on
+            traceback.print_exc(file=sys.stderr)
+            self._set(DayRun(day.date, RunState.FAILED, f"internal error: {exc!r}"))
+        else:
+            self._set(DayRun(day.date, RunState.DONE))
+
+    def close(self) -> None:
+        """Let the run under way finish and drop the queued ones (a restart runs them)."""
+        self._worker.shutdown(wait=True, cancel_futures=True)
