@@ -40,7 +40,14 @@ from siamex.scenario.summary import DaySummary, print_summary, summarize
 from siamex.trading.engine import Engine
 from siamex.trading.events import Event
 from siamex.trading.snapshot import dump, load, state_hash
-from siamex.units import InvalidValue, format_price, parse_date, parse_time_of_day, shown
+from siamex.units import (
+    InvalidValue,
+    date_of,
+    format_price,
+    parse_date,
+    parse_time_of_day,
+    shown,
+)
 
 __all__ = ["main"]
 
@@ -523,14 +530,20 @@ def clearing_run(members_file: Path, trades_file: Path, holdings_file: Path,
 @click.option("--fix-port", type=click.IntRange(0, 65535), help="0 picks a free port.")
 @click.option("--http-port", type=click.IntRange(0, 65535), help="0 picks a free port.")
 @click.option("--feed-port", type=click.IntRange(0, 65535), help="0 picks a free port.")
+@click.option("--demo", is_flag=True,
+              help="Add synthetic participants trading over FIX on an accelerated clock "
+                   "(default speed 20, from 09:55 of the next trading day; docs/demo.md).")
 @_guarded
 def serve(folder: Path, config_file: Path | None, init_file: Path | None,
           universe: Path | None, speed: int | None, day: str | None, start: str | None,
-          fix_port: int | None, http_port: int | None, feed_port: int | None) -> None:
-    """Run the exchange as a service: FIX 4.4 order entry, pre-trade risk, the operations
-    endpoint, on the real session schedule (docs/serve.md)."""
+          fix_port: int | None, http_port: int | None, feed_port: int | None,
+          demo: bool) -> None:
+    """Run the exchange as a service: FIX 4.4 order entry and the web API, pre-trade risk,
+    market data, the drop copy and the day's clearing, on the real session schedule
+    (docs/serve.md)."""
     import dataclasses
 
+    from siamex.demo.config import DEMO_CONFIG
     from siamex.gateway.config import SAMPLE, load_config, parse_config
     from siamex.gateway.server import ServeOptions
     from siamex.gateway.server import serve as run_server
@@ -541,8 +554,9 @@ def serve(folder: Path, config_file: Path | None, init_file: Path | None,
         init_file.write_text(SAMPLE, encoding="utf-8")
         click.echo(f"wrote {init_file}; start with: siamex serve --config {init_file}")
         return
-    config = load_config(config_file) if config_file else parse_config(SAMPLE)
-    changes: dict[str, Any] = {}
+    config = load_config(config_file) if config_file else parse_config(
+        DEMO_CONFIG if demo else SAMPLE)
+    changes: dict[str, Any] = _demo_clock(20, day, start) if demo else {}
     if speed is not None:
         changes["speed"] = speed
     if day is not None:
@@ -558,7 +572,47 @@ def serve(folder: Path, config_file: Path | None, init_file: Path | None,
         changes["http_port"] = http_port
     if feed_port is not None:
         changes["feed_port"] = feed_port
-    run_server(dataclasses.replace(config, **changes), ServeOptions(folder, universe))
+    run_server(dataclasses.replace(config, **changes), ServeOptions(folder, universe, demo=demo))
+
+
+def _demo_clock(speed: int, day: str | None, start: str | None) -> dict[str, Any]:
+    """The demo's clock: accelerated, from 09:55 of today or the next trading day."""
+    from siamex.gateway.clock import bangkok_now_ns
+    from siamex.rulebook.calendar import is_trading_day, next_trading_day
+
+    today = date_of(bangkok_now_ns() // 1000)
+    first = today if is_trading_day(today) else next_trading_day(today)
+    return {"speed": speed, "date": day or first.isoformat(),
+            "start": parse_time_of_day(start or "09:55")}
+
+
+@main.command()
+@click.option("--days", default=3, show_default=True, type=click.IntRange(1, 20),
+              help="Trading days to run; the two business days after the last settle it.")
+@click.option("--speed", default=600, show_default=True, type=click.IntRange(1, 86_400),
+              help="How many times faster than the wall clock the market runs.")
+@click.option("--date", "day", metavar="YYYY-MM-DD",
+              help="The first trading day (default: today or the next trading day).")
+@click.option("--data", "folder", type=click.Path(path_type=Path),
+              help="Keep the data folder here (default: a temporary one, removed after).")
+@_guarded
+def demo(days: int, speed: int, day: str | None, folder: Path | None) -> None:
+    """Run whole market days end to end: synthetic participants trade over FIX, the drop copy
+    goes to the clearing house, each day is cleared and settled on T+2; one line per day
+    (docs/demo.md)."""
+    import dataclasses
+    import tempfile
+
+    from siamex.demo.config import DEMO_CONFIG
+    from siamex.gateway.config import parse_config
+    from siamex.gateway.server import ServeOptions
+    from siamex.gateway.server import serve as run_server
+
+    first = _run_date(day).isoformat() if day is not None else None
+    config = dataclasses.replace(parse_config(DEMO_CONFIG), fix_port=0, http_port=0,
+                                 feed_port=0, **_demo_clock(speed, first, None))
+    with tempfile.TemporaryDirectory(prefix="siamex-demo-") as temporary:
+        run_server(config, ServeOptions(folder or Path(temporary), demo=True, days=days))
 
 
 @main.command()

@@ -60,6 +60,12 @@ class ExchangeClock:
             self.origin_ns += ns - self._last
             self._last = ns
 
+    def skip_to(self, ns: int) -> None:
+        """Jump ahead to `ns` and run on from there (a demo skips the night and the lunch
+        break); a time already past is no jump: the clock never runs backwards."""
+        self.now_ns()
+        self.not_before(ns)
+
     def now_ns(self) -> int:
         """Return the exchange's time now (never earlier than a reading before it)."""
         reading = self.origin_ns + (self._source() - self._started) * self.speed

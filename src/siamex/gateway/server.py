@@ -27,6 +27,7 @@ from typing import TextIO
 import uvicorn
 from starlette.routing import BaseRoute
 
+from siamex.demo.market import DemoMarket
 from siamex.errors import ErrorCode, SiamexError
 from siamex.feed.log import FeedLog
 from siamex.feed.server import FeedServer
@@ -57,6 +58,10 @@ class ServeOptions:
     folder: Path
     universe: Path | None = None
     sync: bool = True
+    demo: bool = False
+    """Run the demo's synthetic participants too (siamex.demo)."""
+    days: int | None = None
+    """With `demo`: stop once this many days traded and settled."""
 
 
 @contextlib.contextmanager
@@ -129,6 +134,10 @@ async def _serve(config: ServeConfig, options: ServeOptions, out: TextIO) -> Non
           f"feed={config.host}:{feed_port}", file=out, flush=True)
     if universe.description:
         print(f"siamex serve: universe: {universe.description}", file=out, flush=True)
+    if options.demo:
+        market = DemoMarket(service, clock, link, (config.host, fix_port), config.comp_id, out,
+                            days=options.days)
+        tasks.append(asyncio.create_task(market.run()))
     stopping = asyncio.create_task(stop.wait())
     done, _ = await asyncio.wait([stopping, *tasks], return_when=asyncio.FIRST_COMPLETED)
     http.should_exit = True
