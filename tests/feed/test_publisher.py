@@ -6,26 +6,35 @@ from __future__ import annotations
 
 from collections import Counter
 from functools import cache
+from pathlib import Path
 
 from siamex.bench.workload import generate
 from siamex.feed.book import FeedBook, Resting
 from siamex.feed.messages import (
     AddOrder,
+    AuctionCross,
+    IndexValue,
+    Indicative,
     OrderCancel,
     OrderDelete,
     OrderExecuted,
     OrderReplace,
+    Status,
+    SystemEvent,
     Trade,
     decode,
     encode,
 )
 from siamex.feed.publisher import Publisher
+from siamex.scenario.loader import load_scenario
+from siamex.scenario.runner import scenario_commands
 from siamex.trading.book import Book
 from siamex.trading.engine import Engine
 from siamex.trading.enums import Side
 from siamex.trading.events import Trade as EngineTrade
 
 _SIDES = ((Side.BUY, "B"), (Side.SELL, "S"))
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def _engine_side(book: Book, side: Side) -> list[Resting]:
@@ -120,3 +129,32 @@ def test_a_consumer_joining_late_from_a_snapshot_holds_the_same_books() -> None:
                         assert late.side(locate, board, code) == whole.side(locate, board, code)
                         assert late.queue(locate, board, code) == whole.queue(locate, board, code)
     assert late is not None and late.symbols == whole.symbols
+
+
+def test_a_late_joiners_snapshot_holds_the_days_statuses_the_pending_indicative_and_indices(
+        ) -> None:
+    commands = scenario_commands(load_scenario(EXAMPLES / "controls" / "halts-and-signs.json"))
+    engine = Engine()
+    publisher = Publisher(engine)
+    published: list[object] = []
+    saw_pending_indicative = False
+    for command in commands:
+        messages = publisher.publish(engine.handle(command))
+        if any(isinstance(m, SystemEvent) and m.event == "S" for m in messages):
+            published = []
+        published += messages
+        snapshot = publisher.snapshot(command.ts * 1000)
+        assert [m for m in snapshot if isinstance(m, Status)] == [
+            m for m in published if isinstance(m, Status)]
+        last_index = {m.name: m for m in published if isinstance(m, IndexValue)}
+        assert [m for m in snapshot if isinstance(m, IndexValue)] == list(last_index.values())
+        pending = {}
+        for m in published:
+            if isinstance(m, Indicative):
+                pending[m.locate] = m
+            elif isinstance(m, AuctionCross):
+                pending.pop(m.locate, None)
+        assert {m.locate: m for m in snapshot if isinstance(m, Indicative)} == pending
+        saw_pending_indicative = saw_pending_indicative or bool(pending)
+    assert saw_pending_indicative
+    assert any(isinstance(m, Status) for m in published)

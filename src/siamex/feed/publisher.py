@@ -84,6 +84,9 @@ class Publisher:
         self._live: dict[str, _Live] = {}
         self._pending: dict[str, None] = {}  # orders to show or hide after the command, in order
         self._out: list[FeedMessage] = []
+        self._statuses: list[Status] = []  # the day's, in order, for a late joiner
+        self._indicative: dict[int, Indicative] = {}  # the auctions still to come
+        self._indices: dict[str, IndexValue] = {}
 
     def publish(self, events: list[ev.Event]) -> list[FeedMessage]:
         """Return the messages of one command's events (call after the engine ran it)."""
@@ -198,9 +201,10 @@ class Publisher:
 
     def snapshot(self, ts: int) -> list[FeedMessage]:
         """Messages stamped `ts` (UTC nanoseconds) that rebuild, on an empty book, what the
-        feed has shown so far: every security's directory and phase, then every resting order
-        in priority (a consumer joining late applies them, then the messages published after
-        them)."""
+        feed has shown so far: every security's directory and phase, the day's status changes
+        in order (as first published), the indicative price of each auction still to come, the
+        last value of each index, then every resting order in priority (a consumer joining late
+        applies them, then the messages published after them)."""
         out: list[FeedMessage] = []
         engine = self.engine
         for symbol, locate in self.locates.items():
@@ -218,6 +222,7 @@ class Publisher:
                         out.append(AddOrder(locate, ts, order.no, _SIDE[side], board,
                                             _PRICE_TYPE[order.type], order.visible,
                                             order.price))
+        out[len(out):] = [*self._statuses, *self._indicative.values(), *self._indices.values()]
         return out
 
     # -- the market around the orders -----------------------------------------------------
@@ -227,6 +232,8 @@ class Publisher:
         out = self._out
         if kind is ev.DayStarted:
             out.append(SystemEvent(0, ts, "S"))
+            self._statuses.clear()
+            self._indicative.clear()
         elif kind is ev.PriceLimitsSet:
             assert isinstance(event, ev.PriceLimitsSet)
             if event.symbol not in self.locates:
@@ -239,19 +246,26 @@ class Publisher:
             out.append(Phase(self._locate(event.symbol), ts, event.phase.value))
         elif kind is ev.StatusChanged:
             assert isinstance(event, ev.StatusChanged)
-            out.append(Status(self._locate(event.symbol), ts, event.what, event.value or "",
-                              "Y" if event.on else "N", _utc(event.until) if event.until else 0))
+            status = Status(self._locate(event.symbol), ts, event.what, event.value or "",
+                            "Y" if event.on else "N", _utc(event.until) if event.until else 0)
+            out.append(status)
+            self._statuses.append(status)
         elif kind is ev.Indicative:
             assert isinstance(event, ev.Indicative)
-            out.append(Indicative(self._locate(event.symbol), ts, event.price or 0, event.qty,
-                                  event.imbalance))
+            indicative = Indicative(self._locate(event.symbol), ts, event.price or 0,
+                                    event.qty, event.imbalance)
+            out.append(indicative)
+            self._indicative[indicative.locate] = indicative
         elif kind is ev.AuctionResult:
             assert isinstance(event, ev.AuctionResult)
             out.append(AuctionCross(self._locate(event.symbol), ts, event.session,
                                     event.price or 0, event.qty, event.imbalance))
+            self._indicative.pop(self._locate(event.symbol), None)
         elif kind is ev.IndexValue:
             assert isinstance(event, ev.IndexValue)
-            out.append(IndexValue(0, ts, event.name, event.value))
+            index = IndexValue(0, ts, event.name, event.value)
+            out.append(index)
+            self._indices[event.name] = index
         elif kind is ev.DayClose:
             assert isinstance(event, ev.DayClose)
             out.append(DaySummary(self._locate(event.symbol), ts, event.open or 0,
