@@ -158,3 +158,17 @@ def test_a_late_joiners_snapshot_holds_the_days_statuses_the_pending_indicative_
         saw_pending_indicative = saw_pending_indicative or bool(pending)
     assert saw_pending_indicative
     assert any(isinstance(m, Status) for m in published)
+
+
+def test_orders_carried_into_the_next_day_stay_in_the_consumers_book() -> None:
+    commands = scenario_commands(load_scenario(EXAMPLES / "multi-day.json"))
+    engine = Engine()
+    publisher = Publisher(engine)
+    feed = FeedBook()
+    days = 0
+    for command in commands:
+        messages = publisher.publish(engine.handle(command))
+        days += sum(isinstance(m, SystemEvent) and m.event == "S" for m in messages)
+        feed.apply_all(decode(encode(m)) for m in messages)
+        assert _differences(engine, publisher, feed) == []
+    assert days == 3
