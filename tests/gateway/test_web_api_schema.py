@@ -56,7 +56,7 @@ def test_the_document_covers_trading_and_operations(server: Server) -> None:
 def _fuzz(server: Server, operation: Any) -> None:
     trading = operation.path.startswith(TRADING)
 
-    @settings(max_examples=40, deadline=None, derandomize=True,
+    @settings(max_examples=25, deadline=None, derandomize=True,
               suppress_health_check=list(HealthCheck))
     @given(case=operation.as_strategy())
     def call(case: Any) -> None:
