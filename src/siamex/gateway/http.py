@@ -7,17 +7,22 @@ too; a refusal of an order adds what the exchange said of it beside the error. A
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, Final
 
 import msgspec
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
 from siamex.gateway.operations_bodies import BadRequest
 
-__all__ = ["ERROR_HANDLERS", "MAX_BODY", "Refused", "json_response", "read_body"]
+__all__ = ["ERROR_HANDLERS", "MAX_BODY", "Endpoint", "Refused", "json_response", "read_body",
+           "routes"]
+
+Endpoint = tuple[str, Callable[[Request], Awaitable[Response]], str]
+"""A path, its handler and its method."""
 
 MAX_BODY: Final = 64 * 1024
 """The largest request body read, in bytes; an order, a registry change or a limit is far
@@ -77,3 +82,8 @@ def _refused(request: Request, exc: Exception) -> Response:
 
 ERROR_HANDLERS: Final = {Refused: _refused, BadRequest: _refused, HTTPException: _refused}
 """The Starlette exception handlers that give every error its one shape."""
+
+
+def routes(endpoints: Iterable[Endpoint]) -> list[BaseRoute]:
+    """The Starlette routes of a table of endpoints."""
+    return [Route(path, endpoint, methods=[method]) for path, endpoint, method in endpoints]

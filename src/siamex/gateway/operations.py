@@ -26,19 +26,26 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from siamex.gateway.audit import AuditLog, bangkok_time
 from siamex.gateway.clock import BANGKOK_OFFSET_NS
 from siamex.gateway.config import ServeConfig
 from siamex.gateway.exchange import Outcome, ServiceCommand
-from siamex.gateway.http import ERROR_HANDLERS, Refused, json_response, read_body
+from siamex.gateway.http import (
+    ERROR_HANDLERS,
+    Endpoint,
+    Refused,
+    json_response,
+    read_body,
+)
+from siamex.gateway.http import routes as http_routes
 from siamex.gateway.operations_bodies import (
     REGISTRY_BODY,
     KillBody,
@@ -259,7 +266,7 @@ def operations_app(service: Service, config: ServeConfig, audit: AuditLog,
     before the service runs, after its replay or before it, either is exact.
     """
     ops = _Operations(service, config, audit, tokens if tokens is not None else Tokens(config))
-    endpoints: list[tuple[str, Callable[[Request], Awaitable[Response]], str]] = [
+    endpoints: list[Endpoint] = [
         ("/v1/status", ops.status, "GET"),
         ("/v1/state", ops.state, "GET"),
         ("/v1/registry", ops.registry, "GET"),
@@ -269,7 +276,6 @@ def operations_app(service: Service, config: ServeConfig, audit: AuditLog,
         ("/v1/risk/{member}", ops.risk, "GET"),
         ("/v1/audit", ops.audit_export, "GET"),
     ]
-    served: list[BaseRoute] = [Route(path, endpoint, methods=[method])
-                               for path, endpoint, method in endpoints]
+    served = http_routes(endpoints)
     served += [*routes, openapi_route("/v1/openapi.json")]
     return Starlette(routes=served, exception_handlers=ERROR_HANDLERS)

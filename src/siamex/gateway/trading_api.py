@@ -25,15 +25,14 @@ Decisions:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from siamex.gateway.exchange import Outcome
-from siamex.gateway.http import Refused, json_response, read_body
+from siamex.gateway.http import Endpoint, Refused, json_response, read_body, routes
 from siamex.gateway.operations_bodies import decode
 from siamex.gateway.operations_openapi import operation
 from siamex.gateway.ors_lifecycle import OrsEvent
@@ -222,7 +221,7 @@ def trading_routes(service: Service, tokens: Tokens) -> list[BaseRoute]:
     view = TradingView()
     service.sinks.append(view)
     api = _Trading(service, tokens, view)
-    endpoints: list[tuple[str, Callable[[Request], Awaitable[Response]], str]] = [
+    endpoints: list[Endpoint] = [
         ("/v1/sessions", api.logon, "POST"),
         ("/v1/sessions", api.logoff, "DELETE"),
         ("/v1/orders", api.enter, "POST"),
@@ -231,4 +230,4 @@ def trading_routes(service: Service, tokens: Tokens) -> list[BaseRoute]:
         ("/v1/orders", api.orders, "GET"),
         ("/v1/trades", api.trades, "GET"),
     ]
-    return [Route(path, endpoint, methods=[method]) for path, endpoint, method in endpoints]
+    return routes(endpoints)
