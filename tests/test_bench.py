@@ -139,3 +139,10 @@ def test_the_feed_benchmark_times_every_order_its_consumers_read() -> None:
 
     figures = measure_feed(subscribers=3, rate=100, seconds=0.5)
     assert figures.messages_per_s > 0 and 0 < figures.p50_us <= figures.p99_us
+
+
+def test_the_websocket_feed_benchmark_times_every_order_its_consumers_read() -> None:
+    from siamex.bench.feed import measure_feed
+
+    figures = measure_feed(subscribers=3, rate=100, seconds=0.5, websocket=True)
+    assert figures.messages_per_s > 0 and 0 < figures.p50_us <= figures.p99_us

@@ -353,19 +353,23 @@ def bench_gateway(session_counts: str, rate: int, seconds: float, runs: int) -> 
               help="Resting orders per second offered over one FIX session.")
 @click.option("--seconds", default=4.0, show_default=True, help="Length of each run.")
 @click.option("--runs", default=3, show_default=True, help="Runs per measurement (medians).")
-def bench_feed(subscriber_counts: str, rate: int, seconds: float, runs: int) -> None:
+@click.option("--websocket", is_flag=True,
+              help="Follow the browsers' WebSocket JSON feed instead of the binary one.")
+def bench_feed(subscriber_counts: str, rate: int, seconds: float, runs: int,
+               websocket: bool) -> None:
     """Follow `siamex serve`'s feed with N consumers while orders arrive over FIX: feed
     messages per second a consumer receives, and order-to-feed latency p50/p99/p99.9."""
     from siamex.bench.feed import measure_feed, median_feed
 
     console = Console(width=100)
-    table = Table(title="siamex serve's market-data feed over loopback (medians)")
+    kind = "WebSocket market data" if websocket else "market-data feed"
+    table = Table(title=f"siamex serve's {kind} over loopback (medians)")
     for column in ("subscribers", "orders/s", "messages/s", "p50 µs", "p99 µs", "p99.9 µs"):
         table.add_column(column, justify="right")
     for subscribers in (int(n) for n in subscriber_counts.split(",")):
         with console.status(f"{subscribers} subscribers at {rate:,} orders/s ({runs} runs)"):
-            figures = median_feed([measure_feed(subscribers, rate, seconds)
-                                   for _ in range(runs)])
+            figures = median_feed([measure_feed(subscribers, rate, seconds,
+                                                websocket=websocket) for _ in range(runs)])
         table.add_row(str(subscribers), f"{rate:,}", f"{figures.messages_per_s:,.0f}",
                       f"{figures.p50_us:,.0f}", f"{figures.p99_us:,.0f}",
                       f"{figures.p999_us:,.0f}")

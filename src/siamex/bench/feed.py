@@ -7,6 +7,10 @@ latency runs from when order k was due to be sent to when the consumer read it. 
 (the first and the last to log on) read and time every message; the others read and discard
 bytes, as the load they put on the server is the same. Messages per second is what the timed
 consumer received over the run.
+
+With `websocket`, the consumers follow the browsers' WebSocket instead, subscribed to every
+security the orders are for: each order changes the quantity of a level in the ten shown (all
+of one side rest at one price), so the k-th depth update a consumer reads is order k's.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ import statistics
 import time
 from dataclasses import dataclass
 
-from siamex.bench.gateway import logged_on, offer, quantiles_us, serving
+import websockets
+
+from siamex.bench.gateway import SYMBOLS, logged_on, offer, quantiles_us, serving
 from siamex.feed.soup import Unpacker, login
 
 __all__ = ["FeedFigures", "measure_feed", "median_feed"]
@@ -60,13 +66,54 @@ class _Consumer:
                         self.adds.append(now)
 
 
-async def _run(fix: tuple[str, int], feed: tuple[str, int], subscribers: int, rate: int,
-               seconds: float) -> tuple[list[_Consumer], int, float]:
-    consumers = []
+class _WebConsumer:
+    """A browser's view: a WebSocket subscribed to every security the orders are for."""
+
+    def __init__(self, socket: websockets.ClientConnection, timed: bool) -> None:
+        self.socket = socket
+        self.timed = timed
+        self.adds: list[int] = []
+        self.messages = 0
+
+    @classmethod
+    async def open(cls, url: str, timed: bool) -> _WebConsumer:
+        socket = await websockets.connect(url, max_queue=None)
+        for symbol in SYMBOLS:
+            await socket.send(f'{{"op":"subscribe","channel":"security:{symbol}"}}')
+        for _ in SYMBOLS:  # the snapshots
+            await socket.recv()
+        return cls(socket, timed)
+
+    async def read(self) -> None:
+        async for message in self.socket:
+            if self.timed:
+                self.messages += 1
+                if '"type":"depth"' in message:
+                    self.adds.append(time.perf_counter_ns())
+
+    def close(self) -> None:
+        self.socket.transport.close()
+
+
+async def _consumers(feed: tuple[str, int] | str, subscribers: int
+                     ) -> list[_Consumer | _WebConsumer]:
+    """`subscribers` consumers of the binary feed at an address, or of the WebSocket at a URL;
+    the first and the last are timed."""
+    consumers: list[_Consumer | _WebConsumer] = []
     for n in range(subscribers):
-        reader, writer = await asyncio.open_connection(*feed)
-        writer.write(login("", "", "", 1))
-        consumers.append(_Consumer(reader, writer, n in (0, subscribers - 1)))
+        timed = n in (0, subscribers - 1)
+        if isinstance(feed, str):
+            consumers.append(await _WebConsumer.open(feed, timed))
+        else:
+            reader, writer = await asyncio.open_connection(*feed)
+            writer.write(login("", "", "", 1))
+            consumers.append(_Consumer(reader, writer, timed))
+    return consumers
+
+
+async def _run(fix: tuple[str, int], feed: tuple[str, int] | str, subscribers: int, rate: int,
+               seconds: float) -> tuple[list[_Consumer | _WebConsumer], int, float]:
+    consumers = await _consumers(feed, subscribers)
     tasks = [asyncio.create_task(c.read()) for c in consumers]
     (session,) = await logged_on(fix, 1)
     before = consumers[0].messages
@@ -80,15 +127,23 @@ async def _run(fix: tuple[str, int], feed: tuple[str, int], subscribers: int, ra
     for task in tasks:
         task.cancel()
     for consumer in consumers:
-        consumer.writer.close()
+        if isinstance(consumer, _WebConsumer):
+            consumer.close()
+        else:
+            consumer.writer.close()
     session.writer.close()
     return consumers, start, per_s
 
 
-def measure_feed(subscribers: int, rate: int, seconds: float) -> FeedFigures:
-    """Start a server, follow its feed with `subscribers` consumers, offer `rate` orders/s."""
+def measure_feed(subscribers: int, rate: int, seconds: float, *, websocket: bool = False
+                 ) -> FeedFigures:
+    """Start a server, follow its feed (or its WebSocket) with `subscribers` consumers, offer
+    `rate` orders/s."""
     with serving(1) as server:
-        consumers, start, per_s = asyncio.run(_run(server.fix, server.feed, subscribers, rate,
+        feed: tuple[str, int] | str = server.feed
+        if websocket:
+            feed = server.http.replace("http://", "ws://") + "/v1/market-data"
+        consumers, start, per_s = asyncio.run(_run(server.fix, feed, subscribers, rate,
                                                    seconds))
     p50, p99, p999 = quantiles_us([at - (start + int(k * 1e9 / rate)) for c in consumers
                                    if c.timed for k, at in enumerate(c.adds)])

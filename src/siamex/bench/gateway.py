@@ -39,6 +39,8 @@ _LISTENING: Final = re.compile(rb"listening fix=([0-9.]+):([0-9]+) http=(\S+) ")
 _FEED: Final = re.compile(rb" feed=([0-9.]+):([0-9]+)")
 _SYMBOLS: Final = (("PTT", "31.00", "33.50"), ("AOT", "37.50", "39.50"),
                    ("KBANK", "155.00", "162.00"), ("CPALL", "49.50", "51.00"))
+SYMBOLS: Final = tuple(symbol for symbol, _, _ in _SYMBOLS)
+"""The securities the benchmark's orders are for."""
 _TOKEN: Final = "bench-operator"
 
 
