@@ -516,10 +516,10 @@ def clearing_run(members_file: Path, trades_file: Path, holdings_file: Path,
 
 
 @main.command()
-@click.option("--data", "folder", default="siamex-data", show_default=True,
-              type=click.Path(path_type=Path),
-              help="The data folder: journal, audit trail, FIX stores. A folder with a "
-                   "journal resumes where it stopped.")
+@click.option("--data", "folder", type=click.Path(path_type=Path),
+              help="The data folder: journal, audit trail, FIX stores, drop copy, clearing "
+                   "(default siamex-data; siamex-demo with --demo). A folder with a journal "
+                   "resumes where it stopped.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path),
               help="The TOML configuration (default: the embedded sample, as --init writes).")
 @click.option("--init", "init_file", type=click.Path(path_type=Path), is_flag=False,
@@ -538,7 +538,7 @@ def clearing_run(members_file: Path, trades_file: Path, holdings_file: Path,
               help="Add synthetic participants trading over FIX on an accelerated clock "
                    "(default speed 20, from 09:55 of the next trading day; docs/demo.md).")
 @_guarded
-def serve(folder: Path, config_file: Path | None, init_file: Path | None,
+def serve(folder: Path | None, config_file: Path | None, init_file: Path | None,
           universe: Path | None, speed: int | None, day: str | None, start: str | None,
           fix_port: int | None, http_port: int | None, feed_port: int | None,
           demo: bool) -> None:
@@ -576,7 +576,8 @@ def serve(folder: Path, config_file: Path | None, init_file: Path | None,
         changes["http_port"] = http_port
     if feed_port is not None:
         changes["feed_port"] = feed_port
-    run_server(dataclasses.replace(config, **changes), ServeOptions(folder, universe, demo=demo))
+    data = folder or Path("siamex-demo" if demo else "siamex-data")
+    run_server(dataclasses.replace(config, **changes), ServeOptions(data, universe, demo=demo))
 
 
 def _demo_clock(speed: int, day: str | None, start: str | None) -> dict[str, Any]:

@@ -65,3 +65,11 @@ def _trading(client: FeedClient) -> bool:
         if bid and offer and bid[0][0] < offer[0][0] and client.received > 200:
             return True
     return False
+
+
+def test_serve_demo_on_a_folder_begun_without_it_says_so(tmp_path: Path) -> None:
+    Server(tmp_path / "data").stop()
+    begun = Server(tmp_path / "data", _demo_config(), "--demo")
+    assert begun.process.wait(30) != 0
+    assert begun.process.stderr is not None
+    assert b"begun without --demo" in begun.process.stderr.read()

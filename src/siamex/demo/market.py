@@ -21,6 +21,7 @@ import msgspec
 from siamex.demo.config import DEMO_SYMBOLS, PARTICIPANTS
 from siamex.demo.session import DemoSession
 from siamex.demo.traders import Fair, make_market, take
+from siamex.errors import ErrorCode, SiamexError
 from siamex.gateway.clearing_link import ClearingLink
 from siamex.gateway.clock import ExchangeClock
 from siamex.gateway.day_clearing import RunState
@@ -48,7 +49,8 @@ class DemoMarket:
 
     def __init__(self, service: Service, clock: ExchangeClock, link: ClearingLink,
                  address: tuple[str, int], comp_id: str, out: TextIO, *,
-                 days: int | None = None, seed: int = 1, pace: float = 0.05) -> None:
+                 days: int | None = None, resumed: bool = False, seed: int = 1,
+                 pace: float = 0.05) -> None:
         self.service = service
         self.clock = clock
         self.link = link
@@ -56,6 +58,8 @@ class DemoMarket:
         self.comp_id = comp_id
         self.out = out
         self.days = days
+        self.resumed = resumed
+        """Whether the server resumed a journal: its registry is there already."""
         self.pace = pace
         self.rng = random.Random(seed)
         self.fair = Fair(self.rng)
@@ -65,6 +69,10 @@ class DemoMarket:
         """Trade day after day (until `days` traded and settled, if given)."""
         registry = self.service.exchange.registry
         while any(registry.ors(f"{p.member}-ORS1") is None for p in PARTICIPANTS):
+            if self.resumed:
+                raise SiamexError(ErrorCode.DATA_FOLDER, (
+                    "the data folder's registry has no demo participants: it was begun "
+                    "without --demo; give --data a new folder"))
             await asyncio.sleep(self.pace)  # the configuration's registry is still being built
         for participant in PARTICIPANTS:
             session = DemoSession(participant, self.comp_id)

@@ -106,6 +106,7 @@ async def _serve(config: ServeConfig, options: ServeOptions, out: TextIO) -> Non
     service.replay()
     clock.not_before(service.first_ts())
     acceptor.resume()
+    resumed = not service.fresh
     if service.fresh:
         for command in genesis(config):
             service.post(command)
@@ -136,7 +137,7 @@ async def _serve(config: ServeConfig, options: ServeOptions, out: TextIO) -> Non
         print(f"siamex serve: universe: {universe.description}", file=out, flush=True)
     if options.demo:
         market = DemoMarket(service, clock, link, (config.host, fix_port), config.comp_id, out,
-                            days=options.days)
+                            days=options.days, resumed=resumed)
         tasks.append(asyncio.create_task(market.run()))
     stopping = asyncio.create_task(stop.wait())
     done, _ = await asyncio.wait([stopping, *tasks], return_when=asyncio.FIRST_COMPLETED)
