@@ -36,6 +36,7 @@ from siamex.gateway.drop_copy_log import DropCopyLog
 from siamex.gateway.drop_copy_sink import DropCopySink
 from siamex.gateway.exchange import Exchange
 from siamex.gateway.http import Refused, json_response
+from siamex.gateway.operations_openapi import operation
 from siamex.gateway.tokens import Caller, Tokens
 from siamex.units import InvalidValue, parse_date, shown
 
@@ -135,13 +136,17 @@ class _DropCopyApi:
             raise Refused(403, "a trader's token is for the trading endpoints and the drop copy")
         return found
 
+    @operation("The closed days and their clearing runs", ok="ClearingDays", more=(403,))
     async def days(self, request: Request) -> Response:
-        """Every closed day and where its clearing run stands."""
+        """Every closed day and where its clearing run stands (queued, running, done or
+        failed, with the error)."""
         self._caller(request)
         return json_response({"days": [
             {"date": run.date.isoformat(), "state": run.state.value, "error": run.error}
             for run in self.clearing.runs()]})
 
+    @operation("A day's clearing report", ok="ClearingReport", params=(("date", "path"),),
+               more=(400,))
     async def day(self, request: Request) -> Response:
         """A day's clearing report: whole for an operator, a risk officer's member's own
         statement beside the day's figures."""
@@ -169,7 +174,6 @@ def drop_copy_routes(log: DropCopyLog, sink: DropCopySink, clearing: DayClearing
     """The drop copy's WebSocket and the clearing runs' endpoints."""
     api = _DropCopyApi(log, sink, clearing, exchange, tokens)
     return [WebSocketRoute("/v1/drop-copy", api.follow),
-            Route("/v1/clearing/days", api.days, methods=["GET"], include_in_schema=False),
-            Route("/v1/clearing/days/{date}", api.day, methods=["GET"],
-                  include_in_schema=False)]
+            Route("/v1/clearing/days", api.days, methods=["GET"]),
+            Route("/v1/clearing/days/{date}", api.day, methods=["GET"])]
 

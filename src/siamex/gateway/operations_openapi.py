@@ -85,6 +85,10 @@ _RESULTS: Final[dict[str, Any]] = {
     "OrderAnswer": _object(seq=_INT, order={"$ref": _SCHEMAS.format(name="Order")},
                            reports=_ORDERS),
     "Orders": _object(orders=_ORDERS),
+    "ClearingDays": _object(days={"type": "array", "items": _object(
+        date={"type": "string", "format": "date"}, state=_TEXT, error=_TEXT)}),
+    "ClearingReport": {"type": "object", "description": "the clearing house's day report "
+                                                        "(docs/clearing.md)"},
     "Trades": _object(trades=_ORDERS),
 }
 
