@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
 from siamex.gateway.clearing_link import ClearingLink
@@ -213,3 +213,27 @@ def test_kill_9_during_the_day_leaves_the_drop_copy_and_clearing_the_journal_giv
     for day in served:
         assert ((folder / CLEARING / day / "report.json").read_bytes()
                 == (reference / CLEARING / day / "report.json").read_bytes()), day
+
+
+def test_a_traders_drop_copy_ends_with_its_session(tmp_path: Path) -> None:
+    server = Server(tmp_path / "data")
+    try:
+        m01, m02 = Member(server.fix), _m02(server)
+        m01.logon()
+        m02.logon()
+        logon = httpx.post(f"{server.http}/v1/sessions", timeout=30, json={
+            "username": "m01ors1", "password": "m01-fix-secret-change-me", "trader": "M01T1"})
+        token = logon.json()["token"]
+        url = server.http.replace("http://", "ws://") + f"/v1/drop-copy?token={token}"
+        with connect(url) as stream:
+            ended = httpx.delete(f"{server.http}/v1/sessions", timeout=30,
+                                 headers={"Authorization": f"Bearer {token}"})
+            assert ended.json() == {"ended": True}
+            m01.order("S1", "2", 100, "32.25")
+            m02.order("B1", "1", 100, "32.25", trader="M02T1")
+            _filled(m02, "B1")
+            with pytest.raises(ConnectionClosed) as closed:
+                stream.recv(timeout=30)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
+    finally:
+        server.kill()

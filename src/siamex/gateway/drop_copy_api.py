@@ -13,7 +13,8 @@ Decisions (decision 88):
   record is sent, so a change of the trader's accounts applies at once. A record is one side
   of a trade, so no subscriber ever learns another member's account or trader.
 - The token is the `Authorization: Bearer` header or, for a browser that cannot set one, the
-  `token` query parameter. A handshake without a valid token is refused 401, one with a bad
+  `token` query parameter. A trader's stream ends (close code 1008) at the first record after
+  its session ended. A handshake without a valid token is refused 401, one with a bad
   `from` 400, before anything is sent, in the JSON error shape of every endpoint.
 - A clearing report is the operators'; a risk officer reads the day's figures and its own
   member's statement only. A trader's token is for the trading endpoints and the drop copy.
@@ -81,8 +82,10 @@ class _DropCopyApi:
 
     async def follow(self, websocket: WebSocket) -> None:
         """Stream the records the caller may see, from `from` on, then live."""
-        caller = (self.tokens.find(websocket.headers.get("authorization", ""))
-                  or self.tokens.lookup(websocket.query_params.get("token", "")))
+        scheme, _, bearer = websocket.headers.get("authorization", "").partition(" ")
+        token = bearer.strip() if scheme.lower() == "bearer" \
+            else websocket.query_params.get("token", "")
+        caller = self.tokens.lookup(token)
         if caller is None:
             await websocket.send_denial_response(_denied(
                 401, "UNAUTHORIZED", "give a valid token: Authorization: Bearer <token>, "
@@ -101,17 +104,20 @@ class _DropCopyApi:
         self.sink.readers.append(wake.set)
         leaving = asyncio.ensure_future(_left(websocket))
         try:
-            await self._stream(websocket, caller, int(start) - 1, wake, leaving)
+            await self._stream(websocket, caller, token, int(start) - 1, wake, leaving)
         except WebSocketDisconnect:
             pass
         finally:
             self.sink.readers.remove(wake.set)
             leaving.cancel()
 
-    async def _stream(self, websocket: WebSocket, caller: Caller, after: int,
+    async def _stream(self, websocket: WebSocket, caller: Caller, token: str, after: int,
                       wake: asyncio.Event, leaving: asyncio.Future[None]) -> None:
         member = None if caller.operator else caller.member
         while True:
+            if caller.is_trader and self.tokens.lookup(token) != caller:
+                await websocket.close(1008, "the trader's session ended")
+                return
             wake.clear()  # before reading: a batch kept after the read wakes the wait
             page = self.log.after(after, member, _PAGE)
             for record in page:
