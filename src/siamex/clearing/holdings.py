@@ -69,7 +69,7 @@ def _holding(entry: Any, where: str, registry: MemberRegistry, rules: ClearingRu
     if not isinstance(asset, str) or not asset:
         raise _refuse(where, "`asset` must be a security such as \"PTT\" or \"THB\"")
     cash = asset == THB
-    per_account = rules.cash_netting == "account"  # decision C2: cash per account type
+    per_account = rules.cash_per_account_type
     account_type: AccountType | None = None
     if kind is not None or not cash or per_account:
         try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 from siamex.clearing.money import InvalidAmount, parse_baht
 from siamex.rulebook.parameters import Parameter, read_overrides
@@ -338,6 +338,9 @@ CLEARING_PARAMETERS: tuple[Parameter, ...] = (
 )
 
 
+_T = TypeVar("_T")
+
+
 class ClearingRules:
     """The clearing house's parameters in core form, read as attributes."""
 
@@ -414,6 +417,17 @@ class ClearingRules:
         for name, value in read_overrides(CLEARING_PARAMETERS, self.overrides,
                                           "clearing").items():
             setattr(self, name, value)
+
+    @property
+    def cash_per_account_type(self) -> bool:
+        """Whether a member's cash nets per account type, not per member: decision C2, decided
+        here only."""
+        return self.cash_netting == "account"
+
+    def cash_type(self, account_type: _T) -> _T | None:
+        """The account type a member's cash of this account type is kept under: its own under
+        per-account netting, else none (the member's one cash account)."""
+        return account_type if self.cash_per_account_type else None
 
 
 DEFAULT_CLEARING_RULES = ClearingRules()

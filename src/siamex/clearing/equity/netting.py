@@ -113,7 +113,6 @@ def _positions(securities: Iterable[tuple[SecuritiesKey, int]],
 
 def net_legs(legs: Iterable[Leg], rules: ClearingRules) -> NetPositions:
     """Net leg records one by one: the reference the array version is tested against."""
-    per_account = rules.cash_netting == "account"  # decision C2
     securities: defaultdict[SecuritiesKey, int] = defaultdict(int)
     cash: defaultdict[CashKey, int] = defaultdict(int)
     gross: list[str] = []
@@ -125,8 +124,8 @@ def net_legs(legs: Iterable[Leg], rules: ClearingRules) -> NetPositions:
         sign = 1 if leg.side is Side.BUY else -1
         securities[(leg.member, leg.account_type, leg.security, leg.settlement_date)] += (
             sign * leg.qty)
-        account = leg.account_type if per_account else None
-        cash[(leg.member, account, leg.settlement_date)] -= sign * leg.value
+        cash[(leg.member, rules.cash_type(leg.account_type), leg.settlement_date)] -= (
+            sign * leg.value)
     return _positions(securities.items(), cash.items(), gross)
 
 
@@ -190,7 +189,7 @@ def _sums(parts: Sequence[tuple[Int64s, Int64s, int]], size: int,
 
 def net_columns(columns: LegColumns, rules: ClearingRules) -> NetPositions:
     """Net a book's legs as arrays: the same result as `net_legs`, for millions of trades."""
-    per_account = rules.cash_netting == "account"  # decision C2
+    per_account = rules.cash_per_account_type
     # clearing-spec.md 3.2: gross trades stay out of the net
     kept = np.flatnonzero(~columns.gross) if columns.gross.any() else slice(None)
     n_members, n_types = len(columns.members), len(_ACCOUNT_TYPES)

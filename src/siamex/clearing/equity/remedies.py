@@ -167,8 +167,7 @@ def withheld_account(member: str) -> Account:
 
 
 def _defaulter_cash(fail: DeliveryFail, rules: ClearingRules) -> Account:
-    per_account = rules.cash_netting == "account"  # decision C2
-    return cash_account(fail.member, fail.account_type if per_account else None)
+    return member_cash(fail.member, fail.account_type, rules)
 
 
 def _fail_parts(fail: DeliveryFail, day: dt.date) -> tuple[str, ...]:
@@ -451,8 +450,7 @@ def mark_to_market(store: LedgerStore, loan: Loan, day: dt.date, price: int,
     recorded = _recorded(store, name)
     if isinstance(recorded, int):
         return recorded
-    cash = cash_account(loan.borrower, loan.account_type
-                        if rules.cash_netting == "account" else None)
+    cash = member_cash(loan.borrower, loan.account_type, rules)
     # 3.6: marked to market at the start and end of each day
     move = collateral_adjustment(loan.qty, price, collateral_held(store, loan), rules)
     move = min(move, store.balances().get(cash, 0))
@@ -472,8 +470,7 @@ def return_loan(store: LedgerStore, loan: Loan, day: dt.date,
     borrower = holdings_account(loan.borrower, loan.account_type, loan.security)
     if store.balances().get(borrower, 0) < loan.qty:
         return False
-    cash = cash_account(loan.borrower, loan.account_type
-                        if rules.cash_netting == "account" else None)
+    cash = member_cash(loan.borrower, loan.account_type, rules)
     lender = holdings_account(loan.lender, loan.lender_account_type, loan.security)
     # 3.6: collateral is returned when the lender has all its shares back
     legs = (*transfer(borrower, lender, loan.qty),
@@ -510,8 +507,7 @@ def mature_loan(store: LedgerStore, loan: Loan, day: dt.date, price: int,
         new_lender = holdings_account(renewed.lender, renewed.lender_account_type,
                                       renewed.security)
         old_lender = holdings_account(loan.lender, loan.lender_account_type, loan.security)
-        cash = cash_account(loan.borrower, loan.account_type
-                            if rules.cash_netting == "account" else None)
+        cash = member_cash(loan.borrower, loan.account_type, rules)
         # the old loan's collateral goes back and is posted again for the new one
         _commit(store, name, _loan_row(renewed), [
             Transaction(loan.posting("return"), day, "SBL loan returned by re-borrowing",
@@ -525,8 +521,7 @@ def mature_loan(store: LedgerStore, loan: Loan, day: dt.date, price: int,
     # 3.6: cannot re-borrow: the lender gets at least 130% of the value at today's price
     penalty = lender_penalty(loan.qty, price, rules)
     held = collateral_held(store, loan)
-    cash = cash_account(loan.borrower, loan.account_type
-                        if rules.cash_netting == "account" else None)
+    cash = member_cash(loan.borrower, loan.account_type, rules)
     from_cash = min(max(penalty - held, 0), store.balances().get(cash, 0))
     lender_cash = member_cash(loan.lender, loan.lender_account_type, rules)
     legs = [*transfer(SBL_COLLATERAL, lender_cash, min(penalty, held))]

@@ -141,7 +141,7 @@ def member_cash(member: str, account_type: AccountType,
                 rules: ClearingRules = DEFAULT_CLEARING_RULES) -> Account:
     """The cash account a member's movements of one account type use: its one cash account,
     or that type's under per-account netting (decision C2)."""
-    return cash_account(member, account_type if rules.cash_netting == "account" else None)
+    return cash_account(member, rules.cash_type(account_type))
 
 
 def house_cash(member: str, rules: ClearingRules = DEFAULT_CLEARING_RULES) -> Account:
