@@ -27,7 +27,7 @@ from siamex.gateway.clock import ExchangeClock
 from siamex.gateway.day_clearing import RunState
 from siamex.gateway.service import Service
 from siamex.rulebook.calendar import next_trading_day
-from siamex.trading.enums import Phase
+from siamex.trading.enums import Phase, Side
 from siamex.units import day_start, parse_price, parse_time_of_day
 
 __all__ = ["DemoMarket"]
@@ -134,7 +134,7 @@ class DemoMarket:
             if run is not None and run.state in (RunState.DONE, RunState.FAILED):
                 break
             await asyncio.sleep(self.pace)
-        records = [r for r in self.link.log.day(day.isoformat()) if r.side.value == "buy"]
+        records = [r for r in self.link.log.day(day.isoformat()) if r.side is Side.BUY]
         volume = sum(r.qty for r in records)
         value = sum(r.qty * parse_price(r.price) for r in records)
         if run.state is RunState.FAILED:

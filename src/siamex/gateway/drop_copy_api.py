@@ -36,7 +36,7 @@ from siamex.gateway.drop_copy import DropCopy
 from siamex.gateway.drop_copy_log import DropCopyLog
 from siamex.gateway.drop_copy_sink import DropCopySink
 from siamex.gateway.exchange import Exchange
-from siamex.gateway.http import Refused, json_response
+from siamex.gateway.http import Refused, bearer_caller, json_response
 from siamex.gateway.operations_openapi import operation
 from siamex.gateway.tokens import Caller, Tokens
 from siamex.units import InvalidValue, parse_date, shown
@@ -135,9 +135,7 @@ class _DropCopyApi:
     # -- the clearing runs ----------------------------------------------------------------
 
     def _caller(self, request: Request) -> Caller:
-        found = self.tokens.find(request.headers.get("authorization", ""))
-        if found is None:
-            raise Refused(401, "give a valid token: Authorization: Bearer <token>")
+        found = bearer_caller(self.tokens, request)
         if found.is_trader:
             raise Refused(403, "a trader's token is for the trading endpoints and the drop copy")
         return found

@@ -17,9 +17,10 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from siamex.gateway.operations_bodies import BadRequest
+from siamex.gateway.tokens import Caller, Tokens
 
-__all__ = ["ERROR_HANDLERS", "MAX_BODY", "Endpoint", "Refused", "json_response", "read_body",
-           "routes"]
+__all__ = ["ERROR_HANDLERS", "MAX_BODY", "Endpoint", "Refused", "bearer_caller", "json_response",
+           "read_body", "routes"]
 
 Endpoint = tuple[str, Callable[[Request], Awaitable[Response]], str]
 """A path, its handler and its method."""
@@ -42,6 +43,14 @@ class Refused(Exception):
         self.code = code or _STATUS_CODES[status]
         self.text = text
         self.extra = dict(extra or {})
+
+
+def bearer_caller(tokens: Tokens, request: Request) -> Caller:
+    """Who the request's bearer token belongs to, or 401: each endpoint then checks the role."""
+    found = tokens.find(request.headers.get("authorization", ""))
+    if found is None:
+        raise Refused(401, "give a valid token: Authorization: Bearer <token>")
+    return found
 
 
 def json_response(data: object, status: int = 200) -> Response:

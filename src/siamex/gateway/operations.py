@@ -42,6 +42,7 @@ from siamex.gateway.http import (
     ERROR_HANDLERS,
     Endpoint,
     Refused,
+    bearer_caller,
     json_response,
     read_body,
 )
@@ -96,9 +97,7 @@ class _Operations:
     # -- access -------------------------------------------------------------------------------
 
     def _caller(self, request: Request, *, operator: bool = False) -> Caller:
-        found = self.tokens.find(request.headers.get("authorization", ""))
-        if found is None:
-            raise Refused(401, "give a valid token: Authorization: Bearer <token>")
+        found = bearer_caller(self.tokens, request)
         if operator and not found.operator:
             raise Refused(403, "only an operator may do this")
         if found.is_trader:

@@ -32,7 +32,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from siamex.gateway.exchange import Outcome
-from siamex.gateway.http import Endpoint, Refused, json_response, read_body, routes
+from siamex.gateway.http import Endpoint, Refused, bearer_caller, json_response, read_body, routes
 from siamex.gateway.operations_bodies import decode
 from siamex.gateway.operations_openapi import operation
 from siamex.gateway.ors_lifecycle import OrsEvent
@@ -68,9 +68,7 @@ class _Trading:
         self.view = view
 
     def _trader(self, request: Request) -> Caller:
-        found = self.tokens.find(request.headers.get("authorization", ""))
-        if found is None:
-            raise Refused(401, "give a valid token: Authorization: Bearer <token>")
+        found = bearer_caller(self.tokens, request)
         if not found.is_trader:
             raise Refused(403, "only a trader's token may do this: log on at /v1/sessions")
         return found
