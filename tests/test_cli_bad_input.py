@@ -27,7 +27,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from siamex.clearing.parameters import CLEARING_PARAMETERS
+from siamex.clearing.foundations.parameters import CLEARING_PARAMETERS
 from siamex.cli import main
 from siamex.rulebook.parameters import PARAMETERS
 

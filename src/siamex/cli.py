@@ -20,13 +20,13 @@ import msgspec
 from rich.console import Console
 from rich.table import Table
 
-from siamex.clearing.parameters import ClearingRules
+from siamex.clearing.foundations.parameters import ClearingRules
+from siamex.clearing.foundations.reference import clearing_markdown_reference
 from siamex.errors import ErrorCode, SiamexError
 from siamex.journal.log import CorruptJournal, JournalWriter
 from siamex.journal.replay import replay as replay_journal
 from siamex.rulebook.parameters import PARAMETERS
 from siamex.rulebook.reference import (
-    clearing_markdown_reference,
     markdown_reference,
     written_default,
 )
@@ -259,7 +259,7 @@ def journal_replay(path: Path, snapshot: Path | None) -> None:
 @click.option("--clearing", is_flag=True, help="The clearing house's parameters instead.")
 def rulebook(markdown: bool, clearing: bool) -> None:
     """List every rulebook parameter with its default and source."""
-    from siamex.clearing.parameters import CLEARING_PARAMETERS
+    from siamex.clearing.foundations.parameters import CLEARING_PARAMETERS
 
     if markdown:
         click.echo(clearing_markdown_reference() if clearing else markdown_reference(), nl=False)
@@ -401,7 +401,7 @@ def bench_clearing(trades: int, members: int, securities: int, runs: int, seed: 
         print_clearing_figures,
         write_day,
     )
-    from siamex.clearing.stores import open_store
+    from siamex.clearing.foundations.store_open import open_store
 
     console = Console()
     registry = bench_registry(members)
@@ -430,7 +430,7 @@ def bench_clearing(trades: int, members: int, securities: int, runs: int, seed: 
 
 
 def _clearing_rules(overrides: dict[str, Any]) -> ClearingRules:
-    from siamex.clearing.parameters import ClearingRules
+    from siamex.clearing.foundations.parameters import ClearingRules
     from siamex.rulebook.parameters import UnknownParameter
 
     try:
@@ -485,13 +485,13 @@ def clearing_run(members_file: Path, trades_file: Path, holdings_file: Path,
                  csv_dir: Path | None) -> None:
     """Clear a day: novate and net a trade file, run the fund and risk-collateral steps,
     settle what is due, remedy the fails, and report per member."""
-    from siamex.clearing.equity import read_trades
-    from siamex.clearing.holdings import load_holdings
-    from siamex.clearing.instructions import load_instructions
-    from siamex.clearing.members import load_registry
-    from siamex.clearing.reports import print_report, report_json, write_csv
-    from siamex.clearing.run import clear_day
-    from siamex.clearing.stores import open_store
+    from siamex.clearing.day.instructions import load_instructions
+    from siamex.clearing.day.run import clear_day
+    from siamex.clearing.equities import read_trades
+    from siamex.clearing.equities.holdings import load_holdings
+    from siamex.clearing.foundations.members import load_registry
+    from siamex.clearing.foundations.store_open import open_store
+    from siamex.clearing.reports.member_report import print_report, report_json, write_csv
 
     if as_json and csv_dir is not None:
         raise SiamexError(ErrorCode.INVALID_PARAMETER, "give --json or --csv-dir, not both")
@@ -549,8 +549,8 @@ def serve(folder: Path | None, config_file: Path | None, init_file: Path | None,
 
     from siamex.demo.config import DEMO_CONFIG
     from siamex.gateway.config import SAMPLE, load_config, parse_config
-    from siamex.gateway.server import ServeOptions
-    from siamex.gateway.server import serve as run_server
+    from siamex.server import ServeOptions
+    from siamex.server import serve as run_server
 
     if init_file is not None:
         if init_file.exists():
@@ -610,8 +610,8 @@ def demo(days: int, speed: int, day: str | None, folder: Path | None) -> None:
 
     from siamex.demo.config import DEMO_CONFIG
     from siamex.gateway.config import parse_config
-    from siamex.gateway.server import ServeOptions
-    from siamex.gateway.server import serve as run_server
+    from siamex.server import ServeOptions
+    from siamex.server import serve as run_server
 
     first = _run_date(day).isoformat() if day is not None else None
     config = dataclasses.replace(parse_config(DEMO_CONFIG), fix_port=0, http_port=0,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from siamex.clearing.ledger import Outcome, Transaction
-from siamex.clearing.store import MemoryStore
+from siamex.clearing.foundations.ledger import Outcome, Transaction
+from siamex.clearing.foundations.store import MemoryStore
 
 
 class Crash(Exception):

@@ -33,8 +33,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from siamex.clearing.ledger import Outcome, Transaction
-from siamex.clearing.store_sqlite import SqliteStore
+from siamex.clearing.foundations.ledger import Outcome, Transaction
+from siamex.clearing.foundations.store_sqlite import SqliteStore
 from siamex.cli import main
 from siamex.rulebook.calendar import is_trading_day
 
@@ -111,7 +111,8 @@ def _job(job: Mapping[str, Any]) -> dict[str, Any]:
 def _warm() -> None:
     """Import what `siamex clearing run` imports when it runs, and read the calendar, so that
     no child does it again."""
-    for module in ("equity", "holdings", "instructions", "members", "reports", "run", "stores"):
+    for module in ("equities", "equities.holdings", "day.instructions", "foundations.members",
+                   "reports.member_report", "day.run", "foundations.store_open"):
         importlib.import_module(f"siamex.clearing.{module}")
     is_trading_day(dt.date(2021, 3, 3))
 

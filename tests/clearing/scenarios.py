@@ -7,13 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from siamex.clearing.equity import read_trades
-from siamex.clearing.equity.trades import trades_from_csv
-from siamex.clearing.holdings import Holding, load_holdings
-from siamex.clearing.instructions import instructions_from_json, load_instructions
-from siamex.clearing.members import AccountType, load_registry, registry_from_json
-from siamex.clearing.run import DayReport, clear_day
-from siamex.clearing.store import MemoryStore
+from siamex.clearing.day.instructions import instructions_from_json, load_instructions
+from siamex.clearing.day.run import clear_day
+from siamex.clearing.equities import read_trades
+from siamex.clearing.equities.holdings import Holding, load_holdings
+from siamex.clearing.equities.trades import trades_from_csv
+from siamex.clearing.foundations.members import AccountType, load_registry, registry_from_json
+from siamex.clearing.foundations.store import MemoryStore
+from siamex.clearing.reports.day_report import DayReport
 
 SCENARIO = Path(__file__).resolve().parents[2] / "examples" / "clearing" / "default"
 DAYS = ("2021-03-03", "2021-03-04", "2021-03-05", "2021-03-08")

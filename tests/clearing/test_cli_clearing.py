@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from siamex.clearing.store_sqlite import SqliteStore
+from siamex.clearing.foundations.store_sqlite import SqliteStore
 from siamex.cli import main
 from siamex.scenario.loader import load_scenario
 from siamex.scenario.output import event_line
@@ -143,7 +143,7 @@ def test_bad_input_is_an_error_with_a_code(tmp_path: Path, args: tuple[str, ...]
 
 
 def test_the_clearing_rulebook_reference_in_docs_is_up_to_date() -> None:
-    from siamex.rulebook.reference import clearing_markdown_reference
+    from siamex.clearing.foundations.reference import clearing_markdown_reference
 
     expected = clearing_markdown_reference()
     assert (ROOT / "docs" / "clearing-rulebook.md").read_text() == expected, (

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from siamex.clearing.ledger import Outcome, Transaction
-from siamex.clearing.store_sqlite import SqliteStore
+from siamex.clearing.foundations.ledger import Outcome, Transaction
+from siamex.clearing.foundations.store_sqlite import SqliteStore
 from siamex.cli import main as cli
 from siamex.errors import ErrorCode, SiamexError
 from siamex.gateway.clearing_link import ClearingLink

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from siamex.clearing.parameters import CLEARING_PARAMETERS, ClearingRules
+from siamex.clearing.foundations.parameters import CLEARING_PARAMETERS, ClearingRules
 from siamex.rulebook.parameters import PARAMETERS, Rulebook, UnknownParameter
 from siamex.rulebook.reference import markdown_reference
 from siamex.units import InvalidValue

@@ -35,14 +35,21 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from siamex.clearing.equity.netting import NetPositions, net
-from siamex.clearing.equity.novation import novate
-from siamex.clearing.equity.settlement import cash_account, holdings_account, issue, settle_date
-from siamex.clearing.equity.trades import TradeBatch, read_trades
-from siamex.clearing.ledger import TCH, Ledger
-from siamex.clearing.ledger import Account as LedgerAccount
-from siamex.clearing.members import Account, AccountType, Member, MemberRegistry, MemberType
-from siamex.clearing.store import LedgerStore, MemoryStore
+from siamex.clearing.equities.netting import NetPositions, net
+from siamex.clearing.equities.novation import novate
+from siamex.clearing.equities.settlement import issue, settle_date
+from siamex.clearing.equities.trades import TradeBatch, read_trades
+from siamex.clearing.foundations.accounts import cash_account, holdings_account
+from siamex.clearing.foundations.ledger import TCH, Ledger
+from siamex.clearing.foundations.ledger import Account as LedgerAccount
+from siamex.clearing.foundations.members import (
+    Account,
+    AccountType,
+    Member,
+    MemberRegistry,
+    MemberType,
+)
+from siamex.clearing.foundations.store import LedgerStore, MemoryStore
 from siamex.rulebook.parameters import DEFAULT_RULEBOOK
 from siamex.rulebook.ticks import tick_scale
 from siamex.runtime import without_gc_pauses

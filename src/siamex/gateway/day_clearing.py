@@ -4,7 +4,7 @@ When a trading day closes (the market enters CLOSED at the end of the off-hour s
 next day's start closes a day the server was not running for), its trades go to the clearing
 house as `siamex clearing run` takes them: a member file, the day's trade file (the drop copy,
 siamex.gateway.drop_copy) and the opening holdings, cleared against one store with
-`siamex.clearing.run.clear_day` on the day's date. The store carries each day's obligations,
+`siamex.clearing.day.run.clear_day` on the day's date. The store carries each day's obligations,
 so the run of T+2 settles the trades of T (decision C1). The runs go one after another on a
 worker thread, so the event loop keeps serving while the clearing house works.
 
@@ -44,14 +44,14 @@ from typing import Any, Final
 
 import msgspec
 
-from siamex.clearing.equity import read_trades
-from siamex.clearing.holdings import load_holdings
-from siamex.clearing.members import load_registry
-from siamex.clearing.money import format_baht
-from siamex.clearing.parameters import DEFAULT_CLEARING_RULES
-from siamex.clearing.reports import report_json
-from siamex.clearing.run import clear_day
-from siamex.clearing.stores import open_store
+from siamex.clearing.day.run import clear_day
+from siamex.clearing.equities import read_trades
+from siamex.clearing.equities.holdings import load_holdings
+from siamex.clearing.foundations.members import load_registry
+from siamex.clearing.foundations.money import format_baht
+from siamex.clearing.foundations.parameters import DEFAULT_CLEARING_RULES
+from siamex.clearing.foundations.store_open import open_store
+from siamex.clearing.reports.member_report import report_json
 from siamex.errors import SiamexError
 from siamex.gateway.config import ClearingConfig
 from siamex.gateway.drop_copy import clearing_rows

@@ -5,7 +5,7 @@ execution reports: each side of each trade with who traded it (member, account, 
 client order id), so that the clearing house novates the day's trades and a member checks its
 own. This module is pure: it turns one command's outcome into records, and a day's records into
 the rows of the clearing house's JSON trade file (docs/clearing.md, "Trade files"), which
-`siamex.clearing.equity.trades_from_json` reads as it reads any trade file.
+`siamex.clearing.equities.trades_from_json` reads as it reads any trade file.
 
 Decisions (docs/drop-copy.md; decision 88):
 

@@ -1,0 +1,1 @@
+"""What TCH charges: clearing fees (`fees`), fines (`fines`) and the month's end (`month_end`)."""

@@ -1,0 +1,196 @@
+"""Gross (trade-for-trade) settlement of large trade reports (clearing-spec.md 3.1, 3.4).
+
+A trade report of at least 50M THB switched to gross (`NovationBook.choose_gross`) leaves the
+net and settles alone on its chosen date, by 12:30 on that date (3.4, "Gross clearing: create
+and settle"). `gross_items` lists those trades, `settle_gross` settles one date's at its cut-off.
+
+Why it is shaped this way, as net settlement (settlement.py): the ledger is the only state.
+Every movement is a `Transaction` keyed by date, trade and step
+(`gross:2021-04-12:R50:deliver`), so a call run twice posts nothing twice, and what settled is
+read back from those keys. Two documents record the cut-off, committed with the postings:
+`gross:{day}:decided` holds each item with what its seller and buyer lacked, and
+`gross:{day}:settled` (the time it ran) says the step is done. A repeated call therefore
+reports the fails decided at the cut-off, not against later balances.
+
+Choices:
+
+- An item settles DvP, all or nothing: only if the seller's depository account of the trade's
+  account type holds every share and the buyer's cash account the whole value; then four
+  postings move the shares and cash through TCH, which ends flat. Otherwise nothing moves and it
+  is a `GrossFail` with both shortfalls. Portfolio and client holdings never cover each other
+  (3.1); cash is per member, or per account type under `cash_netting = "account"` (decision C2).
+- Items settle in trade id order against balances updated as they go, so shares or cash
+  received on an earlier item can fund a later one; the order makes the outcome reproducible.
+- A fail stays a fail: there is no second round, no SBL or buy-in for a gross trade here (the
+  spec gives gross settlement a single cut-off and no remedy of its own).
+- All postings of a date go in one commit with its decision. A call after a crash finds the
+  date settled with its decision, or nothing moved and decides it then.
+- An item handed in again after its date was processed must be the one recorded; a new or
+  changed one is refused (`CLEARING_STATE`), since gross trades cannot be created after the
+  cut-off.
+- A gross trade never has its legs on different boards: novation refuses the board-type
+  change of a gross trade, and the confirmation of a gross item whose legs were moved
+  (`NOT_IMPLEMENTED`): the depository's conversion between boards is not modelled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from siamex.clearing.equities.dvp import Exchange, Kind, settle_once
+from siamex.clearing.equities.novation import NovationBook
+from siamex.clearing.equities.settlement import check_cutoff
+from siamex.clearing.foundations.accounts import holdings_account, member_cash
+from siamex.clearing.foundations.members import AccountType
+from siamex.clearing.foundations.parameters import DEFAULT_CLEARING_RULES, ClearingRules
+from siamex.clearing.foundations.store import LedgerStore
+from siamex.errors import ErrorCode, SiamexError
+
+__all__ = [
+    "GrossFail",
+    "GrossItem",
+    "GrossResult",
+    "gross_items",
+    "item_from_row",
+    "item_row",
+    "settle_gross",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class GrossItem:
+    """One gross trade as it settles: the seller delivers to TCH, the buyer pays TCH, then
+    each receives."""
+
+    trade_id: str
+    settlement_date: dt.date
+    security: str  # the netting key with board, as in SecuritiesObligation.security
+    qty: int
+    value: int  # satang
+    seller: str  # clearing member
+    seller_account_type: AccountType
+    buyer: str
+    buyer_account_type: AccountType
+
+    def __post_init__(self) -> None:
+        # A ledger posting moves a non-zero integer; refuse an item that could never post.
+        for name, amount in (("qty", self.qty), ("value", self.value)):
+            if type(amount) is not int or amount <= 0:
+                raise ValueError(f"gross trade {self.trade_id}: {name} must be a positive "
+                                 f"integer, not {amount!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class GrossFail:
+    """A gross item that did not settle at the cut-off, and what each side lacked then."""
+
+    item: GrossItem
+    delivery_short: int  # shares the seller lacked at the cut-off (0 if it delivered)
+    payment_short: int  # satang the buyer lacked (0 if it paid)
+
+
+@dataclass(frozen=True)
+class GrossResult:
+    """What one date's gross settlement settled and failed, each in trade id order."""
+
+    settlement_date: dt.date
+    settled: tuple[GrossItem, ...]
+    failed: tuple[GrossFail, ...]
+
+
+def item_row(item: GrossItem) -> list[str | int]:
+    """Write an item as a JSON row, to keep it in a state document."""
+    return [item.trade_id, item.settlement_date.isoformat(), item.security, item.qty, item.value,
+            item.seller, item.seller_account_type.value, item.buyer, item.buyer_account_type.value]
+
+
+def item_from_row(row: Sequence[object]) -> GrossItem:
+    """Read an item back from `item_row`'s form, refusing anything else (ValueError)."""
+    if len(row) != 9:
+        raise ValueError(f"a gross item row has 9 fields, not {len(row)}: {row!r}")
+    trade_id, day, security, qty, value, seller, seller_type, buyer, buyer_type = row
+    return GrossItem(_text(trade_id), dt.date.fromisoformat(_text(day)), _text(security),
+                     _integer(qty), _integer(value), _text(seller),
+                     AccountType(_text(seller_type)), _text(buyer),
+                     AccountType(_text(buyer_type)))
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"a gross item row field is text, not {value!r}")
+    return value
+
+
+def _integer(value: object) -> int:
+    if type(value) is not int:  # bool is an int to isinstance, and JSON keeps them apart
+        raise ValueError(f"a gross item row's quantity and value are integers, not {value!r}")
+    return value
+
+
+def gross_items(book: NovationBook) -> list[GrossItem]:
+    """List every gross trade of the book, by (settlement date, trade id).
+
+    Read from the legs, so that account corrections and give-ups made before the trade's
+    cut-offs are the accounts that settle.
+    """
+    columns = book.columns()
+    items = []
+    for row in np.flatnonzero(columns.gross).tolist():
+        buy, sell = book.legs_of(columns.trade_ids[row])  # one board: novation refuses others
+        items.append(GrossItem(buy.trade_id, buy.settlement_date, sell.security, sell.qty,
+                               sell.value, sell.member, sell.account_type, buy.member,
+                               buy.account_type))
+    return sorted(items, key=lambda item: (item.settlement_date, item.trade_id))
+
+
+def _exchange(item: GrossItem, rules: ClearingRules) -> Exchange:
+    """The item as a DvP exchange; 3.1: shares only from and to the trade's own account type."""
+    return Exchange(
+        ("gross", str(item.settlement_date), item.trade_id), item.settlement_date, "gross",
+        item.security, item.qty, item.value,
+        holdings_account(item.seller, item.seller_account_type, item.security),
+        holdings_account(item.buyer, item.buyer_account_type, item.security),
+        member_cash(item.buyer, item.buyer_account_type, rules),
+        member_cash(item.seller, item.seller_account_type, rules))
+
+
+def _due(items: Iterable[GrossItem], day: dt.date) -> list[GrossItem]:
+    """The items settling on `day`, in trade id order; one trade id is one item."""
+    due: dict[str, GrossItem] = {}
+    for item in items:
+        if item.settlement_date != day:
+            continue
+        seen = due.setdefault(item.trade_id, item)
+        if seen != item:
+            raise SiamexError(ErrorCode.CLEARING_STATE,
+                              f"gross trade {item.trade_id} is given twice with different "
+                              "terms")
+    return [due[trade_id] for trade_id in sorted(due)]
+
+
+def _restore(row: object) -> GrossItem:
+    if not isinstance(row, list):
+        raise ValueError(f"not a gross item row: {row!r}")
+    return item_from_row(row)
+
+
+def _kind(rules: ClearingRules) -> Kind[GrossItem]:
+    return Kind("gross", lambda item: item.trade_id, lambda item: f"gross trade {item.trade_id}",
+                lambda item: _exchange(item, rules), item_row, _restore)
+
+
+def settle_gross(store: LedgerStore, items: Iterable[GrossItem], day: dt.date, at: dt.datetime,
+                 rules: ClearingRules = DEFAULT_CLEARING_RULES) -> GrossResult:
+    """Settle the gross items of `day` at its cut-off; a repeated call returns the first's
+    result and posts nothing."""
+    cutoff = rules.gross_cutoff_sd  # 3.4: gross settles by 12:30 on SD
+    check_cutoff(f"gross settlement of {day}", day, at, cutoff)
+    decided = settle_once(store, _kind(rules), day, at, _due(items, day))
+    return GrossResult(day, tuple(d.item for d in decided if d.settles),
+                       tuple(GrossFail(d.item, d.delivery_short, d.payment_short)
+                             for d in decided if not d.settles))
+
