@@ -6,6 +6,7 @@ changing nothing; withdrawals paid by the end of the day; and a day run twice en
 from __future__ import annotations
 
 import datetime as dt
+import json
 from fractions import Fraction
 
 import pytest
@@ -23,6 +24,7 @@ from siamex.clearing.equities.settlement import issue
 from siamex.clearing.foundations.accounts import cash_account, collateral_account, holdings_account
 from siamex.clearing.foundations.ledger import THB, Ledger
 from siamex.clearing.foundations.members import AccountType, Member, MemberRegistry, MemberType
+from siamex.clearing.foundations.state import COLLATERAL_CALL, COLLATERAL_WITHDRAWALS
 from siamex.clearing.foundations.store import MemoryStore
 from siamex.clearing.reports.day_report import CollateralDay, RequestResult
 from siamex.clearing.risk.collateral import (
@@ -174,8 +176,18 @@ def test_a_withdrawal_above_the_excess_is_refused_and_changes_nothing() -> None:
     # A holds 1.5M against a requirement of 1M: an excess of 0.5M
     assert answer.reason.startswith("withdrawal w1: ") and "exceeds the excess" in answer.reason
     assert store.balances() == without.balances()
-    assert store.get_document(f"risk-collateral:{DAY}:A:withdrawals") is None
+    assert not COLLATERAL_WITHDRAWALS.exists(store, DAY, "A")
     assert day.debits["A"].call == 0 and day.held["A"] == 1_500_000 * BAHT
+
+
+def test_refusals_and_measures_are_recorded_under_the_names_stores_already_hold() -> None:
+    store = _store(held_a=1_500_000 * BAHT)
+    day = _day(store, _request("A", "withdraw", 600_000 * BAHT, "09:30", "w1"))
+    [answer] = day.requests
+    assert json.loads(store.get_document("collateral-day:2021-04-12:refused") or "") == {
+        "A:withdraw:w1": answer.reason}
+    assert json.loads(store.get_document("collateral-day:2021-04-12:measured") or "") == {
+        "financial_resources": day.financial_resources, "held": {"A": 1_500_000 * BAHT, "B": 0}}
 
 
 def test_a_cash_withdrawal_requested_by_ten_within_the_excess_is_paid() -> None:
@@ -234,11 +246,11 @@ def test_a_day_run_twice_ends_as_a_day_run_once() -> None:
         ("B", "d1", True), ("A", "early", False), ("A", "d1", True), ("B", "w1", True),
         ("A", "d2", True), ("B", "w2", True)]
     after = _snapshot(store)
-    documents = {name: store.get_document(name) for name in (
-        f"risk-collateral:{DAY}:A:call", f"risk-collateral:{DAY}:B:withdrawals")}
+    records = (COLLATERAL_CALL.get(store, DAY, "A"), COLLATERAL_WITHDRAWALS.get(store, DAY, "B"))
     second = _day(store, *requests, contributions=contributions)
     assert second == first
     assert _snapshot(store) == after
-    assert {name: store.get_document(name) for name in documents} == documents
+    assert (COLLATERAL_CALL.get(store, DAY, "A"),
+            COLLATERAL_WITHDRAWALS.get(store, DAY, "B")) == records
     assert first.held == {"A": 1_500_000 * BAHT, "B": 1_500_000 * BAHT - 1}
     _sound(store)

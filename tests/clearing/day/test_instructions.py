@@ -23,7 +23,7 @@ from siamex.clearing.day.instructions import (
 )
 from siamex.clearing.default.declaration import Repayment
 from siamex.clearing.default.fund import Contribution
-from siamex.clearing.equities.book_changes import BookChange
+from siamex.clearing.equities.book_changes import BookChange, BookOperation
 from siamex.clearing.equities.novation import Side
 from siamex.clearing.equities.remedies import BuyInOffer, HumanError, LendingOffer
 from siamex.clearing.foundations.members import (
@@ -106,11 +106,12 @@ def test_a_whole_document_is_read_into_exact_values() -> None:
     assert got.stress_losses == {"A": 9_000_000 * BAHT, "B": 0}
     assert got.sbl_fee_pct == Fraction(3, 2)
     assert got.book == (
-        BookChange("account", "7", Side.BUY, "A-CLT", dt.datetime(2021, 4, 9, 10, 15)),
-        BookChange("investor_type", "8", Side.SELL, "foreign", dt.datetime(2021, 4, 9, 10, 16)),
-        BookChange("board", "9", Side.BUY, "nvdr", dt.datetime(2021, 4, 9, 10, 17)),
-        BookChange("give_up", "10", Side.SELL, "B", dt.datetime(2021, 4, 9, 10, 18)),
-        BookChange("gross", "11", None, "2021-04-12",
+        BookChange(BookOperation.ACCOUNT, "7", Side.BUY, "A-CLT", dt.datetime(2021, 4, 9, 10, 15)),
+        BookChange(BookOperation.INVESTOR_TYPE, "8", Side.SELL, "foreign",
+                   dt.datetime(2021, 4, 9, 10, 16)),
+        BookChange(BookOperation.BOARD, "9", Side.BUY, "nvdr", dt.datetime(2021, 4, 9, 10, 17)),
+        BookChange(BookOperation.GIVE_UP, "10", Side.SELL, "B", dt.datetime(2021, 4, 9, 10, 18)),
+        BookChange(BookOperation.GROSS, "11", None, "2021-04-12",
                    dt.datetime(2021, 4, 9, 10, 19, 30, 250_000)),
     )
     assert got.lending_offers == (LendingOffer("B", "X", 1_000, AccountType.PORTFOLIO),

@@ -5,13 +5,13 @@ E7's two losses through the ledger-backed fund; idempotency and conservation."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from fractions import Fraction
 
 import pytest
 
 from siamex.clearing.default.declaration import (
     RepaymentRefused,
-    collateral_account,
     declare_default,
     recorded_default,
     repay_default,
@@ -32,7 +32,7 @@ from siamex.clearing.equities import NetPositions, SecuritiesObligation
 from siamex.clearing.equities.netting import CashObligation
 from siamex.clearing.equities.remedies import buy_in, buy_in_date, cover_fail, withheld_account
 from siamex.clearing.equities.settlement import issue, settle_date
-from siamex.clearing.foundations.accounts import cash_account, holdings_account
+from siamex.clearing.foundations.accounts import cash_account, collateral_account, holdings_account
 from siamex.clearing.foundations.ledger import CASH, TCH, THB, Account, Ledger
 from siamex.clearing.foundations.members import AccountType
 from siamex.clearing.foundations.parameters import ClearingRules
@@ -196,6 +196,16 @@ def _declared(loss: int = 135 * M, payee: Account | None = None,
     fund_set(store, OPEN, tranche_2=140 * M, reserve_fund=2_000 * M)
     declare_default(store, "D", loss, DEFAULT_DAY, payee, ref=ref)
     return store
+
+
+def test_a_default_is_recorded_under_the_names_and_in_the_shape_stores_already_hold() -> None:
+    store = _declared()
+    assert json.loads(store.get_document("default:2021-04-16:D") or "") == {
+        "loss": 135 * M, "uses": {"defaulter_collateral": 10 * M, "defaulter_contribution": 5 * M,
+                                  "set_tranche_1": 60 * M, "non_defaulter_contributions": 40 * M,
+                                  "set_tranche_2": 20 * M, "reserve_fund": 0},
+        "shares": {"P": 30 * M, "Q": 10 * M}, "uncovered": 0}
+    assert json.loads(store.get_document("defaults:D") or "") == [["2021-04-16", ""]]
 
 
 def test_repayment_restores_each_fund_layer_and_pays_the_interest_to_fund_income() -> None:

@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import json
 
+import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -28,6 +29,7 @@ from siamex.clearing.foundations.ledger import TCH, Account, Ledger
 from siamex.clearing.foundations.members import Account as TradingAccount
 from siamex.clearing.foundations.members import AccountType, Member, MemberRegistry, MemberType
 from siamex.clearing.foundations.parameters import ClearingRules
+from siamex.clearing.foundations.state import DVP_SETTLED, GrossItemRow
 from siamex.clearing.foundations.store import LedgerStore, MemoryStore
 from siamex.errors import ErrorCode, SiamexError
 from tests.clearing.crashing import Crash, CrashingStore
@@ -122,7 +124,7 @@ def test_gross_trades_settle_dvp_in_full_and_a_receipt_funds_a_later_delivery() 
     assert Ledger.from_transactions(store.transactions()).check_invariants() == []
     assert _gross_keys(store)[:4] == [f"gross:2021-04-12:G1:{kind}"
                                       for kind in ("deliver", "pay", "credit", "payout")]
-    assert store.get_document("gross:2021-04-12:settled") == NOON.isoformat()
+    assert DVP_SETTLED.get(store, "gross", SD) == NOON
 
 
 def test_a_seller_short_fails_and_nothing_moves() -> None:
@@ -173,7 +175,7 @@ def test_a_second_call_posts_nothing_and_reports_the_cutoffs_fails() -> None:
     balances, count = store.balances(), len(store.transactions())
     assert settle_gross(store, [G1, G2, G3], SD, _at(SD, "15:00")) == first
     assert (store.balances(), len(store.transactions())) == (balances, count)
-    assert store.get_document("gross:2021-04-12:settled") == NOON.isoformat()
+    assert DVP_SETTLED.get(store, "gross", SD) == NOON
 
 
 def test_an_item_changed_or_added_after_the_cutoff_is_refused() -> None:
@@ -234,14 +236,21 @@ def test_a_gross_trade_is_never_moved_to_another_board_on_one_side() -> None:
     assert gross_items(moved) == [] and moved.pending_gross() == {"G1": SD}
 
 
-def test_an_item_survives_a_json_row_and_a_bad_row_is_refused() -> None:
+def test_an_item_survives_its_row_and_a_decision_with_a_bad_row_is_refused() -> None:
     for item in (G1, G2, G3):
-        assert item_from_row(json.loads(json.dumps(item_row(item)))) == item
-    row = item_row(G1)
-    for bad in (row[:-1], [*row[:3], True, *row[4:]], [*row[:4], 0, *row[5:]],
-                [*row[:6], "omnibus", *row[7:]]):
-        with pytest.raises(ValueError):
-            item_from_row(bad)
+        text = msgspec.json.encode(item_row(item))
+        assert item_from_row(msgspec.json.decode(text, type=GrossItemRow)) == item
+    row = msgspec.to_builtins(item_row(G1))
+    for bad in ([row[:-1], 0, 0], [[*row[:3], True, *row[4:]], 0, 0],
+                [[*row[:4], 0, *row[5:]], 0, 0], [[*row[:6], "omnibus", *row[7:]], 0, 0],
+                [row, -1, 0], [row, 0, False]):
+        store = _store(_funded())
+        before = store.balances()
+        store.put_document("gross:2021-04-12:decided", json.dumps([bad]))
+        with pytest.raises(SiamexError, match="cannot be read") as caught:
+            settle_gross(store, [G1], SD, NOON)
+        assert caught.value.code is ErrorCode.CLEARING_STATE
+        assert store.balances() == before
 
 
 _MEMBERS = ("M0", "M1", "M2")

@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -24,7 +25,6 @@ from siamex.clearing.equities.psms import (
     Status,
 )
 from siamex.clearing.equities.psms_book import (
-    BOOK_DOCUMENT,
     PsmsFail,
     PsmsResult,
     instruction_from_record,
@@ -39,6 +39,7 @@ from siamex.clearing.foundations.accounts import cash_account, holdings_account
 from siamex.clearing.foundations.ledger import TCH, Account, Ledger
 from siamex.clearing.foundations.members import AccountType, Member, MemberRegistry, MemberType
 from siamex.clearing.foundations.parameters import ClearingRules
+from siamex.clearing.foundations.state import DVP_SETTLED, PsmsInstructionRecord
 from siamex.clearing.foundations.store import LedgerStore, MemoryStore
 from siamex.errors import ErrorCode, SiamexError
 from tests.clearing.crashing import Crash, CrashingStore
@@ -162,7 +163,7 @@ def test_a_book_in_every_status_survives_a_round_trip_and_behaves_the_same() -> 
     assert loaded.get("F1").to_board is BoardType.FOREIGN
     again = MemoryStore()
     save_book(again, loaded)  # deterministic: the same book writes the same text
-    assert again.get_document(BOOK_DOCUMENT) == store.get_document(BOOK_DOCUMENT)
+    assert again.get_document("psms:book") == store.get_document("psms:book")
     outcomes = _replay(book)
     assert _replay(loaded) == outcomes
     assert loaded.instructions() == book.instructions()
@@ -178,14 +179,14 @@ def test_a_book_saved_again_replaces_the_document() -> None:
     store = MemoryStore()
     book = PsmsBook(REGISTRY)
     save_book(store, book)
-    assert store.get_document(BOOK_DOCUMENT) == "[]"
+    assert store.get_document("psms:book") == "[]"
     _matched(book, 1)
     save_book(store, book)
     assert load_book(store, REGISTRY).instructions() == book.instructions()
 
 
 def _record(**changes: Any) -> dict[str, object]:
-    return {**instruction_record(_instruction("M1")), **changes}
+    return {**msgspec.to_builtins(instruction_record(_instruction("M1"))), **changes}
 
 
 @pytest.mark.parametrize("text", [
@@ -204,7 +205,7 @@ def _record(**changes: Any) -> dict[str, object]:
 ])
 def test_a_malformed_or_inconsistent_document_is_refused(text: str) -> None:
     store = MemoryStore()
-    store.put_document(BOOK_DOCUMENT, text)
+    store.put_document("psms:book", text)
     with pytest.raises(SiamexError) as caught:
         load_book(store, REGISTRY)
     assert caught.value.code is ErrorCode.CLEARING_STATE
@@ -212,7 +213,9 @@ def test_a_malformed_or_inconsistent_document_is_refused(text: str) -> None:
 
 def test_an_instruction_survives_its_record() -> None:
     for item in _every_status().instructions():
-        assert instruction_from_record(json.loads(json.dumps(instruction_record(item)))) == item
+        record = msgspec.json.decode(msgspec.json.encode(instruction_record(item)),
+                                     type=PsmsInstructionRecord)
+        assert instruction_from_record(record) == item
 
 
 _TIMES = [_at(day, clock) for day in (T, SD_1, SD)
@@ -295,7 +298,7 @@ def test_a_member_delivering_settles_dvp_with_its_agent() -> None:
     assert _tch(store) == {} and _sound(store)
     assert _psms_keys(store) == [f"psms:2021-04-12:M1:{kind}"
                                  for kind in ("deliver", "pay", "credit", "payout")]
-    assert store.get_document("psms:2021-04-12:settled") == TWO.isoformat()
+    assert DVP_SETTLED.get(store, "psms", SD) == TWO
 
 
 def test_a_member_receiving_settles_dvp_from_its_agent() -> None:
@@ -419,7 +422,7 @@ def test_a_second_call_posts_nothing_and_reports_the_cutoffs_fails() -> None:
     balances, count = store.balances(), len(store.transactions())
     assert settle_psms(store, book, SD, _at(SD, "16:00")) == first
     assert (store.balances(), len(store.transactions())) == (balances, count)
-    assert store.get_document("psms:2021-04-12:settled") == TWO.isoformat()
+    assert DVP_SETTLED.get(store, "psms", SD) == TWO
 
 
 def test_a_reloaded_book_settles_alike_and_a_changed_one_is_refused_after_the_cutoff() -> None:

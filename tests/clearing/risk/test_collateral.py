@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from fractions import Fraction
 
 import pytest
@@ -17,6 +18,7 @@ from siamex.clearing.foundations.ledger import (
     Ledger,
     Outcome,
 )
+from siamex.clearing.foundations.state import COLLATERAL_WITHDRAWALS
 from siamex.clearing.foundations.store import MemoryStore
 from siamex.clearing.risk.collateral import (
     CallDebit,
@@ -58,7 +60,21 @@ def sound(account: RiskCollateralAccount) -> list[str]:
 def snapshot(account: RiskCollateralAccount) -> tuple[object, ...]:
     store = account.store
     return (store.balances(), len(store.transactions()),
-            store.get_document(f"risk-collateral:{DAY}:M1:withdrawals"))
+            COLLATERAL_WITHDRAWALS.get(store, DAY, "M1"))
+
+
+def test_withdrawals_and_the_call_are_recorded_under_the_names_stores_already_hold() -> None:
+    m = member()
+    m.deposit_cash("d1", 2 * MILLION, at("09:00"))
+    m.request_withdrawal("w1", THB, MILLION // 2, at("09:30"), 1 * MILLION, QUOTES)
+    m.debit_call(at("11:00"), 2 * MILLION, QUOTES)
+    assert json.loads(m.store.get_document(f"risk-collateral:{DAY}:M1:withdrawals") or "") == [
+        {"ref": "w1", "asset": THB, "quantity": MILLION // 2,
+         "requested_at": "2026-11-24T09:30:00", "pay_at": "2026-11-24T11:00:00", "paid": False}]
+    # the half million on its way out does not count: 1.5M held against 2M, a 0.5M call
+    assert json.loads(m.store.get_document(f"risk-collateral:{DAY}:M1:call") or "") == {
+        "member": "M1", "day": "2026-11-24", "required": 2 * MILLION, "held": 3 * MILLION // 2,
+        "call": MILLION // 2, "debited": MILLION // 2}
 
 
 def test_e2_call_of_two_million_debited_at_eleven() -> None:

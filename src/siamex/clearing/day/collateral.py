@@ -13,16 +13,20 @@ goes on, as TCH answers one member's request without stopping the day.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Mapping
 
 from siamex.clearing.day.instructions import DayInstructions
 from siamex.clearing.default.fund import contribute, contribution_key, financial_resources, fund_set
 from siamex.clearing.foundations.accounts import house_cash
-from siamex.clearing.foundations.keys import key
 from siamex.clearing.foundations.ledger import COLLATERAL, THB, Account
 from siamex.clearing.foundations.members import MemberRegistry
 from siamex.clearing.foundations.parameters import DEFAULT_CLEARING_RULES, ClearingRules
+from siamex.clearing.foundations.state import (
+    COLLATERAL_MEASURED,
+    COLLATERAL_REFUSED,
+    CollateralMeasured,
+    collateral_refusal_id,
+)
 from siamex.clearing.foundations.store import LedgerStore
 from siamex.clearing.foundations.unit_of_work import UnitOfWork
 from siamex.clearing.reports.day_report import CollateralDay, RequestResult
@@ -38,7 +42,6 @@ from siamex.errors import ErrorCode, SiamexError
 from siamex.units import wall_clock
 
 __all__ = ["CollateralSteps", "check_contributions", "check_quotes", "collateral_day"]
-
 
 
 def check_contributions(store: LedgerStore, day: dt.date, instructions: DayInstructions,
@@ -122,8 +125,7 @@ class CollateralSteps:
         self.resources = 0
         self.risk: dict[str, MemberRisk] = {}
         self.debits: dict[str, CallDebit] = {}
-        self.refusals = key("collateral-day", day, "refused")
-        self.refused: dict[str, str] = json.loads(store.get_document(self.refusals) or "{}")
+        self.refused: dict[str, str] = COLLATERAL_REFUSED.get(store, day) or {}
 
     def _accounts(self, store: LedgerStore) -> dict[str, RiskCollateralAccount]:
         return {m.member_id: RiskCollateralAccount(store, m.member_id, m.issuer_group,
@@ -135,29 +137,25 @@ class CollateralSteps:
         """The start of the day's resources and holdings, recorded when first taken: a re-run
         reads them back rather than measuring balances the day's own steps have moved."""
         quotes = self.instructions.collateral_quotes
-        name = key("collateral-day", self.day, "measured")
-        text = store.get_document(name)
-        if text is None:
-            resources = financial_resources(store)
-            held = {m: a.held(quotes) for m, a in sorted(accounts.items())}
-            store.put_document(name, json.dumps({"financial_resources": resources,
-                                                 "held": held}))
-            return resources, held
-        row = json.loads(text)
-        return int(row["financial_resources"]), {str(m): int(q) for m, q in row["held"].items()}
+        measured = COLLATERAL_MEASURED.get(store, self.day)
+        if measured is None:
+            measured = CollateralMeasured(financial_resources(store),
+                                          {m: a.held(quotes) for m, a in sorted(accounts.items())})
+            COLLATERAL_MEASURED.put(store, measured, self.day)
+        return measured.financial_resources, dict(measured.held)
 
     def _answer(self, store: LedgerStore, accounts: Mapping[str, RiskCollateralAccount],
                 r: CollateralRequest) -> RequestResult:
         """Answer a request, a refusal once and for all (recorded, so a re-run answers it
         the same)."""
-        name = key(r.member, r.op, r.ref)
+        name = collateral_refusal_id(r.member, r.op, r.ref)
         if name in self.refused:
             return RequestResult(r, False, self.refused[name])
         required = self.risk[r.member].call.required if r.member in self.risk else 0
         result = _answer(accounts[r.member], r, required, self.instructions)
         if not result.accepted:
             self.refused[name] = result.reason
-            store.put_document(self.refusals, json.dumps(self.refused))
+            COLLATERAL_REFUSED.put(store, self.refused, self.day)
         return result
 
     def morning(self, exposures: Iterable[Exposure], net_cash: Mapping[str, Iterable[int]],

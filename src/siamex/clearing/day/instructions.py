@@ -22,12 +22,13 @@ from typing import Any, TypeVar
 
 from siamex.clearing.default.declaration import Repayment
 from siamex.clearing.default.fund import Contribution
-from siamex.clearing.equities.book_changes import BookChange
+from siamex.clearing.equities.book_changes import BookChange, BookOperation
 from siamex.clearing.equities.novation import Side
 from siamex.clearing.equities.psms import (
     Entrant,
     Instruction,
     InstructionType,
+    Operation,
     PsmsRequest,
     PsmsSide,
 )
@@ -85,8 +86,7 @@ class DayInstructions:
 
 
 NO_INSTRUCTIONS = DayInstructions()
-_BOOK_OPS = {"account", "investor_type", "board", "give_up", "take_up", "gross",
-             "gross_confirm"}
+_BOOK_OPS = {op.value for op in BookOperation}
 _FIELDS: Mapping[str, set[str]] = {
     "book": {"op", "trade_id", "side", "value", "at"},
     "lending_offers": {"lender", "security", "qty", "account_type"},
@@ -218,17 +218,18 @@ class _Reader:
         return tuple(out)
 
     def book_change(self, e: Mapping[str, Any], where: str) -> BookChange:
-        op = e.get("op")
-        if not isinstance(op, str) or op not in _BOOK_OPS:  # a list or object is unhashable
+        text = e.get("op")
+        if not isinstance(text, str) or text not in _BOOK_OPS:  # a list or object is unhashable
             raise self.refuse(where, f"`op` must be one of {', '.join(sorted(_BOOK_OPS))}, "
-                              f"got {shown(op)}")
-        whole = op in ("gross", "gross_confirm")  # a gross item is the whole trade: no side
-        side = None if whole else self.choice(Side, e.get("side"), f"{where}.side")
-        value = "" if op == "gross_confirm" else self.text(e.get("value"), f"{where}.value")
-        checks: Mapping[str, Callable[[Any, str], object]] = {
-            "investor_type": lambda v, w: self.choice(InvestorType, v, w),
-            "board": lambda v, w: self.choice(BoardType, v, w),
-            "give_up": self.member, "gross": self.date}
+                              f"got {shown(text)}")
+        op = BookOperation(text)
+        side = None if op.whole_trade else self.choice(Side, e.get("side"), f"{where}.side")
+        value = ("" if op is BookOperation.GROSS_CONFIRM
+                 else self.text(e.get("value"), f"{where}.value"))
+        checks: Mapping[BookOperation, Callable[[Any, str], object]] = {
+            BookOperation.INVESTOR_TYPE: lambda v, w: self.choice(InvestorType, v, w),
+            BookOperation.BOARD: lambda v, w: self.choice(BoardType, v, w),
+            BookOperation.GIVE_UP: self.member, BookOperation.GROSS: self.date}
         if op in checks:
             checks[op](value, f"{where}.value")
         return BookChange(op, self.text(e.get("trade_id"), f"{where}.trade_id"), side, value,
@@ -270,27 +271,28 @@ class _Reader:
                             self.text(e.get("ref"), f"{where}.ref"))
 
     def psms(self, e: Mapping[str, Any], where: str) -> PsmsRequest:
-        op = e.get("op")
-        if not isinstance(op, str) or op not in _PSMS_FIELDS:
+        text = e.get("op")
+        if not isinstance(text, str) or text not in _PSMS_FIELDS:
             raise self.refuse(f"{where}.op", f"must be one of {', '.join(_PSMS_FIELDS)}, "
-                              f"got {shown(op)}")
+                              f"got {shown(text)}")
+        op = Operation(text)
         extra = sorted(set(e) - _PSMS_FIELDS[op])
         if extra:
             raise self.refuse(where, f"a {op} takes no {', '.join(extra)}")
         at = self.at(e.get("at"), f"{where}.at")
-        if op == "create":
+        if op is Operation.CREATE:
             return PsmsRequest(op, at, instruction=self.psms_instruction(e, where))
-        if op == "merge":
+        if op is Operation.MERGE:
             ids = e.get("ids")
             if not isinstance(ids, list) or len(ids) < 2:
                 raise self.refuse(f"{where}.ids", "a merge takes two or more instruction ids")
             return PsmsRequest(op, at, tuple(self.text(i, f"{where}.ids") for i in ids),
                                new_id=self.text(e.get("new_id"), f"{where}.new_id"))
         ids = (self.text(e.get("id"), f"{where}.id"),)
-        if op == "match":
+        if op is Operation.MATCH:
             ids += (self.text(e.get("other"), f"{where}.other"),)
         changes: dict[str, int | str] = {}
-        if op == "edit":
+        if op is Operation.EDIT:
             if "quantity" in e:
                 changes["quantity"] = self.shares(e["quantity"], f"{where}.quantity")
             if "amount" in e:

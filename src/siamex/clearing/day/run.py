@@ -17,9 +17,10 @@ the day as an uninterrupted run would have (decisions 58, 67).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass, replace
+
+import msgspec
 
 from siamex.clearing.billing.fees import clearing_fee
 from siamex.clearing.billing.month_end import month_end
@@ -31,10 +32,11 @@ from siamex.clearing.default.declaration import (
     recorded_default,
     repay_default,
 )
-from siamex.clearing.equities.book_changes import BookChange
+from siamex.clearing.equities.book_changes import BookChange, apply_change, concerned
 from siamex.clearing.equities.dvp import is_settled
 from siamex.clearing.equities.fails import (
     PaymentShortfall,
+    Remedy,
     RemedyEvent,
     RemedyOutcome,
     after_settlement,
@@ -66,10 +68,29 @@ from siamex.clearing.equities.remedies import FineEvent
 from siamex.clearing.equities.settlement import (
     settle_date,
 )
-from siamex.clearing.equities.trades import BoardType, TradeBatch
-from siamex.clearing.foundations.keys import key
-from siamex.clearing.foundations.members import AccountType, InvestorType, MemberRegistry
+from siamex.clearing.equities.trades import TradeBatch
+from siamex.clearing.foundations.members import AccountType, MemberRegistry
 from siamex.clearing.foundations.parameters import DEFAULT_CLEARING_RULES, ClearingRules
+from siamex.clearing.foundations.state import (
+    FEES,
+    GROSS,
+    GROSS_DATES,
+    GROSS_OF,
+    OUTCOME,
+    SETTLED,
+    TRADE_DATE,
+    TRADE_DATES,
+    CashRow,
+    DefaultRef,
+    EventRow,
+    FineEventRow,
+    GrossRef,
+    Outcome,
+    PositionRow,
+    ShortfallRow,
+    TradeDate,
+    ValueRow,
+)
 from siamex.clearing.foundations.store import LedgerStore
 from siamex.clearing.foundations.unit_of_work import UnitOfWork
 from siamex.clearing.reports.day_report import (
@@ -86,10 +107,6 @@ from siamex.units import wall_clock
 
 __all__ = ["clear_day"]
 
-_DAYS = "clearing:days"
-_GROSS_DATES = "clearing:gross-dates"
-
-
 def _sides(legs: Iterable[Leg], batch: TradeBatch) -> list[TradeSide]:
     """Each trade's buy and sell side after the day's book changes, owed by the account's
     clearing member (a trade without an order id counts as its own order)."""
@@ -101,46 +118,14 @@ def _sides(legs: Iterable[Leg], batch: TradeBatch) -> list[TradeSide]:
             for leg in legs]
 
 
-def _apply(book: NovationBook, change: BookChange) -> None:
-    """One correction, give-up, take-up or gross choice (3.4); refused past its cut-off
-    (a refused change leaves the book as it was)."""
-    side = change.side if change.side is not None else Side.BUY
-    if change.op == "account":
-        book.correct_account(change.trade_id, side, change.value, change.at)
-    elif change.op == "investor_type":
-        book.correct_investor_type(change.trade_id, side, InvestorType(change.value), change.at)
-    elif change.op == "board":
-        book.change_board_type(change.trade_id, side, BoardType(change.value), change.at)
-    elif change.op == "give_up":
-        book.give_up(change.trade_id, side, change.value, change.at)
-    elif change.op == "take_up":
-        book.take_up(change.trade_id, side, change.value, change.at)
-    elif change.op == "gross":
-        book.choose_gross(change.trade_id, dt.date.fromisoformat(change.value), change.at)
-    else:
-        book.confirm_gross(change.trade_id, change.at)
-
-
-def _concerned(book: NovationBook, change: BookChange) -> tuple[str, ...]:
-    """The clearing members a book change concerns: its side's, or both sides' for a gross
-    item (it is the whole trade); none when the book has no such trade."""
-    try:
-        buy, sell = book.legs_of(change.trade_id)
-    except SiamexError:
-        return ()
-    if change.side is None:
-        return tuple(dict.fromkeys((sell.member, buy.member)))
-    return ((buy if change.side is Side.BUY else sell).member,)
-
-
 def _answer(book: NovationBook, change: BookChange) -> BookAnswer:
     """Apply a book change, or answer its refusal alone: one member's late or invalid
     request does not stop the day (decision 79)."""
     try:
-        _apply(book, change)
+        apply_change(book, change)
     except SiamexError as exc:
-        return BookAnswer(change, _concerned(book, change), False, exc.code.value, exc.message)
-    return BookAnswer(change, _concerned(book, change), True)
+        return BookAnswer(change, concerned(book, change), False, exc.code.value, exc.message)
+    return BookAnswer(change, concerned(book, change), True)
 
 
 def _values(legs: Iterable[Leg]) -> dict[tuple[str, str, str, dt.date], int]:
@@ -165,103 +150,89 @@ def _fees(sides: Iterable[TradeSide], rules: ClearingRules) -> list[OrderFee]:
             for key, value in sorted(values.items())]
 
 
-def _day_document(positions: NetPositions, sd: dt.date, prices: Mapping[str, int],
-                  values: Mapping[tuple[str, str, str, dt.date], int]) -> str:
-    return json.dumps({
-        "settlement_date": sd.isoformat(),
-        "values": [[m, t, k, v] for (m, t, k, d), v in sorted(values.items()) if d == sd],
-        "securities": [[s.member, s.account_type.value, s.security, s.net_qty]
-                       for s in positions.securities if s.settlement_date == sd],
-        "cash": [[c.member, None if c.account_type is None else c.account_type.value,
-                  c.net_amount] for c in positions.cash if c.settlement_date == sd],
-        "prices": dict(sorted(prices.items())),
-    }, sort_keys=True)
+def _trade_date(positions: NetPositions, sd: dt.date, prices: Mapping[str, int],
+                values: Mapping[tuple[str, str, str, dt.date], int]) -> TradeDate:
+    return TradeDate(
+        sd,
+        [ValueRow(m, AccountType(t), k, v) for (m, t, k, d), v in sorted(values.items())
+         if d == sd],
+        [PositionRow(s.member, s.account_type, s.security, s.net_qty)
+         for s in positions.securities if s.settlement_date == sd],
+        [CashRow(c.member, c.account_type, c.net_amount)
+         for c in positions.cash if c.settlement_date == sd],
+        dict(sorted(prices.items())))
 
 
-def _read_day(text: str) -> tuple[dt.date, NetPositions, dict[str, int]]:
-    data = json.loads(text)
-    sd = dt.date.fromisoformat(data["settlement_date"])
-    securities = tuple(SecuritiesObligation(m, AccountType(t), k, sd, q)
-                       for m, t, k, q in data["securities"])
-    cash = tuple(CashObligation(m, sd, v, None if t is None else AccountType(t))
-                 for m, t, v in data["cash"])
-    return sd, NetPositions(securities, cash, ()), dict(data["prices"])
+def _positions(record: TradeDate) -> NetPositions:
+    sd = record.settlement_date
+    return NetPositions(
+        tuple(SecuritiesObligation(s.member, s.account_type, s.security, sd, s.net_qty)
+              for s in record.securities),
+        tuple(CashObligation(c.member, sd, c.net_amount, c.account_type) for c in record.cash),
+        ())
 
 
-def _exposures(text: str) -> list[Exposure]:
+def _exposures(record: TradeDate) -> list[Exposure]:
     """A trade date's pending positions with their trade values, for the risk measures."""
-    data = json.loads(text)
     rows: dict[tuple[str, str, str], list[int]] = {}
-    for m, t, k, q in data["securities"]:
-        rows.setdefault((m, t, k), [0, 0])[0] = q
-    for m, t, k, v in data["values"]:
-        rows.setdefault((m, t, k), [0, 0])[1] = v
+    for s in record.securities:
+        rows.setdefault((s.member, s.account_type.value, s.security), [0, 0])[0] = s.net_qty
+    for v in record.values:
+        rows.setdefault((v.member, v.account_type.value, v.security), [0, 0])[1] = v.value
     return [Exposure(m, t, k, q, v) for (m, t, k), (q, v) in sorted(rows.items())]
-
-
-def _stored_days(store: LedgerStore) -> list[str]:
-    text = store.get_document(_DAYS)
-    return [] if text is None else list(json.loads(text))
 
 
 @dataclass(frozen=True)
 class _StoredDay:
-    """A trade date's document as stored: its obligations, last prices and the text its
-    exposures are read from."""
+    """A trade date as stored: its obligations and last prices, and the record its exposures
+    are read from."""
 
     trade_date: dt.date
     settlement_date: dt.date
     positions: NetPositions
     prices: dict[str, int]
-    text: str
+    record: TradeDate
 
 
 def _stored(store: LedgerStore) -> list[_StoredDay]:
     """Every stored trade date, in order, read once for the run's steps."""
     days = []
-    for day in _stored_days(store):
-        text = store.get_document(_day_key(day))
-        assert text is not None  # written with the list
-        sd, positions, prices = _read_day(text)
-        days.append(_StoredDay(dt.date.fromisoformat(day), sd, positions, prices, text))
+    for day in TRADE_DATES.get(store) or []:
+        record = TRADE_DATE.get(store, day)
+        assert record is not None  # written with the list
+        days.append(_StoredDay(day, record.settlement_date, _positions(record),
+                               record.prices, record))
     return days
 
 
-def _day_key(day: dt.date | str) -> str:
-    return key("clearing", "day", day)
-
-
-def _settled_key(sd: dt.date) -> str:
-    return key("clearing", "settled", sd)
-
-
-def _day_documents(batch: TradeBatch, legs: Iterable[Leg], positions: NetPositions,
-                   values: Mapping[tuple[str, str, str, dt.date], int]) -> dict[dt.date, str]:
+def _trade_dates(batch: TradeBatch, legs: Iterable[Leg], positions: NetPositions,
+                 values: Mapping[tuple[str, str, str, dt.date], int]
+                 ) -> dict[dt.date, TradeDate]:
     """Each trade date's obligations, prices and trade values, as stored."""
     prices: dict[dt.date, dict[str, int]] = {}
     for leg in legs:  # a security's last traded price of the day, on each leg's board
         prices.setdefault(leg.trade_date, {})[leg.security] = leg.price
-    return {day: _day_document(positions, batch.settlement_dates[i], prices[day], values)
+    return {day: _trade_date(positions, batch.settlement_dates[i], prices[day], values)
             for i, day in enumerate(batch.dates) if day in prices}
 
 
-def _check_days(store: LedgerStore, batch: TradeBatch, documents: Mapping[dt.date, str]) -> None:
+def _check_days(store: LedgerStore, batch: TradeBatch,
+                documents: Mapping[dt.date, TradeDate]) -> None:
     """Refuse to change the obligations of a trade date whose settlement date has settled."""
-    for day, text in documents.items():
-        old = store.get_document(_day_key(day))
+    for day, record in documents.items():
+        old = TRADE_DATE.get(store, day)
         sd = batch.settlement_dates[batch.dates.index(day)]
-        if old not in (None, text) and store.get_document(_settled_key(sd)) is not None:
+        if old not in (None, record) and SETTLED.exists(store, sd):
             raise SiamexError(ErrorCode.CLEARING_STATE,
                               f"the trades of {day} differ from those cleared before, and their "
                               f"settlement date {sd} has settled")
 
 
-def _record_days(store: LedgerStore, documents: Mapping[dt.date, str]) -> None:
+def _record_days(store: LedgerStore, documents: Mapping[dt.date, TradeDate]) -> None:
     """Keep each trade date's obligations (checked by `_check_days`)."""
-    for day, text in documents.items():
-        store.put_document(_day_key(day), text)
-    days = sorted(set(_stored_days(store)) | {day.isoformat() for day in documents})
-    store.put_document(_DAYS, json.dumps(days))
+    for day, record in documents.items():
+        TRADE_DATE.put(store, record, day)
+    TRADE_DATES.put(store, sorted(set(TRADE_DATES.get(store) or []) | set(documents)))
 
 
 def _due(days: Iterable[_StoredDay]) -> dict[dt.date, tuple[list[NetPositions],
@@ -321,10 +292,10 @@ def _pending(store: LedgerStore, days: Iterable[_StoredDay],
     for day in days:
         if day.trade_date >= run_date or day.settlement_date < run_date:
             continue
-        settled_on = store.get_document(_settled_key(day.settlement_date))
-        if settled_on is not None and dt.date.fromisoformat(settled_on) < run_date:
+        settled_on = SETTLED.get(store, day.settlement_date)
+        if settled_on is not None and settled_on < run_date:
             continue  # a run repeated measures what was pending when it first ran
-        exposures += _exposures(day.text)
+        exposures += _exposures(day.record)
         for c in day.positions.cash:
             cash.setdefault(c.member, []).append(c.net_amount)
     return exposures, cash
@@ -394,40 +365,27 @@ def _repay(store: LedgerStore, run_date: dt.date, instructions: DayInstructions,
            rules: ClearingRules) -> list[RemedyEvent]:
     """Each repayment asked for: every default of the member declared on the date."""
     events = []
+    refused, repaid = Remedy.REPAYMENT_REFUSED, Remedy.REPAYMENT
     for p in instructions.repayments:
         refs = [r for d, r in declared_defaults(store, p.member) if d == p.default_date]
         if not refs:
-            events.append(RemedyEvent(run_date, "repayment_refused", p.member, "", 0, 0,
+            events.append(RemedyEvent(run_date, refused, p.member, "", 0, 0,
                                       f"no default of {p.member} was declared on "
                                       f"{p.default_date}"))
         for ref in refs:
             try:
                 paid = repay_default(store, p.member, p.default_date, run_date, rules, ref)
             except RepaymentRefused as exc:
-                events.append(RemedyEvent(run_date, "repayment_refused", p.member, "", 0, 0,
-                                          str(exc)))
+                events.append(RemedyEvent(run_date, refused, p.member, "", 0, 0, str(exc)))
                 continue
-            events.append(RemedyEvent(run_date, "repayment", p.member, "", 0, paid,
+            events.append(RemedyEvent(run_date, repaid, p.member, "", 0, paid,
                                       f"default of {p.default_date} {ref}".strip()))
     return events
 
 
-def _gross_key(sd: dt.date) -> str:
-    return key("clearing", "gross", sd)
-
-
-def _gross_of_key(day: dt.date) -> str:
-    return key("clearing", "gross-of", day)
-
-
-def _fees_key(day: dt.date) -> str:
-    return key("clearing", "fees", day)
-
-
 def _gross_of(store: LedgerStore, day: dt.date) -> list[tuple[dt.date, str]]:
     """The gross trades a trade date recorded, as (settlement date, trade id)."""
-    text = store.get_document(_gross_of_key(day))
-    return [] if text is None else [(dt.date.fromisoformat(sd), i) for sd, i in json.loads(text)]
+    return [(ref.settlement_date, ref.trade_id) for ref in GROSS_OF.get(store, day) or []]
 
 
 def _gross_by_trade_date(batch: TradeBatch,
@@ -456,31 +414,26 @@ def _record_gross(store: LedgerStore, by_date: Mapping[dt.date, list[GrossItem]]
     touched: set[dt.date] = set()
     for day, items in by_date.items():
         for sd, trade_id in _gross_of(store, day):
-            rows = [r for r in json.loads(store.get_document(_gross_key(sd)) or "[]")
-                    if r[0] != trade_id]
-            store.put_document(_gross_key(sd), json.dumps(rows))
+            rows = [r for r in GROSS.get(store, sd) or [] if r.trade_id != trade_id]
+            GROSS.put(store, rows, sd)
         for item in items:
-            rows = [r for r in json.loads(store.get_document(_gross_key(item.settlement_date))
-                                          or "[]") if r[0] != item.trade_id]
+            rows = [r for r in GROSS.get(store, item.settlement_date) or []
+                    if r.trade_id != item.trade_id]
             rows.append(item_row(item))
-            store.put_document(_gross_key(item.settlement_date),
-                               json.dumps(sorted(rows, key=lambda r: str(r[0]))))
+            GROSS.put(store, sorted(rows, key=lambda r: r.trade_id), item.settlement_date)
             touched.add(item.settlement_date)
-        store.put_document(_gross_of_key(day), json.dumps(
-            [[str(item.settlement_date), item.trade_id] for item in items]))
-    dates = set(json.loads(store.get_document(_GROSS_DATES) or "[]")) | {str(d) for d in touched}
-    store.put_document(_GROSS_DATES, json.dumps(sorted(dates)))
+        GROSS_OF.put(store, [GrossRef(item.settlement_date, item.trade_id) for item in items],
+                     day)
+    GROSS_DATES.put(store, sorted(set(GROSS_DATES.get(store) or []) | touched))
 
 
 def _settle_gross(store: LedgerStore, run_date: dt.date,
                   rules: ClearingRules) -> list[GrossResult]:
     """Settle every stored gross date up to the run date at its 12:30 cut-off (3.4)."""
     results = []
-    for day in json.loads(store.get_document(_GROSS_DATES) or "[]"):
-        sd = dt.date.fromisoformat(day)
+    for sd in GROSS_DATES.get(store) or []:
         if sd <= run_date:
-            items = [item_from_row(r) for r in json.loads(store.get_document(_gross_key(sd))
-                                                          or "[]")]
+            items = [item_from_row(r) for r in GROSS.get(store, sd) or []]
             results.append(settle_gross(store, items, sd, wall_clock(sd, rules.gross_cutoff_sd),
                                         rules))
     return results
@@ -495,7 +448,7 @@ def _record_fees(store: LedgerStore, fees: Iterable[OrderFee],
         per_member = by_date.setdefault(dates[f.member, f.side, f.trading_member, f.order_id], {})
         per_member[f.member] = per_member.get(f.member, 0) + f.fee
     for day, totals in by_date.items():
-        store.put_document(_fees_key(day), json.dumps(totals, sort_keys=True))
+        FEES.put(store, totals, day)
 
 
 def _month_totals(store: LedgerStore, days: Iterable[_StoredDay],
@@ -505,44 +458,24 @@ def _month_totals(store: LedgerStore, days: Iterable[_StoredDay],
     fees: dict[str, int] = {}
     for day in days:
         if (str(day.settlement_date)[:7] == month
-                and store.get_document(_settled_key(day.settlement_date)) is not None):
+                and SETTLED.exists(store, day.settlement_date)):
             for c in day.positions.cash:
                 settled[c.member] = settled.get(c.member, 0) + abs(c.net_amount)
         if str(day.trade_date)[:7] == month:
-            for member, fee in json.loads(store.get_document(
-                    _fees_key(day.trade_date)) or "{}").items():
-                fees[member] = fees.get(member, 0) + int(fee)
+            for member, fee in (FEES.get(store, day.trade_date) or {}).items():
+                fees[member] = fees.get(member, 0) + fee
     return settled, fees, month_fines(store, month)
 
 
-def _outcome_key(day: dt.date) -> str:
-    return key("clearing", "outcome", day)
-
-
-@dataclass
-class _Outcome:
-    """A day's record of its remedies (`clearing:outcome:{day}`), as read and written."""
-
-    events: list[RemedyEvent]
-    fines: list[FineEvent]
-    defaults: list[tuple[str, dt.date, str]]
-    payment_fails: list[PaymentShortfall]
-
-
-def _kind(value: str | None) -> AccountType | None:
-    return None if value is None else AccountType(value)
-
-
-def _read_outcome(store: LedgerStore, day: dt.date) -> _Outcome:
-    text = store.get_document(_outcome_key(day))
-    record = json.loads(text) if text else {}
-    return _Outcome(
-        [RemedyEvent(dt.date.fromisoformat(d), *rest) for d, *rest in record.get("events", [])],
-        [FineEvent(m, t, a, k, dt.date.fromisoformat(sd), *rest)
-         for m, t, a, k, sd, *rest in record.get("fines", [])],
-        [(m, dt.date.fromisoformat(d), r) for m, d, r in record.get("defaults", [])],
-        [PaymentShortfall(dt.date.fromisoformat(sd), m, _kind(t), *amounts)
-         for sd, m, t, *amounts in record.get("payment_fails", [])])
+def _read_outcome(store: LedgerStore, day: dt.date) -> RemedyOutcome:
+    """The day's remedies as recorded so far (the defaults as their references)."""
+    record = OUTCOME.get(store, day) or Outcome()
+    return RemedyOutcome(
+        tuple(RemedyEvent(e.day, Remedy(e.kind), e.member, e.security, e.qty, e.amount,
+                          e.detail) for e in record.events),
+        tuple(FineEvent(*msgspec.structs.astuple(f)) for f in record.fines),
+        (),
+        tuple(PaymentShortfall(*msgspec.structs.astuple(p)) for p in record.payment_fails))
 
 
 def _remember(store: LedgerStore, run_date: dt.date, now: RemedyOutcome) -> None:
@@ -550,30 +483,24 @@ def _remember(store: LedgerStore, run_date: dt.date, now: RemedyOutcome) -> None
     resumed after a crash, finds the steps done and decides nothing, yet reports the day as it
     first ran (decisions 58, 67). An event a step repeats is recorded once; a fine is new
     whenever a step gives one, since only the commit that cures a fail fines it."""
-    day = _read_outcome(store, run_date)
-    day.events += [e for e in now.events if e not in day.events]
-    day.fines += now.fines
-    day.defaults += [(d.member, d.day, d.ref) for d in now.defaults
-                     if (d.member, d.day, d.ref) not in day.defaults]
-    day.payment_fails += [p for p in now.payment_fails if p not in day.payment_fails]
-    store.put_document(_outcome_key(run_date), json.dumps({
-        "events": [[str(e.day), e.kind, e.member, e.security, e.qty, e.amount, e.detail]
-                   for e in day.events],
-        "fines": [[f.member, f.type, f.amount, f.security, str(f.settlement_date), f.days_late,
-                   f.failed_value, f.error_count] for f in day.fines],
-        "defaults": [[m, str(d), r] for m, d, r in day.defaults],
-        "payment_fails": [[str(p.settlement_date), p.member,
-                           None if p.account_type is None else p.account_type.value, p.due,
-                           p.available, p.declared] for p in day.payment_fails]}))
+    day = OUTCOME.get(store, run_date) or Outcome()
+    events = [EventRow(*astuple(e)) for e in now.events]
+    defaults = [DefaultRef(d.member, d.day, d.ref) for d in now.defaults]
+    shortfalls = [ShortfallRow(*astuple(p)) for p in now.payment_fails]
+    OUTCOME.put(store, Outcome(
+        [*day.events, *(e for e in events if e not in day.events)],
+        [*day.fines, *(FineEventRow(*astuple(f)) for f in now.fines)],
+        [*day.defaults, *(d for d in defaults if d not in day.defaults)],
+        [*day.payment_fails, *(p for p in shortfalls if p not in day.payment_fails)]),
+        run_date)
 
 
 def _remembered(store: LedgerStore, run_date: dt.date) -> RemedyOutcome:
     """The day's remedies, fines, defaults and payment fails, as recorded step by step."""
     day = _read_outcome(store, run_date)
-    reports = [recorded_default(store, m, d, r) for m, d, r in day.defaults]
-    return RemedyOutcome(tuple(day.events), tuple(day.fines),
-                         tuple(report for report in reports if report is not None),
-                         tuple(day.payment_fails))
+    refs = (OUTCOME.get(store, run_date) or Outcome()).defaults
+    reports = [recorded_default(store, d.member, d.day, d.ref) for d in refs]
+    return replace(day, defaults=tuple(report for report in reports if report is not None))
 
 
 def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Holding],
@@ -607,7 +534,7 @@ def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Ho
     sides = _sides(legs, batch)
     fees = _fees(sides, rules)
     own_dates = {s.settlement_date for s in sides}
-    documents = _day_documents(batch, legs, positions, _values(legs))
+    documents = _trade_dates(batch, legs, positions, _values(legs))
     gross = _gross_by_trade_date(batch, gross_items(book))
     holdings = list(holdings)
     _check_days(store, batch, documents)
@@ -649,9 +576,9 @@ def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Ho
         if sd > run_date:
             pending.append(sd)
             continue
-        settled_on = store.get_document(_settled_key(sd))
+        settled_on = SETTLED.get(store, sd)
         # decision 67: a date this run date settled is reported as settled now, every time
-        earlier = settled_on is not None and settled_on != run_date.isoformat()
+        earlier = settled_on is not None and settled_on != run_date
         if earlier and sd not in own_dates:
             continue  # settled by an earlier day's run: not this day's to report
         combined = _combined(parts)
@@ -664,7 +591,7 @@ def clear_day(registry: MemberRegistry, batch: TradeBatch, holdings: Iterable[Ho
                                                    positions_of, price_of,
                                                    lambda sd: due[sd][1], close_of, rules))
         for sd, _ in newly:
-            step.put_document(_settled_key(sd), run_date.isoformat())
+            SETTLED.put(step, run_date, sd)
     collateral = None if steps is None else steps.afternoon()
     with UnitOfWork(store) as step:
         _remember(step, run_date, RemedyOutcome(tuple(_repay(step, run_date, instructions,

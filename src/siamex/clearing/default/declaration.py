@@ -15,9 +15,10 @@ clearing-spec.md 3.6-3.7 [S002]. Why it is shaped this way:
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+import msgspec
 
 from siamex.clearing.default.fund import (
     _SOURCE,
@@ -47,6 +48,13 @@ from siamex.clearing.foundations.ledger import (
     transfer,
 )
 from siamex.clearing.foundations.parameters import DEFAULT_CLEARING_RULES, ClearingRules
+from siamex.clearing.foundations.state import (
+    DECLARED_DEFAULTS,
+    DEFAULT_DECISION,
+    DeclaredDefault,
+    DefaultDecision,
+    WaterfallUses,
+)
 from siamex.clearing.foundations.store import LedgerStore
 
 __all__ = ["DefaultReport", "Repayment", "RepaymentRefused", "declare_default",
@@ -88,10 +96,6 @@ def _parts(member: str, day: dt.date, ref: str = "") -> tuple[str, ...]:
     return ("default", str(day), member, *((ref,) if ref else ()))
 
 
-def _name(member: str, day: dt.date, ref: str = "") -> str:
-    return key(*_parts(member, day, ref))
-
-
 def _decide(store: LedgerStore, member: str, loss: int,
             rules: ClearingRules) -> WaterfallResult:
     balances = store.balances()
@@ -106,17 +110,15 @@ def _decide(store: LedgerStore, member: str, loss: int,
         set_tranche_1=balances.get(SET_TRANCHE_1, 0)), rules)
 
 
-def _record(w: WaterfallResult) -> str:
-    return json.dumps({"loss": w.loss, "uses": {layer.value: w.uses[layer] for layer in Layer},
-                       "shares": dict(w.shares), "uncovered": w.uncovered})
+def _record(w: WaterfallResult) -> DefaultDecision:
+    uses = WaterfallUses(**{layer.value: w.uses[layer] for layer in Layer})
+    return DefaultDecision(w.loss, uses, dict(w.shares), w.uncovered)
 
 
-def _read(text: str) -> WaterfallResult:
-    row = json.loads(text)
-    return WaterfallResult(int(row["loss"]),
-                           {layer: int(row["uses"][layer.value]) for layer in Layer},
-                           {str(m): int(q) for m, q in row["shares"].items()},
-                           int(row["uncovered"]))
+def _read(record: DefaultDecision) -> WaterfallResult:
+    uses = msgspec.structs.asdict(record.uses)
+    return WaterfallResult(record.loss, {layer: uses[layer.value] for layer in Layer},
+                           dict(record.shares), record.uncovered)
 
 
 def _postings(parts: tuple[str, ...], day: dt.date, w: WaterfallResult, member: str,
@@ -186,17 +188,17 @@ def declare_default(store: LedgerStore, member: str, loss: int, day: dt.date,
     """
     if loss < 0:
         raise ValueError(f"a loss must not be negative, got {loss}")
-    name = _name(member, day, ref)
-    text = store.get_document(name)
+    record = DEFAULT_DECISION.get(store, member, day, ref)
     documents: dict[str, str] = {}
-    if text is None:
-        text = _record(_decide(store, member, loss, rules))
-        listed = declared_defaults(store, member)
-        documents = {name: text, _list_name(member): json.dumps(
-            [[str(d), r] for d, r in [*listed, (day, ref)]])}
-    waterfall = _read(text)
+    if record is None:
+        record = _record(_decide(store, member, loss, rules))
+        listed = DECLARED_DEFAULTS.get(store, member) or []
+        documents = dict([DEFAULT_DECISION.entry(record, member, day, ref),
+                          DECLARED_DEFAULTS.entry([*listed, DeclaredDefault(day, ref)], member)])
+    waterfall = _read(record)
     if waterfall.loss != loss:
-        raise ValueError(f"{name} was declared for a loss of {waterfall.loss}, not {loss}")
+        raise ValueError(f"{DEFAULT_DECISION.name(member, day, ref)} was declared for a loss of "
+                         f"{waterfall.loss}, not {loss}")
     store.commit(_postings(_parts(member, day, ref), day, waterfall, member,
                            payee or house_cash(member, rules)), documents)
     return DefaultReport(member, day, waterfall, ref)
@@ -206,21 +208,16 @@ class RepaymentRefused(ValueError):
     """A repayment the defaulter cannot make whole; nothing is posted."""
 
 
-def _list_name(member: str) -> str:
-    return key("defaults", member)
-
-
 def declared_defaults(store: LedgerStore, member: str) -> list[tuple[dt.date, str]]:
     """Every default declared for a member, as (day, ref), in the order declared."""
-    text = store.get_document(_list_name(member))
-    return [] if text is None else [(dt.date.fromisoformat(d), r) for d, r in json.loads(text)]
+    return [(d.day, d.ref) for d in DECLARED_DEFAULTS.get(store, member) or []]
 
 
 def recorded_default(store: LedgerStore, member: str, day: dt.date,
                      ref: str = "") -> DefaultReport | None:
     """The default declared for `member` on `day`, read back from its record."""
-    text = store.get_document(_name(member, day, ref))
-    return None if text is None else DefaultReport(member, day, _read(text), ref)
+    record = DEFAULT_DECISION.get(store, member, day, ref)
+    return None if record is None else DefaultReport(member, day, _read(record), ref)
 
 
 def repay_default(store: LedgerStore, member: str, default_day: dt.date, day: dt.date,

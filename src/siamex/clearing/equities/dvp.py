@@ -7,17 +7,16 @@ TCH ends flat, and each is keyed by the exchange's key components and its step (
 afterwards.
 
 `settle_once` runs one date's exchanges at their cut-off, as settlement.py runs a round: the
-ledger is the only state. The decision (what each item lacked, `{name}:{day}:decided`), the
-postings and the mark that the step is done (`{name}:{day}:settled`) are one commit, so a
-crash leaves the date settled or untouched. A repeated call reports the recorded decision (the
-cut-off's fails, not a decision against later balances). Items given after the cut-off must
-be the recorded ones.
+ledger is the only state. The decision (what each item lacked, `state.GROSS_DECIDED` or
+`state.PSMS_DECIDED`), the postings and the mark that the step is done (`state.DVP_SETTLED`)
+are one commit, so a crash leaves the date settled or untouched. A repeated call reports the
+recorded decision (the cut-off's fails, not a decision against later balances). Items given
+after the cut-off must be the recorded ones.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -32,12 +31,14 @@ from siamex.clearing.foundations.ledger import (
     Transaction,
     transfer,
 )
+from siamex.clearing.foundations.state import DVP_SETTLED, Document, DvpDecision, DvpName
 from siamex.clearing.foundations.store import LedgerStore
 from siamex.errors import ErrorCode, SiamexError
 
 __all__ = ["Decided", "Exchange", "Kind", "is_settled", "settle_once"]
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 _TCH_CASH = Account(TCH, CASH, None, THB)
 
@@ -114,64 +115,48 @@ class Decided(Generic[T]):
 
 
 @dataclass(frozen=True)
-class Kind(Generic[T]):
-    """One kind of trade-for-trade settlement: the prefix of its keys and documents, how its
-    items are named, exchanged and recorded."""
+class Kind(Generic[T, R]):
+    """One kind of trade-for-trade settlement: the first component of its keys, the record of
+    its decisions, how its items are named and exchanged, and each item as that record keeps
+    it (`record`) and reads it back (`restore`, a ValueError for one it cannot be)."""
 
-    name: str
+    name: DvpName
+    decided: Document[list[DvpDecision[R]], [dt.date]]
     ident: Callable[[T], str]
     label: Callable[[T], str]
     exchange: Callable[[T], Exchange]
-    record: Callable[[T], object]
-    restore: Callable[[object], T]
+    record: Callable[[T], R]
+    restore: Callable[[R], T]
 
 
-def _decided(kind: Kind[T], day: dt.date) -> str:
-    return key(kind.name, day, "decided")
-
-
-def _done(kind: Kind[T], day: dt.date) -> str:
-    return _done_name(kind.name, day)
-
-
-def _done_name(name: str, day: dt.date) -> str:
-    return key(name, day, "settled")
-
-
-def is_settled(store: LedgerStore, name: str, day: dt.date) -> bool:
+def is_settled(store: LedgerStore, name: DvpName, day: dt.date) -> bool:
     """Whether the `name` kind of settlement (gross, psms) of `day` has run its cut-off."""
-    return store.get_document(_done_name(name, day)) is not None
+    return DVP_SETTLED.exists(store, name, day)
 
 
-def _posted(store: LedgerStore, kind: Kind[T], day: dt.date) -> dict[str, Transaction]:
+def _posted(store: LedgerStore, kind: Kind[T, R], day: dt.date) -> dict[str, Transaction]:
     return {tx.key: tx for tx in store.keyed(prefix(kind.name, day))}
 
 
-def _read(store: LedgerStore, kind: Kind[T], day: dt.date) -> list[Decided[T]] | None:
-    text = store.get_document(_decided(kind, day))
-    if text is None:
+def _read(store: LedgerStore, kind: Kind[T, R], day: dt.date) -> list[Decided[T]] | None:
+    rows = kind.decided.get(store, day)
+    if rows is None:
         return None
     try:
-        return [Decided(kind.restore(item), _whole(delivery), _whole(payment))
-                for item, delivery, payment in json.loads(text)]
-    except (ValueError, TypeError) as error:
+        return [Decided(kind.restore(row.item), row.delivery_short, row.payment_short)
+                for row in rows]
+    except ValueError as error:
         raise SiamexError(ErrorCode.CLEARING_STATE,
-                          f"the decision {_decided(kind, day)} cannot be read: {error}"
+                          f"the {kind.name} decision of {day} cannot be read: {error}"
                           ) from error
 
 
-def _whole(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"a shortfall is a whole number, not {value!r}")
-    return value
+def _rows(kind: Kind[T, R], decision: Sequence[Decided[T]]) -> list[DvpDecision[R]]:
+    return [DvpDecision(kind.record(d.item), d.delivery_short, d.payment_short)
+            for d in decision]
 
 
-def _decision_text(kind: Kind[T], decision: Sequence[Decided[T]]) -> str:
-    rows = [[kind.record(d.item), d.delivery_short, d.payment_short] for d in decision]
-    return json.dumps(rows, sort_keys=True)
-
-
-def _check_recorded(kind: Kind[T], day: dt.date, due: Sequence[T],
+def _check_recorded(kind: Kind[T, R], day: dt.date, due: Sequence[T],
                     decision: Sequence[Decided[T]]) -> None:
     """Refuse items of `day` other than the ones decided at the cut-off."""
     now = {kind.ident(item): item for item in due}
@@ -185,11 +170,11 @@ def _check_recorded(kind: Kind[T], day: dt.date, due: Sequence[T],
                           "after the cut-off")
 
 
-def settle_once(store: LedgerStore, kind: Kind[T], day: dt.date, at: dt.datetime,
+def settle_once(store: LedgerStore, kind: Kind[T, R], day: dt.date, at: dt.datetime,
                 due: Sequence[T]) -> list[Decided[T]]:
     """Settle `due` (one date's items, in the order they take the balances) at its cut-off
     `at`; return each item as decided, the ledger agreeing."""
-    done = store.get_document(_done(kind, day)) is not None
+    done = DVP_SETTLED.exists(store, kind.name, day)
     decision = _read(store, kind, day)
     if decision is None:
         if done:
@@ -200,8 +185,8 @@ def settle_once(store: LedgerStore, kind: Kind[T], day: dt.date, at: dt.datetime
         decision = [Decided(item, *_shortfalls(running, kind.exchange(item))) for item in due]
         store.commit([tx for d in decision if d.settles
                       for tx in _postings(kind.exchange(d.item))],
-                     {_decided(kind, day): _decision_text(kind, decision),
-                      _done(kind, day): at.isoformat()})
+                     dict([kind.decided.entry(_rows(kind, decision), day),
+                           DVP_SETTLED.entry(at, kind.name, day)]))
     _check_recorded(kind, day, due, decision)
     posted = _posted(store, kind, day)
     for d in decision:

@@ -32,9 +32,12 @@ paid out by settlement, and the buy-in should be able to use it.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
+
+import msgspec
+from msgspec.structs import replace
 
 from siamex.clearing.default.declaration import (
     DefaultReport,
@@ -46,7 +49,6 @@ from siamex.clearing.equities.netting import NetPositions
 from siamex.clearing.equities.remedies import (
     BuyInOffer,
     FineEvent,
-    Loan,
     RemedyInstructions,
     buy_in,
     buy_in_date,
@@ -75,20 +77,64 @@ from siamex.clearing.foundations.ledger import Account
 from siamex.clearing.foundations.members import AccountType
 from siamex.clearing.foundations.money import format_baht, percent_of
 from siamex.clearing.foundations.parameters import DEFAULT_CLEARING_RULES, ClearingRules
+from siamex.clearing.foundations.state import (
+    FAILS,
+    HUMAN_ERRORS,
+    LOANS,
+    FailRecord,
+    FailStatus,
+    FineRow,
+    Loan,
+    LoanEntry,
+    LoanStatus,
+    fail_id,
+    human_error_year,
+)
 from siamex.clearing.foundations.store import LedgerStore
 from siamex.clearing.foundations.unit_of_work import UnitOfWork
 from siamex.rulebook.calendar import trading_day_offset
 from siamex.units import micros_of_day, wall_clock
 
-__all__ = ["OpenLoan", "PaymentShortfall", "RemedyEvent", "RemedyOutcome", "after_settlement",
-           "before_settlement", "fail_id", "fail_states", "month_fines", "open_fail_dates",
-           "open_loans"]
+__all__ = [
+    "OpenLoan",
+    "PaymentShortfall",
+    "Remedy",
+    "RemedyEvent",
+    "RemedyOutcome",
+    "after_settlement",
+    "before_settlement",
+    "fail_states",
+    "month_fines",
+    "open_fail_dates",
+    "open_loans",
+]
 
-_FAILS = "clearing:fails"
-_LOANS = "clearing:loans"
-_HUMAN_ERRORS = "clearing:human-errors"
 PositionsOf = Callable[[dt.date], NetPositions]
 CloseOf = Callable[[dt.date, str], int]
+
+
+class Remedy(StrEnum):
+    """What a remedy step did about a fail, a loan or a default (the report's `kind`)."""
+
+    BUY_IN = "buy_in"
+    BUY_IN_FAILED = "buy_in_failed"
+    CASH_IN_LIEU = "cash_in_lieu"
+    COLLATERAL_ENFORCED = "collateral_enforced"
+    DEFAULT = "default"
+    DELIVERY_FAIL = "delivery_fail"
+    FINE = "fine"
+    IN_LIEU_FAILED = "in_lieu_failed"
+    LOAN_COLLATERAL_SHORT = "loan_collateral_short"
+    LOAN_MARKED = "loan_marked"
+    LOAN_OPENED = "loan_opened"
+    LOAN_PENALTY = "loan_penalty"
+    LOAN_RENEWED = "loan_renewed"
+    LOAN_RETURN_REFUSED = "loan_return_refused"
+    LOAN_RETURNED = "loan_returned"
+    PAID_AFTER_DEFAULT = "paid_after_default"
+    PAYMENT_FAIL = "payment_fail"
+    REPAYMENT = "repayment"
+    REPAYMENT_REFUSED = "repayment_refused"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +142,7 @@ class RemedyEvent:
     """One thing a run did about a fail or a loan, for the report; amounts in satang."""
 
     day: dt.date
-    kind: str
+    kind: Remedy
     member: str
     security: str
     qty: int
@@ -138,35 +184,31 @@ class OpenLoan:
     fee: int
 
 
-def fail_id(sd: dt.date, member: str, account_type: AccountType, security: str) -> str:
-    """The name of a delivery fail: its settlement date, account and security."""
-    return key(sd, member, account_type.value, security)
+def _fail_of(record: FailRecord) -> tuple[dt.date, DeliveryFail]:
+    return record.sd, DeliveryFail(record.member, record.account_type, record.security,
+                                   record.qty, record.value)
 
 
-def _fail_id(sd: dt.date, fail: DeliveryFail) -> str:
-    return fail_id(sd, fail.member, fail.account_type, fail.security)
+def _fails(store: LedgerStore) -> dict[str, FailRecord]:
+    return FAILS.get(store) or {}
 
 
-def _read(store: LedgerStore, name: str) -> dict[str, dict[str, object]]:
-    text = store.get_document(name)
-    return {} if text is None else dict(json.loads(text))
+def _loans(store: LedgerStore) -> dict[str, LoanEntry]:
+    return LOANS.get(store) or {}
 
 
-def _fail_of(record: Mapping[str, object]) -> tuple[dt.date, DeliveryFail]:
-    return (dt.date.fromisoformat(str(record["sd"])),
-            DeliveryFail(str(record["member"]), AccountType(str(record["type"])),
-                         str(record["security"]), int(str(record["qty"])),
-                         int(str(record["value"]))))
+def _entry(loan: Loan, status: LoanStatus) -> LoanEntry:
+    """A loan as the open loans carry it."""
+    return LoanEntry(**msgspec.structs.asdict(loan), status=status)
 
 
 def month_fines(store: LedgerStore, month: str) -> dict[str, int]:
     """Each member's fines for the fails cured in a month ("YYYY-MM"), in satang."""
     totals: dict[str, int] = {}
-    for record in _read(store, _FAILS).values():
-        fines = record.get("fines")
-        if str(record.get("cured_on", ""))[:7] == month and isinstance(fines, list):
-            member = str(record["member"])
-            totals[member] = totals.get(member, 0) + sum(int(amount) for _, amount in fines)
+    for record in _fails(store).values():
+        if record.cured_on is not None and str(record.cured_on)[:7] == month and record.fines:
+            totals[record.member] = (totals.get(record.member, 0)
+                                     + sum(fine.amount for fine in record.fines))
     return totals
 
 
@@ -174,43 +216,27 @@ def fail_states(store: LedgerStore, day: dt.date) -> dict[str, str]:
     """Each recorded delivery fail's state at the end of `day`, by `fail_id`: `open`, or how
     it was cured by then (`covered`, `bought_in`, `in_lieu`)."""
     states = {}
-    for fid, record in _read(store, _FAILS).items():
-        cured_on = record.get("cured_on")
-        cured = cured_on is not None and dt.date.fromisoformat(str(cured_on)) <= day
-        states[fid] = str(record["status"]) if cured else "open"
+    for fid, record in _fails(store).items():
+        cured = record.cured_on is not None and record.cured_on <= day
+        states[fid] = record.status.value if cured else FailStatus.OPEN.value
     return states
 
 
 def open_fail_dates(store: LedgerStore, day: dt.date) -> list[dt.date]:
     """The settlement dates before `day` with a delivery fail still open at its start."""
     dates = set()
-    for record in _read(store, _FAILS).values():
-        sd, _ = _fail_of(record)
-        cured_on = record.get("cured_on")
-        if sd < day and (cured_on is None or dt.date.fromisoformat(str(cured_on)) >= day):
-            dates.add(sd)
+    for record in _fails(store).values():
+        if record.sd < day and (record.cured_on is None or record.cured_on >= day):
+            dates.add(record.sd)
     return sorted(dates)
 
 
 def open_loans(store: LedgerStore) -> tuple[OpenLoan, ...]:
     """The covered-fail loans open in the store, by their keys, with the collateral held and
     the fee paid."""
-    loans = [_loan_of(row) for _, row in sorted(_read(store, _LOANS).items())
-             if row["status"] == "open"]
+    loans = [row for _, row in sorted(_loans(store).items()) if row.status is LoanStatus.OPEN]
     return tuple(OpenLoan(loan, collateral_held(store, loan), loan_fee(store, loan))
                  for loan in loans)
-
-
-def _loan_of(row: Mapping[str, object]) -> Loan:
-    return Loan(dt.date.fromisoformat(str(row["start"])), dt.date.fromisoformat(str(row["due"])),
-                str(row["borrower"]), AccountType(str(row["type"])), str(row["security"]),
-                str(row["lender"]), AccountType(str(row["lender_type"])), int(str(row["qty"])))
-
-
-def _loan_row(loan: Loan, status: str) -> dict[str, object]:
-    return {"start": str(loan.start), "due": str(loan.due), "borrower": loan.borrower,
-            "type": loan.account_type.value, "security": loan.security, "lender": loan.lender,
-            "lender_type": loan.lender_account_type.value, "qty": loan.qty, "status": status}
 
 
 class _Run:
@@ -225,16 +251,15 @@ class _Run:
         self.fines: list[FineEvent] = []
         self.defaults: list[DefaultReport] = []
         self.shortfalls: list[PaymentShortfall] = []
-        self.fails = _read(store, _FAILS)
-        self.loans = _read(store, _LOANS)
+        self.fails = _fails(store)
+        self.loans = _loans(store)
 
     def save(self) -> None:
         """Record the open fails and loans together: a loan is never recorded without the
         fail it covers, nor a fail covered without its loan."""
-        self.store.commit((), {_FAILS: json.dumps(self.fails, sort_keys=True),
-                               _LOANS: json.dumps(self.loans, sort_keys=True)})
+        self.store.commit((), dict([FAILS.entry(self.fails), LOANS.entry(self.loans)]))
 
-    def event(self, kind: str, member: str, security: str, qty: int, amount: int,
+    def event(self, kind: Remedy, member: str, security: str, qty: int, amount: int,
               detail: str = "") -> None:
         self.events.append(RemedyEvent(self.day, kind, member, security, qty, amount, detail))
 
@@ -246,28 +271,28 @@ class _Run:
         prices = {k: q.price for k, q in self.instructions.collateral_quotes.items()}
         # 3.6: enforce the risk collateral, whatever it is, before the fund is used
         for asset, amount in enforce_collateral(self.store, member, self.day, prices).items():
-            self.event("collateral_enforced", member, asset, 0, amount, "sold at the day's quote")
+            self.event(Remedy.COLLATERAL_ENFORCED, member, asset, 0, amount,
+                       "sold at the day's quote")
         report = declare_default(self.store, member, loss, self.day, payee, self.rules, ref)
         self.defaults.append(report)
-        self.event("default", member, "", 0, loss, f"{ref}: waterfall applied")
+        self.event(Remedy.DEFAULT, member, "", 0, loss, f"{ref}: waterfall applied")
 
     # ---- loans ----------------------------------------------------------------------------
 
     def mature(self) -> None:
-        for name, row in sorted(self.loans.items()):
-            loan = _loan_of(row)
-            if row["status"] != "open" or loan.due > self.day:
+        for name, loan in sorted(self.loans.items()):
+            if loan.status is not LoanStatus.OPEN or loan.due > self.day:
                 continue
             result = mature_loan(self.store, loan, self.day, self.price_of(loan.security),
                                  self.instructions.lending_offers, self.rules)
             if isinstance(result, Loan):
-                self.loans[name] = {**row, "status": "renewed"}
-                self.loans[result.key] = _loan_row(result, "open")
-                self.event("loan_renewed", loan.borrower, loan.security, loan.qty, 0,
+                self.loans[name] = replace(loan, status=LoanStatus.RENEWED)
+                self.loans[result.key] = _entry(result, LoanStatus.OPEN)
+                self.event(Remedy.LOAN_RENEWED, loan.borrower, loan.security, loan.qty, 0,
                            f"re-borrowed from {result.lender} until {result.due}")
             elif result:
-                self.loans[name] = {**row, "status": "penalty"}
-                self.event("loan_penalty", loan.borrower, loan.security, loan.qty, result,
+                self.loans[name] = replace(loan, status=LoanStatus.PENALTY)
+                self.event(Remedy.LOAN_PENALTY, loan.borrower, loan.security, loan.qty, result,
                            f"lender {loan.lender} paid the penalty")
                 due = lender_penalty(loan.qty, self.price_of(loan.security), self.rules)
                 if result < due:  # 3.6, 3.7: TCH guarantees the lender; the borrower defaults
@@ -275,8 +300,8 @@ class _Run:
                                  key("loan", loan.start, loan.security, loan.lender),
                                  member_cash(loan.lender, loan.lender_account_type, self.rules))
             else:
-                self.loans[name] = {**row, "status": "returned"}
-                self.event("loan_returned", loan.borrower, loan.security, loan.qty, 0,
+                self.loans[name] = replace(loan, status=LoanStatus.RETURNED)
+                self.event(Remedy.LOAN_RETURNED, loan.borrower, loan.security, loan.qty, 0,
                            f"returned to {loan.lender}")
 
     def early_returns(self, before: bool) -> None:
@@ -287,31 +312,27 @@ class _Run:
             if (moment <= cutoff) != before:
                 continue
             if not any(a <= moment <= b for a, b in self.rules.sbl_early_return_windows):
-                self.event("loan_return_refused", r.borrower, r.security, 0, 0,
+                self.event(Remedy.LOAN_RETURN_REFUSED, r.borrower, r.security, 0, 0,
                            f"{r.at.time().isoformat()} is outside the early-return windows "
                            "(3.4)")
                 continue
-            for name, row in sorted(self.loans.items()):
-                loan = _loan_of(row)
-                refused = row.get("refused", [])
-                assert isinstance(refused, list)  # the request times, as written below
-                if (row["status"] != "open" or loan.borrower != r.borrower
+            for name, loan in sorted(self.loans.items()):
+                if (loan.status is not LoanStatus.OPEN or loan.borrower != r.borrower
                         or loan.security != r.security or r.lender not in (None, loan.lender)
-                        or r.at.isoformat() in refused):  # decision 67: refused once for all
+                        or r.at in loan.refused):  # decision 67: refused once for all
                     continue
                 if return_loan(self.store, loan, self.day, self.rules):
-                    self.loans[name] = {**row, "status": "returned"}
-                    self.event("loan_returned", loan.borrower, loan.security, loan.qty, 0,
+                    self.loans[name] = replace(loan, status=LoanStatus.RETURNED)
+                    self.event(Remedy.LOAN_RETURNED, loan.borrower, loan.security, loan.qty, 0,
                                f"early, to {loan.lender}")
                 else:
-                    self.loans[name] = {**row, "refused": [*refused, r.at.isoformat()]}
-                    self.event("loan_return_refused", loan.borrower, loan.security, loan.qty, 0,
-                               "the borrower does not hold the shares")
+                    self.loans[name] = replace(loan, refused=[*loan.refused, r.at])
+                    self.event(Remedy.LOAN_RETURN_REFUSED, loan.borrower, loan.security, loan.qty,
+                               0, "the borrower does not hold the shares")
 
     def mark(self) -> None:
-        for row in self.loans.values():
-            loan = _loan_of(row)
-            if row["status"] == "open" and loan.start < self.day:
+        for loan in self.loans.values():
+            if loan.status is LoanStatus.OPEN and loan.start < self.day:
                 price = self.price_of(loan.security)
                 move = mark_to_market(self.store, loan, self.day, price, "end", self.rules)
                 # the top-up due before the mark, read after it: a rerun finds the mark made
@@ -319,10 +340,10 @@ class _Run:
                                                collateral_held(self.store, loan) - move,
                                                self.rules)
                 if move:
-                    self.event("loan_marked", loan.borrower, loan.security, loan.qty, move,
+                    self.event(Remedy.LOAN_MARKED, loan.borrower, loan.security, loan.qty, move,
                                "collateral topped up" if move > 0 else "excess returned")
                 if needed > move:  # 3.6: a collateral default; the penalty is guaranteed
-                    self.event("loan_collateral_short", loan.borrower, loan.security, loan.qty,
+                    self.event(Remedy.LOAN_COLLATERAL_SHORT, loan.borrower, loan.security, loan.qty,
                                needed - move, "the borrower's cash did not cover the top-up")
 
     # ---- payment fails --------------------------------------------------------------------
@@ -334,7 +355,7 @@ class _Run:
         balances = self.store.balances()
         for fail in fails:
             payee = cash_account(fail.member, fail.account_type)
-            self.event("payment_fail", fail.member, "", 0, fail.amount_short,
+            self.event(Remedy.PAYMENT_FAIL, fail.member, "", 0, fail.amount_short,
                        f"settlement date {sd}")
             kind = () if fail.account_type is None else (fail.account_type.value,)
             ref = key("payment", sd, *kind)
@@ -351,7 +372,7 @@ class _Run:
         late = settle_after_default(self.store, self.positions_of(sd), sd,
                                     wall_clock(sd, self.rules.round_2_cash), prices, self.rules)
         for paid in late.paid:
-            self.event("paid_after_default", paid.member, "", 0, paid.qty, f"for {sd}")
+            self.event(Remedy.PAID_AFTER_DEFAULT, paid.member, "", 0, paid.qty, f"for {sd}")
 
     # ---- delivery fails -------------------------------------------------------------------
 
@@ -359,19 +380,19 @@ class _Run:
         """Record a fail with the settlement date's close of its security (the value basis
         of its fine, decision C5) and withhold the receivable; None when an earlier run
         recorded it."""
-        fid = _fail_id(sd, fail)
+        fid = fail_id(sd, fail.member, fail.account_type, fail.security)
         if fid in self.fails:
             return None
         human = any(h.member == fail.member and h.security == fail.security
                     for h in self.instructions.human_errors)
-        self.fails[fid] = {"sd": str(sd), "member": fail.member, "type": fail.account_type.value,
-                           "security": fail.security, "qty": fail.qty_short, "value": fail.value,
-                           "close": close, "status": "open", "human_error": human}
-        if human:
-            self.fails[fid]["error_count"] = self.human_error_number(sd, fail.member)
+        self.fails[fid] = FailRecord(
+            sd=sd, member=fail.member, account_type=fail.account_type, security=fail.security,
+            qty=fail.qty_short, value=fail.value, close=close, status=FailStatus.OPEN,
+            human_error=human,
+            error_count=self.human_error_number(sd, fail.member) if human else None)
         positions = self.positions_of(sd)
         held = withhold(self.store, fail, sd, sd, positions, self.rules)
-        self.event("delivery_fail", fail.member, fail.security, fail.qty_short, fail.value,
+        self.event(Remedy.DELIVERY_FAIL, fail.member, fail.security, fail.qty_short, fail.value,
                    f"receivable withheld: {format_baht(held)}")
         return fid
 
@@ -384,54 +405,52 @@ class _Run:
         loans = cover_fail(self.store, fail, sd, offers, price, fee, self.positions_of(sd),
                            self.rules, keep_withheld=self.others_open(fid))
         for loan in loans:
-            self.loans[loan.key] = _loan_row(loan, "open")
-            self.event("loan_opened", fail.member, fail.security, loan.qty, 0,
+            self.loans[loan.key] = _entry(loan, LoanStatus.OPEN)
+            self.event(Remedy.LOAN_OPENED, fail.member, fail.security, loan.qty, 0,
                        f"from {loan.lender}, due {loan.due}")
         if loans:
-            self.cured(fid, "covered")
+            self.cured(fid, FailStatus.COVERED)
 
     def others_open(self, fid: str) -> bool:
         """Whether the fail's member has another fail open, which its withheld cash must
         still fund (3.6)."""
-        member = self.fails[fid]["member"]
-        return any(other != fid and r["member"] == member and r["status"] == "open"
+        member = self.fails[fid].member
+        return any(other != fid and r.member == member and r.status is FailStatus.OPEN
                    for other, r in self.fails.items())
 
-    def cured(self, fid: str, status: str) -> None:
+    def cured(self, fid: str, status: FailStatus) -> None:
         record = self.fails[fid]
         sd, fail = _fail_of(record)
-        count = record.get("error_count")
-        fines = fail_fines(fail, sd, self.day, int(str(record["close"])),
-                           None if count is None else int(str(count)), self.rules)
+        count = record.error_count
+        fines = fail_fines(fail, sd, self.day, record.close, count, self.rules)
         if count is not None and self.fined_in_event(fid):
             fines = ()  # decision 76: an event's security is fined once, whatever its accounts
         # kept with the fail, saved with it: a month's bill reads them back (month_fines)
-        self.fails[fid] = {**record, "status": status, "cured_on": str(self.day),
-                           "fines": [[f.type, f.amount] for f in fines]}
+        self.fails[fid] = replace(record, status=status, cured_on=self.day,
+                                  fines=[FineRow(f.type, f.amount) for f in fines])
         for fine in fines:
             self.fines.append(fine)
-            self.event("fine", fine.member, fail.security, fail.qty_short, fine.amount, fine.type)
+            self.event(Remedy.FINE, fine.member, fail.security, fail.qty_short, fine.amount,
+                       fine.type)
 
     def human_error_number(self, sd: dt.date, member: str) -> int:
         """The number of the member's human-error fail event of `sd` among its human errors
         of the calendar year (3.8). Its human-error fails of one settlement date are one
         event, counted once however many securities it covers (decision 76); events are
         numbered as they are recorded, settlement date by settlement date."""
-        text = self.store.get_document(_HUMAN_ERRORS)
-        events: dict[str, list[str]] = {} if text is None else json.loads(text)
-        seen = events.setdefault(key(sd.year, member), [])
-        if str(sd) not in seen:
-            seen.append(str(sd))
-            self.store.put_document(_HUMAN_ERRORS, json.dumps(events, sort_keys=True))
-        return seen.index(str(sd)) + 1
+        events = HUMAN_ERRORS.get(self.store) or {}
+        seen = events.setdefault(human_error_year(sd.year, member), [])
+        if sd not in seen:
+            seen.append(sd)
+            HUMAN_ERRORS.put(self.store, events)
+        return seen.index(sd) + 1
 
     def fined_in_event(self, fid: str) -> bool:
         """Whether another fail of the same human-error event and security (the member's
         other account type) has been fined already."""
         record = self.fails[fid]
-        return any(other != fid and r.get("error_count") is not None and r.get("fines")
-                   and (r["sd"], r["member"], r["security"])
-                   == (record["sd"], record["member"], record["security"])
+        return any(other != fid and r.error_count is not None and r.fines
+                   and (r.sd, r.member, r.security) == (record.sd, record.member, record.security)
                    for other, r in self.fails.items())
 
     def _seller(self, fail: DeliveryFail) -> BuyInOffer | None:
@@ -468,13 +487,13 @@ class _Run:
                           self.rules, keep)
         if done is None:
             self.tried(fid)
-            self.event("buy_in_failed", fail.member, fail.security, fail.qty_short, 0,
+            self.event(Remedy.BUY_IN_FAILED, fail.member, fail.security, fail.qty_short, 0,
                        "the waterfall did not cover the cost")
             return
-        self.event("buy_in", fail.member, fail.security, done.qty, done.cost,
+        self.event(Remedy.BUY_IN, fail.member, fail.security, done.qty, done.cost,
                    f"from {offer.seller} at {format_baht(offer.price)}; cost above the "
                    f"fail's value {format_baht(done.cost_difference)}")
-        self.cured(fid, "bought_in")
+        self.cured(fid, FailStatus.BOUGHT_IN)
 
     def in_lieu(self, fid: str, sd: dt.date, fail: DeliveryFail,
                 positions: NetPositions) -> None:
@@ -487,22 +506,24 @@ class _Run:
                                 self.others_open(fid))
         except ValueError as exc:
             self.tried(fid)
-            self.event("in_lieu_failed", fail.member, fail.security, fail.qty_short, 0, str(exc))
+            self.event(Remedy.IN_LIEU_FAILED, fail.member, fail.security, fail.qty_short, 0,
+                       str(exc))
             return
-        self.event("cash_in_lieu", fail.member, fail.security, fail.qty_short,
+        self.event(Remedy.CASH_IN_LIEU, fail.member, fail.security, fail.qty_short,
                    sum(paid.values()), "no seller for the buy-in")
-        self.cured(fid, "in_lieu")
+        self.cured(fid, FailStatus.IN_LIEU)
 
     def tried(self, fid: str) -> None:
         """Record that the fail's buy-in failed today: a rerun of the day does not try it again
         against balances the day's later steps have moved (decision 67); a later day does."""
-        self.fails[fid] = {**self.fails[fid], "tried_on": str(self.day)}
+        self.fails[fid] = replace(self.fails[fid], tried_on=self.day)
 
     def due_buy_ins(self) -> None:
         for fid, record in sorted(self.fails.items()):
             sd, _ = _fail_of(record)
-            if (record["status"] == "open" and buy_in_date(sd, trading_day_offset) <= self.day
-                    and record.get("tried_on") != str(self.day)):
+            if (record.status is FailStatus.OPEN
+                    and buy_in_date(sd, trading_day_offset) <= self.day
+                    and record.tried_on != self.day):
                 self.buy_in(fid)
 
 

@@ -8,8 +8,9 @@ Why it is shaped this way, as net settlement (settlement.py): the ledger is the 
 Every movement is a `Transaction` keyed by date, trade and step
 (`gross:2021-04-12:R50:deliver`), so a call run twice posts nothing twice, and what settled is
 read back from those keys. Two documents record the cut-off, committed with the postings:
-`gross:{day}:decided` holds each item with what its seller and buyer lacked, and
-`gross:{day}:settled` (the time it ran) says the step is done. A repeated call therefore
+`gross:{day}:decided` (`state.GROSS_DECIDED`) holds each item with what its seller and buyer
+lacked, and `gross:{day}:settled` (`state.DVP_SETTLED`, the time it ran) says the step is
+done. A repeated call therefore
 reports the fails decided at the cut-off, not against later balances.
 
 Choices:
@@ -36,7 +37,7 @@ Choices:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,6 +48,7 @@ from siamex.clearing.equities.settlement import check_cutoff
 from siamex.clearing.foundations.accounts import holdings_account, member_cash
 from siamex.clearing.foundations.members import AccountType
 from siamex.clearing.foundations.parameters import DEFAULT_CLEARING_RULES, ClearingRules
+from siamex.clearing.foundations.state import GROSS_DECIDED, GrossItemRow
 from siamex.clearing.foundations.store import LedgerStore
 from siamex.errors import ErrorCode, SiamexError
 
@@ -102,33 +104,19 @@ class GrossResult:
     failed: tuple[GrossFail, ...]
 
 
-def item_row(item: GrossItem) -> list[str | int]:
-    """Write an item as a JSON row, to keep it in a state document."""
-    return [item.trade_id, item.settlement_date.isoformat(), item.security, item.qty, item.value,
-            item.seller, item.seller_account_type.value, item.buyer, item.buyer_account_type.value]
+def item_row(item: GrossItem) -> GrossItemRow:
+    """An item as the store keeps it: in its date's decision, and among the gross trades a
+    clearing day keeps for their settlement date."""
+    return GrossItemRow(item.trade_id, item.settlement_date, item.security, item.qty, item.value,
+                        item.seller, item.seller_account_type, item.buyer,
+                        item.buyer_account_type)
 
 
-def item_from_row(row: Sequence[object]) -> GrossItem:
-    """Read an item back from `item_row`'s form, refusing anything else (ValueError)."""
-    if len(row) != 9:
-        raise ValueError(f"a gross item row has 9 fields, not {len(row)}: {row!r}")
-    trade_id, day, security, qty, value, seller, seller_type, buyer, buyer_type = row
-    return GrossItem(_text(trade_id), dt.date.fromisoformat(_text(day)), _text(security),
-                     _integer(qty), _integer(value), _text(seller),
-                     AccountType(_text(seller_type)), _text(buyer),
-                     AccountType(_text(buyer_type)))
-
-
-def _text(value: object) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"a gross item row field is text, not {value!r}")
-    return value
-
-
-def _integer(value: object) -> int:
-    if type(value) is not int:  # bool is an int to isinstance, and JSON keeps them apart
-        raise ValueError(f"a gross item row's quantity and value are integers, not {value!r}")
-    return value
+def item_from_row(row: GrossItemRow) -> GrossItem:
+    """An item back from `item_row`'s form; a row read from the store has had its fields
+    checked by its schema (qty and value positive), so none is refused here."""
+    return GrossItem(row.trade_id, row.settlement_date, row.security, row.qty, row.value,
+                     row.seller, row.seller_account_type, row.buyer, row.buyer_account_type)
 
 
 def gross_items(book: NovationBook) -> list[GrossItem]:
@@ -172,15 +160,10 @@ def _due(items: Iterable[GrossItem], day: dt.date) -> list[GrossItem]:
     return [due[trade_id] for trade_id in sorted(due)]
 
 
-def _restore(row: object) -> GrossItem:
-    if not isinstance(row, list):
-        raise ValueError(f"not a gross item row: {row!r}")
-    return item_from_row(row)
-
-
-def _kind(rules: ClearingRules) -> Kind[GrossItem]:
-    return Kind("gross", lambda item: item.trade_id, lambda item: f"gross trade {item.trade_id}",
-                lambda item: _exchange(item, rules), item_row, _restore)
+def _kind(rules: ClearingRules) -> Kind[GrossItem, GrossItemRow]:
+    return Kind("gross", GROSS_DECIDED, lambda item: item.trade_id,
+                lambda item: f"gross trade {item.trade_id}", lambda item: _exchange(item, rules),
+                item_row, item_from_row)
 
 
 def settle_gross(store: LedgerStore, items: Iterable[GrossItem], day: dt.date, at: dt.datetime,

@@ -2,7 +2,7 @@
 and issued once.
 
 Why issued once: the store is the clearing house's only state. The holdings are issued on the
-date of the store's first run (`clearing:opening`, recorded in the same commit) under keys of
+date of the store's first run (`state.OPENING_ISSUED`, recorded in the same commit) under keys of
 that date, so the same file given again posts nothing and a file that changes a holding
 already issued is refused.
 """
@@ -23,6 +23,7 @@ from siamex.clearing.foundations.limits import MAX_SHARES
 from siamex.clearing.foundations.members import AccountType, MemberRegistry
 from siamex.clearing.foundations.money import InvalidAmount, parse_baht
 from siamex.clearing.foundations.parameters import DEFAULT_CLEARING_RULES, ClearingRules
+from siamex.clearing.foundations.state import OPENING_ISSUED
 from siamex.clearing.foundations.store import LedgerStore
 from siamex.clearing.foundations.unit_of_work import UnitOfWork
 from siamex.errors import ErrorCode, SiamexError
@@ -30,7 +31,6 @@ from siamex.units import shown
 
 __all__ = ["Holding", "arriving", "holdings_from_json", "issue_opening", "load_holdings"]
 
-_OPENING = "clearing:opening"
 _HOLDING_FIELDS = {"member", "account_type", "asset", "qty"}
 
 
@@ -128,7 +128,7 @@ def load_holdings(path: Path, registry: MemberRegistry,
 
 def arriving(store: LedgerStore, holdings: Iterable[Holding]) -> dict[Account, int]:
     """What the opening holdings will bring in, if the store has not issued them yet."""
-    if store.get_document(_OPENING) is not None:
+    if OPENING_ISSUED.exists(store):
         return {}
     return {h.account: h.qty for h in holdings}
 
@@ -137,13 +137,12 @@ def issue_opening(store: LedgerStore, holdings: Iterable[Holding], first_day: dt
     """Issue the opening holdings under keys of the store's first run date, so that the same
     file posts nothing the second time; the date is recorded in the commit that issues them."""
     with UnitOfWork(store) as step:
-        opening = step.get_document(_OPENING)
+        opening = OPENING_ISSUED.get(step)
         if opening is None:
-            opening = first_day.isoformat()
-            step.put_document(_OPENING, opening)
+            opening = first_day
+            OPENING_ISSUED.put(step, opening)
         try:
-            issue(step, dt.date.fromisoformat(opening), {h.account: h.qty for h in holdings},
-                  key_prefix="opening")
+            issue(step, opening, {h.account: h.qty for h in holdings}, key_prefix="opening")
         except ConflictingTransaction as exc:
             raise SiamexError(ErrorCode.HOLDINGS_FILE,
                               f"the opening holdings were issued on {opening} with other "

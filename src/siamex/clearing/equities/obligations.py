@@ -34,7 +34,6 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from siamex.clearing.equities.fails import fail_id
 from siamex.clearing.equities.netting import NetPositions
 from siamex.clearing.equities.remedies import in_lieu_shares
 from siamex.clearing.equities.settlement import DEFAULT_ROUND
@@ -42,6 +41,7 @@ from siamex.clearing.foundations.accounts import cash_account, holdings_account
 from siamex.clearing.foundations.keys import parts, prefix
 from siamex.clearing.foundations.ledger import TCH, THB, Account
 from siamex.clearing.foundations.members import AccountType
+from siamex.clearing.foundations.state import fail_id
 from siamex.clearing.foundations.store import LedgerStore
 
 __all__ = ["MET", "Obligation", "obligations"]

@@ -18,7 +18,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import Enum, StrEnum
 
 from siamex.clearing.billing.fees import PsmsBill, psms_bill
 from siamex.clearing.equities.trades import BoardType, security_key
@@ -48,7 +48,9 @@ class Status(Enum):
     MERGED = "merged"
 
 
-class Operation(Enum):
+class Operation(StrEnum):
+    """What a PSMS request does to the book (clearing-spec.md 2.2)."""
+
     CREATE = "create"
     EDIT = "edit"
     MERGE = "merge"
@@ -466,12 +468,12 @@ def monthly_bills(book: PsmsBook, year: int, month: int) -> dict[str, PsmsBill]:
 
 @dataclass(frozen=True, slots=True)
 class PsmsRequest:
-    """A pre-settlement matching request (docs/clearing.md "Pre-settlement matching"): `op`
-    is create, edit, merge, cancel, match or dematch; `instruction` the new instruction of a
-    create; `ids` the instructions it acts on (two for a match, two or more for a merge);
-    `new_id` a merge's result; `changes` an edit's quantity, amount (satang) or client_ref."""
+    """A pre-settlement matching request (docs/clearing.md "Pre-settlement matching"):
+    `instruction` the new instruction of a create; `ids` the instructions it acts on (two for
+    a match, two or more for a merge); `new_id` a merge's result; `changes` an edit's
+    quantity, amount (satang) or client_ref."""
 
-    op: str
+    op: Operation
     at: dt.datetime
     ids: tuple[str, ...] = ()
     instruction: Instruction | None = None

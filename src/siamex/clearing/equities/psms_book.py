@@ -4,19 +4,19 @@
 back as it was, and the pairs it matched need to move shares and cash. This module does both.
 
 Persistence. `save_book` writes every instruction, every field (status, pair and merge links
-included), to the document `psms:book` as JSON; `load_book` reads it back with
+included), to the record `psms:book` (`state.PSMS_BOOK`); `load_book` reads it back with
 `PsmsBook.restore`, so no request is replayed: a replay would need the requests' times and
 would be refused by cut-offs passed since. The instructions are kept in the book's own order
-(creation order, which `instructions()` returns) and each one's keys sorted, so the same book
-always writes the same text. A document that is not what `save_book` writes is refused
-(`CLEARING_STATE`), never half read.
+(creation order, which `instructions()` returns), so the same book always writes the same
+text. A record that is not what `save_book` writes is refused (`CLEARING_STATE`), never half
+read.
 
 Settlement. A matched clearing-to-custodian pair (`PsmsBook.settling_outside_net`) leaves the
 net and settles alone on its settlement date (3.2). `settle_psms` settles one date's pairs;
 it is shaped as gross settlement (gross.py), for the same reasons: the ledger is the only state,
 every movement is a `Transaction` keyed `psms:{day}:{member instruction id}:{step}`, the decision
-(`psms:{day}:decided`: each pair with what its deliverer and payer lacked), the postings and
-`psms:{day}:settled`, which marks the step done, are one commit. A repeated call posts nothing
+(`state.PSMS_DECIDED`: each pair with what its deliverer and payer lacked), the postings and
+`state.DVP_SETTLED`, which marks the step done, are one commit. A repeated call posts nothing
 and returns the first call's result.
 
 Choices:
@@ -51,10 +51,7 @@ Choices:
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
-from enum import Enum
-from typing import TypeVar
 
 from siamex.clearing.equities.dvp import Exchange, Kind, settle_once
 from siamex.clearing.equities.psms import (
@@ -71,11 +68,16 @@ from siamex.clearing.foundations.accounts import holdings_account, member_cash
 from siamex.clearing.foundations.ledger import Account
 from siamex.clearing.foundations.members import AccountType, MemberRegistry
 from siamex.clearing.foundations.parameters import DEFAULT_CLEARING_RULES, ClearingRules
+from siamex.clearing.foundations.state import (
+    PSMS_BOOK,
+    PSMS_DECIDED,
+    PsmsInstructionRecord,
+    PsmsPairRow,
+)
 from siamex.clearing.foundations.store import LedgerStore
 from siamex.errors import ErrorCode, SiamexError
 
 __all__ = [
-    "BOOK_DOCUMENT",
     "PsmsFail",
     "PsmsResult",
     "book_from_records",
@@ -85,12 +87,6 @@ __all__ = [
     "save_book",
     "settle_psms",
 ]
-
-BOOK_DOCUMENT = "psms:book"
-_FIELDS = ("id", "member", "agent", "entered_by", "client_ref", "type", "side", "symbol",
-           "board_type", "quantity", "amount", "trade_date", "settlement_date", "to_board",
-           "status", "matched_with", "merged_into")
-E = TypeVar("E", bound=Enum)
 
 Pair = tuple[Instruction, Instruction]
 
@@ -117,100 +113,58 @@ class PsmsResult:
 # --- persistence -------------------------------------------------------------------------
 
 
-def instruction_record(item: Instruction) -> dict[str, str | int | None]:
-    """Write an instruction as a JSON object of every field (enums by value, ISO dates)."""
-    return {"id": item.id, "member": item.member, "agent": item.agent,
-            "entered_by": item.entered_by.value, "client_ref": item.client_ref,
-            "type": item.type.value, "side": item.side.value, "symbol": item.symbol,
-            "board_type": item.board_type.value, "quantity": item.quantity,
-            "amount": item.amount, "trade_date": item.trade_date.isoformat(),
-            "settlement_date": item.settlement_date.isoformat(),
-            "to_board": None if item.to_board is None else item.to_board.value,
-            "status": item.status.value, "matched_with": item.matched_with,
-            "merged_into": item.merged_into}
+def instruction_record(item: Instruction) -> PsmsInstructionRecord:
+    """An instruction as the store keeps it: every field, enums by value."""
+    return PsmsInstructionRecord(
+        id=item.id, member=item.member, agent=item.agent, entered_by=item.entered_by.value,
+        client_ref=item.client_ref, type=item.type.value, side=item.side.value,
+        symbol=item.symbol, board_type=item.board_type.value, quantity=item.quantity,
+        amount=item.amount, trade_date=item.trade_date, settlement_date=item.settlement_date,
+        to_board=None if item.to_board is None else item.to_board.value,
+        status=item.status.value, matched_with=item.matched_with, merged_into=item.merged_into)
 
 
-def _text(value: object, name: str) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"`{name}` is text, not {value!r}")
-    return value
-
-
-def _optional_text(value: object, name: str) -> str | None:
-    return None if value is None else _text(value, name)
-
-
-def _integer(value: object, name: str) -> int:
-    if type(value) is not int:  # bool is an int to isinstance, and JSON keeps them apart
-        raise ValueError(f"`{name}` is an integer, not {value!r}")
-    return value
-
-
-def _enum(kind: type[E], value: object, name: str) -> E:
-    return kind(_text(value, name))
-
-
-def _date(value: object, name: str) -> dt.date:
-    return dt.date.fromisoformat(_text(value, name))
-
-
-def instruction_from_record(record: object) -> Instruction:
-    """Read an instruction back from `instruction_record`'s form; anything else is a
-    ValueError."""
-    if not isinstance(record, dict) or set(record) != set(_FIELDS):
-        raise ValueError(f"a PSMS instruction record has the fields {', '.join(_FIELDS)}: "
-                         f"{record!r}")
-    r = record
+def instruction_from_record(record: PsmsInstructionRecord) -> Instruction:
+    """An instruction back from `instruction_record`'s form. The record keeps the enums as
+    text (the foundations layer it is declared in cannot import them), so an unknown value is
+    refused here, a ValueError."""
     return Instruction(
-        id=_text(r["id"], "id"), member=_text(r["member"], "member"),
-        agent=_text(r["agent"], "agent"), entered_by=_enum(Entrant, r["entered_by"], "entered_by"),
-        client_ref=_text(r["client_ref"], "client_ref"),
-        type=_enum(InstructionType, r["type"], "type"), side=_enum(PsmsSide, r["side"], "side"),
-        symbol=_text(r["symbol"], "symbol"),
-        board_type=_enum(BoardType, r["board_type"], "board_type"),
-        quantity=_integer(r["quantity"], "quantity"), amount=_integer(r["amount"], "amount"),
-        trade_date=_date(r["trade_date"], "trade_date"),
-        settlement_date=_date(r["settlement_date"], "settlement_date"),
-        to_board=None if r["to_board"] is None else _enum(BoardType, r["to_board"], "to_board"),
-        status=_enum(Status, r["status"], "status"),
-        matched_with=_optional_text(r["matched_with"], "matched_with"),
-        merged_into=_optional_text(r["merged_into"], "merged_into"))
+        id=record.id, member=record.member, agent=record.agent,
+        entered_by=Entrant(record.entered_by), client_ref=record.client_ref,
+        type=InstructionType(record.type), side=PsmsSide(record.side), symbol=record.symbol,
+        board_type=BoardType(record.board_type), quantity=record.quantity,
+        amount=record.amount, trade_date=record.trade_date,
+        settlement_date=record.settlement_date,
+        to_board=None if record.to_board is None else BoardType(record.to_board),
+        status=Status(record.status), matched_with=record.matched_with,
+        merged_into=record.merged_into)
 
 
 def save_book(store: LedgerStore, book: PsmsBook) -> None:
     """Write the whole book to `psms:book`, replacing what was there."""
-    records = [instruction_record(item) for item in book.instructions()]
-    store.put_document(BOOK_DOCUMENT, json.dumps(records, sort_keys=True))
+    PSMS_BOOK.put(store, [instruction_record(item) for item in book.instructions()])
 
 
 def load_book(store: LedgerStore, registry: MemberRegistry,
               rules: ClearingRules = DEFAULT_CLEARING_RULES) -> PsmsBook:
     """Rebuild the book `save_book` wrote (an empty one if none was), refusing a malformed or
-    inconsistent document (`CLEARING_STATE`)."""
-    text = store.get_document(BOOK_DOCUMENT)
-    if text is None:
+    inconsistent record (`CLEARING_STATE`)."""
+    records = PSMS_BOOK.get(store)
+    if records is None:
         return PsmsBook(registry, rules)
-    try:
-        records = json.loads(text)
-    except ValueError as error:
-        raise SiamexError(ErrorCode.CLEARING_STATE,
-                          f"the PSMS book document {BOOK_DOCUMENT} cannot be read: {error}"
-                          ) from error
-    return book_from_records(records, registry, rules, BOOK_DOCUMENT)
+    return book_from_records(records, registry, rules, "the stored PSMS book")
 
 
-def book_from_records(records: object, registry: MemberRegistry, rules: ClearingRules,
-                      where: str) -> PsmsBook:
-    """Rebuild a book from `instruction_record`s, refusing a malformed or inconsistent list
-    (`CLEARING_STATE`, naming `where` it was kept)."""
+def book_from_records(records: list[PsmsInstructionRecord], registry: MemberRegistry,
+                      rules: ClearingRules, what: str) -> PsmsBook:
+    """Rebuild a book from `instruction_record`s, refusing an unknown enum value or
+    inconsistent links (`CLEARING_STATE`, naming `what` was read)."""
     try:
-        if not isinstance(records, list):
-            raise ValueError("not a list of instructions")
         return PsmsBook.restore(registry, rules,
                                 [instruction_from_record(record) for record in records])
     except ValueError as error:
         raise SiamexError(ErrorCode.CLEARING_STATE,
-                          f"the PSMS book in {where} cannot be read: {error}") from error
+                          f"{what} cannot be read: {error}") from error
 
 
 # --- settlement --------------------------------------------------------------------------
@@ -256,17 +210,18 @@ def _due(book: PsmsBook, day: dt.date) -> list[Pair]:
     return pairs
 
 
-def _restore(record: object) -> Pair:
-    if not isinstance(record, list) or len(record) != 2:
-        raise ValueError(f"not a PSMS pair: {record!r}")
-    return instruction_from_record(record[0]), instruction_from_record(record[1])
+def _pair_row(pair: Pair) -> PsmsPairRow:
+    return PsmsPairRow(instruction_record(pair[0]), instruction_record(pair[1]))
 
 
-def _kind(rules: ClearingRules) -> Kind[Pair]:
-    return Kind("psms", lambda pair: pair[0].id, lambda pair: f"PSMS pair {pair[0].id}",
-                lambda pair: _exchange(pair[0], rules),
-                lambda pair: [instruction_record(pair[0]), instruction_record(pair[1])],
-                _restore)
+def _pair_from_row(row: PsmsPairRow) -> Pair:
+    return instruction_from_record(row.member_side), instruction_from_record(row.agent_side)
+
+
+def _kind(rules: ClearingRules) -> Kind[Pair, PsmsPairRow]:
+    return Kind("psms", PSMS_DECIDED, lambda pair: pair[0].id,
+                lambda pair: f"PSMS pair {pair[0].id}", lambda pair: _exchange(pair[0], rules),
+                _pair_row, _pair_from_row)
 
 
 def settle_psms(store: LedgerStore, book: PsmsBook, day: dt.date, at: dt.datetime,

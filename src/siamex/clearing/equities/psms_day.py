@@ -1,24 +1,24 @@
 """A run date's pre-settlement matching: the day's requests on the stored book, and the
 matched pairs due settled (clearing-spec.md 3.2, 3.4).
 
-The book lives in the store (`psms_store.save_book`), so instructions entered on T are matched
+The book lives in the store (`psms_book.save_book`), so instructions entered on T are matched
 on T+1 and settle on SD across runs. The requests are applied in the file's order, each at its
 own time against its cut-off; a refused one is answered with its reason and changes nothing,
 and the day goes on. The answers, the book they leave and the dates the day settles are
-recorded in one document (`psms:{day}:answers`), committed with the book and the settlements,
+recorded in one record (`state.PSMS_ANSWERS`), committed with the book and the settlements,
 so a run repeated returns the same answers and settlements and applies nothing twice.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from siamex.clearing.equities.dvp import is_settled
 from siamex.clearing.equities.psms import (
     InstructionType,
+    Operation,
     PsmsBook,
     PsmsRefused,
     PsmsRequest,
@@ -33,9 +33,9 @@ from siamex.clearing.equities.psms_book import (
     save_book,
     settle_psms,
 )
-from siamex.clearing.foundations.keys import key
 from siamex.clearing.foundations.members import MemberRegistry
 from siamex.clearing.foundations.parameters import DEFAULT_CLEARING_RULES, ClearingRules
+from siamex.clearing.foundations.state import PSMS_ANSWERS, PsmsAnswerRow, PsmsDayRecord
 from siamex.clearing.foundations.store import LedgerStore
 from siamex.clearing.foundations.unit_of_work import UnitOfWork
 from siamex.units import wall_clock
@@ -62,30 +62,33 @@ class PsmsDay:
     results: tuple[PsmsResult, ...]
 
 
-def _apply(book: PsmsBook, r: PsmsRequest) -> None:
-    if r.op == "create":
-        assert r.instruction is not None  # the reader builds one for a create
-        if (r.instruction.to_board is not None  # decision 62
-                and r.instruction.type is InstructionType.CLEARING_TO_CUSTODIAN):
-            raise PsmsRefused(RefusalReason.INVALID,
-                              f"PSMS instruction {r.instruction.id}: a board change on a "
-                              "clearing-to-custodian item is not modelled (the depository's "
-                              "conversion); it could not settle")
-        book.create(r.instruction, r.at)
-    elif r.op == "edit":
-        quantity, amount, ref = (r.changes.get("quantity"), r.changes.get("amount"),
-                                 r.changes.get("client_ref"))
-        book.edit(r.ids[0], r.at, quantity=quantity if isinstance(quantity, int) else None,
-                  amount=amount if isinstance(amount, int) else None,
-                  client_ref=ref if isinstance(ref, str) else None)
-    elif r.op == "merge":
-        book.merge(r.ids, r.new_id, r.at)
-    elif r.op == "cancel":
-        book.cancel(r.ids[0], r.at)
-    elif r.op == "match":
-        book.match(r.ids[0], r.ids[1], r.at)
-    else:
-        book.dematch(r.ids[0], r.at)
+def _create(book: PsmsBook, r: PsmsRequest) -> None:
+    assert r.instruction is not None  # the reader builds one for a create
+    if (r.instruction.to_board is not None  # decision 62
+            and r.instruction.type is InstructionType.CLEARING_TO_CUSTODIAN):
+        raise PsmsRefused(RefusalReason.INVALID,
+                          f"PSMS instruction {r.instruction.id}: a board change on a "
+                          "clearing-to-custodian item is not modelled (the depository's "
+                          "conversion); it could not settle")
+    book.create(r.instruction, r.at)
+
+
+def _edit(book: PsmsBook, r: PsmsRequest) -> None:
+    quantity, amount, ref = (r.changes.get("quantity"), r.changes.get("amount"),
+                             r.changes.get("client_ref"))
+    book.edit(r.ids[0], r.at, quantity=quantity if isinstance(quantity, int) else None,
+              amount=amount if isinstance(amount, int) else None,
+              client_ref=ref if isinstance(ref, str) else None)
+
+
+_APPLY: Mapping[Operation, Callable[[PsmsBook, PsmsRequest], object]] = {
+    Operation.CREATE: _create,
+    Operation.EDIT: _edit,
+    Operation.MERGE: lambda book, r: book.merge(r.ids, r.new_id, r.at),
+    Operation.CANCEL: lambda book, r: book.cancel(r.ids[0], r.at),
+    Operation.MATCH: lambda book, r: book.match(r.ids[0], r.ids[1], r.at),
+    Operation.DEMATCH: lambda book, r: book.dematch(r.ids[0], r.at),
+}
 
 
 def _member(book: PsmsBook, r: PsmsRequest) -> str:
@@ -99,7 +102,7 @@ def _apply_all(book: PsmsBook, requests: Iterable[PsmsRequest]) -> list[PsmsAnsw
     answers = []
     for r in requests:
         try:
-            _apply(book, r)
+            _APPLY[r.op](book, r)
         except PsmsRefused as exc:
             answers.append(PsmsAnswer(r, _member(book, r), False, exc.message))
         else:
@@ -114,27 +117,25 @@ def psms_day(store: LedgerStore, registry: MemberRegistry, day: dt.date,
     clearing-to-custodian pairs not settled yet, at 14:00 on that date; a run repeated
     returns the answers and settlements recorded when the day first ran."""
     requests = list(requests)
-    name = key("psms", day, "answers")
     with UnitOfWork(store) as step:
-        text = step.get_document(name)
-        if text is None:
+        record = PSMS_ANSWERS.get(step, day)
+        if record is None:
             book = load_book(step, registry, rules)
             answers = _apply_all(book, requests)
             dates = sorted({member_side.settlement_date
                             for member_side, _ in book.matched_pairs()
                             if member_side.settlement_date <= day
                             and not is_settled(step, "psms", member_side.settlement_date)})
-            step.put_document(name, json.dumps({
-                "answers": [[a.member, a.accepted, a.reason] for a in answers],
-                "book": [instruction_record(item) for item in book.instructions()],
-                "settled": [str(sd) for sd in dates]}))
+            PSMS_ANSWERS.put(step, PsmsDayRecord(
+                [PsmsAnswerRow(a.member, a.accepted, a.reason) for a in answers],
+                [instruction_record(item) for item in book.instructions()], dates), day)
             save_book(step, book)
         else:
-            record = json.loads(text)
-            book = book_from_records(record["book"], registry, rules, name)
-            answers = [PsmsAnswer(r, str(member), bool(a), str(why))
-                       for r, (member, a, why) in zip(requests, record["answers"], strict=True)]
-            dates = [dt.date.fromisoformat(sd) for sd in record["settled"]]
+            book = book_from_records(record.book, registry, rules,
+                                     f"the PSMS book recorded with the answers of {day}")
+            answers = [PsmsAnswer(r, a.member, a.accepted, a.reason)
+                       for r, a in zip(requests, record.answers, strict=True)]
+            dates = record.settled
         results = tuple(settle_psms(step, book, sd, wall_clock(sd, rules.round_1_cash), rules)
                         for sd in dates)
     return PsmsDay(tuple(answers), results)

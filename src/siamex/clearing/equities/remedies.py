@@ -25,7 +25,6 @@ The remedies, in the order TCH tries them:
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -59,6 +58,20 @@ from siamex.clearing.foundations.ledger import (
 from siamex.clearing.foundations.members import AccountType
 from siamex.clearing.foundations.money import percent_of
 from siamex.clearing.foundations.parameters import DEFAULT_CLEARING_RULES, ClearingRules
+from siamex.clearing.foundations.state import (
+    BOUGHT_IN,
+    COVER,
+    IN_LIEU,
+    IN_LIEU_PAID,
+    MARKED,
+    MATURITY,
+    WITHHELD,
+    BuyInRow,
+    Decision,
+    Loan,
+    fail_id,
+    fail_parts,
+)
 from siamex.clearing.foundations.store import LedgerStore
 from siamex.clearing.risk.collateral import CollateralQuote
 from siamex.rulebook.calendar import trading_day_offset
@@ -71,7 +84,6 @@ __all__ = [
     "FineEvent",
     "HumanError",
     "LendingOffer",
-    "Loan",
     "LoanReturn",
     "RemedyInstructions",
     "business_days_late",
@@ -105,35 +117,6 @@ class LendingOffer:
     security: str
     qty: int
     account_type: AccountType = AccountType.PORTFOLIO
-
-
-@dataclass(frozen=True, slots=True)
-class Loan:
-    """Shares TCH borrowed from one lender and lent to a failing member's account."""
-
-    start: dt.date
-    due: dt.date
-    borrower: str
-    account_type: AccountType
-    security: str
-    lender: str
-    lender_account_type: AccountType
-    qty: int
-
-    @property
-    def parts(self) -> tuple[str, ...]:
-        """The key components every posting of this loan starts with."""
-        return ("sbl", str(self.start), self.borrower, self.account_type.value, self.security,
-                self.lender, self.lender_account_type.value)
-
-    @property
-    def key(self) -> str:
-        """The loan's name: its key components as one key."""
-        return key(*self.parts)
-
-    def posting(self, *what: str) -> str:
-        """The key of one of the loan's postings or records (`lend`, `mtm`, ...)."""
-        return key(*self.parts, *what)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,9 +158,9 @@ def _defaulter_cash(fail: DeliveryFail, rules: ClearingRules) -> Account:
     return member_cash(fail.member, fail.account_type, rules)
 
 
-def _fail_parts(fail: DeliveryFail, day: dt.date) -> tuple[str, ...]:
-    """The key components that name a fail: its date, account and security."""
-    return str(day), fail.member, fail.account_type.value, fail.security
+def _fail(fail: DeliveryFail, day: dt.date) -> tuple[dt.date, str, AccountType, str]:
+    """A fail as the arguments that name it (`state.fail_parts`): date, account, security."""
+    return day, fail.member, fail.account_type, fail.security
 
 
 def _remedy_key(day: dt.date, kind: str, *more: str) -> str:
@@ -192,23 +175,6 @@ def _account_name(account: Account) -> str:
 def _named_account(name: str) -> Account:
     owner, purpose, kind, asset = parts(name)
     return Account(owner, purpose, None if kind == "-" else AccountType(kind), asset)
-
-
-def _document(store: LedgerStore, name: str) -> object:
-    text = store.get_document(name)
-    return None if text is None else json.loads(text)
-
-
-def _commit(store: LedgerStore, name: str, result: object, txs: Sequence[Transaction],
-            documents: Mapping[str, str] | None = None) -> None:
-    """Record a step's decision and post its postings in one commit."""
-    store.commit(txs, {name: json.dumps({"result": result}), **(documents or {})})
-
-
-def _recorded(store: LedgerStore, name: str) -> object:
-    """A step's recorded decision, None when it has not decided."""
-    record = _document(store, name)
-    return record["result"] if isinstance(record, dict) and "result" in record else None
 
 
 def _member_legs(store: LedgerStore, start: str) -> dict[Account, int]:
@@ -234,10 +200,10 @@ def withhold(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date, d
     if day not in (settlement_date, trading_day_offset(settlement_date, 1)):
         raise ValueError(f"a receivable is withheld on {settlement_date} and the next day only")
     cash = _defaulter_cash(fail, rules)
-    name = _remedy_key(settlement_date, "withhold", str(day), *account_parts(cash))
-    recorded = _recorded(store, name)
-    if isinstance(recorded, int):
-        return recorded
+    recorded = WITHHELD.get(store, settlement_date, day, cash)
+    if recorded is not None:
+        return recorded.result
+    name = WITHHELD.name(settlement_date, day, cash)
     receivable = sum(c.net_amount for c in positions.cash
                      if c.settlement_date == day and c.member == fail.member
                      and c.net_amount > 0 and cash_account(c.member, c.account_type) == cash)
@@ -249,7 +215,8 @@ def withhold(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date, d
         amount, source = min(receivable, store.balances().get(cash, 0)), cash
     posting = Transaction(name, day, "cash receivable withheld for a delivery fail",
                           transfer(source, withheld_account(fail.member), max(amount, 0)))
-    _commit(store, name, max(amount, 0), [posting] if amount > 0 else [])
+    store.commit([posting] if amount > 0 else [],
+                 dict([WITHHELD.entry(Decision(max(amount, 0)), settlement_date, day, cash)]))
     return max(amount, 0)
 
 
@@ -259,7 +226,7 @@ def _release_withheld(store: LedgerStore, fail: DeliveryFail, settlement_date: d
     """Pay `spent` of the withheld cash to TCH and the rest back to the defaulter, unless
     `keep`: the member has other fails open, which the rest must still fund (3.6)."""
     held = store.balances().get(withheld_account(fail.member), 0)
-    txs, base = [], _fail_parts(fail, settlement_date)
+    txs, base = [], fail_parts(*_fail(fail, settlement_date))
     if min(spent, held) > 0:
         txs.append(Transaction(_remedy_key(settlement_date, kind, "withheld-used", *base), day,
                                "withheld cash used for the remedy",
@@ -302,7 +269,7 @@ def _deliver_and_credit(store: LedgerStore, fail: DeliveryFail, settlement_date:
                         day: dt.date, source: Account, kind: str,
                         positions: NetPositions) -> list[Transaction]:
     """Bring the short shares from `source` to TCH, then credit them to waiting receivers."""
-    base = _fail_parts(fail, settlement_date)
+    base = fail_parts(*_fail(fail, settlement_date))
     pool = Account(TCH, SECURITIES, None, fail.security)
     txs = [Transaction(_remedy_key(settlement_date, kind, *account_parts(source), *base), day,
                        "failed shares delivered to TCH", transfer(source, pool, fail.qty_short))]
@@ -332,10 +299,9 @@ def cover_fail(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date,
     is the fee of the whole cover, split over the loans by quantity. The withheld cash goes
     back to the member unless `keep_withheld` (it has other fails open).
     """
-    name = key("sbl", "cover", *_fail_parts(fail, settlement_date))
-    recorded = _recorded(store, name)
-    if isinstance(recorded, list):
-        return tuple(_loan_from(row) for row in recorded)
+    recorded = COVER.get(store, *_fail(fail, settlement_date))
+    if recorded is not None:
+        return tuple(recorded.result)
     withhold(store, fail, settlement_date, settlement_date, positions, rules)
     loans = _plan_loans(store, fail, settlement_date, offers, settlement_date, rules,
                         add_business_days)
@@ -355,7 +321,7 @@ def cover_fail(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date,
                                    "deliver", positions))
     txs.extend(_release_withheld(store, fail, settlement_date, settlement_date, "sbl", rules,
                                  keep=keep_withheld))
-    _commit(store, name, [_loan_row(loan) for loan in loans], txs)
+    store.commit(txs, dict([COVER.entry(Decision(list(loans)), *_fail(fail, settlement_date))]))
     return loans
 
 
@@ -375,8 +341,10 @@ def _plan_loans(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date
         left -= qty
         taken[account] = taken.get(account, 0) + qty
     due = latest_due_date(start, add_business_days, rules)
-    loans = tuple(Loan(start, due, fail.member, fail.account_type, fail.security, account.owner,
-                       AccountType(str(account.account_type)), qty)
+    loans = tuple(Loan(start=start, due=due, borrower=fail.member,
+                       account_type=fail.account_type, security=fail.security,
+                       lender=account.owner,
+                       lender_account_type=AccountType(str(account.account_type)), qty=qty)
                   for account, qty in taken.items())
     return loans if left == 0 else ()
 
@@ -412,19 +380,6 @@ def _open_loan(loan: Loan, price: int, borrowing_fee: int, cash: Account,
     return txs
 
 
-def _loan_row(loan: Loan) -> list[str | int]:
-    return [str(loan.start), str(loan.due), loan.borrower, loan.account_type.value,
-            loan.security, loan.lender, loan.lender_account_type.value, loan.qty]
-
-
-def _loan_from(row: object) -> Loan:
-    if not isinstance(row, list) or len(row) != 8:
-        raise ValueError(f"not a recorded loan: {row!r}")
-    start, due, borrower, kind, security, lender, lender_kind, qty = row
-    return Loan(dt.date.fromisoformat(start), dt.date.fromisoformat(due), borrower,
-                AccountType(kind), security, lender, AccountType(lender_kind), int(qty))
-
-
 def collateral_held(store: LedgerStore, loan: Loan) -> int:
     """The cash collateral TCH holds for a loan, read back from the loan's postings."""
     return sum(amount for tx in store.keyed(prefix(*loan.parts))
@@ -451,18 +406,18 @@ def mark_to_market(store: LedgerStore, loan: Loan, day: dt.date, price: int,
     """
     if _closed(store, loan):
         return 0
-    name = loan.posting("mtm", str(day), session)
-    recorded = _recorded(store, name)
-    if isinstance(recorded, int):
-        return recorded
+    recorded = MARKED.get(store, loan, day, session)
+    if recorded is not None:
+        return recorded.result
+    name = MARKED.name(loan, day, session)
     cash = member_cash(loan.borrower, loan.account_type, rules)
     # 3.6: marked to market at the start and end of each day
     move = collateral_adjustment(loan.qty, price, collateral_held(store, loan), rules)
     move = min(move, store.balances().get(cash, 0))
     source, destination = (cash, SBL_COLLATERAL) if move > 0 else (SBL_COLLATERAL, cash)
-    _commit(store, name, move, [Transaction(name, day, "SBL collateral marked to market",
-                                            transfer(source, destination, abs(move)))]
-            if move else [])
+    store.commit([Transaction(name, day, "SBL collateral marked to market",
+                              transfer(source, destination, abs(move)))] if move else [],
+                 dict([MARKED.entry(Decision(move), loan, day, session)]))
     return move
 
 
@@ -494,12 +449,9 @@ def mature_loan(store: LedgerStore, loan: Loan, day: dt.date, price: int,
     """
     if day < loan.due:
         raise ValueError(f"the loan is due on {loan.due}, not {day}")
-    name = loan.posting("maturity")
-    recorded = _recorded(store, name)
-    if isinstance(recorded, int):
-        return recorded
-    if isinstance(recorded, list):
-        return _loan_from(recorded)
+    recorded = MATURITY.get(store, loan)
+    if recorded is not None:
+        return recorded.result
     if return_loan(store, loan, day, rules):  # 3.6: TCH debits the borrower's account
         return 0
     short = DeliveryFail(loan.borrower, loan.account_type, loan.security, loan.qty,
@@ -514,13 +466,13 @@ def mature_loan(store: LedgerStore, loan: Loan, day: dt.date, price: int,
         old_lender = holdings_account(loan.lender, loan.lender_account_type, loan.security)
         cash = member_cash(loan.borrower, loan.account_type, rules)
         # the old loan's collateral goes back and is posted again for the new one
-        _commit(store, name, _loan_row(renewed), [
+        store.commit([
             Transaction(loan.posting("return"), day, "SBL loan returned by re-borrowing",
                         (*transfer(new_lender, old_lender, loan.qty),
                          *transfer(SBL_COLLATERAL, cash, held))),
             Transaction(renewed.posting("collateral"), day, "SBL collateral of a re-borrow",
                         transfer(cash, SBL_COLLATERAL, held)),
-        ])
+        ], dict([MATURITY.entry(Decision(renewed), loan)]))
         mark_to_market(store, renewed, day, price, "end", rules)
         return renewed
     # 3.6: cannot re-borrow: the lender gets at least 130% of the value at today's price
@@ -535,8 +487,8 @@ def mature_loan(store: LedgerStore, loan: Loan, day: dt.date, price: int,
     if held > penalty:
         legs += transfer(SBL_COLLATERAL, cash, held - penalty)
     paid = min(penalty, held) + from_cash
-    _commit(store, name, paid, [Transaction(loan.posting("penalty"), day,
-                                            "SBL penalty to the lender", tuple(legs))])
+    store.commit([Transaction(loan.posting("penalty"), day, "SBL penalty to the lender",
+                              tuple(legs))], dict([MATURITY.entry(Decision(paid), loan)]))
     return paid
 
 
@@ -558,10 +510,10 @@ def buy_in(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date, day
     what is left withheld goes back to it. None when the seller lacks the shares or the
     defaulter the cash: the buy-in failed, and `cash_in_lieu` follows.
     """
-    name = _remedy_key(settlement_date, "buyin", *_fail_parts(fail, settlement_date))
-    recorded = _recorded(store, name)
-    if isinstance(recorded, list):
-        return BuyIn(dt.date.fromisoformat(recorded[0]), *(int(v) for v in recorded[1:]))
+    recorded = BOUGHT_IN.get(store, *_fail(fail, settlement_date))
+    if recorded is not None:
+        row = recorded.result
+        return BuyIn(row.day, row.qty, row.cost, row.cost_difference)
     withhold(store, fail, settlement_date, settlement_date, positions, rules)
     cost = fail.qty_short * price
     balances = store.balances()
@@ -570,7 +522,7 @@ def buy_in(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date, day
     from_cash = max(cost - held, 0)
     if balances.get(seller, 0) < fail.qty_short or balances.get(cash, 0) < from_cash:
         return None
-    base = _fail_parts(fail, settlement_date)
+    base = fail_parts(*_fail(fail, settlement_date))
     seller_cash = member_cash(seller.owner, AccountType(str(seller.account_type)), rules)
     txs = _deliver_and_credit(store, fail, settlement_date, day, seller, "buyin-deliver",
                               positions)
@@ -585,22 +537,17 @@ def buy_in(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date, day
                            transfer(_TCH_CASH, seller_cash, cost)))
     # 3.6: the defaulter bears all buy-in costs
     done = BuyIn(day, fail.qty_short, cost, cost - fail.value)
-    _commit(store, name, [str(day), done.qty, done.cost, done.cost_difference], txs)
+    record = BuyInRow(day, done.qty, done.cost, done.cost_difference)
+    store.commit(txs, dict([BOUGHT_IN.entry(Decision(record), *_fail(fail, settlement_date))]))
     return done
-
-
-def _in_lieu_document(settlement_date: dt.date, security: str) -> str:
-    return key("remedy", settlement_date, "in-lieu", security)
 
 
 def in_lieu_shares(store: LedgerStore, settlement_date: dt.date,
                    security: str) -> dict[str, dict[Account, int]]:
     """The shares of `security` each receiver was paid cash in lieu of, by the fail (its
     key components `(sd, member, type, security)` as one key) and the receiver's account."""
-    recorded = _document(store, _in_lieu_document(settlement_date, security))
-    if not isinstance(recorded, dict):
-        return {}
-    return {str(fail): {_named_account(name): int(qty) for name, qty in allocation.items()}
+    recorded = IN_LIEU.get(store, settlement_date, security) or {}
+    return {fail: {_named_account(name): qty for name, qty in allocation.items()}
             for fail, allocation in recorded.items()}
 
 
@@ -651,11 +598,10 @@ def cash_in_lieu(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.dat
     The receivers paid are noted (`_in_lieu`) in the same commit: they are owed those shares
     no more (`_waiting`).
     """
-    base = _fail_parts(fail, settlement_date)
-    name = _remedy_key(settlement_date, "in-lieu-paid", *base)
-    done = _recorded(store, name)
-    if isinstance(done, dict):
-        return {str(k): int(v) for k, v in done.items()}
+    base = fail_parts(*_fail(fail, settlement_date))
+    done = IN_LIEU_PAID.get(store, *_fail(fail, settlement_date))
+    if done is not None:
+        return done.result
     withhold(store, fail, settlement_date, settlement_date, positions, rules)
     allocation = _in_lieu_allocation(store, fail, settlement_date, positions, rules)
     paid: dict[str, int] = {}
@@ -679,12 +625,12 @@ def cash_in_lieu(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.dat
         pre.append(Transaction(_remedy_key(settlement_date, "in-lieu", "cost", *base), day,
                                "cash in lieu borne by the defaulter",
                                transfer(cash, _TCH_CASH, from_cash)))
-    noted = _in_lieu_document(settlement_date, fail.security)
-    recorded = _document(store, noted)
-    allocations = recorded if isinstance(recorded, dict) else {}
+    allocations = IN_LIEU.get(store, settlement_date, fail.security) or {}
     shares = {_account_name(account): qty for account, (qty, _) in allocation.items()}
-    _commit(store, name, paid, [*pre, *txs],
-            {noted: json.dumps({**allocations, key(*base): shares})})
+    store.commit([*pre, *txs], dict([
+        IN_LIEU_PAID.entry(Decision(paid), *_fail(fail, settlement_date)),
+        IN_LIEU.entry({**allocations, fail_id(*_fail(fail, settlement_date)): shares},
+                      settlement_date, fail.security)]))
     return paid
 
 

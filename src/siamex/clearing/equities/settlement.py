@@ -4,9 +4,10 @@ Why it is shaped this way: the ledger is the only state. Every movement is a `Tr
 a key that names the date, round, step and account (`settle:2021-04-12:r1:deliver:B:securities:
 client:X`, built by `keys.key`), so a step run twice posts nothing twice; what a round
 delivered, paid, credited and failed is read back from those keys, never kept elsewhere. A
-small document per step (`settle:2021-04-12:r1:securities`) records that its cut-off has been
-processed, so a step already done is not re-decided against later balances; it is committed
-with the step's postings, so a crash leaves a step wholly done or not begun.
+small record per step (`state.SETTLEMENT_STEP`, `settle:2021-04-12:r1:securities`) says
+that its cut-off has been processed, so a step already done is not re-decided against later
+balances; it is committed with the step's postings, so a crash leaves a step wholly done or
+not begun.
 
 A day runs in four steps, each at or after its cut-off (passed in: there is no clock here):
 round 1 securities (13:30), round 1 cash (14:00), round 2 securities (15:15), round 2 cash
@@ -45,6 +46,7 @@ from siamex.clearing.foundations.ledger import (
 )
 from siamex.clearing.foundations.members import AccountType
 from siamex.clearing.foundations.parameters import DEFAULT_CLEARING_RULES, ClearingRules
+from siamex.clearing.foundations.state import SETTLEMENT_STEP, SettlementPhase
 from siamex.clearing.foundations.store import LedgerStore
 from siamex.clearing.foundations.unit_of_work import UnitOfWork
 from siamex.units import format_hhmm, micros_of_day, wall_clock
@@ -141,10 +143,6 @@ def _key(day: dt.date, round_no: int, kind: str, account: Account) -> str:
     return key("settle", day, f"r{round_no}", kind, *account_parts(account))
 
 
-def _step_document(day: dt.date, round_no: int, phase: str) -> str:
-    return key("settle", day, f"r{round_no}", phase)
-
-
 class _Posted:
     """The settlement postings of one date, by round, step and member account.
 
@@ -224,17 +222,18 @@ def check_cutoff(what: str, day: dt.date, at: dt.datetime, cutoff: int) -> None:
                           f"{at.isoformat()}")
 
 
-def _begin(store: LedgerStore, day: dt.date, round_no: int, phase: str, at: dt.datetime,
-           cutoff: int) -> bool:
+def _begin(store: LedgerStore, day: dt.date, round_no: int, phase: SettlementPhase,
+           at: dt.datetime, cutoff: int) -> bool:
     """Refuse a step before its cut-off or out of order; say whether it still has to run."""
     if round_no not in _ROUNDS:
         raise StepRefused(f"there is no settlement round {round_no}")
     check_cutoff(f"round {round_no} {phase}", day, at, cutoff)
-    steps = [(r, p) for r in _ROUNDS for p in ("securities", "cash")]
+    steps: list[tuple[int, SettlementPhase]] = [(r, p) for r in _ROUNDS
+                                                 for p in ("securities", "cash")]
     before = steps[steps.index((round_no, phase)) - 1] if (round_no, phase) != steps[0] else None
-    if before is not None and store.get_document(_step_document(day, *before)) is None:
+    if before is not None and not SETTLEMENT_STEP.exists(store, day, *before):
         raise StepRefused(f"round {before[0]} {before[1]} of {day} has not run")
-    return store.get_document(_step_document(day, round_no, phase)) is None
+    return not SETTLEMENT_STEP.exists(store, day, round_no, phase)
 
 
 def take_securities(store: LedgerStore, positions: NetPositions, day: dt.date, round_no: int,
@@ -253,7 +252,7 @@ def take_securities(store: LedgerStore, positions: NetPositions, day: dt.date, r
             txs.append(Transaction(_key(day, round_no, _DELIVER, account), day,
                                    "net delivery to TCH", transfer(account, _tch_account(
                                        s.security), qty)))
-    store.commit(txs, {_step_document(day, round_no, "securities"): at.isoformat()})
+    store.commit(txs, dict([SETTLEMENT_STEP.entry(at, day, round_no, "securities")]))
 
 
 def pay_and_credit(store: LedgerStore, positions: NetPositions, day: dt.date, round_no: int,
@@ -264,7 +263,7 @@ def pay_and_credit(store: LedgerStore, positions: NetPositions, day: dt.date, ro
         return
     with UnitOfWork(store) as step:
         _collect_and_credit(step, positions, day, round_no)
-        step.put_document(_step_document(day, round_no, "cash"), at.isoformat())
+        SETTLEMENT_STEP.put(step, at, day, round_no, "cash")
 
 
 def _collect_and_credit(store: LedgerStore, positions: NetPositions, day: dt.date,
@@ -370,7 +369,7 @@ def settle_after_default(store: LedgerStore, positions: NetPositions, day: dt.da
     if at.date() != day or micros_of_day(at) < rules.round_2_cash:
         raise StepRefused(f"payments after a default are taken after round 2 on {day}, "
                           f"not at {at.isoformat()}")
-    if store.get_document(_step_document(day, 2, "cash")) is None:
+    if not SETTLEMENT_STEP.exists(store, day, 2, "cash"):
         raise StepRefused(f"round 2 cash of {day} has not run")
     with UnitOfWork(store) as step:
         _collect_and_credit(step, positions, day, DEFAULT_ROUND)

@@ -183,7 +183,7 @@ def _loans(loans: Iterable[OpenLoan]) -> Iterable[Row]:
 def _book(answers: Iterable[BookAnswer]) -> Iterable[Row]:
     for answer in answers:
         change = answer.change
-        row = {"op": change.op, "trade_id": change.trade_id,
+        row = {"op": change.op.value, "trade_id": change.trade_id,
                "side": "" if change.side is None else change.side.value, "value": change.value,
                "at": change.at.isoformat(), "accepted": answer.accepted, "code": answer.code,
                "reason": answer.reason}

@@ -15,9 +15,8 @@ posts nothing twice. Prices and haircuts are the day's market data, passed in as
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from fractions import Fraction
 
 from siamex.clearing.foundations.accounts import collateral_account, holdings_account, house_cash
@@ -34,6 +33,12 @@ from siamex.clearing.foundations.ledger import (
 )
 from siamex.clearing.foundations.money import format_baht
 from siamex.clearing.foundations.parameters import DEFAULT_CLEARING_RULES, ClearingRules
+from siamex.clearing.foundations.state import (
+    COLLATERAL_CALL,
+    COLLATERAL_WITHDRAWALS,
+    CollateralCall,
+    CollateralWithdrawal,
+)
 from siamex.clearing.foundations.store import LedgerStore
 from siamex.clearing.risk.measures import AssetKind, Pledge, value_after_haircut
 from siamex.units import format_hhmm, micros_of_day, wall_clock
@@ -215,24 +220,17 @@ class RiskCollateralAccount:
 
     # -- withdrawals -----------------------------------------------------------------------
 
-    def _document(self, day: dt.date) -> str:
-        return self._key(day, "withdrawals")
-
     def withdrawals(self, day: dt.date) -> list[Withdrawal]:
         """Return the withdrawal requests accepted on a day, in the order accepted."""
-        text = self.store.get_document(self._document(day))
-        rows: list[dict[str, str | int | bool]] = json.loads(text) if text else []
-        return [Withdrawal(str(r["ref"]), str(r["asset"]), int(r["quantity"]),
-                           dt.datetime.fromisoformat(str(r["requested_at"])),
-                           dt.datetime.fromisoformat(str(r["pay_at"])), bool(r["paid"]))
-                for r in rows]
+        return [Withdrawal(r.ref, r.asset, r.quantity, r.requested_at, r.pay_at, r.paid)
+                for r in COLLATERAL_WITHDRAWALS.get(self.store, day, self.member) or []]
 
     def _save(self, day: dt.date, withdrawals: list[Withdrawal],
               postings: Sequence[Transaction] = ()) -> None:
         """Record the day's withdrawals, with the postings that paid some of them."""
-        rows = [{**asdict(w), "requested_at": w.requested_at.isoformat(),
-                 "pay_at": w.pay_at.isoformat()} for w in withdrawals]
-        self.store.commit(postings, {self._document(day): json.dumps(rows)})
+        rows = [CollateralWithdrawal(w.ref, w.asset, w.quantity, w.requested_at, w.pay_at, w.paid)
+                for w in withdrawals]
+        self.store.commit(postings, dict([COLLATERAL_WITHDRAWALS.entry(rows, day, self.member)]))
 
     def _pay_time(self, asset: str, at: dt.datetime) -> dt.datetime:
         r = self.rules
@@ -327,10 +325,9 @@ class RiskCollateralAccount:
         if _time_of_day(at) < deadline:
             raise CollateralRefused(
                 f"the call is not due until {wall_clock(day, deadline):%H:%M} (3.5)")
-        name = self._key(day, "call")
-        text = self.store.get_document(name)
+        recorded = COLLATERAL_CALL.get(self.store, day, self.member)
         documents: dict[str, str] = {}
-        if text is None:
+        if recorded is None:
             # decision 63: withdrawals accepted and not yet paid are on their way out
             held = self.held(quotes) - self._pending_value(day, quotes)
             # 3.5: Call = max(0, Required - CollateralHeld after haircut), due 11:00
@@ -338,12 +335,12 @@ class RiskCollateralAccount:
             # 3.4 [S002]: TCH debits THB cash at 11:00, all of the call or what is there
             debited = min(call, max(0, self.store.balances().get(self.cash, 0)))
             record = CallDebit(self.member, day, required, held, call, debited)
-            documents[name] = json.dumps({**asdict(record), "day": day.isoformat()})
+            documents = dict([COLLATERAL_CALL.entry(CollateralCall(
+                self.member, day, required, held, call, debited), day, self.member)])
         else:
-            row = json.loads(text)
-            record = CallDebit(row["member"], day, row["required"], row["held"], row["call"],
-                               row["debited"])
-        self.store.commit([Transaction(name, day, "risk collateral call",
+            record = CallDebit(recorded.member, day, recorded.required, recorded.held,
+                               recorded.call, recorded.debited)
+        self.store.commit([Transaction(self._key(day, "call"), day, "risk collateral call",
                                        transfer(self.cash, self.account(THB), record.debited))]
                           if record.debited else [], documents)
         return record
