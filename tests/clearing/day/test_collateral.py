@@ -30,6 +30,7 @@ from siamex.clearing.reports.day_report import CollateralDay, RequestResult
 from siamex.clearing.risk.collateral import (
     CallDebit,
     CollateralDefault,
+    CollateralOperation,
     CollateralQuote,
     CollateralRequest,
     RiskCollateralAccount,
@@ -71,7 +72,8 @@ def _store(cash_a: int = 5 * M, cash_b: int = 5 * M, held_a: int = 0) -> MemoryS
 
 def _request(member: str, op: str, qty: int, hhmm: str, ref: str,
              asset: str = THB) -> CollateralRequest:
-    return CollateralRequest(member, op, asset, qty, _at(hhmm), ref)
+    return CollateralRequest(member, CollateralOperation(op), asset, qty, _at(hhmm),
+                             ref)
 
 
 def _day(store: MemoryStore, *requests: CollateralRequest,
@@ -220,7 +222,8 @@ def test_the_call_debit_takes_the_cash_there_is_and_reports_the_shortfall() -> N
 def test_a_request_dated_another_day_refuses_the_run_before_anything_is_posted() -> None:
     store = _store()
     before = _snapshot(store)
-    stray = CollateralRequest("A", "deposit", THB, 1, dt.datetime(2021, 4, 9, 9, 0), "old")
+    stray = CollateralRequest("A", CollateralOperation.DEPOSIT, THB, 1,
+                              dt.datetime(2021, 4, 9, 9, 0), "old")
     with pytest.raises(SiamexError) as caught:
         _day(store, stray, contributions=(Contribution("A", 1 * M, "initial"),))
     assert caught.value.code is ErrorCode.INSTRUCTIONS_FILE

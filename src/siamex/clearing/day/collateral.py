@@ -32,6 +32,7 @@ from siamex.clearing.foundations.unit_of_work import UnitOfWork
 from siamex.clearing.reports.day_report import CollateralDay, RequestResult
 from siamex.clearing.risk.collateral import (
     CallDebit,
+    CollateralOperation,
     CollateralRefused,
     CollateralRequest,
     RiskCollateralAccount,
@@ -93,12 +94,12 @@ def _answer(account: RiskCollateralAccount, r: CollateralRequest, required: int,
             instructions: DayInstructions) -> RequestResult:
     quotes = instructions.collateral_quotes
     try:
-        if r.op == "deposit" and r.asset == THB:
-            account.deposit_cash(r.ref, r.qty, r.at)
-        elif r.op == "deposit":
-            account.deposit(r.ref, r.asset, r.qty, r.at, quotes, called=required > 0)
-        else:
+        if r.op is CollateralOperation.WITHDRAW:
             account.request_withdrawal(r.ref, r.asset, r.qty, r.at, required, quotes)
+        elif r.asset == THB:
+            account.deposit_cash(r.ref, r.qty, r.at)
+        else:
+            account.deposit(r.ref, r.asset, r.qty, r.at, quotes, called=required > 0)
     except (CollateralRefused, IneligibleCollateral, ValueError) as exc:
         return RequestResult(r, False, str(exc))
     return RequestResult(r, True)

@@ -45,7 +45,7 @@ from siamex.clearing.foundations.ledger import THB
 from siamex.clearing.foundations.limits import MAX_SHARES
 from siamex.clearing.foundations.members import AccountType, InvestorType, MemberRegistry
 from siamex.clearing.foundations.money import InvalidAmount, parse_baht
-from siamex.clearing.risk.collateral import CollateralQuote, CollateralRequest
+from siamex.clearing.risk.collateral import CollateralOperation, CollateralQuote, CollateralRequest
 from siamex.clearing.risk.measures import AssetKind
 from siamex.errors import ErrorCode, SiamexError
 from siamex.rulebook.values import decimal
@@ -87,6 +87,7 @@ class DayInstructions:
 
 NO_INSTRUCTIONS = DayInstructions()
 _BOOK_OPS = {op.value for op in BookOperation}
+_COLLATERAL_OPS = [op.value for op in CollateralOperation]
 _FIELDS: Mapping[str, set[str]] = {
     "book": {"op", "trade_id", "side", "value", "at"},
     "lending_offers": {"lender", "security", "qty", "account_type"},
@@ -256,12 +257,14 @@ class _Reader:
 
     def collateral_request(self, e: Mapping[str, Any], where: str) -> CollateralRequest:
         op = e.get("op")
-        if op not in ("deposit", "withdraw"):
-            raise self.refuse(f"{where}.op", f"must be deposit or withdraw, got {shown(op)}")
+        if op not in _COLLATERAL_OPS:
+            raise self.refuse(f"{where}.op", f"must be {' or '.join(_COLLATERAL_OPS)}, "
+                              f"got {shown(op)}")
         asset = self.text(e.get("asset"), f"{where}.asset")
         qty = (self.baht(e.get("qty"), f"{where}.qty") if asset == THB
                else self.shares(e.get("qty"), f"{where}.qty"))
-        return CollateralRequest(self.member(e.get("member"), f"{where}.member"), op, asset,
+        return CollateralRequest(self.member(e.get("member"), f"{where}.member"),
+                                 CollateralOperation(op), asset,
                                  qty, self.at(e.get("at"), f"{where}.at"),
                                  self.text(e.get("ref"), f"{where}.ref"))
 

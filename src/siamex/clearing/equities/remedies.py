@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from fractions import Fraction
 
 from siamex.clearing.billing.fines import (
@@ -81,6 +82,7 @@ __all__ = [
     "TCH_FEES",
     "BuyIn",
     "BuyInOffer",
+    "Cure",
     "FineEvent",
     "HumanError",
     "LendingOffer",
@@ -102,6 +104,15 @@ __all__ = [
     "withheld_account",
     "withhold",
 ]
+
+class Cure(StrEnum):
+    """What the withheld cash of a fail is released for: a cover, a buy-in or cash in lieu
+    (its value names the release's postings)."""
+
+    SBL = "sbl"
+    BUY_IN = "buyin"
+    IN_LIEU = "in-lieu"
+
 
 SBL_COLLATERAL = Account(TCH, COLLATERAL, None, THB)  # every loan's cash collateral, by key
 TCH_FEES = Account(TCH, "fees", None, THB)  # TCH's income from SBL service fees
@@ -221,7 +232,7 @@ def withhold(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date, d
 
 
 def _release_withheld(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date,
-                      day: dt.date, kind: str, rules: ClearingRules,
+                      day: dt.date, kind: Cure, rules: ClearingRules,
                       spent: int = 0, keep: bool = False) -> list[Transaction]:
     """Pay `spent` of the withheld cash to TCH and the rest back to the defaulter, unless
     `keep`: the member has other fails open, which the rest must still fund (3.6)."""
@@ -319,7 +330,7 @@ def cover_fail(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date,
     borrower = holdings_account(fail.member, fail.account_type, fail.security)
     txs.extend(_deliver_and_credit(store, fail, settlement_date, settlement_date, borrower,
                                    "deliver", positions))
-    txs.extend(_release_withheld(store, fail, settlement_date, settlement_date, "sbl", rules,
+    txs.extend(_release_withheld(store, fail, settlement_date, settlement_date, Cure.SBL, rules,
                                  keep=keep_withheld))
     store.commit(txs, dict([COVER.entry(Decision(list(loans)), *_fail(fail, settlement_date))]))
     return loans
@@ -526,7 +537,7 @@ def buy_in(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.date, day
     seller_cash = member_cash(seller.owner, AccountType(str(seller.account_type)), rules)
     txs = _deliver_and_credit(store, fail, settlement_date, day, seller, "buyin-deliver",
                               positions)
-    txs += _release_withheld(store, fail, settlement_date, day, "buyin", rules, spent=cost,
+    txs += _release_withheld(store, fail, settlement_date, day, Cure.BUY_IN, rules, spent=cost,
                              keep=keep_withheld)
     if from_cash:
         txs.append(Transaction(_remedy_key(settlement_date, "buyin", "cost", *base), day,
@@ -619,7 +630,7 @@ def cash_in_lieu(store: LedgerStore, fail: DeliveryFail, settlement_date: dt.dat
     from_cash = max(total - store.balances().get(withheld_account(fail.member), 0), 0)
     if store.balances().get(cash, 0) < from_cash:
         raise ValueError(f"{fail.member} cannot fund the cash in lieu of {total} satang")
-    pre = _release_withheld(store, fail, settlement_date, day, "in-lieu", rules, spent=total,
+    pre = _release_withheld(store, fail, settlement_date, day, Cure.IN_LIEU, rules, spent=total,
                             keep=keep_withheld)
     if from_cash:
         pre.append(Transaction(_remedy_key(settlement_date, "in-lieu", "cost", *base), day,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from fractions import Fraction
 
 from siamex.clearing.foundations.accounts import collateral_account, holdings_account, house_cash
@@ -43,8 +44,16 @@ from siamex.clearing.foundations.store import LedgerStore
 from siamex.clearing.risk.measures import AssetKind, Pledge, value_after_haircut
 from siamex.units import format_hhmm, micros_of_day, wall_clock
 
-__all__ = ["CallDebit", "CollateralDefault", "CollateralQuote", "CollateralRefused",
-           "CollateralRequest", "RiskCollateralAccount", "Withdrawal"]
+__all__ = [
+    "CallDebit",
+    "CollateralDefault",
+    "CollateralOperation",
+    "CollateralQuote",
+    "CollateralRefused",
+    "CollateralRequest",
+    "RiskCollateralAccount",
+    "Withdrawal",
+]
 
 
 class CollateralRefused(ValueError):
@@ -346,12 +355,19 @@ class RiskCollateralAccount:
         return record
 
 
+class CollateralOperation(StrEnum):
+    """What a member asks of its risk collateral."""
+
+    DEPOSIT = "deposit"
+    WITHDRAW = "withdraw"
+
+
 @dataclass(frozen=True, slots=True)
 class CollateralRequest:
     """A risk-collateral deposit or withdrawal; `qty` in satang for THB, else units."""
 
     member: str
-    op: str
+    op: CollateralOperation
     asset: str
     qty: int
     at: dt.datetime
