@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 from functools import cache
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
+from rich.console import Console
 
 from siamex.bench.bare_book import BareBook
+from siamex.bench.runs import run_clearing
 from siamex.bench.workload import CONTROLS_OFF, Workload, generate
 from siamex.cli import main
+from siamex.errors import ErrorCode, SiamexError
 from siamex.rulebook.parameters import DEFAULT_RULEBOOK
 from siamex.trading.commands import AmendOrder, CancelOrder, Command, NewOrder, StartDay
 from siamex.trading.engine import Engine
@@ -146,3 +152,19 @@ def test_the_websocket_feed_benchmark_times_every_order_its_consumers_read() -> 
 
     figures = measure_feed(subscribers=3, rate=100, seconds=0.5, websocket=True)
     assert figures.messages_per_s > 0 and 0 < figures.p50_us <= figures.p99_us
+
+
+def _settle_small_day(store: str) -> str:
+    out = io.StringIO()
+    run_clearing(Console(file=out, width=200), trades=300, members=4, securities=10, runs=1,
+                 seed=1, settle_trades=None, settle_store=store)
+    return out.getvalue()
+
+
+def test_bench_clearing_refuses_to_settle_in_a_store_that_holds_a_day(tmp_path: Path) -> None:
+    store = str(tmp_path / "ledger.db")
+    assert " 0 fails" in _settle_small_day(store)
+    with pytest.raises(SiamexError) as exc:
+        _settle_small_day(store)
+    assert exc.value.code is ErrorCode.INVALID_PARAMETER
+    assert str(exc.value).endswith(f"--settle-store {store} is not empty")

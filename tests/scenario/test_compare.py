@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from siamex.cli import main, rule_overrides
+from siamex.cli import main
+from siamex.rulebook.overrides import rule_overrides
 from siamex.scenario.compare import (
     OrderSymbols,
     Record,

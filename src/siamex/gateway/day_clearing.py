@@ -44,13 +44,9 @@ from typing import Any, Final
 
 import msgspec
 
-from siamex.clearing.day.run import clear_day
-from siamex.clearing.equities import read_trades
-from siamex.clearing.equities.holdings import load_holdings
-from siamex.clearing.foundations.members import load_registry
+from siamex.clearing.day.files import DayFiles, clear_files
 from siamex.clearing.foundations.money import format_baht
 from siamex.clearing.foundations.parameters import DEFAULT_CLEARING_RULES
-from siamex.clearing.foundations.store_open import open_store
 from siamex.clearing.reports.member_report import report_json
 from siamex.errors import SiamexError
 from siamex.gateway.config import ClearingConfig
@@ -159,12 +155,8 @@ def clear_closed_day(folder: Path, drop_copy: Path, day: ClosedDay,
              "trades.json": msgspec.json.encode({"trades": clearing_rows(records)})}
     for name, data in files.items():
         _write(where / name, data)
-    # the library path of `siamex clearing run` (siamex.cli.clearing_run), on these files
-    registry = load_registry(where / "members.json")
-    batch = read_trades(where / "trades.json", registry)
-    holdings = load_holdings(where / "holdings.json", registry)
-    with open_store(folder / STORE) as ledger:
-        report = report_json(clear_day(registry, batch, holdings, ledger, day.date))
+    report = report_json(clear_files(DayFiles(where / "members.json", where / "trades.json",
+                                              where / "holdings.json"), folder / STORE, day.date))
     _write(where / _REPORT, msgspec.json.encode(report))
     with contextlib.suppress(FileNotFoundError):
         (where / _ERROR).unlink()

@@ -1,5 +1,6 @@
 """The trading rulebook reference (docs/rulebook.md), generated from the parameters themselves,
-and the table every rulebook reference is written as (the clearing house's too)."""
+and the Markdown table and plain lines every rulebook reference is written as (the clearing
+house's too)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from collections.abc import Callable, Iterable
 
 from siamex.rulebook.parameters import PARAMETERS, Parameter
 
-__all__ = ["markdown_reference", "markdown_table", "written_default"]
+__all__ = ["markdown_reference", "markdown_table", "plain_reference", "plain_table",
+           "written_default"]
 
 _INTRO = """\
 # Rulebook reference
@@ -45,6 +47,21 @@ def markdown_table(intro: str, parameters: Iterable[Parameter],
         for p in parameters) + "\n"
 
 
+def _shown_default(param: Parameter) -> str:
+    return param.show(param.value(param.default))
+
+
 def markdown_reference() -> str:
     """Return the trading rulebook reference as Markdown."""
-    return markdown_table(_INTRO, PARAMETERS, lambda p: p.show(p.value(p.default)))
+    return markdown_table(_INTRO, PARAMETERS, _shown_default)
+
+
+def plain_table(parameters: Iterable[Parameter], show: Callable[[Parameter], str]) -> str:
+    """Return one line per parameter, `name = default  [unit] meaning`: the reference to read
+    in a terminal (`siamex rulebook`), in the Markdown table's order."""
+    return "".join(f"{p.name} = {show(p)}  [{p.unit}] {p.meaning}\n" for p in parameters)
+
+
+def plain_reference() -> str:
+    """Return the trading rulebook reference as plain lines."""
+    return plain_table(PARAMETERS, _shown_default)

@@ -17,7 +17,8 @@ import msgspec
 
 from siamex.errors import ErrorCode, SiamexError
 from siamex.rulebook.calendar import OutsideCalendar, is_trading_day
-from siamex.rulebook.parameters import Rulebook, UnknownParameter
+from siamex.rulebook.overrides import read_rules
+from siamex.rulebook.parameters import Rulebook
 from siamex.scenario.actions import EdgeReject, parse_action
 from siamex.scenario.fields import FieldError, get_bool, get_int, get_price, get_str, no_unknown
 from siamex.trading.commands import (
@@ -82,13 +83,7 @@ def _rulebook(rules: Any, overrides: Mapping[str, Any]) -> Rulebook:
         rules = {}
     if not isinstance(rules, dict):
         raise _fail(ErrorCode.SCENARIO_FIELD, "rules must be an object of parameter overrides")
-    merged = {**rules, **overrides}
-    try:
-        return Rulebook(merged)
-    except UnknownParameter as exc:
-        raise _fail(ErrorCode.UNKNOWN_PARAMETER, str(exc.args[0])) from None
-    except InvalidValue as exc:
-        raise _fail(ErrorCode.INVALID_PARAMETER, str(exc)) from None
+    return read_rules(Rulebook, {**rules, **overrides})
 
 
 def _trading_date(raw: Any) -> dt.date:
