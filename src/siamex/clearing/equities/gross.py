@@ -37,30 +37,33 @@ Choices:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from siamex.clearing.equities.dvp import Exchange, Kind, settle_once
+from siamex.clearing.equities.dvp import Exchange, Kind, is_settled, settle_once
 from siamex.clearing.equities.novation import NovationBook
 from siamex.clearing.equities.settlement import check_cutoff
+from siamex.clearing.equities.trades import TradeBatch
 from siamex.clearing.foundations.accounts import holdings_account, member_cash
 from siamex.clearing.foundations.members import AccountType
 from siamex.clearing.foundations.parameters import DEFAULT_CLEARING_RULES, ClearingRules
-from siamex.clearing.foundations.state import GROSS_DECIDED, GrossItemRow
+from siamex.clearing.foundations.state import (
+    GROSS,
+    GROSS_DATES,
+    GROSS_DECIDED,
+    GROSS_OF,
+    GrossItemRow,
+    GrossRef,
+)
 from siamex.clearing.foundations.store import LedgerStore
 from siamex.errors import ErrorCode, SiamexError
+from siamex.units import wall_clock
 
-__all__ = [
-    "GrossFail",
-    "GrossItem",
-    "GrossResult",
-    "gross_items",
-    "item_from_row",
-    "item_row",
-    "settle_gross",
-]
+__all__ = ["GrossFail", "GrossItem", "GrossResult", "check_gross", "gross_by_trade_date",
+           "gross_items", "item_from_row", "item_row", "record_gross", "settle_gross",
+           "settle_gross_due"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,3 +180,58 @@ def settle_gross(store: LedgerStore, items: Iterable[GrossItem], day: dt.date, a
                        tuple(GrossFail(d.item, d.delivery_short, d.payment_short)
                              for d in decided if not d.settles))
 
+
+def _gross_of(store: LedgerStore, day: dt.date) -> list[tuple[dt.date, str]]:
+    """The gross trades a trade date recorded, as (settlement date, trade id)."""
+    return [(ref.settlement_date, ref.trade_id) for ref in GROSS_OF.get(store, day) or []]
+
+
+def gross_by_trade_date(batch: TradeBatch,
+                         items: Iterable[GrossItem]) -> dict[dt.date, list[GrossItem]]:
+    dates = {trade.trade_id: trade.trade_date for trade in batch}
+    by_date: dict[dt.date, list[GrossItem]] = {day: [] for day in dates.values()}
+    for item in items:
+        by_date[dates[item.trade_id]].append(item)
+    return by_date
+
+
+def check_gross(store: LedgerStore, by_date: Mapping[dt.date, list[GrossItem]]) -> None:
+    """Refuse to take back or change a gross trade whose date has settled gross."""
+    for day, items in by_date.items():
+        new = {(item.settlement_date, item.trade_id) for item in items}
+        for sd, trade_id in set(_gross_of(store, day)) ^ new:
+            if is_settled(store, "gross", sd):
+                raise SiamexError(ErrorCode.CLEARING_STATE,
+                                  f"gross trade {trade_id} of {day} settled on {sd}: the trades "
+                                  "of that date cannot change it now")
+
+
+def record_gross(store: LedgerStore, by_date: Mapping[dt.date, list[GrossItem]]) -> None:
+    """Keep each trade date's gross trades under their chosen settlement dates, replacing what
+    the date recorded before: a trade file given again with other book changes is the day."""
+    touched: set[dt.date] = set()
+    for day, items in by_date.items():
+        for sd, trade_id in _gross_of(store, day):
+            rows = [r for r in GROSS.get(store, sd) or [] if r.trade_id != trade_id]
+            GROSS.put(store, rows, sd)
+        for item in items:
+            rows = [r for r in GROSS.get(store, item.settlement_date) or []
+                    if r.trade_id != item.trade_id]
+            rows.append(item_row(item))
+            GROSS.put(store, sorted(rows, key=lambda r: r.trade_id), item.settlement_date)
+            touched.add(item.settlement_date)
+        GROSS_OF.put(store, [GrossRef(item.settlement_date, item.trade_id) for item in items],
+                     day)
+    GROSS_DATES.put(store, sorted(set(GROSS_DATES.get(store) or []) | touched))
+
+
+def settle_gross_due(store: LedgerStore, run_date: dt.date,
+                  rules: ClearingRules) -> list[GrossResult]:
+    """Settle every stored gross date up to the run date at its 12:30 cut-off (3.4)."""
+    results = []
+    for sd in GROSS_DATES.get(store) or []:
+        if sd <= run_date:
+            items = [item_from_row(r) for r in GROSS.get(store, sd) or []]
+            results.append(settle_gross(store, items, sd, wall_clock(sd, rules.gross_cutoff_sd),
+                                        rules))
+    return results

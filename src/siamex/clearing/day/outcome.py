@@ -1,0 +1,61 @@
+"""A day's remedies as the report shows them, recorded step by step (`state.OUTCOME`): each
+step adds its share in its own commit, so a run resumed after a crash, or repeated, reports
+the day as it first ran (decisions 58, 67)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import astuple, replace
+
+import msgspec
+
+from siamex.clearing.default.declaration import recorded_default
+from siamex.clearing.equities.fails import PaymentShortfall, Remedy, RemedyEvent, RemedyOutcome
+from siamex.clearing.equities.remedies import FineEvent
+from siamex.clearing.foundations.state import (
+    OUTCOME,
+    DefaultRef,
+    EventRow,
+    FineEventRow,
+    Outcome,
+    ShortfallRow,
+)
+from siamex.clearing.foundations.store import LedgerStore
+
+__all__ = ["remember", "remembered"]
+
+
+def _read_outcome(store: LedgerStore, day: dt.date) -> RemedyOutcome:
+    """The day's remedies as recorded so far (the defaults as their references)."""
+    record = OUTCOME.get(store, day) or Outcome()
+    return RemedyOutcome(
+        tuple(RemedyEvent(e.day, Remedy(e.kind), e.member, e.security, e.qty, e.amount,
+                          e.detail) for e in record.events),
+        tuple(FineEvent(*msgspec.structs.astuple(f)) for f in record.fines),
+        (),
+        tuple(PaymentShortfall(*msgspec.structs.astuple(p)) for p in record.payment_fails))
+
+
+def remember(store: LedgerStore, run_date: dt.date, now: RemedyOutcome) -> None:
+    """Add what a step did to the day's record, in the step's own commit: a run repeated, or
+    resumed after a crash, finds the steps done and decides nothing, yet reports the day as it
+    first ran (decisions 58, 67). An event a step repeats is recorded once; a fine is new
+    whenever a step gives one, since only the commit that cures a fail fines it."""
+    day = OUTCOME.get(store, run_date) or Outcome()
+    events = [EventRow(*astuple(e)) for e in now.events]
+    defaults = [DefaultRef(d.member, d.day, d.ref) for d in now.defaults]
+    shortfalls = [ShortfallRow(*astuple(p)) for p in now.payment_fails]
+    OUTCOME.put(store, Outcome(
+        [*day.events, *(e for e in events if e not in day.events)],
+        [*day.fines, *(FineEventRow(*astuple(f)) for f in now.fines)],
+        [*day.defaults, *(d for d in defaults if d not in day.defaults)],
+        [*day.payment_fails, *(p for p in shortfalls if p not in day.payment_fails)]),
+        run_date)
+
+
+def remembered(store: LedgerStore, run_date: dt.date) -> RemedyOutcome:
+    """The day's remedies, fines, defaults and payment fails, as recorded step by step."""
+    day = _read_outcome(store, run_date)
+    refs = (OUTCOME.get(store, run_date) or Outcome()).defaults
+    reports = [recorded_default(store, d.member, d.day, d.ref) for d in refs]
+    return replace(day, defaults=tuple(report for report in reports if report is not None))
