@@ -14,10 +14,10 @@ import pytest
 from siamex.clearing.day.instructions import instructions_from_json
 from siamex.clearing.day.run import clear_day
 from siamex.clearing.equities.holdings import Holding
-from siamex.clearing.equities.remedies import FineEvent
 from siamex.clearing.equities.trades import TradeBatch, trades_from_csv
 from siamex.clearing.foundations.members import AccountType, MemberRegistry, registry_from_json
 from siamex.clearing.foundations.parameters import DEFAULT_CLEARING_RULES, ClearingRules
+from siamex.clearing.foundations.state import FineEvent
 from siamex.clearing.foundations.store import MemoryStore
 
 BAHT = 100

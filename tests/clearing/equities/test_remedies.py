@@ -14,7 +14,6 @@ from siamex.clearing.equities import NetPositions, SecuritiesObligation
 from siamex.clearing.equities.netting import CashObligation
 from siamex.clearing.equities.remedies import (
     TCH_FEES,
-    FineEvent,
     LendingOffer,
     buy_in,
     buy_in_date,
@@ -32,6 +31,7 @@ from siamex.clearing.equities.settlement import DeliveryFail, issue, settle_date
 from siamex.clearing.foundations.accounts import cash_account, holdings_account
 from siamex.clearing.foundations.ledger import Ledger, Outcome, Transaction
 from siamex.clearing.foundations.members import AccountType
+from siamex.clearing.foundations.state import FineEvent
 from siamex.clearing.foundations.store import MemoryStore
 
 SD = dt.date(2021, 4, 12)

@@ -7,18 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import astuple, replace
 
-import msgspec
-
 from siamex.clearing.default.declaration import recorded_default
-from siamex.clearing.equities.fails import PaymentShortfall, Remedy, RemedyEvent, RemedyOutcome
-from siamex.clearing.equities.remedies import FineEvent
+from siamex.clearing.equities.fails import Remedy, RemedyEvent, RemedyOutcome
 from siamex.clearing.foundations.state import (
     OUTCOME,
     DefaultRef,
     EventRow,
-    FineEventRow,
     Outcome,
-    ShortfallRow,
 )
 from siamex.clearing.foundations.store import LedgerStore
 
@@ -31,9 +26,9 @@ def _read_outcome(store: LedgerStore, day: dt.date) -> RemedyOutcome:
     return RemedyOutcome(
         tuple(RemedyEvent(e.day, Remedy(e.kind), e.member, e.security, e.qty, e.amount,
                           e.detail) for e in record.events),
-        tuple(FineEvent(*msgspec.structs.astuple(f)) for f in record.fines),
+        tuple(record.fines),
         (),
-        tuple(PaymentShortfall(*msgspec.structs.astuple(p)) for p in record.payment_fails))
+        tuple(record.payment_fails))
 
 
 def remember(store: LedgerStore, run_date: dt.date, now: RemedyOutcome) -> None:
@@ -44,12 +39,11 @@ def remember(store: LedgerStore, run_date: dt.date, now: RemedyOutcome) -> None:
     day = OUTCOME.get(store, run_date) or Outcome()
     events = [EventRow(*astuple(e)) for e in now.events]
     defaults = [DefaultRef(d.member, d.day, d.ref) for d in now.defaults]
-    shortfalls = [ShortfallRow(*astuple(p)) for p in now.payment_fails]
     OUTCOME.put(store, Outcome(
         [*day.events, *(e for e in events if e not in day.events)],
-        [*day.fines, *(FineEventRow(*astuple(f)) for f in now.fines)],
+        [*day.fines, *now.fines],
         [*day.defaults, *(d for d in defaults if d not in day.defaults)],
-        [*day.payment_fails, *(p for p in shortfalls if p not in day.payment_fails)]),
+        [*day.payment_fails, *(p for p in now.payment_fails if p not in day.payment_fails)]),
         run_date)
 
 

@@ -48,7 +48,6 @@ from siamex.clearing.default.declaration import (
 from siamex.clearing.equities.netting import NetPositions
 from siamex.clearing.equities.remedies import (
     BuyInOffer,
-    FineEvent,
     RemedyInstructions,
     buy_in,
     buy_in_date,
@@ -74,7 +73,6 @@ from siamex.clearing.equities.settlement import (
 from siamex.clearing.foundations.accounts import cash_account, holdings_account, member_cash
 from siamex.clearing.foundations.keys import key
 from siamex.clearing.foundations.ledger import Account
-from siamex.clearing.foundations.members import AccountType
 from siamex.clearing.foundations.money import format_baht, percent_of
 from siamex.clearing.foundations.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.foundations.state import (
@@ -83,10 +81,12 @@ from siamex.clearing.foundations.state import (
     LOANS,
     FailRecord,
     FailStatus,
+    FineEvent,
     FineRow,
     Loan,
     LoanEntry,
     LoanStatus,
+    PaymentShortfall,
     fail_id,
     human_error_year,
 )
@@ -97,7 +97,6 @@ from siamex.units import micros_of_day, wall_clock
 
 __all__ = [
     "OpenLoan",
-    "PaymentShortfall",
     "Remedy",
     "RemedyEvent",
     "RemedyOutcome",
@@ -148,19 +147,6 @@ class RemedyEvent:
     qty: int
     amount: int
     detail: str
-
-
-@dataclass(frozen=True, slots=True)
-class PaymentShortfall:
-    """A payment still open after round 2 (3.6): what the member owed, what its cash account
-    held when TCH declared the default, and the default declared for the rest; satang."""
-
-    settlement_date: dt.date
-    member: str
-    account_type: AccountType | None
-    due: int
-    available: int
-    declared: int
 
 
 @dataclass(frozen=True)

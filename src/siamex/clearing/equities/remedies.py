@@ -69,6 +69,7 @@ from siamex.clearing.foundations.state import (
     WITHHELD,
     BuyInRow,
     Decision,
+    FineEvent,
     Loan,
     fail_id,
     fail_parts,
@@ -83,7 +84,6 @@ __all__ = [
     "BuyIn",
     "BuyInOffer",
     "Cure",
-    "FineEvent",
     "HumanError",
     "LendingOffer",
     "LoanReturn",
@@ -138,26 +138,6 @@ class BuyIn:
     qty: int
     cost: int
     cost_difference: int
-
-
-@dataclass(frozen=True, slots=True)
-class FineEvent:
-    """A fine owed by a member for one security's fail, for the caller to bill (3.8).
-
-    `days_late` counts business days from the settlement date to the cure; `failed_value` is
-    the short quantity at the settlement date's close (decision C5), on which a fail of another
-    cause is fined; `error_count` is a human error's number in the member's calendar year
-    (0 for another cause).
-    """
-
-    member: str
-    type: str
-    amount: int
-    security: str
-    settlement_date: dt.date
-    days_late: int
-    failed_value: int
-    error_count: int = 0
 
 
 def withheld_account(member: str) -> Account:

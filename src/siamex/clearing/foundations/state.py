@@ -77,7 +77,7 @@ __all__ = [
     "EventRow",
     "FailRecord",
     "FailStatus",
-    "FineEventRow",
+    "FineEvent",
     "FineRow",
     "GrossItemRow",
     "GrossRef",
@@ -85,6 +85,7 @@ __all__ = [
     "LoanEntry",
     "LoanStatus",
     "Outcome",
+    "PaymentShortfall",
     "PositionRow",
     "PsmsAnswerRow",
     "PsmsDayRecord",
@@ -93,7 +94,6 @@ __all__ = [
     "Record",
     "Row",
     "SettlementPhase",
-    "ShortfallRow",
     "TradeDate",
     "ValueRow",
     "WaterfallUses",
@@ -527,9 +527,14 @@ class EventRow(Row, frozen=True):
     detail: str
 
 
-class FineEventRow(Row, frozen=True):
-    """A fine of the day's report (`equities.remedies.FineEvent`)."""
+class FineEvent(Row, frozen=True):
+    """A fine owed by a member for one security's fail, for the caller to bill (3.8).
 
+    `days_late` counts business days from the settlement date to the cure; `failed_value` is
+    the short quantity at the settlement date's close (decision C5), on which a fail of another
+    cause is fined; `error_count` is a human error's number in the member's calendar year
+    (0 for another cause).
+    """
     member: str
     type: str
     amount: int
@@ -537,7 +542,7 @@ class FineEventRow(Row, frozen=True):
     settlement_date: dt.date
     days_late: int
     failed_value: int
-    error_count: int
+    error_count: int = 0
 
 
 class DefaultRef(Row, frozen=True):
@@ -549,9 +554,9 @@ class DefaultRef(Row, frozen=True):
     ref: str
 
 
-class ShortfallRow(Row, frozen=True):
-    """A payment fail answered in the day (`equities.fails.PaymentShortfall`)."""
-
+class PaymentShortfall(Row, frozen=True):
+    """A payment still open after round 2 (3.6): what the member owed, what its cash account
+    held when TCH declared the default, and the default declared for the rest; satang."""
     settlement_date: dt.date
     member: str
     account_type: AccountType | None
@@ -565,9 +570,9 @@ class Outcome(Record, frozen=True):
     a run resumed or repeated reports the day as it first ran (decisions 58, 67)."""
 
     events: list[EventRow] = msgspec.field(default_factory=list)
-    fines: list[FineEventRow] = msgspec.field(default_factory=list)
+    fines: list[FineEvent] = msgspec.field(default_factory=list)
     defaults: list[DefaultRef] = msgspec.field(default_factory=list)
-    payment_fails: list[ShortfallRow] = msgspec.field(default_factory=list)
+    payment_fails: list[PaymentShortfall] = msgspec.field(default_factory=list)
 
 
 def _trade_dates() -> str:

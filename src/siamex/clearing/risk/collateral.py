@@ -334,25 +334,22 @@ class RiskCollateralAccount:
         if _time_of_day(at) < deadline:
             raise CollateralRefused(
                 f"the call is not due until {wall_clock(day, deadline):%H:%M} (3.5)")
-        recorded = COLLATERAL_CALL.get(self.store, day, self.member)
+        record = COLLATERAL_CALL.get(self.store, day, self.member)
         documents: dict[str, str] = {}
-        if recorded is None:
+        if record is None:
             # decision 63: withdrawals accepted and not yet paid are on their way out
             held = self.held(quotes) - self._pending_value(day, quotes)
             # 3.5: Call = max(0, Required - CollateralHeld after haircut), due 11:00
             call = max(0, required - held)
             # 3.4 [S002]: TCH debits THB cash at 11:00, all of the call or what is there
             debited = min(call, max(0, self.store.balances().get(self.cash, 0)))
-            record = CallDebit(self.member, day, required, held, call, debited)
-            documents = dict([COLLATERAL_CALL.entry(CollateralCall(
-                self.member, day, required, held, call, debited), day, self.member)])
-        else:
-            record = CallDebit(recorded.member, day, recorded.required, recorded.held,
-                               recorded.call, recorded.debited)
+            record = CollateralCall(self.member, day, required, held, call, debited)
+            documents = dict([COLLATERAL_CALL.entry(record, day, self.member)])
         self.store.commit([Transaction(self._key(day, "call"), day, "risk collateral call",
                                        transfer(self.cash, self.account(THB), record.debited))]
                           if record.debited else [], documents)
-        return record
+        return CallDebit(record.member, day, record.required, record.held, record.call,
+                         record.debited)
 
 
 class CollateralOperation(StrEnum):
