@@ -197,7 +197,7 @@ class PsmsBook:
     @classmethod
     def restore(cls, registry: MemberRegistry, rules: ClearingRules,
                 instructions: Iterable[Instruction]) -> PsmsBook:
-        """Rebuild a book from its instructions as saved (psms_store), in creation order.
+        """Rebuild a book from its instructions as saved (psms_book), in creation order.
 
         Not a replay: the requests' times are not kept, and cut-offs passed since would refuse
         them. Only the links the transitions maintain are checked (ValueError): unique ids,
