@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from siamex.trading.commands import InstrumentSpec
 from siamex.trading.events import Cancelled
+from tests.trading.bare_day import bare_day, ts
 from tests.trading.harness import Session, of_type, reasons, stock
 
 
@@ -93,3 +95,14 @@ def test_a_gtd_date_is_written_yyyy_mm_dd_only() -> None:
         events = s.new(f"10:0{n}", f"gtd{n}", "buy", 100, "63.00", validity="gtd",
                        expire_date=day)
         assert reasons(events) == ["INVALID"]
+
+
+def test_the_day_asks_its_order_flow_for_each_auction_and_for_the_close() -> None:
+    day, flow = bare_day(InstrumentSpec("AOT", 6400), InstrumentSpec("PTT", 3300))
+    day.advance(ts("17:00"), flow, [])
+    assert flow.calls == [
+        ("10:00", "AOT", "open1"), ("10:00", "PTT", "open1"),
+        ("14:00", "AOT", "open2"), ("14:00", "PTT", "open2"),
+        ("16:40", "AOT", "close"), ("16:40", "PTT", "close"),
+        ("17:00", "*", "close_market")]
+    assert sorted(day.closes.items()) == [("AOT", 6400), ("PTT", 3300)]

@@ -9,7 +9,8 @@ rather than ignored.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+from enum import Enum
+from typing import Any, NamedTuple, TypeVar
 
 from siamex.scenario.fields import (
     FieldError,
@@ -39,10 +40,58 @@ __all__ = ["NOT_YET", "EdgeReject", "parse_action"]
 
 NOT_YET = frozenset({"kill_switch"})
 
+E = TypeVar("E", bound=Enum)
+
+Reader = Callable[[Mapping[str, Any], str], Any]
+"""Read one field of a command, by its name, from an action as a scenario writes it."""
+
+
+def _text(raw: Mapping[str, Any], key: str) -> str:
+    return str(get_str(raw, key))
+
+
+def _optional_text(raw: Mapping[str, Any], key: str) -> str | None:
+    return get_str(raw, key, required=False)
+
+
+def _whole(raw: Mapping[str, Any], key: str) -> int:
+    return int(get_int(raw, key) or 0)
+
+
+def _optional_whole(raw: Mapping[str, Any], key: str) -> int | None:
+    return get_int(raw, key, required=False)
+
+
+def _optional_price(raw: Mapping[str, Any], key: str) -> int | None:
+    return get_price(raw, key, required=False)
+
+
+def _enum(kind: type[E], default: E | None = None) -> Reader:
+    return lambda raw, key: get_enum(raw, key, kind, default)
+
+
+_NEW_ORDER_FIELDS: dict[str, Reader] = {
+    "type": _enum(OrderType, OrderType.LIMIT),  # first: its error is the one reported
+    "member": _text,
+    "account": _text,
+    "symbol": _text,
+    "side": _enum(Side),
+    "qty": _whole,
+    "price": _optional_price,
+    "validity": _enum(Validity, Validity.DAY),
+    "expire_date": _optional_text,
+    "published_qty": _optional_whole,
+    "short": get_bool,
+    "cash_balance": get_bool,
+    "nvdr": get_bool,
+    "client_type": _optional_text,
+    "smp_id": _optional_text,
+}
+"""Each field of a new order after its time and id, in the order they are read (a test keeps
+them those of NewOrder)."""
+
 _COMMON = {"at", "op", "id"}
-_NEW = _COMMON | {"member", "account", "symbol", "side", "qty", "type", "price", "validity",
-                  "expire_date", "short", "published_qty", "client_type", "nvdr",
-                  "cash_balance", "smp_id"}
+_NEW = _COMMON | set(_NEW_ORDER_FIELDS)
 _AMEND = _COMMON | {"member", "qty", "price", "type", "side"}
 _CANCEL = _COMMON | {"member"}
 _REPORT = _COMMON | {"symbol", "board", "qty", "price", "sell_member", "sell_account",
@@ -63,25 +112,7 @@ class EdgeReject(NamedTuple):
 
 def _new(raw: Mapping[str, Any], ts: int, cid: str) -> NewOrder:
     no_unknown(raw, _NEW, "new")
-    kind = get_enum(raw, "type", OrderType, OrderType.LIMIT)
-    return NewOrder(
-        ts, cid,
-        member=str(get_str(raw, "member")),
-        account=str(get_str(raw, "account")),
-        symbol=str(get_str(raw, "symbol")),
-        side=get_enum(raw, "side", Side),
-        qty=int(get_int(raw, "qty") or 0),
-        type=kind,
-        price=get_price(raw, "price", required=False),
-        validity=get_enum(raw, "validity", Validity, Validity.DAY),
-        expire_date=get_str(raw, "expire_date", required=False),
-        published_qty=get_int(raw, "published_qty", required=False),
-        short=get_bool(raw, "short"),
-        cash_balance=get_bool(raw, "cash_balance"),
-        nvdr=get_bool(raw, "nvdr"),
-        client_type=get_str(raw, "client_type", required=False),
-        smp_id=get_str(raw, "smp_id", required=False),
-    )
+    return NewOrder(ts, cid, **{name: read(raw, name) for name, read in _NEW_ORDER_FIELDS.items()})
 
 
 def _amend(raw: Mapping[str, Any], ts: int, cid: str) -> AmendOrder:

@@ -16,8 +16,8 @@ from siamex.trading.order import Order
 from siamex.trading.rejects import Reject
 from siamex.units import format_price, parse_date
 
-__all__ = ["Failure", "check_amend", "check_hft", "check_new", "check_price", "check_short",
-           "expire_day"]
+__all__ = ["Failure", "check_amend", "check_hft", "check_new", "check_order", "check_price",
+           "check_short", "check_short_amend", "expire_day"]
 
 Failure = tuple[Reject, str]
 
@@ -133,6 +133,29 @@ def check_new(rules: Rulebook, inst: Instrument, qty: int, kind: OrderType, vali
     return None
 
 
+def check_order(rules: Rulebook, inst: Instrument, hft_accounts: dict[str, bool], account: str,
+                side: Side, qty: int, kind: OrderType, validity: Validity, price: int | None,
+                expire_date: str | None, published: int | None, short: bool,
+                cash_balance: bool) -> Failure | None:
+    """Check a new order (`check_new`), then what its account may do: buy a cash-balance
+    security (T21), trade as a high-frequency account (9), sell short (8, T13, T14)."""
+    failure = check_new(rules, inst, qty, kind, validity, price, expire_date, published)
+    if failure is not None:
+        return failure
+    if side is _BUY_SIDE and inst.cash_only and not cash_balance:  # T21
+        return Reject.CASH_BALANCE_REQUIRED, (
+            f"{inst.symbol} is bought only for cash-balance accounts")
+    if hft_accounts:
+        failure = check_hft(rules, inst, hft_accounts.get(account), side)
+        if failure is not None:
+            return failure
+    if short:
+        if side is _BUY_SIDE:  # 8.2: buying to cover is no short sale and has no price test
+            return _INVALID, "only a sell order can be a short sale"
+        return check_short(inst, account, kind, price, qty)
+    return None
+
+
 def _check_iceberg(rules: Rulebook, inst: Instrument, qty: int, kind: OrderType,
                    validity: Validity, published: int) -> Failure | None:
     if kind is not _LIMIT or validity not in _RESTING_VALIDITIES:
@@ -201,6 +224,16 @@ def check_short(inst: Instrument, account: str, kind: OrderType, price: int | No
         return Reject.SHORT_SALE_LIMIT, (
             f"short sales of {inst.symbol} would exceed {inst.short_cap} shares outstanding")
     return None
+
+
+def check_short_amend(inst: Instrument, order: Order, qty: int | None,
+                      price: int | None) -> Failure | None:
+    """Check a short sale again when an amend gives it a new price or a larger size (T13,
+    T14)."""
+    more = (qty - order.qty) if qty is not None and qty > order.qty else 0
+    return check_short(inst, order.account, order.type,
+                       price if price is not None else order.price, more,
+                       price_test=price is not None)
 
 
 def check_hft(rules: Rulebook, inst: Instrument, registered: bool | None,

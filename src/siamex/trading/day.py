@@ -1,4 +1,11 @@
-"""The trading day's clock: the scheduled phases, and what holds a security apart from them.
+"""The trading day: its securities, the scheduled phases, and what holds a security apart.
+
+The day lists the securities, runs their schedule and holds, keeps the indices and closes each
+security's day; it holds no orders. When its schedule comes to a call auction, or the market
+closes, it asks the order flow (`OrderFlow`: the engine, which owns the day) to uncross the book
+or to expire what does not outlive the day. The flow is an argument of `advance` rather than a
+field, so the two never refer to each other in a cycle that only the garbage collector could
+free (hosts run the engine with it off, siamex.runtime).
 
 Every security follows the day's schedule (`Instrument.session`, set-trading-rules.md 1.1).
 Over it a security may be held in a phase of its own (`Instrument.phase`). Two kinds of hold
@@ -25,17 +32,30 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-from typing import Final
+from typing import Final, Protocol
+
+import msgspec
 
 from siamex.rulebook.parameters import DEFAULT_RULEBOOK, Rulebook
 from siamex.trading.circuit_breaker import breaker_floors, level_reached
+from siamex.trading.commands import StartDay
 from siamex.trading.enums import Phase
-from siamex.trading.events import Event, IndexValue, PhaseChanged, StatusChanged
+from siamex.trading.events import (
+    DayClose,
+    DayStarted,
+    Event,
+    IndexValue,
+    PhaseChanged,
+    PriceLimitsSet,
+    StatusChanged,
+)
 from siamex.trading.index import Index
 from siamex.trading.instrument import Instrument
+from siamex.trading.listing import carried_close, list_instrument
 from siamex.trading.phases import CONTINUOUS_PHASES, TRANSITIONS
+from siamex.units import day_start, format_price
 
-__all__ = ["NEVER", "US_PER_MINUTE", "Scheduled", "TradingDay", "stop_of"]
+__all__ = ["NEVER", "US_PER_MINUTE", "OrderFlow", "Scheduled", "TradingDay", "stop_of"]
 
 US_PER_MINUTE: Final = 60_000_000
 NEVER: Final = 4_611_686_018_427_387_903  # 2**62 - 1: a literal, and a machine word
@@ -47,7 +67,6 @@ _CLOSED: Final = Phase.CLOSED
 _STEPS: Final = frozenset({Phase.HALTED, Phase.PAUSED, Phase.PRE_OPEN})
 _BREAKER_SESSIONS: Final = frozenset({Phase.PRE_OPEN_1, Phase.OPEN_1, Phase.PRE_OPEN_2,
                                       Phase.OPEN_2})
-
 
 
 def stop_of(inst: Instrument) -> str:
@@ -67,15 +86,29 @@ Scheduled = tuple[int, int, str, Phase]
 """A due time, a tie-break sequence, the symbol ("*": every security) and the phase it leaves."""
 
 
+class OrderFlow(Protocol):
+    """What the day asks of the order flow at the instants its schedule sets."""
+
+    def uncross(self, inst: Instrument, ts: int, session: str, out: list[Event]) -> None:
+        """Run a security's call auction ("open1", "open2", "close" or "resume")."""
+
+    def close_market(self, ts: int, out: list[Event]) -> None:
+        """Cancel what does not outlive the day, as the market closes."""
+
+
 class TradingDay:
-    """The day's schedule, each security's phase under its overlays, and the indices."""
+    """The day's securities and schedule, each security's phase under its overlays, the
+    indices, and the closes carried from one day to the next."""
 
     def __init__(self) -> None:
         self.rules: Rulebook = DEFAULT_RULEBOOK
         self.date: dt.date | None = None
         self.base = 0
+        self.seed = 0
         self.now = 0
         self.instruments: dict[str, Instrument] = {}
+        self.closes: dict[str, int] = {}
+        self.prior_closes: dict[str, int] = {}
         self.schedule: list[Scheduled] = []
         self.schedule_seq = 0
         self.next_due = NEVER
@@ -84,31 +117,78 @@ class TradingDay:
         self.breaker_index: Index | None = None
         self.breaker_floors: list[int] = []
 
-    def _uncross(self, inst: Instrument, ts: int, session: str, out: list[Event]) -> None:
-        """Run a call auction (the engine's)."""
-        raise NotImplementedError
+    # -- the day's start and the close ---------------------------------------------------------
 
-    def _day_close(self, inst: Instrument, ts: int, out: list[Event]) -> None:
-        """Report a security's day after its closing auction (the engine's)."""
-        raise NotImplementedError
+    def list_securities(self, cmd: StartDay, out: list[Event]) -> None:
+        """Take a day's date, securities and indices: each security's limits from its previous
+        close, given or carried (3.3, T18), and its base price in its indices (12)."""
+        rules = self.rules
+        self.date = day = dt.date.fromisoformat(cmd.date)
+        self.base = day_start(day)
+        self.seed = cmd.seed
+        self.instruments = {}
+        self.indices = {spec.name: Index(spec.name, spec.prev_close) for spec in cmd.indices}
+        self.arm_breaker()
+        out.append(DayStarted(cmd.ts, cmd.date))
+        for spec in cmd.instruments:
+            prior = spec.prior_close
+            if spec.prev_close is None and prior is None:
+                prior = self.prior_closes.get(spec.symbol)
+            if prior is not None:
+                spec = msgspec.structs.replace(spec, prior_close=prior)
+            inst = list_instrument(rules, day, spec,
+                                   carried_close(spec, cmd.instruments, self.closes), cmd.seed,
+                                   cmd.auction_times)
+            self.instruments[spec.symbol] = inst
+            self._join_indices(inst, spec.index_member)
+            out.append(PriceLimitsSet(cmd.ts, inst.symbol, inst.ceiling, inst.floor,
+                                      inst.prev_close))
+        for index in self.indices.values():
+            out.append(IndexValue(cmd.ts, index.name, index.value))
 
-    def _expire_day_orders(self, ts: int, out: list[Event]) -> None:
-        """Cancel what does not outlive the day (the engine's)."""
-        raise NotImplementedError
+    def start_schedule(self, cmd: StartDay, out: list[Event]) -> None:
+        """Plan the day's phase changes and auctions, and report each security's signs and
+        level; stop it if they halt or pause it (7.1, 7.2)."""
+        self._build_schedule()
+        for spec in cmd.instruments:
+            self._open_measures(self.instruments[spec.symbol], spec.signs, cmd.ts, out)
+
+    def _open_measures(self, inst: Instrument, signs: tuple[str, ...], ts: int,
+                       out: list[Event]) -> None:
+        for sign in signs:
+            out.append(StatusChanged(ts, inst.symbol, "sign", sign))
+        if inst.surveillance_level:
+            out.append(StatusChanged(ts, inst.symbol, "surveillance_level",
+                                     str(inst.surveillance_level)))
+        if inst.pause_day:
+            out.append(StatusChanged(ts, inst.symbol, "surveillance_pause", "P"))
+        self.refresh(inst, ts, out)
+
+    def _close_security(self, inst: Instrument, ts: int, out: list[Event]) -> None:
+        """Report a security's day after its closing auction, and keep its close for the next
+        day's limits (3.3, T18) and short-sale test (T13: it looks back two closes)."""
+        traded = inst.volume > 0
+        close = inst.last_price if traded else None
+        if inst.prev_close is not None:
+            self.prior_closes[inst.symbol] = inst.prev_close
+        self.closes[inst.symbol] = inst.last_price or (inst.prev_close or inst.ipo_price or 0)
+        out.append(DayClose(ts, inst.symbol, inst.open or None, inst.high or None,
+                            inst.low or None, close, inst.volume, inst.value, inst.trades))
 
     # -- the schedule ----------------------------------------------------------------------
 
-    def _advance(self, ts: int, out: list[Event]) -> None:
+    def advance(self, ts: int, flow: OrderFlow, out: list[Event]) -> None:
+        """Run every phase change, hold step and auction due by `ts`, each at its own time."""
         schedule = self.schedule
         while schedule and schedule[0][0] <= ts:
             due, _, symbol, leaving = heapq.heappop(schedule)
             self.now = due
             if symbol == "*":
-                self._market_transition(due, leaving, out)
+                self._market_transition(due, leaving, flow, out)
             elif leaving in _STEPS:
-                self._overlay_step(self.instruments[symbol], due, leaving, out)
+                self._overlay_step(self.instruments[symbol], due, leaving, flow, out)
             else:
-                self._security_transition(self.instruments[symbol], due, leaving, out)
+                self._security_transition(self.instruments[symbol], due, leaving, flow, out)
         self.next_due = schedule[0][0] if schedule else NEVER
 
     def _plan(self, due: int, symbol: str, leaving: Phase) -> None:
@@ -131,7 +211,8 @@ class TradingDay:
                     self._plan(base + getattr(inst.instants, trigger.auction), inst.symbol,
                                leaving)
 
-    def _market_transition(self, ts: int, leaving: Phase, out: list[Event]) -> None:
+    def _market_transition(self, ts: int, leaving: Phase, flow: OrderFlow,
+                           out: list[Event]) -> None:
         """Move every security to the next phase; one held apart says where it stands."""
         entering = TRANSITIONS[leaving][1]
         out.append(PhaseChanged(ts, "*", entering))
@@ -142,9 +223,9 @@ class TradingDay:
                 if inst.phase is not entering:
                     out.append(PhaseChanged(ts, inst.symbol, inst.phase))
         if entering is _CLOSED:
-            self._expire_day_orders(ts, out)
+            flow.close_market(ts, out)
 
-    def _security_transition(self, inst: Instrument, ts: int, leaving: Phase,
+    def _security_transition(self, inst: Instrument, ts: int, leaving: Phase, flow: OrderFlow,
                              out: list[Event]) -> None:
         """Run a security's scheduled auction and move it on, unless an overlay holds it."""
         trigger, entering = TRANSITIONS[leaving]
@@ -152,11 +233,11 @@ class TradingDay:
             return
         assert trigger.auction is not None
         if not inst.halt and not inst.stop:  # decision 21: no auction while held
-            self._uncross(inst, ts, trigger.auction, out)
+            flow.uncross(inst, ts, trigger.auction, out)
         self._enter_session(inst, entering)
-        self._refresh(inst, ts, out)
+        self.refresh(inst, ts, out)
         if trigger.auction == "close":
-            self._day_close(inst, ts, out)
+            self._close_security(inst, ts, out)
 
     def _enter_session(self, inst: Instrument, session: Phase) -> None:
         """Move the schedule on; a temporary hold ends when its continuous session does."""
@@ -176,7 +257,7 @@ class TradingDay:
             return self.base + inst.instants.close
         return self.now
 
-    def _hold_end(self, inst: Instrument, ts: int, length: int) -> int:
+    def hold_end(self, inst: Instrument, ts: int, length: int) -> int:
         """Return when a temporary hold starting now ends: its length, or the session's end
         if that comes first (T10)."""
         return min(ts + length, self._session_end(inst))
@@ -192,7 +273,7 @@ class TradingDay:
             return inst.step_phase
         return inst.scheduled_phase()
 
-    def _refresh(self, inst: Instrument, ts: int, out: list[Event]) -> None:
+    def refresh(self, inst: Instrument, ts: int, out: list[Event]) -> None:
         """Enter the phase that applies now, and say so if it changed."""
         inst.stop = stop_of(inst)
         phase = self._phase_of(inst)
@@ -200,8 +281,8 @@ class TradingDay:
             inst.enter(phase)
             out.append(PhaseChanged(ts, inst.symbol, phase))
 
-    def _hold(self, inst: Instrument, cause: str, phase: Phase, ts: int, held: int,
-              pre_open: int, out: list[Event]) -> None:
+    def hold(self, inst: Instrument, cause: str, phase: Phase, ts: int, held: int,
+             pre_open: int, out: list[Event]) -> None:
         """Hold a security: `held` us in `phase`, then `pre_open` us of pre-open, then an
         auction. A stop posted over it leaves its steps running underneath."""
         inst.halt = cause
@@ -219,7 +300,7 @@ class TradingDay:
             inst.step_due = ts + pre_open
         if inst.step_due:
             self._plan(inst.step_due, inst.symbol, inst.step_phase)
-        self._refresh(inst, ts, out)
+        self.refresh(inst, ts, out)
 
     def _held_until(self, inst: Instrument) -> int:
         """Return when a security's temporary hold ends: its last step, or the session's end
@@ -234,7 +315,7 @@ class TradingDay:
         inst.halt = ""
         inst.step_due = 0
 
-    def _overlay_step(self, inst: Instrument, due: int, leaving: Phase,
+    def _overlay_step(self, inst: Instrument, due: int, leaving: Phase, flow: OrderFlow,
                       out: list[Event]) -> None:
         """Take a hold's next step: from its halt to its pre-open, or to its auction."""
         if not inst.halt or inst.step_phase is not leaving or inst.step_due != due:
@@ -242,17 +323,17 @@ class TradingDay:
         if leaving is _PRE_OPEN:
             self._lift(inst)  # first: the auction may trigger a new hold (the breaker)
             if not inst.stop:
-                self._uncross(inst, due, "resume", out)
-            self._refresh(inst, due, out)
+                flow.uncross(inst, due, "resume", out)
+            self.refresh(inst, due, out)
             return
         if inst.auction_only:
             self._lift(inst)  # T22: its own auctions are the scheduled ones
-            self._refresh(inst, due, out)
+            self.refresh(inst, due, out)
             return
         inst.step_phase = _PRE_OPEN
         inst.step_due = due + self._pre_open_minutes(inst.halt) * US_PER_MINUTE
         self._plan(inst.step_due, inst.symbol, _PRE_OPEN)
-        self._refresh(inst, due, out)
+        self.refresh(inst, due, out)
 
     def _pre_open_minutes(self, cause: str) -> int:
         rules = self.rules
@@ -264,7 +345,7 @@ class TradingDay:
             return rules.dynamic_price_band_pre_open_minutes
         return rules.halt_resume_pre_open_minutes
 
-    def _resume(self, inst: Instrument, ts: int, out: list[Event]) -> None:
+    def resume(self, inst: Instrument, ts: int, out: list[Event]) -> None:
         """Apply a lifted stop or measure: a security coming back to a continuous session
         from outside one resumes through a pre-open and its auction (T9); otherwise it takes
         the phase that applies (a hold still running underneath, or the schedule)."""
@@ -273,9 +354,36 @@ class TradingDay:
         phase = self._phase_of(inst)
         if phase in CONTINUOUS_PHASES and before not in CONTINUOUS_PHASES:
             minutes = self.rules.halt_resume_pre_open_minutes
-            self._hold(inst, "RESUME", _PRE_OPEN, ts, 0, minutes * US_PER_MINUTE, out)
+            self.hold(inst, "RESUME", _PRE_OPEN, ts, 0, minutes * US_PER_MINUTE, out)
             return
-        self._refresh(inst, ts, out)
+        self.refresh(inst, ts, out)
+
+    # -- the holds the order flow triggers -------------------------------------------------------
+
+    def band_breached(self, inst: Instrument, following: int, ts: int,
+                      out: list[Event]) -> None:
+        """Hold a security whose next execution, at `following`, would leave the Dynamic Price
+        Band: a pre-open and its auction (T11)."""
+        length = self.rules.dynamic_price_band_pre_open_minutes * US_PER_MINUTE
+        out.append(StatusChanged(ts, inst.symbol, "dynamic_price_band", format_price(following),
+                                 True, self.hold_end(inst, ts, length)))
+        self.hold(inst, "DPB", _PRE_OPEN, ts, 0, length, out)
+
+    def test_pause(self, inst: Instrument, buying: bool, ts: int, out: list[Event]) -> None:
+        """Pause a security whose bids (`buying`) or offers, after an order rested, exceed its
+        share of listed shares (T12)."""
+        book = inst.book
+        total = book.bid_qty + book.ato_buy_qty if buying else book.ask_qty + book.ato_sell_qty
+        if total <= inst.pause_threshold or inst.paused_today or inst.phase is _PAUSED or (
+                inst.phase is _HALTED):
+            return  # a pre-open that ends another hold gives way to the pause
+        inst.paused_today = True  # once per security per day
+        rules = self.rules
+        held = rules.auto_pause_minutes * US_PER_MINUTE
+        pre_open = rules.auto_pause_pre_open_minutes * US_PER_MINUTE
+        out.append(StatusChanged(ts, inst.symbol, "auto_pause", "bid" if buying else "offer",
+                                 True, self.hold_end(inst, ts, held + pre_open)))
+        self.hold(inst, "AUTO_PAUSE", _PAUSED, ts, held, pre_open, out)
 
     # -- indices and the circuit breaker -----------------------------------------------------
 
@@ -289,7 +397,7 @@ class TradingDay:
                 index.add_member(inst.listed_shares, price)
                 inst.indices.append(index)
 
-    def _index_moved(self, inst: Instrument, ts: int, out: list[Event]) -> None:
+    def index_moved(self, inst: Instrument, ts: int, out: list[Event]) -> None:
         """Recompute the indices a security belongs to after its trades; publish the values
         that changed and test the circuit breaker on its index (12, T10)."""
         price = inst.last_price
@@ -304,7 +412,7 @@ class TradingDay:
                 if index is breaker:
                     self._test_breaker(index, ts, out)
 
-    def _arm_breaker(self) -> None:
+    def arm_breaker(self) -> None:
         """Work out the day's trigger values on the breaker's index (T10)."""
         rules = self.rules
         self.breaker_level = 0
@@ -336,4 +444,4 @@ class TradingDay:
             if (inst.foreign_underlying or inst.session not in _BREAKER_SESSIONS
                     or (inst.halt and self._held_until(inst) >= end)):
                 continue
-            self._hold(inst, "CB", _HALTED, ts, held, pre_open, out)
+            self.hold(inst, "CB", _HALTED, ts, held, pre_open, out)

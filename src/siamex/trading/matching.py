@@ -6,17 +6,21 @@ back of its level and can be met again in the same walk (decision T17). With sel
 prevention, a resting order the incoming order must not trade with (`SelfMatch.hits`) either
 stops the walk, and the caller cancels the incoming remainder, or leaves the book and the walk
 goes on, or both, as the rulebook's `self_match_action` says (docs/decisions.md 82).
+
+Under the Dynamic Price Band (decision T11) the walk goes level by level, each execution moving
+the band's reference to its price, and stops before a level outside the band.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-from siamex.trading.book import Book
+from siamex.trading.book import NO_ASK, NO_BID, Book
 from siamex.trading.enums import Side
 from siamex.trading.order import Level, Order
+from siamex.trading.price_band import Band
 
-__all__ = ["Fill", "SelfMatch", "available", "sweep"]
+__all__ = ["Fill", "SelfMatch", "available", "band_reach", "banded_sweep", "sweep"]
 
 _BUY: Final = Side.BUY
 
@@ -128,3 +132,50 @@ def available(book: Book, incoming: Order, limit: int, smp: SelfMatch | None) ->
         if total >= want:
             return total
     return total
+
+
+def band_reach(book: Book, incoming: Order, limit: int, ref: int, band: Band,
+               smp: SelfMatch | None) -> int:
+    """Return the furthest price a fill-or-kill order could reach under the band, whose
+    reference moves to each level's price as the order takes it (T11); a level that holds
+    only orders self-match prevention keeps it from is passed without a trade."""
+    buying = incoming.side is _BUY
+    reach = NO_BID if buying else NO_ASK
+    total = 0
+    levels = book.ask_levels if buying else book.bid_levels
+    for k in range(len(levels) - 1, -1, -1):  # from the best outwards
+        level = levels[k]
+        price = level.price
+        if ((price > limit) if buying else (price < limit)) or total >= incoming.remaining:
+            break
+        if not band.allows(ref, price):
+            break
+        qty = level.qty if smp is None else smp.others(level)
+        if qty:
+            ref = price
+            total += qty
+        reach = price
+    return reach
+
+
+def banded_sweep(book: Book, incoming: Order, limit: int, ref: int, band: Band,
+                 smp: SelfMatch | None) -> tuple[list[Fill], bool, bool]:
+    """Match level by level within the Dynamic Price Band, whose reference moves with each
+    execution (T11); also tell whether the next execution would fall outside it, on either
+    side (a resting order may lie beyond the band, placed when nothing could trade). The
+    band is tested at each level before the walk enters it, even one whose orders
+    self-match prevention would all cancel (docs/decisions.md 82)."""
+    buying = incoming.side is _BUY
+    fills: list[Fill] = []
+    while True:
+        following = book.best_ask if buying else book.best_bid
+        if (following > limit) if buying else (following < limit):
+            return fills, False, False
+        if not band.allows(ref, following):
+            return fills, False, True
+        part, self_matched = sweep(book, incoming, following, smp)
+        fills += part
+        if self_matched or not incoming.remaining:
+            return fills, self_matched, False
+        if part:
+            ref = following

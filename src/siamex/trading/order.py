@@ -5,15 +5,25 @@ published slice for an iceberg (decision T17). `smp_id` is its self-match preven
 "" for none. `prev`/`next` link the order into its level's time-priority queue and `level` names
 that level; all three are cleared when it leaves the book. The two classes live together because
 each points at the other.
+
+An order's fields are declared here once: `ORDER_FIELDS` names them in the order of the
+constructor's parameters (a test keeps the two equal). The slots, and the rows in which a
+snapshot records an order, follow it; the engine builds an order by keyword.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Final
 
 from siamex.trading.enums import OrderType, Side, Validity
 
-__all__ = ["Level", "Order"]
+__all__ = ["ORDER_FIELDS", "Level", "Order"]
+
+ORDER_FIELDS: Final = ("no", "id", "member", "account", "symbol", "side", "type", "validity",
+                       "price", "qty", "remaining", "visible", "published", "filled", "odd_lot",
+                       "accepted_at", "expire_day", "short", "smp_id")
+"""An order's own fields, without its place in a queue (`prev`, `next`, `level`)."""
 
 
 class Order:
@@ -23,10 +33,7 @@ class Order:
     write these fields millions of times.
     """
 
-    __slots__ = ("accepted_at", "account", "expire_day", "filled",
-                 "id", "level", "member", "next", "no", "odd_lot", "prev", "price",
-                 "published", "qty", "remaining", "short", "side", "smp_id", "symbol", "type",
-                 "validity", "visible")
+    __slots__ = (*ORDER_FIELDS, "level", "next", "prev")
 
     def __init__(
         self,

@@ -25,16 +25,16 @@ from siamex.trading.engine import Engine
 from siamex.trading.enums import OrderType, Phase, Side, Validity
 from siamex.trading.index import Index
 from siamex.trading.instrument import Instrument
-from siamex.trading.order import Order
+from siamex.trading.order import ORDER_FIELDS, Order
 from siamex.units import day_start, parse_date
 
 __all__ = ["SNAPSHOT_VERSION", "dump", "load", "restore", "snapshot", "state_hash"]
 
 SNAPSHOT_VERSION = 4
 
-_ORDER_FIELDS = ("no", "id", "member", "account", "symbol", "side", "type", "validity", "price",
-                 "qty", "remaining", "visible", "published", "filled", "odd_lot", "accepted_at",
-                 "expire_day", "short", "smp_id")
+_ORDER_ENUMS: dict[str, type[Side | OrderType | Validity]] = {
+    "side": Side, "type": OrderType, "validity": Validity}
+"""The order fields a snapshot records as their enum's value (a test finds them all)."""
 _STATS = ("last_price", "open", "high", "low", "volume", "value", "trades")
 _CONTROLS = ("halt", "step_due", "stop", "pause_day", "surveillance_level", "auction_only",
              "cash_only", "short_eligible", "short_exposure", "short_cap", "uptick", "dpb",
@@ -43,7 +43,7 @@ _SETS = ("signs", "market_makers")
 
 
 def _order(order: Order) -> list[Any]:
-    return [getattr(order, name) for name in _ORDER_FIELDS]
+    return [getattr(order, name) for name in ORDER_FIELDS]
 
 
 def _book(book: Book) -> dict[str, list[list[Any]]]:
@@ -77,34 +77,34 @@ def _instrument(inst: Instrument) -> dict[str, Any]:
 
 def snapshot(engine: Engine) -> dict[str, Any]:
     """Return the engine's whole state as canonical plain data."""
+    day = engine.day
     return {
         "version": SNAPSHOT_VERSION,
-        "rules": dict(sorted(engine.rules.overrides.items())),
-        "date": engine.date.isoformat() if engine.date else None,
-        "seed": engine.seed,
-        "now": engine.now,
+        "rules": dict(sorted(day.rules.overrides.items())),
+        "date": day.date.isoformat() if day.date else None,
+        "seed": day.seed,
+        "now": day.now,
         "next_order_no": engine.next_order_no,
         "next_trade_no": engine.next_trade_no,
         "smp_members": sorted(engine.smp_members),
         "hft_accounts": dict(sorted(engine.hft_accounts.items())),
-        "closes": dict(sorted(engine.closes.items())),
-        "prior_closes": dict(sorted(engine.prior_closes.items())),
+        "closes": dict(sorted(day.closes.items())),
+        "prior_closes": dict(sorted(day.prior_closes.items())),
         "indices": [[i.name, i.prev_close, i.base, i.cap, i.value, i.quotient, i.remainder,
-                     i.step_quotient, i.step_remainder] for i in engine.indices.values()],
-        "breaker_level": engine.breaker_level,
+                     i.step_quotient, i.step_remainder] for i in day.indices.values()],
+        "breaker_level": day.breaker_level,
         "reports": [msgspec.to_builtins(r) for r in engine.reports.values()],
-        "schedule": sorted([list(entry) for entry in engine.schedule]),
-        "schedule_seq": engine.schedule_seq,
+        "schedule": sorted([list(entry) for entry in day.schedule]),
+        "schedule_seq": day.schedule_seq,
         "indicative": {s: list(r.fields()) for s, r in sorted(engine.indicative.items())},
-        "instruments": [_instrument(inst) for inst in engine.instruments.values()],
+        "instruments": [_instrument(inst) for inst in day.instruments.values()],
     }
 
 
 def _load_order(row: list[Any]) -> Order:
-    values = dict(zip(_ORDER_FIELDS, row, strict=True))
-    values["side"] = Side(values["side"])
-    values["type"] = OrderType(values["type"])
-    values["validity"] = Validity(values["validity"])
+    values = dict(zip(ORDER_FIELDS, row, strict=True))
+    for name, kind in _ORDER_ENUMS.items():
+        values[name] = kind(values[name])
     return Order(**values)
 
 
@@ -159,33 +159,34 @@ def restore(data: dict[str, Any]) -> Engine:
     if data.get("version") != SNAPSHOT_VERSION:
         raise ValueError(f"snapshot version {data.get('version')!r} is not {SNAPSHOT_VERSION}")
     engine = Engine()
+    day = engine.day
     engine.use_rules(rules := Rulebook(data["rules"]))
-    engine.date = parse_date(data["date"]) if data["date"] else None
-    engine.seed = _whole(data, "seed")
-    engine.now = _whole(data, "now")
+    day.date = parse_date(data["date"]) if data["date"] else None
+    day.seed = _whole(data, "seed")
+    day.now = _whole(data, "now")
     engine.next_order_no = _whole(data, "next_order_no")
     engine.next_trade_no = _whole(data, "next_trade_no")
     engine.smp_members = frozenset(data["smp_members"])
     engine.hft_accounts = dict(data["hft_accounts"])
-    engine.closes = dict(data["closes"])
-    engine.prior_closes = dict(data["prior_closes"])
-    engine.base = day_start(engine.date) if engine.date else 0
+    day.closes = dict(data["closes"])
+    day.prior_closes = dict(data["prior_closes"])
+    day.base = day_start(day.date) if day.date else 0
     for name, prev_close, base, cap, value, *kept in data["indices"]:
-        index = engine.indices[name] = Index(name, prev_close)
+        index = day.indices[name] = Index(name, prev_close)
         index.base, index.cap, index.value = base, cap, value
         index.restore(*kept)
-    engine._arm_breaker()
-    engine.breaker_level = _whole(data, "breaker_level")
+    day.arm_breaker()
+    day.breaker_level = _whole(data, "breaker_level")
     reports = [msgspec.convert(row, TradeReport) for row in data["reports"]]
     engine.reports = {report.id: report for report in reports}
-    engine.schedule = [(due, seq, symbol, Phase(phase))
-                       for due, seq, symbol, phase in data["schedule"]]
-    engine.schedule_seq = _whole(data, "schedule_seq")
-    engine.next_due = engine.schedule[0][0] if engine.schedule else engine.next_due
+    day.schedule = [(due, seq, symbol, Phase(phase))
+                    for due, seq, symbol, phase in data["schedule"]]
+    day.schedule_seq = _whole(data, "schedule_seq")
+    day.next_due = day.schedule[0][0] if day.schedule else day.next_due
     engine.indicative = {s: Equilibrium(*r) for s, r in data["indicative"].items()}
     for item in data["instruments"]:
-        inst, orders = _load_instrument(rules, item, engine.indices)
-        engine.instruments[inst.symbol] = inst
+        inst, orders = _load_instrument(rules, item, day.indices)
+        day.instruments[inst.symbol] = inst
         for order in orders:
             engine.orders[order.id] = order
     return engine
