@@ -5,7 +5,7 @@ the day as it first ran (decisions 58, 67)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import astuple, replace
+from dataclasses import astuple
 
 from siamex.clearing.default.declaration import recorded_default
 from siamex.clearing.equities.fails import Remedy, RemedyEvent, RemedyOutcome
@@ -18,17 +18,6 @@ from siamex.clearing.foundations.state import (
 from siamex.clearing.foundations.store import LedgerStore
 
 __all__ = ["remember", "remembered"]
-
-
-def _read_outcome(store: LedgerStore, day: dt.date) -> RemedyOutcome:
-    """The day's remedies as recorded so far (the defaults as their references)."""
-    record = OUTCOME.get(store, day) or Outcome()
-    return RemedyOutcome(
-        tuple(RemedyEvent(e.day, Remedy(e.kind), e.member, e.security, e.qty, e.amount,
-                          e.detail) for e in record.events),
-        tuple(record.fines),
-        (),
-        tuple(record.payment_fails))
 
 
 def remember(store: LedgerStore, run_date: dt.date, now: RemedyOutcome) -> None:
@@ -49,7 +38,11 @@ def remember(store: LedgerStore, run_date: dt.date, now: RemedyOutcome) -> None:
 
 def remembered(store: LedgerStore, run_date: dt.date) -> RemedyOutcome:
     """The day's remedies, fines, defaults and payment fails, as recorded step by step."""
-    day = _read_outcome(store, run_date)
-    refs = (OUTCOME.get(store, run_date) or Outcome()).defaults
-    reports = [recorded_default(store, d.member, d.day, d.ref) for d in refs]
-    return replace(day, defaults=tuple(report for report in reports if report is not None))
+    record = OUTCOME.get(store, run_date) or Outcome()
+    reports = [recorded_default(store, d.member, d.day, d.ref) for d in record.defaults]
+    return RemedyOutcome(
+        tuple(RemedyEvent(e.day, Remedy(e.kind), e.member, e.security, e.qty, e.amount,
+                          e.detail) for e in record.events),
+        tuple(record.fines),
+        tuple(report for report in reports if report is not None),
+        tuple(record.payment_fails))

@@ -343,6 +343,7 @@ def pre_settlement_matching(day: Day, netted: Netted, work: Work) -> None:
 def net_settlement(day: Day, netted: Netted, work: Work) -> None:
     """3.3: every settlement date due by the run date, round by round (a date an earlier
     day's run settled is this day's to report only when this file's trades settle on it)."""
+    own_dates = netted.own_dates
     for sd, (parts, sd_prices) in sorted(work.due.items()):
         if sd > day.run_date:
             work.pending.append(sd)
@@ -350,7 +351,7 @@ def net_settlement(day: Day, netted: Netted, work: Work) -> None:
         settled_on = SETTLED.get(day.store, sd)
         # decision 67: a date this run date settled is reported as settled now, every time
         earlier = settled_on is not None and settled_on != day.run_date
-        if earlier and sd not in netted.own_dates:
+        if earlier and sd not in own_dates:
             continue
         positions = combined(parts)
         rounds = settle_date(day.store, positions, sd, sd_prices, day.rules)
