@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.table import Table
 
 from siamex.clearing.foundations.parameters import CLEARING_PARAMETERS, ClearingRules
 from siamex.clearing.foundations.reference import clearing_markdown_reference
@@ -34,7 +35,14 @@ from siamex.scenario.replay import replay_scenario
 from siamex.scenario.summary import print_summary
 from siamex.trading.engine import Engine
 from siamex.trading.snapshot import state_hash
-from siamex.units import InvalidValue, parse_date, parse_time_of_day
+from siamex.units import (
+    InvalidValue,
+    format_price,
+    format_time_of_day,
+    parse_date,
+    parse_price,
+    parse_time_of_day,
+)
 
 __all__ = ["main"]
 
@@ -238,6 +246,23 @@ def bench_clearing(trades: int, members: int, securities: int, runs: int, seed: 
                  seed=seed, settle_trades=settle_trades, settle_store=settle_store)
 
 
+@bench.command("derivatives")
+@click.option("--trades", default=1_000_000, show_default=True, help="Trades in the day.")
+@click.option("--accounts", default=100_000, show_default=True, help="Accounts trading.")
+@click.option("--series", default=60, show_default=True, help="Series traded.")
+@click.option("--runs", default=5, show_default=True, help="Runs per measurement (medians).")
+@click.option("--seed", default=1, show_default=True, help="Seed of the generated day.")
+@_guarded
+def bench_derivatives(trades: int, accounts: int, series: int, runs: int, seed: int) -> None:
+    """Measure a derivatives day's positions, netting, variation margin and premium."""
+    from siamex.bench.derivatives import derivatives_benchmark, print_figures
+
+    if min(trades, accounts, series, runs) < 1:
+        raise SiamexError(ErrorCode.INVALID_PARAMETER,
+                          "--trades, --accounts, --series and --runs must be at least 1")
+    print_figures(derivatives_benchmark(trades, accounts, series, runs, seed), click.echo)
+
+
 def _counts(text: str) -> tuple[int, ...]:
     """Read a comma-separated list of counts (`--sessions 1,10,50`)."""
     return tuple(int(n) for n in text.split(","))
@@ -304,6 +329,108 @@ def clearing_run(members_file: Path, trades_file: Path, holdings_file: Path,
     else:
         console = Console()
         print_report(result, console if console.is_terminal else Console(width=120))
+
+
+@main.group()
+def derivatives() -> None:
+    """TFEX derivatives: products, series and the clearing day."""
+
+
+@derivatives.command("products")
+@click.option("--products", "products_file", type=click.Path(path_type=Path),
+              help="A product file (TOML) in place of the bundled one.")
+@_guarded
+def derivatives_products(products_file: Path | None) -> None:
+    """List the products: multiplier, tick, limit, sessions, expiry and settlement rules."""
+    from siamex.rulebook.products import DEFAULT_PRODUCTS, load_products
+
+    products = DEFAULT_PRODUCTS if products_file is None else load_products(products_file)
+    table = Table("code", "root", "kind", "underlying", "multiplier", "tick", "limit %",
+                  "sessions", "final settlement", "foreign")
+    for p in products.values():
+        sessions = ", ".join(f"{x.name.value} {format_time_of_day(x.open)[:5]}-"
+                             f"{format_time_of_day(x.close % (24 * 3_600_000_000))[:5]}"
+                             for x in p.sessions)
+        table.add_row(p.code, p.root, p.kind.value, p.underlying, str(p.multiplier),
+                      format_price(p.tick), str(p.price_limit_pct), sessions,
+                      p.final_settlement.value, "yes" if p.foreign_underlying else "")
+    Console(width=160).print(table)
+
+
+@derivatives.command("series")
+@click.option("--date", "day", required=True, metavar="YYYY-MM-DD", help="The listing date.")
+@click.option("--underlying", "prices", multiple=True, metavar="NAME=PRICE",
+              help="An underlying's price, to centre option strikes (SET50=948.30); may be "
+                   "repeated.")
+@click.option("--products", "products_file", type=click.Path(path_type=Path),
+              help="A product file (TOML) in place of the bundled one.")
+@_guarded
+def derivatives_series(day: str, prices: tuple[str, ...], products_file: Path | None) -> None:
+    """List the series listed on a date, generated from the products' expiry rules (options
+    only for the underlyings given a price)."""
+    from siamex.rulebook.products import DEFAULT_PRODUCTS, load_products
+    from siamex.rulebook.series import series_list
+
+    products = DEFAULT_PRODUCTS if products_file is None else load_products(products_file)
+    underlying: dict[str, int] = {}
+    for pair in prices:
+        name, _, text = pair.partition("=")
+        try:
+            underlying[name] = parse_price(text)
+        except InvalidValue as exc:
+            raise SiamexError(ErrorCode.INVALID_PARAMETER, f"--underlying {pair}: {exc}"
+                              ) from None
+    for series in series_list(products, _run_date(day), underlying, skip_unpriced=True).series:
+        click.echo(f"{series.symbol}\t{series.product}\t{series.kind.value}\t"
+                   f"{series.last_trading_day}")
+
+
+@derivatives.command("run")
+@click.option("--accounts", "accounts_file", required=True, type=click.Path(path_type=Path),
+              help="The derivatives account file (docs/derivatives.md).")
+@click.option("--trades", "trades_file", required=True, type=click.Path(path_type=Path),
+              help="The day's trades (CSV), day and night sessions.")
+@click.option("--instructions", "instructions_file", type=click.Path(path_type=Path),
+              help="The day's instructions (JSON): prices, final settlement inputs, changes, "
+                   "approvals.")
+@click.option("--products", "products_file", type=click.Path(path_type=Path),
+              help="A product file (TOML) in place of the bundled one.")
+@click.option("--store",
+              help="The ledger that carries positions between days: a SQLite file, a "
+                   "postgresql:// URL, or :memory:. Without it the run keeps nothing.")
+@click.option("--date", "run_date", metavar="YYYY-MM-DD",
+              help="The clearing date (default: the instructions', else the trades').")
+@click.option("--rules", "rules_files", multiple=True, type=click.Path(path_type=Path),
+              help="A TOML file of clearing-rule overrides; may be repeated.")
+@click.option("--set", "pairs", multiple=True, metavar="NAME=VALUE",
+              help="Override one clearing parameter; may be repeated.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@click.option("--csv-dir", type=click.Path(path_type=Path),
+              help="Write the report as CSV files, one per table, into this folder.")
+@_guarded
+def derivatives_run(accounts_file: Path, trades_file: Path, instructions_file: Path | None,
+                    products_file: Path | None, store: str | None, run_date: str | None,
+                    rules_files: tuple[Path, ...], pairs: tuple[str, ...], as_json: bool,
+                    csv_dir: Path | None) -> None:
+    """Clear a derivatives day: book the trades, answer the changes, mark to market, settle
+    expiring series, and report per member and account."""
+    from siamex.clearing.derivatives.files import DerivativesFiles, clear_derivative_files
+    from siamex.clearing.derivatives.report import print_report, report_json, write_csv
+
+    if as_json and csv_dir is not None:
+        raise SiamexError(ErrorCode.INVALID_PARAMETER, "give --json or --csv-dir, not both")
+    on = None if run_date is None else _run_date(run_date)
+    rules = read_rules(ClearingRules, rule_overrides(rules_files, pairs))
+    files = DerivativesFiles(accounts_file, trades_file, instructions_file, products_file)
+    day = clear_derivative_files(files, store, on, rules)
+    if as_json:
+        click.echo(json.dumps(report_json(day), indent=2))
+    elif csv_dir is not None:
+        for path in write_csv(day, csv_dir):
+            click.echo(str(path))
+    else:
+        console = Console()
+        print_report(day, console if console.is_terminal else Console(width=140))
 
 
 @main.command()

@@ -8,15 +8,27 @@ same accounts, and none of them should reach into another to name one.
 
 from __future__ import annotations
 
-from siamex.clearing.foundations.ledger import CASH, COLLATERAL, SECURITIES, THB, Account
+from siamex.clearing.foundations.ledger import (
+    CASH,
+    COLLATERAL,
+    DEPOSITORY,
+    SECURITIES,
+    TCH,
+    THB,
+    Account,
+)
 from siamex.clearing.foundations.members import AccountType
 from siamex.clearing.foundations.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 
-__all__ = ["BANK", "TSD", "cash_account", "collateral_account", "holdings_account",
-           "house_cash", "member_cash"]
+__all__ = ["BANK", "DERIVATIVES_SETTLEMENT", "TSD", "cash_account", "collateral_account",
+           "holdings_account", "house_cash", "member_bank", "member_cash"]
 
 TSD = "TSD"  # the depository: where book-entry securities come from (ledger.DEPOSITORY)
 BANK = "BANK"  # the settlement banks, the outside source of cash
+
+# clearing-spec.md 1, 4.4: derivatives cash is debited and credited at the member's settlement
+# bank; TCH's account holds it only between the payers' debits and the receivers' credits
+DERIVATIVES_SETTLEMENT = Account(TCH, "derivatives_settlement", None, THB)
 
 
 def holdings_account(member: str, account_type: AccountType, security: str) -> Account:
@@ -46,3 +58,9 @@ def collateral_account(member: str, asset: str = THB) -> Account:
     """A member's risk collateral of one asset, held at TCH: owned by the member, so members
     stay apart from each other and from TCH's SBL pool."""
     return Account(member, COLLATERAL, None, asset)
+
+
+def member_bank(member: str) -> Account:
+    """A member's account at its settlement bank, outside the clearing house: what TCH
+    debits and credits for derivatives settlement (clearing-spec.md 1 [S004])."""
+    return Account(member, DEPOSITORY, None, THB)

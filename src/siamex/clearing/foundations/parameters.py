@@ -335,6 +335,24 @@ CLEARING_PARAMETERS: tuple[Parameter, ...] = (
     Parameter("psms_to_foreign_cutoff_sd1", "16:30", "time",
               "PSMS create with a Local or NVDR to Foreign change: by this time on SD-1 "
               "(psms_cutoff before it, closed on SD).", "clearing-spec.md 3.4 [S002]", time_of_day),
+    Parameter("derivatives_min_equity", "100000000", "THB",
+              "Least shareholders' equity of a derivatives clearing member (a general clearing "
+              "member that is a TFEX derivatives agent).", "clearing-spec.md 1 [W-4]", _money,
+              show_price),
+    Parameter("derivatives_intraday_calculation", "09:45", "time",
+              "Derivatives: the intraday calculation; trades up to it are marked at the "
+              "intraday prices ([S004] also says 06:45).", "clearing-spec.md 4.4, decision C8",
+              time_of_day),
+    Parameter("derivatives_intraday_settlement", "12:00", "time",
+              "Derivatives: the intraday round's settlement.", "clearing-spec.md 4.4 [S004]",
+              time_of_day),
+    Parameter("derivatives_eod_settlement", "09:00", "time",
+              "Derivatives: the end-of-day run's settlement, on the next business day.",
+              "clearing-spec.md 4.4 [S004]", time_of_day),
+    Parameter("derivatives_settlement_window", "15", "minutes",
+              "Derivatives: a traded series' daily settlement price is the volume-weighted "
+              "average of its trades in this many minutes before the day session's close (the "
+              "last trade when none).", "clearing-spec.md 4.4 (derived)", integer(1, 120)),
 )
 
 
@@ -411,6 +429,11 @@ class ClearingRules:
     psms_cutoff_sd: int
     psms_dematch_cutoff_sd: int
     psms_to_foreign_cutoff_sd1: int
+    derivatives_min_equity: int
+    derivatives_intraday_calculation: int
+    derivatives_intraday_settlement: int
+    derivatives_eod_settlement: int
+    derivatives_settlement_window: int
 
     def __init__(self, overrides: Mapping[str, Any] | None = None) -> None:
         self.overrides: dict[str, Any] = dict(overrides or {})

@@ -39,6 +39,13 @@ __all__ = [
     "COVER",
     "DECLARED_DEFAULTS",
     "DEFAULT_DECISION",
+    "DERIVATIVES_APPROVALS",
+    "DERIVATIVES_DAY",
+    "DERIVATIVES_DAYS",
+    "DERIVATIVES_FILLS",
+    "DERIVATIVES_INTRADAY",
+    "DERIVATIVES_POSITIONS",
+    "DERIVATIVES_PRICES",
     "DVP_SETTLED",
     "FAILS",
     "FEES",
@@ -62,8 +69,12 @@ __all__ = [
     "TRADE_DATE",
     "TRADE_DATES",
     "WITHHELD",
+    "AccountSeriesRow",
+    "BookedFillRow",
+    "BreachRow",
     "BuyInRow",
     "CashRow",
+    "ChangeRow",
     "CollateralCall",
     "CollateralMeasured",
     "CollateralWithdrawal",
@@ -71,6 +82,7 @@ __all__ = [
     "DeclaredDefault",
     "DefaultDecision",
     "DefaultRef",
+    "DerivativesDay",
     "Document",
     "DvpDecision",
     "DvpName",
@@ -81,12 +93,17 @@ __all__ = [
     "FineRow",
     "GrossItemRow",
     "GrossRef",
+    "IntradayRound",
     "Loan",
     "LoanEntry",
     "LoanStatus",
+    "MemberCashRow",
     "Outcome",
     "PaymentShortfall",
+    "PendingRow",
+    "PositionHeld",
     "PositionRow",
+    "PriceRow",
     "PsmsAnswerRow",
     "PsmsDayRecord",
     "PsmsInstructionRecord",
@@ -94,6 +111,7 @@ __all__ = [
     "Record",
     "Row",
     "SettlementPhase",
+    "SettlementPriceRow",
     "TradeDate",
     "ValueRow",
     "WaterfallUses",
@@ -625,6 +643,173 @@ OUTCOME = Document[Outcome, [dt.date]](Outcome, _outcome)
 """A run date's remedies, fines, defaults and payment fails, as recorded step by step."""
 
 
+
+
+# ---- derivatives: positions, prices, bookings, approvals and the day (clearing.derivatives) --
+
+class PositionHeld(Row, frozen=True):
+    """An account's open contracts in one series at a day's end (4.2)."""
+
+    account: str
+    series: str
+    long: int
+    short: int
+
+
+class SettlementPriceRow(Row, frozen=True):
+    """A series' settlement price of a day, in hundredths, and how it was set (4.4)."""
+
+    price: int
+    basis: str
+
+
+class BookedFillRow(Row, frozen=True):
+    """One side of a trade as booked now (after any amendment or give-up), kept until its
+    last change window closes (4.3)."""
+
+    trade_id: str
+    side: int
+    member: str
+    account: str
+    investor_type: str
+    series: str
+    qty: int
+    price: int
+    flag: str
+
+
+class IntradayRound(Record, frozen=True):
+    """The 12:00 round of a day (4.4): the marks used and what each account and member
+    settled."""
+
+    prices: dict[str, int]
+    accounts: dict[str, int]
+    members: dict[str, int]
+
+
+class AccountSeriesRow(Row, frozen=True):
+    """An account's day in one series: its position after the day, the contracts it bought
+    and sold (trades and changes), and its cash in satang."""
+
+    account: str
+    member: str
+    series: str
+    long: int
+    short: int
+    bought: int
+    sold: int
+    vm_carry: int
+    vm_new: int
+    premium: int
+    final: int
+
+
+class MemberCashRow(Row, frozen=True):
+    """A member's derivatives cash of a day: the intraday round (settled 12:00 that day) and
+    the end-of-day run (settled 09:00 the next business day); positive is paid to it."""
+
+    member: str
+    intraday: int
+    eod: int
+
+
+class ChangeRow(Row, frozen=True):
+    """A post-trade change or match-out asked for, and TCH's answer."""
+
+    kind: str
+    ref: str
+    accepted: bool
+    code: str = ""
+    message: str = ""
+
+
+class PriceRow(Row, frozen=True):
+    """A series' settlement price of the day beside the one before."""
+
+    series: str
+    price: int
+    basis: str
+    previous: int | None
+
+
+class BreachRow(Row, frozen=True):
+    """An account over a position limit at the day's end (net contracts)."""
+
+    member: str
+    account: str
+    series: str
+    net: int
+    limit: int
+
+
+class PendingRow(Row, frozen=True):
+    """A configuration an account asked for that TCH has not approved yet (4.2)."""
+
+    member: str
+    account: str
+    approval: str
+
+
+class DerivativesDay(Record, frozen=True):
+    """A derivatives clearing day as reported, kept so a rerun reports it unchanged."""
+
+    date: dt.date
+    settles: dt.date
+    trades: int
+    prices: list[PriceRow]
+    rows: list[AccountSeriesRow]
+    cash: list[MemberCashRow]
+    changes: list[ChangeRow]
+    expired: list[str]
+    breaches: list[BreachRow]
+    pending: list[PendingRow]
+
+
+def _deriv_days() -> str:
+    return "derivatives:days"
+
+
+def _deriv_positions(day: dt.date) -> str:
+    return key("derivatives", "positions", day)
+
+
+def _deriv_prices(day: dt.date) -> str:
+    return key("derivatives", "prices", day)
+
+
+def _deriv_fills(day: dt.date) -> str:
+    return key("derivatives", "fills", day)
+
+
+def _deriv_approvals() -> str:
+    return "derivatives:approvals"
+
+
+def _deriv_intraday(day: dt.date) -> str:
+    return key("derivatives", "intraday", day)
+
+
+def _deriv_day(day: dt.date) -> str:
+    return key("derivatives", "day", day)
+
+
+DERIVATIVES_DAYS = Document[list[dt.date], []](list[dt.date], _deriv_days)
+"""The dates cleared to their end, in order: the last is where positions carry from."""
+DERIVATIVES_POSITIONS = Document[list[PositionHeld], [dt.date]](
+    list[PositionHeld], _deriv_positions)
+"""Every open position at a cleared date's end."""
+DERIVATIVES_PRICES = Document[dict[str, SettlementPriceRow], [dt.date]](
+    dict[str, SettlementPriceRow], _deriv_prices)
+"""Every series' settlement price of a cleared date (the final price for those expiring)."""
+DERIVATIVES_FILLS = Document[list[BookedFillRow], [dt.date]](list[BookedFillRow], _deriv_fills)
+"""A clearing date's trades as booked now, for the changes of the following days."""
+DERIVATIVES_APPROVALS = Document[dict[str, list[str]], []](dict[str, list[str]],
+                                                           _deriv_approvals)
+"""The configurations TCH has approved, by account."""
+DERIVATIVES_INTRADAY = Document[IntradayRound, [dt.date]](IntradayRound, _deriv_intraday)
+"""A date's intraday round, once settled."""
+DERIVATIVES_DAY = Document[DerivativesDay, [dt.date]](DerivativesDay, _deriv_day)
+"""A cleared date's report."""
 
 
 # ---- risk collateral and default management ------------------------------------------------

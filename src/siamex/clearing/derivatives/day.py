@@ -1,0 +1,497 @@
+"""One derivatives clearing day (clearing-spec.md 4.2-4.4, 4.10): the day's trades booked,
+the post-trade changes answered, settlement prices set, positions netted, variation margin,
+option premium and final settlement worked out per account, and each member's cash posted.
+
+Why it is shaped this way: the whole day is worked out first, purely, from the files and the
+store (`_work`), so that anything that refuses the run refuses it before the first posting.
+Then it is committed in two steps, each one transaction of its postings and records (decision
+69): the intraday round (settled 12:00 on the day) and the end-of-day run (settled 09:00 on
+the next business day). A crash leaves each step done or not begun; a rerun works the day out
+again from the same inputs, skips the step already in the store and commits the other, so it
+ends as an uninterrupted run. A day already cleared is reported as it first ran.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from siamex.clearing.derivatives.accounts import AccountBook, Approval
+from siamex.clearing.derivatives.changes import BookedFill, Holding
+from siamex.clearing.derivatives.fills import Fill, Flag, PositionMode
+from siamex.clearing.derivatives.final import final_prices
+from siamex.clearing.derivatives.instructions import (
+    NO_INSTRUCTIONS,
+    DerivativesInstructions,
+    MatchOutEntry,
+)
+from siamex.clearing.derivatives.marking import (
+    AccountCash,
+    FinalSettlement,
+    VariationMargin,
+    final_settlement,
+    premium,
+    variation_margin,
+)
+from siamex.clearing.derivatives.positions import (
+    FillColumns,
+    Int64s,
+    Positions,
+    apply_fills,
+    end_of_day,
+    join_keys,
+    limit_breaches,
+    match_out,
+    split_keys,
+    sum_by_key,
+)
+from siamex.clearing.derivatives.requests import Bookings, apply_requests
+from siamex.clearing.derivatives.settlement_prices import (
+    DayTrade,
+    SettlementPrice,
+    daily_settlement_prices,
+)
+from siamex.clearing.derivatives.trades import DerivativesTrade
+from siamex.clearing.derivatives.universe import Universe, check_listed
+from siamex.clearing.foundations.accounts import DERIVATIVES_SETTLEMENT, member_bank
+from siamex.clearing.foundations.keys import key
+from siamex.clearing.foundations.ledger import Transaction, transfer
+from siamex.clearing.foundations.parameters import DEFAULT_CLEARING_RULES, ClearingRules
+from siamex.clearing.foundations.state import (
+    DERIVATIVES_APPROVALS,
+    DERIVATIVES_DAY,
+    DERIVATIVES_DAYS,
+    DERIVATIVES_FILLS,
+    DERIVATIVES_INTRADAY,
+    DERIVATIVES_POSITIONS,
+    DERIVATIVES_PRICES,
+    AccountSeriesRow,
+    BookedFillRow,
+    BreachRow,
+    ChangeRow,
+    DerivativesDay,
+    IntradayRound,
+    MemberCashRow,
+    PendingRow,
+    PositionHeld,
+    PriceRow,
+    SettlementPriceRow,
+)
+from siamex.clearing.foundations.store import LedgerStore
+from siamex.errors import ErrorCode, SiamexError
+from siamex.rulebook.calendar import (
+    OutsideCalendar,
+    is_trading_day,
+    next_trading_day,
+    trading_day_offset,
+)
+from siamex.rulebook.derivative_limits import price_limits
+from siamex.rulebook.products import ProductTable, default_products
+from siamex.units import US_PER_DAY, US_PER_SECOND
+
+__all__ = ["DerivativesInputs", "clear_derivatives"]
+
+_CHANGE_DAYS = 3  # clearing-spec.md 4.3: a trade may be amended or given up until T+3
+_DAY_SESSION = 2 * US_PER_DAY  # trades.py orders the day session after the night's
+
+
+@dataclass(frozen=True)
+class DerivativesInputs:
+    """What a derivatives clearing day reads besides the store."""
+
+    accounts: AccountBook
+    trades: tuple[DerivativesTrade, ...]
+    instructions: DerivativesInstructions = NO_INSTRUCTIONS
+    products: ProductTable = field(default_factory=default_products)
+    rules: ClearingRules = DEFAULT_CLEARING_RULES
+
+
+@dataclass(frozen=True)
+class _Carried:
+    """Where the day starts: the last cleared date, its positions and prices, approvals."""
+
+    previous: dt.date | None
+    days: list[dt.date]
+    held: dict[tuple[str, str], tuple[int, int]]
+    prices: dict[str, int]
+    approvals: dict[str, frozenset[Approval]]
+
+
+@dataclass(frozen=True)
+class _Worked:
+    """The day worked out, ready to commit."""
+
+    report: DerivativesDay
+    intraday: IntradayRound | None
+    bookings: Bookings
+    today: list[BookedFill]
+    positions: list[PositionHeld]
+    prices: dict[str, SettlementPriceRow]
+    approvals: dict[str, list[str]]
+
+
+def _check_date(inputs: DerivativesInputs, on: dt.date) -> None:
+    try:
+        trading = is_trading_day(on)
+    except OutsideCalendar as exc:
+        raise SiamexError(ErrorCode.NOT_TRADING_DAY, str(exc)) from None
+    if not trading:
+        raise SiamexError(ErrorCode.NOT_TRADING_DAY, f"{on} is not a TFEX business day")
+    dated = inputs.instructions.date
+    if dated is not None and dated != on:
+        raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
+                          f"the instructions are for {dated}, the run is for {on}")
+    if inputs.trades and inputs.trades[0].date != on:
+        raise SiamexError(ErrorCode.TRADE_FILE,
+                          f"the trades clear on {inputs.trades[0].date}, the run is for {on}")
+
+
+def _carried(inputs: DerivativesInputs, store: LedgerStore, on: dt.date) -> _Carried:
+    days = DERIVATIVES_DAYS.get(store) or []
+    if days and on < days[-1]:
+        raise SiamexError(ErrorCode.CLEARING_STATE,
+                          f"the store is cleared to {days[-1]}: {on} comes before it")
+    previous = days[-1] if days else None
+    opening = inputs.instructions.opening_positions
+    if previous is not None and opening:
+        raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
+                          f"opening_positions are for a store's first day; this store is "
+                          f"cleared to {previous}")
+    if previous is None:
+        held = {}
+        for p in opening:
+            if (p.account, p.series) in held:
+                raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
+                                  f"opening_positions: {p.account} {p.series} given twice")
+            held[p.account, p.series] = (p.long, p.short)
+    else:
+        held = {(p.account, p.series): (p.long, p.short)
+                for p in DERIVATIVES_POSITIONS.get(store, previous) or []}
+    stored = {} if previous is None else DERIVATIVES_PRICES.get(store, previous) or {}
+    prices = {**inputs.instructions.previous_settlement_prices,
+              **{series: row.price for series, row in stored.items()}}
+    approved = {account: frozenset(Approval(a) for a in kinds)
+                for account, kinds in (DERIVATIVES_APPROVALS.get(store) or {}).items()}
+    for account, approval in inputs.instructions.approvals:
+        if inputs.accounts.account(account) is None:
+            raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
+                              f"approvals: account {account} is not registered")
+        approved[account] = approved.get(account, frozenset()) | {approval}
+    for account, _ in held:
+        if inputs.accounts.account(account) is None:
+            raise SiamexError(ErrorCode.ACCOUNT_FILE,
+                              f"account {account} holds positions but is not in the account "
+                              "file")
+    return _Carried(previous, days, held, prices, approved)
+
+
+def _symbols(inputs: DerivativesInputs, carried: _Carried, on: dt.date) -> set[str]:
+    """Every series the day touches, each checked listed on the day (2.3)."""
+    instructions = inputs.instructions
+    symbols = {series for _, series in carried.held}
+    symbols |= {t.series for t in inputs.trades}
+    symbols |= set(instructions.settlement_prices) | set(instructions.intraday_prices)
+    for symbol in sorted(symbols):
+        check_listed(symbol, on, inputs.products)
+    return symbols
+
+
+def _booked(inputs: DerivativesInputs) -> list[BookedFill]:
+    book = inputs.accounts
+    return [BookedFill(trade.trade_id, trade.date, book.member_of(fill.account), fill.account,
+                       book.accounts[fill.account].investor_type.value, fill.series, fill.side,
+                       fill.qty, fill.price, fill.flag)
+            for trade in inputs.trades for fill in trade.fills()]
+
+
+def _settlement_prices(inputs: DerivativesInputs, universe: Universe,
+                       previous: Mapping[str, int]) -> dict[str, SettlementPrice]:
+    """4.4: the day's price of every series not expiring, grouped by the close of its
+    product's day session (the end of its settlement window)."""
+    terms = universe.terms()
+    by_close: dict[int, list[str]] = {}
+    for symbol, product, expiring in zip(universe.symbols, universe.products,
+                                         universe.expiring.tolist(), strict=True):
+        if not expiring:
+            close = max(s.close for s in product.sessions if not s.is_night)
+            by_close.setdefault(close, []).append(symbol)
+    trades: dict[str, list[DayTrade]] = {}
+    for t in inputs.trades:
+        trades.setdefault(t.series, []).append(DayTrade(t.at, t.qty, t.price))
+    prices: dict[str, SettlementPrice] = {}
+    window = inputs.rules.derivatives_settlement_window * 60 * US_PER_SECOND
+    for close, symbols in sorted(by_close.items()):
+        limits = {s: tuple(price_limits(universe.products[universe.index[s]], previous[s]))
+                  for s in symbols if s in previous and universe.futures[universe.index[s]]}
+        prices.update(daily_settlement_prices(
+            {s: terms[s] for s in symbols}, {s: trades[s] for s in symbols if s in trades},
+            {s: previous[s] for s in symbols if s in previous}, close_us=_DAY_SESSION + close,
+            given={s: p for s, p in inputs.instructions.settlement_prices.items()
+                   if s in symbols},
+            limits=limits, window_us=window))  # type: ignore[arg-type]
+    return prices
+
+
+def _by_series(universe: Universe, values: Mapping[str, int], default: Int64s) -> Int64s:
+    return np.array([values.get(s, int(default[i])) for i, s in enumerate(universe.symbols)],
+                    np.int64)
+
+
+def _match_outs(positions: Positions, entries: Sequence[MatchOutEntry], names: Sequence[str],
+                modes: Sequence[PositionMode], universe: Universe,
+                answers: list[ChangeRow]) -> Positions:
+    """4.2: a gross account's manual match-out, each answered alone after the netting."""
+    index = {name: i for i, name in enumerate(names)}
+    for entry in entries:
+        ref = f"{entry.account}/{entry.series}"
+        account, series = index.get(entry.account), universe.index.get(entry.series)
+        try:
+            if account is None:
+                raise SiamexError(ErrorCode.CORRECTION_REFUSED,
+                                  f"account {entry.account} is not registered")
+            if modes[account] is PositionMode.NET:
+                raise SiamexError(ErrorCode.CORRECTION_REFUSED,
+                                  f"account {entry.account} is a net account, matched out "
+                                  "at every day's end")
+            if series is None:
+                raise SiamexError(ErrorCode.INSUFFICIENT_POSITION,
+                                  f"account {entry.account} holds no {entry.series}")
+            positions = match_out(positions, account, series, entry.qty)
+        except SiamexError as exc:
+            answers.append(ChangeRow("match_out", ref, False, exc.code.value, exc.message))
+            continue
+        answers.append(ChangeRow("match_out", ref, True))
+    return positions
+
+
+def _column_sums(keys: Int64s, *values: Int64s) -> dict[tuple[int, int], list[int]]:
+    distinct, sums = sum_by_key(keys, *values)
+    account, series = split_keys(distinct)
+    columns = [s.tolist() for s in sums]
+    return {(a, s): [c[row] for c in columns]
+            for row, (a, s) in enumerate(zip(account.tolist(), series.tolist(), strict=True))}
+
+
+def _cash_of(cash: AccountCash) -> dict[int, int]:
+    return dict(zip(cash.account.tolist(), cash.amount.tolist(), strict=True))
+
+
+@dataclass(frozen=True)
+class _Marked:
+    """The day's money per (account, series) and per account."""
+
+    vm: VariationMargin
+    final: FinalSettlement
+    premium: AccountCash
+    intraday: VariationMargin | None
+
+
+def _rows(names: Sequence[str], universe: Universe, book: AccountBook, fills: FillColumns,
+          marked: _Marked, positions: Positions) -> list[AccountSeriesRow]:
+    """One row per account and series with a position after the day or money today."""
+    traded = fills.side.astype(np.int64) * fills.qty
+    options = ~universe.futures[fills.series]
+    paid = np.where(options, -traded * fills.price * universe.multiplier[fills.series], 0)
+    activity = _column_sums(join_keys(fills.account, fills.series),
+                            np.maximum(traded, 0), np.maximum(-traded, 0), paid)
+    vm = _column_sums(join_keys(marked.vm.account, marked.vm.series), marked.vm.carry,
+                      marked.vm.new)
+    final = _column_sums(join_keys(marked.final.account, marked.final.series),
+                         marked.final.cash)
+    held = _column_sums(join_keys(positions.account, positions.series), positions.long,
+                        positions.short)
+    rows = []
+    for a, s in sorted(set(activity) | set(vm) | set(final) | set(held)):
+        long, short = held.get((a, s), (0, 0))
+        bought, sold, paid_premium = activity.get((a, s), (0, 0, 0))
+        carry, new = vm.get((a, s), (0, 0))
+        rows.append(AccountSeriesRow(names[a], book.member_of(names[a]), universe.symbols[s],
+                                     long, short, bought, sold, carry, new, paid_premium,
+                                     final.get((a, s), [0])[0]))
+    return rows
+
+
+def _member_cash(names: Sequence[str], book: AccountBook, marked: _Marked
+                 ) -> tuple[list[MemberCashRow], dict[str, int], dict[str, int]]:
+    """4.4: each member's intraday round and end-of-day amount; the intraday accounts."""
+    intraday = {} if marked.intraday is None else _cash_of(marked.intraday.accounts)
+    day_total: dict[int, int] = {}
+    for cash in (marked.vm.accounts, marked.final.accounts, marked.premium):
+        for account, amount in _cash_of(cash).items():
+            day_total[account] = day_total.get(account, 0) + amount
+    members: dict[str, list[int]] = {}
+    for account in sorted(set(day_total) | set(intraday)):
+        early = intraday.get(account, 0)
+        sums = members.setdefault(book.member_of(names[account]), [0, 0])
+        sums[0] += early
+        sums[1] += day_total.get(account, 0) - early
+    rows = [MemberCashRow(member, i, e) for member, (i, e) in sorted(members.items())
+            if i or e]
+    by_account = {names[a]: v for a, v in sorted(intraday.items())}
+    by_member = {member: i for member, (i, _) in sorted(members.items()) if i}
+    return rows, by_account, by_member
+
+
+def _breaches(positions: Positions, names: Sequence[str], universe: Universe,
+              book: AccountBook, approvals: Mapping[str, frozenset[Approval]]
+              ) -> list[BreachRow]:
+    """Position limits per account where the product sets one (derived); an approved market
+    maker is exempt in the products it makes a market in."""
+    unlimited = np.iinfo(np.int64).max
+    limits = np.array([p.position_limit if p.position_limit is not None else unlimited
+                       for p in universe.products], np.int64)
+    over = limit_breaches(positions, limits)
+    rows = []
+    for a, s, net in zip(over.account.tolist(), over.series.tolist(), over.net.tolist(),
+                         strict=True):
+        account = book.accounts[names[a]]
+        product = universe.products[s].code
+        exempt = (Approval.MARKET_MAKER in book.in_force(account.account, approvals)
+                  and (not account.mm_products or product in account.mm_products))
+        if not exempt:
+            rows.append(BreachRow(account.member, account.account, universe.symbols[s], net,
+                                  int(limits[s])))
+    return rows
+
+
+def _columns(fills: Iterable[Fill], names: Sequence[str], universe: Universe) -> FillColumns:
+    listed = list(fills)
+    for fill in listed:
+        if fill.series not in universe.index:
+            raise SiamexError(ErrorCode.UNKNOWN_SERIES, f"series {fill.series} is not listed")
+    return FillColumns.of(listed, names, universe.symbols) if listed else FillColumns.empty()
+
+
+def _stored_bookings(store: LedgerStore, carried: _Carried, on: dt.date) -> dict[
+        dt.date, list[BookedFill]]:
+    first = trading_day_offset(on, -_CHANGE_DAYS)
+    return {day: [BookedFill(r.trade_id, day, r.member, r.account, r.investor_type, r.series,
+                             r.side, r.qty, r.price, Flag(r.flag))
+                  for r in DERIVATIVES_FILLS.get(store, day) or []]
+            for day in carried.days if day >= first}
+
+
+def _work(inputs: DerivativesInputs, store: LedgerStore, on: dt.date) -> _Worked:
+    carried = _carried(inputs, store, on)
+    universe = Universe(_symbols(inputs, carried, on), on, inputs.products)
+    instructions = inputs.instructions
+    for (account, series), _ in carried.held.items():
+        if series not in carried.prices:
+            raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
+                              f"{account} holds {series}, which has no previous settlement "
+                              "price: give it in previous_settlement_prices")
+    daily = _settlement_prices(inputs, universe, carried.prices)
+    finals = final_prices(universe, instructions.final_settlement, inputs.products)
+    today = {s: p.price for s, p in daily.items()} | finals.settlement
+    basis = {s: p.basis.value for s, p in daily.items()} | {s: "final" for s in finals.settlement}
+    today_booked = _booked(inputs)
+    bookings = Bookings({**_stored_bookings(store, carried, on), on: today_booked})
+    changes = apply_requests(
+        inputs.accounts, on, bookings,
+        {k: Holding(*v) for k, v in carried.held.items()}, today,
+        {s.symbol: s.last_trading_day for s in universe.series}, instructions.amendments,
+        instructions.give_ups, instructions.transfers, instructions.bulk_transfers)
+    names = sorted(inputs.accounts.accounts)
+    modes = [inputs.accounts.accounts[n].position_mode for n in names]
+    trade_fills = [f for t in inputs.trades for f in t.fills()]
+    fills = _columns([*trade_fills, *changes.fills], names, universe)
+    start = Positions.of(carried.held, names, universe.symbols)
+    positions = _match_outs(end_of_day(apply_fills(start, fills), modes),
+                            instructions.match_outs, names, modes, universe, changes.answers)
+    settle = _by_series(universe, today, np.zeros(len(universe), np.int64))
+    before = _by_series(universe, carried.prices, settle)
+    vm = variation_margin(start, fills, settle, before, universe.multiplier, universe.futures)
+    final = final_settlement(positions, _by_series(universe, finals.underlying, settle),
+                             universe.expiring, universe.kind, universe.strike,
+                             universe.multiplier)
+    marks = instructions.intraday_prices
+    intraday = None
+    if marks:
+        early = [f for t in inputs.trades
+                 if t.at <= _DAY_SESSION + inputs.rules.derivatives_intraday_calculation
+                 for f in t.fills()]
+        marked = universe.futures & np.array([s in marks for s in universe.symbols], np.bool_)
+        intraday = variation_margin(start, _columns(early, names, universe),
+                                    _by_series(universe, marks, before), before,
+                                    universe.multiplier, marked)
+    money = _Marked(vm, final, premium(fills, universe.multiplier, ~universe.futures),
+                    intraday)
+    cash, intraday_accounts, intraday_members = _member_cash(names, inputs.accounts, money)
+    approvals = {a: sorted(k.value for k in kinds)
+                 for a, kinds in sorted(carried.approvals.items()) if kinds}
+    report = DerivativesDay(
+        on, next_trading_day(on), len(inputs.trades),
+        [PriceRow(s, today[s], basis[s], carried.prices.get(s)) for s in universe.symbols],
+        _rows(names, universe, inputs.accounts, fills, money, final.positions), cash,
+        changes.answers, universe.expired(),
+        _breaches(final.positions, names, universe, inputs.accounts, carried.approvals),
+        [PendingRow(a.member, a.account, asked.value)
+         for a in sorted(inputs.accounts.accounts.values(), key=lambda a: a.account)
+         for asked in sorted(a.asks - carried.approvals.get(a.account, frozenset()))])
+    held = [PositionHeld(a, s, long, short) for (a, s), (long, short)
+            in sorted(final.positions.to_dict(names, universe.symbols).items())]
+    return _Worked(
+        report,
+        None if intraday is None else IntradayRound(dict(sorted(marks.items())),
+                                                    intraday_accounts, intraday_members),
+        bookings, bookings.days[on], held,
+        {s: SettlementPriceRow(today[s], basis[s]) for s in universe.symbols}, approvals)
+
+
+def _postings(kind: str, on: dt.date, settles: dt.date, amounts: Mapping[str, int]
+              ) -> list[Transaction]:
+    """4.4: each member's amount debited from or credited to its settlement bank, through
+    TCH's derivatives settlement account, payers first."""
+    payers = [(m, a) for m, a in sorted(amounts.items()) if a < 0]
+    receivers = [(m, a) for m, a in sorted(amounts.items()) if a > 0]
+    return ([Transaction(key("derivatives", kind, on, m), settles, f"derivatives {kind} payment",
+                         transfer(member_bank(m), DERIVATIVES_SETTLEMENT, -a))
+             for m, a in payers]
+            + [Transaction(key("derivatives", kind, on, m), settles,
+                           f"derivatives {kind} credit",
+                           transfer(DERIVATIVES_SETTLEMENT, member_bank(m), a))
+               for m, a in receivers])
+
+
+def _fill_rows(fills: Iterable[BookedFill]) -> list[BookedFillRow]:
+    return [BookedFillRow(f.trade_id, f.side, f.member, f.account, f.investor_type, f.series,
+                          f.qty, f.price, f.flag.value) for f in fills]
+
+
+def _commit(store: LedgerStore, worked: _Worked, on: dt.date, days: list[dt.date]) -> None:
+    report = worked.report
+    if worked.intraday is not None and not DERIVATIVES_INTRADAY.exists(store, on):
+        store.commit(_postings("intraday", on, on, worked.intraday.members),
+                     dict([DERIVATIVES_INTRADAY.entry(worked.intraday, on)]))
+    documents = dict([
+        DERIVATIVES_FILLS.entry(_fill_rows(worked.today), on),
+        *(DERIVATIVES_FILLS.entry(_fill_rows(worked.bookings.days[day]), day)
+          for day in sorted(worked.bookings.changed) if day != on),
+        DERIVATIVES_POSITIONS.entry(worked.positions, on),
+        DERIVATIVES_PRICES.entry(worked.prices, on),
+        DERIVATIVES_APPROVALS.entry(worked.approvals),
+        DERIVATIVES_DAY.entry(report, on),
+        DERIVATIVES_DAYS.entry([*days, on]),
+    ])
+    store.commit(_postings("eod", on, report.settles, {r.member: r.eod for r in report.cash}),
+                 documents)
+
+
+def clear_derivatives(inputs: DerivativesInputs, store: LedgerStore, on: dt.date
+                      ) -> DerivativesDay:
+    """Clear the derivatives day `on` against `store`, or report it as it first ran.
+
+    Whatever refuses the run (a date, an unknown or expired series, a missing price or
+    final settlement input) refuses it before anything is stored; a change or match-out the
+    rules refuse is answered alone in the report (decision 79).
+    """
+    _check_date(inputs, on)
+    done = DERIVATIVES_DAY.get(store, on)
+    if done is not None:
+        return done
+    worked = _work(inputs, store, on)
+    _commit(store, worked, on, DERIVATIVES_DAYS.get(store) or [])
+    return worked.report

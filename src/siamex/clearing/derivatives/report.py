@@ -1,0 +1,101 @@
+"""A derivatives clearing day's report per member and account: positions, trades, changes,
+variation margin, premium, final settlement and cash.
+
+Why one set of tables underlies every form: the JSON object, the CSV files and the readable
+summary are cut from the same rows (`tables`), so they cannot disagree. Money leaves the
+integer world only here, as decimal THB strings; prices as decimal text in the product's
+price unit; contracts stay integers.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from siamex.clearing.foundations.money import format_baht
+from siamex.clearing.foundations.state import DerivativesDay
+from siamex.units import format_price
+
+__all__ = ["TABLES", "print_report", "report_json", "tables", "write_csv"]
+
+Row = dict[str, str | int | bool | None]
+
+TABLES: dict[str, tuple[str, ...]] = {
+    "positions": ("member", "account", "series", "long", "short", "net", "bought", "sold",
+                  "vm_carry", "vm_new", "premium", "final", "cash"),
+    "cash": ("member", "intraday", "intraday_settles", "eod", "eod_settles"),
+    "prices": ("series", "price", "basis", "previous"),
+    "changes": ("kind", "ref", "accepted", "code", "message"),
+    "breaches": ("member", "account", "series", "net", "limit"),
+    "pending": ("member", "account", "approval"),
+}
+
+
+def tables(day: DerivativesDay) -> dict[str, list[Row]]:
+    """Every table of the day, rows in a stable order."""
+    return {
+        "positions": [{
+            "member": r.member, "account": r.account, "series": r.series, "long": r.long,
+            "short": r.short, "net": r.long - r.short, "bought": r.bought, "sold": r.sold,
+            "vm_carry": format_baht(r.vm_carry), "vm_new": format_baht(r.vm_new),
+            "premium": format_baht(r.premium), "final": format_baht(r.final),
+            "cash": format_baht(r.vm_carry + r.vm_new + r.premium + r.final)}
+            for r in day.rows],
+        "cash": [{"member": c.member, "intraday": format_baht(c.intraday),
+                  "intraday_settles": f"{day.date} 12:00", "eod": format_baht(c.eod),
+                  "eod_settles": f"{day.settles} 09:00"} for c in day.cash],
+        "prices": [{"series": p.series, "price": format_price(p.price), "basis": p.basis,
+                    "previous": None if p.previous is None else format_price(p.previous)}
+                   for p in day.prices],
+        "changes": [{"kind": c.kind, "ref": c.ref, "accepted": c.accepted, "code": c.code,
+                     "message": c.message} for c in day.changes],
+        "breaches": [{"member": b.member, "account": b.account, "series": b.series,
+                      "net": b.net, "limit": b.limit} for b in day.breaches],
+        "pending": [{"member": p.member, "account": p.account, "approval": p.approval}
+                    for p in day.pending],
+    }
+
+
+def report_json(day: DerivativesDay) -> dict[str, Any]:
+    """The report as one JSON-ready object: the day, then its tables."""
+    return {"date": str(day.date), "settles": str(day.settles), "trades": day.trades,
+            "expired": day.expired, **tables(day)}
+
+
+def write_csv(day: DerivativesDay, folder: Path) -> list[Path]:
+    """Write one CSV file per table into `folder` (made if missing); return their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, rows in tables(day).items():
+        path = folder / f"{name}.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=TABLES[name], lineterminator="\n")
+            writer.writeheader()
+            writer.writerows({k: "" if v is None else str(v).lower() if isinstance(v, bool)
+                              else v for k, v in row.items()} for row in rows)
+        paths.append(path)
+    return paths
+
+
+_TITLES = {"positions": "positions and cash by account and series (THB, + received)",
+           "cash": "cash by member (THB, + received)", "prices": "settlement prices",
+           "changes": "post-trade changes and match-outs", "breaches": "position limits passed",
+           "pending": "configurations waiting for TCH's approval"}
+
+
+def print_report(day: DerivativesDay, console: Console) -> None:
+    """Print the day readably, one table per kind of row."""
+    console.print(f"[bold]Derivatives clearing {day.date}[/bold]: {day.trades} trade(s); "
+                  f"end-of-day cash settles {day.settles} 09:00")
+    if day.expired:
+        console.print(f"expired today: {', '.join(day.expired)}")
+    for name, rows in tables(day).items():
+        if rows:
+            table = Table(*TABLES[name], title=_TITLES[name])
+            for row in rows:
+                table.add_row(*("" if row[k] is None else str(row[k]) for k in TABLES[name]))
+            console.print(table)
