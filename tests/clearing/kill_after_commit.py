@@ -112,7 +112,8 @@ def _warm() -> None:
     """Import what `siamex clearing run` imports when it runs, and read the calendar, so that
     no child does it again."""
     for module in ("equities", "equities.holdings", "day.instructions", "foundations.members",
-                   "reports.member_report", "day.run", "foundations.store_open"):
+                   "reports.member_report", "day.run", "foundations.store_open",
+                   "derivatives.files", "derivatives.report"):
         importlib.import_module(f"siamex.clearing.{module}")
     is_trading_day(dt.date(2021, 3, 3))
 

@@ -1,4 +1,4 @@
-"""A TFEX series' daily ceiling and floor (clearing-spec.md 4.1; rounding by decision D5).
+"""A TFEX series' daily ceiling and floor (clearing-spec.md 4.1; rounding by decision 95).
 
 A future's band is a percentage of its own previous settlement price. An option's premium is
 small beside its band, so the band is a percentage of the underlying's previous settlement,
@@ -31,7 +31,7 @@ def price_limits(product: Product, prev_settlement: int,
         if underlying_settlement is None:
             raise ValueError(f"{product.code}: an option's limits need the underlying's "
                              "previous settlement price")
-        basis = underlying_settlement  # options: % of the underlying (decision D5)
+        basis = underlying_settlement  # options: % of the underlying (decision 95)
     else:
         basis = prev_settlement
     width = Fraction(basis) * product.price_limit_pct / 100

@@ -57,7 +57,7 @@ _CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{0,15}\Z")
 _ROOT = re.compile(r"[A-Z][A-Z0-9]{0,9}\Z")
 _UNDERLYING = re.compile(r"[A-Z0-9][A-Z0-9&._-]{0,15}\Z")
 _NAME_LENGTH = 80
-_MAX_MULTIPLIER = 1_000  # decision D6 (clearing.derivatives.fills): marking's int64 sums
+_MAX_MULTIPLIER = 1_000  # decision 101: marking's int64 sums
 _MAX_OFFSET = 10
 _MAX_STRIKES_EACH_SIDE = 50
 _MAX_POSITION_LIMIT = 1_000_000_000
@@ -130,7 +130,7 @@ class Session:
 
     @property
     def is_night(self) -> bool:
-        """Whether the session's trades clear on the next business day (decision D3)."""
+        """Whether the session's trades clear on the next business day (decision 93)."""
         return self.name is SessionName.NIGHT
 
 
@@ -398,7 +398,7 @@ def read_products(raw: bytes, where: str) -> ProductTable:
 
 
 def load_products(path: Path) -> ProductTable:
-    """Read a user's product table; it replaces the bundled one whole (decision D1)."""
+    """Read a user's product table; it replaces the bundled one whole (decision 91)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:

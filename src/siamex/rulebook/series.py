@@ -75,7 +75,7 @@ class Series:
 
 def last_trading_day(product: Product, year: int, month: int) -> dt.date:
     """The product's last trading day in a month: `last_trading_day_offset` business days
-    before the month's last business day, on the SET/TFEX calendar (decision D2)."""
+    before the month's last business day, on the SET/TFEX calendar (decision 92)."""
     month_end = dt.date(year, month, month_calendar.monthrange(year, month)[1])
     # a month end that is not a business day counts from the business day before it
     return trading_day_offset(month_end, -product.last_trading_day_offset)
@@ -87,7 +87,7 @@ def _following(year: int, month: int) -> tuple[int, int]:
 
 def expiry_months(product: Product, day: dt.date) -> tuple[tuple[int, int], ...]:
     """The (year, month)s listed on a day: a month is listed through its last trading day
-    and gone the day after, when the next month comes in (decision D2)."""
+    and gone the day after, when the next month comes in (decision 92)."""
     rule = product.expiry_months
     year, month = day.year, day.month
     if last_trading_day(product, year, month) < day:
@@ -121,7 +121,7 @@ def make_series(product: Product, year: int, month: int, kind: SeriesKind,
 
 def _strikes(product: Product, underlying_price: int) -> list[int]:
     """The strike grid around the at-the-money strike, the interval's multiple nearest the
-    underlying, halfway rounding up (decision D4)."""
+    underlying, halfway rounding up (decision 94)."""
     interval, each_side = product.strike_interval, product.strikes_each_side
     if interval is None or each_side is None:
         raise ValueError(f"{product.code}: an option product needs a strike grid")
@@ -244,7 +244,7 @@ class _SeriesFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 def _file_series(row: _SeriesRow, products: ProductTable) -> Series:
     """One row's series; an explicit last trading day (a holiday the calendar lacks) must be
-    a business day of the expiry month (decision D6)."""
+    a business day of the expiry month (decision 96)."""
     series = parse_symbol(row.symbol, products)
     day = row.last_trading_day
     if day is None:
@@ -281,7 +281,7 @@ def read_series_file(path: Path, products: ProductTable) -> SeriesList:
 def clearing_date(calendar_day: dt.date, time_us: int, session: Session) -> dt.date:
     """The business day a trade clears on, from the calendar day and time it was made in a
     session. A night session's trades, in its evening or after midnight, clear with the next
-    business day (clearing-spec.md 4.10 and 8 question 6; decision D3); a day session's
+    business day (clearing-spec.md 4.10 and 8 question 6; decision 93); a day session's
     clear with its own day."""
     if not 0 <= time_us < US_PER_DAY:
         raise OutsideSession(f"time {time_us} is not a time of day")

@@ -221,7 +221,7 @@ def _account(entry: _AccountEntry) -> DerivativesAccount:
     if entry.mm_products and not entry.market_maker:
         raise SiamexError(ErrorCode.ACCOUNT_FILE,
                           f"account {name}: `mm_products` is for a market-maker account")
-    # decision D4: who owns a proprietary account is its member; a client account, itself
+    # decision 100: who owns a proprietary account is its member; a client account, itself
     beneficiary = entry.beneficiary or (entry.member if entry.owner is Owner.PROPRIETARY
                                         else name)
     return DerivativesAccount(

@@ -27,6 +27,7 @@ from siamex.clearing.derivatives.instructions import (
     NO_INSTRUCTIONS,
     DerivativesInstructions,
     MatchOutEntry,
+    OpeningPosition,
 )
 from siamex.clearing.derivatives.marking import (
     AccountCash,
@@ -90,7 +91,7 @@ from siamex.rulebook.calendar import (
 )
 from siamex.rulebook.derivative_limits import price_limits
 from siamex.rulebook.products import ProductTable, default_products
-from siamex.units import US_PER_DAY, US_PER_SECOND
+from siamex.units import US_PER_DAY, US_PER_SECOND, format_price
 
 __all__ = ["DerivativesInputs", "clear_derivatives"]
 
@@ -155,18 +156,18 @@ def _carried(inputs: DerivativesInputs, store: LedgerStore, on: dt.date) -> _Car
         raise SiamexError(ErrorCode.CLEARING_STATE,
                           f"the store is cleared to {days[-1]}: {on} comes before it")
     previous = days[-1] if days else None
+    # decision 108: every business day is marked and settled, none skipped
+    if previous is not None and on != previous and on != next_trading_day(previous):
+        raise SiamexError(ErrorCode.CLEARING_STATE,
+                          f"the store is cleared to {previous}: clear "
+                          f"{next_trading_day(previous)} before {on}")
     opening = inputs.instructions.opening_positions
     if previous is not None and opening:
         raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
                           f"opening_positions are for a store's first day; this store is "
                           f"cleared to {previous}")
     if previous is None:
-        held = {}
-        for p in opening:
-            if (p.account, p.series) in held:
-                raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
-                                  f"opening_positions: {p.account} {p.series} given twice")
-            held[p.account, p.series] = (p.long, p.short)
+        held = _opening(opening)
     else:
         held = {(p.account, p.series): (p.long, p.short)
                 for p in DERIVATIVES_POSITIONS.get(store, previous) or []}
@@ -186,6 +187,41 @@ def _carried(inputs: DerivativesInputs, store: LedgerStore, on: dt.date) -> _Car
                               f"account {account} holds positions but is not in the account "
                               "file")
     return _Carried(previous, days, held, prices, approved)
+
+
+def _opening(opening: Iterable[OpeningPosition]) -> dict[tuple[str, str], tuple[int, int]]:
+    """A store's first positions: every contract has a long and a short side (4.2), so each
+    series' longs must equal its shorts."""
+    held: dict[tuple[str, str], tuple[int, int]] = {}
+    sides: dict[str, int] = {}
+    for p in opening:
+        if (p.account, p.series) in held:
+            raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
+                              f"opening_positions: {p.account} {p.series} given twice")
+        held[p.account, p.series] = (p.long, p.short)
+        sides[p.series] = sides.get(p.series, 0) + p.long - p.short
+    for series, open_interest in sorted(sides.items()):
+        if open_interest:
+            raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
+                              f"opening_positions: {series}'s longs and shorts differ by "
+                              f"{open_interest:+} contracts")
+    return held
+
+
+def _check_limits(trades: Iterable[DerivativesTrade], universe: Universe,
+                  previous: Mapping[str, int]) -> None:
+    """4.1: a futures trade lies within its series' daily limits, from the previous
+    settlement price (an option's limits need its underlying's, which a day's files lack)."""
+    for trade in trades:
+        i = universe.index[trade.series]
+        if not universe.futures[i] or trade.series not in previous:
+            continue
+        ceiling, floor = price_limits(universe.products[i], previous[trade.series])
+        if not floor <= trade.price <= ceiling:
+            raise SiamexError(ErrorCode.TRADE_FILE,
+                              f"trade {trade.trade_id} at {format_price(trade.price)} is outside "
+                              f"{trade.series}'s limits {format_price(floor)}-"
+                              f"{format_price(ceiling)}")
 
 
 def _symbols(inputs: DerivativesInputs, carried: _Carried, on: dt.date) -> set[str]:
@@ -259,7 +295,15 @@ def _match_outs(positions: Positions, entries: Sequence[MatchOutEntry], names: S
             if series is None:
                 raise SiamexError(ErrorCode.INSUFFICIENT_POSITION,
                                   f"account {entry.account} holds no {entry.series}")
-            positions = match_out(positions, account, series, entry.qty)
+            try:
+                positions = match_out(positions, account, series, entry.qty)
+            except SiamexError as exc:  # match_out names indices; the report names names
+                long, short = positions.to_dict(names, universe.symbols).get(
+                    (entry.account, entry.series), (0, 0))
+                raise SiamexError(exc.code,
+                                  f"account {entry.account} holds long {long} short {short} "
+                                  f"of {entry.series}; a match-out of {entry.qty} is "
+                                  "refused") from None
         except SiamexError as exc:
             answers.append(ChangeRow("match_out", ref, False, exc.code.value, exc.message))
             continue
@@ -286,7 +330,6 @@ class _Marked:
     vm: VariationMargin
     final: FinalSettlement
     premium: AccountCash
-    intraday: VariationMargin | None
 
 
 def _rows(names: Sequence[str], universe: Universe, book: AccountBook, fills: FillColumns,
@@ -314,25 +357,44 @@ def _rows(names: Sequence[str], universe: Universe, book: AccountBook, fills: Fi
     return rows
 
 
-def _member_cash(names: Sequence[str], book: AccountBook, marked: _Marked
-                 ) -> tuple[list[MemberCashRow], dict[str, int], dict[str, int]]:
-    """4.4: each member's intraday round and end-of-day amount; the intraday accounts."""
-    intraday = {} if marked.intraday is None else _cash_of(marked.intraday.accounts)
-    day_total: dict[int, int] = {}
+def _member_cash(names: Sequence[str], book: AccountBook, marked: _Marked,
+                 intraday: IntradayRound | None) -> list[MemberCashRow]:
+    """4.4: each member's intraday round and the rest of its day, settled at the end-of-day
+    run: the day's total less what the round settled."""
+    early = {} if intraday is None else intraday.accounts
+    day_total: dict[str, int] = {}
     for cash in (marked.vm.accounts, marked.final.accounts, marked.premium):
-        for account, amount in _cash_of(cash).items():
-            day_total[account] = day_total.get(account, 0) + amount
+        for index, amount in _cash_of(cash).items():
+            day_total[names[index]] = day_total.get(names[index], 0) + amount
     members: dict[str, list[int]] = {}
-    for account in sorted(set(day_total) | set(intraday)):
-        early = intraday.get(account, 0)
-        sums = members.setdefault(book.member_of(names[account]), [0, 0])
-        sums[0] += early
-        sums[1] += day_total.get(account, 0) - early
-    rows = [MemberCashRow(member, i, e) for member, (i, e) in sorted(members.items())
+    for name in sorted(set(day_total) | set(early)):
+        sums = members.setdefault(book.member_of(name), [0, 0])
+        sums[0] += early.get(name, 0)
+        sums[1] += day_total.get(name, 0) - early.get(name, 0)
+    return [MemberCashRow(member, i, e) for member, (i, e) in sorted(members.items())
             if i or e]
-    by_account = {names[a]: v for a, v in sorted(intraday.items())}
-    by_member = {member: i for member, (i, _) in sorted(members.items()) if i}
-    return rows, by_account, by_member
+
+
+def _intraday(inputs: DerivativesInputs, universe: Universe, names: Sequence[str],
+              start: Positions, before: Int64s) -> IntradayRound | None:
+    """4.4: the 12:00 round, when the day gives intraday prices: the positions carried in
+    and the trades up to the intraday calculation (C8), marked to them, futures only."""
+    marks = inputs.instructions.intraday_prices
+    if not marks:
+        return None
+    cut = _DAY_SESSION + inputs.rules.derivatives_intraday_calculation
+    early = [f for t in inputs.trades if t.at <= cut for f in t.fills()]
+    marked = universe.futures & np.array([s in marks for s in universe.symbols], np.bool_)
+    vm = variation_margin(start, _columns(early, names, universe),
+                          _by_series(universe, marks, before), before, universe.multiplier,
+                          marked)
+    accounts = {names[a]: v for a, v in sorted(_cash_of(vm.accounts).items())}
+    members: dict[str, int] = {}
+    for account, amount in accounts.items():
+        member = inputs.accounts.member_of(account)
+        members[member] = members.get(member, 0) + amount
+    return IntradayRound(dict(sorted(marks.items())), accounts,
+                         {m: v for m, v in sorted(members.items()) if v})
 
 
 def _breaches(positions: Positions, names: Sequence[str], universe: Universe,
@@ -383,6 +445,7 @@ def _work(inputs: DerivativesInputs, store: LedgerStore, on: dt.date) -> _Worked
             raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
                               f"{account} holds {series}, which has no previous settlement "
                               "price: give it in previous_settlement_prices")
+    _check_limits(inputs.trades, universe, carried.prices)
     daily = _settlement_prices(inputs, universe, carried.prices)
     finals = final_prices(universe, instructions.final_settlement, inputs.products)
     today = {s: p.price for s, p in daily.items()} | finals.settlement
@@ -407,19 +470,10 @@ def _work(inputs: DerivativesInputs, store: LedgerStore, on: dt.date) -> _Worked
     final = final_settlement(positions, _by_series(universe, finals.underlying, settle),
                              universe.expiring, universe.kind, universe.strike,
                              universe.multiplier)
-    marks = instructions.intraday_prices
-    intraday = None
-    if marks:
-        early = [f for t in inputs.trades
-                 if t.at <= _DAY_SESSION + inputs.rules.derivatives_intraday_calculation
-                 for f in t.fills()]
-        marked = universe.futures & np.array([s in marks for s in universe.symbols], np.bool_)
-        intraday = variation_margin(start, _columns(early, names, universe),
-                                    _by_series(universe, marks, before), before,
-                                    universe.multiplier, marked)
-    money = _Marked(vm, final, premium(fills, universe.multiplier, ~universe.futures),
-                    intraday)
-    cash, intraday_accounts, intraday_members = _member_cash(names, inputs.accounts, money)
+    intraday = DERIVATIVES_INTRADAY.get(store, on) or _intraday(inputs, universe, names, start,
+                                                                  before)
+    money = _Marked(vm, final, premium(fills, universe.multiplier, ~universe.futures))
+    cash = _member_cash(names, inputs.accounts, money, intraday)
     approvals = {a: sorted(k.value for k in kinds)
                  for a, kinds in sorted(carried.approvals.items()) if kinds}
     report = DerivativesDay(
@@ -434,10 +488,7 @@ def _work(inputs: DerivativesInputs, store: LedgerStore, on: dt.date) -> _Worked
     held = [PositionHeld(a, s, long, short) for (a, s), (long, short)
             in sorted(final.positions.to_dict(names, universe.symbols).items())]
     return _Worked(
-        report,
-        None if intraday is None else IntradayRound(dict(sorted(marks.items())),
-                                                    intraday_accounts, intraday_members),
-        bookings, bookings.days[on], held,
+        report, intraday, bookings, bookings.days[on], held,
         {s: SettlementPriceRow(today[s], basis[s]) for s in universe.symbols}, approvals)
 
 

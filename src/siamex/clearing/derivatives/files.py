@@ -11,16 +11,21 @@ from pathlib import Path
 from siamex.clearing.derivatives.accounts import load_accounts
 from siamex.clearing.derivatives.day import DerivativesInputs, clear_derivatives
 from siamex.clearing.derivatives.instructions import NO_INSTRUCTIONS, load_instructions
-from siamex.clearing.derivatives.trades import SeriesCheck, read_trades
+from siamex.clearing.derivatives.trades import (
+    DerivativesTrade,
+    SeriesCheck,
+    TradingSession,
+    read_trades,
+)
 from siamex.clearing.derivatives.universe import check_listed
 from siamex.clearing.foundations.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.foundations.state import DerivativesDay
 from siamex.clearing.foundations.store_open import open_store
 from siamex.errors import ErrorCode, SiamexError
-from siamex.rulebook.products import DEFAULT_PRODUCTS, ProductTable, load_products
-from siamex.units import format_price
+from siamex.rulebook.products import DEFAULT_PRODUCTS, ProductTable, Session, load_products
+from siamex.units import US_PER_DAY, format_price, format_time_of_day
 
-__all__ = ["DerivativesFiles", "clear_derivative_files"]
+__all__ = ["DerivativesFiles", "clear_derivative_files", "series_check"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,16 +38,35 @@ class DerivativesFiles:
     products: Path | None = None
 
 
-def _series_check(products: ProductTable) -> SeriesCheck:
-    """Refuse a trade in a series not listed on its date, or at a price off its tick."""
+def _in_session(trade: DerivativesTrade, sessions: tuple[Session, ...]) -> bool:
+    """4.10: a day trade within a day session (its pre-open to its close); a night trade in
+    the night session's evening or past midnight before its close (decision 93)."""
+    time = trade.time
+    for session in sessions:
+        if session.is_night != (trade.session is TradingSession.NIGHT):
+            continue
+        if session.pre_open_start <= time <= session.close:
+            return True
+        if session.is_night and time <= session.close - US_PER_DAY:
+            return True
+    return False
 
-    def check(symbol: str, day: dt.date, price: int) -> None:
-        series = check_listed(symbol, day, products)
-        tick = products[series.product].tick
-        if price % tick:  # 4.1: every product trades on its own tick
+
+def series_check(products: ProductTable) -> SeriesCheck:
+    """Refuse a trade in a series not listed on its date, at a price off its tick, or outside
+    its product's sessions."""
+
+    def check(trade: DerivativesTrade) -> None:
+        series = check_listed(trade.series, trade.date, products)
+        product = products[series.product]
+        if trade.price % product.tick:  # 4.1: every product trades on its own tick
             raise SiamexError(ErrorCode.TRADE_FILE,
-                              f"price {format_price(price)} of {symbol} is off its tick "
-                              f"{format_price(tick)}")
+                              f"price {format_price(trade.price)} of {trade.series} is off its "
+                              f"tick {format_price(product.tick)}")
+        if not _in_session(trade, product.sessions):
+            raise SiamexError(ErrorCode.TRADE_FILE,
+                              f"{product.code} has no {trade.session.value} session at "
+                              f"{format_time_of_day(trade.time)}")
     return check
 
 
@@ -53,7 +77,7 @@ def clear_derivative_files(files: DerivativesFiles, store: str | Path | None,
     the trades' clearing date) against `store` (in memory when None)."""
     products = DEFAULT_PRODUCTS if files.products is None else load_products(files.products)
     accounts = load_accounts(files.accounts, rules)
-    trades = read_trades(files.trades, accounts, _series_check(products))
+    trades = read_trades(files.trades, accounts, series_check(products))
     instructions = (NO_INSTRUCTIONS if files.instructions is None
                     else load_instructions(files.instructions))
     day = on or instructions.date or (trades[0].date if trades else None)

@@ -17,7 +17,7 @@ __all__ = ["BUY", "MAX_CONTRACTS", "MAX_PRICE", "SELL", "Fill", "Flag", "Positio
 BUY = 1
 SELL = -1
 
-# decision D6: the largest quantity (contracts) and price (hundredths, 1,000,000.00) a file may
+# decision 101: the largest quantity (contracts) and price (hundredths, 1,000,000.00) a file may
 # give: a quantity times a price difference times a multiplier of at most 1,000 is then at most
 # 2 * 10**17 satang, and 46 such amounts sum within int64
 MAX_CONTRACTS = 10**6

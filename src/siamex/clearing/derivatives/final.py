@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from siamex.clearing.derivatives.fills import MAX_PRICE
 from siamex.clearing.derivatives.final_prices import (
     TooFewValues,
     gold_final_price,
@@ -23,7 +24,7 @@ from siamex.clearing.derivatives.instructions import FinalInputs
 from siamex.clearing.derivatives.universe import Universe
 from siamex.errors import ErrorCode, SiamexError
 from siamex.rulebook.products import FinalSettlement, Product, ProductKind, ProductTable
-from siamex.units import InvalidValue, parse_price
+from siamex.units import InvalidValue, format_price, parse_price
 
 __all__ = ["Finals", "final_prices"]
 
@@ -57,6 +58,14 @@ def _rule_product(product: Product, products: ProductTable) -> Product:
 
 
 def _underlying_price(product: Product, inputs: FinalInputs | None) -> int:
+    price = _computed_price(product, inputs)
+    if price > MAX_PRICE:  # decision 101: what marking's int64 sums hold, as a trade's price
+        raise _refuse(product.underlying, f"the final price {format_price(price)} is above "
+                                          f"{MAX_PRICE // 100:,}")
+    return price
+
+
+def _computed_price(product: Product, inputs: FinalInputs | None) -> int:
     underlying = product.underlying
     if inputs is None:
         raise _refuse(underlying, "a series on it expires today: give its final settlement "

@@ -19,7 +19,7 @@ from pathlib import Path
 import msgspec
 
 from siamex.clearing.derivatives.accounts import Approval
-from siamex.clearing.derivatives.fills import MAX_CONTRACTS, Flag
+from siamex.clearing.derivatives.fills import MAX_CONTRACTS, MAX_PRICE, Flag
 from siamex.clearing.foundations.members import InvestorType
 from siamex.errors import ErrorCode, SiamexError
 from siamex.rulebook.values import decimal
@@ -161,13 +161,14 @@ def _prices(entries: dict[str, str], where: str) -> dict[str, int]:
             prices[series] = parse_price(text)
         except InvalidValue as exc:
             raise _refuse(f"{where}[{series}]: {exc}") from None
-        if prices[series] <= 0:
-            raise _refuse(f"{where}[{series}]: a price must be above zero")
+        if not 0 < prices[series] <= MAX_PRICE:  # decision 101, as a trade's price
+            raise _refuse(f"{where}[{series}]: a price must be above zero and at most "
+                          f"{MAX_PRICE // 100:,}")
     return prices
 
 
 def _quantity(value: int, where: str, least: int = 1) -> None:
-    if not least <= value <= MAX_CONTRACTS:  # decision D6: what marking's int64 sums hold
+    if not least <= value <= MAX_CONTRACTS:  # decision 101: what marking's int64 sums hold
         raise _refuse(f"{where}: a quantity must be {least} to {MAX_CONTRACTS:,} contracts")
 
 

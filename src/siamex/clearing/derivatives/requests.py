@@ -154,8 +154,8 @@ def _transfer(context: _Context, held: dict[tuple[str, str], Holding],
     from_member = _registered(context, entry.from_account)
     to_member = _registered(context, entry.to_account)
     if entry.series not in context.prices:
-        raise SiamexError(ErrorCode.UNKNOWN_SERIES,
-                          f"series {entry.series} has no position to transfer")
+        raise SiamexError(ErrorCode.INSUFFICIENT_POSITION,
+                          f"account {entry.from_account} holds no {entry.series}")
     same = entry.same_beneficiary and _same_owner(context, entry.from_account,
                                                   entry.to_account)
     request = Transfer(entry.series, from_member, entry.from_account, to_member,

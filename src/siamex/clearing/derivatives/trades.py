@@ -1,7 +1,7 @@
 """The derivatives trades of one clearing day, read all or nothing.
 
 A file holds the trades of one clearing date: the day session's, and the night session's
-that belong to it (the evening before and past midnight, clearing-spec.md 4.10, decision D1).
+that belong to it (the evening before and past midnight, clearing-spec.md 4.10, decision 93).
 Every row is checked (its accounts registered, its series listed and not expired, its price
 on the product's tick) and the first fault refuses the whole file with `TRADE_FILE` naming the
 line: half a day's trades would leave positions nobody holds.
@@ -59,6 +59,11 @@ class DerivativesTrade:
     sell_account: str
     sell_flag: Flag
 
+    @property
+    def time(self) -> int:
+        """The wall-clock time of day the trade was made."""
+        return self.at % US_PER_DAY
+
     def fills(self) -> tuple[Fill, Fill]:
         """The buyer's and the seller's side as booked."""
         return (Fill(self.buy_account, self.series, BUY, self.qty, self.price, self.buy_flag),
@@ -66,8 +71,9 @@ class DerivativesTrade:
                      self.sell_flag))
 
 
-SeriesCheck = Callable[[str, dt.date, int], None]
-"""Refuses (SiamexError) a series unknown or expired on a date, or a price off its tick."""
+SeriesCheck = Callable[["DerivativesTrade"], None]
+"""Refuses (SiamexError) a trade in a series unknown or expired on its date, at a price off
+its tick, or outside its product's sessions."""
 
 
 def _ordering(session: TradingSession, time: int) -> int:
@@ -102,11 +108,12 @@ def _row(values: dict[str, str], accounts: AccountBook, check: SeriesCheck) -> D
             raise ValueError(f"{side}_flag must be open or close")
     if not values["trade_id"]:
         raise ValueError("trade_id is empty")
-    check(values["series"], day, price)
-    return DerivativesTrade(values["trade_id"], day, session, _ordering(session, time),
-                            values["series"], qty, price, values["buy_account"],
-                            Flag(values["buy_flag"]), values["sell_account"],
-                            Flag(values["sell_flag"]))
+    trade = DerivativesTrade(values["trade_id"], day, session, _ordering(session, time),
+                             values["series"], qty, price, values["buy_account"],
+                             Flag(values["buy_flag"]), values["sell_account"],
+                             Flag(values["sell_flag"]))
+    check(trade)
+    return trade
 
 
 def _rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, dict[str, str]]]:

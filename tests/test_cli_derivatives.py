@@ -1,0 +1,378 @@
+"""`siamex derivatives run|products|series` and `siamex bench derivatives`: the example days
+cleared end to end (E10's first day, the changes of the next, the night session and a
+transfer, an expiry), days carried on one SQLite store and a cleared day reported as it first
+ran, and bad input refused as `error[CODE]: sentence` with exit status 2 and no traceback."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from siamex.clearing.derivatives.report import TABLES
+from siamex.clearing.foundations.store_sqlite import SqliteStore
+from siamex.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples" / "derivatives"
+ACCOUNTS = str(EXAMPLES / "accounts.json")
+
+
+def _day(trades: str, instructions: str) -> tuple[str, ...]:
+    return ("--accounts", ACCOUNTS, "--trades", str(EXAMPLES / trades),
+            "--instructions", str(EXAMPLES / instructions))
+
+
+NORMAL = _day("normal-day-trades.csv", "normal-day.json")
+NEXT = _day("next-day-trades.csv", "next-day.json")
+NIGHT = _day("night-trades.csv", "transfer.json")
+EXPIRY = _day("expiry-trades.csv", "expiry-day.json")
+
+
+def _invoke(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args))
+
+
+def _run(*args: str) -> Result:
+    return _invoke("derivatives", "run", *args)
+
+
+def _report(*args: str) -> dict[str, Any]:
+    result = _run(*args, "--json")
+    assert (result.exit_code, result.stderr) == (0, ""), result.output
+    report: dict[str, Any] = json.loads(result.stdout)
+    return report
+
+
+def _row(report: dict[str, Any], account: str, series: str) -> dict[str, Any]:
+    return next(r for r in report["positions"]
+                if (r["account"], r["series"]) == (account, series))
+
+
+def _refused(result: Result, code: str) -> str:
+    """The one-line error of a refused run: exit 2, nothing else said, no traceback."""
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert isinstance(result.exception, SystemExit)
+    assert result.stderr.startswith(f"error[{code}]: "), result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    assert result.stdout == ""
+    return result.stderr
+
+
+def _postings(path: Path) -> list[Any]:
+    with SqliteStore(path) as ledger:
+        return list(ledger.transactions())
+
+
+def test_the_normal_day_clears_e10s_first_day_as_json() -> None:
+    report = _report(*NORMAL)
+    assert list(report) == ["date", "settles", "trades", "expired", *TABLES]
+    assert (report["date"], report["settles"], report["trades"], report["expired"]) == (
+        "2021-04-08", "2021-04-09", 7, [])
+    # E10: A-01 bought 4 S50M21 at 1000.0, settled at 985.0: 4 x -15 x 200 THB
+    a01 = _row(report, "A-01", "S50M21")
+    assert (a01["long"], a01["vm_new"], a01["cash"]) == (4, "-12000.00", "-12000.00")
+    # E18: A-02 carried long 5 in from 1001.0, so its gross 8 long 4 short is margined too
+    a02 = _row(report, "A-02", "S50M21")
+    assert (a02["long"], a02["short"], a02["vm_carry"]) == (8, 4, "-16000.00")
+    assert _row(report, "B-MM", "S50M21C1000")["premium"] == "37000.00"
+    prices = {p["series"]: (p["price"], p["basis"]) for p in report["prices"]}
+    assert prices["S50M21"] == ("985.00", "traded")
+    # B-MM's market making was approved today; A-02's and A-03's asks still wait
+    assert report["pending"] == [{"member": "A", "account": "A-02", "approval": "net_margin"},
+                                 {"member": "A", "account": "A-03", "approval": "propagation"}]
+    assert sum(Decimal(c["eod"]) + Decimal(c["intraday"]) for c in report["cash"]) == 0
+    assert report["changes"] == [] and report["breaches"] == []
+
+
+def test_csv_dir_writes_the_six_tables(tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    result = _run(*NORMAL, "--csv-dir", str(out))
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.split() == [str(out / f"{name}.csv") for name in TABLES]
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{name}.csv" for name in TABLES)
+    for name, columns in TABLES.items():
+        with (out / f"{name}.csv").open(newline="") as handle:
+            assert tuple(next(csv.reader(handle))) == columns
+    positions = (out / "positions.csv").read_text()
+    assert "A,A-01,S50M21,4,0,4,4,0,0.00,-12000.00,0.00,0.00,-12000.00\n" in positions
+    rows = list(csv.DictReader(io.StringIO((out / "pending.csv").read_text())))
+    assert [r["account"] for r in rows] == ["A-02", "A-03"]
+
+
+def test_without_json_or_csv_the_day_is_printed_as_readable_tables() -> None:
+    result = _run(*NORMAL)
+    assert (result.exit_code, result.stderr) == (0, "")
+    out = result.stdout
+    assert out.startswith("Derivatives clearing 2021-04-08: 7 trade(s); end-of-day cash "
+                          "settles 2021-04-09 09:00")
+    line = next(line for line in out.splitlines() if "│ A-01 " in line)
+    assert "S50M21" in line and "-12000.00" in line
+    assert "configurations waiting for TCH's" in out and "net_margin" in out
+
+
+def test_the_example_days_carry_positions_on_one_store_and_a_cleared_day_reports_as_it_ran(
+        tmp_path: Path) -> None:
+    store = ("--store", str(tmp_path / "tfex.db"))
+    first = _report(*NORMAL, *store)
+    next_day = _report(*NEXT, *store)
+    assert [(c["kind"], c["ref"], c["accepted"]) for c in next_day["changes"]] == [
+        ("amend", "1/buy", True), ("give_up", "2/buy", True),
+        ("match_out", "A-02/S50M21", True)]
+    # trade 1 moved to A-PRT on T+1: A-PRT is marked from its execution price 1000.0 to
+    # E10's second day's 960.0, 4 x -40 x 200 THB
+    moved = _row(next_day, "A-PRT", "S50M21")
+    assert (moved["long"], moved["vm_new"]) == (4, "-32000.00")
+    night = _report(*NIGHT, *store)
+    assert night["settles"] == "2021-04-16"  # 13-15 April 2021 are holidays
+    assert [(c["ref"], c["code"]) for c in night["changes"]] == [
+        ("3/sell", "APPROVAL_REQUIRED"), ("S50M21/A-PRT->A-01", "BENEFICIARY_DIFFERS"),
+        ("S50M21/B-01->A-01", "APPROVAL_REQUIRED"), ("S50M21/A-01->A-03", "")]
+    assert _row(night, "A-03", "S50M21")["short"] == 2
+    gold = _row(night, "A-01", "GFM21")
+    assert (gold["bought"], gold["sold"], gold["long"]) == (2, 1, 1)
+    postings = _postings(tmp_path / "tfex.db")
+    assert _report(*NORMAL, *store) == first
+    readable = _run(*NORMAL, *store)
+    assert readable.stdout == _run(*NORMAL).stdout  # the same report as a fresh day 1
+    assert _postings(tmp_path / "tfex.db") == postings
+
+
+def test_the_expiry_day_settles_the_june_series_at_their_final_prices() -> None:
+    report = _report(*EXPIRY)
+    assert report["expired"] == ["S50M21", "S50M21C975", "S50M21P950"]
+    prices = {p["series"]: (p["price"], p["basis"]) for p in report["prices"]}
+    assert prices["S50M21"] == ("988.20", "final")
+    assert prices["S50M21C975"] == ("13.20", "final")
+    # a 975 call pays 13.20 points x 200 THB a contract: 10 contracts, 26,400 THB
+    assert _row(report, "A-PRT", "S50M21C975")["final"] == "26400.00"
+    assert _row(report, "B-MM", "S50M21C975")["final"] == "-26400.00"
+
+
+def _write(path: Path, data: object) -> str:
+    path.write_text(data if isinstance(data, str) else json.dumps(data))
+    return str(path)
+
+
+def _replaced(args: tuple[str, ...], option: str, value: str) -> list[str]:
+    changed = list(args)
+    changed[changed.index(option) + 1] = value
+    return changed
+
+
+def test_a_missing_file_is_file_not_found(tmp_path: Path) -> None:
+    for option in ("--accounts", "--trades", "--instructions"):
+        missing = str(tmp_path / "missing")
+        error = _refused(_run(*_replaced(NORMAL, option, missing)), "FILE_NOT_FOUND")
+        assert missing in error
+
+
+def test_bad_accounts_trades_and_instructions_are_refused_with_their_codes(
+        tmp_path: Path) -> None:
+    accounts = json.loads((EXAMPLES / "accounts.json").read_text())
+    accounts["accounts"][0]["margin_parent"] = "A-03"  # A-03 is margined under A-01 itself
+    bad = _write(tmp_path / "accounts.json", accounts)
+    error = _refused(_run(*_replaced(NORMAL, "--accounts", bad)), "ACCOUNT_FILE")
+    assert f"{bad}: account A-01: margin parent A-03" in error
+    accounts["accounts"][0].pop("margin_parent")
+    accounts["members"][2]["shareholders_equity"] = "90000000"
+    bad = _write(tmp_path / "accounts.json", accounts)
+    _refused(_run(*_replaced(NORMAL, "--accounts", bad)), "MEMBER_NOT_QUALIFIED")
+
+    trades = (EXAMPLES / "normal-day-trades.csv").read_text().replace("B-MM", "B-XX", 1)
+    bad = _write(tmp_path / "trades.csv", trades)
+    error = _refused(_run(*_replaced(NORMAL, "--trades", bad)), "TRADE_FILE")
+    assert f"{bad}: line 5: sell_account 'B-XX' is not registered" in error
+    bad = _write(tmp_path / "trades.csv", trades.replace("B-XX", "B-MM").replace(
+        "S50M21C1000", "S50V21C1000"))
+    error = _refused(_run(*_replaced(NORMAL, "--trades", bad)), "TRADE_FILE")
+    assert "line 5: series S50V21C1000 is not listed on 2021-04-08" in error
+
+    instructions = json.loads((EXAMPLES / "next-day.json").read_text())
+    instructions["match_outs"][0]["qty"] = 0
+    bad = _write(tmp_path / "day.json", instructions)
+    error = _refused(_run(*_replaced(NEXT, "--instructions", bad)), "INSTRUCTIONS_FILE")
+    assert f"{bad}: match_outs[1].qty" in error
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfe\x00not utf-8", b"[" * 100_000, b"1" * 5_000,
+                                     b""])
+@pytest.mark.parametrize(("option", "code"), [
+    ("--accounts", "ACCOUNT_FILE"), ("--trades", "TRADE_FILE"),
+    ("--instructions", "INSTRUCTIONS_FILE")])
+def test_a_file_that_is_not_text_or_json_is_refused_before_the_store_is_opened(
+        tmp_path: Path, content: bytes, option: str, code: str) -> None:
+    bad = tmp_path / "bad"
+    bad.write_bytes(content)
+    store = tmp_path / "tfex.db"
+    _refused(_run(*_replaced(NORMAL, option, str(bad)), "--store", str(store)), code)
+    assert not store.exists()
+
+
+@pytest.mark.parametrize(("instructions", "says"), [
+    ({"intraday_prices": {"S50M21": "99999999999.90"}},
+     "intraday_prices[S50M21]: a price must be above zero and at most 1,000,000"),
+    ({"settlement_prices": {"S50M21": "1000000.10"}}, "settlement_prices[S50M21]"),
+])
+def test_a_price_no_marking_could_hold_is_refused_not_a_crash(
+        tmp_path: Path, instructions: dict[str, Any], says: str) -> None:
+    day = json.loads((EXAMPLES / "normal-day.json").read_text()) | instructions
+    bad = _write(tmp_path / "day.json", day)
+    assert says in _refused(_run(*_replaced(NORMAL, "--instructions", bad)),
+                            "INSTRUCTIONS_FILE")
+
+
+def test_a_final_price_no_marking_could_hold_is_refused_not_a_crash(tmp_path: Path) -> None:
+    day = json.loads((EXAMPLES / "expiry-day.json").read_text())
+    day["final_settlement"]["SET50"] = {"price": "99999999999.90"}
+    bad = _write(tmp_path / "day.json", day)
+    error = _refused(_run(*_replaced(EXPIRY, "--instructions", bad)), "INSTRUCTIONS_FILE")
+    assert "final_settlement[SET50]: the final price 99999999999.90 is above 1,000,000" in error
+
+
+@pytest.mark.parametrize(("args", "code"), [
+    ((*NORMAL, "--date", "2021-4-8"), "INVALID_PARAMETER"),
+    ((*NORMAL, "--date", "2021-04-10"), "NOT_TRADING_DAY"),
+    ((*NORMAL, "--date", "2021-04-09"), "INSTRUCTIONS_FILE"),
+    ((*NORMAL[:4], "--date", "2021-04-09"), "TRADE_FILE"),
+    ((*NORMAL, "--json", "--csv-dir", "out"), "INVALID_PARAMETER"),
+    ((*NORMAL, "--set", "derivatives_min_equity=x"), "INVALID_PARAMETER"),
+    ((*NORMAL, "--set", "no_such_rule=1"), "UNKNOWN_PARAMETER"),
+    ((*NORMAL, "--set", "derivatives_min_equity=200000000"), "MEMBER_NOT_QUALIFIED"),
+])
+def test_bad_options_are_an_error_with_a_code(tmp_path: Path, args: tuple[str, ...],
+                                              code: str) -> None:
+    _refused(_run(*args, "--store", str(tmp_path / "tfex.db")), code)
+
+
+def test_a_store_clears_every_business_day_in_turn_none_skipped_none_before_the_last(
+        tmp_path: Path) -> None:
+    db = tmp_path / "tfex.db"
+    _report(*NORMAL, "--store", str(db))
+    postings = _postings(db)
+    error = _refused(_run(*NIGHT, "--store", str(db)), "CLEARING_STATE")
+    assert "the store is cleared to 2021-04-08: clear 2021-04-09 before 2021-04-12" in error
+    assert _postings(db) == postings
+    _report(*NEXT, "--store", str(db))
+    postings = _postings(db)
+    no_trades = _write(tmp_path / "none.csv", "trade_id,date,session,time,series,qty,price,"
+                                              "buy_account,buy_flag,sell_account,sell_flag\n")
+    error = _refused(_run("--accounts", ACCOUNTS, "--trades", no_trades, "--date",
+                          "2021-04-07", "--store", str(db)), "CLEARING_STATE")
+    assert "the store is cleared to 2021-04-09: 2021-04-07 comes before it" in error
+    assert _postings(db) == postings
+
+
+_ACCOUNT = st.sampled_from(["A-01", "A-02", "A-03", "A-PRT", "B-01", "B-MM", "C-01", "Z-1"])
+_SERIES = st.sampled_from(["S50M21", "S50K21", "S50M21C1000", "S50M21P950", "S50U21", "GFM21",
+                           "S50H21", "XYZ"])
+_PRICE = st.sampled_from(["985.0", "0.1", "20.0", "26450", "1000000.00"])
+_QTY = st.integers(0, 12)
+_FLAG = st.booleans()
+_SIDE = st.sampled_from(["buy", "sell"])
+_TRADE = st.sampled_from(["1", "2", "3", "11", "9"])
+_INSTRUCTIONS = st.fixed_dictionaries({}, optional={
+    "previous_settlement_prices": st.dictionaries(_SERIES, _PRICE, max_size=5),
+    "settlement_prices": st.dictionaries(_SERIES, _PRICE, max_size=3),
+    "intraday_prices": st.dictionaries(_SERIES, _PRICE, max_size=2),
+    "opening_positions": st.lists(st.fixed_dictionaries(
+        {"account": _ACCOUNT, "series": _SERIES, "long": _QTY, "short": _QTY}), max_size=3),
+    "approvals": st.lists(st.fixed_dictionaries(
+        {"account": _ACCOUNT, "approval": st.sampled_from(["net_margin", "market_maker",
+                                                           "propagation"])}), max_size=2),
+    "amendments": st.lists(st.fixed_dictionaries(
+        {"trade_id": _TRADE, "side": _SIDE},
+        optional={"account": _ACCOUNT, "flag": st.sampled_from(["open", "close"]),
+                  "approved": _FLAG}), max_size=2),
+    "give_ups": st.lists(st.fixed_dictionaries(
+        {"trade_id": _TRADE, "side": _SIDE, "to_account": _ACCOUNT},
+        optional={"approved": _FLAG, "agreement_copy": _FLAG, "same_beneficiary": _FLAG}),
+        max_size=2),
+    "transfers": st.lists(st.fixed_dictionaries(
+        {"series": _SERIES, "from_account": _ACCOUNT, "to_account": _ACCOUNT, "long": _QTY,
+         "short": _QTY, "approved": _FLAG, "same_beneficiary": _FLAG}), max_size=2),
+    "bulk_transfers": st.lists(st.fixed_dictionaries(
+        {"from_account": _ACCOUNT, "to_account": _ACCOUNT, "approved": _FLAG,
+         "same_beneficiary": _FLAG}), max_size=1),
+    "match_outs": st.lists(st.fixed_dictionaries(
+        {"account": _ACCOUNT, "series": _SERIES, "qty": st.integers(1, 6)}), max_size=2),
+})
+
+
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(_INSTRUCTIONS, st.sampled_from(["normal-day-trades.csv", "night-trades.csv"]))
+def test_any_days_requests_end_in_a_report_or_one_error_line(
+        tmp_path: Path, instructions: dict[str, Any], trades: str) -> None:
+    day = _write(tmp_path / "day.json", instructions)
+    result = _run("--accounts", ACCOUNTS, "--trades", str(EXAMPLES / trades),
+                  "--instructions", day, "--json")
+    if result.exit_code == 0:
+        event("cleared")
+        report = json.loads(result.stdout)
+        assert len(report["changes"]) == sum(len(instructions.get(k, ())) for k in (
+            "amendments", "give_ups", "transfers", "bulk_transfers", "match_outs"))
+        # trades and changes move contracts between accounts: each series' net is what the
+        # day opened with
+        opened: dict[str, int] = {}
+        for p in instructions.get("opening_positions", ()):
+            opened[p["series"]] = opened.get(p["series"], 0) + p["long"] - p["short"]
+        net: dict[str, int] = {}
+        for r in report["positions"]:
+            net[r["series"]] = net.get(r["series"], 0) + r["net"]
+        assert {s: n for s, n in net.items() if n} == {s: n for s, n in opened.items() if n}
+    else:
+        code = re.match(r"error\[([A-Z_]+)\]", result.stderr)
+        assert code is not None, (result.output, result.exception)
+        event(f"refused {code.group(1)}")
+        _refused(result, code.group(1))
+
+
+def test_products_lists_the_bundled_tfex_products() -> None:
+    result = _invoke("derivatives", "products")
+    assert (result.exit_code, result.stderr) == (0, "")
+    codes = [line.split("│")[1].strip() for line in result.stdout.splitlines()
+             if line.startswith("│")]
+    assert codes[:5] == ["S50", "S50OPT", "GF", "GF10", "USD"]
+    gold = next(line for line in result.stdout.splitlines() if line.startswith("│ GF "))
+    assert "night 18:50-03:00" in gold and "yes" in gold
+
+
+def test_series_lists_futures_and_the_options_of_a_priced_underlying() -> None:
+    result = _invoke("derivatives", "series", "--date", "2026-12-03", "--underlying",
+                     "SET50=948.30")
+    assert (result.exit_code, result.stderr) == (0, "")
+    rows = {line.split("\t")[0]: line.split("\t")[1:] for line in result.stdout.splitlines()}
+    assert rows["S50Z26"] == ["S50", "FUT", "2026-12-29"]
+    assert rows["S50Z26C950"] == ["S50OPT", "CALL", "2026-12-29"]
+    unpriced = _invoke("derivatives", "series", "--date", "2026-12-03").stdout
+    assert "S50Z26\t" in unpriced and "S50Z26C950" not in unpriced
+
+
+@pytest.mark.parametrize(("args", "code"), [
+    (("--date", "2026-12-3"), "INVALID_PARAMETER"),
+    (("--date", "2026-12-03", "--underlying", "SET50=abc"), "INVALID_PARAMETER"),
+])
+def test_series_refuses_a_bad_date_or_price(args: tuple[str, ...], code: str) -> None:
+    _refused(_invoke("derivatives", "series", *args), code)
+
+
+def test_bench_derivatives_prints_its_figures_and_refuses_zero_runs() -> None:
+    result = _invoke("bench", "derivatives", "--trades", "2000", "--accounts", "100",
+                     "--series", "10", "--runs", "1")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert "day: 2,000 trades (4,000 fills), 100 accounts, 10 series" in result.stdout
+    for stage in ("positions (apply the fills)", "end-of-day netting", "variation margin",
+                  "premium", "total"):
+        assert any(line.startswith(stage) for line in result.stdout.splitlines()), stage
+    error = _refused(_invoke("bench", "derivatives", "--runs", "0"), "INVALID_PARAMETER")
+    assert "--runs" in error
