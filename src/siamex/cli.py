@@ -315,20 +315,31 @@ def clearing_run(members_file: Path, trades_file: Path, holdings_file: Path,
     from siamex.clearing.day.files import DayFiles, clear_files
     from siamex.clearing.reports.member_report import print_report, report_json, write_csv
 
-    if as_json and csv_dir is not None:
-        raise SiamexError(ErrorCode.INVALID_PARAMETER, "give --json or --csv-dir, not both")
+    _one_form(as_json, csv_dir)
     on = None if run_date is None else _run_date(run_date)
     rules = read_rules(ClearingRules, rule_overrides(rules_files, pairs))
     files = DayFiles(members_file, trades_file, holdings_file, instructions_file)
     result = clear_files(files, store, on, rules)
+    _emit(as_json, csv_dir, lambda: report_json(result), lambda folder: write_csv(result, folder),
+          lambda console: print_report(result, console))
+
+
+def _one_form(as_json: bool, csv_dir: Path | None) -> None:
+    if as_json and csv_dir is not None:
+        raise SiamexError(ErrorCode.INVALID_PARAMETER, "give --json or --csv-dir, not both")
+
+
+def _emit(as_json: bool, csv_dir: Path | None, as_object: Callable[[], object],
+          as_files: Callable[[Path], list[Path]], printed: Callable[[Console], None]) -> None:
+    """Give a clearing report in the form asked for: JSON, CSV files, or printed tables."""
     if as_json:
-        click.echo(json.dumps(report_json(result), indent=2))
+        click.echo(json.dumps(as_object(), indent=2))
     elif csv_dir is not None:
-        for path in write_csv(result, csv_dir):
+        for path in as_files(csv_dir):
             click.echo(str(path))
     else:
         console = Console()
-        print_report(result, console if console.is_terminal else Console(width=120))
+        printed(console if console.is_terminal else Console(width=140))
 
 
 @main.group()
@@ -417,20 +428,13 @@ def derivatives_run(accounts_file: Path, trades_file: Path, instructions_file: P
     from siamex.clearing.derivatives.files import DerivativesFiles, clear_derivative_files
     from siamex.clearing.derivatives.report import print_report, report_json, write_csv
 
-    if as_json and csv_dir is not None:
-        raise SiamexError(ErrorCode.INVALID_PARAMETER, "give --json or --csv-dir, not both")
+    _one_form(as_json, csv_dir)
     on = None if run_date is None else _run_date(run_date)
     rules = read_rules(ClearingRules, rule_overrides(rules_files, pairs))
     files = DerivativesFiles(accounts_file, trades_file, instructions_file, products_file)
     day = clear_derivative_files(files, store, on, rules)
-    if as_json:
-        click.echo(json.dumps(report_json(day), indent=2))
-    elif csv_dir is not None:
-        for path in write_csv(day, csv_dir):
-            click.echo(str(path))
-    else:
-        console = Console()
-        print_report(day, console if console.is_terminal else Console(width=140))
+    _emit(as_json, csv_dir, lambda: report_json(day), lambda folder: write_csv(day, folder),
+          lambda console: print_report(day, console))
 
 
 @main.command()

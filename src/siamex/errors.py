@@ -8,8 +8,9 @@ does not trade, a rulebook parameter that does not exist.
 from __future__ import annotations
 
 from enum import Enum
+from pathlib import Path
 
-__all__ = ["ErrorCode", "SiamexError"]
+__all__ = ["ErrorCode", "SiamexError", "read_input"]
 
 
 class ErrorCode(Enum):
@@ -60,3 +61,13 @@ class SiamexError(Exception):
 
     def __str__(self) -> str:
         return f"error[{self.code.value}]: {self.message}"
+
+
+def read_input(path: Path) -> bytes:
+    """Read a file a command names, whole: one that cannot be read is `FILE_NOT_FOUND`, the
+    same at every edge."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise SiamexError(ErrorCode.FILE_NOT_FOUND, f"cannot read {path}: {exc.strerror}"
+                          ) from None

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import msgspec
 
-from siamex.errors import ErrorCode, SiamexError
+from siamex.errors import ErrorCode, SiamexError, read_input
 from siamex.journal.log import CorruptJournal
 from siamex.journal.replay import replay
 from siamex.trading.engine import Engine
@@ -38,11 +38,7 @@ def _state_file(path: Path) -> Iterator[None]:
 
 def load_state(path: Path) -> Engine:
     """Restore the engine from a state file an earlier day's `--save-state` wrote."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SiamexError(ErrorCode.FILE_NOT_FOUND, f"cannot read {path}: {exc.strerror}"
-                          ) from None
+    data = read_input(path)
     with _state_file(path):
         return load(data)
 

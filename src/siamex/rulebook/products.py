@@ -22,7 +22,7 @@ from pathlib import Path
 
 import msgspec
 
-from siamex.errors import ErrorCode, SiamexError
+from siamex.errors import ErrorCode, SiamexError, read_input
 from siamex.rulebook.values import percent
 from siamex.units import US_PER_DAY, InvalidValue, is_text, parse_price, parse_time_of_day, shown
 
@@ -399,11 +399,7 @@ def read_products(raw: bytes, where: str) -> ProductTable:
 
 def load_products(path: Path) -> ProductTable:
     """Read a user's product table; it replaces the bundled one whole (decision 91)."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SiamexError(ErrorCode.FILE_NOT_FOUND, f"cannot read {path}: {exc.strerror}"
-                          ) from None
+    raw = read_input(path)
     return read_products(raw, str(path))
 
 

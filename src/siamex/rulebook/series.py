@@ -19,7 +19,7 @@ from pathlib import Path
 
 import msgspec
 
-from siamex.errors import ErrorCode, SiamexError
+from siamex.errors import ErrorCode, SiamexError, read_input
 from siamex.rulebook.calendar import (
     OutsideCalendar,
     is_trading_day,
@@ -259,11 +259,7 @@ def _file_series(row: _SeriesRow, products: ProductTable) -> Series:
 def read_series_file(path: Path, products: ProductTable) -> SeriesList:
     """Read a series file ({"series": [{"symbol": "S50Z26"}, ...]}), refused whole with
     SERIES_FILE on any fault."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SiamexError(ErrorCode.FILE_NOT_FOUND, f"cannot read {path}: {exc.strerror}"
-                          ) from None
+    raw = read_input(path)
     try:
         rows = msgspec.json.decode(raw, type=_SeriesFile).series
     except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:

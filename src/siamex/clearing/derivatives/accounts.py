@@ -31,7 +31,7 @@ from siamex.clearing.derivatives.fills import PositionMode
 from siamex.clearing.foundations.members import InvestorType
 from siamex.clearing.foundations.money import InvalidAmount, format_baht, parse_baht
 from siamex.clearing.foundations.parameters import DEFAULT_CLEARING_RULES, ClearingRules
-from siamex.errors import ErrorCode, SiamexError
+from siamex.errors import ErrorCode, SiamexError, read_input
 
 __all__ = ["AccountBook", "Approval", "DerivativesAccount", "DerivativesMember", "Owner",
            "account_book", "load_accounts"]
@@ -248,11 +248,7 @@ def account_book(data: bytes | str, rules: ClearingRules = DEFAULT_CLEARING_RULE
 
 def load_accounts(path: Path, rules: ClearingRules = DEFAULT_CLEARING_RULES) -> AccountBook:
     """Read an account file; every fault is a SiamexError naming the file and the entry."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SiamexError(ErrorCode.FILE_NOT_FOUND, f"cannot read {path}: {exc.strerror}"
-                          ) from None
+    raw = read_input(path)
     try:
         return account_book(raw, rules)
     except SiamexError as exc:

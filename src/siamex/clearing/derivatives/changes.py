@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Set
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar, NamedTuple
 
@@ -79,11 +79,11 @@ class Window(StrEnum):
     APPROVAL = "approval"  # T+2 and T+3: the member enters it, TCH approves
 
 
-@dataclass(frozen=True, slots=True)
-class BookedFill:
+class BookedFill(NamedTuple):
     """One side of a derivatives trade as the store keeps it: what a change reads and amends.
 
-    `trade_date` is the trade's clearing date T, from which its change window counts.
+    `trade_date` is the trade's clearing date T, from which its change window counts. A
+    tuple: a day books two of them a trade, millions on a busy day.
     """
 
     trade_id: str
@@ -236,8 +236,7 @@ def apply_amendment(fill: BookedFill, request: Amendment,
         raise SiamexError(ErrorCode.APPROVAL_REQUIRED,
                           f"amending trade {fill.trade_id} on {on.isoformat()} (T+2 or T+3) "
                           f"needs TCH approval")
-    amended = replace(
-        fill,
+    amended = fill._replace(
         account=fill.account if request.account is None else request.account,
         investor_type=(fill.investor_type if request.investor_type is None
                        else request.investor_type),
@@ -276,7 +275,7 @@ def apply_give_up(fill: BookedFill, request: GiveUp, on: dt.date,
             raise SiamexError(ErrorCode.BENEFICIARY_DIFFERS,
                               f"giving up trade {fill.trade_id} on T+2 or T+3 needs confirmation "
                               f"that the ultimate beneficiary is the same")
-    given = replace(fill, member=request.to_member, account=request.to_account)
+    given = fill._replace(member=request.to_member, account=request.to_account)
     return given, _rebooking(fill, given)
 
 

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
 from siamex.clearing.derivatives.accounts import AccountBook, Approval
 from siamex.clearing.derivatives.changes import BookedFill, Holding
-from siamex.clearing.derivatives.fills import Fill, Flag, PositionMode
+from siamex.clearing.derivatives.fills import BUY, SELL, Fill, Flag, PositionMode
 from siamex.clearing.derivatives.final import final_prices
 from siamex.clearing.derivatives.instructions import (
     NO_INSTRUCTIONS,
@@ -212,11 +212,14 @@ def _check_limits(trades: Iterable[DerivativesTrade], universe: Universe,
                   previous: Mapping[str, int]) -> None:
     """4.1: a futures trade lies within its series' daily limits, from the previous
     settlement price (an option's limits need its underlying's, which a day's files lack)."""
+    limits = {symbol: price_limits(product, previous[symbol])
+              for symbol, product, future in zip(universe.symbols, universe.products,
+                                                 universe.futures.tolist(), strict=True)
+              if future and symbol in previous}
     for trade in trades:
-        i = universe.index[trade.series]
-        if not universe.futures[i] or trade.series not in previous:
+        if trade.series not in limits:
             continue
-        ceiling, floor = price_limits(universe.products[i], previous[trade.series])
+        ceiling, floor = limits[trade.series]
         if not floor <= trade.price <= ceiling:
             raise SiamexError(ErrorCode.TRADE_FILE,
                               f"trade {trade.trade_id} at {format_price(trade.price)} is outside "
@@ -236,11 +239,18 @@ def _symbols(inputs: DerivativesInputs, carried: _Carried, on: dt.date) -> set[s
 
 
 def _booked(inputs: DerivativesInputs) -> list[BookedFill]:
-    book = inputs.accounts
-    return [BookedFill(trade.trade_id, trade.date, book.member_of(fill.account), fill.account,
-                       book.accounts[fill.account].investor_type.value, fill.series, fill.side,
-                       fill.qty, fill.price, fill.flag)
-            for trade in inputs.trades for fill in trade.fills()]
+    accounts = inputs.accounts.accounts.values()
+    member = {a.account: a.member for a in accounts}
+    investor = {a.account: a.investor_type.value for a in accounts}
+    booked = []
+    for t in inputs.trades:
+        booked.append(BookedFill(t.trade_id, t.date, member[t.buy_account], t.buy_account,
+                                 investor[t.buy_account], t.series, BUY, t.qty, t.price,
+                                 t.buy_flag))
+        booked.append(BookedFill(t.trade_id, t.date, member[t.sell_account], t.sell_account,
+                                 investor[t.sell_account], t.series, SELL, t.qty, t.price,
+                                 t.sell_flag))
+    return booked
 
 
 def _settlement_prices(inputs: DerivativesInputs, universe: Universe,
@@ -376,16 +386,15 @@ def _member_cash(names: Sequence[str], book: AccountBook, marked: _Marked,
 
 
 def _intraday(inputs: DerivativesInputs, universe: Universe, names: Sequence[str],
-              start: Positions, before: Int64s) -> IntradayRound | None:
+              traded: _Traded, start: Positions, before: Int64s) -> IntradayRound | None:
     """4.4: the 12:00 round, when the day gives intraday prices: the positions carried in
     and the trades up to the intraday calculation (C8), marked to them, futures only."""
     marks = inputs.instructions.intraday_prices
     if not marks:
         return None
-    cut = _DAY_SESSION + inputs.rules.derivatives_intraday_calculation
-    early = [f for t in inputs.trades if t.at <= cut for f in t.fills()]
+    early = traded.until(_DAY_SESSION + inputs.rules.derivatives_intraday_calculation)
     marked = universe.futures & np.array([s in marks for s in universe.symbols], np.bool_)
-    vm = variation_margin(start, _columns(early, names, universe),
+    vm = variation_margin(start, early,
                           _by_series(universe, marks, before), before, universe.multiplier,
                           marked)
     accounts = {names[a]: v for a, v in sorted(_cash_of(vm.accounts).items())}
@@ -417,6 +426,46 @@ def _breaches(positions: Positions, names: Sequence[str], universe: Universe,
             rows.append(BreachRow(account.member, account.account, universe.symbols[s], net,
                                   int(limits[s])))
     return rows
+
+
+@dataclass(frozen=True)
+class _Traded:
+    """The day's trades as fill columns, a buyer's row then a seller's for each, and when
+    each row's trade was made (trades.py's ordering)."""
+
+    fills: FillColumns
+    at: Int64s
+
+    @classmethod
+    def of(cls, trades: Sequence[DerivativesTrade], names: Sequence[str],
+           universe: Universe) -> _Traded:
+        account = {name: i for i, name in enumerate(names)}
+        rows = len(trades) * 2
+        columns = [np.empty(rows, np.int64) for _ in range(5)]
+        accounts, series, qty, price, at = columns
+        side, flag = np.tile(np.array([BUY, SELL], np.int8), len(trades)), np.empty(rows, np.int8)
+        for row, t in enumerate(trades):
+            i = 2 * row
+            accounts[i], accounts[i + 1] = account[t.buy_account], account[t.sell_account]
+            series[i] = series[i + 1] = universe.index[t.series]
+            qty[i] = qty[i + 1] = t.qty
+            price[i] = price[i + 1] = t.price
+            at[i] = at[i + 1] = t.at
+            flag[i], flag[i + 1] = t.buy_flag is Flag.CLOSE, t.sell_flag is Flag.CLOSE
+        return cls(FillColumns(accounts.astype(np.int32), series.astype(np.int32), side, qty,
+                               price, flag), at)
+
+    def until(self, cut: int) -> FillColumns:
+        """The rows of the trades made by `cut`."""
+        kept = self.at <= cut
+        f = self.fills
+        return FillColumns(f.account[kept], f.series[kept], f.side[kept], f.qty[kept],
+                           f.price[kept], f.flag[kept])
+
+
+def _joined(one: FillColumns, other: FillColumns) -> FillColumns:
+    return FillColumns(*(np.concatenate((getattr(one, f.name), getattr(other, f.name)))
+                         for f in fields(FillColumns)))
 
 
 def _columns(fills: Iterable[Fill], names: Sequence[str], universe: Universe) -> FillColumns:
@@ -459,8 +508,8 @@ def _work(inputs: DerivativesInputs, store: LedgerStore, on: dt.date) -> _Worked
         instructions.give_ups, instructions.transfers, instructions.bulk_transfers)
     names = sorted(inputs.accounts.accounts)
     modes = [inputs.accounts.accounts[n].position_mode for n in names]
-    trade_fills = [f for t in inputs.trades for f in t.fills()]
-    fills = _columns([*trade_fills, *changes.fills], names, universe)
+    traded = _Traded.of(inputs.trades, names, universe)
+    fills = _joined(traded.fills, _columns(changes.fills, names, universe))
     start = Positions.of(carried.held, names, universe.symbols)
     positions = _match_outs(end_of_day(apply_fills(start, fills), modes),
                             instructions.match_outs, names, modes, universe, changes.answers)
@@ -470,8 +519,8 @@ def _work(inputs: DerivativesInputs, store: LedgerStore, on: dt.date) -> _Worked
     final = final_settlement(positions, _by_series(universe, finals.underlying, settle),
                              universe.expiring, universe.kind, universe.strike,
                              universe.multiplier)
-    intraday = DERIVATIVES_INTRADAY.get(store, on) or _intraday(inputs, universe, names, start,
-                                                                  before)
+    intraday = DERIVATIVES_INTRADAY.get(store, on) or _intraday(inputs, universe, names,
+                                                                  traded, start, before)
     money = _Marked(vm, final, premium(fills, universe.multiplier, ~universe.futures))
     cash = _member_cash(names, inputs.accounts, money, intraday)
     approvals = {a: sorted(k.value for k in kinds)

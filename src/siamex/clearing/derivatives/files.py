@@ -22,7 +22,13 @@ from siamex.clearing.foundations.parameters import DEFAULT_CLEARING_RULES, Clear
 from siamex.clearing.foundations.state import DerivativesDay
 from siamex.clearing.foundations.store_open import open_store
 from siamex.errors import ErrorCode, SiamexError
-from siamex.rulebook.products import DEFAULT_PRODUCTS, ProductTable, Session, load_products
+from siamex.rulebook.products import (
+    DEFAULT_PRODUCTS,
+    Product,
+    ProductTable,
+    Session,
+    load_products,
+)
 from siamex.units import US_PER_DAY, format_price, format_time_of_day
 
 __all__ = ["DerivativesFiles", "clear_derivative_files", "series_check"]
@@ -54,11 +60,14 @@ def _in_session(trade: DerivativesTrade, sessions: tuple[Session, ...]) -> bool:
 
 def series_check(products: ProductTable) -> SeriesCheck:
     """Refuse a trade in a series not listed on its date, at a price off its tick, or outside
-    its product's sessions."""
+    its product's sessions; each series is looked up once a date."""
+    listed: dict[tuple[str, dt.date], Product] = {}
 
     def check(trade: DerivativesTrade) -> None:
-        series = check_listed(trade.series, trade.date, products)
-        product = products[series.product]
+        product = listed.get((trade.series, trade.date))
+        if product is None:
+            series = check_listed(trade.series, trade.date, products)
+            product = listed[trade.series, trade.date] = products[series.product]
         if trade.price % product.tick:  # 4.1: every product trades on its own tick
             raise SiamexError(ErrorCode.TRADE_FILE,
                               f"price {format_price(trade.price)} of {trade.series} is off its "

@@ -21,7 +21,7 @@ import msgspec
 from siamex.clearing.derivatives.accounts import Approval
 from siamex.clearing.derivatives.fills import MAX_CONTRACTS, MAX_PRICE, Flag
 from siamex.clearing.foundations.members import InvestorType
-from siamex.errors import ErrorCode, SiamexError
+from siamex.errors import ErrorCode, SiamexError, read_input
 from siamex.rulebook.values import decimal
 from siamex.units import InvalidValue, parse_date, parse_price
 
@@ -229,11 +229,7 @@ def instructions_from_text(text: bytes | str) -> DerivativesInstructions:
 
 def load_instructions(path: Path) -> DerivativesInstructions:
     """Read an instructions file; every fault is a SiamexError naming the file and entry."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SiamexError(ErrorCode.FILE_NOT_FOUND, f"cannot read {path}: {exc.strerror}"
-                          ) from None
+    raw = read_input(path)
     try:
         return instructions_from_text(raw)
     except SiamexError as exc:

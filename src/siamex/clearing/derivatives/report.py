@@ -9,13 +9,13 @@ price unit; contracts stay integers.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from siamex.clearing.foundations.files import write_tables
 from siamex.clearing.foundations.money import format_baht
 from siamex.clearing.foundations.state import DerivativesDay
 from siamex.units import format_price
@@ -68,17 +68,7 @@ def report_json(day: DerivativesDay) -> dict[str, Any]:
 
 def write_csv(day: DerivativesDay, folder: Path) -> list[Path]:
     """Write one CSV file per table into `folder` (made if missing); return their paths."""
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, rows in tables(day).items():
-        path = folder / f"{name}.csv"
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=TABLES[name], lineterminator="\n")
-            writer.writeheader()
-            writer.writerows({k: "" if v is None else str(v).lower() if isinstance(v, bool)
-                              else v for k, v in row.items()} for row in rows)
-        paths.append(path)
-    return paths
+    return write_tables(folder, tables(day), TABLES)
 
 
 _TITLES = {"positions": "positions and cash by account and series (THB, + received)",

@@ -17,13 +17,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import NamedTuple
 
 from siamex.clearing.derivatives.accounts import AccountBook
 from siamex.clearing.derivatives.fills import BUY, MAX_CONTRACTS, MAX_PRICE, SELL, Fill, Flag
-from siamex.errors import ErrorCode, SiamexError
+from siamex.errors import ErrorCode, SiamexError, read_input
 from siamex.units import US_PER_DAY, InvalidValue, parse_date, parse_price, parse_time_of_day
 
 __all__ = ["TRADE_COLUMNS", "DerivativesTrade", "SeriesCheck", "TradingSession", "read_trades",
@@ -41,11 +41,10 @@ class TradingSession(StrEnum):
     NIGHT = "night"
 
 
-@dataclass(frozen=True, slots=True)
-class DerivativesTrade:
+class DerivativesTrade(NamedTuple):
     """A matched derivatives trade; `at` orders the day's trades: microseconds from the
     midnight that starts the night session's evening, so an evening trade comes before
-    one past midnight, and both before the day session."""
+    one past midnight, and both before the day session. A tuple: a busy day has millions."""
 
     trade_id: str
     date: dt.date
@@ -159,11 +158,7 @@ def trades_from_csv(text: str, accounts: AccountBook, check: SeriesCheck
 def read_trades(path: Path, accounts: AccountBook, check: SeriesCheck
                 ) -> tuple[DerivativesTrade, ...]:
     """Read a trade file (UTF-8 CSV); every fault is a SiamexError naming file and line."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SiamexError(ErrorCode.FILE_NOT_FOUND, f"cannot read {path}: {exc.strerror}"
-                          ) from None
+    raw = read_input(path)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -9,15 +9,16 @@ these itself, where the standard library's would let a lone surrogate through.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import csv
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
-from siamex.errors import ErrorCode, SiamexError
+from siamex.errors import ErrorCode, SiamexError, read_input
 
-__all__ = ["decode_json", "read_json"]
+__all__ = ["decode_json", "read_json", "write_tables"]
 
 
 def decode_json(text: bytes | str, parse_float: Callable[[str], Any] | None = None) -> Any:
@@ -35,12 +36,25 @@ def decode_json(text: bytes | str, parse_float: Callable[[str], Any] | None = No
 def read_json(path: Path, code: ErrorCode,
               parse_float: Callable[[str], Any] | None = None) -> Any:
     """Parse a JSON file (`decode_json`), its faults refused with `code`."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SiamexError(ErrorCode.FILE_NOT_FOUND, f"cannot read {path}: {exc.strerror}"
-                          ) from None
+    raw = read_input(path)
     try:
         return decode_json(raw, parse_float)
     except ValueError as exc:
         raise SiamexError(code, f"{path}: not JSON: {exc}") from None
+
+
+def write_tables(folder: Path, tables: Mapping[str, Sequence[Mapping[str, object]]],
+                 columns: Mapping[str, Sequence[str]]) -> list[Path]:
+    """Write one CSV file per table into `folder` (made if missing), its columns in order:
+    booleans as true/false and None as empty, as a spreadsheet reads them. Returns the paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, rows in tables.items():
+        path = folder / f"{name}.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns[name], lineterminator="\n")
+            writer.writeheader()
+            writer.writerows({k: "" if v is None else str(v).lower() if isinstance(v, bool)
+                              else v for k, v in row.items()} for row in rows)
+        paths.append(path)
+    return paths

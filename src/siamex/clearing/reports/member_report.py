@@ -9,7 +9,6 @@ leaves the integer world only here, as decimal THB strings; shares stay integers
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from siamex.clearing.equities.psms import Instruction
 from siamex.clearing.equities.psms_book import PsmsFail
 from siamex.clearing.equities.psms_day import PsmsDay
 from siamex.clearing.equities.settlement import Movement, SettlementResult
+from siamex.clearing.foundations.files import write_tables
 from siamex.clearing.foundations.ledger import THB
 from siamex.clearing.foundations.members import AccountType
 from siamex.clearing.foundations.money import format_baht
@@ -332,17 +332,7 @@ def report_json(report: DayReport) -> dict[str, Any]:
 
 def write_csv(report: DayReport, folder: Path) -> list[Path]:
     """Write one CSV file per table into `folder` (made if missing); return their paths."""
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, rows in tables(report).items():
-        path = folder / f"{name}.csv"
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=TABLES[name], lineterminator="\n")
-            writer.writeheader()
-            writer.writerows({k: str(v).lower() if isinstance(v, bool) else v
-                              for k, v in row.items()} for row in rows)
-        paths.append(path)
-    return paths
+    return write_tables(folder, tables(report), TABLES)
 
 
 _SHOWN = {"risk": ("member", "ews", "cap", "stress", "required", "held", "call", "debited",
