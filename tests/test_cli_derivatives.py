@@ -376,3 +376,16 @@ def test_bench_derivatives_prints_its_figures_and_refuses_zero_runs() -> None:
         assert any(line.startswith(stage) for line in result.stdout.splitlines()), stage
     error = _refused(_invoke("bench", "derivatives", "--runs", "0"), "INVALID_PARAMETER")
     assert "--runs" in error
+
+
+def test_a_series_file_lists_what_the_day_may_trade_in_place_of_the_products_rules(
+        tmp_path: Path) -> None:
+    listing = tmp_path / "series.json"
+    every = ["S50M21", "S50K21", "S50M21C1000", "S50M21P950"]
+    listing.write_text(json.dumps({"series": [{"symbol": s} for s in every]}))
+    report = _report(*NORMAL, "--series", str(listing))
+    assert _row(report, "A-01", "S50M21")["vm_new"] == "-12000.00"
+    listing.write_text(json.dumps({"series": [{"symbol": s} for s in every[:1]]}))
+    refused = _run(*NORMAL, "--series", str(listing))
+    assert refused.exit_code == 2 and "error[TRADE_FILE]" in refused.output
+    assert "no series 'S50M21C1000' is listed" in refused.output

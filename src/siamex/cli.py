@@ -379,6 +379,7 @@ def derivatives_products(products_file: Path | None) -> None:
 def derivatives_series(day: str, prices: tuple[str, ...], products_file: Path | None) -> None:
     """List the series listed on a date, generated from the products' expiry rules (options
     only for the underlyings given a price)."""
+    from siamex.rulebook.calendar import OutsideCalendar
     from siamex.rulebook.products import DEFAULT_PRODUCTS, load_products
     from siamex.rulebook.series import series_list
 
@@ -391,7 +392,11 @@ def derivatives_series(day: str, prices: tuple[str, ...], products_file: Path | 
         except InvalidValue as exc:
             raise SiamexError(ErrorCode.INVALID_PARAMETER, f"--underlying {pair}: {exc}"
                               ) from None
-    for series in series_list(products, _run_date(day), underlying, skip_unpriced=True).series:
+    try:
+        listed = series_list(products, _run_date(day), underlying, skip_unpriced=True)
+    except OutsideCalendar as exc:
+        raise SiamexError(ErrorCode.NOT_TRADING_DAY, str(exc)) from None
+    for series in listed.series:
         click.echo(f"{series.symbol}\t{series.product}\t{series.kind.value}\t"
                    f"{series.last_trading_day}")
 
@@ -406,6 +411,8 @@ def derivatives_series(day: str, prices: tuple[str, ...], products_file: Path | 
                    "approvals.")
 @click.option("--products", "products_file", type=click.Path(path_type=Path),
               help="A product file (TOML) in place of the bundled one.")
+@click.option("--series", "series_file", type=click.Path(path_type=Path),
+              help="A series file (JSON): the series listed, in place of the products' rules.")
 @click.option("--store",
               help="The ledger that carries positions between days: a SQLite file, a "
                    "postgresql:// URL, or :memory:. Without it the run keeps nothing.")
@@ -420,7 +427,8 @@ def derivatives_series(day: str, prices: tuple[str, ...], products_file: Path | 
               help="Write the report as CSV files, one per table, into this folder.")
 @_guarded
 def derivatives_run(accounts_file: Path, trades_file: Path, instructions_file: Path | None,
-                    products_file: Path | None, store: str | None, run_date: str | None,
+                    products_file: Path | None, series_file: Path | None, store: str | None,
+                    run_date: str | None,
                     rules_files: tuple[Path, ...], pairs: tuple[str, ...], as_json: bool,
                     csv_dir: Path | None) -> None:
     """Clear a derivatives day: book the trades, answer the changes, mark to market, settle
@@ -431,7 +439,8 @@ def derivatives_run(accounts_file: Path, trades_file: Path, instructions_file: P
     _one_form(as_json, csv_dir)
     on = None if run_date is None else _run_date(run_date)
     rules = read_rules(ClearingRules, rule_overrides(rules_files, pairs))
-    files = DerivativesFiles(accounts_file, trades_file, instructions_file, products_file)
+    files = DerivativesFiles(accounts_file, trades_file, instructions_file, products_file,
+                             series_file)
     day = clear_derivative_files(files, store, on, rules)
     _emit(as_json, csv_dir, lambda: report_json(day), lambda folder: write_csv(day, folder),
           lambda console: print_report(day, console))

@@ -176,7 +176,6 @@ class Product:
     strike_interval: int | None = None
     strikes_each_side: int | None = None
     position_limit: int | None = None
-    physical: bool = False
 
 
 class ProductTable(Mapping[str, Product]):
@@ -364,6 +363,9 @@ def _product(row: _ProductRow) -> Product:
         raise InvalidValue(f"{code}: option_intrinsic final settlement is for options, and "
                            "only for them")
     strike_interval, strikes_each_side = _strikes(row, tick)
+    if row.physical:  # README: physical delivery (Gold-D) is not modelled
+        raise InvalidValue(f"{code}: physical delivery is not modelled; only cash-settled "
+                           "products")
     position_limit = row.position_limit
     if position_limit is not None:
         _bounded(position_limit, 1, _MAX_POSITION_LIMIT, f"{code}: position_limit")
@@ -375,8 +377,7 @@ def _product(row: _ProductRow) -> Product:
                                          f"{code}: last_trading_day_offset"),
         cut_off=cut_off, final_settlement=row.final_settlement,
         foreign_underlying=row.foreign_underlying, strike_interval=strike_interval,
-        strikes_each_side=strikes_each_side, position_limit=position_limit,
-        physical=row.physical)
+        strikes_each_side=strikes_each_side, position_limit=position_limit)
 
 
 def read_products(raw: bytes, where: str) -> ProductTable:

@@ -8,16 +8,19 @@ member's bank moved by its reported cash, in SQLite and PostgreSQL alike."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from siamex.clearing.derivatives.accounts import account_book
 from siamex.clearing.derivatives.day import DerivativesInputs, clear_derivatives
 from siamex.clearing.derivatives.files import DerivativesFiles, clear_derivative_files
 from siamex.clearing.derivatives.trades import trades_from_csv
 from siamex.clearing.foundations.money import round_half_up
+from siamex.clearing.foundations.parameters import ClearingRules
 from siamex.clearing.foundations.state import (
     DERIVATIVES_DAY,
     DERIVATIVES_DAYS,
@@ -32,6 +35,7 @@ from ..crashing import Crash, CrashingStore
 from .days import (
     BAHT,
     BOOK,
+    BOOK_JSON,
     S50,
     T1,
     T2,
@@ -578,3 +582,70 @@ def test_a_rerun_after_the_intraday_round_settles_exactly_the_rest_of_the_day() 
         "B": (4 * 5 * S50 * BAHT, 4 * 10 * S50 * BAHT)}
     assert banks(crashing) == {"A": -12_000 * BAHT, "B": 12_000 * BAHT, "C": 0}
     assert settlement_account(crashing) == 0
+
+
+def test_a_position_closed_today_cannot_also_be_transferred() -> None:
+    store = Store()
+    clear(store, T, (trade("1", T, "S50M21", 2, "1000.0", "A-NET", "C-NET"),),
+          previous_settlement_prices={"S50M21": "1001.0"})
+    day = clear(store, T1, (trade("2", T1, "S50M21", 2, "990.0", "C-NET", "A-NET",
+                                  buy_flag="close", sell_flag="close"),),
+                transfers=[{"series": "S50M21", "from_account": "A-NET", "to_account": "A-SAME",
+                            "long": 2, "approved": True, "same_beneficiary": True}])
+    assert [(c.accepted, c.code) for c in day.changes] == [(False, "INSUFFICIENT_POSITION")]
+    assert positions(store, T1) == {}
+
+
+def test_a_trade_in_a_series_nobody_holds_or_trades_today_can_still_be_amended() -> None:
+    store = Store()
+    clear(store, T, (trade("1", T, "S50M21", 1, "1000.0", "A-NET", "B-NET"),),
+          previous_settlement_prices={"S50M21": "1001.0"})
+    clear(store, T1, (trade("2", T1, "S50M21", 1, "990.0", "B-NET", "A-NET",
+                            buy_flag="close", sell_flag="close"),))
+    day = clear(store, T2, amendments=[{"trade_id": "2", "side": "sell", "account": "A-SAME"}])
+    assert [(c.kind, c.accepted) for c in day.changes] == [("amend", True)]
+    assert sum(r.bought - r.sold for r in day.rows if r.series == "S50M21") == 0
+
+
+def test_a_change_to_a_booking_whose_account_left_the_file_is_refused_alone() -> None:
+    store = Store()
+    clear(store, T, (trade("1", T, "S50M21", 1, "1000.0", "A-NET", "B-NET"),),
+          previous_settlement_prices={"S50M21": "1001.0"})
+    clear(store, T1, (trade("2", T1, "S50M21", 1, "990.0", "B-NET", "A-NET",
+                            buy_flag="close", sell_flag="close"),))
+    without = account_book(json.dumps({**BOOK_JSON, "accounts": [
+        a for a in BOOK_JSON["accounts"] if a["account"] != "A-NET"]}))
+    day = clear(store, T2, book=without,
+                amendments=[{"trade_id": "2", "side": "sell", "account": "A-SAME"}])
+    assert [(c.accepted, c.code) for c in day.changes] == [(False, "CORRECTION_REFUSED")]
+
+
+def test_a_day_too_large_to_mark_in_64_bits_is_refused_with_a_code() -> None:
+    store = Store()
+    rows = tuple(trade(str(i), T, "S50M21", 1_000_000, "999999.0", "A-NET", "B-NET")
+                 for i in range(120))
+    with _refused(ErrorCode.TRADE_FILE):
+        clear(store, T, rows, previous_settlement_prices={"S50M21": "999999.0"})
+    assert store.writes == 0
+
+
+def test_the_last_business_day_of_the_calendar_is_refused_not_trading_day() -> None:
+    with _refused(ErrorCode.NOT_TRADING_DAY):
+        clear(Store(), dt.date(2035, 12, 28))
+
+
+def test_previous_prices_for_a_series_the_store_prices_are_refused() -> None:
+    store = Store()
+    clear(store, T, (trade("1", T, "S50M21", 1, "1000.0", "A-NET", "B-NET"),),
+          previous_settlement_prices={"S50M21": "1001.0"})
+    with _refused(ErrorCode.INSTRUCTIONS_FILE):
+        clear(store, T1, previous_settlement_prices={"S50M21": "900.0"})
+
+
+def test_the_report_says_when_each_round_settles_from_the_parameters() -> None:
+    rules = ClearingRules({"derivatives_eod_settlement": "10:00"})
+    base = inputs((trade("1", T, "S50M21", 1, "1000.0", "A-NET", "B-NET"),),
+                  previous_settlement_prices={"S50M21": "1001.0"})
+    day = clear_derivatives(DerivativesInputs(base.accounts, base.trades, base.instructions,
+                                   rules=rules), Store(), T)
+    assert (day.intraday_time, day.eod_time) == (12 * 3_600_000_000, 10 * 3_600_000_000)

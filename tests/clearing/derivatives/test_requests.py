@@ -23,7 +23,12 @@ from siamex.clearing.derivatives.instructions import (
     GiveUpEntry,
     TransferEntry,
 )
-from siamex.clearing.derivatives.requests import Bookings, DayChanges, apply_requests
+from siamex.clearing.derivatives.requests import (
+    Bookings,
+    DayChanges,
+    rebook_trades,
+    transfer_positions,
+)
 from siamex.clearing.foundations.members import InvestorType
 from siamex.errors import ErrorCode
 
@@ -56,9 +61,12 @@ def _apply(bookings: Bookings | None = None, on: dt.date = T1,
            amendments: Iterable[AmendEntry] = (), give_ups: Iterable[GiveUpEntry] = (),
            transfers: Iterable[TransferEntry] = (), bulk: Iterable[BulkEntry] = (),
            carried: dict[tuple[str, str], Holding] | None = None) -> DayChanges:
-    return apply_requests(ACCOUNTS, on, _bookings() if bookings is None else bookings,
-                          CARRIED if carried is None else carried, PRICES, EXPIRY,
-                          tuple(amendments), tuple(give_ups), tuple(transfers), tuple(bulk))
+    """The day's trades rebooked, then its transfers, as the day answers them."""
+    changes = rebook_trades(ACCOUNTS, on, _bookings() if bookings is None else bookings,
+                            PRICES, tuple(amendments), tuple(give_ups))
+    moves = transfer_positions(ACCOUNTS, on, CARRIED if carried is None else carried, PRICES,
+                               EXPIRY, tuple(transfers), tuple(bulk))
+    return DayChanges([*changes.fills, *moves.fills], [*changes.answers, *moves.answers])
 
 
 def _answers(changes: DayChanges) -> list[tuple[str, str, bool, str]]:
@@ -226,9 +234,9 @@ def test_a_transfer_needs_the_same_beneficiary_confirmed_and_registered() -> Non
 
 
 def test_a_transfer_after_the_series_last_trading_day_is_refused_as_expired() -> None:
-    changes = apply_requests(ACCOUNTS, T1, _bookings(), CARRIED, PRICES,
-                             {"S50M21": dt.date(2021, 4, 8)}, (), (),
-                             (_transfer("S50M21", "A-01", "A-03", long=1),), ())
+    changes = transfer_positions(ACCOUNTS, T1, CARRIED, PRICES,
+                                 {"S50M21": dt.date(2021, 4, 8)},
+                                 (_transfer("S50M21", "A-01", "A-03", long=1),), ())
     assert _answers(changes) == [("transfer", "S50M21/A-01->A-03", False, "SERIES_EXPIRED")]
 
 

@@ -73,9 +73,9 @@ def test_the_example_night_file_puts_the_evening_trade_before_the_one_past_midni
         ("21", TradingSession.NIGHT), ("22", TradingSession.NIGHT), ("23", TradingSession.DAY)]
 
 
-def test_trades_made_at_the_same_moment_are_ordered_by_trade_id() -> None:
+def test_trades_made_at_the_same_moment_keep_the_file_s_order() -> None:
     trades = _read(GOOD.replace("1,", "b,", 1), GOOD.replace("1,", "a,", 1))
-    assert [t.trade_id for t in trades] == ["a", "b"]
+    assert [t.trade_id for t in trades] == ["b", "a"]
 
 
 def test_a_file_of_only_the_header_is_no_trades() -> None:
@@ -256,3 +256,22 @@ def test_any_text_is_read_or_refused_as_a_trade_file(text: str) -> None:
 @given(st.lists(_rows, max_size=5))
 def test_any_rows_of_near_valid_fields_are_read_or_refused(rows: list[str]) -> None:
     _read_or_refused("\n".join([HEADER, *rows]))
+
+
+@pytest.mark.parametrize(("series", "day", "time", "refused"), [
+    ("S50J21", dt.date(2021, 4, 29), "16:30:00", False),  # its last trading day's cut-off
+    ("S50J21", dt.date(2021, 4, 29), "16:31:00", True),
+    ("USDJ21", dt.date(2021, 4, 28), "11:00:00", False),  # USD stops at 11:00
+    ("USDJ21", dt.date(2021, 4, 28), "11:05:00", True),
+])
+def test_an_expiring_series_stops_trading_at_its_cut_off(
+        series: str, day: dt.date, time: str, refused: bool) -> None:
+    price = "33.00" if series.startswith("USD") else "1000.0"
+    row = f"1,{day},day,{time},{series},1,{price},A-01,open,B-01,open"
+    if not refused:
+        assert _read(row)[0].series == series
+        return
+    with pytest.raises(SiamexError) as caught:
+        _read(row)
+    assert caught.value.code is ErrorCode.TRADE_FILE
+    assert "stopped trading at" in caught.value.message

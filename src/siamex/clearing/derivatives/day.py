@@ -41,6 +41,7 @@ from siamex.clearing.derivatives.positions import (
     FillColumns,
     Int64s,
     Positions,
+    TooLarge,
     apply_fills,
     end_of_day,
     join_keys,
@@ -49,7 +50,7 @@ from siamex.clearing.derivatives.positions import (
     split_keys,
     sum_by_key,
 )
-from siamex.clearing.derivatives.requests import Bookings, apply_requests
+from siamex.clearing.derivatives.requests import Bookings, rebook_trades, transfer_positions
 from siamex.clearing.derivatives.settlement_prices import (
     DayTrade,
     SettlementPrice,
@@ -91,6 +92,7 @@ from siamex.rulebook.calendar import (
 )
 from siamex.rulebook.derivative_limits import price_limits
 from siamex.rulebook.products import ProductTable, default_products
+from siamex.rulebook.series import Series, SeriesList, parse_symbol
 from siamex.units import US_PER_DAY, US_PER_SECOND, format_price
 
 __all__ = ["DerivativesInputs", "clear_derivatives"]
@@ -108,6 +110,7 @@ class DerivativesInputs:
     instructions: DerivativesInstructions = NO_INSTRUCTIONS
     products: ProductTable = field(default_factory=default_products)
     rules: ClearingRules = DEFAULT_CLEARING_RULES
+    series: SeriesList | None = None  # a series file's listing, else the products' rules
 
 
 @dataclass(frozen=True)
@@ -136,7 +139,7 @@ class _Worked:
 
 def _check_date(inputs: DerivativesInputs, on: dt.date) -> None:
     try:
-        trading = is_trading_day(on)
+        trading = is_trading_day(on) and next_trading_day(on) > on
     except OutsideCalendar as exc:
         raise SiamexError(ErrorCode.NOT_TRADING_DAY, str(exc)) from None
     if not trading:
@@ -172,8 +175,12 @@ def _carried(inputs: DerivativesInputs, store: LedgerStore, on: dt.date) -> _Car
         held = {(p.account, p.series): (p.long, p.short)
                 for p in DERIVATIVES_POSITIONS.get(store, previous) or []}
     stored = {} if previous is None else DERIVATIVES_PRICES.get(store, previous) or {}
-    prices = {**inputs.instructions.previous_settlement_prices,
-              **{series: row.price for series, row in stored.items()}}
+    given = inputs.instructions.previous_settlement_prices
+    for series in sorted(set(given) & set(stored)):
+        raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
+                          f"previous_settlement_prices: the store has {series}'s price of "
+                          f"{previous}; give previous prices for series new to the store only")
+    prices = {**given, **{series: row.price for series, row in stored.items()}}
     approved = {account: frozenset(Approval(a) for a in kinds)
                 for account, kinds in (DERIVATIVES_APPROVALS.get(store) or {}).items()}
     for account, approval in inputs.instructions.approvals:
@@ -227,15 +234,24 @@ def _check_limits(trades: Iterable[DerivativesTrade], universe: Universe,
                               f"{format_price(ceiling)}")
 
 
-def _symbols(inputs: DerivativesInputs, carried: _Carried, on: dt.date) -> set[str]:
-    """Every series the day touches, each checked listed on the day (2.3)."""
+def _symbols(inputs: DerivativesInputs, carried: _Carried, bookings: Bookings,
+             on: dt.date) -> set[str]:
+    """Every series the day touches, each checked listed on the day (2.3), and those of the
+    trades still open to change whose series has not expired (4.3)."""
     instructions = inputs.instructions
     symbols = {series for _, series in carried.held}
     symbols |= {t.series for t in inputs.trades}
     symbols |= set(instructions.settlement_prices) | set(instructions.intraday_prices)
     for symbol in sorted(symbols):
-        check_listed(symbol, on, inputs.products)
-    return symbols
+        check_listed(symbol, on, inputs.products, inputs.series)
+    booked = {f.series for fills in bookings.days.values() for f in fills} - symbols
+    return symbols | {symbol for symbol in booked
+                      if _series_of(inputs, symbol).last_trading_day >= on}
+
+
+def _series_of(inputs: DerivativesInputs, symbol: str) -> Series:
+    return (inputs.series[symbol] if inputs.series is not None and symbol in inputs.series
+            else parse_symbol(symbol, inputs.products))
 
 
 def _booked(inputs: DerivativesInputs) -> list[BookedFill]:
@@ -476,6 +492,16 @@ def _columns(fills: Iterable[Fill], names: Sequence[str], universe: Universe) ->
     return FillColumns.of(listed, names, universe.symbols) if listed else FillColumns.empty()
 
 
+def _transferable(carried: Mapping[tuple[str, str], tuple[int, int]], after: Positions,
+                  names: Sequence[str], universe: Universe) -> dict[tuple[str, str], Holding]:
+    """4.3, decision 104: what an account may transfer is what it carried into the day and
+    still holds after the day's trades and rebookings: neither a position opened today nor one
+    closed today moves."""
+    now = after.to_dict(names, universe.symbols)
+    return {key: Holding(min(long, now.get(key, (0, 0))[0]), min(short, now.get(key, (0, 0))[1]))
+            for key, (long, short) in sorted(carried.items())}
+
+
 def _stored_bookings(store: LedgerStore, carried: _Carried, on: dt.date) -> dict[
         dt.date, list[BookedFill]]:
     first = trading_day_offset(on, -_CHANGE_DAYS)
@@ -487,7 +513,9 @@ def _stored_bookings(store: LedgerStore, carried: _Carried, on: dt.date) -> dict
 
 def _work(inputs: DerivativesInputs, store: LedgerStore, on: dt.date) -> _Worked:
     carried = _carried(inputs, store, on)
-    universe = Universe(_symbols(inputs, carried, on), on, inputs.products)
+    bookings = Bookings({**_stored_bookings(store, carried, on), on: _booked(inputs)})
+    universe = Universe(_symbols(inputs, carried, bookings, on), on, inputs.products,
+                        inputs.series)
     instructions = inputs.instructions
     for (account, series), _ in carried.held.items():
         if series not in carried.prices:
@@ -499,18 +527,20 @@ def _work(inputs: DerivativesInputs, store: LedgerStore, on: dt.date) -> _Worked
     finals = final_prices(universe, instructions.final_settlement, inputs.products)
     today = {s: p.price for s, p in daily.items()} | finals.settlement
     basis = {s: p.basis.value for s, p in daily.items()} | {s: "final" for s in finals.settlement}
-    today_booked = _booked(inputs)
-    bookings = Bookings({**_stored_bookings(store, carried, on), on: today_booked})
-    changes = apply_requests(
-        inputs.accounts, on, bookings,
-        {k: Holding(*v) for k, v in carried.held.items()}, today,
-        {s.symbol: s.last_trading_day for s in universe.series}, instructions.amendments,
-        instructions.give_ups, instructions.transfers, instructions.bulk_transfers)
     names = sorted(inputs.accounts.accounts)
     modes = [inputs.accounts.accounts[n].position_mode for n in names]
     traded = _Traded.of(inputs.trades, names, universe)
-    fills = _joined(traded.fills, _columns(changes.fills, names, universe))
     start = Positions.of(carried.held, names, universe.symbols)
+    changes = rebook_trades(inputs.accounts, on, bookings, today, instructions.amendments,
+                            instructions.give_ups)
+    rebooked = _joined(traded.fills, _columns(changes.fills, names, universe))
+    moves = transfer_positions(
+        inputs.accounts, on, _transferable(carried.held, apply_fills(start, rebooked), names,
+                                           universe),
+        today, {s.symbol: s.last_trading_day for s in universe.series}, instructions.transfers,
+        instructions.bulk_transfers)
+    changes.answers.extend(moves.answers)
+    fills = _joined(rebooked, _columns(moves.fills, names, universe))
     positions = _match_outs(end_of_day(apply_fills(start, fills), modes),
                             instructions.match_outs, names, modes, universe, changes.answers)
     settle = _by_series(universe, today, np.zeros(len(universe), np.int64))
@@ -526,7 +556,8 @@ def _work(inputs: DerivativesInputs, store: LedgerStore, on: dt.date) -> _Worked
     approvals = {a: sorted(k.value for k in kinds)
                  for a, kinds in sorted(carried.approvals.items()) if kinds}
     report = DerivativesDay(
-        on, next_trading_day(on), len(inputs.trades),
+        on, next_trading_day(on), inputs.rules.derivatives_intraday_settlement,
+        inputs.rules.derivatives_eod_settlement, len(inputs.trades),
         [PriceRow(s, today[s], basis[s], carried.prices.get(s)) for s in universe.symbols],
         _rows(names, universe, inputs.accounts, fills, money, final.positions), cash,
         changes.answers, universe.expired(),
@@ -592,6 +623,10 @@ def clear_derivatives(inputs: DerivativesInputs, store: LedgerStore, on: dt.date
     done = DERIVATIVES_DAY.get(store, on)
     if done is not None:
         return done
-    worked = _work(inputs, store, on)
+    try:
+        worked = _work(inputs, store, on)
+    except TooLarge as exc:  # decision 101: beyond what the day's int64 sums hold
+        raise SiamexError(ErrorCode.TRADE_FILE, f"the day cannot be marked exactly: {exc}"
+                          ) from None
     _commit(store, worked, on, DERIVATIVES_DAYS.get(store) or [])
     return worked.report

@@ -35,6 +35,7 @@ from siamex.clearing.derivatives.positions import (
     Int32s,
     Int64s,
     Positions,
+    TooLarge,
     expire,
     join_keys,
     require_column,
@@ -139,8 +140,8 @@ def _fits(quantity: int, prices: tuple[Int64s, ...], multiplier: Int64s) -> None
     largest = max((int(np.abs(p).max()) for p in prices if len(p)), default=0)
     most = int(multiplier.max()) if len(multiplier) else 0
     if quantity * 2 * largest * most >= _INT64_LIMIT:
-        raise ValueError("the day's amounts could pass int64: too many contracts at these "
-                         "prices and multipliers")
+        raise TooLarge("the day's amounts could pass int64: too many contracts at these "
+                       "prices and multipliers")
 
 
 def _held(positions: Positions) -> int:

@@ -44,6 +44,7 @@ __all__ = [
     "Int32s",
     "Int64s",
     "Positions",
+    "TooLarge",
     "apply_fills",
     "end_of_day",
     "expire",
@@ -74,6 +75,11 @@ MAX_ROWS = 2**31
 """More rows than this and a sum of quantities could leave int64."""
 
 _SERIES_SPAN = 2**31  # a key is account * span + series: (account, series) order, below 2**62
+
+
+class TooLarge(ValueError):
+    """A day whose quantities or amounts would leave the int64 the arrays hold: the input's
+    fault, not a bug, so the caller answers it with a code."""
 
 
 class Columns:
@@ -263,7 +269,7 @@ def sum_by_key(keys: Int64s, *values: Int64s) -> tuple[Int64s, list[Int64s]]:
 def _positions(keys: Int64s, long: Int64s, short: Int64s) -> Positions:
     kept = np.flatnonzero((long != 0) | (short != 0))
     if len(kept) and max(int(long[kept].max()), int(short[kept].max())) > MAX_QTY:
-        raise ValueError(f"a position side would pass {MAX_QTY} contracts")
+        raise TooLarge(f"a position side would pass {MAX_QTY:,} contracts")
     account, series = split_keys(keys[kept])
     return Positions(account, series, long[kept], short[kept])
 

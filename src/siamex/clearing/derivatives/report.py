@@ -18,7 +18,7 @@ from rich.table import Table
 from siamex.clearing.foundations.files import write_tables
 from siamex.clearing.foundations.money import format_baht
 from siamex.clearing.foundations.state import DerivativesDay
-from siamex.units import format_price
+from siamex.units import format_hhmm, format_price
 
 __all__ = ["TABLES", "print_report", "report_json", "tables", "write_csv"]
 
@@ -46,8 +46,10 @@ def tables(day: DerivativesDay) -> dict[str, list[Row]]:
             "cash": format_baht(r.vm_carry + r.vm_new + r.premium + r.final)}
             for r in day.rows],
         "cash": [{"member": c.member, "intraday": format_baht(c.intraday),
-                  "intraday_settles": f"{day.date} 12:00", "eod": format_baht(c.eod),
-                  "eod_settles": f"{day.settles} 09:00"} for c in day.cash],
+                  "intraday_settles": f"{day.date} {format_hhmm(day.intraday_time)}",
+                  "eod": format_baht(c.eod),
+                  "eod_settles": f"{day.settles} {format_hhmm(day.eod_time)}"}
+                 for c in day.cash],
         "prices": [{"series": p.series, "price": format_price(p.price), "basis": p.basis,
                     "previous": None if p.previous is None else format_price(p.previous)}
                    for p in day.prices],
@@ -80,7 +82,7 @@ _TITLES = {"positions": "positions and cash by account and series (THB, + receiv
 def print_report(day: DerivativesDay, console: Console) -> None:
     """Print the day readably, one table per kind of row."""
     console.print(f"[bold]Derivatives clearing {day.date}[/bold]: {day.trades} trade(s); "
-                  f"end-of-day cash settles {day.settles} 09:00")
+                  f"end-of-day cash settles {day.settles} {format_hhmm(day.eod_time)}")
     if day.expired:
         console.print(f"expired today: {', '.join(day.expired)}")
     for name, rows in tables(day).items():

@@ -39,7 +39,7 @@ from siamex.clearing.derivatives.instructions import (
 from siamex.clearing.foundations.state import ChangeRow
 from siamex.errors import ErrorCode, SiamexError
 
-__all__ = ["Bookings", "DayChanges", "apply_requests"]
+__all__ = ["Bookings", "DayChanges", "rebook_trades", "transfer_positions"]
 
 _SIDES = {"buy": BUY, "sell": SELL}
 
@@ -113,8 +113,19 @@ def _same_owner(context: _Context, one: str, other: str) -> bool:
             == context.accounts.accounts[other].beneficiary)
 
 
+def _open(context: _Context, bookings: Bookings, trade_id: str, side: str) -> BookedFill:
+    """The booked side a change names, still open to change: its account registered and its
+    series not settled at expiry."""
+    fill = bookings.find(trade_id, _SIDES[side])
+    _registered(context, fill.account)
+    if fill.series not in context.prices:
+        raise SiamexError(ErrorCode.SERIES_EXPIRED,
+                          f"series {fill.series} has expired: trade {trade_id} is settled")
+    return fill
+
+
 def _amend(context: _Context, bookings: Bookings, entry: AmendEntry) -> list[Fill]:
-    fill = bookings.find(entry.trade_id, _SIDES[entry.side])
+    fill = _open(context, bookings, entry.trade_id, entry.side)
     if entry.account is not None and _registered(context, entry.account) != fill.member:
         raise SiamexError(ErrorCode.CORRECTION_REFUSED,
                           f"account {entry.account} is another member's: that is a give-up")
@@ -128,7 +139,7 @@ def _amend(context: _Context, bookings: Bookings, entry: AmendEntry) -> list[Fil
 
 def _give_up(context: _Context, agreements: frozenset[tuple[str, str]], bookings: Bookings,
              entry: GiveUpEntry) -> list[Fill]:
-    fill = bookings.find(entry.trade_id, _SIDES[entry.side])
+    fill = _open(context, bookings, entry.trade_id, entry.side)
     to_member = _registered(context, entry.to_account)
     same = entry.same_beneficiary and _same_owner(context, fill.account, entry.to_account)
     request = GiveUp(entry.trade_id, fill.side, to_member, entry.to_account, entry.approved,
@@ -183,23 +194,33 @@ def _bulk(context: _Context, held: dict[tuple[str, str], Holding],
     return fills
 
 
-def apply_requests(accounts: AccountBook, on: dt.date, bookings: Bookings,
-                   carried: Mapping[tuple[str, str], Holding], prices: Mapping[str, int],
-                   expiry: Mapping[str, dt.date], amendments: tuple[AmendEntry, ...],
-                   give_ups: tuple[GiveUpEntry, ...], transfers: tuple[TransferEntry, ...],
-                   bulk: tuple[BulkEntry, ...]) -> DayChanges:
-    """Answer the day's changes in the file's order, amendments and give-ups first (they
-    rebook trades), then transfers of the positions carried into the day at the day's
-    settlement prices (4.3)."""
-    context = _Context(accounts, on, prices, expiry)
+def rebook_trades(accounts: AccountBook, on: dt.date, bookings: Bookings,
+                  prices: Mapping[str, int], amendments: tuple[AmendEntry, ...],
+                  give_ups: tuple[GiveUpEntry, ...]) -> DayChanges:
+    """Answer the day's amendments and give-ups in the file's order, each rebooking a trade at
+    its execution price (4.3)."""
+    context = _Context(accounts, on, prices, {})
     changes = DayChanges()
-    held = dict(carried)
     for entry in amendments:
         _answer(changes, "amend", f"{entry.trade_id}/{entry.side}",
                 partial(_amend, context, bookings, entry))
     for give_up in give_ups:
         _answer(changes, "give_up", f"{give_up.trade_id}/{give_up.side}",
                 partial(_give_up, context, accounts.agreements, bookings, give_up))
+    return changes
+
+
+def transfer_positions(accounts: AccountBook, on: dt.date,
+                       transferable: Mapping[tuple[str, str], Holding],
+                       prices: Mapping[str, int], expiry: Mapping[str, dt.date],
+                       transfers: tuple[TransferEntry, ...],
+                       bulk: tuple[BulkEntry, ...]) -> DayChanges:
+    """Answer the day's transfers in the file's order, selective then bulk, at the day's
+    settlement prices (4.3); `transferable` is what each account may move: carried into the
+    day and still held after its trades (decision 104)."""
+    context = _Context(accounts, on, prices, expiry)
+    changes = DayChanges()
+    held = dict(transferable)
     for transfer in transfers:
         _answer(changes, "transfer",
                 f"{transfer.series}/{transfer.from_account}->{transfer.to_account}",

@@ -59,6 +59,11 @@ class DerivativesTrade(NamedTuple):
     sell_flag: Flag
 
     @property
+    def before_midnight(self) -> bool:
+        """Whether a night trade was made in its session's evening."""
+        return self.at < US_PER_DAY
+
+    @property
     def time(self) -> int:
         """The wall-clock time of day the trade was made."""
         return self.at % US_PER_DAY
@@ -152,7 +157,7 @@ def trades_from_csv(text: str, accounts: AccountBook, check: SeriesCheck
             trades.append(trade)
     except csv.Error as exc:
         raise SiamexError(ErrorCode.TRADE_FILE, f"not CSV: {exc}") from None
-    return tuple(sorted(trades, key=lambda t: (t.at, t.trade_id)))
+    return tuple(sorted(trades, key=lambda t: t.at))  # stable: the file's order at an instant
 
 
 def read_trades(path: Path, accounts: AccountBook, check: SeriesCheck

@@ -3,8 +3,9 @@
 Why one place: the trades, the carried positions, the changes and the day's prices each name
 series by symbol, and marking wants their terms (multiplier, futures or option, strike, expiry)
 as arrays indexed the same way as its positions. Every symbol is read back to its product
-through the rulebook (`rulebook.series.parse_symbol`), so a series nobody listed, or one
-already expired, is refused at the edge with its code (clearing-spec.md 2.3).
+through the rulebook (`rulebook.series.parse_symbol`), or found in the series file given, so
+a series nobody listed, or one already expired, is refused at the edge with its code
+(clearing-spec.md 2.3).
 """
 
 from __future__ import annotations
@@ -19,16 +20,20 @@ from siamex.clearing.derivatives.positions import Bools, Int8s, Int64s
 from siamex.clearing.derivatives.settlement_prices import SeriesTerms
 from siamex.errors import ErrorCode, SiamexError
 from siamex.rulebook.products import Product, ProductKind, ProductTable, SeriesKind
-from siamex.rulebook.series import Series, expiry_months, parse_symbol
+from siamex.rulebook.series import Series, SeriesList, expiry_months, parse_symbol
 
 __all__ = ["Universe", "check_listed"]
 
 _KIND = {SeriesKind.FUTURE: Kind.FUT, SeriesKind.CALL: Kind.CALL, SeriesKind.PUT: Kind.PUT}
 
 
-def check_listed(symbol: str, on: dt.date, products: ProductTable) -> Series:
-    """The series a symbol names, refused when no product lists it on `on` (its month not
-    listed, `UNKNOWN_SERIES`) or it expired before (`SERIES_EXPIRED`)."""
+def check_listed(symbol: str, on: dt.date, products: ProductTable,
+                 listed: SeriesList | None = None) -> Series:
+    """The series a symbol names, refused when it is not listed on `on` (`UNKNOWN_SERIES`:
+    not in the series file given, or its month not listed by its product's rule) or it
+    expired before (`SERIES_EXPIRED`)."""
+    if listed is not None:
+        return listed.get(symbol, on)
     series = parse_symbol(symbol, products)
     if series.last_trading_day < on:
         raise SiamexError(ErrorCode.SERIES_EXPIRED,
@@ -44,10 +49,13 @@ def check_listed(symbol: str, on: dt.date, products: ProductTable) -> Series:
 class Universe:
     """The day's series in symbol order: `index` gives a symbol's position in every array."""
 
-    def __init__(self, symbols: Iterable[str], on: dt.date, products: ProductTable) -> None:
+    def __init__(self, symbols: Iterable[str], on: dt.date, products: ProductTable,
+                 listed: SeriesList | None = None) -> None:
         self.symbols: tuple[str, ...] = tuple(sorted(set(symbols)))
         self.index = {symbol: i for i, symbol in enumerate(self.symbols)}
-        self.series: tuple[Series, ...] = tuple(parse_symbol(s, products) for s in self.symbols)
+        self.series: tuple[Series, ...] = tuple(
+            listed[s] if listed is not None and s in listed else parse_symbol(s, products)
+            for s in self.symbols)
         self.products: tuple[Product, ...] = tuple(products[s.product] for s in self.series)
         self.on = on
         self.multiplier: Int64s = np.array([p.multiplier for p in self.products], np.int64)

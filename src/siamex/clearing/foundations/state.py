@@ -664,8 +664,8 @@ class SettlementPriceRow(Row, frozen=True):
 
 
 class BookedFillRow(Row, frozen=True):
-    """One side of a trade as booked now (after any amendment or give-up), kept until its
-    last change window closes (4.3)."""
+    """One side of a trade as booked now (after any amendment or give-up), read while its
+    change window is open (T to T+3, 4.3)."""
 
     trade_id: str
     side: int
@@ -755,6 +755,8 @@ class DerivativesDay(Record, frozen=True):
 
     date: dt.date
     settles: dt.date
+    intraday_time: int  # when the intraday round settles on `date`, microseconds of the day
+    eod_time: int  # when the end-of-day run settles on `settles`
     trades: int
     prices: list[PriceRow]
     rows: list[AccountSeriesRow]
