@@ -12,19 +12,13 @@ it; a second child runs that day again and the days after it.
 
 from __future__ import annotations
 
-import json
-import os
 import signal
-import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-from siamex.clearing.foundations.store_sqlite import SqliteStore
+from ..crashing import run_jobs, store_contents
 
 SCENARIO = Path(__file__).resolve().parents[3] / "examples" / "clearing" / "default"
-RUNNER = Path(__file__).parent.parent / "kill_after_commit.py"
 DAYS = (("2021-03-03", "1-trades.csv"), ("2021-03-04", "no-trades.csv"),
         ("2021-03-05", "no-trades.csv"), ("2021-03-08", "no-trades.csv"))
 
@@ -47,46 +41,17 @@ def _job(store: Path, copy_from: Path | None, kill_after: int, days: range) -> d
             "kill_after": kill_after, "runs": _runs(days, store, store.parent)}
 
 
-def _run_jobs(folder: Path, jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Run the jobs in order through the runner; how each child ended, and its writes."""
-    plan, results = folder / "plan.json", folder / "results.json"
-    plan.write_text(json.dumps({"jobs": jobs, "results": str(results)}))
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPYCACHEPREFIX"] = str(folder / "pycache")  # the runner's imports, compiled once
-    done = subprocess.run([sys.executable, str(RUNNER), str(plan)], env=env, timeout=600,
-                          capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
-    ended: list[dict[str, Any]] = json.loads(results.read_text())
-    return ended
-
-
-def _contents(store: Path) -> dict[str, Any]:
-    """Everything the store holds: transactions and legs in order, balances, documents."""
-    db = sqlite3.connect(store)
-    try:
-        contents: dict[str, Any] = {
-            table: db.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall()
-            for table, order in (("ledger_transactions", "seq"),
-                                 ("ledger_legs", "seq, position"),
-                                 ("clearing_documents", "name"))}
-    finally:
-        db.close()
-    with SqliteStore(store) as ledger:
-        contents["balances"] = sorted(ledger.balances().items())
-    return contents
-
-
 def test_killed_after_any_write_a_rerun_ends_as_an_uninterrupted_run(tmp_path: Path) -> None:
     # The uninterrupted run, a day per child; after-N.db is the store after day N.
     after = [tmp_path / f"after-{number + 1}.db" for number in range(len(DAYS))]
-    whole = _run_jobs(tmp_path, [
+    whole = run_jobs(tmp_path, [
         _job(after[number], after[number - 1] if number else None, 0,
              range(number, number + 1)) for number in range(len(DAYS))])
     assert [job["exit"] for job in whole] == [0] * len(DAYS)
     writes = [job["counts"][0] for job in whole]
     assert all(writes), writes
     uninterrupted = [(tmp_path / f"day-{n + 1}.json").read_text() for n in range(len(DAYS))]
-    expected = _contents(after[-1])
+    expected = store_contents(after[-1])
 
     # Killed after write N of its day, then that day and the rest run again.
     jobs, cases = [], []
@@ -99,7 +64,7 @@ def test_killed_after_any_write_a_rerun_ends_as_an_uninterrupted_run(tmp_path: P
             jobs += [_job(store, start, n, range(number, number + 1)),
                      _job(store, None, 0, range(number, len(DAYS)))]
             cases.append((number, store))
-    ended = _run_jobs(tmp_path, jobs)
+    ended = run_jobs(tmp_path, jobs)
     assert len(cases) == sum(writes)
     for case, (number, store) in enumerate(cases):
         killed, rerun = ended[2 * case], ended[2 * case + 1]
@@ -108,4 +73,4 @@ def test_killed_after_any_write_a_rerun_ends_as_an_uninterrupted_run(tmp_path: P
         for day in range(number, len(DAYS)):
             report = store.parent / f"day-{day + 1}.json"
             assert report.read_text() == uninterrupted[day], (case + 1, report.name)
-        assert _contents(store) == expected, case + 1
+        assert store_contents(store) == expected, case + 1
