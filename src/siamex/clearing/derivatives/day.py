@@ -286,14 +286,15 @@ def _settlement_prices(inputs: DerivativesInputs, universe: Universe,
     prices: dict[str, SettlementPrice] = {}
     window = inputs.rules.derivatives_settlement_window * 60 * US_PER_SECOND
     for close, symbols in sorted(by_close.items()):
-        limits = {s: tuple(price_limits(universe.products[universe.index[s]], previous[s]))
-                  for s in symbols if s in previous and universe.futures[universe.index[s]]}
+        limits: dict[str, tuple[int, int]] = {
+            s: price_limits(universe.products[universe.index[s]], previous[s])
+            for s in symbols if s in previous and universe.futures[universe.index[s]]}
         prices.update(daily_settlement_prices(
             {s: terms[s] for s in symbols}, {s: trades[s] for s in symbols if s in trades},
             {s: previous[s] for s in symbols if s in previous}, close_us=_DAY_SESSION + close,
             given={s: p for s, p in inputs.instructions.settlement_prices.items()
                    if s in symbols},
-            limits=limits, window_us=window))  # type: ignore[arg-type]
+            limits=limits, window_us=window))
     return prices
 
 
