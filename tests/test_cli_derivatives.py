@@ -75,9 +75,14 @@ def _postings(path: Path) -> list[Any]:
 
 def test_the_normal_day_clears_e10s_first_day_as_json() -> None:
     report = _report(*NORMAL)
-    assert list(report) == ["date", "settles", "trades", "expired", *TABLES]
-    assert (report["date"], report["settles"], report["trades"], report["expired"]) == (
+    assert list(report) == ["date", "settles", "trade_count", "expired", *TABLES]
+    assert (report["date"], report["settles"], report["trade_count"], report["expired"]) == (
         "2021-04-08", "2021-04-09", 7, [])
+    # every trade's two sides, as booked at the day's end
+    assert len(report["trades"]) == 14
+    assert report["trades"][0] == {"member": "A", "account": "A-01", "trade_id": "1",
+                                   "series": "S50M21", "side": "buy", "qty": 4,
+                                   "price": "1000.00", "flag": "open"}
     # E10: A-01 bought 4 S50M21 at 1000.0, settled at 985.0: 4 x -15 x 200 THB
     a01 = _row(report, "A-01", "S50M21")
     assert (a01["long"], a01["vm_new"], a01["cash"]) == (4, "-12000.00", "-12000.00")
@@ -94,7 +99,7 @@ def test_the_normal_day_clears_e10s_first_day_as_json() -> None:
     assert report["changes"] == [] and report["breaches"] == []
 
 
-def test_csv_dir_writes_the_six_tables(tmp_path: Path) -> None:
+def test_csv_dir_writes_every_table(tmp_path: Path) -> None:
     out = tmp_path / "report"
     result = _run(*NORMAL, "--csv-dir", str(out))
     assert (result.exit_code, result.stderr) == (0, "")

@@ -649,3 +649,14 @@ def test_the_report_says_when_each_round_settles_from_the_parameters() -> None:
     day = clear_derivatives(DerivativesInputs(base.accounts, base.trades, base.instructions,
                                    rules=rules), Store(), T)
     assert (day.intraday_time, day.eod_time) == (12 * 3_600_000_000, 10 * 3_600_000_000)
+
+
+def test_the_report_lists_each_trade_side_as_booked_at_its_day_s_end() -> None:
+    store = Store()
+    rows = (trade("1", T, "S50M21", 2, "1000.0", "A-NET", "B-NET"),)
+    day = clear(store, T, rows, previous_settlement_prices={"S50M21": "1001.0"},
+                amendments=[{"trade_id": "1", "side": "buy", "account": "A-SAME"}])
+    assert [(b.trade_id, b.side, b.account, b.qty) for b in day.booked] == [
+        ("1", "buy", "A-SAME", 2), ("1", "sell", "B-NET", 2)]
+    clear(store, T1, amendments=[{"trade_id": "1", "side": "buy", "account": "A-NET"}])
+    assert clear(store, T, rows).booked == day.booked  # the day as it first ran

@@ -81,6 +81,7 @@ from siamex.clearing.foundations.state import (
     PositionHeld,
     PriceRow,
     SettlementPriceRow,
+    TradeSideRow,
 )
 from siamex.clearing.foundations.store import LedgerStore
 from siamex.errors import ErrorCode, SiamexError
@@ -565,7 +566,9 @@ def _work(inputs: DerivativesInputs, store: LedgerStore, on: dt.date) -> _Worked
         _breaches(final.positions, names, universe, inputs.accounts, carried.approvals),
         [PendingRow(a.member, a.account, asked.value)
          for a in sorted(inputs.accounts.accounts.values(), key=lambda a: a.account)
-         for asked in sorted(a.asks - carried.approvals.get(a.account, frozenset()))])
+         for asked in sorted(a.asks - carried.approvals.get(a.account, frozenset()))],
+        [TradeSideRow(f.trade_id, f.member, f.account, f.series, "buy" if f.side == BUY
+                      else "sell", f.qty, f.price, f.flag.value) for f in bookings.days[on]])
     held = [PositionHeld(a, s, long, short) for (a, s), (long, short)
             in sorted(final.positions.to_dict(names, universe.symbols).items())]
     return _Worked(

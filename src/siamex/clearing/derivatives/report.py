@@ -32,6 +32,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "changes": ("kind", "ref", "accepted", "code", "message"),
     "breaches": ("member", "account", "series", "net", "limit"),
     "pending": ("member", "account", "approval"),
+    "trades": ("member", "account", "trade_id", "series", "side", "qty", "price", "flag"),
 }
 
 
@@ -59,12 +60,15 @@ def tables(day: DerivativesDay) -> dict[str, list[Row]]:
                       "net": b.net, "limit": b.limit} for b in day.breaches],
         "pending": [{"member": p.member, "account": p.account, "approval": p.approval}
                     for p in day.pending],
+        "trades": [{"member": t.member, "account": t.account, "trade_id": t.trade_id,
+                    "series": t.series, "side": t.side, "qty": t.qty,
+                    "price": format_price(t.price), "flag": t.flag} for t in day.booked],
     }
 
 
 def report_json(day: DerivativesDay) -> dict[str, Any]:
     """The report as one JSON-ready object: the day, then its tables."""
-    return {"date": str(day.date), "settles": str(day.settles), "trades": day.trades,
+    return {"date": str(day.date), "settles": str(day.settles), "trade_count": day.trades,
             "expired": day.expired, **tables(day)}
 
 
@@ -73,10 +77,13 @@ def write_csv(day: DerivativesDay, folder: Path) -> list[Path]:
     return write_tables(folder, tables(day), TABLES)
 
 
+_PRINTED = 500  # rows of a table on a screen; a busy day's tables are for files
+
 _TITLES = {"positions": "positions and cash by account and series (THB, + received)",
            "cash": "cash by member (THB, + received)", "prices": "settlement prices",
            "changes": "post-trade changes and match-outs", "breaches": "position limits passed",
-           "pending": "configurations waiting for TCH's approval"}
+           "pending": "configurations waiting for TCH's approval",
+           "trades": "the day's trades by side, as booked at the day's end"}
 
 
 def print_report(day: DerivativesDay, console: Console) -> None:
@@ -88,6 +95,9 @@ def print_report(day: DerivativesDay, console: Console) -> None:
     for name, rows in tables(day).items():
         if rows:
             table = Table(*TABLES[name], title=_TITLES[name])
-            for row in rows:
+            for row in rows[:_PRINTED]:
                 table.add_row(*("" if row[k] is None else str(row[k]) for k in TABLES[name]))
             console.print(table)
+            if len(rows) > _PRINTED:
+                console.print(f"... and {len(rows) - _PRINTED:,} more {name} rows: --json or "
+                              "--csv-dir gives them all")

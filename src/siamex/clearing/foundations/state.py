@@ -113,6 +113,7 @@ __all__ = [
     "SettlementPhase",
     "SettlementPriceRow",
     "TradeDate",
+    "TradeSideRow",
     "ValueRow",
     "WaterfallUses",
     "collateral_refusal_id",
@@ -750,6 +751,19 @@ class PendingRow(Row, frozen=True):
     approval: str
 
 
+class TradeSideRow(Row, frozen=True):
+    """One side of a day's trade as booked at the day's end, as the report lists it."""
+
+    trade_id: str
+    member: str
+    account: str
+    series: str
+    side: str
+    qty: int
+    price: int
+    flag: str
+
+
 class DerivativesDay(Record, frozen=True):
     """A derivatives clearing day as reported, kept so a rerun reports it unchanged."""
 
@@ -765,6 +779,7 @@ class DerivativesDay(Record, frozen=True):
     expired: list[str]
     breaches: list[BreachRow]
     pending: list[PendingRow]
+    booked: list[TradeSideRow]
 
 
 def _deriv_days() -> str:
