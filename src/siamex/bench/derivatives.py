@@ -165,7 +165,7 @@ def derivatives_benchmark(trades: int = 1_000_000, accounts: int = 100_000, seri
         figures.margin_rows = len(vm)
         figures.margin_accounts = len(vm.accounts)
         figures.margin_paid = -int(vm.accounts.amount[vm.accounts.amount < 0].sum())
-        figures.premium_accounts = len(paid)
+        figures.premium_accounts = len(paid.accounts)
         del intraday, after, vm, paid
     return figures
 

@@ -91,7 +91,7 @@ def test_an_option_buyer_pays_the_premium_and_the_seller_receives_it() -> None:
     fills = FillColumns.of([Fill("A", "S50M26", BUY, 3, 1_250, OPEN),
                             Fill("B", "S50M26", SELL, 3, 1_250, OPEN)], ACCOUNTS, S50)
     # 3 x 12.50 points x 200 = 7,500 THB
-    assert premium(fills, M200, np.array([True])) == _cash({0: -750_000, 1: 750_000})
+    assert premium(fills, M200, np.array([True])).accounts == _cash({0: -750_000, 1: 750_000})
     assert len(premium(fills, M200, np.array([False]))) == 0
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from siamex.clearing.derivatives.accounts import load_accounts
 from siamex.clearing.derivatives.files import series_check
-from siamex.clearing.derivatives.fills import BUY, SELL, Fill, Flag
+from siamex.clearing.derivatives.fills import Flag
 from siamex.clearing.derivatives.trades import (
     TRADE_COLUMNS,
     DerivativesTrade,
@@ -51,8 +51,8 @@ def test_the_normal_days_trades_are_read_in_time_order_with_both_sides() -> None
     first = trades[0]
     assert (first.date, first.session, first.series, first.qty, first.price) == (
         dt.date(2021, 4, 8), TradingSession.DAY, "S50M21", 4, 100_000)
-    assert first.fills() == (Fill("A-01", "S50M21", BUY, 4, 100_000, Flag.OPEN),
-                             Fill("B-01", "S50M21", SELL, 4, 100_000, Flag.OPEN))
+    assert (first.buy_account, first.buy_flag, first.sell_account, first.sell_flag) == (
+        "A-01", Flag.OPEN, "B-01", Flag.OPEN)
     assert trades[3].series == "S50M21C1000" and trades[3].price == 1_850
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -32,6 +32,7 @@ from siamex.clearing.derivatives.instructions import (
 from siamex.clearing.derivatives.marking import (
     AccountCash,
     FinalSettlement,
+    Premium,
     VariationMargin,
     final_settlement,
     premium,
@@ -57,7 +58,7 @@ from siamex.clearing.derivatives.settlement_prices import (
     daily_settlement_prices,
 )
 from siamex.clearing.derivatives.trades import DerivativesTrade
-from siamex.clearing.derivatives.universe import Universe, check_listed
+from siamex.clearing.derivatives.universe import Universe, check_listed, series_named
 from siamex.clearing.foundations.accounts import DERIVATIVES_SETTLEMENT, member_bank
 from siamex.clearing.foundations.keys import key
 from siamex.clearing.foundations.ledger import Transaction, transfer
@@ -93,7 +94,7 @@ from siamex.rulebook.calendar import (
 )
 from siamex.rulebook.derivative_limits import price_limits
 from siamex.rulebook.products import ProductTable, default_products
-from siamex.rulebook.series import Series, SeriesList, parse_symbol
+from siamex.rulebook.series import SeriesList
 from siamex.units import US_PER_DAY, US_PER_SECOND, format_price
 
 __all__ = ["DerivativesInputs", "clear_derivatives"]
@@ -138,13 +139,15 @@ class _Worked:
     approvals: dict[str, list[str]]
 
 
-def _check_date(inputs: DerivativesInputs, on: dt.date) -> None:
+def _check_date(inputs: DerivativesInputs, on: dt.date) -> dt.date:
+    """Refuse a run on a day TFEX does not clear, or on inputs of another day; the day the
+    run's end-of-day cash settles (4.4: the next business day)."""
     try:
-        trading = is_trading_day(on) and next_trading_day(on) > on
+        if not is_trading_day(on):
+            raise SiamexError(ErrorCode.NOT_TRADING_DAY, f"{on} is not a TFEX business day")
+        settles = next_trading_day(on)
     except OutsideCalendar as exc:
         raise SiamexError(ErrorCode.NOT_TRADING_DAY, str(exc)) from None
-    if not trading:
-        raise SiamexError(ErrorCode.NOT_TRADING_DAY, f"{on} is not a TFEX business day")
     dated = inputs.instructions.date
     if dated is not None and dated != on:
         raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
@@ -152,6 +155,7 @@ def _check_date(inputs: DerivativesInputs, on: dt.date) -> None:
     if inputs.trades and inputs.trades[0].date != on:
         raise SiamexError(ErrorCode.TRADE_FILE,
                           f"the trades clear on {inputs.trades[0].date}, the run is for {on}")
+    return settles
 
 
 def _carried(inputs: DerivativesInputs, store: LedgerStore, on: dt.date) -> _Carried:
@@ -177,9 +181,10 @@ def _carried(inputs: DerivativesInputs, store: LedgerStore, on: dt.date) -> _Car
                 for p in DERIVATIVES_POSITIONS.get(store, previous) or []}
     stored = {} if previous is None else DERIVATIVES_PRICES.get(store, previous) or {}
     given = inputs.instructions.previous_settlement_prices
-    for series in sorted(set(given) & set(stored)):
+    priced = sorted(set(given) & set(stored))
+    if priced:
         raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
-                          f"previous_settlement_prices: the store has {series}'s price of "
+                          f"previous_settlement_prices: the store has {priced[0]}'s price of "
                           f"{previous}; give previous prices for series new to the store only")
     prices = {**given, **{series: row.price for series, row in stored.items()}}
     approved = {account: frozenset(Approval(a) for a in kinds)
@@ -216,14 +221,18 @@ def _opening(opening: Iterable[OpeningPosition]) -> dict[tuple[str, str], tuple[
     return held
 
 
-def _check_limits(trades: Iterable[DerivativesTrade], universe: Universe,
-                  previous: Mapping[str, int]) -> None:
-    """4.1: a futures trade lies within its series' daily limits, from the previous
-    settlement price (an option's limits need its underlying's, which a day's files lack)."""
-    limits = {symbol: price_limits(product, previous[symbol])
-              for symbol, product, future in zip(universe.symbols, universe.products,
-                                                 universe.futures.tolist(), strict=True)
-              if future and symbol in previous}
+def _limits(universe: Universe, previous: Mapping[str, int]) -> dict[str, tuple[int, int]]:
+    """4.1: each futures series' daily (ceiling, floor), from its previous settlement price
+    (an option's limits need its underlying's, which a day's files lack)."""
+    return {symbol: price_limits(product, previous[symbol])
+            for symbol, product, future in zip(universe.symbols, universe.products,
+                                               universe.futures.tolist(), strict=True)
+            if future and symbol in previous}
+
+
+def _check_limits(trades: Iterable[DerivativesTrade],
+                  limits: Mapping[str, tuple[int, int]]) -> None:
+    """4.1: a futures trade lies within its series' daily limits."""
     for trade in trades:
         if trade.series not in limits:
             continue
@@ -247,12 +256,8 @@ def _symbols(inputs: DerivativesInputs, carried: _Carried, bookings: Bookings,
         check_listed(symbol, on, inputs.products, inputs.series)
     booked = {f.series for fills in bookings.days.values() for f in fills} - symbols
     return symbols | {symbol for symbol in booked
-                      if _series_of(inputs, symbol).last_trading_day >= on}
-
-
-def _series_of(inputs: DerivativesInputs, symbol: str) -> Series:
-    return (inputs.series[symbol] if inputs.series is not None and symbol in inputs.series
-            else parse_symbol(symbol, inputs.products))
+                      if series_named(symbol, inputs.products, inputs.series).last_trading_day
+                      >= on}
 
 
 def _booked(inputs: DerivativesInputs) -> list[BookedFill]:
@@ -271,7 +276,8 @@ def _booked(inputs: DerivativesInputs) -> list[BookedFill]:
 
 
 def _settlement_prices(inputs: DerivativesInputs, universe: Universe,
-                       previous: Mapping[str, int]) -> dict[str, SettlementPrice]:
+                       previous: Mapping[str, int], limits: Mapping[str, tuple[int, int]]
+                       ) -> dict[str, SettlementPrice]:
     """4.4: the day's price of every series not expiring, grouped by the close of its
     product's day session (the end of its settlement window)."""
     terms = universe.terms()
@@ -287,15 +293,12 @@ def _settlement_prices(inputs: DerivativesInputs, universe: Universe,
     prices: dict[str, SettlementPrice] = {}
     window = inputs.rules.derivatives_settlement_window * 60 * US_PER_SECOND
     for close, symbols in sorted(by_close.items()):
-        limits: dict[str, tuple[int, int]] = {
-            s: price_limits(universe.products[universe.index[s]], previous[s])
-            for s in symbols if s in previous and universe.futures[universe.index[s]]}
         prices.update(daily_settlement_prices(
             {s: terms[s] for s in symbols}, {s: trades[s] for s in symbols if s in trades},
             {s: previous[s] for s in symbols if s in previous}, close_us=_DAY_SESSION + close,
             given={s: p for s, p in inputs.instructions.settlement_prices.items()
                    if s in symbols},
-            limits=limits, window_us=window))
+            limits={s: limits[s] for s in symbols if s in limits}, window_us=window))
     return prices
 
 
@@ -357,31 +360,31 @@ class _Marked:
 
     vm: VariationMargin
     final: FinalSettlement
-    premium: AccountCash
+    premium: Premium
 
 
 def _rows(names: Sequence[str], universe: Universe, book: AccountBook, fills: FillColumns,
           marked: _Marked, positions: Positions) -> list[AccountSeriesRow]:
     """One row per account and series with a position after the day or money today."""
     traded = fills.side.astype(np.int64) * fills.qty
-    options = ~universe.futures[fills.series]
-    paid = np.where(options, -traded * fills.price * universe.multiplier[fills.series], 0)
-    activity = _column_sums(join_keys(fills.account, fills.series),
-                            np.maximum(traded, 0), np.maximum(-traded, 0), paid)
+    activity = _column_sums(join_keys(fills.account, fills.series), np.maximum(traded, 0),
+                            np.maximum(-traded, 0))
     vm = _column_sums(join_keys(marked.vm.account, marked.vm.series), marked.vm.carry,
                       marked.vm.new)
+    paid = _column_sums(join_keys(marked.premium.account, marked.premium.series),
+                        marked.premium.amount)
     final = _column_sums(join_keys(marked.final.account, marked.final.series),
                          marked.final.cash)
     held = _column_sums(join_keys(positions.account, positions.series), positions.long,
                         positions.short)
     rows = []
-    for a, s in sorted(set(activity) | set(vm) | set(final) | set(held)):
+    for a, s in sorted(set(activity) | set(vm) | set(paid) | set(final) | set(held)):
         long, short = held.get((a, s), (0, 0))
-        bought, sold, paid_premium = activity.get((a, s), (0, 0, 0))
+        bought, sold = activity.get((a, s), (0, 0))
         carry, new = vm.get((a, s), (0, 0))
         rows.append(AccountSeriesRow(names[a], book.member_of(names[a]), universe.symbols[s],
-                                     long, short, bought, sold, carry, new, paid_premium,
-                                     final.get((a, s), [0])[0]))
+                                     long, short, bought, sold, carry, new,
+                                     paid.get((a, s), [0])[0], final.get((a, s), [0])[0]))
     return rows
 
 
@@ -391,7 +394,7 @@ def _member_cash(names: Sequence[str], book: AccountBook, marked: _Marked,
     run: the day's total less what the round settled."""
     early = {} if intraday is None else intraday.accounts
     day_total: dict[str, int] = {}
-    for cash in (marked.vm.accounts, marked.final.accounts, marked.premium):
+    for cash in (marked.vm.accounts, marked.final.accounts, marked.premium.accounts):
         for index, amount in _cash_of(cash).items():
             day_total[names[index]] = day_total.get(names[index], 0) + amount
     members: dict[str, list[int]] = {}
@@ -475,15 +478,7 @@ class _Traded:
 
     def until(self, cut: int) -> FillColumns:
         """The rows of the trades made by `cut`."""
-        kept = self.at <= cut
-        f = self.fills
-        return FillColumns(f.account[kept], f.series[kept], f.side[kept], f.qty[kept],
-                           f.price[kept], f.flag[kept])
-
-
-def _joined(one: FillColumns, other: FillColumns) -> FillColumns:
-    return FillColumns(*(np.concatenate((getattr(one, f.name), getattr(other, f.name)))
-                         for f in fields(FillColumns)))
+        return self.fills.rows(self.at <= cut)
 
 
 def _columns(fills: Iterable[Fill], names: Sequence[str], universe: Universe) -> FillColumns:
@@ -513,7 +508,8 @@ def _stored_bookings(store: LedgerStore, carried: _Carried, on: dt.date) -> dict
             for day in carried.days if day >= first}
 
 
-def _work(inputs: DerivativesInputs, store: LedgerStore, on: dt.date) -> _Worked:
+def _work(inputs: DerivativesInputs, store: LedgerStore, on: dt.date,
+          settles: dt.date) -> _Worked:
     carried = _carried(inputs, store, on)
     bookings = Bookings({**_stored_bookings(store, carried, on), on: _booked(inputs)})
     universe = Universe(_symbols(inputs, carried, bookings, on), on, inputs.products,
@@ -524,8 +520,9 @@ def _work(inputs: DerivativesInputs, store: LedgerStore, on: dt.date) -> _Worked
             raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
                               f"{account} holds {series}, which has no previous settlement "
                               "price: give it in previous_settlement_prices")
-    _check_limits(inputs.trades, universe, carried.prices)
-    daily = _settlement_prices(inputs, universe, carried.prices)
+    limits = _limits(universe, carried.prices)
+    _check_limits(inputs.trades, limits)
+    daily = _settlement_prices(inputs, universe, carried.prices, limits)
     finals = final_prices(universe, instructions.final_settlement, inputs.products)
     today = {s: p.price for s, p in daily.items()} | finals.settlement
     basis = {s: p.basis.value for s, p in daily.items()} | {s: "final" for s in finals.settlement}
@@ -535,14 +532,14 @@ def _work(inputs: DerivativesInputs, store: LedgerStore, on: dt.date) -> _Worked
     start = Positions.of(carried.held, names, universe.symbols)
     changes = rebook_trades(inputs.accounts, on, bookings, today, instructions.amendments,
                             instructions.give_ups)
-    rebooked = _joined(traded.fills, _columns(changes.fills, names, universe))
+    rebooked = traded.fills.joined(_columns(changes.fills, names, universe))
     moves = transfer_positions(
         inputs.accounts, on, _transferable(carried.held, apply_fills(start, rebooked), names,
                                            universe),
         today, {s.symbol: s.last_trading_day for s in universe.series}, instructions.transfers,
         instructions.bulk_transfers)
     changes.answers.extend(moves.answers)
-    fills = _joined(rebooked, _columns(moves.fills, names, universe))
+    fills = rebooked.joined(_columns(moves.fills, names, universe))
     positions = _match_outs(end_of_day(apply_fills(start, fills), modes),
                             instructions.match_outs, names, modes, universe, changes.answers)
     settle = _by_series(universe, today, np.zeros(len(universe), np.int64))
@@ -558,7 +555,7 @@ def _work(inputs: DerivativesInputs, store: LedgerStore, on: dt.date) -> _Worked
     approvals = {a: sorted(k.value for k in kinds)
                  for a, kinds in sorted(carried.approvals.items()) if kinds}
     report = DerivativesDay(
-        on, next_trading_day(on), inputs.rules.derivatives_intraday_settlement,
+        on, settles, inputs.rules.derivatives_intraday_settlement,
         inputs.rules.derivatives_eod_settlement, len(inputs.trades),
         [PriceRow(s, today[s], basis[s], carried.prices.get(s)) for s in universe.symbols],
         _rows(names, universe, inputs.accounts, fills, money, final.positions), cash,
@@ -623,12 +620,12 @@ def clear_derivatives(inputs: DerivativesInputs, store: LedgerStore, on: dt.date
     final settlement input) refuses it before anything is stored; a change or match-out the
     rules refuse is answered alone in the report (decision 79).
     """
-    _check_date(inputs, on)
+    settles = _check_date(inputs, on)
     done = DERIVATIVES_DAY.get(store, on)
     if done is not None:
         return done
     try:
-        worked = _work(inputs, store, on)
+        worked = _work(inputs, store, on, settles)
     except TooLarge as exc:  # decision 101: beyond what the day's int64 sums hold
         raise SiamexError(ErrorCode.TRADE_FILE, f"the day cannot be marked exactly: {exc}"
                           ) from None

@@ -53,3 +53,11 @@ class Fill:
     qty: int
     price: int
     flag: Flag
+
+    @property
+    def moves(self) -> tuple[int, int]:
+        """What the fill adds to its account's (long, short): an OPEN to its own side, a CLOSE
+        takes from the other (4.2; positions.apply_fills is the same rule over arrays)."""
+        if self.flag is Flag.OPEN:
+            return (self.qty, 0) if self.side == BUY else (0, self.qty)
+        return (0, -self.qty) if self.side == BUY else (-self.qty, 0)

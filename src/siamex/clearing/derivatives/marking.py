@@ -5,7 +5,7 @@ Futures are marked to the day's settlement price: positions carried in from yest
 the change in settlement price, today's trades by the distance from their trade price. Options
 are not marked; their buyers pay the premium and sellers receive it, settled T+1 (derived),
 which the caller posts beside the variation margin: the account's day is
-`variation_margin(...).accounts` plus `premium(...)`. At expiry a future needs no separate
+`variation_margin(...).accounts` plus `premium(...).accounts`. At expiry a future needs no separate
 cash: the caller passes its final settlement price as that day's `settle_today`, so the day's
 variation margin settles it to the final price, and `final_settlement` then only removes the
 position. An expiring option pays its holders its intrinsic value against the underlying's
@@ -48,6 +48,7 @@ __all__ = [
     "AccountCash",
     "FinalSettlement",
     "Kind",
+    "Premium",
     "VariationMargin",
     "final_settlement",
     "premium",
@@ -89,6 +90,19 @@ class VariationMargin(Columns):
     carry: Int64s
     new: Int64s
     total: Int64s
+    accounts: AccountCash
+
+    def __len__(self) -> int:
+        return len(self.account)
+
+
+@dataclass(frozen=True, eq=False)
+class Premium(Columns):
+    """Option premium per (account, series), rows at zero left out, and its sum per account."""
+
+    account: Int32s
+    series: Int32s
+    amount: Int64s
     accounts: AccountCash
 
     def __len__(self) -> int:
@@ -194,8 +208,9 @@ def variation_margin(carried: Positions, fills: FillColumns, settle_today: Int64
                            _per_account(account, total))
 
 
-def premium(fills: FillColumns, multiplier: Int64s, options: Bools) -> AccountCash:
-    """The option premium per account: buyers pay qty * price * M, sellers receive it.
+def premium(fills: FillColumns, multiplier: Int64s, options: Bools) -> Premium:
+    """The option premium per account and series: buyers pay qty * price * M, sellers
+    receive it.
 
     Settled T+1 (clearing-spec.md 4.4, derived); the caller posts it.
     """
@@ -208,7 +223,10 @@ def premium(fills: FillColumns, multiplier: Int64s, options: Bools) -> AccountCa
     # clearing-spec.md 4.4: - premium paid + premium received
     paid = (-_signed(fills.side[traded], fills.qty[traded]) * fills.price[traded]
             * multiplier[fills.series[traded]])
-    return _per_account(fills.account[traded], paid)
+    keys, (sums,) = sum_by_key(join_keys(fills.account[traded], fills.series[traded]), paid)
+    kept = np.flatnonzero(sums)
+    account, series_of = split_keys(keys[kept])
+    return Premium(account, series_of, sums[kept], _per_account(account, sums[kept]))
 
 
 def final_settlement(carried: Positions, final_price: Int64s, expiring: Bools, kind: Int8s,

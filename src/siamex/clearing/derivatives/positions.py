@@ -184,6 +184,15 @@ class FillColumns(Columns):
         return cls(np.empty(0, np.int32), np.empty(0, np.int32), np.empty(0, np.int8),
                    np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int8))
 
+    def rows(self, kept: Bools) -> FillColumns:
+        """The fills where `kept` is true, in order."""
+        return FillColumns(*(getattr(self, f.name)[kept] for f in fields(self)))
+
+    def joined(self, other: FillColumns) -> FillColumns:
+        """These fills, then `other`'s."""
+        return FillColumns(*(np.concatenate((getattr(self, f.name), getattr(other, f.name)))
+                             for f in fields(self)))
+
 
 @dataclass(frozen=True, eq=False)
 class Positions(Columns):

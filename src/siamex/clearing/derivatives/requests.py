@@ -29,7 +29,7 @@ from siamex.clearing.derivatives.changes import (
     bulk_transfer_fills,
     transfer_fills,
 )
-from siamex.clearing.derivatives.fills import BUY, SELL, Fill, Flag
+from siamex.clearing.derivatives.fills import BUY, SELL, Fill
 from siamex.clearing.derivatives.instructions import (
     AmendEntry,
     BulkEntry,
@@ -153,11 +153,8 @@ def _moved(held: dict[tuple[str, str], Holding], fills: list[Fill]) -> None:
     """Keep the carried holdings current after an accepted transfer, for the next request."""
     for f in fills:
         long, short = held.get((f.account, f.series), Holding(0, 0))
-        if f.flag is Flag.OPEN:
-            long, short = (long + f.qty, short) if f.side == BUY else (long, short + f.qty)
-        else:
-            long, short = (long - f.qty, short) if f.side == SELL else (long, short - f.qty)
-        held[f.account, f.series] = Holding(long, short)
+        to_long, to_short = f.moves
+        held[f.account, f.series] = Holding(long + to_long, short + to_short)
 
 
 def _transfer(context: _Context, held: dict[tuple[str, str], Holding],

@@ -33,7 +33,9 @@ from itertools import chain
 from typing import NamedTuple
 
 from siamex.clearing.foundations.money import round_half_up
+from siamex.clearing.foundations.parameters import DEFAULT_CLEARING_RULES
 from siamex.errors import ErrorCode, SiamexError
+from siamex.units import US_PER_SECOND
 
 __all__ = [
     "DEFAULT_WINDOW_US",
@@ -44,7 +46,8 @@ __all__ = [
     "daily_settlement_prices",
 ]
 
-DEFAULT_WINDOW_US = 15 * 60 * 1_000_000  # clearing-spec.md 4.4 (derived): 15 minutes
+# the parameter's default (clearing-spec.md 4.4, derived: 15 minutes), in microseconds
+DEFAULT_WINDOW_US = DEFAULT_CLEARING_RULES.derivatives_settlement_window * 60 * US_PER_SECOND
 
 
 class PriceBasis(StrEnum):

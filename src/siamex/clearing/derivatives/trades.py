@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from siamex.clearing.derivatives.accounts import AccountBook
-from siamex.clearing.derivatives.fills import BUY, MAX_CONTRACTS, MAX_PRICE, SELL, Fill, Flag
+from siamex.clearing.derivatives.fills import MAX_CONTRACTS, MAX_PRICE, Flag
 from siamex.errors import ErrorCode, SiamexError, read_input
 from siamex.units import US_PER_DAY, InvalidValue, parse_date, parse_price, parse_time_of_day
 
@@ -67,12 +67,6 @@ class DerivativesTrade(NamedTuple):
     def time(self) -> int:
         """The wall-clock time of day the trade was made."""
         return self.at % US_PER_DAY
-
-    def fills(self) -> tuple[Fill, Fill]:
-        """The buyer's and the seller's side as booked."""
-        return (Fill(self.buy_account, self.series, BUY, self.qty, self.price, self.buy_flag),
-                Fill(self.sell_account, self.series, SELL, self.qty, self.price,
-                     self.sell_flag))
 
 
 SeriesCheck = Callable[["DerivativesTrade"], None]

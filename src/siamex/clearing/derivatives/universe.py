@@ -22,7 +22,7 @@ from siamex.errors import ErrorCode, SiamexError
 from siamex.rulebook.products import Product, ProductKind, ProductTable, SeriesKind
 from siamex.rulebook.series import Series, SeriesList, expiry_months, parse_symbol
 
-__all__ = ["Universe", "check_listed"]
+__all__ = ["Universe", "check_listed", "series_named"]
 
 _KIND = {SeriesKind.FUTURE: Kind.FUT, SeriesKind.CALL: Kind.CALL, SeriesKind.PUT: Kind.PUT}
 
@@ -46,6 +46,14 @@ def check_listed(symbol: str, on: dt.date, products: ProductTable,
     return series
 
 
+def series_named(symbol: str, products: ProductTable, listed: SeriesList | None) -> Series:
+    """A series by its symbol: from the series file when it lists it, else read back to its
+    product by the rulebook."""
+    if listed is not None and symbol in listed:
+        return listed[symbol]
+    return parse_symbol(symbol, products)
+
+
 class Universe:
     """The day's series in symbol order: `index` gives a symbol's position in every array."""
 
@@ -53,9 +61,8 @@ class Universe:
                  listed: SeriesList | None = None) -> None:
         self.symbols: tuple[str, ...] = tuple(sorted(set(symbols)))
         self.index = {symbol: i for i, symbol in enumerate(self.symbols)}
-        self.series: tuple[Series, ...] = tuple(
-            listed[s] if listed is not None and s in listed else parse_symbol(s, products)
-            for s in self.symbols)
+        self.series: tuple[Series, ...] = tuple(series_named(s, products, listed)
+                                                for s in self.symbols)
         self.products: tuple[Product, ...] = tuple(products[s.product] for s in self.series)
         self.on = on
         self.multiplier: Int64s = np.array([p.multiplier for p in self.products], np.int64)
