@@ -79,15 +79,16 @@ def format_price(satang: int) -> str:
     return f"{sign}{whole}.{frac:02d}"
 
 
-def parse_time_of_day(text: str) -> int:
-    """Read 'HH:MM[:SS[.ffffff]]' into microseconds after midnight."""
+def parse_time_of_day(text: str, latest_hour: int = 23) -> int:
+    """Read 'HH:MM[:SS[.ffffff]]' into microseconds after midnight; a clock that runs on past
+    midnight (a TFEX night session's, to 27:00) allows hours up to `latest_hour`."""
     if not isinstance(text, str):
         raise InvalidValue(f"time must be a string 'HH:MM:SS[.fff]', got {type(text).__name__}")
     m = _TIME.match(text)
     if m is None:
         raise InvalidValue(f"time {shown(text)} is not 'HH:MM:SS[.fff]'")
     hours, minutes, seconds = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
-    if hours > 23 or minutes > 59 or seconds > 59:
+    if hours > latest_hour or minutes > 59 or seconds > 59:
         raise InvalidValue(f"time {text!r} is not a time of day")
     micros = int((m.group(4) or "").ljust(6, "0"))
     return ((hours * 60 + minutes) * 60 + seconds) * US_PER_SECOND + micros

@@ -68,5 +68,5 @@ def test_a_restored_resting_order_keeps_its_smp_id() -> None:
 
 def test_a_snapshot_of_another_version_is_refused() -> None:
     data = snapshot(Engine())
-    with pytest.raises(ValueError, match="snapshot version 3 is not 4"):
+    with pytest.raises(ValueError, match="snapshot version 3 is not 5"):
         restore({**data, "version": 3})

@@ -66,6 +66,13 @@ def _optional_price(raw: Mapping[str, Any], key: str) -> int | None:
     return get_price(raw, key, required=False)
 
 
+def _position_effect(raw: Mapping[str, Any], key: str) -> str | None:
+    effect = get_str(raw, key, required=False)
+    if effect is not None and effect not in ("open", "close"):
+        raise FieldError(f"{key} must be open or close")
+    return effect
+
+
 def _enum(kind: type[E], default: E | None = None) -> Reader:
     return lambda raw, key: get_enum(raw, key, kind, default)
 
@@ -86,6 +93,7 @@ _NEW_ORDER_FIELDS: dict[str, Reader] = {
     "nvdr": get_bool,
     "client_type": _optional_text,
     "smp_id": _optional_text,
+    "position_effect": _position_effect,
 }
 """Each field of a new order after its time and id, in the order they are read (a test keeps
 them those of NewOrder)."""

@@ -8,7 +8,7 @@ be read does not stop the day: it becomes an edge rejection at its time.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -19,6 +19,8 @@ from siamex.errors import ErrorCode, SiamexError
 from siamex.rulebook.calendar import OutsideCalendar, is_trading_day
 from siamex.rulebook.overrides import read_rules
 from siamex.rulebook.parameters import Rulebook
+from siamex.rulebook.products import ProductKind, default_products
+from siamex.rulebook.series import parse_symbol
 from siamex.scenario.actions import EdgeReject, parse_action
 from siamex.scenario.fields import FieldError, get_bool, get_int, get_price, get_str, no_unknown
 from siamex.trading.commands import (
@@ -31,13 +33,17 @@ from siamex.trading.commands import (
 )
 from siamex.trading.listing import SIGNS
 from siamex.trading.rejects import Reject
+from siamex.trading.series_listing import listed_series
 from siamex.units import InvalidValue, day_start, parse_date, parse_time_of_day
 
 __all__ = ["DayPlan", "Item", "Scenario", "carried_forward", "load_scenario", "parse_scenario"]
 
 _DAY_KEYS = {"date", "seed", "rules", "auction_times", "instruments", "actions", "indices",
-             "members", "accounts", "description"}
-_TOP_KEYS = _DAY_KEYS | {"days"}
+             "members", "accounts", "description", "underlyings"}
+_TOP_KEYS = _DAY_KEYS | {"days", "market"}
+_SERIES_KEYS = {"symbol", "prev_close", "sign", "market_maker_accounts"}
+_SET_ONLY = ("indices", "auction_times")
+_NIGHT_HOURS = 27  # decision 111: a TFEX day's clock runs on to the night session's 03:00
 _INSTRUMENT_KEYS = {"symbol", "prev_close", "kind", "board", "board_lot", "listed_shares",
                     "ipo_price", "short_eligible", "sign", "surveillance_level", "index_member",
                     "market_maker_accounts", "short_outstanding", "surveillance_pause",
@@ -174,11 +180,46 @@ def _instrument(raw: Any, indices: frozenset[str]) -> InstrumentSpec:
     )
 
 
-def _instruments(raw: Any, indices: frozenset[str]) -> tuple[InstrumentSpec, ...]:
+def _series(raw: Any, day: dt.date, underlyings: Mapping[str, int]) -> InstrumentSpec:
+    """A TFEX series of the day; unknown and expired series are refused with their codes."""
+    if not isinstance(raw, dict):
+        raise FieldError("a series must be an object")
+    no_unknown(raw, _SERIES_KEYS, "series")
+    symbol = str(get_str(raw, "symbol"))
+    _, product = listed_series(symbol, day, default_products())
+    if product.kind is ProductKind.OPTION and product.underlying not in underlyings:
+        raise FieldError(f"{symbol}: an option needs its underlying's previous settlement: "
+                         f"underlyings.{product.underlying}")
+    prev_close = get_price(raw, "prev_close", required=False)
+    if prev_close is not None and prev_close <= 0:
+        raise FieldError(f"{symbol}: prev_close must be positive")
+    signs = _strings(raw, "sign")
+    unknown = sorted(set(signs) - SIGNS)
+    if unknown:
+        raise FieldError(f"{symbol}: unknown sign(s) {', '.join(unknown)}")
+    return InstrumentSpec(symbol, prev_close, product.kind.value, signs=signs,
+                          market_maker_accounts=_strings(raw, "market_maker_accounts"))
+
+
+def _underlyings(raw: Any) -> dict[str, int]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise _fail(ErrorCode.SCENARIO_FIELD, "underlyings must be an object of prices")
+    try:
+        prices = {str(name): get_price(raw, name) for name in raw}
+    except FieldError as exc:
+        raise _fail(ErrorCode.SCENARIO_FIELD, f"underlyings: {exc}") from None
+    if any(price is None or price <= 0 for price in prices.values()):
+        raise _fail(ErrorCode.SCENARIO_FIELD, "underlyings: a price must be positive")
+    return {name: price for name, price in prices.items() if price is not None}
+
+
+def _instruments(raw: Any, read: Callable[[Any], InstrumentSpec]) -> tuple[InstrumentSpec, ...]:
     if not isinstance(raw, list) or not raw:
         raise _fail(ErrorCode.SCENARIO_FIELD, "instruments must be a non-empty list")
     try:
-        specs = tuple(_instrument(item, indices) for item in raw)
+        specs = tuple(read(item) for item in raw)
     except FieldError as exc:
         raise _fail(ErrorCode.SCENARIO_FIELD, f"instruments: {exc}") from None
     symbols = [spec.symbol for spec in specs]
@@ -269,7 +310,7 @@ def _auction_times(raw: Any, rules: Rulebook) -> dict[str, int]:
     return pinned
 
 
-def _items(raw: Any, base: int) -> tuple[Item, ...]:
+def _items(raw: Any, base: int, latest_hour: int) -> tuple[Item, ...]:
     if not isinstance(raw, list):
         raise _fail(ErrorCode.SCENARIO_FIELD, "actions must be a list")
     items: list[Item] = []
@@ -283,7 +324,7 @@ def _items(raw: Any, base: int) -> tuple[Item, ...]:
         label = action.get("id")
         label = label if isinstance(label, str) else ""
         try:
-            ts = base + parse_time_of_day(at)
+            ts = base + parse_time_of_day(at, latest_hour)
         except InvalidValue as exc:
             items.append(Item(last, None, EdgeReject(label, Reject.INVALID, f"at: {exc}")))
             continue
@@ -306,26 +347,58 @@ def carried_forward(specs: tuple[InstrumentSpec, ...]) -> tuple[InstrumentSpec, 
                  for s in specs)
 
 
+def _market(raw: Mapping[str, Any]) -> str:
+    market = raw.get("market", "set")
+    if market not in ("set", "tfex"):
+        raise _fail(ErrorCode.SCENARIO_FIELD, "market must be set or tfex")
+    for key in _SET_ONLY if market == "tfex" else ("underlyings",):
+        if key in raw or any(isinstance(d, dict) and key in d for d in raw.get("days") or ()):
+            raise _fail(ErrorCode.SCENARIO_FIELD, f"{key} is not a field of a {market} scenario")
+    return str(market)
+
+
+def _reader(market: str, day: dt.date, indices: tuple[IndexSpec, ...],
+            underlyings: Mapping[str, int]) -> Callable[[Any], InstrumentSpec]:
+    if market == "tfex":
+        return lambda item: _series(item, day, underlyings)
+    names = frozenset(spec.name for spec in indices)
+    return lambda item: _instrument(item, names)
+
+
+def _day_end(start: StartDay, rules: Rulebook) -> int:
+    """When a day is over: the off-hour session's end, or the latest close of its series'
+    products (a night session's, past midnight)."""
+    if start.market != "tfex":
+        return start.ts + rules.off_hour_end
+    products = default_products()
+    return start.ts + max(session.close for spec in start.instruments
+                          for session in products[parse_symbol(spec.symbol, products).product]
+                          .sessions)
+
+
 def _day(raw: dict[str, Any], shared: dict[str, Any], overrides: Mapping[str, Any],
-         previous: tuple[InstrumentSpec, ...] | None) -> DayPlan:
+         previous: tuple[InstrumentSpec, ...] | None, market: str) -> DayPlan:
     merged = {**shared, **raw}
     day = _trading_date(merged.get("date"))
     rules = _rulebook(merged.get("rules"), overrides)
     indices = _indices(merged.get("indices"))
+    underlyings = _underlyings(merged.get("underlyings"))
     seed = merged.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise _fail(ErrorCode.SCENARIO_FIELD, "seed must be an integer")
     if "instruments" in raw or previous is None:
         instruments = _instruments(merged.get("instruments"),
-                                   frozenset(spec.name for spec in indices))
+                                   _reader(market, day, indices, underlyings))
     else:
         instruments = carried_forward(previous)
     base = day_start(day)
     start = StartDay(base, day.isoformat(), seed, dict(merged.get("rules") or {}) | dict(
         overrides), instruments, _members(merged.get("members")),
         _auction_times(merged.get("auction_times"), rules), indices,
-        _accounts(merged.get("accounts")))
-    return DayPlan(start, _items(merged.get("actions", []), base), base + rules.off_hour_end)
+        _accounts(merged.get("accounts")), market, underlyings)
+    latest_hour = _NIGHT_HOURS if market == "tfex" else 23
+    return DayPlan(start, _items(merged.get("actions", []), base, latest_hour),
+                   _day_end(start, rules))
 
 
 def parse_scenario(data: bytes, overrides: Mapping[str, Any] | None = None) -> Scenario:
@@ -342,12 +415,13 @@ def parse_scenario(data: bytes, overrides: Mapping[str, Any] | None = None) -> S
     if unknown:
         raise _fail(ErrorCode.SCENARIO_FIELD, f"unknown field(s) {', '.join(unknown)}")
     overrides = dict(overrides or {})
+    market = _market(raw)
     if "days" not in raw:
-        return Scenario((_day(raw, {}, overrides, None),))
+        return Scenario((_day(raw, {}, overrides, None, market),))
     days_raw = raw["days"]
     if not isinstance(days_raw, list) or not days_raw:
         raise _fail(ErrorCode.SCENARIO_FIELD, "days must be a non-empty list")
-    shared = {k: v for k, v in raw.items() if k != "days"}
+    shared = {k: v for k, v in raw.items() if k not in ("days", "market")}
     days: list[DayPlan] = []
     previous: tuple[InstrumentSpec, ...] | None = None
     for item in days_raw:
@@ -356,7 +430,7 @@ def parse_scenario(data: bytes, overrides: Mapping[str, Any] | None = None) -> S
         unknown = sorted(set(item) - _DAY_KEYS)
         if unknown:
             raise _fail(ErrorCode.SCENARIO_FIELD, f"day: unknown field(s) {', '.join(unknown)}")
-        plan = _day(item, shared, overrides, previous)
+        plan = _day(item, shared, overrides, previous, market)
         if days and plan.start.date <= days[-1].start.date:
             raise _fail(ErrorCode.SCENARIO_FIELD, "days must be in increasing date order")
         days.append(plan)

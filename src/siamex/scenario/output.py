@@ -41,9 +41,12 @@ def _price(value: int | None) -> str | None:
 
 
 def _accepted(e: Accepted) -> dict[str, Any]:
-    return {"id": e.id, "symbol": e.symbol, "order_no": e.order_no, "side": e.side.value,
-            "type": e.type.value, "validity": e.validity.value, "board": e.board.value,
-            "qty": e.qty, "price": _price(e.price), "member": e.member, "account": e.account}
+    fields = {"id": e.id, "symbol": e.symbol, "order_no": e.order_no, "side": e.side.value,
+              "type": e.type.value, "validity": e.validity.value, "board": e.board.value,
+              "qty": e.qty, "price": _price(e.price), "member": e.member, "account": e.account}
+    if e.effect:
+        fields["position_effect"] = e.effect
+    return fields
 
 
 def _rejected(e: Rejected) -> dict[str, Any]:
@@ -65,12 +68,15 @@ def _cancelled(e: Cancelled) -> dict[str, Any]:
 
 
 def _trade(e: Trade) -> dict[str, Any]:
-    return {"symbol": e.symbol, "board": e.board.value, "price": format_price(e.price),
-            "qty": e.qty, "buy_id": e.buy_id, "sell_id": e.sell_id, "aggressor": e.aggressor,
-            "trade_no": e.trade_no, "buy_order_no": e.buy_order_no,
-            "sell_order_no": e.sell_order_no, "buy_member": e.buy_member,
-            "buy_account": e.buy_account, "sell_member": e.sell_member,
-            "sell_account": e.sell_account}
+    fields = {"symbol": e.symbol, "board": e.board.value, "price": format_price(e.price),
+              "qty": e.qty, "buy_id": e.buy_id, "sell_id": e.sell_id, "aggressor": e.aggressor,
+              "trade_no": e.trade_no, "buy_order_no": e.buy_order_no,
+              "sell_order_no": e.sell_order_no, "buy_member": e.buy_member,
+              "buy_account": e.buy_account, "sell_member": e.sell_member,
+              "sell_account": e.sell_account}
+    if e.buy_effect:
+        fields.update(buy_effect=e.buy_effect, sell_effect=e.sell_effect)
+    return fields
 
 
 def _auction(e: AuctionResult) -> dict[str, Any]:

@@ -16,8 +16,9 @@ from siamex.trading.order import Order
 from siamex.trading.rejects import Reject
 from siamex.units import format_price, parse_date
 
-__all__ = ["Failure", "check_amend", "check_hft", "check_new", "check_order", "check_price",
-           "check_short", "check_short_amend", "expire_day"]
+__all__ = ["Failure", "check_amend", "check_hft", "check_new", "check_order",
+           "check_position_effect", "check_price", "check_short", "check_short_amend",
+           "expire_day"]
 
 Failure = tuple[Reject, str]
 
@@ -168,6 +169,19 @@ def _check_iceberg(rules: Rulebook, inst: Instrument, qty: int, kind: OrderType,
         )
     if published >= qty:
         return _INVALID, "published quantity must be less than the order quantity"
+    return None
+
+
+def check_position_effect(derivatives: bool, effect: str | None, short: bool) -> str | None:
+    """Refuse an open/close flag on an equity order, and on a derivatives order a flag other
+    than open or close, or the short-sale flag: a derivatives sell opens or closes a position,
+    it borrows nothing (decision 110)."""
+    if not derivatives:
+        return "position_effect is a derivatives order's flag; an equity order has none"
+    if effect is not None and effect != "open" and effect != "close":
+        return f"position_effect must be open or close, got {effect!r}"
+    if short:
+        return "a derivatives order takes no short-sale flag: a sell opens a short position"
     return None
 
 

@@ -98,6 +98,10 @@ class StartDay(_Command, tag="start_day", frozen=True, gc=False, array_like=True
 
     `auction_times` pins auctions ("open1", "open2", "close": microseconds after midnight) for
     every security; the others are drawn per security from `seed` (decision T6).
+
+    `market` "tfex" lists TFEX series instead of securities (docs/derivatives-trading.md):
+    their ticks, limits and sessions come from the product table, and `underlyings` gives the
+    previous settlement price of each option underlying (SET50: hundredths of a point).
     """
 
     ts: int
@@ -109,6 +113,8 @@ class StartDay(_Command, tag="start_day", frozen=True, gc=False, array_like=True
     auction_times: dict[str, int] = {}
     indices: tuple[IndexSpec, ...] = ()
     accounts: tuple[AccountSpec, ...] = ()
+    market: str = "set"
+    underlyings: dict[str, int] = {}
 
 
 class AdvanceTime(_Command, tag="advance", frozen=True, gc=False, array_like=True,
@@ -124,6 +130,8 @@ class NewOrder(_Command, tag="new", frozen=True, gc=False, array_like=True,
 
     `smp_id`, a client or group identifier in the member's own namespace, keeps the order from
     trading with a resting order of the same member carrying the same one (docs/decisions.md 82).
+    `position_effect`, "open" or "close", is a derivatives order's flag (FIX PositionEffect);
+    an equity order carries none.
     """
 
     ts: int
@@ -143,6 +151,7 @@ class NewOrder(_Command, tag="new", frozen=True, gc=False, array_like=True,
     nvdr: bool = False
     client_type: str | None = None
     smp_id: str | None = None
+    position_effect: str | None = None
 
 
 class AmendOrder(_Command, tag="amend", frozen=True, gc=False, array_like=True,
@@ -259,7 +268,8 @@ Command = (
 # them. The compiled engine reads a command once through this tuple: one C call instead of a
 # dozen generic attribute lookups. tests/trading/test_commands.py keeps them in step.
 NewOrderFields = tuple[int, str, str, str, str, Side, int, OrderType, int | None, Validity,
-                       str | None, int | None, bool, bool, bool, str | None, str | None]
+                       str | None, int | None, bool, bool, bool, str | None, str | None,
+                       str | None]
 AmendOrderFields = tuple[int, str, str | None, int | None, int | None, OrderType | None,
                          Side | None]
 CancelOrderFields = tuple[int, str, str | None, bool]

@@ -7,7 +7,9 @@ or to expire what does not outlive the day. The flow is an argument of `advance`
 field, so the two never refer to each other in a cycle that only the garbage collector could
 free (hosts run the engine with it off, siamex.runtime).
 
-Every security follows the day's schedule (`Instrument.session`, set-trading-rules.md 1.1).
+Every security follows the day's schedule (`Instrument.session`, set-trading-rules.md 1.1); on a
+TFEX day (`StartDay.market`) each series follows its product's sessions, its own timetable
+(siamex.trading.series_listing), and no step is market-wide.
 Over it a security may be held in a phase of its own (`Instrument.phase`). Two kinds of hold
 stack, the stop on top:
 
@@ -37,6 +39,7 @@ from typing import Final, Protocol
 import msgspec
 
 from siamex.rulebook.parameters import DEFAULT_RULEBOOK, Rulebook
+from siamex.rulebook.products import default_products
 from siamex.trading.circuit_breaker import breaker_floors, level_reached
 from siamex.trading.commands import StartDay
 from siamex.trading.enums import Phase
@@ -53,6 +56,7 @@ from siamex.trading.index import Index
 from siamex.trading.instrument import Instrument
 from siamex.trading.listing import carried_close, list_instrument
 from siamex.trading.phases import CONTINUOUS_PHASES, TRANSITIONS
+from siamex.trading.series_listing import list_series
 from siamex.units import day_start, format_price
 
 __all__ = ["NEVER", "US_PER_MINUTE", "OrderFlow", "Scheduled", "TradingDay", "stop_of"]
@@ -67,6 +71,7 @@ _CLOSED: Final = Phase.CLOSED
 _STEPS: Final = frozenset({Phase.HALTED, Phase.PAUSED, Phase.PRE_OPEN})
 _BREAKER_SESSIONS: Final = frozenset({Phase.PRE_OPEN_1, Phase.OPEN_1, Phase.PRE_OPEN_2,
                                       Phase.OPEN_2})
+_MARKETS: Final = ("set", "tfex")
 
 
 def stop_of(inst: Instrument) -> str:
@@ -92,6 +97,9 @@ class OrderFlow(Protocol):
     def uncross(self, inst: Instrument, ts: int, session: str, out: list[Event]) -> None:
         """Run a security's call auction ("open1", "open2", "close" or "resume")."""
 
+    def close_session(self, inst: Instrument, ts: int, out: list[Event]) -> None:
+        """Cancel a TFEX series' Day orders as its trading day ends."""
+
     def close_market(self, ts: int, out: list[Event]) -> None:
         """Cancel what does not outlive the day, as the market closes."""
 
@@ -102,6 +110,8 @@ class TradingDay:
 
     def __init__(self) -> None:
         self.rules: Rulebook = DEFAULT_RULEBOOK
+        self.market = "set"
+        self.derivatives = False
         self.date: dt.date | None = None
         self.base = 0
         self.seed = 0
@@ -123,6 +133,10 @@ class TradingDay:
         """Take a day's date, securities and indices: each security's limits from its previous
         close, given or carried (3.3, T18), and its base price in its indices (12)."""
         rules = self.rules
+        if cmd.market not in _MARKETS:
+            raise ValueError(f"market {cmd.market!r} is not one of {', '.join(_MARKETS)}")
+        self.market = cmd.market
+        self.derivatives = cmd.market == "tfex"
         self.date = day = dt.date.fromisoformat(cmd.date)
         self.base = day_start(day)
         self.seed = cmd.seed
@@ -136,9 +150,12 @@ class TradingDay:
                 prior = self.prior_closes.get(spec.symbol)
             if prior is not None:
                 spec = msgspec.structs.replace(spec, prior_close=prior)
-            inst = list_instrument(rules, day, spec,
-                                   carried_close(spec, cmd.instruments, self.closes), cmd.seed,
-                                   cmd.auction_times)
+            carried = carried_close(spec, cmd.instruments, self.closes)
+            if self.derivatives:
+                inst = list_series(rules, day, spec, carried, cmd.underlyings,
+                                   default_products())
+            else:
+                inst = list_instrument(rules, day, spec, carried, cmd.seed, cmd.auction_times)
             self.instruments[spec.symbol] = inst
             self._join_indices(inst, spec.index_member)
             out.append(PriceLimitsSet(cmd.ts, inst.symbol, inst.ceiling, inst.floor,
@@ -201,6 +218,11 @@ class TradingDay:
         base = self.base
         self.schedule = []
         self.next_due = NEVER
+        if self.derivatives:
+            for inst in self.instruments.values():
+                for due, leaving in inst.timetable:
+                    self._plan(due, inst.symbol, leaving)
+            return
         rules = self.rules
         for leaving, (trigger, _) in TRANSITIONS.items():
             if trigger.auction is None:
@@ -228,6 +250,9 @@ class TradingDay:
     def _security_transition(self, inst: Instrument, ts: int, leaving: Phase, flow: OrderFlow,
                              out: list[Event]) -> None:
         """Run a security's scheduled auction and move it on, unless an overlay holds it."""
+        if inst.timetable:
+            self._timetable_step(inst, ts, leaving, flow, out)
+            return
         trigger, entering = TRANSITIONS[leaving]
         if inst.session is not leaving:
             return
@@ -239,6 +264,23 @@ class TradingDay:
         if trigger.auction == "close":
             self._close_security(inst, ts, out)
 
+    def _timetable_step(self, inst: Instrument, ts: int, leaving: Phase, flow: OrderFlow,
+                        out: list[Event]) -> None:
+        """Take a step of a series' own timetable: its opening auction unless held, the next
+        phase, and at the end of its trading day the close and the Day orders' expiry."""
+        step = inst.timetable.get((ts, leaving))
+        if step is None or inst.session is not leaving:
+            return
+        entering, auction, ends_day = step
+        if auction and not inst.halt and not inst.stop:  # decision 21: no auction while held
+            flow.uncross(inst, ts, auction, out)
+        self._enter_session(inst, entering)
+        self.refresh(inst, ts, out)
+        if ends_day:
+            flow.close_session(inst, ts, out)
+            self._close_security(inst, ts, out)
+            inst.reset_statistics()
+
     def _enter_session(self, inst: Instrument, session: Phase) -> None:
         """Move the schedule on; a temporary hold ends when its continuous session does."""
         inst.session = session
@@ -248,6 +290,8 @@ class TradingDay:
     def _session_end(self, inst: Instrument) -> int:
         """Return when the security's current session ends (its continuous part included)."""
         session = inst.session
+        if inst.timetable:
+            return self._timetable_end(inst)
         rules = self.rules
         if session is Phase.PRE_OPEN_1 or session is Phase.OPEN_1:
             return self.base + rules.intermission_start
@@ -256,6 +300,14 @@ class TradingDay:
         if session is Phase.PRE_CLOSE:
             return self.base + inst.instants.close
         return self.now
+
+    def _timetable_end(self, inst: Instrument) -> int:
+        """Return when a series' current session ends, from its timetable."""
+        if inst.session not in _BREAKER_SESSIONS:
+            return self.now
+        ends = [due for due, leaving in inst.timetable
+                if leaving in CONTINUOUS_PHASES and due > self.now]
+        return min(ends) if ends else self.now
 
     def hold_end(self, inst: Instrument, ts: int, length: int) -> int:
         """Return when a temporary hold starting now ends: its length, or the session's end

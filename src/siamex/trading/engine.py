@@ -22,7 +22,13 @@ from msgspec.structs import astuple
 from siamex.rulebook.parameters import Rulebook
 from siamex.trading.auction import NO_CROSS, Equilibrium, allocate, pair
 from siamex.trading.book import NO_ASK, NO_BID, Book
-from siamex.trading.checks import check_amend, check_order, check_short_amend, expire_day
+from siamex.trading.checks import (
+    check_amend,
+    check_order,
+    check_position_effect,
+    check_short_amend,
+    expire_day,
+)
 from siamex.trading.commands import (
     AdvanceTime,
     AmendOrder,
@@ -53,7 +59,7 @@ from siamex.trading.instrument import Instrument
 from siamex.trading.matching import Fill, SelfMatch, available, band_reach, banded_sweep, sweep
 from siamex.trading.operations import operate
 from siamex.trading.order import Order
-from siamex.trading.overnight import carry_in, carry_out, expire_day_orders
+from siamex.trading.overnight import carry_in, carry_out, expire_day_orders, expire_series_orders
 from siamex.trading.price_band import Band
 from siamex.trading.rejects import CancelReason, Reject
 from siamex.trading.trade_reports import confirm_report, expire_reports, take_report
@@ -188,6 +194,9 @@ class Engine:
             label = command.id if isinstance(command, TradeReport | ConfirmTradeReport) else ""
             out.append(Rejected(command.ts, label, Reject.MARKET_CLOSED,
                                 "no trading day has started"))
+        elif self.day.derivatives and isinstance(command, TradeReport | ConfirmTradeReport):
+            out.append(Rejected(command.ts, command.id, Reject.NOT_IMPLEMENTED,
+                                "TFEX block trades are not implemented"))
         elif isinstance(command, TradeReport):
             if take_report(self.day, self.reports, self.orders, command, self.next_trade_no,
                            out):
@@ -224,6 +233,10 @@ class Engine:
         self.orders = expire_day_orders(self.day.instruments, self.orders, ts, out)
         expire_reports(self.reports, ts, out)
 
+    def close_session(self, inst: Instrument, ts: int, out: list[Event]) -> None:
+        """Cancel a TFEX series' Day orders as its trading day ends (decision 111)."""
+        expire_series_orders(inst, self.orders, ts, out)
+
     # -- orders --------------------------------------------------------------------------------
 
     def _reject(self, cmd: NewOrder | AmendOrder | CancelOrder, reason: Reject, text: str,
@@ -231,11 +244,17 @@ class Engine:
         out.append(_REJECTED(cmd.ts, cmd.id, reason, text))
 
     def _new_order(self, cmd: NewOrder, fields: NewOrderFields, out: list[Event]) -> None:
+        # nvdr and client type are the journal's, not the engine's
         (ts, cid, member, account, symbol, side, qty, kind, limit, validity, expire_date,
-         published, short, cash_balance, _, _, smp_id) = fields  # nvdr, client type: the journal's
+         published, short, cash_balance, _, _, smp_id, effect) = fields
         day = self.day
         if day.date is None:
             return self._reject(cmd, Reject.MARKET_CLOSED, "no trading day has started", out)
+        if effect is not None or day.derivatives:
+            failure = check_position_effect(day.derivatives, effect, short)
+            if failure is not None:
+                return self._reject(cmd, Reject.INVALID, failure, out)
+            effect = effect or "open"  # decision 110: an order without the flag opens
         if cid in self.orders or (self.reports and cid in self.reports):  # decision 11
             return self._reject(cmd, Reject.DUPLICATE_ID, f"order id {cid!r} is in use", out)
         inst = day.instruments.get(symbol)
@@ -260,12 +279,14 @@ class Engine:
             side=side, type=kind, validity=validity, price=price, qty=qty, remaining=qty,
             visible=slice_qty if slice_qty else qty, published=slice_qty, odd_lot=odd_lot,
             accepted_at=ts, expire_day=last_day, short=short, smp_id=smp_id or "",
+            effect=effect or "",
         )
         self.next_order_no += 1
         if short:
             inst.short_exposure += qty  # T14: today's short sales count against the cap
         out.append(_ACCEPTED(ts, cid, order.no, symbol, side, kind, validity,
-                             _ODD if odd_lot else _MAIN, qty, limit, member, account))
+                             _ODD if odd_lot else _MAIN, qty, limit, member, account,
+                             order.effect))
         self._enter(inst, book, order, ts, out)
         return None
 
@@ -397,7 +418,7 @@ class Engine:
             buy, sell = (order, resting) if buying else (resting, order)
             out.append(_TRADE(ts, self.next_trade_no, symbol, board, price, qty, aggressor,
                              buy.id, sell.id, buy.no, sell.no, buy.member, buy.account,
-                             sell.member, sell.account))
+                             sell.member, sell.account, buy.effect, sell.effect))
             self.next_trade_no += 1
             if not resting.remaining:  # an iceberg met twice in one sweep is gone once
                 orders.pop(resting.id, None)
@@ -547,7 +568,7 @@ class Engine:
         for buy, sell, qty in trades:
             out.append(Trade(ts, self.next_trade_no, inst.symbol, _MAIN, price, qty, "auction",
                              buy.id, sell.id, buy.no, sell.no, buy.member, buy.account,
-                             sell.member, sell.account))
+                             sell.member, sell.account, buy.effect, sell.effect))
             self.next_trade_no += 1
             inst.record_trade(price, qty)
 

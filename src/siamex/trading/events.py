@@ -52,6 +52,8 @@ class PhaseChanged(msgspec.Struct, frozen=True, gc=False):
 
 
 class Accepted(msgspec.Struct, frozen=True, gc=False):
+    """`effect` is a derivatives order's open/close flag, "" for an equity order."""
+
     ts: int
     id: str
     order_no: int
@@ -64,6 +66,7 @@ class Accepted(msgspec.Struct, frozen=True, gc=False):
     price: int | None
     member: str
     account: str
+    effect: str = ""
 
 
 class Rejected(msgspec.Struct, frozen=True, gc=False):
@@ -97,7 +100,8 @@ class Cancelled(msgspec.Struct, frozen=True, gc=False):
 
 class Trade(msgspec.Struct, frozen=True, gc=False):
     """`aggressor` is "buy", "sell", "auction" or "trade_report" (whose `board` then tells
-    the off-hour, big-lot or foreign board, so clearing can tell it from auto-matched trades)."""
+    the off-hour, big-lot or foreign board, so clearing can tell it from auto-matched trades).
+    `buy_effect` and `sell_effect` are a derivatives trade's open/close flags ("" for equities)."""
 
     ts: int
     trade_no: int
@@ -114,6 +118,8 @@ class Trade(msgspec.Struct, frozen=True, gc=False):
     buy_account: str
     sell_member: str
     sell_account: str
+    buy_effect: str = ""
+    sell_effect: str = ""
 
 
 class AuctionResult(msgspec.Struct, frozen=True, gc=False):

@@ -11,7 +11,14 @@ from siamex.trading.equilibrium import Grid
 from siamex.trading.index import Index
 from siamex.trading.phases import ACCEPTS, CONTINUOUS_PHASES, Accepts
 
-__all__ = ["Instrument"]
+__all__ = ["Instrument", "Step", "Timetable"]
+
+Step = tuple[Phase, str, bool]
+"""A scheduled step of a security with its own timetable: the phase it enters, the auction it
+runs first ("" for none), and whether it ends a trading day (statistics, Day orders)."""
+
+Timetable = dict[tuple[int, Phase], Step]
+"""A security's own schedule, keyed by the step's due time and the phase it leaves."""
 
 
 class Instrument:
@@ -27,6 +34,8 @@ class Instrument:
     `halt` a temporary hold (CB, AUTO_PAUSE, DPB, RESUME) whose current step is `step_phase`
     and whose next step is due at `step_due` (0: when the session ends).
     The market-integrity fields are set by siamex.trading.listing from the day's reference data.
+    `timetable` is empty for a security that follows the SET schedule; a TFEX series follows
+    its product's sessions (siamex.trading.series_listing).
     """
 
     __slots__ = (
@@ -73,6 +82,7 @@ class Instrument:
         "stop",
         "surveillance_level",
         "symbol",
+        "timetable",
         "trades",
         "uptick",
         "value",
@@ -142,6 +152,7 @@ class Instrument:
         self.paused_today = False
         self.foreign_underlying = False
         self.hft_ok = False
+        self.timetable: Timetable = {}
         self.indices: list[Index] = []
         self.index_price = 0
         self.last_price = 0
@@ -182,6 +193,12 @@ class Instrument:
             return self.prev_close
         assert self.ipo_price is not None
         return self.ipo_price
+
+    def reset_statistics(self) -> None:
+        """Start a new trading day's statistics; the last price stays the auctions' reference
+        (a TFEX series' night session opens the next trading day, decision 111)."""
+        self.open = self.high = self.low = 0
+        self.volume = self.value = self.trades = 0
 
     def record_trade(self, price: int, qty: int) -> None:
         """Count a main-board auto-matched trade in the day's statistics."""

@@ -2,7 +2,7 @@
 
 `visible` is the part a counterparty meets first: the whole remainder for an ordinary order, the
 published slice for an iceberg (decision T17). `smp_id` is its self-match prevention identifier,
-"" for none. `prev`/`next` link the order into its level's time-priority queue and `level` names
+"" for none; `effect` a derivatives order's open/close flag, "" for an equity order. `prev`/`next` link the order into its level's time-priority queue and `level` names
 that level; all three are cleared when it leaves the book. The two classes live together because
 each points at the other.
 
@@ -22,7 +22,7 @@ __all__ = ["ORDER_FIELDS", "Level", "Order"]
 
 ORDER_FIELDS: Final = ("no", "id", "member", "account", "symbol", "side", "type", "validity",
                        "price", "qty", "remaining", "visible", "published", "filled", "odd_lot",
-                       "accepted_at", "expire_day", "short", "smp_id")
+                       "accepted_at", "expire_day", "short", "smp_id", "effect")
 """An order's own fields, without its place in a queue (`prev`, `next`, `level`)."""
 
 
@@ -56,6 +56,7 @@ class Order:
         expire_day: int = 0,
         short: bool = False,
         smp_id: str = "",
+        effect: str = "",
     ) -> None:
         self.no = no
         self.id = id
@@ -76,6 +77,7 @@ class Order:
         self.expire_day = expire_day
         self.short = short
         self.smp_id = smp_id
+        self.effect = effect
         self.prev: Order | None = None
         self.next: Order | None = None
         self.level: Level | None = None

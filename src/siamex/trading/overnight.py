@@ -16,7 +16,7 @@ from siamex.trading.instrument import Instrument
 from siamex.trading.order import Order
 from siamex.trading.rejects import CancelReason
 
-__all__ = ["carry_in", "carry_out", "expire_day_orders"]
+__all__ = ["carry_in", "carry_out", "expire_day_orders", "expire_series_orders"]
 
 _DAY: Final = Validity.DAY
 _EXPIRED: Final = CancelReason.EXPIRED
@@ -39,6 +39,15 @@ def expire_day_orders(instruments: dict[str, Instrument], live: dict[str, Order]
                     out.append(_CANCELLED(ts, order.id, order.no, order.symbol,
                                           order.remaining, _EXPIRED))
     return {cid: order for cid, order in live.items() if order.validity is not _DAY}
+
+
+def expire_series_orders(inst: Instrument, live: dict[str, Order], ts: int,
+                         out: list[Event]) -> None:
+    """Cancel one TFEX series' Day orders as its trading day ends (decision 111); the other
+    series' orders live on through their own sessions."""
+    for order in inst.book.take_day_orders():
+        out.append(_CANCELLED(ts, order.id, order.no, order.symbol, order.remaining, _EXPIRED))
+        del live[order.id]
 
 
 def carry_out(instruments: dict[str, Instrument]) -> list[Order]:

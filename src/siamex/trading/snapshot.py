@@ -26,11 +26,12 @@ from siamex.trading.enums import OrderType, Phase, Side, Validity
 from siamex.trading.index import Index
 from siamex.trading.instrument import Instrument
 from siamex.trading.order import ORDER_FIELDS, Order
+from siamex.trading.series_listing import series_scale
 from siamex.units import day_start, parse_date
 
 __all__ = ["SNAPSHOT_VERSION", "dump", "load", "restore", "snapshot", "state_hash"]
 
-SNAPSHOT_VERSION = 4
+SNAPSHOT_VERSION = 5
 
 _ORDER_ENUMS: dict[str, type[Side | OrderType | Validity]] = {
     "side": Side, "type": OrderType, "validity": Validity}
@@ -70,6 +71,10 @@ def _instrument(inst: Instrument) -> dict[str, Any]:
     data["session"] = inst.session.value
     data["step_phase"] = inst.step_phase.value
     data["indices"] = [index.name for index in inst.indices]
+    data["tick"] = inst.grid.tick
+    data["timetable"] = sorted([due, leaving.value, entering.value, auction, ends]
+                               for (due, leaving), (entering, auction, ends)
+                               in inst.timetable.items())
     data["book"] = _book(inst.book)
     data["odd"] = _book(inst.odd) if inst.odd is not None else None
     return data
@@ -82,6 +87,7 @@ def snapshot(engine: Engine) -> dict[str, Any]:
         "version": SNAPSHOT_VERSION,
         "rules": dict(sorted(day.rules.overrides.items())),
         "date": day.date.isoformat() if day.date else None,
+        "market": day.market,
         "seed": day.seed,
         "now": day.now,
         "next_order_no": engine.next_order_no,
@@ -123,11 +129,12 @@ def _load_book(book: Book, data: dict[str, list[list[Any]]]) -> list[Order]:
     return orders
 
 
-def _load_instrument(rules: Rulebook, data: dict[str, Any],
-                     indices: dict[str, Index]) -> tuple[Instrument, list[Order]]:
+def _load_instrument(rules: Rulebook, data: dict[str, Any], indices: dict[str, Index],
+                     derivatives: bool) -> tuple[Instrument, list[Order]]:
+    scale = series_scale(data["tick"]) if derivatives else tick_scale(rules, data["kind"])
     inst = Instrument(
         data["symbol"], data["kind"], data["board"], data["lot"], data["listed_shares"],
-        tick_scale(rules, data["kind"]), PriceLimits(data["ceiling"], data["floor"]),
+        scale, PriceLimits(data["ceiling"], data["floor"]),
         data["prev_close"], data["ipo_price"], AuctionInstants(*data["instants"]),
         rules.auction_tick_allowance, data["odd_lot_board"], rules.max_order_qty,
     )
@@ -138,6 +145,8 @@ def _load_instrument(rules: Rulebook, data: dict[str, Any],
     inst.session = Phase(data["session"])
     inst.step_phase = Phase(data["step_phase"])
     inst.indices = [indices[name] for name in data["indices"]]
+    inst.timetable = {(due, Phase(leaving)): (Phase(entering), auction, ends)
+                      for due, leaving, entering, auction, ends in data["timetable"]}
     inst.enter(Phase(data["phase"]))
     orders = _load_book(inst.book, data["book"])
     if inst.odd is not None:
@@ -162,6 +171,8 @@ def restore(data: dict[str, Any]) -> Engine:
     day = engine.day
     engine.use_rules(rules := Rulebook(data["rules"]))
     day.date = parse_date(data["date"]) if data["date"] else None
+    day.market = data["market"]
+    day.derivatives = day.market == "tfex"
     day.seed = _whole(data, "seed")
     day.now = _whole(data, "now")
     engine.next_order_no = _whole(data, "next_order_no")
@@ -185,7 +196,7 @@ def restore(data: dict[str, Any]) -> Engine:
     day.next_due = day.schedule[0][0] if day.schedule else day.next_due
     engine.indicative = {s: Equilibrium(*r) for s, r in data["indicative"].items()}
     for item in data["instruments"]:
-        inst, orders = _load_instrument(rules, item, day.indices)
+        inst, orders = _load_instrument(rules, item, day.indices, day.derivatives)
         day.instruments[inst.symbol] = inst
         for order in orders:
             engine.orders[order.id] = order
