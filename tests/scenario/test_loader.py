@@ -222,3 +222,48 @@ def test_a_scenario_sets_the_self_match_action() -> None:
     assert [(e["event"], e.get("sell_id") or e["id"]) for e in lines
             if e["event"] == "trade" or e.get("reason") == "SELF_MATCH"] == [
         ("trade", "s2"), ("cancelled", "s1")]
+
+
+def _tfex(**fields: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {"market": "tfex", "date": "2026-12-03",
+                            "instruments": [{"symbol": "S50Z26", "prev_close": "950.0"}],
+                            "actions": []}
+    base.update(fields)
+    return base
+
+
+@pytest.mark.parametrize(("data", "code"), [
+    (_tfex(market="cme"), ErrorCode.SCENARIO_FIELD),
+    (_tfex(instruments=[{"symbol": "S50Z25", "prev_close": "950.0"}]), ErrorCode.SERIES_EXPIRED),
+    (_tfex(instruments=[{"symbol": "PTT", "prev_close": "34.0"}]), ErrorCode.UNKNOWN_SERIES),
+    (_tfex(instruments=[{"symbol": "S50Z26C950", "prev_close": "12.5"}]),
+     ErrorCode.SCENARIO_FIELD),  # an option needs its underlying's settlement
+    (_tfex(instruments=[{"symbol": "S50Z26", "prev_close": "950.0", "kind": "stock"}]),
+     ErrorCode.SCENARIO_FIELD),
+    (_tfex(indices=[{"name": "SET50", "prev_close": "948.30"}]), ErrorCode.SCENARIO_FIELD),
+    (_tfex(auction_times={"open1": "09:40:00"}), ErrorCode.SCENARIO_FIELD),
+    (_tfex(underlyings={"SET50": "-1"}), ErrorCode.SCENARIO_FIELD),
+    (_tfex(underlyings=["SET50"]), ErrorCode.SCENARIO_FIELD),
+    (_scenario(underlyings={"SET50": "948.30"}), ErrorCode.SCENARIO_FIELD),
+    (_scenario(instruments=[{"symbol": "S50Z26", "prev_close": "950.0", "kind": "future"}]),
+     ErrorCode.SCENARIO_FIELD),
+    ({"market": "tfex", "days": [{**_tfex(), "market": "set"}]}, ErrorCode.SCENARIO_FIELD),
+])
+def test_a_tfex_scenario_that_cannot_run_is_refused_with_its_code(data: Any,
+                                                                  code: ErrorCode) -> None:
+    with pytest.raises(SiamexError) as caught:
+        _load(data)
+    assert caught.value.code is code
+
+
+@pytest.mark.parametrize(("market", "at", "refused"), [
+    ("tfex", "25:30:00", False), ("tfex", "27:00:00", False), ("tfex", "28:00:00", True),
+    ("set", "25:30:00", True),
+])
+def test_only_a_tfex_days_clock_runs_past_midnight(market: str, at: str, refused: bool) -> None:
+    action = {"at": at, "op": "new", "id": "o1", "member": "M1", "account": "A1",
+              "symbol": "S50Z26" if market == "tfex" else "AOT", "side": "buy", "qty": 1,
+              "price": "950.0" if market == "tfex" else "64.00"}
+    data = _tfex(actions=[action]) if market == "tfex" else _scenario(actions=[action])
+    (item,) = _load(data).days[0].items
+    assert (item.reject is not None) is refused

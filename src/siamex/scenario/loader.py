@@ -50,7 +50,8 @@ _INSTRUMENT_KEYS = {"symbol", "prev_close", "kind", "board", "board_lot", "liste
                     "foreign_underlying", "hft_permitted", "prior_close", "main"}
 _PRICED_KINDS = {"stock", "preferred", "etf", "unit_trust", "reit", "property_fund",
                  "infrastructure_fund", "dr"}
-_UNPRICED_KINDS = {"warrant", "tsr", "dw", "future", "option"}
+_UNPRICED_KINDS = {"warrant", "tsr", "dw"}
+_DERIVATIVE_KINDS = {"future", "option"}
 _AUCTION_WINDOWS = {
     "open1": ("pre_open_1_start", "intermission_start"),
     "open2": ("pre_open_2_start", "pre_close_start"),
@@ -130,6 +131,9 @@ def _instrument(raw: Any, indices: frozenset[str]) -> InstrumentSpec:
     no_unknown(raw, _INSTRUMENT_KEYS, "instrument")
     symbol = str(get_str(raw, "symbol"))
     kind = str(get_str(raw, "kind", required=False, default="stock"))
+    if kind in _DERIVATIVE_KINDS:
+        raise FieldError(f"{symbol}: a {kind} is a TFEX series: list it in a scenario with "
+                         '"market": "tfex"')
     if kind in _UNPRICED_KINDS:
         raise _fail(ErrorCode.NOT_IMPLEMENTED,
                     f"{symbol}: price limits of kind {kind!r} are not implemented yet")
@@ -310,11 +314,13 @@ def _auction_times(raw: Any, rules: Rulebook) -> dict[str, int]:
     return pinned
 
 
-def _items(raw: Any, base: int, latest_hour: int) -> tuple[Item, ...]:
+def _items(raw: Any, base: int, latest_hour: int, opens: int) -> tuple[Item, ...]:
+    """The day's actions in time order; none before the day opens at `opens` (a TFEX day's
+    opens when the night session before it has closed)."""
     if not isinstance(raw, list):
         raise _fail(ErrorCode.SCENARIO_FIELD, "actions must be a list")
     items: list[Item] = []
-    last = base
+    last = opens
     for action in raw:
         if not isinstance(action, dict):
             items.append(Item(last, None, EdgeReject("", Reject.INVALID,
@@ -329,8 +335,9 @@ def _items(raw: Any, base: int, latest_hour: int) -> tuple[Item, ...]:
             items.append(Item(last, None, EdgeReject(label, Reject.INVALID, f"at: {exc}")))
             continue
         if ts < last:
+            before = "the day opens" if last == opens else "the action before it"
             items.append(Item(last, None, EdgeReject(
-                label, Reject.INVALID, f"at {at} is earlier than the action before it")))
+                label, Reject.INVALID, f"at {at} is earlier than {before}")))
             continue
         last = ts
         parsed = parse_action(action, ts)
@@ -365,19 +372,19 @@ def _reader(market: str, day: dt.date, indices: tuple[IndexSpec, ...],
     return lambda item: _instrument(item, names)
 
 
-def _day_end(start: StartDay, rules: Rulebook) -> int:
+def _day_end(start: StartDay, base: int, rules: Rulebook) -> int:
     """When a day is over: the off-hour session's end, or the latest close of its series'
     products (a night session's, past midnight)."""
     if start.market != "tfex":
-        return start.ts + rules.off_hour_end
+        return base + rules.off_hour_end
     products = default_products()
-    return start.ts + max(session.close for spec in start.instruments
+    return base + max(session.close for spec in start.instruments
                           for session in products[parse_symbol(spec.symbol, products).product]
                           .sessions)
 
 
 def _day(raw: dict[str, Any], shared: dict[str, Any], overrides: Mapping[str, Any],
-         previous: tuple[InstrumentSpec, ...] | None, market: str) -> DayPlan:
+         previous: DayPlan | None, market: str) -> DayPlan:
     merged = {**shared, **raw}
     day = _trading_date(merged.get("date"))
     rules = _rulebook(merged.get("rules"), overrides)
@@ -390,15 +397,17 @@ def _day(raw: dict[str, Any], shared: dict[str, Any], overrides: Mapping[str, An
         instruments = _instruments(merged.get("instruments"),
                                    _reader(market, day, indices, underlyings))
     else:
-        instruments = carried_forward(previous)
+        instruments = carried_forward(previous.start.instruments)
     base = day_start(day)
-    start = StartDay(base, day.isoformat(), seed, dict(merged.get("rules") or {}) | dict(
+    # decision 111: the day after a night session opens when that session has closed
+    opens = max(base, previous.end) if previous is not None else base
+    start = StartDay(opens, day.isoformat(), seed, dict(merged.get("rules") or {}) | dict(
         overrides), instruments, _members(merged.get("members")),
         _auction_times(merged.get("auction_times"), rules), indices,
         _accounts(merged.get("accounts")), market, underlyings)
     latest_hour = _NIGHT_HOURS if market == "tfex" else 23
-    return DayPlan(start, _items(merged.get("actions", []), base, latest_hour),
-                   _day_end(start, rules))
+    return DayPlan(start, _items(merged.get("actions", []), base, latest_hour, opens),
+                   _day_end(start, base, rules))
 
 
 def parse_scenario(data: bytes, overrides: Mapping[str, Any] | None = None) -> Scenario:
@@ -423,7 +432,7 @@ def parse_scenario(data: bytes, overrides: Mapping[str, Any] | None = None) -> S
         raise _fail(ErrorCode.SCENARIO_FIELD, "days must be a non-empty list")
     shared = {k: v for k, v in raw.items() if k not in ("days", "market")}
     days: list[DayPlan] = []
-    previous: tuple[InstrumentSpec, ...] | None = None
+    previous: DayPlan | None = None
     for item in days_raw:
         if not isinstance(item, dict):
             raise _fail(ErrorCode.SCENARIO_FIELD, "each day must be an object")
@@ -434,7 +443,7 @@ def parse_scenario(data: bytes, overrides: Mapping[str, Any] | None = None) -> S
         if days and plan.start.date <= days[-1].start.date:
             raise _fail(ErrorCode.SCENARIO_FIELD, "days must be in increasing date order")
         days.append(plan)
-        previous = plan.start.instruments
+        previous = plan
     return Scenario(tuple(days))
 
 

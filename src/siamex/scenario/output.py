@@ -105,13 +105,18 @@ def _limits(e: PriceLimitsSet) -> dict[str, Any]:
 
 
 def _close(e: DayClose) -> dict[str, Any]:
-    return {"symbol": e.symbol, "close": _price(e.close),
-            "average": _price(average_price(e.value, e.volume)), "open": _price(e.open),
-            "high": _price(e.high), "low": _price(e.low), "volume": e.volume,
-            "value": format_price(e.value), "trades": e.trades}
+    fields = {"symbol": e.symbol, "close": _price(e.close),
+              "average": _price(average_price(e.value, e.volume)), "open": _price(e.open),
+              "high": _price(e.high), "low": _price(e.low), "volume": e.volume,
+              "value": format_price(e.value), "trades": e.trades}
+    if e.session:
+        fields["session"] = e.session
+    return fields
 
 
 def _day(e: DayStarted) -> dict[str, Any]:
+    if e.market != "set":
+        return {"date": e.date, "market": e.market}
     return {"date": e.date}
 
 

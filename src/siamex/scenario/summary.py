@@ -33,6 +33,7 @@ class DaySummary:
     """What happened on one day, gathered from its events."""
 
     date: str
+    market: str = "set"
     closes: list[DayClose] = field(default_factory=list)
     auctions: dict[str, list[AuctionResult]] = field(default_factory=dict)
     rejects: Counter[str] = field(default_factory=Counter)
@@ -50,7 +51,7 @@ def summarize(events: Iterable[Event]) -> list[DaySummary]:
     days: list[DaySummary] = []
     for event in events:
         if isinstance(event, DayStarted):
-            days.append(DaySummary(event.date))
+            days.append(DaySummary(event.date, event.market))
             continue
         if not days:
             days.append(DaySummary("?"))
@@ -107,28 +108,34 @@ def _status_line(status: StatusChanged) -> str:
     return f"  {format_time_of_day(status.ts)[:12]} {status.symbol} {what}{value}{until}"
 
 
+def _row_name(close: DayClose) -> str:
+    """A series' night session, which opens the next trading day, is a row of its own."""
+    return f"{close.symbol} (night)" if close.session == "night" else close.symbol
+
+
 def print_summary(days: list[DaySummary], console: Console) -> None:
     """Print each day's table of securities, its indices and status changes, and its counts of
     trade reports, rejects and engine cancels."""
     for day in days:
-        table = Table(title=f"SET trading day {day.date}", title_justify="left",
-                      box=box.SIMPLE_HEAD, pad_edge=False)
+        tfex = day.market == "tfex"
+        table = Table(title=f"{'TFEX' if tfex else 'SET'} trading day {day.date}",
+                      title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+        # a series' value is price times contracts, in its price unit (decision 111)
         for name in ("symbol", "open", "high", "low", "close", "average", "volume",
-                     "value (THB)", "trades"):
+                     "value" if tfex else "value (THB)", "trades"):
             table.add_column(name, justify="left" if name == "symbol" else "right",
                              no_wrap=True)
-        closes = sorted(day.closes, key=lambda c: c.symbol)
+        closes = sorted(day.closes, key=lambda c: (c.symbol, c.session == "night"))
         for close in closes:
             table.add_row(
-                close.symbol, _price(close.open), _price(close.high), _price(close.low),
+                _row_name(close), _price(close.open), _price(close.high), _price(close.low),
                 _price(close.close), _price(average_price(close.value, close.volume)),
                 f"{close.volume:,}", f"{close.value // 100:,}.{close.value % 100:02d}",
                 f"{close.trades:,}",
             )
         console.print(table)
-        for close in closes:
-            console.print(f"  {close.symbol} auctions: "
-                          f"{_auctions(day.auctions.get(close.symbol, []))}")
+        for symbol in sorted({close.symbol for close in closes}):
+            console.print(f"  {symbol} auctions: {_auctions(day.auctions.get(symbol, []))}")
         for name, values in day.indices.items():
             console.print(_index_line(name, values))
         if day.statuses:

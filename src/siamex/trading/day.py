@@ -143,7 +143,7 @@ class TradingDay:
         self.instruments = {}
         self.indices = {spec.name: Index(spec.name, spec.prev_close) for spec in cmd.indices}
         self.arm_breaker()
-        out.append(DayStarted(cmd.ts, cmd.date))
+        out.append(DayStarted(cmd.ts, cmd.date, cmd.market))
         for spec in cmd.instruments:
             prior = spec.prior_close
             if spec.prev_close is None and prior is None:
@@ -181,7 +181,8 @@ class TradingDay:
             out.append(StatusChanged(ts, inst.symbol, "surveillance_pause", "P"))
         self.refresh(inst, ts, out)
 
-    def _close_security(self, inst: Instrument, ts: int, out: list[Event]) -> None:
+    def _close_security(self, inst: Instrument, ts: int, out: list[Event],
+                        session: str = "") -> None:
         """Report a security's day after its closing auction, and keep its close for the next
         day's limits (3.3, T18) and short-sale test (T13: it looks back two closes)."""
         traded = inst.volume > 0
@@ -190,7 +191,8 @@ class TradingDay:
             self.prior_closes[inst.symbol] = inst.prev_close
         self.closes[inst.symbol] = inst.last_price or (inst.prev_close or inst.ipo_price or 0)
         out.append(DayClose(ts, inst.symbol, inst.open or None, inst.high or None,
-                            inst.low or None, close, inst.volume, inst.value, inst.trades))
+                            inst.low or None, close, inst.volume, inst.value, inst.trades,
+                            session))
 
     # -- the schedule ----------------------------------------------------------------------
 
@@ -271,14 +273,14 @@ class TradingDay:
         step = inst.timetable.get((ts, leaving))
         if step is None or inst.session is not leaving:
             return
-        entering, auction, ends_day = step
+        entering, auction, ends = step
         if auction and not inst.halt and not inst.stop:  # decision 21: no auction while held
             flow.uncross(inst, ts, auction, out)
         self._enter_session(inst, entering)
         self.refresh(inst, ts, out)
-        if ends_day:
+        if ends:
             flow.close_session(inst, ts, out)
-            self._close_security(inst, ts, out)
+            self._close_security(inst, ts, out, ends)
             inst.reset_statistics()
 
     def _enter_session(self, inst: Instrument, session: Phase) -> None:

@@ -31,8 +31,11 @@ __all__ = [
 
 
 class DayStarted(msgspec.Struct, frozen=True, gc=False):
+    """`market` is "set" for a day of securities, "tfex" for a day of TFEX series."""
+
     ts: int
     date: str
+    market: str = "set"
 
 
 class PriceLimitsSet(msgspec.Struct, frozen=True, gc=False):
@@ -149,6 +152,8 @@ class DayClose(msgspec.Struct, frozen=True, gc=False):
 
     `close` and `average` are None when it did not trade; `value` is in satang-shares
     (price in satang times shares), so the average is exact until it is rounded for display.
+    A TFEX series reports one for its day session and one for its night session, which opens
+    the next trading day (`session` "day" or "night"; "" for a security).
     """
 
     ts: int
@@ -160,6 +165,7 @@ class DayClose(msgspec.Struct, frozen=True, gc=False):
     volume: int
     value: int
     trades: int
+    session: str = ""
 
 
 class StatusChanged(msgspec.Struct, frozen=True, gc=False):

@@ -13,9 +13,10 @@ from siamex.trading.phases import ACCEPTS, CONTINUOUS_PHASES, Accepts
 
 __all__ = ["Instrument", "Step", "Timetable"]
 
-Step = tuple[Phase, str, bool]
+Step = tuple[Phase, str, str]
 """A scheduled step of a security with its own timetable: the phase it enters, the auction it
-runs first ("" for none), and whether it ends a trading day (statistics, Day orders)."""
+runs first ("" for none), and the session whose trading day it ends ("" for none): its
+statistics close and its Day orders expire."""
 
 Timetable = dict[tuple[int, Phase], Step]
 """A security's own schedule, keyed by the step's due time and the phase it leaves."""

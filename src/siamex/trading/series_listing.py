@@ -75,10 +75,11 @@ def timetable(sessions: tuple[Session, ...], base: int) -> Timetable:
         pre_open, continuous, auction = _FIRST if number == 0 else _LATER
         last = number == len(sessions) - 1
         ends_day = last or sessions[number + 1].is_night
-        table[(base + session.pre_open_start, before)] = (pre_open, "", False)
-        table[(base + session.open, pre_open)] = (continuous, auction, False)
+        table[(base + session.pre_open_start, before)] = (pre_open, "", "")
+        table[(base + session.open, pre_open)] = (continuous, auction, "")
         before = Phase.CLOSED if last else Phase.INTERMISSION
-        table[(base + session.close, continuous)] = (before, "", ends_day)
+        table[(base + session.close, continuous)] = (
+            before, "", ("night" if session.is_night else "day") if ends_day else "")
     return table
 
 
