@@ -151,7 +151,8 @@ def test_every_trade_is_in_its_series_sessions_on_tick_within_limits(
         orders: list[tuple[int, str, str, int, int, str | None]]) -> None:
     prev = {"S50Z26": 95000, "GFG27": 4100000}
     actions = []
-    for number, (minute, symbol, side, qty, ticks, effect) in enumerate(sorted(orders, key=lambda o: o[0])):
+    timed = sorted(orders, key=lambda o: o[0])
+    for number, (minute, symbol, side, qty, ticks, effect) in enumerate(timed):
         tick = 10 if symbol == "S50Z26" else 1000
         price = prev[symbol] + ticks * tick
         extra = {"position_effect": effect} if effect else {}

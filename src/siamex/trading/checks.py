@@ -172,16 +172,17 @@ def _check_iceberg(rules: Rulebook, inst: Instrument, qty: int, kind: OrderType,
     return None
 
 
-def check_position_effect(derivatives: bool, effect: str | None, short: bool) -> str | None:
+def check_position_effect(derivatives: bool, effect: str | None, short: bool) -> Failure | None:
     """Refuse an open/close flag on an equity order, and on a derivatives order a flag other
-    than open or close, or the short-sale flag: a derivatives sell opens or closes a position,
-    it borrows nothing (decision 110)."""
+    than open or close, or the short-sale flag: a derivatives sell opens a short position, it
+    borrows nothing (decision 110)."""
     if not derivatives:
-        return "position_effect is a derivatives order's flag; an equity order has none"
+        return _INVALID, "position_effect is a derivatives order's flag; an equity order has none"
     if effect is not None and effect != "open" and effect != "close":
-        return f"position_effect must be open or close, got {effect!r}"
+        return _INVALID, f"position_effect must be open or close, got {effect!r}"
     if short:
-        return "a derivatives order takes no short-sale flag: a sell opens a short position"
+        return _INVALID, ("a derivatives order takes no short-sale flag: a sell opens a short "
+                          "position")
     return None
 
 

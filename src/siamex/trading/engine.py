@@ -253,7 +253,7 @@ class Engine:
         if effect is not None or day.derivatives:
             failure = check_position_effect(day.derivatives, effect, short)
             if failure is not None:
-                return self._reject(cmd, Reject.INVALID, failure, out)
+                return self._reject(cmd, failure[0], failure[1], out)
             effect = effect or "open"  # decision 110: an order without the flag opens
         if cid in self.orders or (self.reports and cid in self.reports):  # decision 11
             return self._reject(cmd, Reject.DUPLICATE_ID, f"order id {cid!r} is in use", out)

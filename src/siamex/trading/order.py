@@ -2,8 +2,9 @@
 
 `visible` is the part a counterparty meets first: the whole remainder for an ordinary order, the
 published slice for an iceberg (decision T17). `smp_id` is its self-match prevention identifier,
-"" for none; `effect` a derivatives order's open/close flag, "" for an equity order. `prev`/`next` link the order into its level's time-priority queue and `level` names
-that level; all three are cleared when it leaves the book. The two classes live together because
+"" for none; `effect` a derivatives order's open/close flag, "" for an equity order.
+`prev`/`next` link the order into its level's time-priority queue and `level` names that
+level; all three are cleared when it leaves the book. The two classes live together because
 each points at the other.
 
 An order's fields are declared here once: `ORDER_FIELDS` names them in the order of the

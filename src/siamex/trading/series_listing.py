@@ -1,4 +1,6 @@
-"""Listing a TFEX series for the day: its product's tick, limits and sessions (docs/derivatives-trading.md).
+"""Listing a TFEX series for the day: its product's tick, limits and sessions.
+
+See docs/derivatives-trading.md.
 
 A series trades on the same books, auctions and continuous matching as a security; what TFEX
 does differently is the product table's: one tick for every price, limits from the previous
