@@ -267,3 +267,13 @@ def test_only_a_tfex_days_clock_runs_past_midnight(market: str, at: str, refused
     data = _tfex(actions=[action]) if market == "tfex" else _scenario(actions=[action])
     (item,) = _load(data).days[0].items
     assert (item.reject is not None) is refused
+
+
+def test_a_tfex_day_after_a_night_session_opens_when_it_has_closed() -> None:
+    early = {"at": "02:00:00", "op": "cancel", "id": "o1"}
+    first = {"date": "2026-12-03", "instruments": [{"symbol": "GFG27", "prev_close": "41000"}]}
+    days = _load({"market": "tfex", "days": [
+        first, {"date": "2026-12-04", "actions": [early]}]}).days
+    assert days[1].start.ts == days[0].end  # 03:00 of 2026-12-04
+    (item,) = days[1].items
+    assert item.reject is not None and "earlier than the day opens" in item.reject.text

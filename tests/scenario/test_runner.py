@@ -17,6 +17,7 @@ from tests.journal.layout import layout
 ROOT = Path(__file__).resolve().parents[2]
 MULTI_DAY = ROOT / "examples" / "multi-day.json"
 NORMAL_DAY = ROOT / "examples" / "normal-day.json"
+TFEX_DAYS = ROOT / "examples" / "derivatives" / "trading-days.json"
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,18 @@ def test_a_resumed_run_summarises_the_whole_run(
     journal.write_bytes(full[:layout(full)[1].end])
     assert _replay(journal, "--summary") == whole
     assert journal.read_bytes() == full
+
+
+def test_a_tfex_run_resumed_after_any_crash_ends_as_the_uninterrupted_run(
+        tmp_path: Path) -> None:
+    journal = tmp_path / "tfex.journal"
+    whole = _replay(journal, scenario=TFEX_DAYS)
+    assert whole.code == 0 and b'"buy_effect"' in whole.out
+    full = journal.read_bytes()
+    for cut in _cuts(full):
+        journal.write_bytes(full[:cut])
+        assert _replay(journal, scenario=TFEX_DAYS) == whole, cut
+        assert journal.read_bytes() == full, cut
 
 
 def test_a_complete_journal_reproduces_the_run_and_stays_as_it_is(
