@@ -1,7 +1,8 @@
 """`siamex derivatives run|products|series` and `siamex bench derivatives`: the example days
 cleared end to end (E10's first day, the changes of the next, the night session and a
 transfer, an expiry), days carried on one SQLite store and a cleared day reported as it first
-ran, and bad input refused as `error[CODE]: sentence` with exit status 2 and no traceback."""
+ran, two TFEX days traded by `siamex replay` and cleared from its output, and bad input refused
+as `error[CODE]: sentence` with exit status 2 and no traceback."""
 
 from __future__ import annotations
 
@@ -75,9 +76,11 @@ def _postings(path: Path) -> list[Any]:
 
 def test_the_normal_day_clears_e10s_first_day_as_json() -> None:
     report = _report(*NORMAL)
-    assert list(report) == ["date", "settles", "trade_count", "expired", *TABLES]
-    assert (report["date"], report["settles"], report["trade_count"], report["expired"]) == (
-        "2021-04-08", "2021-04-09", 7, [])
+    assert list(report) == ["date", "settles", "trade_count", "other_date_trades", "expired",
+                            *TABLES]
+    assert (report["date"], report["settles"], report["trade_count"],
+            report["other_date_trades"], report["expired"]) == ("2021-04-08", "2021-04-09", 7,
+                                                                0, [])
     # every trade's two sides, as booked at the day's end
     assert len(report["trades"]) == 14
     assert report["trades"][0] == {"member": "A", "account": "A-01", "trade_id": "1",
@@ -394,3 +397,149 @@ def test_a_series_file_lists_what_the_day_may_trade_in_place_of_the_products_rul
     refused = _run(*NORMAL, "--series", str(listing))
     assert refused.exit_code == 2 and "error[TRADE_FILE]" in refused.output
     assert "no series 'S50M21C1000' is listed" in refused.output
+
+
+# ---- trades from the engine: a TFEX scenario replayed, then cleared ---------------------------
+
+THU, FRI, TUE = "2026-12-03", "2026-12-04", "2026-12-08"  # Mon 7 Dec 2026 is a holiday
+MEMBERS = {"A-01": "A", "A-02": "A", "B-01": "B", "C-01": "C"}
+
+
+def _pair(at: str, series: str, price: str, qty: int, buyer: str, seller: str,
+          effects: tuple[str, str] = ("open", "open")) -> list[dict[str, Any]]:
+    """A buy order and the sell that trades with it at once."""
+    return [{"at": at, "op": "new", "id": f"{side}-{at}-{series}", "member": MEMBERS[account],
+             "account": account, "symbol": series, "side": side, "qty": qty, "price": price,
+             "position_effect": effect}
+            for side, account, effect in (("buy", buyer, effects[0]),
+                                          ("sell", seller, effects[1]))]
+
+
+TWO_TFEX_DAYS = {
+    "market": "tfex",
+    "instruments": [{"symbol": "S50Z26", "prev_close": "950.0"},
+                    {"symbol": "GFG27", "prev_close": "41000"}],
+    "days": [
+        {"date": THU, "actions": [
+            *_pair("10:00:00", "S50Z26", "951.0", 4, "A-01", "B-01"),
+            *_pair("11:00:00", "GFG27", "41010", 2, "A-02", "C-01"),
+            *_pair("19:30:00", "GFG27", "41020", 3, "A-01", "C-01"),
+            *_pair("25:15:00", "GFG27", "41030", 1, "B-01", "A-01", ("open", "close"))]},
+        {"date": FRI, "actions": [
+            *_pair("10:30:00", "S50Z26", "952.0", 1, "B-01", "A-01", ("close", "close")),
+            *_pair("14:00:00", "GFG27", "41040", 2, "C-01", "A-02", ("close", "close")),
+            *_pair("20:00:00", "GFG27", "41050", 1, "C-01", "A-01")]}],
+}
+
+
+def _replayed(tmp_path: Path, scenario: dict[str, Any], name: str) -> Path:
+    """The scenario traded by `siamex replay`, its JSON Lines in `name`."""
+    out = tmp_path / name
+    result = _invoke("replay", _write(tmp_path / f"{name}.json", scenario), "-o", str(out))
+    assert (result.exit_code, result.stderr) == (0, ""), result.output
+    return out
+
+
+def _clears_on(out: Path) -> dict[str, list[dict[str, Any]]]:
+    """The replay's trades by the date they clear on, worked out apart from the reader: a
+    trade made from 18:00 to 03:00 is a night trade, which clears on the next business day."""
+    after = {THU: FRI, FRI: TUE}
+    by_date: dict[str, list[dict[str, Any]]] = {}
+    day = ""
+    for line in map(json.loads, out.read_text().splitlines()):
+        if line["event"] == "day":
+            day = line["date"]
+        elif line["event"] == "trade":
+            hour = int(line["at"][:2])
+            cleared = after[day] if hour >= 18 or hour < 3 else day
+            trade_id = f"{day}-{line['trade_no']}"
+            by_date.setdefault(cleared, []).append(line | {"trade_id": trade_id})
+    return by_date
+
+
+def _signed_sums(trades: list[dict[str, Any]]) -> dict[tuple[str, str], int]:
+    net: dict[tuple[str, str], int] = {}
+    for t in trades:
+        for side, sign in (("buy", 1), ("sell", -1)):
+            key = (t[f"{side}_account"], t["symbol"])
+            net[key] = net.get(key, 0) + sign * t["qty"]
+    return {key: n for key, n in net.items() if n}
+
+
+def _nets(report: dict[str, Any]) -> dict[tuple[str, str], int]:
+    return {(r["account"], r["series"]): r["net"] for r in report["positions"] if r["net"]}
+
+
+PREVIOUS = {"previous_settlement_prices": {"S50Z26": "950.0", "GFG27": "41000"}}
+
+
+def test_two_tfex_days_replayed_clear_the_nights_and_the_days_trades_of_each_date(
+        tmp_path: Path) -> None:
+    out = _replayed(tmp_path, TWO_TFEX_DAYS, "days.jsonl")
+    clears = _clears_on(out)
+    assert {d: len(t) for d, t in clears.items()} == {THU: 2, FRI: 4, TUE: 1}
+    store = ("--store", str(tmp_path / "tfex.db"))
+    previous = _write(tmp_path / "previous.json", PREVIOUS)
+    friday = _report("--accounts", ACCOUNTS, "--trades", str(out), "--date", FRI,
+                     "--instructions", previous, *store)
+    # Thursday's night session (the evening, then past midnight) and Friday's day session
+    assert (friday["date"], friday["trade_count"], friday["other_date_trades"]) == (FRI, 4, 3)
+    assert _nets(friday) == _signed_sums(clears[FRI]) != {}
+    assert [t["trade_id"] for t in friday["trades"][::2]] == [
+        t["trade_id"] for t in clears[FRI]] == ["2026-12-03-3", "2026-12-03-4",
+                                                "2026-12-04-5", "2026-12-04-6"]
+    for row in friday["positions"]:
+        mine = [t for t in clears[FRI] if row["series"] == t["symbol"]]
+        assert row["bought"] == sum(t["qty"] for t in mine if t["buy_account"] == row["account"])
+        assert row["sold"] == sum(t["qty"] for t in mine if t["sell_account"] == row["account"])
+    # the next business day clears Friday's night session on what Friday left
+    tuesday = _report("--accounts", ACCOUNTS, "--trades", str(out), "--date", TUE, *store)
+    assert (tuesday["trade_count"], tuesday["other_date_trades"]) == (1, 6)
+    carried = _signed_sums(clears[FRI] + clears[TUE])
+    assert _nets(tuesday) == carried
+
+
+def test_yesterdays_and_todays_replays_merge_and_the_date_defaults_to_the_last_day(
+        tmp_path: Path) -> None:
+    days = TWO_TFEX_DAYS["days"]
+    assert isinstance(days, list)
+    one = {k: v for k, v in TWO_TFEX_DAYS.items() if k != "days"}
+    thursday = _replayed(tmp_path, one | days[0], "thursday.jsonl")
+    friday = _replayed(tmp_path, one | days[1], "friday.jsonl")
+    previous = _write(tmp_path / "previous.json", PREVIOUS)
+    both = ("--accounts", ACCOUNTS, "--instructions", previous)
+    report = _report(*both, "--trades", str(friday), "--trades", str(thursday))
+    assert (report["date"], report["trade_count"], report["other_date_trades"]) == (FRI, 4, 3)
+    # each run numbers its trades afresh; the trading date keeps the ids apart, and the
+    # night session comes first whatever the order the files are given in
+    assert [t["trade_id"] for t in report["trades"][::2]] == [
+        "2026-12-03-3", "2026-12-03-4", "2026-12-04-1", "2026-12-04-2"]
+    whole = _clears_on(_replayed(tmp_path, TWO_TFEX_DAYS, "days.jsonl"))
+    assert _nets(report) == _signed_sums(whole[FRI])
+    readable = _run(*both, "--trades", str(thursday), "--trades", str(friday))
+    assert readable.exit_code == 0, readable.output
+    assert readable.stdout.startswith(f"Derivatives clearing {FRI}: 4 trade(s)")
+    assert "3 trade(s) clear on another date: left out" in readable.stdout
+    error = _refused(_run(*both, "--trades", str(friday), "--trades", str(friday)),
+                     "TRADE_FILE")
+    assert f"{friday}: trade 2026-12-04-1 is also in {friday}" in error
+
+
+def test_a_replay_output_the_clearing_house_cannot_take_is_refused_naming_its_line(
+        tmp_path: Path) -> None:
+    equities = tmp_path / "equities.jsonl"
+    result = _invoke("replay", str(ROOT / "examples" / "normal-day.json"), "-o", str(equities))
+    assert result.exit_code == 0, result.output
+    error = _refused(_run("--accounts", ACCOUNTS, "--trades", str(equities)), "TRADE_FILE")
+    assert "a trade without buy_effect: the output of an equities replay" in error
+    out = _replayed(tmp_path, TWO_TFEX_DAYS, "days.jsonl")
+    lines = out.read_text().splitlines()
+    at = next(n for n, line in enumerate(lines) if '"trade"' in line)
+    lines[at] = lines[at].replace('"A-01"', '"Z-01"')
+    bad = _write(tmp_path / "bad.jsonl", "\n".join(lines))
+    error = _refused(_run("--accounts", ACCOUNTS, "--trades", bad, "--date", FRI), "TRADE_FILE")
+    assert f"{bad}: line {at + 1}: buy_account 'Z-01' is not registered" in error
+    csv_and_replay = _run("--accounts", ACCOUNTS, "--trades", str(out), "--trades",
+                          str(EXAMPLES / "normal-day-trades.csv"), "--date", FRI)
+    error = _refused(csv_and_replay, "TRADE_FILE")
+    assert "normal-day-trades.csv: its trades clear on 2021-04-08" in error

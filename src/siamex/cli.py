@@ -404,8 +404,11 @@ def derivatives_series(day: str, prices: tuple[str, ...], products_file: Path | 
 @derivatives.command("run")
 @click.option("--accounts", "accounts_file", required=True, type=click.Path(path_type=Path),
               help="The derivatives account file (docs/derivatives.md).")
-@click.option("--trades", "trades_file", required=True, type=click.Path(path_type=Path),
-              help="The day's trades (CSV), day and night sessions.")
+@click.option("--trades", "trade_files", required=True, multiple=True,
+              type=click.Path(path_type=Path),
+              help="The day's trades: a CSV trade file, or a `siamex replay` output of a TFEX "
+                   "scenario (named .jsonl), whose trades of other dates are left out; may be "
+                   "repeated, the trades merged.")
 @click.option("--instructions", "instructions_file", type=click.Path(path_type=Path),
               help="The day's instructions (JSON): prices, final settlement inputs, changes, "
                    "approvals.")
@@ -426,24 +429,40 @@ def derivatives_series(day: str, prices: tuple[str, ...], products_file: Path | 
 @click.option("--csv-dir", type=click.Path(path_type=Path),
               help="Write the report as CSV files, one per table, into this folder.")
 @_guarded
-def derivatives_run(accounts_file: Path, trades_file: Path, instructions_file: Path | None,
-                    products_file: Path | None, series_file: Path | None, store: str | None,
-                    run_date: str | None,
+def derivatives_run(accounts_file: Path, trade_files: tuple[Path, ...],
+                    instructions_file: Path | None, products_file: Path | None,
+                    series_file: Path | None, store: str | None, run_date: str | None,
                     rules_files: tuple[Path, ...], pairs: tuple[str, ...], as_json: bool,
                     csv_dir: Path | None) -> None:
     """Clear a derivatives day: book the trades, answer the changes, mark to market, settle
     expiring series, and report per member and account."""
-    from siamex.clearing.derivatives.files import DerivativesFiles, clear_derivative_files
+    from siamex.clearing.derivatives.files import (
+        DerivativesFiles,
+        clear_loaded,
+        load_derivative_files,
+    )
     from siamex.clearing.derivatives.report import print_report, report_json, write_csv
 
     _one_form(as_json, csv_dir)
     on = None if run_date is None else _run_date(run_date)
     rules = read_rules(ClearingRules, rule_overrides(rules_files, pairs))
-    files = DerivativesFiles(accounts_file, trades_file, instructions_file, products_file,
+    files = DerivativesFiles(accounts_file, trade_files, instructions_file, products_file,
                              series_file)
-    day = clear_derivative_files(files, store, on, rules)
-    _emit(as_json, csv_dir, lambda: report_json(day), lambda folder: write_csv(day, folder),
-          lambda console: print_report(day, console))
+    loaded = load_derivative_files(files, on, rules)
+    day = clear_loaded(loaded, store)
+    other = loaded.other_date_trades
+
+    def as_object() -> dict[str, Any]:
+        report = report_json(day)
+        head = {key: report.pop(key) for key in ("date", "settles", "trade_count")}
+        return {**head, "other_date_trades": other, **report}
+
+    def printed(console: Console) -> None:
+        print_report(day, console)
+        if other:
+            console.print(f"{other} trade(s) clear on another date: left out")
+
+    _emit(as_json, csv_dir, as_object, lambda folder: write_csv(day, folder), printed)
 
 
 @main.command()
@@ -458,6 +477,9 @@ def derivatives_run(accounts_file: Path, trades_file: Path, instructions_file: P
               help="Write the sample configuration to this file (siamex.toml) and stop.")
 @click.option("--universe", type=click.Path(path_type=Path),
               help="The securities, as a scenario file's day (default: the bundled sample).")
+@click.option("--market", type=click.Choice(["set", "tfex"]),
+              help="The market: set (equities) or tfex (derivatives: the bundled TFEX sample "
+                   "universe unless --universe names one, which must be of that market).")
 @click.option("--speed", type=click.IntRange(1, 86_400),
               help="Run the session schedule this many times faster than the wall clock.")
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="Run this date's schedule.")
@@ -470,20 +492,28 @@ def derivatives_run(accounts_file: Path, trades_file: Path, instructions_file: P
                    "(default speed 20, from 09:55 of the next trading day; docs/demo.md).")
 @_guarded
 def serve(folder: Path | None, config_file: Path | None, init_file: Path | None,
-          universe: Path | None, speed: int | None, day: str | None, start: str | None,
-          fix_port: int | None, http_port: int | None, feed_port: int | None,
-          demo: bool) -> None:
+          universe: Path | None, market: str | None, speed: int | None, day: str | None,
+          start: str | None, fix_port: int | None, http_port: int | None,
+          feed_port: int | None, demo: bool) -> None:
     """Run the exchange as a service: FIX 4.4 order entry and the web API, pre-trade risk,
     market data, the drop copy and the day's clearing, on the real session schedule
     (docs/serve.md)."""
+    import contextlib
     import dataclasses
 
     from siamex.demo.clock import demo_clock
     from siamex.demo.config import DEMO_CONFIG
     from siamex.gateway.config import SAMPLE, load_config, parse_config
+    from siamex.gateway.universe import bundled_universe, check_market
     from siamex.server import ServeOptions
     from siamex.server import serve as run_server
 
+    if demo and market == "tfex":
+        raise SiamexError(ErrorCode.INVALID_PARAMETER, (
+            "--demo trades the SET sample's securities; its participants do not trade TFEX "
+            "series yet (run --market tfex without --demo)"))
+    if market is not None and universe is not None:
+        check_market(universe, market)
     if init_file is not None:
         if init_file.exists():
             raise SiamexError(ErrorCode.CONFIG_FILE, f"{init_file} exists; not overwritten")
@@ -511,7 +541,11 @@ def serve(folder: Path | None, config_file: Path | None, init_file: Path | None,
     if feed_port is not None:
         changes["feed_port"] = feed_port
     data = folder or Path("siamex-demo" if demo else "siamex-data")
-    run_server(dataclasses.replace(config, **changes), ServeOptions(data, universe, demo=demo))
+    with contextlib.ExitStack() as stack:
+        if market == "tfex" and universe is None:
+            universe = stack.enter_context(bundled_universe(market))
+        run_server(dataclasses.replace(config, **changes),
+                   ServeOptions(data, universe, demo=demo))
 
 
 @main.command()

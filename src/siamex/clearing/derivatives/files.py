@@ -1,6 +1,10 @@
 """A derivatives clearing day run from the files `siamex derivatives run` takes (accounts,
 trades, day instructions, and a product table or series file in place of the rules')
-against a store, each file refused whole with its own code before anything is stored."""
+against a store, each file refused whole with its own code before anything is stored.
+
+The trades may be in several files, merged: CSV trade files and `siamex replay` outputs
+(.jsonl), e.g. yesterday's run, whose night session clears today, and today's.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,10 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from siamex.clearing.derivatives.accounts import load_accounts
+from siamex.clearing.derivatives.accounts import AccountBook, load_accounts
 from siamex.clearing.derivatives.day import DerivativesInputs, clear_derivatives
 from siamex.clearing.derivatives.instructions import NO_INSTRUCTIONS, load_instructions
+from siamex.clearing.derivatives.replayed import REPLAY_SUFFIX, ReplayedTrades, read_replayed
 from siamex.clearing.derivatives.trades import (
     DerivativesTrade,
     SeriesCheck,
@@ -39,18 +44,35 @@ from siamex.rulebook.series import (
 )
 from siamex.units import format_price, format_time_of_day
 
-__all__ = ["DerivativesFiles", "clear_derivative_files", "series_check"]
+__all__ = ["DerivativesFiles", "LoadedFiles", "clear_derivative_files", "clear_loaded",
+           "load_derivative_files", "series_check"]
 
 
 @dataclass(frozen=True, slots=True)
 class DerivativesFiles:
-    """The files of one derivatives clearing day."""
+    """The files of one derivatives clearing day; `trades` is one trade file or several, each
+    a CSV trade file or a `siamex replay` output (named .jsonl)."""
 
     accounts: Path
-    trades: Path
+    trades: Path | tuple[Path, ...]
     instructions: Path | None = None
     products: Path | None = None
     series: Path | None = None
+
+    @property
+    def trade_files(self) -> tuple[Path, ...]:
+        """The trade files, in the order given."""
+        return self.trades if isinstance(self.trades, tuple) else (self.trades,)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedFiles:
+    """A day's files read and checked, nothing stored yet: the run's inputs and date, and how
+    many trades of the replay outputs clear on another date (left out)."""
+
+    inputs: DerivativesInputs
+    day: dt.date
+    other_date_trades: int
 
 
 def _in_session(trade: DerivativesTrade, sessions: tuple[Session, ...]) -> bool:
@@ -103,21 +125,88 @@ def series_check(products: ProductTable, listing: SeriesList | None = None) -> S
     return check
 
 
+_FileTrades = tuple[DerivativesTrade, ...] | ReplayedTrades
+"""A trade file as read: a CSV file's trades (one clearing date), or a replay's, every date."""
+
+
+def _read_trade_file(path: Path, accounts: AccountBook, products: ProductTable,
+                     check: SeriesCheck) -> _FileTrades:
+    if path.suffix.lower() == REPLAY_SUFFIX:
+        return read_replayed(path, accounts, products)
+    return read_trades(path, accounts, check)
+
+
+def _files_day(read: list[tuple[Path, _FileTrades]]) -> dt.date | None:
+    """The date the trade files clear by default (decision 113): the latest of a CSV file's
+    trades' date and a replay's last trading date."""
+    days = [trades.last_day if isinstance(trades, ReplayedTrades)
+            else trades[0].date if trades else None for _, trades in read]
+    return max((day for day in days if day is not None), default=None)
+
+
+def _on_day(path: Path, trades: _FileTrades, day: dt.date, check: SeriesCheck
+            ) -> tuple[tuple[DerivativesTrade, ...], int]:
+    """A file's trades that clear on `day` (a CSV file's all), and how many of a replay's
+    clear on another date."""
+    if not isinstance(trades, ReplayedTrades):
+        return trades, 0
+    try:
+        return trades.clearing_on(day, check)
+    except SiamexError as exc:
+        raise SiamexError(exc.code, f"{path}: {exc.message}") from None
+
+
+def _merged(parts: list[tuple[Path, tuple[DerivativesTrade, ...]]]
+            ) -> tuple[DerivativesTrade, ...]:
+    """The files' trades in time order (the files' order at an instant): one clearing date
+    for all, each trade id once."""
+    first: dict[str, Path] = {}
+    dated = [(path, trades[0].date) for path, trades in parts if trades]
+    for path, trades in parts:
+        if trades and trades[0].date != dated[0][1]:
+            raise SiamexError(ErrorCode.TRADE_FILE,
+                              f"{path}: its trades clear on {trades[0].date}, those of "
+                              f"{dated[0][0]} on {dated[0][1]}")
+        for trade in trades:
+            if trade.trade_id in first:
+                raise SiamexError(ErrorCode.TRADE_FILE,
+                                  f"{path}: trade {trade.trade_id} is also in "
+                                  f"{first[trade.trade_id]}")
+            first[trade.trade_id] = path
+    return tuple(sorted((t for _, trades in parts for t in trades), key=lambda t: t.at))
+
+
+def load_derivative_files(files: DerivativesFiles, on: dt.date | None = None,
+                          rules: ClearingRules = DEFAULT_CLEARING_RULES) -> LoadedFiles:
+    """Read and check the day's files for the day `on` (default: the instructions' date,
+    else the trade files')."""
+    products = DEFAULT_PRODUCTS if files.products is None else load_products(files.products)
+    listing = None if files.series is None else read_series_file(files.series, products)
+    accounts = load_accounts(files.accounts, rules)
+    check = series_check(products, listing)
+    read = [(path, _read_trade_file(path, accounts, products, check))
+            for path in files.trade_files]
+    instructions = (NO_INSTRUCTIONS if files.instructions is None
+                    else load_instructions(files.instructions))
+    day = on or instructions.date or _files_day(read)
+    if day is None:
+        raise SiamexError(ErrorCode.TRADE_FILE, "no trades, and no run date given")
+    kept = [(path, _on_day(path, trades, day, check)) for path, trades in read]
+    trades = _merged([(path, day_trades) for path, (day_trades, _) in kept])
+    inputs = DerivativesInputs(accounts, trades, instructions, products, rules, listing)
+    return LoadedFiles(inputs, day, sum(other for _, (_, other) in kept))
+
+
+def clear_loaded(loaded: LoadedFiles, store: str | Path | None) -> DerivativesDay:
+    """Clear a loaded day against `store` (in memory when None)."""
+    # decision 80: never a file the run did not name
+    with open_store(":memory:" if store is None else store) as ledger:
+        return clear_derivatives(loaded.inputs, ledger, loaded.day)
+
+
 def clear_derivative_files(files: DerivativesFiles, store: str | Path | None,
                            on: dt.date | None = None,
                            rules: ClearingRules = DEFAULT_CLEARING_RULES) -> DerivativesDay:
     """Read the day's files and clear the day `on` (default: the instructions' date, else
-    the trades' clearing date) against `store` (in memory when None)."""
-    products = DEFAULT_PRODUCTS if files.products is None else load_products(files.products)
-    listing = None if files.series is None else read_series_file(files.series, products)
-    accounts = load_accounts(files.accounts, rules)
-    trades = read_trades(files.trades, accounts, series_check(products, listing))
-    instructions = (NO_INSTRUCTIONS if files.instructions is None
-                    else load_instructions(files.instructions))
-    day = on or instructions.date or (trades[0].date if trades else None)
-    if day is None:
-        raise SiamexError(ErrorCode.TRADE_FILE, "no trades, and no run date given")
-    inputs = DerivativesInputs(accounts, trades, instructions, products, rules, listing)
-    # decision 80: never a file the run did not name
-    with open_store(":memory:" if store is None else store) as ledger:
-        return clear_derivatives(inputs, ledger, day)
+    the trade files') against `store` (in memory when None)."""
+    return clear_loaded(load_derivative_files(files, on, rules), store)

@@ -27,7 +27,7 @@ from siamex.errors import ErrorCode, SiamexError, read_input
 from siamex.units import US_PER_DAY, InvalidValue, parse_date, parse_price, parse_time_of_day
 
 __all__ = ["TRADE_COLUMNS", "DerivativesTrade", "SeriesCheck", "TradingSession", "read_trades",
-           "trades_from_csv"]
+           "session_order", "trades_from_csv"]
 
 TRADE_COLUMNS = ("trade_id", "date", "session", "time", "series", "qty", "price",
                  "buy_account", "buy_flag", "sell_account", "sell_flag")
@@ -74,7 +74,7 @@ SeriesCheck = Callable[["DerivativesTrade"], None]
 its tick, or outside its product's sessions."""
 
 
-def _ordering(session: TradingSession, time: int) -> int:
+def session_order(session: TradingSession, time: int) -> int:
     """4.10: the night session (evening, then past midnight) comes before the day's."""
     if session == TradingSession.DAY:
         return 2 * US_PER_DAY + time
@@ -106,7 +106,7 @@ def _row(values: dict[str, str], accounts: AccountBook, check: SeriesCheck) -> D
             raise ValueError(f"{side}_flag must be open or close")
     if not values["trade_id"]:
         raise ValueError("trade_id is empty")
-    trade = DerivativesTrade(values["trade_id"], day, session, _ordering(session, time),
+    trade = DerivativesTrade(values["trade_id"], day, session, session_order(session, time),
                              values["series"], qty, price, values["buy_account"],
                              Flag(values["buy_flag"]), values["sell_account"],
                              Flag(values["sell_flag"]))
