@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from pathlib import Path
 
 import msgspec
 
@@ -27,7 +28,7 @@ class Market:
     """An exchange fed commands in sequence, the clock `step` microseconds further each time
     (by default longer than the minimum resting time)."""
 
-    def __init__(self, step: int = 300_000) -> None:
+    def __init__(self, step: int = 300_000, universe: Path | None = None) -> None:
         self.step = step
         self.exchange = Exchange()
         self.seq = 0
@@ -36,8 +37,8 @@ class Market:
         self._ids = itertools.count(1)
         for command in genesis(CONFIG):
             self.run(command)
-        universe = load_universe(None, DAY)
-        self.run(universe.start(DAY, self.ts, first=True, members=member_specs(CONFIG)))
+        listed = load_universe(universe, DAY)
+        self.run(listed.start(DAY, self.ts, first=True, members=member_specs(CONFIG)))
         self.run(AdvanceTime(MORNING))
 
     def run(self, command: ServiceCommand) -> Outcome:

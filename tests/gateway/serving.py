@@ -16,7 +16,7 @@ from siamex.gateway.entry import OrderCancel, OrderEntry, OrderReplace
 from siamex.gateway.exchange import Outcome, ServiceCommand
 from siamex.gateway.genesis import genesis, member_specs
 from siamex.gateway.service import Service
-from siamex.gateway.universe import load_universe
+from siamex.gateway.universe import Universe, load_universe
 from siamex.trading.commands import AdvanceTime
 from siamex.trading.enums import Side
 from siamex.units import day_start, parse_time_of_day
@@ -39,12 +39,13 @@ class ManualTime:
 
 
 class Live:
-    """A service over `folder`; `start()` replays the journal and runs the sequencer."""
+    """A service over `folder` (on the sample universe unless `universe` is given);
+    `start()` replays the journal and runs the sequencer."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, universe: Universe | None = None) -> None:
         self.time = ManualTime()
         self.clock = ExchangeClock(EARLY, 1, source=self.time)
-        self.universe = load_universe(None, DAY)
+        self.universe = universe if universe is not None else load_universe(None, DAY)
         self.service = Service(folder, self.universe, self.clock,
                                members=member_specs(CONFIG), sync=False)
         self._task: asyncio.Task[None] | None = None

@@ -9,6 +9,7 @@ from siamex.gateway.exchange import Exchange, Outcome
 from siamex.gateway.registry_changes import RegSetTraderApproval
 from siamex.gateway.reports import ExecKind, OrderReport, OrderStatus, RequestRejected
 from siamex.gateway.risk_commands import RiskKill, RiskSetLimits, ScopeKind
+from siamex.gateway.universe import bundled_universe
 from siamex.trading.enums import Side
 from tests.gateway.market import Market
 
@@ -51,6 +52,15 @@ def test_each_pre_trade_limit_refuses_with_its_code() -> None:
     (report,) = _reports(market.order(Side.BUY, 150_000, "32.25"))
     assert report.code == "CREDIT_LIMIT"
     assert "50,000,000.00 THB" in report.text
+
+
+def test_a_series_order_is_valued_at_its_notional_for_the_value_limit() -> None:
+    with bundled_universe("tfex") as path:
+        market = Market(universe=path)
+    # S50Z26 at 821.0 points, 200 THB a point: 164,200 THB a contract, M01's limit 5,000,000
+    for qty, code in ((30, None), (31, "MAX_ORDER_VALUE")):
+        (report,) = _reports(market.order(Side.BUY, qty, "821.00", symbol="S50Z26"))
+        assert report.code == code, report.text
 
 
 def test_the_kill_switch_cancels_every_resting_order_of_its_scope_in_one_step() -> None:

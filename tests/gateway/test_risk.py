@@ -59,6 +59,7 @@ def test_money_is_written_in_baht_with_thousands_and_two_decimals() -> None:
 def test_an_order_without_a_limit_price_is_valued_at_the_ceiling() -> None:
     assert order_value(100, 3_400, 4_400) == 340_000
     assert order_value(100, None, 4_400) == 440_000
+    assert order_value(2, 82_100, 106_700, 200) == 32_840_000  # 2 SET50 futures: 328,400 THB
 
 
 @pytest.mark.parametrize("scope", [ACCOUNT, TRADER, ORS, MEMBER])

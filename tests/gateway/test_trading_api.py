@@ -20,6 +20,7 @@ from siamex.gateway.ors_lifecycle import OrsEvent, OrsState
 from siamex.gateway.registry_changes import RegOrsEvent
 from siamex.gateway.tokens import Tokens
 from siamex.gateway.trading_api import trading_routes
+from siamex.gateway.universe import Universe, bundled_universe, load_universe
 from siamex.trading.enums import Side
 from tests.gateway.market import CONFIG, DAY
 from tests.gateway.serving import Live
@@ -30,10 +31,11 @@ M01 = {"username": "m01ors1", "password": "m01-fix-secret-change-me"}
 M02 = {"username": "m02ors1", "password": "m02-fix-secret-change-me"}
 
 
-def _serve(folder: Path, scenario: Scenario) -> None:
-    """Run a scenario against the web API of a fresh service with its day open."""
+def _serve(folder: Path, scenario: Scenario, universe: Universe | None = None) -> None:
+    """Run a scenario against the web API of a fresh service with its day open (on the
+    sample universe unless `universe` is given)."""
     async def main() -> None:
-        live = Live(folder)
+        live = Live(folder, universe)
         log = MemoryAuditLog()
         AuditSink(log, live.service.exchange).attach(live.service)
         tokens = Tokens(CONFIG)
@@ -212,6 +214,64 @@ def test_tokens_are_for_their_own_endpoints_and_end_at_logoff(tmp_path: Path) ->
         assert _error(await client.get("/v1/orders")) == (401, "UNAUTHORIZED")
         assert (await client.delete("/v1/sessions", headers=trader)).json() == {"ended": True}
         assert _error(await client.get("/v1/orders", headers=trader)) == (401, "UNAUTHORIZED")
+    _serve(tmp_path, scenario)
+
+
+def _tfex() -> Universe:
+    with bundled_universe("tfex") as path:
+        return load_universe(path, DAY)
+
+
+def _future(clordid: str, side: str, **more: Any) -> dict[str, Any]:
+    """An order for 2 SET50 futures of the bundled TFEX listing, at 821.0 points."""
+    return _order(clordid, side, 2, "821.0", symbol="S50Z26", **more)
+
+
+def test_position_effect_is_taken_echoed_and_defaults_to_open(tmp_path: Path) -> None:
+    async def scenario(live: Live, client: Client, log: MemoryAuditLog) -> None:
+        buyer = await _logon(client, "M01T1")
+        seller = await _logon(client, "M02T1", M02)
+        live.advance(1)
+        bought = (await client.post("/v1/orders", json=_future("B1", "buy"),
+                                    headers=buyer)).json()
+        assert bought["order"]["position_effect"] == "open"  # none named: it opens
+        live.advance(1)
+        sold = (await client.post("/v1/orders", json=_future(
+            "S1", "sell", position_effect="close"), headers=seller)).json()
+        assert [(r["kind"], r["position_effect"]) for r in sold["reports"]] == [
+            ("new", "close"), ("trade", "close")]
+        orders = (await client.get("/v1/orders", headers=buyer)).json()["orders"]
+        assert [(o["clordid"], o["status"], o["position_effect"]) for o in orders] == [
+            ("B1", "filled", "open")]
+        trades = (await client.get("/v1/trades", headers=seller)).json()["trades"]
+        assert [t["position_effect"] for t in trades] == ["close"]
+    _serve(tmp_path, scenario, _tfex())
+
+
+def test_a_position_effect_other_than_open_or_close_is_a_bad_request(tmp_path: Path) -> None:
+    async def scenario(live: Live, client: Client, log: MemoryAuditLog) -> None:
+        trader = await _logon(client, "M01T1")
+        before = _fingerprint(live)
+        for value in ("rolled", "OPEN", "", 1, True):
+            response = await client.post("/v1/orders", json=_future(
+                "X1", "buy", position_effect=value), headers=trader)
+            assert _error(response) == (400, "BAD_REQUEST"), value
+            assert "position_effect" in response.json()["error"]["text"]
+        assert _fingerprint(live) == before
+    _serve(tmp_path, scenario, _tfex())
+
+
+def test_an_equity_order_with_a_position_effect_is_refused_by_the_engine(
+        tmp_path: Path) -> None:
+    async def scenario(live: Live, client: Client, log: MemoryAuditLog) -> None:
+        trader = await _logon(client, "M01T1")
+        live.advance(1)
+        response = await client.post("/v1/orders", json=_order("E1", position_effect="open"),
+                                     headers=trader)
+        assert _error(response) == (409, "INVALID")
+        assert response.json()["order"]["position_effect"] == "open"
+        plain = (await client.post("/v1/orders", json=_order("E2"), headers=trader)).json()
+        assert plain["order"]["position_effect"] is None
     _serve(tmp_path, scenario)
 
 

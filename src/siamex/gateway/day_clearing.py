@@ -6,7 +6,8 @@ house as `siamex clearing run` takes them: a member file, the day's trade file (
 siamex.gateway.drop_copy) and the opening holdings, cleared against one store with
 `siamex.clearing.day.run.clear_day` on the day's date. The store carries each day's obligations,
 so the run of T+2 settles the trades of T (decision C1). The runs go one after another on a
-worker thread, so the event loop keeps serving while the clearing house works.
+worker thread, so the event loop keeps serving while the clearing house works. A TFEX market's
+days are not run here (siamex.gateway.drop_copy_sink: no market-wide close, no equities).
 
 Decisions (docs/drop-copy.md; decision 89):
 

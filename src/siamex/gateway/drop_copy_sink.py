@@ -12,7 +12,9 @@ subscriber resumes by them.
 
 A trading day closes when the market enters CLOSED (siamex.trading.day); the sink hands the day,
 with the registry's members and the securities as they stand then, to `on_close` after the
-batch's records are kept, so the clearing run finds every trade of the day in the table.
+batch's records are kept, so the clearing run finds every trade of the day in the table. A TFEX
+day has no such close (each series ends its day on its own timetable) and is handed to no
+one: the equities clearing house does not clear derivatives (docs/serve.md).
 """
 
 from __future__ import annotations

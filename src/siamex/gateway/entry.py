@@ -6,7 +6,8 @@ of the journal refuses and accepts exactly what the live run did. `ts` is the ex
 microseconds, as on every command; `ns` the same instant in nanoseconds, the audit trail's
 resolution (ts == ns // 1000). `channel` is "fix" or "http"; `ors` the order-routing system
 the trader came through; `clordid` the member's own id of the request; `in_seq` the FIX
-MsgSeqNum it came with (0 over HTTP).
+MsgSeqNum it came with (0 over HTTP). A derivatives order's `position_effect` ("open" or
+"close", FIX PositionEffect 77) comes last, so journals written before it read unchanged.
 
 The journal is what says which FIX messages the exchange has taken: after a crash, an ORS's
 expected incoming number is at least one past the last `in_seq` journaled for it since its last
@@ -51,6 +52,7 @@ class OrderEntry(msgspec.Struct, tag="gw_new", tag_field="op", frozen=True, arra
     client_type: str | None = None
     smp_id: str | None = None
     in_seq: int = 0
+    position_effect: str | None = None
 
 
 class OrderReplace(msgspec.Struct, tag="gw_replace", tag_field="op", frozen=True,

@@ -141,7 +141,8 @@ class Exchange:
         out.reports.append(OrderReport(
             cmd.ns, cmd.ors, member, cmd.trader, cmd.account, ExecKind.REJECTED,
             OrderStatus.REJECTED, cmd.clordid, None, None, cmd.symbol, cmd.side, cmd.type,
-            cmd.validity, cmd.qty, cmd.price, 0, 0, 0, code=code, text=text))
+            cmd.validity, cmd.qty, cmd.price, 0, 0, 0, code=code, text=text,
+            position_effect=cmd.position_effect))
 
     def _enter(self, seq: int, cmd: OrderEntry, out: Outcome) -> None:
         member = self._member(cmd.ors)
@@ -156,19 +157,20 @@ class Exchange:
         inst = self.engine.instruments.get(cmd.symbol)
         context = OrderContext(member, cmd.ors, cmd.trader, cmd.account)
         if inst is not None:
-            value = order_value(cmd.qty, cmd.price, inst.ceiling)
+            value = order_value(cmd.qty, cmd.price, inst.ceiling, inst.multiplier)
             refusal = self.risk.check(context, value, cmd.qty, cmd.price,
                                       self._reference(cmd.symbol))
             if refusal is not None:
                 self._refuse_entry(cmd, member, refusal.code.value, refusal.text, out)
                 return
         order = LiveOrder(str(seq), member, cmd.ors, cmd.trader, cmd.account, cmd.clordid,
-                          cmd.symbol, cmd.side, cmd.type, cmd.validity, cmd.qty, cmd.price)
+                          cmd.symbol, cmd.side, cmd.type, cmd.validity, cmd.qty, cmd.price,
+                          cmd.position_effect)
         self.orders.add(order)
         new = NewOrder(cmd.ts, order.engine_id, member, cmd.account, cmd.symbol, cmd.side,
                        cmd.qty, cmd.type, cmd.price, cmd.validity, cmd.expire_date,
                        cmd.published_qty, cmd.short, cmd.cash_balance, cmd.nvdr,
-                       cmd.client_type, cmd.smp_id)
+                       cmd.client_type, cmd.smp_id, cmd.position_effect)
         self._events(self.engine.handle(new), None, out)
 
     def _target(self, cmd: OrderReplace | OrderCancel, out: Outcome) -> LiveOrder | None:
@@ -203,13 +205,14 @@ class Exchange:
         order = self._target(cmd, out)
         if order is None:
             return
-        ceiling = self.engine.instruments[order.symbol].ceiling
+        inst = self.engine.instruments[order.symbol]
+        ceiling, multiplier = inst.ceiling, inst.multiplier
         price = cmd.price if cmd.price is not None else order.price
         qty = cmd.qty if cmd.qty is not None else order.qty
         refusal = self.risk.check_amend(
-            order.engine_id, order_value(qty, price, ceiling), qty, cmd.price,
+            order.engine_id, order_value(qty, price, ceiling, multiplier), qty, cmd.price,
             self._reference(order.symbol),
-            resting=order_value(max(qty - order.cum_qty, 0), price, ceiling))
+            resting=order_value(max(qty - order.cum_qty, 0), price, ceiling, multiplier))
         if refusal is not None:
             out.reports.append(self._rejected_request(cmd, order.member, order,
                                                       refusal.code.value, refusal.text))
@@ -290,7 +293,8 @@ class Exchange:
         return OrderReport(
             ns, ors, order.member, trader, order.account, ExecKind.STATUS, _status(order),
             order.clordid, None, order.order_no, order.symbol, order.side, order.type,
-            order.validity, order.qty, order.price, order.cum_qty, order.cum_value, order.leaves)
+            order.validity, order.qty, order.price, order.cum_qty, order.cum_value, order.leaves,
+            position_effect=order.effect)
 
     # -- engine events to reports ---------------------------------------------------------
 
@@ -326,17 +330,19 @@ class Exchange:
             orig, order.order_no, order.symbol, order.side, order.type, order.validity,
             order.qty, order.price, order.cum_qty, order.cum_value,
             order.leaves if status in (OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED) else 0,
-            **extra))
+            position_effect=order.effect, **extra))
 
     def _accepted(self, event: Accepted, out: Outcome) -> None:
         order = self.orders.by_id.get(event.id)
         if order is None:
             return
         order.order_no = event.order_no
-        ceiling = self.engine.instruments[order.symbol].ceiling
+        # the effect the engine booked: "open" for a TFEX order that named none (decision 110)
+        order.effect = event.effect or None
+        inst = self.engine.instruments[order.symbol]
         self.risk.on_accepted(order.engine_id, OrderContext(
             order.member, order.ors, order.trader, order.account),
-            order_value(order.qty, order.price, ceiling))
+            order_value(order.qty, order.price, inst.ceiling, inst.multiplier))
         self._report(order, ExecKind.NEW, OrderStatus.NEW, out)
 
     def _fill(self, engine_id: str, trade: Trade, out: Outcome) -> None:
@@ -345,9 +351,9 @@ class Exchange:
             return
         order.cum_qty += trade.qty
         order.cum_value += trade.qty * trade.price
-        ceiling = self.engine.instruments[order.symbol].ceiling
-        self.risk.on_trade(engine_id, trade.qty * trade.price,
-                           order_value(order.leaves, order.price, ceiling))
+        inst = self.engine.instruments[order.symbol]
+        self.risk.on_trade(engine_id, trade.qty * trade.price * inst.multiplier,
+                           order_value(order.leaves, order.price, inst.ceiling, inst.multiplier))
         status = _status(order)
         self._report(order, ExecKind.TRADE, status, out, last_qty=trade.qty,
                      last_price=trade.price, trade_no=trade.trade_no)
@@ -381,8 +387,9 @@ class Exchange:
         order.price = event.price
         if request is not None and request.order is order and request.clordid is not None:
             self.orders.chain(order, request.clordid)
-        ceiling = self.engine.instruments[order.symbol].ceiling
-        self.risk.on_amended(order.engine_id, order_value(event.remaining, order.price, ceiling))
+        inst = self.engine.instruments[order.symbol]
+        self.risk.on_amended(order.engine_id, order_value(event.remaining, order.price,
+                                                          inst.ceiling, inst.multiplier))
         self._report(order, ExecKind.REPLACED, _status(order), out, request=request)
         if order.leaves == 0:
             self._done(order)

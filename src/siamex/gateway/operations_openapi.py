@@ -59,7 +59,10 @@ _ORDER = _object(
     time_ns=_INT, kind=_TEXT, status=_TEXT, clordid=_TEXT, orig_clordid=_MAYBE_TEXT,
     order_no=_MAYBE_INT, trader=_TEXT, account=_TEXT, symbol=_TEXT, side=_TEXT, type=_TEXT,
     validity=_TEXT, qty=_INT, price=_BAHT, cum_qty=_INT, avg_price=_TEXT, leaves=_INT,
-    last_qty=_INT, last_price=_BAHT, trade_no=_MAYBE_INT, code=_MAYBE_TEXT, text=_TEXT)
+    last_qty=_INT, last_price=_BAHT, trade_no=_MAYBE_INT, code=_MAYBE_TEXT, text=_TEXT,
+    position_effect={"enum": ["open", "close", None],
+                     "description": "a TFEX order's, as the engine booked it; null for "
+                                    "an equity order"})
 _PARAMETERS: Final[dict[str, Any]] = {
     "date": {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
     "format": {"type": "string", "enum": ["csv", "json"]}}

@@ -20,13 +20,13 @@ __all__ = ["LiveOrder", "OrderTable"]
 class LiveOrder:
     """One resting or just-entered order and what the gateway must say of it."""
 
-    __slots__ = ("account", "clordid", "clordids", "cum_qty", "cum_value", "engine_id",
-                 "member", "order_no", "ors", "price", "qty", "side", "symbol", "trader",
-                 "type", "validity")
+    __slots__ = ("account", "clordid", "clordids", "cum_qty", "cum_value", "effect",
+                 "engine_id", "member", "order_no", "ors", "price", "qty", "side", "symbol",
+                 "trader", "type", "validity")
 
     def __init__(self, engine_id: str, member: str, ors: str, trader: str, account: str,
                  clordid: str, symbol: str, side: Side, type: OrderType, validity: Validity,
-                 qty: int, price: int | None) -> None:
+                 qty: int, price: int | None, effect: str | None = None) -> None:
         self.engine_id = engine_id
         self.member = member
         self.ors = ors
@@ -43,6 +43,9 @@ class LiveOrder:
         self.order_no: int | None = None
         self.cum_qty = 0
         self.cum_value = 0
+        self.effect = effect
+        """A derivatives order's position effect, as asked and then as the engine booked it
+        ("open" when none was asked); None for an equity order."""
 
     @property
     def leaves(self) -> int:
@@ -54,13 +57,13 @@ class LiveOrder:
         return [self.engine_id, self.member, self.ors, self.trader, self.account,
                 self.clordids, self.symbol, self.side.value, self.type.value,
                 self.validity.value, self.qty, self.price, self.order_no, self.cum_qty,
-                self.cum_value]
+                self.cum_value, self.effect]
 
     @classmethod
     def from_state(cls, row: list[Any]) -> LiveOrder:
         """Rebuild an order from `state()`."""
         order = cls(row[0], row[1], row[2], row[3], row[4], row[5][-1], row[6], Side(row[7]),
-                    OrderType(row[8]), Validity(row[9]), row[10], row[11])
+                    OrderType(row[8]), Validity(row[9]), row[10], row[11], row[15])
         order.clordids = list(row[5])
         order.order_no, order.cum_qty, order.cum_value = row[12], row[13], row[14]
         return order

@@ -46,7 +46,9 @@ class OrderReport(msgspec.Struct, frozen=True):
     `order_no` is the exchange's order number (None for an order refused before the book);
     `qty` the order's total, `cum_qty` and `cum_value` (satang-shares) what traded so far,
     `leaves` what rests; `last_qty`/`last_price`/`trade_no` the fill of a TRADE report;
-    `code` the refusal or cancel reason.
+    `code` the refusal or cancel reason; `position_effect` a derivatives order's "open" or
+    "close" (the one the engine booked, which is "open" when the order named none), None for
+    an equity order.
     """
 
     ns: int
@@ -73,6 +75,7 @@ class OrderReport(msgspec.Struct, frozen=True):
     trade_no: int | None = None
     code: str | None = None
     text: str = ""
+    position_effect: str | None = None
 
 
 class RequestRejected(msgspec.Struct, frozen=True):

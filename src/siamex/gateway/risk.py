@@ -53,9 +53,10 @@ def format_thb(satang: int) -> str:
     return f"{'-' if satang < 0 else ''}{whole:,}.{frac:02d} THB"
 
 
-def order_value(qty: int, price: int | None, ceiling: int) -> int:
-    """Value an order for risk: at its limit price, or at the day's ceiling when it has none."""
-    return qty * (ceiling if price is None else price)
+def order_value(qty: int, price: int | None, ceiling: int, multiplier: int = 1) -> int:
+    """Value an order for risk in satang: at its limit price, or at the day's ceiling when it
+    has none; a TFEX series' price times its contract multiplier (THB per point, decision 112)."""
+    return qty * (ceiling if price is None else price) * multiplier
 
 
 class Scope(msgspec.Struct, frozen=True, array_like=True):

@@ -12,7 +12,10 @@ last one they kept (the audit trail, the FIX message stores).
 
 The clock's commands: a trading day opens (StartDay) when the clock enters a business day of
 the SET calendar, and the engine is advanced (AdvanceTime) whenever its next scheduled event is
-due; nothing is journaled while nothing is due.
+due; nothing is journaled while nothing is due. A TFEX day is not over at midnight: its night
+session runs to 03:00 of the next calendar day (`Universe.day_end`), and the next trading day
+opens only once it has closed; a server started in that night opens the day whose night
+session is on.
 """
 
 from __future__ import annotations
@@ -28,13 +31,14 @@ from typing import Final
 
 import msgspec
 
+from siamex.errors import ErrorCode, SiamexError
 from siamex.gateway.clock import ExchangeClock
 from siamex.gateway.entry import OrderCancel, OrderEntry, OrderReplace, exchange_ns
 from siamex.gateway.exchange import Exchange, Outcome, ServiceCommand
 from siamex.gateway.journaled import DECODER, ServiceRecord
 from siamex.gateway.universe import Universe
 from siamex.journal.log import JournalWriter, recover
-from siamex.rulebook.calendar import OutsideCalendar, is_trading_day
+from siamex.rulebook.calendar import OutsideCalendar, is_trading_day, trading_day_offset
 from siamex.trading.commands import AdvanceTime, MemberSpec
 from siamex.units import date_of
 
@@ -83,7 +87,9 @@ class Service:
         return not self._records and self.seq == 0
 
     def replay(self) -> None:
-        """Rebuild the state from the journal, giving every outcome to the sinks."""
+        """Rebuild the state from the journal, giving every outcome to the sinks; refuse a
+        journal of another market than the universe's (SET days then TFEX days in one
+        engine would carry one market's orders into the other's books)."""
         for record in self._records:
             outcome = self.exchange.handle(record.seq, record.command)
             self.seq = record.seq
@@ -93,6 +99,14 @@ class Service:
         self._records = []
         for flush in self.flushes:
             flush()
+        self._check_market()
+
+    def _check_market(self) -> None:
+        day = self.exchange.engine.day
+        if day.date is not None and day.market != self.universe.market:
+            raise SiamexError(ErrorCode.DATA_FOLDER, (
+                f"{self.folder} holds a {day.market} market's journal and the universe is of "
+                f"the {self.universe.market} market: give another --data folder"))
 
     def first_ts(self) -> int:
         """The time in nanoseconds the clock must not run before: the journal's last."""
@@ -161,18 +175,27 @@ class Service:
         """The clock's next command, if one is due now: a day's opening or an advance."""
         now_us = self.clock.now_ns() // 1000
         engine = self.exchange.engine
-        day = date_of(now_us)
-        if engine.date is None or engine.date < day:
-            try:
-                trading = is_trading_day(day)
-            except OutsideCalendar:
-                trading = False
-            if trading:
-                return self.universe.start(day, now_us, first=engine.date is None,
-                                           members=self.members)
+        day = self._trading_day(now_us)
+        if day is not None and (engine.date is None or engine.date < day):
+            return self.universe.start(day, now_us, first=engine.date is None,
+                                       members=self.members,
+                                       carried=frozenset(engine.day.closes))
         if engine.next_due <= now_us:
             return AdvanceTime(now_us)
         return None
+
+    def _trading_day(self, now_us: int) -> dt.date | None:
+        """The trading day the clock is in: the day before's while its night session runs
+        (TFEX), else today's if it is a business day; None on a day without trading."""
+        today = date_of(now_us)
+        if self.universe.market == "tfex":
+            before = _business_day_before(today)
+            if before is not None and now_us < self.universe.day_end(before):
+                return before
+        try:
+            return today if is_trading_day(today) else None
+        except OutsideCalendar:
+            return None
 
     async def tick(self, every: float = 0.05) -> None:
         """Submit the clock's commands as they fall due, until cancelled."""
@@ -193,3 +216,10 @@ class Service:
         """The trading day the engine is on."""
         return self.exchange.engine.date
 
+
+def _business_day_before(day: dt.date) -> dt.date | None:
+    """The last business day before `day`, None outside the calendar."""
+    try:
+        return trading_day_offset(day - dt.timedelta(days=1), 0)
+    except OutsideCalendar:
+        return None

@@ -6,12 +6,14 @@ orders), with `channel` "http", so the registry, the pre-trade risk checks and t
 it exactly as they judge FIX, and refuse it with the same codes. What the JSON cannot hold wrong
 is checked here, as FIX's field checks are (docs/web-api.md): ids of 1-64 printable ASCII
 characters, whole positive quantities, prices as decimal strings (never a JSON number, which
-would be a float), a price for limit orders only and an expiry date for GTD only.
+would be a float), a price for limit orders only and an expiry date for GTD only, and a
+position effect that is "open" or "close" (whether the order may carry one, a TFEX series'
+and not a share's, is the engine's rule, refused as over FIX).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, Literal
 
 import msgspec
 
@@ -33,6 +35,8 @@ _Price = Annotated[str, msgspec.Meta(
 _Date = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
                                     examples=["2026-12-31"], description="YYYY-MM-DD")]
 _Text = Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+_Effect = Annotated[Literal["open", "close"], msgspec.Meta(
+    description="a TFEX order's position effect (FIX PositionEffect 77); none: open")]
 _PRICED: Final = frozenset({OrderType.LIMIT})
 
 
@@ -62,6 +66,7 @@ class OrderBody(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     cash_balance: bool = False
     client_type: _Id | None = None
     smp_id: _Id | None = None
+    position_effect: _Effect | None = None
 
 
 class AmendBody(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -109,7 +114,8 @@ def entry_command(body: OrderBody, ors: str, trader: str) -> OrderEntry:
                       body.side, body.qty, body.type,
                       _price(body.price) if body.price is not None else None, body.validity,
                       body.expire_date, body.published_qty, body.short, body.nvdr,
-                      body.cash_balance, body.client_type, body.smp_id)
+                      body.cash_balance, body.client_type, body.smp_id,
+                      position_effect=body.position_effect)
 
 
 def amend_command(body: AmendBody, ors: str, trader: str) -> OrderReplace:
@@ -141,7 +147,8 @@ def order_json(report: OrderReport) -> dict[str, Any]:
             "price": _baht(report.price), "cum_qty": report.cum_qty,
             "avg_price": average_price(report.cum_value, report.cum_qty), "leaves": report.leaves,
             "last_qty": report.last_qty, "last_price": _baht(report.last_price),
-            "trade_no": report.trade_no, "code": report.code, "text": report.text}
+            "trade_no": report.trade_no, "code": report.code, "text": report.text,
+            "position_effect": report.position_effect}
 
 
 def rejected_json(report: RequestRejected) -> dict[str, Any]:

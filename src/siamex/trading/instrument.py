@@ -36,7 +36,8 @@ class Instrument:
     and whose next step is due at `step_due` (0: when the session ends).
     The market-integrity fields are set by siamex.trading.listing from the day's reference data.
     `timetable` is empty for a security that follows the SET schedule; a TFEX series follows
-    its product's sessions (siamex.trading.series_listing).
+    its product's sessions (siamex.trading.series_listing), and its `multiplier` is its
+    contract's THB per point (1 for a security: a share's price is its value).
     """
 
     __slots__ = (
@@ -65,6 +66,7 @@ class Instrument:
         "low",
         "market_makers",
         "max_qty",
+        "multiplier",
         "odd",
         "open",
         "pause_day",
@@ -153,6 +155,7 @@ class Instrument:
         self.paused_today = False
         self.foreign_underlying = False
         self.hft_ok = False
+        self.multiplier = 1
         self.timetable: Timetable = {}
         self.indices: list[Index] = []
         self.index_price = 0

@@ -108,5 +108,6 @@ def list_series(rules: Rulebook, day: dt.date, spec: InstrumentSpec, carried_clo
     )
     set_controls(rules, inst, spec)
     inst.foreign_underlying = product.foreign_underlying
+    inst.multiplier = product.multiplier
     inst.timetable = timetable(sessions, day_start(day))
     return inst

@@ -72,6 +72,7 @@ def _instrument(inst: Instrument) -> dict[str, Any]:
     data["step_phase"] = inst.step_phase.value
     data["indices"] = [index.name for index in inst.indices]
     data["tick"] = inst.grid.tick
+    data["multiplier"] = inst.multiplier
     data["timetable"] = sorted([due, leaving.value, entering.value, auction, ends]
                                for (due, leaving), (entering, auction, ends)
                                in inst.timetable.items())
@@ -145,6 +146,7 @@ def _load_instrument(rules: Rulebook, data: dict[str, Any], indices: dict[str, I
     inst.session = Phase(data["session"])
     inst.step_phase = Phase(data["step_phase"])
     inst.indices = [indices[name] for name in data["indices"]]
+    inst.multiplier = data["multiplier"]
     inst.timetable = {(due, Phase(leaving)): (Phase(entering), auction, ends)
                       for due, leaving, entering, auction, ends in data["timetable"]}
     inst.enter(Phase(data["phase"]))

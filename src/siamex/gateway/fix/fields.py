@@ -108,8 +108,8 @@ SINGLE_HEADER: Final = HEADER_TAGS - {628, 629, 630}
 """The header tags that may appear once only: all but the NoHops group's members."""
 
 _ORDER_BODY: Final = frozenset({
-    1, 11, 15, 18, 21, 22, 37, 38, 40, 41, 44, 48, 54, 55, 58, 59, 60, 65, 99, 110, 111, 126,
-    152, 167, 207, 210, 432, 526, 528, 544, 583, 586, 790})
+    1, 11, 15, 18, 21, 22, 37, 38, 40, 41, 44, 48, 54, 55, 58, 59, 60, 65, 77, 99, 110, 111,
+    126, 152, 167, 207, 210, 432, 526, 528, 544, 583, 586, 790})
 """Top-level fields of D, F, G and H that no repeating group of theirs holds."""
 
 SINGLE: Final[dict[str, frozenset[int]]] = {

@@ -5,8 +5,9 @@ OrderEntry, OrderCancel, OrderReplace; a field the message needs and lacks, or c
 becomes a `FieldProblem` that the session answers with a session-level Reject (FIX 4.4 vol. 2:
 SessionRejectReason 1, 5 or 6). Outbound: OrderReport and RequestRejected become
 ExecutionReport (8) and OrderCancelReject (9). Every SET order type, validity, the iceberg, the
-short sale, the NVDR and cash-balance flags and the self-match id have a field; the table in
-docs/fix.md is the contract and tests/gateway/fix/test_orders.py checks it row by row.
+short sale, the NVDR and cash-balance flags and the self-match id have a field, and a TFEX
+order's PositionEffect (77: O open, C close), which every report of the order echoes; the
+tables in docs/fix.md are the contract.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ ORIG_CL_ORD_ID, PRICE, SENDER_SUB_ID, SIDE, SYMBOL, TEXT = 41, 44, 50, 54, 55, 5
 TARGET_SUB_ID = 57
 TIME_IN_FORCE, TRANSACT_TIME, MAX_FLOOR, CXL_REJ_REASON = 59, 60, 111, 102
 ORD_REJ_REASON, EXEC_TYPE, LEAVES_QTY, CXL_REJ_RESPONSE_TO = 103, 150, 151, 434
-TRD_MATCH_ID, SMP_ID = 880, 7928  # 7928: SelfMatchPreventionID, as CME iLink names it
+TRD_MATCH_ID, SMP_ID, POSITION_EFFECT = 880, 7928, 77  # 7928: as CME iLink names it
 NVDR, CASH_BALANCE, CLIENT_TYPE, REJECT_CODE = 5001, 5002, 5003, 5010
 
 _ID: Final = re.compile(r"[\x21-\x7e]{1,64}\Z")  # printable ASCII, no spaces, as FIX String
@@ -54,6 +55,8 @@ _SIDES: Final = {"1": (Side.BUY, False), "2": (Side.SELL, False), "5": (Side.SEL
                  "6": (Side.SELL, True)}
 _TIF: Final = {"0": Validity.DAY, "1": Validity.GTC, "3": Validity.FAK, "4": Validity.FOK,
                "6": Validity.GTD}
+_EFFECTS: Final = {"O": "open", "C": "close"}
+_EFFECT_CODE: Final = {effect: code for code, effect in _EFFECTS.items()}
 _SIDE_CODE: Final = {Side.BUY: "1", Side.SELL: "2"}
 _TIF_CODE: Final = {Validity.DAY: "0", Validity.GTC: "1", Validity.FAK: "3",
                     Validity.FOK: "4", Validity.GTD: "6"}
@@ -166,6 +169,18 @@ def _expire_date(fields: Fields, validity: Validity) -> str | None:
         raise FieldProblem(EXPIRE_DATE, 5, "ExpireDate(432) is not a calendar date") from None
 
 
+def _position_effect(fields: Fields) -> str | None:
+    """PositionEffect(77): O opens, C closes; FIX's R (rolled) and F (FIFO) are not TFEX's.
+    Whether the order may carry one at all (a TFEX series, not a share) is the engine's rule."""
+    code = fields.get(POSITION_EFFECT)
+    if code is None:
+        return None
+    effect = _EFFECTS.get(code)
+    if effect is None:
+        raise FieldProblem(POSITION_EFFECT, 5, "PositionEffect(77) is O open or C close")
+    return effect
+
+
 def new_order(fields: Fields, ors: str, ns: int, in_seq: int = 0, channel: str = "fix"
               ) -> OrderEntry:
     """Read a NewOrderSingle (D)."""
@@ -181,7 +196,7 @@ def new_order(fields: Fields, ors: str, ns: int, in_seq: int = 0, channel: str =
                       _qty(fields, ORDER_QTY), kind, price, validity,
                       _expire_date(fields, validity), published, short, _flag(fields, NVDR),
                       _flag(fields, CASH_BALANCE), client_type, _optional_id(fields, SMP_ID),
-                      in_seq)
+                      in_seq, _position_effect(fields))
 
 
 def replace_request(fields: Fields, ors: str, ns: int, in_seq: int = 0, channel: str = "fix"
@@ -229,6 +244,8 @@ def execution_report(report: OrderReport, exec_id: str) -> Outbound:
                (SYMBOL, report.symbol),
                (SIDE, _SIDE_CODE[report.side]), (ORDER_QTY, str(report.qty))]
     fields += _type_fields(report.type, report.validity)
+    if report.position_effect is not None:
+        fields.append((POSITION_EFFECT, _EFFECT_CODE[report.position_effect]))
     if report.price is not None:
         fields.append((PRICE, format_price(report.price)))
     if report.kind is ExecKind.TRADE and report.last_price is not None:
