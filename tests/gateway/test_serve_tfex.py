@@ -33,7 +33,8 @@ OPERATOR = {"Authorization": "Bearer operator-secret-change-me"}
 TFEX_DAY = ("--market", "tfex", "--date", "2026-12-03", "--start", "10:15")
 NIGHT = ("--market", "tfex", "--date", "2026-12-03", "--start", "23:30", "--speed", "600")
 FUTURE = "S50Z26"  # listed on 2026-12-03 by the bundled TFEX universe's listing
-GOLD = "GFZ26"  # the same listing's 50-baht gold future: a night session to 03:00
+GOLD = "GF10Z26"  # the same listing's 10-baht gold future: a night session to 03:00; 410,000
+# THB a contract, within both members' maximum order value (the 50-baht one's is not M02's)
 DEC3 = day_start(dt.date(2026, 12, 3))
 
 
