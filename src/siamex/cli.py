@@ -504,11 +504,12 @@ def serve(folder: Path | None, config_file: Path | None, init_file: Path | None,
     from siamex.demo.clock import demo_clock
     from siamex.demo.config import DEMO_CONFIG
     from siamex.gateway.config import SAMPLE, load_config, parse_config
-    from siamex.gateway.universe import bundled_universe, check_market
+    from siamex.gateway.universe import bundled_universe, check_market, universe_market
     from siamex.server import ServeOptions
     from siamex.server import serve as run_server
 
-    if demo and market == "tfex":
+    tfex_universe = universe is not None and universe_market(universe) == "tfex"
+    if demo and (market == "tfex" or tfex_universe):
         raise SiamexError(ErrorCode.INVALID_PARAMETER, (
             "--demo trades the SET sample's securities; its participants do not trade TFEX "
             "series yet (run --market tfex without --demo)"))

@@ -13,6 +13,7 @@ from siamex.errors import ErrorCode, SiamexError
 from siamex.scenario.loader import parse_scenario
 from siamex.scenario.output import event_line
 from siamex.scenario.runner import run_scenario
+from siamex.trading.engine import Engine
 from siamex.trading.events import Accepted, Rejected
 
 
@@ -242,6 +243,7 @@ def _tfex(**fields: Any) -> dict[str, Any]:
      ErrorCode.SCENARIO_FIELD),
     (_tfex(indices=[{"name": "SET50", "prev_close": "948.30"}]), ErrorCode.SCENARIO_FIELD),
     (_tfex(auction_times={"open1": "09:40:00"}), ErrorCode.SCENARIO_FIELD),
+    (_tfex(accounts=[{"account": "A1", "hft": True}]), ErrorCode.SCENARIO_FIELD),
     (_tfex(underlyings={"SET50": "-1"}), ErrorCode.SCENARIO_FIELD),
     (_tfex(underlyings=["SET50"]), ErrorCode.SCENARIO_FIELD),
     (_scenario(underlyings={"SET50": "948.30"}), ErrorCode.SCENARIO_FIELD),
@@ -277,3 +279,37 @@ def test_a_tfex_day_after_a_night_session_opens_when_it_has_closed() -> None:
     assert days[1].start.ts == days[0].end  # 03:00 of 2026-12-04
     (item,) = days[1].items
     assert item.reject is not None and "earlier than the day opens" in item.reject.text
+
+
+@pytest.mark.parametrize("days", [5, True, "2026-12-03"])
+def test_days_that_are_not_a_list_are_refused_with_a_code(days: Any) -> None:
+    for data in ({"date": "2026-12-03", "days": days}, {"market": "tfex", "days": days}):
+        with pytest.raises(SiamexError) as caught:
+            _load(data)
+        assert caught.value.code is ErrorCode.SCENARIO_FIELD
+
+
+@pytest.mark.parametrize(("first", "later", "code"), [
+    ({"underlyings": {"SET50": "948.30"},
+      "instruments": [{"symbol": "S50Z26C950", "prev_close": "12.5"}]},
+     {"date": "2026-12-04"}, ErrorCode.SCENARIO_FIELD),
+    ({"instruments": [{"symbol": "S50Z26", "prev_close": "950.0"}]},
+     {"date": "2026-12-30"}, ErrorCode.SERIES_EXPIRED),  # its last trading day: 12-29
+])
+def test_a_series_carried_to_a_day_that_cannot_list_it_is_refused_with_its_code(
+        first: dict[str, Any], later: dict[str, Any], code: ErrorCode) -> None:
+    with pytest.raises(SiamexError) as caught:
+        _load({"market": "tfex", "days": [{"date": "2026-12-03", **first}, later]})
+    assert caught.value.code is code
+
+
+def test_a_tfex_day_whose_actions_run_past_its_close_ends_with_them() -> None:
+    late = {"at": "24:30:00", "op": "cancel", "id": "o1"}
+    scenario = {"market": "tfex", "days": [
+        {"date": "2026-12-03", "instruments": [{"symbol": "S50Z26", "prev_close": "950.0"}],
+         "actions": [late]},
+        {"date": "2026-12-04"}]}
+    plan = _load(scenario)
+    assert plan.days[1].start.ts == plan.days[0].items[0].ts
+    events = list(run_scenario(plan, Engine(), None))
+    assert [type(e).__name__ for e in events].count("DayStarted") == 2

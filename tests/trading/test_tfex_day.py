@@ -15,6 +15,7 @@ from siamex.rulebook.series import parse_symbol
 from siamex.scenario.loader import parse_scenario
 from siamex.scenario.output import event_fields, event_name
 from siamex.scenario.runner import run_scenario
+from siamex.trading.commands import AccountSpec
 from siamex.trading.engine import Engine
 from siamex.trading.snapshot import dump, load, state_hash
 from siamex.units import format_time_of_day, parse_time_of_day
@@ -93,6 +94,33 @@ def test_day_orders_expire_when_their_series_trading_day_ends() -> None:
     assert expired == [("d2", "16:55:00.000000"), ("d1", "16:55:00.000000"),
                        ("n1", "03:00:00.000000")]
     assert len(_named(events, "close")) == 4  # each series' day, and GFG27's night
+
+
+def test_a_gtd_order_ends_with_its_last_days_day_session_not_in_the_night() -> None:
+    events = _run(_scenario([
+        _order("10:00:00", "g1", "GFG27", "buy", 1, "40000", validity="gtd",
+               expire_date=DATE),
+        _order("19:00:00", "g2", "GFG27", "sell", 1, "40000"),
+    ]))
+    assert [(f["id"], f["at"]) for f in _named(events, "cancelled")] == [
+        ("g1", "16:55:00.000000"), ("g2", "03:00:00.000000")]
+    assert _named(events, "trade") == []
+
+
+def test_the_set_controls_by_security_do_not_arm_for_a_series() -> None:
+    scenario = _scenario([_order("10:00:00", "h1", "S50Z26", "buy", 1, "1100"),
+                          _order("10:00:01", "h2", "S50Z26", "sell", 1, "1100")],
+                         rules={"dynamic_price_band_kinds": ["future"],
+                                "auto_pause_kinds": ["future"], "dynamic_price_band_pct": 5})
+    events = _run(scenario)
+    assert [f["id"] for f in _named(events, "accepted")] == ["h1", "h2"]
+    assert len(_named(events, "trade")) == 1  # 16% over the 950 reference: no band
+    assert _named(events, "status") == []
+    engine = Engine()
+    plan = parse_scenario(msgspec.json.encode(_scenario([])))
+    engine.handle(msgspec.structs.replace(plan.days[0].start, accounts=(
+        AccountSpec("A1", hft=True, hft_registered=False),)))
+    assert engine.hft_accounts == {}
 
 
 def test_what_tfex_does_not_take_is_refused_with_its_code() -> None:

@@ -129,10 +129,15 @@ def _decode(raw: bytes) -> dict[str, Any]:
     return data
 
 
+def universe_market(path: Path) -> str:
+    """The market a universe file lists: `set` unless it says `tfex`."""
+    return str(_read(path).get("market", "set"))
+
+
 def check_market(path: Path, market: str) -> None:
     """Refuse a universe file of another market than the one asked for (`--market`): an
     equities universe served as TFEX, or the reverse, would not be what was meant."""
-    found = _read(path).get("market", "set")
+    found = universe_market(path)
     if found != market:
         raise SiamexError(ErrorCode.INVALID_PARAMETER, (
             f"--market {market}, but the universe {path} is of the market {found!r}: leave "

@@ -42,7 +42,7 @@ _DAY_KEYS = {"date", "seed", "rules", "auction_times", "instruments", "actions",
              "members", "accounts", "description", "underlyings"}
 _TOP_KEYS = _DAY_KEYS | {"days", "market"}
 _SERIES_KEYS = {"symbol", "prev_close", "sign", "market_maker_accounts"}
-_SET_ONLY = ("indices", "auction_times")
+_SET_ONLY = ("indices", "auction_times", "accounts")  # accounts: SET's HFT registration
 _NIGHT_HOURS = 27  # decision 111: a TFEX day's clock runs on to the night session's 03:00
 _INSTRUMENT_KEYS = {"symbol", "prev_close", "kind", "board", "board_lot", "listed_shares",
                     "ipo_price", "short_eligible", "sign", "surveillance_level", "index_member",
@@ -184,16 +184,23 @@ def _instrument(raw: Any, indices: frozenset[str]) -> InstrumentSpec:
     )
 
 
-def _series(raw: Any, day: dt.date, underlyings: Mapping[str, int]) -> InstrumentSpec:
-    """A TFEX series of the day; unknown and expired series are refused with their codes."""
-    if not isinstance(raw, dict):
-        raise FieldError("a series must be an object")
-    no_unknown(raw, _SERIES_KEYS, "series")
-    symbol = str(get_str(raw, "symbol"))
+def _check_series(symbol: str, day: dt.date, underlyings: Mapping[str, int]) -> ProductKind:
+    """Refuse a series the day cannot list: unknown or expired (with their codes), or an
+    option without its underlying's previous settlement; return its kind."""
     _, product = listed_series(symbol, day, default_products())
     if product.kind is ProductKind.OPTION and product.underlying not in underlyings:
         raise FieldError(f"{symbol}: an option needs its underlying's previous settlement: "
                          f"underlyings.{product.underlying}")
+    return product.kind
+
+
+def _series(raw: Any, day: dt.date, underlyings: Mapping[str, int]) -> InstrumentSpec:
+    """A TFEX series of the day."""
+    if not isinstance(raw, dict):
+        raise FieldError("a series must be an object")
+    no_unknown(raw, _SERIES_KEYS, "series")
+    symbol = str(get_str(raw, "symbol"))
+    kind = _check_series(symbol, day, underlyings)
     prev_close = get_price(raw, "prev_close", required=False)
     if prev_close is not None and prev_close <= 0:
         raise FieldError(f"{symbol}: prev_close must be positive")
@@ -201,7 +208,7 @@ def _series(raw: Any, day: dt.date, underlyings: Mapping[str, int]) -> Instrumen
     unknown = sorted(set(signs) - SIGNS)
     if unknown:
         raise FieldError(f"{symbol}: unknown sign(s) {', '.join(unknown)}")
-    return InstrumentSpec(symbol, prev_close, product.kind.value, signs=signs,
+    return InstrumentSpec(symbol, prev_close, kind.value, signs=signs,
                           market_maker_accounts=_strings(raw, "market_maker_accounts"))
 
 
@@ -359,7 +366,9 @@ def _market(raw: Mapping[str, Any]) -> str:
     if market not in ("set", "tfex"):
         raise _fail(ErrorCode.SCENARIO_FIELD, "market must be set or tfex")
     for key in _SET_ONLY if market == "tfex" else ("underlyings",):
-        if key in raw or any(isinstance(d, dict) and key in d for d in raw.get("days") or ()):
+        days = raw.get("days")
+        if key in raw or (isinstance(days, list)
+                          and any(isinstance(d, dict) and key in d for d in days)):
             raise _fail(ErrorCode.SCENARIO_FIELD, f"{key} is not a field of a {market} scenario")
     return str(market)
 
@@ -370,6 +379,20 @@ def _reader(market: str, day: dt.date, indices: tuple[IndexSpec, ...],
         return lambda item: _series(item, day, underlyings)
     names = frozenset(spec.name for spec in indices)
     return lambda item: _instrument(item, names)
+
+
+def _check_carried(specs: tuple[InstrumentSpec, ...], day: dt.date,
+                   underlyings: Mapping[str, int]) -> None:
+    """A later day's carried series must still be listable that day."""
+    try:
+        for spec in specs:
+            _check_series(spec.symbol, day, underlyings)
+    except FieldError as exc:
+        raise _fail(ErrorCode.SCENARIO_FIELD, f"{day.isoformat()}: carried series: {exc}"
+                    ) from None
+    except SiamexError as exc:
+        raise SiamexError(exc.code, f"{day.isoformat()}: carried series: {exc.message}"
+                          ) from None
 
 
 def _day_end(start: StartDay, base: int, rules: Rulebook) -> int:
@@ -398,9 +421,13 @@ def _day(raw: dict[str, Any], shared: dict[str, Any], overrides: Mapping[str, An
                                    _reader(market, day, indices, underlyings))
     else:
         instruments = carried_forward(previous.start.instruments)
+        if market == "tfex":
+            _check_carried(instruments, day, underlyings)
     base = day_start(day)
-    # decision 111: the day after a night session opens when that session has closed
-    opens = max(base, previous.end) if previous is not None else base
+    # decision 111: the day after a night session opens when that session (and the
+    # previous day's last action) is over
+    opens = base if previous is None else max(base, previous.end, *(
+        item.ts for item in previous.items[-1:]))
     start = StartDay(opens, day.isoformat(), seed, dict(merged.get("rules") or {}) | dict(
         overrides), instruments, _members(merged.get("members")),
         _auction_times(merged.get("auction_times"), rules), indices,

@@ -97,8 +97,9 @@ class OrderFlow(Protocol):
     def uncross(self, inst: Instrument, ts: int, session: str, out: list[Event]) -> None:
         """Run a security's call auction ("open1", "open2", "close" or "resume")."""
 
-    def close_session(self, inst: Instrument, ts: int, out: list[Event]) -> None:
-        """Cancel a TFEX series' Day orders as its trading day ends."""
+    def close_session(self, inst: Instrument, ts: int, last_day: int, out: list[Event]) -> None:
+        """Cancel a TFEX series' Day orders as its trading day ends, and its GTC/GTD orders
+        whose last day (a date ordinal) is `last_day` or before."""
 
     def close_market(self, ts: int, out: list[Event]) -> None:
         """Cancel what does not outlive the day, as the market closes."""
@@ -279,7 +280,9 @@ class TradingDay:
         self._enter_session(inst, entering)
         self.refresh(inst, ts, out)
         if ends:
-            flow.close_session(inst, ts, out)
+            # decision 111: a GTD's last day ends with the day session, not the night's
+            assert self.date is not None
+            flow.close_session(inst, ts, self.date.toordinal() if ends == "day" else 0, out)
             self._close_security(inst, ts, out, ends)
             inst.reset_statistics()
 

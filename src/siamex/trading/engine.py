@@ -219,7 +219,8 @@ class Engine:
         carried = carry_out(day.instruments)
         self.use_rules(Rulebook(cmd.rules))
         self.smp_members = frozenset(m.member for m in cmd.members if m.self_match_prevention)
-        self.hft_accounts = {a.account: a.hft_registered for a in cmd.accounts if a.hft}
+        self.hft_accounts = {a.account: a.hft_registered for a in cmd.accounts
+                             if a.hft and cmd.market == "set"}  # decision 111
         self.orders = {}
         self.indicative = {}
         self.reports = {}
@@ -233,9 +234,10 @@ class Engine:
         self.orders = expire_day_orders(self.day.instruments, self.orders, ts, out)
         expire_reports(self.reports, ts, out)
 
-    def close_session(self, inst: Instrument, ts: int, out: list[Event]) -> None:
-        """Cancel a TFEX series' Day orders as its trading day ends (decision 111)."""
-        expire_series_orders(inst, self.orders, ts, out)
+    def close_session(self, inst: Instrument, ts: int, last_day: int, out: list[Event]) -> None:
+        """Cancel a TFEX series' Day orders, and long-lived ones at their last day, as its
+        trading day ends (decision 111)."""
+        expire_series_orders(inst, self.orders, ts, last_day, out)
 
     # -- orders --------------------------------------------------------------------------------
 

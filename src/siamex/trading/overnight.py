@@ -41,11 +41,19 @@ def expire_day_orders(instruments: dict[str, Instrument], live: dict[str, Order]
     return {cid: order for cid, order in live.items() if order.validity is not _DAY}
 
 
-def expire_series_orders(inst: Instrument, live: dict[str, Order], ts: int,
+def expire_series_orders(inst: Instrument, live: dict[str, Order], ts: int, last_day: int,
                          out: list[Event]) -> None:
-    """Cancel one TFEX series' Day orders as its trading day ends (decision 111); the other
-    series' orders live on through their own sessions."""
-    for order in inst.book.take_day_orders():
+    """Cancel one TFEX series' Day orders as its trading day ends, and its GTC/GTD orders
+    whose last day (an ordinal) is `last_day` or before (decision 111); the other series'
+    orders live on through their own sessions."""
+    book = inst.book
+    ended = book.take_day_orders()
+    for side in (Side.BUY, Side.SELL):
+        for order in list(book.orders(side)):
+            if order.expire_day <= last_day:
+                book.remove(order)
+                ended.append(order)
+    for order in ended:
         out.append(_CANCELLED(ts, order.id, order.no, order.symbol, order.remaining, _EXPIRED))
         del live[order.id]
 

@@ -107,6 +107,10 @@ def list_series(rules: Rulebook, day: dt.date, spec: InstrumentSpec, carried_clo
         rules.auction_tick_allowance, odd_lot_board=False, max_qty=rules.max_order_qty,
     )
     set_controls(rules, inst, spec)
+    # decision 111: the SET controls by security do not arm for a series
+    inst.dpb = False
+    inst.pause_threshold = 0
+    inst.hft_ok = True
     inst.foreign_underlying = product.foreign_underlying
     inst.multiplier = product.multiplier
     inst.timetable = timetable(sessions, day_start(day))
