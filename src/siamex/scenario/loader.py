@@ -118,6 +118,14 @@ def _strings(raw: Mapping[str, Any], key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _signs(raw: Mapping[str, Any], symbol: str) -> tuple[str, ...]:
+    signs = _strings(raw, "sign")
+    unknown = sorted(set(signs) - SIGNS)
+    if unknown:
+        raise FieldError(f"{symbol}: unknown sign(s) {', '.join(unknown)}")
+    return signs
+
+
 def _count(raw: Mapping[str, Any], key: str, symbol: str) -> int:
     value = get_int(raw, key, required=False, default=0) or 0
     if value < 0:
@@ -147,10 +155,7 @@ def _instrument(raw: Any, indices: frozenset[str]) -> InstrumentSpec:
         raise FieldError(f"{symbol}: only a foreign-board security names a main security")
     if board == "foreign" and main is None and not symbol.endswith("-F"):
         raise FieldError(f"{symbol}: a foreign-board security ends in -F or names its main")
-    signs = _strings(raw, "sign")
-    unknown = sorted(set(signs) - SIGNS)
-    if unknown:
-        raise FieldError(f"{symbol}: unknown sign(s) {', '.join(unknown)}")
+    signs = _signs(raw, symbol)
     level = _count(raw, "surveillance_level", symbol)
     if level > 3:
         raise FieldError(f"{symbol}: surveillance_level is 0 to 3")
@@ -204,10 +209,7 @@ def _series(raw: Any, day: dt.date, underlyings: Mapping[str, int]) -> Instrumen
     prev_close = get_price(raw, "prev_close", required=False)
     if prev_close is not None and prev_close <= 0:
         raise FieldError(f"{symbol}: prev_close must be positive")
-    signs = _strings(raw, "sign")
-    unknown = sorted(set(signs) - SIGNS)
-    if unknown:
-        raise FieldError(f"{symbol}: unknown sign(s) {', '.join(unknown)}")
+    signs = _signs(raw, symbol)
     return InstrumentSpec(symbol, prev_close, kind.value, signs=signs,
                           market_maker_accounts=_strings(raw, "market_maker_accounts"))
 

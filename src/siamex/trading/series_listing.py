@@ -14,13 +14,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from siamex.errors import ErrorCode, SiamexError
 from siamex.rulebook.derivative_limits import price_limits
 from siamex.rulebook.limits import PriceLimits
 from siamex.rulebook.parameters import Rulebook
 from siamex.rulebook.products import Product, ProductKind, ProductTable, Session
 from siamex.rulebook.schedule import AuctionInstants
-from siamex.rulebook.series import Series, parse_symbol
+from siamex.rulebook.series import Series, SeriesList, parse_symbol
 from siamex.rulebook.ticks import TickScale
 from siamex.trading.commands import InstrumentSpec
 from siamex.trading.enums import Phase
@@ -37,11 +36,7 @@ _LATER = (Phase.PRE_OPEN_2, Phase.OPEN_2, "open2")
 def listed_series(symbol: str, day: dt.date, products: ProductTable) -> tuple[Series, Product]:
     """The series a symbol names and its product, refused (UNKNOWN_SERIES, SERIES_EXPIRED)
     unless the product could list it and its last trading day is not past."""
-    series = parse_symbol(symbol, products)
-    if series.last_trading_day < day:
-        raise SiamexError(ErrorCode.SERIES_EXPIRED, (
-            f"series {symbol} expired: its last trading day was "
-            f"{series.last_trading_day.isoformat()}"))
+    series = SeriesList((parse_symbol(symbol, products),)).get(symbol, day)
     return series, products[series.product]
 
 
