@@ -77,7 +77,7 @@ def _postings(path: Path) -> list[Any]:
 def test_the_normal_day_clears_e10s_first_day_as_json() -> None:
     report = _report(*NORMAL)
     assert list(report) == ["date", "settles", "trade_count", "other_date_trades", "expired",
-                            *TABLES]
+                            "super_margin", *TABLES]
     assert (report["date"], report["settles"], report["trade_count"],
             report["other_date_trades"], report["expired"]) == ("2021-04-08", "2021-04-09", 7,
                                                                 0, [])
@@ -100,6 +100,16 @@ def test_the_normal_day_clears_e10s_first_day_as_json() -> None:
                                  {"member": "A", "account": "A-03", "approval": "propagation"}]
     assert sum(Decimal(c["eod"]) + Decimal(c["intraday"]) for c in report["cash"]) == 0
     assert report["changes"] == [] and report["breaches"] == []
+    # the bundled margin table: A-02, gross and not yet approved net, is margined long and
+    # short apart; A, holding no collateral, is called its whole intraday requirement at
+    # 12:00, and the rest of its end-of-day requirement at 09:00 on the next business day
+    portfolios = {r["portfolio"] for r in report["margin"] if r["run"] == "eod"}
+    assert {"A-02/long", "A-02/short", "A-01"} <= portfolios
+    early, late = ({c["member"]: c for c in report["calls"] if c["run"] == run}["A"]
+                   for run in ("intraday", "eod"))
+    assert early["call"] == early["requirement"] != "0.00"
+    assert Decimal(late["call"]) == Decimal(late["requirement"]) - Decimal(early["call"])
+    assert (early["due"], late["due"]) == ("2021-04-08 12:00", "2021-04-09 09:00")
 
 
 def test_csv_dir_writes_every_table(tmp_path: Path) -> None:
@@ -543,3 +553,26 @@ def test_a_replay_output_the_clearing_house_cannot_take_is_refused_naming_its_li
                           str(EXAMPLES / "normal-day-trades.csv"), "--date", FRI)
     error = _refused(csv_and_replay, "TRADE_FILE")
     assert "normal-day-trades.csv: its trades clear on 2021-04-08" in error
+
+
+def test_contribution_assesses_the_month_of_a_store_and_refuses_a_missing_one(
+        tmp_path: Path) -> None:
+    store = str(tmp_path / "derivatives.db")
+    for day in (NORMAL, NEXT):
+        assert _run(*day, "--store", store).exit_code == 0
+    fund = str(EXAMPLES / "fund-2021-04.json")
+    result = _invoke("derivatives", "contribution", "--fund", fund, "--store", store, "--json")
+    assert result.exit_code == 0, result.output
+    assessed = {m["member"]: m for m in json.loads(result.stdout)["members"]}
+    # A's 1,000 THB and its shares of the Reserve and SET's contribution fall short of its
+    # risk: it pays the difference (the simple variant, C9); B and C are covered
+    a = assessed["A"]
+    assert Decimal(a["due"]) == Decimal(a["risk"]) - Decimal(a["own_resources"]) > 1000
+    assert assessed["B"]["due"] == assessed["C"]["due"] == "0.00"
+    missing = _invoke("derivatives", "contribution", "--fund", fund, "--store",
+                      str(tmp_path / "typo.db"))
+    assert (missing.exit_code, missing.stderr.split("]")[0]) == (2, "error[FILE_NOT_FOUND")
+    bad = tmp_path / "fund.json"
+    bad.write_text('{"month": "2021-13"}')
+    refused = _invoke("derivatives", "contribution", "--fund", str(bad), "--store", store)
+    assert (refused.exit_code, refused.stderr.split("]")[0]) == (2, "error[FUND_FILE")

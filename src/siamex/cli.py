@@ -246,6 +246,22 @@ def bench_clearing(trades: int, members: int, securities: int, runs: int, seed: 
                  seed=seed, settle_trades=settle_trades, settle_store=settle_store)
 
 
+@bench.command("margin")
+@click.option("--portfolios", default=1_000_000, show_default=True,
+              help="Portfolios margined (about 3 positions each).")
+@click.option("--runs", default=5, show_default=True, help="Runs per measurement (medians).")
+@click.option("--seed", default=1, show_default=True, help="Seed of the generated run.")
+@_guarded
+def bench_margin(portfolios: int, runs: int, seed: int) -> None:
+    """Measure TCH's clearing-level margin of many portfolios over the 16 scenarios."""
+    from siamex.bench.margin import margin_benchmark, print_figures
+
+    if min(portfolios, runs) < 1:
+        raise SiamexError(ErrorCode.INVALID_PARAMETER,
+                          "--portfolios and --runs must be at least 1")
+    print_figures(margin_benchmark(portfolios, runs, seed), click.echo)
+
+
 @bench.command("derivatives")
 @click.option("--trades", default=1_000_000, show_default=True, help="Trades in the day.")
 @click.option("--accounts", default=100_000, show_default=True, help="Accounts trading.")
@@ -261,6 +277,24 @@ def bench_derivatives(trades: int, accounts: int, series: int, runs: int, seed: 
         raise SiamexError(ErrorCode.INVALID_PARAMETER,
                           "--trades, --accounts, --series and --runs must be at least 1")
     print_figures(derivatives_benchmark(trades, accounts, series, runs, seed), click.echo)
+
+
+@bench.command("rates")
+@click.option("--series", default=1_000, show_default=True, help="Price series calibrated.")
+@click.option("--days", default=2_500, show_default=True,
+              help="Daily prices per series (2,500: ten years).")
+@click.option("--runs", default=5, show_default=True, help="Runs per measurement (medians).")
+@click.option("--seed", default=1, show_default=True, help="Seed of the generated prices.")
+@_guarded
+def bench_rates(series: int, days: int, runs: int, seed: int) -> None:
+    """Measure margin-rate calibration vectorised over series: EWMA volatility, the historical
+    loss quantile, and each series' rate and margin."""
+    from siamex.bench.rates import MIN_DAYS, print_figures, rates_benchmark
+
+    if min(series, runs) < 1 or days < MIN_DAYS:
+        raise SiamexError(ErrorCode.INVALID_PARAMETER,
+                          f"--series and --runs must be at least 1, --days at least {MIN_DAYS}")
+    print_figures(rates_benchmark(series, days, runs, seed), click.echo)
 
 
 def _counts(text: str) -> tuple[int, ...]:
@@ -401,6 +435,103 @@ def derivatives_series(day: str, prices: tuple[str, ...], products_file: Path | 
                    f"{series.last_trading_day}")
 
 
+@derivatives.command("rates")
+@click.option("--history", "history_file", required=True, type=click.Path(path_type=Path),
+              help="The daily price history (CSV date,product,price; docs/margin-rates.md).")
+@click.option("--on", "on_text", metavar="YYYY-MM-DD",
+              help="The day reviewed and checked, a date of the history (default: its last).")
+@click.option("--lambda", "decay", default="0.94", show_default=True,
+              help="The EWMA decay factor (0.97 is the other common choice).")
+@click.option("--confidence", default="0.99", show_default=True,
+              help="The one-tailed confidence of the volatility bound and the loss quantile.")
+@click.option("--horizon", default=1, show_default=True, type=int,
+              help="The liquidation period h in days.")
+@click.option("--z", "z_text", help="z in place of the normal quantile of the confidence.")
+@click.option("--rounding-unit", default="100", show_default=True,
+              help="The margin per contract is rounded up to this many THB.")
+@click.option("--too-high-factor", default="2", show_default=True,
+              help="A rate in force above this many times the model's is flagged too_high.")
+@click.option("--rates-in-force", "in_force_file", type=click.Path(path_type=Path),
+              help="The rates in force (CSV with product and rate_pct columns, e.g. an earlier "
+                   "--csv output); default: those of the last monthly review before the day.")
+@click.option("--products", "products_file", type=click.Path(path_type=Path),
+              help="A product file (TOML) in place of the bundled one.")
+@click.option("--json", "as_json", is_flag=True, help="Print the review as one JSON object.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print the rate table as CSV.")
+@_guarded
+def derivatives_rates(history_file: Path, on_text: str | None, decay: str, confidence: str,
+                      horizon: int, z_text: str | None, rounding_unit: str,
+                      too_high_factor: str, in_force_file: Path | None,
+                      products_file: Path | None, as_json: bool, as_csv: bool) -> None:
+    """Set margin rates from a price history by EWMA volatility and the historical loss
+    floor, and check the rates in force (the monthly review and the daily check)."""
+    from siamex.clearing.derivatives.price_history import read_price_history
+    from siamex.clearing.derivatives.rates import (
+        print_review,
+        rate_model,
+        read_rates_in_force,
+        review_csv,
+        review_json,
+        review_rates,
+    )
+    from siamex.rulebook.products import DEFAULT_PRODUCTS, load_products
+
+    if as_json and as_csv:
+        raise SiamexError(ErrorCode.INVALID_PARAMETER, "give --json or --csv, not both")
+    try:
+        on = None if on_text is None else parse_date(on_text)
+    except InvalidValue as exc:
+        raise SiamexError(ErrorCode.INVALID_PARAMETER, f"--on: {exc}") from None
+    model = rate_model(decay, confidence, horizon, z_text, rounding_unit, too_high_factor)
+    products = DEFAULT_PRODUCTS if products_file is None else load_products(products_file)
+    history = read_price_history(history_file, products)
+    in_force = (None if in_force_file is None
+                else (str(in_force_file), read_rates_in_force(in_force_file)))
+    review = review_rates(history, products, on, model, in_force)
+    if as_json:
+        click.echo(json.dumps(review_json(review), indent=2))
+    elif as_csv:
+        click.echo(review_csv(review), nl=False)
+    else:
+        console = Console()
+        print_review(review, console if console.is_terminal else Console(width=160))
+
+
+@derivatives.command("contribution")
+@click.option("--fund", "fund_file", required=True, type=click.Path(path_type=Path),
+              help="The month's fund file (JSON; docs/derivatives-margin-levels.md).")
+@click.option("--store", required=True,
+              help="The derivatives clearing store whose days of the month are assessed: a "
+                   "SQLite file or a postgresql:// URL.")
+@click.option("--json", "as_json", is_flag=True, help="Print the assessment as JSON.")
+@click.option("--csv-dir", type=click.Path(path_type=Path),
+              help="Write the assessment as members.csv into this folder.")
+@_guarded
+def derivatives_contribution(fund_file: Path, store: str, as_json: bool,
+                             csv_dir: Path | None) -> None:
+    """Assess each member's monthly derivatives clearing fund contribution from its
+    end-of-day margin requirements and volumes of the month in the store."""
+    from siamex.clearing.derivatives.fund_activity import month_activity
+    from siamex.clearing.derivatives.fund_contribution import (
+        assess_fund,
+        load_fund_file,
+        month_business_days,
+    )
+    from siamex.clearing.derivatives.fund_report import fund_json, print_fund, write_fund_csv
+    from siamex.clearing.foundations.store_open import open_store
+
+    _one_form(as_json, csv_dir)
+    if "://" not in store and not Path(store).is_file():  # a typo must not assess nothing
+        raise SiamexError(ErrorCode.FILE_NOT_FOUND, f"{store}: no such clearing store")
+    terms = load_fund_file(fund_file)
+    days = month_business_days(terms.month)
+    with open_store(store) as ledger:
+        assessed = assess_fund(terms, month_activity(ledger, terms.month), days)
+    _emit(as_json, csv_dir, lambda: fund_json(terms.month, len(days), assessed),
+          lambda folder: write_fund_csv(assessed, folder),
+          lambda console: print_fund(terms.month, len(days), assessed, console))
+
+
 @derivatives.command("run")
 @click.option("--accounts", "accounts_file", required=True, type=click.Path(path_type=Path),
               help="The derivatives account file (docs/derivatives.md).")
@@ -416,6 +547,14 @@ def derivatives_series(day: str, prices: tuple[str, ...], products_file: Path | 
               help="A product file (TOML) in place of the bundled one.")
 @click.option("--series", "series_file", type=click.Path(path_type=Path),
               help="A series file (JSON): the series listed, in place of the products' rules.")
+@click.option("--margin", "margin_file", type=click.Path(path_type=Path),
+              help="A margin parameter table (TOML) in place of the bundled one (docs/margin.md).")
+@click.option("--foreign-calendars", "calendars_file", type=click.Path(path_type=Path),
+              help="The foreign markets' calendars (TOML) for super margin, in place of the "
+                   "bundled ones.")
+@click.option("--collateral-terms", "collateral_file", type=click.Path(path_type=Path),
+              help="The TFEX collateral rules (TOML: haircuts, windows) in place of the "
+                   "bundled ones.")
 @click.option("--store",
               help="The ledger that carries positions between days: a SQLite file, a "
                    "postgresql:// URL, or :memory:. Without it the run keeps nothing.")
@@ -431,7 +570,9 @@ def derivatives_series(day: str, prices: tuple[str, ...], products_file: Path | 
 @_guarded
 def derivatives_run(accounts_file: Path, trade_files: tuple[Path, ...],
                     instructions_file: Path | None, products_file: Path | None,
-                    series_file: Path | None, store: str | None, run_date: str | None,
+                    series_file: Path | None, margin_file: Path | None,
+                    calendars_file: Path | None, collateral_file: Path | None,
+                    store: str | None, run_date: str | None,
                     rules_files: tuple[Path, ...], pairs: tuple[str, ...], as_json: bool,
                     csv_dir: Path | None) -> None:
     """Clear a derivatives day: book the trades, answer the changes, mark to market, settle
@@ -447,7 +588,7 @@ def derivatives_run(accounts_file: Path, trade_files: tuple[Path, ...],
     on = None if run_date is None else _run_date(run_date)
     rules = read_rules(ClearingRules, rule_overrides(rules_files, pairs))
     files = DerivativesFiles(accounts_file, trade_files, instructions_file, products_file,
-                             series_file)
+                             series_file, margin_file, calendars_file, collateral_file)
     loaded = load_derivative_files(files, on, rules)
     day = clear_loaded(loaded, store)
     other = loaded.other_date_trades

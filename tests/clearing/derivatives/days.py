@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from siamex.clearing.derivatives.accounts import AccountBook, account_book
+from siamex.clearing.derivatives.collateral import derivatives_collateral_account
 from siamex.clearing.derivatives.day import DerivativesInputs, clear_derivatives
 from siamex.clearing.derivatives.instructions import (
     DerivativesInstructions,
@@ -19,7 +20,7 @@ from siamex.clearing.derivatives.instructions import (
 from siamex.clearing.derivatives.trades import TRADE_COLUMNS, DerivativesTrade, trades_from_csv
 from siamex.clearing.derivatives.universe import check_listed
 from siamex.clearing.foundations.accounts import DERIVATIVES_SETTLEMENT, member_bank
-from siamex.clearing.foundations.ledger import Outcome, Transaction
+from siamex.clearing.foundations.ledger import THB, Outcome, Transaction
 from siamex.clearing.foundations.state import (
     DERIVATIVES_POSITIONS,
     DERIVATIVES_PRICES,
@@ -124,9 +125,11 @@ def prices(store: LedgerStore, on: dt.date) -> dict[str, int]:
 
 
 def banks(store: LedgerStore) -> dict[str, int]:
-    """What each member's settlement bank account has moved by, satang (+ received)."""
+    """What each member's settlement bank account has moved by, satang (+ received), its
+    margin calls counted back: the cash a call moves into its TFEX collateral stays its own."""
     balances = store.balances()
-    return {m: balances.get(member_bank(m), 0) for m in MEMBERS}
+    return {m: balances.get(member_bank(m), 0)
+            + balances.get(derivatives_collateral_account(m, THB), 0) for m in MEMBERS}
 
 
 def settlement_account(store: LedgerStore) -> int:

@@ -94,7 +94,8 @@ def test_e10_a_buyer_of_4_s50_at_1000_settled_at_985_pays_12000_baht_the_next_bu
     assert buyer.vm_new == (985 - 1000) * S50 * 4 * BAHT == -12_000 * BAHT
     assert row(day, "B-NET", "S50M21").vm_new == 12_000 * BAHT
     assert day.settles == T1
-    [payment] = [tx for tx in store.transactions() if "A" in tx.key.split(":")]
+    [payment] = [tx for tx in store.transactions()
+                 if tx.key.startswith("derivatives:") and "A" in tx.key.split(":")]
     assert payment.business_date == T1  # the posting settles at 09:00 on T+1
     assert banks(store) == {"A": -12_000 * BAHT, "B": 12_000 * BAHT, "C": 0}
     assert settlement_account(store) == 0
@@ -449,7 +450,8 @@ def test_a_day_already_cleared_is_reported_as_it_first_ran_and_posts_nothing_mor
     first = clear(store, T, rows, settlement_prices={"S50M21": "985.0"},
                   intraday_prices={"S50M21": "995.0"})
     writes, ledger = store.writes, store.transactions()
-    assert writes == 2  # the intraday round, then the end of day
+    # the intraday calculation, the 12:00 round, the end-of-day run, then the day
+    assert writes == 4
     again = clear(store, T, rows, settlement_prices={"S50M21": "985.0"},
                   intraday_prices={"S50M21": "995.0"})
     other = clear(store, T, rows, settlement_prices={"S50M21": "900.0"})
@@ -568,7 +570,7 @@ def test_a_futures_trade_outside_the_days_limits_refuses_the_run() -> None:
 
 
 def test_a_rerun_after_the_intraday_round_settles_exactly_the_rest_of_the_day() -> None:
-    crashing = CrashingStore(1)  # dies at the end-of-day commit, the round committed
+    crashing = CrashingStore(2)  # dies at the end-of-day run, the round committed
     rows = (trade("1", T, "S50M21", 4, "1000.0", "A-NET", "B-NET", time="09:30:00"),)
     with pytest.raises(Crash):
         clear(crashing, T, rows, settlement_prices={"S50M21": "985.0"},

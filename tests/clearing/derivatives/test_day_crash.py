@@ -1,8 +1,9 @@
 """`siamex derivatives run` killed with SIGKILL right after each durable write of its SQLite
-store, then run again: two derivatives days, each an intraday round and an end-of-day commit
-(decision 108), end as an uninterrupted run does, with the same reports printed, the same
-ledger (every transaction, leg and balance) and the same positions, prices, bookings and day
-records.
+store, then run again: two derivatives days, each an intraday calculation, an intraday round,
+the end-of-day run and the day's commit (decisions 108, 137), the second with collateral
+requests answered and withdrawals refused, end as an uninterrupted run does, with the same
+reports printed, the same ledger (every transaction, leg and balance) and the same positions,
+prices, bookings and day records.
 
 As tests/clearing/day/test_run_killed.py does for equities, the fault is injected from outside
 the product by kill_after_commit.py, which wraps the store's commit to count each write and
@@ -57,7 +58,9 @@ def test_killed_after_any_write_a_rerun_ends_as_an_uninterrupted_run(tmp_path: P
              range(number, number + 1), scenario) for number in range(DAYS)])
     assert [job["exit"] for job in whole] == [0] * DAYS
     writes = [job["counts"][0] for job in whole]
-    assert writes == [2, 2]  # each day: the intraday round, then the end of day
+    # each day: the intraday calculation, the round, the end-of-day run, the day; the second
+    # also writes each of its five collateral requests' answer (three accepted, two refused)
+    assert writes == [4, 9]
     uninterrupted = [(tmp_path / f"day-{n + 1}.json").read_text() for n in range(DAYS)]
     assert all(json.loads(report)["cash"] for report in uninterrupted)
     expected = store_contents(after[-1])

@@ -96,13 +96,13 @@ def _parts(member: str, day: dt.date, ref: str = "") -> tuple[str, ...]:
     return ("default", str(day), member, *((ref,) if ref else ()))
 
 
-def _decide(store: LedgerStore, member: str, loss: int,
-            rules: ClearingRules) -> WaterfallResult:
+def _decide(store: LedgerStore, member: str, loss: int, rules: ClearingRules,
+            collateral: Account) -> WaterfallResult:
     balances = store.balances()
     others = {m: q for m, q in contributions(store).items() if m != member}
     return apply_waterfall(loss, Resources(
         # 3.6: enforce the risk collateral; 3.7 layer 1, the defaulter's collateral
-        defaulter_collateral=balances.get(collateral_account(member), 0),
+        defaulter_collateral=balances.get(collateral, 0),
         defaulter_contribution=balances.get(contribution_account(member), 0),
         non_defaulter_contributions=others,
         set_tranche_2=balances.get(SET_TRANCHE_2, 0),
@@ -122,10 +122,10 @@ def _read(record: DefaultDecision) -> WaterfallResult:
 
 
 def _postings(parts: tuple[str, ...], day: dt.date, w: WaterfallResult, member: str,
-              payee: Account) -> list[Transaction]:
+              payee: Account, collateral: Account) -> list[Transaction]:
     """One keyed transaction per layer used, from the layer's account(s) to the payee."""
     sources: Mapping[Layer, Account] = {
-        Layer.DEFAULTER_COLLATERAL: collateral_account(member),
+        Layer.DEFAULTER_COLLATERAL: collateral,
         Layer.DEFAULTER_CONTRIBUTION: contribution_account(member),
         Layer.SET_TRANCHE_1: SET_TRANCHE_1,
         Layer.SET_TRANCHE_2: SET_TRANCHE_2,
@@ -177,21 +177,25 @@ def enforce_collateral(store: LedgerStore, member: str, day: dt.date,
 
 def declare_default(store: LedgerStore, member: str, loss: int, day: dt.date,
                     payee: Account | None = None,
-                    rules: ClearingRules = DEFAULT_CLEARING_RULES, ref: str = "") -> DefaultReport:
+                    rules: ClearingRules = DEFAULT_CLEARING_RULES, ref: str = "",
+                    collateral: Account | None = None) -> DefaultReport:
     """Cover `loss` satang of a defaulted member through the waterfall and report each layer.
 
     `loss` is what TCH must cover for the defaulter (the buy-in cost it could not pay, unpaid
     obligations): the caller knows it from the remedy that failed. The uses go to `payee`,
     the defaulter's cash account unless given. Declared once per member and day: a repeated
     call returns the recorded report and posts nothing new; `ref` tells apart two defaults of
-    one member on one day (a payment fail and a buy-in it cannot pay).
+    one member on one day (a payment fail and a buy-in it cannot pay). `collateral` is the
+    defaulter's cash collateral that layer 1 takes: its equities risk collateral unless given
+    (a derivatives default takes its TFEX margin collateral).
     """
+    layer_1 = collateral or collateral_account(member)
     if loss < 0:
         raise ValueError(f"a loss must not be negative, got {loss}")
     record = DEFAULT_DECISION.get(store, member, day, ref)
     documents: dict[str, str] = {}
     if record is None:
-        record = _record(_decide(store, member, loss, rules))
+        record = _record(_decide(store, member, loss, rules, layer_1))
         listed = DECLARED_DEFAULTS.get(store, member) or []
         documents = dict([DEFAULT_DECISION.entry(record, member, day, ref),
                           DECLARED_DEFAULTS.entry([*listed, DeclaredDefault(day, ref)], member)])
@@ -200,7 +204,7 @@ def declare_default(store: LedgerStore, member: str, loss: int, day: dt.date,
         raise ValueError(f"{DEFAULT_DECISION.name(member, day, ref)} was declared for a loss of "
                          f"{waterfall.loss}, not {loss}")
     store.commit(_postings(_parts(member, day, ref), day, waterfall, member,
-                           payee or house_cash(member, rules)), documents)
+                           payee or house_cash(member, rules), layer_1), documents)
     return DefaultReport(member, day, waterfall, ref)
 
 

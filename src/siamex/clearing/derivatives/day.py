@@ -17,10 +17,16 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import msgspec
 import numpy as np
 
+from siamex.clearing.default.declaration import declare_default
+from siamex.clearing.default.waterfall import pro_rata
 from siamex.clearing.derivatives.accounts import AccountBook, Approval
 from siamex.clearing.derivatives.changes import BookedFill, Holding
+from siamex.clearing.derivatives.collateral import CollateralBook, derivatives_collateral_account
+from siamex.clearing.derivatives.collateral_answers import answer_requests
+from siamex.clearing.derivatives.collateral_value import NO_QUOTES
 from siamex.clearing.derivatives.fills import BUY, SELL, Fill, Flag, PositionMode
 from siamex.clearing.derivatives.final import final_prices
 from siamex.clearing.derivatives.instructions import (
@@ -28,6 +34,12 @@ from siamex.clearing.derivatives.instructions import (
     DerivativesInstructions,
     MatchOutEntry,
     OpeningPosition,
+)
+from siamex.clearing.derivatives.margin_day import (
+    MarginTerms,
+    Requirement,
+    margin_calls,
+    requirement,
 )
 from siamex.clearing.derivatives.marking import (
     AccountCash,
@@ -52,6 +64,7 @@ from siamex.clearing.derivatives.positions import (
     sum_by_key,
 )
 from siamex.clearing.derivatives.requests import Bookings, rebook_trades, transfer_positions
+from siamex.clearing.derivatives.runs import Run
 from siamex.clearing.derivatives.settlement_prices import (
     DayTrade,
     SettlementPrice,
@@ -61,7 +74,7 @@ from siamex.clearing.derivatives.trades import DerivativesTrade
 from siamex.clearing.derivatives.universe import Universe, check_listed, series_named
 from siamex.clearing.foundations.accounts import DERIVATIVES_SETTLEMENT, member_bank
 from siamex.clearing.foundations.keys import key
-from siamex.clearing.foundations.ledger import Transaction, transfer
+from siamex.clearing.foundations.ledger import THB, Transaction, transfer
 from siamex.clearing.foundations.parameters import DEFAULT_CLEARING_RULES, ClearingRules
 from siamex.clearing.foundations.state import (
     DERIVATIVES_APPROVALS,
@@ -69,14 +82,17 @@ from siamex.clearing.foundations.state import (
     DERIVATIVES_DAYS,
     DERIVATIVES_FILLS,
     DERIVATIVES_INTRADAY,
+    DERIVATIVES_MARGIN,
     DERIVATIVES_POSITIONS,
     DERIVATIVES_PRICES,
     AccountSeriesRow,
     BookedFillRow,
     BreachRow,
     ChangeRow,
+    CollateralAnswerRow,
     DerivativesDay,
     IntradayRound,
+    MarginRun,
     MemberCashRow,
     PendingRow,
     PositionHeld,
@@ -95,7 +111,7 @@ from siamex.rulebook.calendar import (
 from siamex.rulebook.derivative_limits import price_limits
 from siamex.rulebook.products import ProductTable, default_products
 from siamex.rulebook.series import SeriesList
-from siamex.units import US_PER_DAY, US_PER_SECOND, format_price
+from siamex.units import US_PER_DAY, US_PER_SECOND, format_price, micros_of_day, wall_clock
 
 __all__ = ["DerivativesInputs", "clear_derivatives"]
 
@@ -113,6 +129,7 @@ class DerivativesInputs:
     products: ProductTable = field(default_factory=default_products)
     rules: ClearingRules = DEFAULT_CLEARING_RULES
     series: SeriesList | None = None  # a series file's listing, else the products' rules
+    margin: MarginTerms = field(default_factory=MarginTerms)
 
 
 @dataclass(frozen=True)
@@ -137,6 +154,8 @@ class _Worked:
     positions: list[PositionHeld]
     prices: dict[str, SettlementPriceRow]
     approvals: dict[str, list[str]]
+    intraday_margin: Requirement | None
+    eod_margin: Requirement
 
 
 def _check_date(inputs: DerivativesInputs, on: dt.date) -> dt.date:
@@ -156,6 +175,24 @@ def _check_date(inputs: DerivativesInputs, on: dt.date) -> dt.date:
         raise SiamexError(ErrorCode.TRADE_FILE,
                           f"the trades clear on {inputs.trades[0].date}, the run is for {on}")
     return settles
+
+
+def _check_names(inputs: DerivativesInputs) -> None:
+    """Refuse a margin or collateral instruction naming a member or account the account
+    file lacks, before anything is stored."""
+    book, instructions = inputs.accounts, inputs.instructions
+    for r in instructions.collateral.requests:
+        if r.member not in book.members:
+            raise SiamexError(ErrorCode.COLLATERAL_FILE,
+                              f"collateral request {r.ref}: member {r.member} is not registered")
+    for member, run in sorted(instructions.unmet_calls):
+        if member not in book.members:
+            raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
+                              f"unmet_calls: member {member} ({run}) is not registered")
+    for account in sorted(instructions.uncovered_risk):
+        if book.account(account) is None:
+            raise SiamexError(ErrorCode.INSTRUCTIONS_FILE,
+                              f"uncovered_risk: account {account} is not registered")
 
 
 def _carried(inputs: DerivativesInputs, store: LedgerStore, on: dt.date) -> _Carried:
@@ -508,8 +545,26 @@ def _stored_bookings(store: LedgerStore, carried: _Carried, on: dt.date) -> dict
             for day in carried.days if day >= first}
 
 
+@dataclass(frozen=True)
+class _Margined:
+    """What both of a day's margin runs share."""
+
+    inputs: DerivativesInputs
+    on: dt.date
+    universe: Universe
+    approvals: Mapping[str, frozenset[Approval]]
+
+    def run(self, run: Run, held: Mapping[tuple[str, str], tuple[int, int]],
+            prices: Mapping[str, int]) -> Requirement:
+        i = self.inputs
+        return requirement(run, self.on, held, prices, i.instructions.underlying_prices,
+                           self.universe, i.accounts, self.approvals, i.products, i.margin,
+                           i.instructions.uncovered_risk)
+
+
 def _work(inputs: DerivativesInputs, store: LedgerStore, on: dt.date,
           settles: dt.date) -> _Worked:
+    _check_names(inputs)
     carried = _carried(inputs, store, on)
     bookings = Bookings({**_stored_bookings(store, carried, on), on: _booked(inputs)})
     universe = Universe(_symbols(inputs, carried, bookings, on), on, inputs.products,
@@ -566,11 +621,20 @@ def _work(inputs: DerivativesInputs, store: LedgerStore, on: dt.date,
          for asked in sorted(a.asks - carried.approvals.get(a.account, frozenset()))],
         [TradeSideRow(f.trade_id, f.member, f.account, f.series, "buy" if f.side == BUY
                       else "sell", f.qty, f.price, f.flag.value) for f in bookings.days[on]])
-    held = [PositionHeld(a, s, long, short) for (a, s), (long, short)
-            in sorted(final.positions.to_dict(names, universe.symbols).items())]
+    after = final.positions.to_dict(names, universe.symbols)
+    held = [PositionHeld(a, s, long, short) for (a, s), (long, short) in sorted(after.items())]
+    margined = _Margined(inputs, on, universe, carried.approvals)
+    early = None
+    if instructions.intraday_prices:
+        cut = _DAY_SESSION + inputs.rules.derivatives_intraday_calculation
+        marks = {s: instructions.intraday_prices.get(s, carried.prices.get(s, today[s]))
+                 for s in universe.symbols}
+        early = margined.run(Run.INTRADAY, apply_fills(start, traded.until(cut)).to_dict(
+            names, universe.symbols), marks)
     return _Worked(
         report, intraday, bookings, bookings.days[on], held,
-        {s: SettlementPriceRow(today[s], basis[s]) for s in universe.symbols}, approvals)
+        {s: SettlementPriceRow(today[s], basis[s]) for s in universe.symbols}, approvals,
+        early, margined.run(Run.EOD, after, today))
 
 
 def _postings(kind: str, on: dt.date, settles: dt.date, amounts: Mapping[str, int]
@@ -593,23 +657,170 @@ def _fill_rows(fills: Iterable[BookedFill]) -> list[BookedFillRow]:
                           f.qty, f.price, f.flag.value) for f in fills]
 
 
-def _commit(store: LedgerStore, worked: _Worked, on: dt.date, days: list[dt.date]) -> None:
-    report = worked.report
-    if worked.intraday is not None and not DERIVATIVES_INTRADAY.exists(store, on):
-        store.commit(_postings("intraday", on, on, worked.intraday.members),
-                     dict([DERIVATIVES_INTRADAY.entry(worked.intraday, on)]))
-    documents = dict([
-        DERIVATIVES_FILLS.entry(_fill_rows(worked.today), on),
-        *(DERIVATIVES_FILLS.entry(_fill_rows(worked.bookings.days[day]), day)
-          for day in sorted(worked.bookings.changed) if day != on),
-        DERIVATIVES_POSITIONS.entry(worked.positions, on),
-        DERIVATIVES_PRICES.entry(worked.prices, on),
-        DERIVATIVES_APPROVALS.entry(worked.approvals),
-        DERIVATIVES_DAY.entry(report, on),
-        DERIVATIVES_DAYS.entry([*days, on]),
-    ])
-    store.commit(_postings("eod", on, report.settles, {r.member: r.eod for r in report.cash}),
-                 documents)
+class _Settlement:
+    """The day's steps after the work, in the day's time order (4.4, 4.8, 4.10), each its
+    own transaction and each found again by a rerun: the collateral requests up to the
+    intraday calculation, the calculation and its calls, the requests up to 12:00, the
+    intraday round's settlement, the afternoon's requests, the withdrawals paid, and the
+    end-of-day run, whose calls settle at 09:00 on the next business day."""
+
+    def __init__(self, inputs: DerivativesInputs, store: LedgerStore, worked: _Worked,
+                 on: dt.date, settles: dt.date, previous: dt.date | None) -> None:
+        self.inputs, self.store, self.worked = inputs, store, worked
+        self.on, self.settles = on, settles
+        rules, collateral = inputs.rules, inputs.instructions.collateral
+        self.calculation = rules.derivatives_intraday_calculation
+        self.noon = rules.derivatives_intraday_settlement
+        self.book = CollateralBook(store, on, collateral.quotes, inputs.margin.collateral,
+                                   inputs.products, rules)
+        before = None if previous is None else DERIVATIVES_MARGIN.get(store, previous,
+                                                                       Run.EOD.value)
+        self.in_force = {} if before is None else _required(before)
+        self.intraday: MarginRun | None = DERIVATIVES_MARGIN.get(store, on, Run.INTRADAY.value)
+        self.answers: list[CollateralAnswerRow] = []
+
+    def _required(self, member: str, at: dt.datetime) -> int:
+        """The requirement in force at a request: the intraday run's from its calculation,
+        else the last end-of-day run's (4.8)."""
+        if self.intraday is not None and micros_of_day(at) >= self.calculation:
+            return _required(self.intraday).get(member, 0)
+        return self.in_force.get(member, 0)
+
+    def _outstanding(self, member: str, at: dt.datetime) -> bool:
+        """4.8: an intraday call is outstanding from its calculation to its 12:00 settlement."""
+        if self.intraday is None or not self.calculation <= micros_of_day(at) <= self.noon:
+            return False
+        return any(c.member == member and c.call for c in self.intraday.calls)
+
+    def answer(self, first: int, last: int) -> None:
+        """Answer the requests made after `first` and by `last` (microseconds of the day)."""
+        requests = [r for r in self.inputs.instructions.collateral.requests
+                    if first < r.time <= last]
+        times = {(r.member, r.ref): r.time for r in requests}
+        for a in answer_requests(self.book, requests, self._required, self._outstanding):
+            credited = None if a.credit_at is None else micros_of_day(a.credit_at)
+            self.answers.append(CollateralAnswerRow(a.ref, a.member, a.op.value,
+                                                    times[a.member, a.ref], a.accepted,
+                                                    credited, a.code, a.message))
+
+    def _held(self) -> dict[str, int]:
+        return {m: self.book.held(m) for m in sorted(self.inputs.accounts.members)}
+
+    def calculate_intraday(self) -> None:
+        """4.10, decision C8: the intraday calculation calls on the collateral held then."""
+        early = self.worked.intraday_margin
+        if early is None or self.intraday is not None:
+            return
+        owed = {m: -v for m, v in (self.worked.intraday.members.items()
+                                   if self.worked.intraday else ())}
+        self.intraday = margin_calls(early, self.calculation, self._held(), owed, self.on,
+                                     self.noon, self.inputs.instructions.unmet_calls)
+        DERIVATIVES_MARGIN.put(self.store, self.intraday, self.on, Run.INTRADAY.value)
+
+    def _default(self, run: MarginRun, day: dt.date, owed: Mapping[str, int]
+                 ) -> tuple[set[str], int]:
+        """4.4: a call not met is the member's default: TCH declares it, drops its
+        withdrawals not yet paid, and pays the variation margin it owed to the members it is
+        due to through the waterfall (decision 136). Return the defaulters and what no layer
+        of the waterfall covered."""
+        failed, uncovered = set(), 0
+        for call in run.calls:
+            if call.met:
+                continue
+            failed.add(call.member)
+            self.book.cancel_withdrawals(call.member)
+            report = declare_default(
+                self.store, call.member, max(0, owed.get(call.member, 0)), day,
+                DERIVATIVES_SETTLEMENT, self.inputs.rules, f"derivatives-{run.run}",
+                derivatives_collateral_account(call.member, THB))
+            uncovered += report.waterfall.uncovered
+        return failed, uncovered
+
+    @staticmethod
+    def _calls(book: CollateralBook, run: MarginRun | None, kind: Run, *, recheck: bool
+               ) -> tuple[list[Transaction], dict[str, str]]:
+        """A run's calls taken from the members' settlement banks, to commit with the rest
+        of the run's settlement (4.4). With `recheck` (the intraday call, settled after the
+        morning's requests) each is no more than the member's shortfall at the settlement,
+        so a deposit made since the calculation counts (decision 137)."""
+        postings: list[Transaction] = []
+        documents: dict[str, str] = {}
+        for call in [] if run is None else run.calls:
+            short = call.call if not recheck else min(
+                call.call, max(0, -book.excess(call.member, call.requirement)))
+            if short:
+                _, posted, recorded = book.call_entries(call.member, kind, short,
+                                                        paid=call.met)
+                postings += posted
+                documents |= recorded
+        return postings, documents
+
+    def settle_intraday(self) -> None:
+        """The 12:00 round: withdrawals credited by then, the calls, the variation margin."""
+        self.book.pay_withdrawals(wall_clock(self.on, self.noon))
+        round_ = self.worked.intraday
+        if round_ is None or DERIVATIVES_INTRADAY.exists(self.store, self.on):
+            return
+        failed, uncovered = (set(), 0) if self.intraday is None else self._default(
+            self.intraday, self.on, {m: -v for m, v in round_.members.items()})
+        postings, documents = self._calls(self.book, self.intraday, Run.INTRADAY,
+                                          recheck=True)
+        self.store.commit(
+            postings + _postings("intraday", self.on, self.on,
+                                 _paid(round_.members, failed, uncovered)),
+            documents | dict([DERIVATIVES_INTRADAY.entry(round_, self.on)]))
+
+    def end_of_day(self, days: list[dt.date]) -> DerivativesDay:
+        """The end-of-day run: its calls and variation margin settle at 09:00 on the next
+        business day, then the day's records, all in one commit."""
+        self.book.pay_withdrawals(wall_clock(self.on, US_PER_DAY - 1))
+        report = self.worked.report
+        owed = {r.member: -r.eod for r in report.cash}
+        run = DERIVATIVES_MARGIN.get(self.store, self.on, Run.EOD.value)
+        if run is None:
+            run = margin_calls(self.worked.eod_margin,
+                               self.inputs.rules.derivatives_eod_calculation, self._held(),
+                               owed, self.settles, self.inputs.rules.derivatives_eod_settlement,
+                               self.inputs.instructions.unmet_calls)
+            # kept before a default takes collateral, so a rerun calls what was called
+            DERIVATIVES_MARGIN.put(self.store, run, self.on, Run.EOD.value)
+        failed, uncovered = self._default(run, self.settles, owed)
+        settling = CollateralBook(self.store, self.settles, NO_QUOTES,
+                                  self.inputs.margin.collateral, self.inputs.products,
+                                  self.inputs.rules)
+        calls, called = self._calls(settling, run, Run.EOD, recheck=False)
+        runs = [r for r in (self.intraday, run) if r is not None]
+        report = msgspec.structs.replace(report, margin=runs, collateral=self.answers)
+        worked = self.worked
+        documents = dict([
+            DERIVATIVES_FILLS.entry(_fill_rows(worked.today), self.on),
+            *(DERIVATIVES_FILLS.entry(_fill_rows(worked.bookings.days[day]), day)
+              for day in sorted(worked.bookings.changed) if day != self.on),
+            DERIVATIVES_POSITIONS.entry(worked.positions, self.on),
+            DERIVATIVES_PRICES.entry(worked.prices, self.on),
+            DERIVATIVES_APPROVALS.entry(worked.approvals),
+            DERIVATIVES_DAY.entry(report, self.on),
+            DERIVATIVES_DAYS.entry([*days, self.on]),
+        ]) | called
+        self.store.commit(calls + _postings("eod", self.on, self.settles, _paid(
+            {r.member: r.eod for r in report.cash}, failed, uncovered)), documents)
+        return report
+
+
+def _paid(amounts: Mapping[str, int], failed: set[str], uncovered: int) -> dict[str, int]:
+    """What each member pays or is paid at a settlement (decision 136): a defaulter pays
+    nothing (the waterfall pays for it) but is still paid what it is due; what the waterfall
+    could not cover is taken from the members due money, pro rata to what they are due
+    (variation margin gains haircutting)."""
+    paid = {m: a for m, a in amounts.items() if a > 0 or m not in failed}
+    gains = {m: a for m, a in paid.items() if a > 0}
+    for member, cut in pro_rata(min(uncovered, sum(gains.values())), gains).items():
+        paid[member] -= cut
+    return paid
+
+
+def _required(run: MarginRun) -> dict[str, int]:
+    return {c.member: c.requirement for c in run.calls}
 
 
 def clear_derivatives(inputs: DerivativesInputs, store: LedgerStore, on: dt.date
@@ -617,8 +828,9 @@ def clear_derivatives(inputs: DerivativesInputs, store: LedgerStore, on: dt.date
     """Clear the derivatives day `on` against `store`, or report it as it first ran.
 
     Whatever refuses the run (a date, an unknown or expired series, a missing price or
-    final settlement input) refuses it before anything is stored; a change or match-out the
-    rules refuse is answered alone in the report (decision 79).
+    final settlement input, a series that cannot be margined) refuses it before anything is
+    stored; a change, match-out or collateral request the rules refuse is answered alone in
+    the report (decisions 79, 132).
     """
     settles = _check_date(inputs, on)
     done = DERIVATIVES_DAY.get(store, on)
@@ -629,5 +841,12 @@ def clear_derivatives(inputs: DerivativesInputs, store: LedgerStore, on: dt.date
     except TooLarge as exc:  # decision 101: beyond what the day's int64 sums hold
         raise SiamexError(ErrorCode.TRADE_FILE, f"the day cannot be marked exactly: {exc}"
                           ) from None
-    _commit(store, worked, on, DERIVATIVES_DAYS.get(store) or [])
-    return worked.report
+    days = DERIVATIVES_DAYS.get(store) or []
+    steps = _Settlement(inputs, store, worked, on, settles, days[-1] if days else None)
+    steps.book.check_quotes()
+    steps.answer(-1, steps.calculation)
+    steps.calculate_intraday()
+    steps.answer(steps.calculation, steps.noon)
+    steps.settle_intraday()
+    steps.answer(steps.noon, US_PER_DAY)
+    return steps.end_of_day(days)

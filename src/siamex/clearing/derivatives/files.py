@@ -15,6 +15,7 @@ from pathlib import Path
 from siamex.clearing.derivatives.accounts import AccountBook, load_accounts
 from siamex.clearing.derivatives.day import DerivativesInputs, clear_derivatives
 from siamex.clearing.derivatives.instructions import NO_INSTRUCTIONS, load_instructions
+from siamex.clearing.derivatives.margin_day import MarginTerms
 from siamex.clearing.derivatives.replayed import REPLAY_SUFFIX, ReplayedTrades, read_replayed
 from siamex.clearing.derivatives.trades import (
     DerivativesTrade,
@@ -28,6 +29,9 @@ from siamex.clearing.foundations.state import DerivativesDay
 from siamex.clearing.foundations.store_open import open_store
 from siamex.errors import ErrorCode, SiamexError
 from siamex.rulebook.calendar import trading_day_offset
+from siamex.rulebook.derivatives_collateral import load_collateral_terms
+from siamex.rulebook.foreign_calendars import load_foreign_calendars
+from siamex.rulebook.margin import load_margin_table
 from siamex.rulebook.products import (
     DEFAULT_PRODUCTS,
     Product,
@@ -58,6 +62,9 @@ class DerivativesFiles:
     instructions: Path | None = None
     products: Path | None = None
     series: Path | None = None
+    margin: Path | None = None
+    calendars: Path | None = None
+    collateral_terms: Path | None = None
 
     @property
     def trade_files(self) -> tuple[Path, ...]:
@@ -176,6 +183,18 @@ def _merged(parts: list[tuple[Path, tuple[DerivativesTrade, ...]]]
     return tuple(sorted((t for _, trades in parts for t in trades), key=lambda t: t.at))
 
 
+def _margin_terms(files: DerivativesFiles, products: ProductTable) -> MarginTerms:
+    """The margin parameters, foreign calendars and collateral rules: the files given, each
+    in place of the bundled one whole."""
+    bundled = MarginTerms()
+    return MarginTerms(
+        bundled.table if files.margin is None else load_margin_table(files.margin, products),
+        bundled.calendars if files.calendars is None
+        else load_foreign_calendars(files.calendars),
+        bundled.collateral if files.collateral_terms is None
+        else load_collateral_terms(files.collateral_terms))
+
+
 def load_derivative_files(files: DerivativesFiles, on: dt.date | None = None,
                           rules: ClearingRules = DEFAULT_CLEARING_RULES) -> LoadedFiles:
     """Read and check the day's files for the day `on` (default: the instructions' date,
@@ -193,7 +212,8 @@ def load_derivative_files(files: DerivativesFiles, on: dt.date | None = None,
         raise SiamexError(ErrorCode.TRADE_FILE, "no trades, and no run date given")
     kept = [(path, _on_day(path, trades, day, check)) for path, trades in read]
     trades = _merged([(path, day_trades) for path, (day_trades, _) in kept])
-    inputs = DerivativesInputs(accounts, trades, instructions, products, rules, listing)
+    inputs = DerivativesInputs(accounts, trades, instructions, products, rules, listing,
+                               _margin_terms(files, products))
     return LoadedFiles(inputs, day, sum(other for _, (_, other) in kept))
 
 

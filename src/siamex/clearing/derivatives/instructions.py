@@ -19,15 +19,23 @@ from pathlib import Path
 import msgspec
 
 from siamex.clearing.derivatives.accounts import Approval
+from siamex.clearing.derivatives.collateral_file import (
+    CollateralEntries,
+    DayCollateral,
+    collateral_from_entries,
+)
+from siamex.clearing.derivatives.collateral_value import NO_QUOTES
 from siamex.clearing.derivatives.fills import MAX_CONTRACTS, MAX_PRICE, Flag
+from siamex.clearing.derivatives.runs import Run
 from siamex.clearing.foundations.members import InvestorType
+from siamex.clearing.foundations.money import InvalidAmount, parse_baht
 from siamex.errors import ErrorCode, SiamexError, read_input
 from siamex.rulebook.values import decimal
 from siamex.units import InvalidValue, parse_date, parse_price
 
 __all__ = ["NO_INSTRUCTIONS", "AmendEntry", "BulkEntry", "DerivativesInstructions",
-           "FinalInputs", "GiveUpEntry", "MatchOutEntry", "OpeningPosition", "TransferEntry",
-           "instructions_from_text", "load_instructions"]
+           "FinalInputs", "GiveUpEntry", "MatchOutEntry", "OpeningPosition",
+           "TransferEntry", "UnmetCall", "instructions_from_text", "load_instructions"]
 
 
 class _Strict(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -108,6 +116,14 @@ class MatchOutEntry(_Strict, frozen=True):
     qty: int
 
 
+class UnmetCall(_Strict, frozen=True):
+    """A member that does not pay a run's settlement (its margin call with the variation
+    margin due with it): the call is not met and reaches its default handling (4.4)."""
+
+    member: str
+    run: Run
+
+
 class _ApprovalEntry(_Strict, frozen=True):
     account: str
     approval: Approval
@@ -127,6 +143,10 @@ class _File(_Strict, frozen=True):
     transfers: list[TransferEntry] = []
     bulk_transfers: list[BulkEntry] = []
     match_outs: list[MatchOutEntry] = []
+    underlying_prices: dict[str, str] = {}
+    uncovered_risk: dict[str, str] = {}
+    unmet_calls: list[UnmetCall] = []
+    collateral: CollateralEntries = CollateralEntries()
 
 
 @dataclass(frozen=True)
@@ -145,6 +165,10 @@ class DerivativesInstructions:
     transfers: tuple[TransferEntry, ...] = ()
     bulk_transfers: tuple[BulkEntry, ...] = ()
     match_outs: tuple[MatchOutEntry, ...] = ()
+    underlying_prices: dict[str, int] = field(default_factory=dict)
+    uncovered_risk: dict[str, int] = field(default_factory=dict)
+    unmet_calls: frozenset[tuple[str, Run]] = frozenset()
+    collateral: DayCollateral = field(default_factory=lambda: DayCollateral(NO_QUOTES, ()))
 
 
 NO_INSTRUCTIONS = DerivativesInstructions()
@@ -175,6 +199,18 @@ def _quantity(value: int, where: str, least: int = 1) -> None:
 def _decimal(text: str | None, where: str) -> None:
     if text is not None and (decimal(text) is None or Fraction(text) <= 0):
         raise _refuse(f"{where}: {text!r} is not a decimal number above zero")
+
+
+def _amounts(entries: dict[str, str], where: str) -> dict[str, int]:
+    amounts = {}
+    for name, text in sorted(entries.items()):
+        try:
+            amounts[name] = parse_baht(text)
+        except InvalidAmount as exc:
+            raise _refuse(f"{where}[{name}]: {exc}") from None
+        if amounts[name] < 0:
+            raise _refuse(f"{where}[{name}]: an amount must not be negative")
+    return amounts
 
 
 def _check_final(underlying: str, inputs: FinalInputs) -> None:
@@ -213,7 +249,10 @@ def _checked(parsed: _File) -> DerivativesInstructions:
         _prices(parsed.intraday_prices, "intraday_prices"), dict(parsed.final_settlement),
         tuple((a.account, a.approval) for a in parsed.approvals), tuple(parsed.amendments),
         tuple(parsed.give_ups), tuple(parsed.transfers), tuple(parsed.bulk_transfers),
-        tuple(parsed.match_outs))
+        tuple(parsed.match_outs), _prices(parsed.underlying_prices, "underlying_prices"),
+        _amounts(parsed.uncovered_risk, "uncovered_risk"),
+        frozenset((u.member, u.run) for u in parsed.unmet_calls),
+        collateral_from_entries(parsed.collateral))
 
 
 def instructions_from_text(text: bytes | str) -> DerivativesInstructions:

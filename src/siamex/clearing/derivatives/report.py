@@ -1,5 +1,6 @@
 """A derivatives clearing day's report per member and account: positions, trades, changes,
-variation margin, premium, final settlement and cash.
+variation margin, premium, final settlement and cash; the margin requirement by component,
+the calls, and the collateral requests answered (withdrawals, deposits, exchanges).
 
 Why one set of tables underlies every form: the JSON object, the CSV files and the readable
 summary are cut from the same rows (`tables`), so they cannot disagree. Money leaves the
@@ -33,7 +34,13 @@ TABLES: dict[str, tuple[str, ...]] = {
     "breaches": ("member", "account", "series", "net", "limit"),
     "pending": ("member", "account", "approval"),
     "trades": ("member", "account", "trade_id", "series", "side", "qty", "price", "flag"),
+    "margin": ("run", "member", "portfolio", "accounts", "scan", "intermonth", "delivery",
+               "nov", "somc", "icsc_credit", "concentration", "super_margin", "uncovered",
+               "unsettled_mtm", "total"),
+    "calls": ("run", "member", "requirement", "collateral", "excess", "call", "due", "met"),
+    "collateral": ("member", "ref", "op", "at", "accepted", "credited", "code", "message"),
 }
+_COMPONENTS = TABLES["margin"][4:]
 
 
 def tables(day: DerivativesDay) -> dict[str, list[Row]]:
@@ -63,13 +70,28 @@ def tables(day: DerivativesDay) -> dict[str, list[Row]]:
         "trades": [{"member": t.member, "account": t.account, "trade_id": t.trade_id,
                     "series": t.series, "side": t.side, "qty": t.qty,
                     "price": format_price(t.price), "flag": t.flag} for t in day.booked],
+        "margin": [{"run": run.run, "member": r.member, "portfolio": r.portfolio,
+                    "accounts": " ".join(r.accounts),
+                    **{k: format_baht(getattr(r, k)) for k in _COMPONENTS}}
+                   for run in day.margin for r in run.rows],
+        "calls": [{"run": run.run, "member": c.member, "requirement": format_baht(c.requirement),
+                   "collateral": format_baht(c.collateral),
+                   "excess": format_baht(max(0, c.collateral - c.requirement)),
+                   "call": format_baht(c.call), "due": f"{c.due} {format_hhmm(c.due_time)}",
+                   "met": c.met} for run in day.margin for c in run.calls],
+        "collateral": [{"member": a.member, "ref": a.ref, "op": a.op, "at": format_hhmm(a.at),
+                        "accepted": a.accepted,
+                        "credited": None if a.credited is None else format_hhmm(a.credited),
+                        "code": a.code, "message": a.message} for a in day.collateral],
     }
 
 
 def report_json(day: DerivativesDay) -> dict[str, Any]:
     """The report as one JSON-ready object: the day, then its tables."""
     return {"date": str(day.date), "settles": str(day.settles), "trade_count": day.trades,
-            "expired": day.expired, **tables(day)}
+            "expired": day.expired,
+            "super_margin": {run.run: run.super_products for run in day.margin},
+            **tables(day)}
 
 
 def write_csv(day: DerivativesDay, folder: Path) -> list[Path]:
@@ -83,7 +105,10 @@ _TITLES = {"positions": "positions and cash by account and series (THB, + receiv
            "cash": "cash by member (THB, + received)", "prices": "settlement prices",
            "changes": "post-trade changes and match-outs", "breaches": "position limits passed",
            "pending": "configurations waiting for TCH's approval",
-           "trades": "the day's trades by side, as booked at the day's end"}
+           "trades": "the day's trades by side, as booked at the day's end",
+           "margin": "TCH margin requirement by portfolio and component (THB)",
+           "calls": "margin calls by member and run (THB; collateral after haircut)",
+           "collateral": "collateral requests and their answers"}
 
 
 def print_report(day: DerivativesDay, console: Console) -> None:
@@ -92,6 +117,9 @@ def print_report(day: DerivativesDay, console: Console) -> None:
                   f"end-of-day cash settles {day.settles} {format_hhmm(day.eod_time)}")
     if day.expired:
         console.print(f"expired today: {', '.join(day.expired)}")
+    for run in day.margin:
+        if run.super_products:
+            console.print(f"super margin in the {run.run} run: {', '.join(run.super_products)}")
     for name, rows in tables(day).items():
         if rows:
             table = Table(*TABLES[name], title=_TITLES[name])

@@ -349,6 +349,10 @@ CLEARING_PARAMETERS: tuple[Parameter, ...] = (
     Parameter("derivatives_eod_settlement", "09:00", "time",
               "Derivatives: the end-of-day run's settlement, on the next business day.",
               "clearing-spec.md 4.4 [S004]", time_of_day),
+    Parameter("derivatives_eod_calculation", "19:00", "time",
+              "Derivatives: the end-of-day margin run, on the collateral held then; its call "
+              "settles with the run's variation margin.", "clearing-spec.md 4.10 [S004]",
+              time_of_day),
     Parameter("derivatives_settlement_window", "15", "minutes",
               "Derivatives: a traded series' daily settlement price is the volume-weighted "
               "average of its trades in this many minutes before the day session's close (the "
@@ -433,6 +437,7 @@ class ClearingRules:
     derivatives_intraday_calculation: int
     derivatives_intraday_settlement: int
     derivatives_eod_settlement: int
+    derivatives_eod_calculation: int
     derivatives_settlement_window: int
 
     def __init__(self, overrides: Mapping[str, Any] | None = None) -> None:

@@ -44,6 +44,7 @@ __all__ = [
     "DERIVATIVES_DAYS",
     "DERIVATIVES_FILLS",
     "DERIVATIVES_INTRADAY",
+    "DERIVATIVES_MARGIN",
     "DERIVATIVES_POSITIONS",
     "DERIVATIVES_PRICES",
     "DVP_SETTLED",
@@ -73,8 +74,10 @@ __all__ = [
     "BookedFillRow",
     "BreachRow",
     "BuyInRow",
+    "CallRow",
     "CashRow",
     "ChangeRow",
+    "CollateralAnswerRow",
     "CollateralCall",
     "CollateralMeasured",
     "CollateralWithdrawal",
@@ -97,6 +100,8 @@ __all__ = [
     "Loan",
     "LoanEntry",
     "LoanStatus",
+    "MarginRow",
+    "MarginRun",
     "MemberCashRow",
     "Outcome",
     "PaymentShortfall",
@@ -764,6 +769,64 @@ class TradeSideRow(Row, frozen=True):
     flag: str
 
 
+class MarginRow(Row, frozen=True):
+    """A portfolio's TCH margin requirement of a run by component (4.5), in satang: the
+    accounts margined together, and a gross account's side when margined gross."""
+
+    member: str
+    portfolio: str
+    accounts: list[str]
+    scan: int
+    intermonth: int
+    delivery: int
+    nov: int
+    somc: int
+    icsc_credit: int
+    concentration: int
+    super_margin: int
+    uncovered: int
+    unsettled_mtm: int
+    total: int
+
+
+class CallRow(Row, frozen=True):
+    """A member's margin call of a run (4.4, 4.10): its requirement, the collateral it held
+    after haircut at the calculation, the call, when it is due and whether it was met."""
+
+    member: str
+    run: str
+    requirement: int
+    collateral: int
+    call: int
+    due: dt.date
+    due_time: int
+    met: bool
+
+
+class MarginRun(Record, frozen=True):
+    """One margin run of a day: when it was calculated, the products under super margin
+    (4.7), each portfolio's requirement and each member's call."""
+
+    run: str
+    calculated: int
+    super_products: list[str]
+    rows: list[MarginRow]
+    calls: list[CallRow]
+
+
+class CollateralAnswerRow(Row, frozen=True):
+    """A member's collateral request of the day and TCH's answer (4.8)."""
+
+    ref: str
+    member: str
+    op: str
+    at: int
+    accepted: bool
+    credited: int | None = None
+    code: str = ""
+    message: str = ""
+
+
 class DerivativesDay(Record, frozen=True):
     """A derivatives clearing day as reported, kept so a rerun reports it unchanged."""
 
@@ -780,6 +843,8 @@ class DerivativesDay(Record, frozen=True):
     breaches: list[BreachRow]
     pending: list[PendingRow]
     booked: list[TradeSideRow]
+    margin: list[MarginRun] = []
+    collateral: list[CollateralAnswerRow] = []
 
 
 def _deriv_days() -> str:
@@ -810,6 +875,10 @@ def _deriv_day(day: dt.date) -> str:
     return key("derivatives", "day", day)
 
 
+def _deriv_margin(day: dt.date, run: str) -> str:
+    return key("derivatives", "margin", day, run)
+
+
 DERIVATIVES_DAYS = Document[list[dt.date], []](list[dt.date], _deriv_days)
 """The dates cleared to their end, in order: the last is where positions carry from."""
 DERIVATIVES_POSITIONS = Document[list[PositionHeld], [dt.date]](
@@ -827,6 +896,9 @@ DERIVATIVES_INTRADAY = Document[IntradayRound, [dt.date]](IntradayRound, _deriv_
 """A date's intraday round, once settled."""
 DERIVATIVES_DAY = Document[DerivativesDay, [dt.date]](DerivativesDay, _deriv_day)
 """A cleared date's report."""
+DERIVATIVES_MARGIN = Document[MarginRun, [dt.date, str]](MarginRun, _deriv_margin)
+"""A date's margin run once calculated (the intraday one is kept from its calculation time,
+so a rerun calls what was called then)."""
 
 
 # ---- risk collateral and default management ------------------------------------------------
