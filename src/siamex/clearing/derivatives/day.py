@@ -680,15 +680,16 @@ class _Settlement:
         self.answers: list[CollateralAnswerRow] = []
 
     def _required(self, member: str, at: dt.datetime) -> int:
-        """The requirement in force at a request: the intraday run's from its calculation,
-        else the last end-of-day run's (4.8)."""
-        if self.intraday is not None and micros_of_day(at) >= self.calculation:
+        """The requirement in force at a request: the intraday run's after its calculation,
+        else the last end-of-day run's (4.8); a request at the calculation's instant is
+        answered before it, on a rerun as on the first run."""
+        if self.intraday is not None and micros_of_day(at) > self.calculation:
             return _required(self.intraday).get(member, 0)
         return self.in_force.get(member, 0)
 
     def _outstanding(self, member: str, at: dt.datetime) -> bool:
         """4.8: an intraday call is outstanding from its calculation to its 12:00 settlement."""
-        if self.intraday is None or not self.calculation <= micros_of_day(at) <= self.noon:
+        if self.intraday is None or not self.calculation < micros_of_day(at) <= self.noon:
             return False
         return any(c.member == member and c.call for c in self.intraday.calls)
 
