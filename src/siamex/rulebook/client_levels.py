@@ -21,8 +21,8 @@ from pathlib import Path
 import msgspec
 
 from siamex.errors import ErrorCode, SiamexError, read_input
-from siamex.rulebook.values import decimal
-from siamex.units import InvalidValue, format_time_of_day, parse_time_of_day, shown
+from siamex.rulebook.values import decimal, hhmm
+from siamex.units import InvalidValue, format_time_of_day, shown
 
 __all__ = [
     "GENERAL",
@@ -131,18 +131,11 @@ def _days(value: int, what: str) -> int:
     return value
 
 
-def _time(text: str, what: str) -> int:
-    try:
-        return parse_time_of_day(text)
-    except InvalidValue as exc:
-        raise InvalidValue(f"{what}: {exc} (write it \"HH:MM\")") from None
-
-
 def _deadlines(row: _DeadlineRow) -> CallDeadlines:
     deadlines = CallDeadlines(
-        _days(row.call_days, "deadlines.call_days"), _time(row.call_by, "deadlines.call_by"),
+        _days(row.call_days, "deadlines.call_days"), hhmm(row.call_by, "deadlines.call_by"),
         _days(row.force_close_days, "deadlines.force_close_days"),
-        _time(row.force_close_by, "deadlines.force_close_by"))
+        hhmm(row.force_close_by, "deadlines.force_close_by"))
     if ((deadlines.force_close_days, deadlines.force_close_by)
             <= (deadlines.call_days, deadlines.call_by)):
         raise InvalidValue(

@@ -24,8 +24,8 @@ import msgspec
 
 from siamex.errors import ErrorCode, SiamexError, read_input
 from siamex.rulebook.products import MarketGroup, ProductKind, ProductTable
-from siamex.rulebook.values import percent
-from siamex.units import InvalidValue, parse_time_of_day, shown
+from siamex.rulebook.values import hhmm, percent
+from siamex.units import InvalidValue, shown
 
 __all__ = [
     "ASSET_CODE",
@@ -112,21 +112,14 @@ class _TermsFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     asset_haircut_pct: dict[str, str | int] = {}
 
 
-def _time(text: str, what: str) -> int:
-    try:
-        return parse_time_of_day(text)
-    except InvalidValue as exc:
-        raise InvalidValue(f"{what}: {exc} (write it \"HH:MM\")") from None
-
-
 def _windows(rows: list[_WindowRow], what: str) -> tuple[Window, ...]:
     if not rows:
         raise InvalidValue(f"{what}: list at least one window")
     windows: list[Window] = []
     for number, row in enumerate(rows, 1):
         where = f"{what}[{number}]"
-        window = Window(_time(row.request_by, f"{where}.request_by"),
-                        _time(row.credit_at, f"{where}.credit_at"))
+        window = Window(hhmm(row.request_by, f"{where}.request_by"),
+                        hhmm(row.credit_at, f"{where}.credit_at"))
         if window.credit_at < window.request_by:
             raise InvalidValue(f"{where}: credit_at must not be before request_by")
         if windows and not (window.request_by > windows[-1].request_by

@@ -23,8 +23,8 @@ from pathlib import Path
 import msgspec
 
 from siamex.errors import ErrorCode, SiamexError, read_input
-from siamex.rulebook.values import percent
-from siamex.units import US_PER_DAY, InvalidValue, is_text, parse_price, parse_time_of_day, shown
+from siamex.rulebook.values import hhmm, percent
+from siamex.units import US_PER_DAY, InvalidValue, is_text, parse_price, shown
 
 __all__ = [
     "DEFAULT_PRODUCTS",
@@ -277,22 +277,15 @@ def _bounded(value: int, least: int, most: int, what: str) -> int:
     return value
 
 
-def _time(text: str, what: str) -> int:
-    try:
-        return parse_time_of_day(text)
-    except InvalidValue as exc:
-        raise InvalidValue(f"{what}: {exc} (write it \"HH:MM\")") from None
-
-
 def _sessions(rows: list[_SessionRow], code: str) -> tuple[Session, ...]:
     if not rows:
         raise InvalidValue(f"{code}: list at least one session")
     sessions: list[Session] = []
     for row in rows:
         where = f"{code}: the {row.name} session"
-        pre_open = _time(row.pre_open, f"{where}'s pre_open")
-        opens = _time(row.open, f"{where}'s open")
-        close = _time(row.close, f"{where}'s close")
+        pre_open = hhmm(row.pre_open, f"{where}'s pre_open")
+        opens = hhmm(row.open, f"{where}'s open")
+        close = hhmm(row.close, f"{where}'s close")
         if row.name is SessionName.NIGHT and close <= opens:
             close += US_PER_DAY  # a night session crosses midnight (clearing-spec.md 4.10)
         if not pre_open <= opens < close:
@@ -355,7 +348,7 @@ def _product(row: _ProductRow) -> Product:
     if pct <= 0:
         raise InvalidValue(f"{code}: price_limit_pct must be above 0")
     sessions = _sessions(row.sessions, code)
-    cut_off = _time(row.cut_off, f"{code}: cut_off")
+    cut_off = hhmm(row.cut_off, f"{code}: cut_off")
     if not any(s.open < cut_off <= s.close for s in sessions if not s.is_night):
         raise InvalidValue(f"{code}: cut_off must fall within a day-time session")
     is_option = row.kind is ProductKind.OPTION

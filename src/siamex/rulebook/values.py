@@ -23,6 +23,7 @@ __all__ = [
     "choice",
     "decimal",
     "flag",
+    "hhmm",
     "integer",
     "name_text",
     "names",
@@ -130,6 +131,14 @@ def _time_of_day(value: Any, name: str) -> int:
 
 
 time_of_day = Reader(_time_of_day, "00:00 to 23:59:59.999999")
+
+
+def hhmm(text: str, what: str) -> int:
+    """Read a rulebook table's time of day, the error naming the field and the form."""
+    try:
+        return parse_time_of_day(text)
+    except InvalidValue as exc:
+        raise InvalidValue(f"{what}: {exc} (write it \"HH:MM\")") from None
 
 
 def _flag(value: Any, name: str) -> bool:
