@@ -263,3 +263,33 @@ def test_an_intraday_default_drops_the_defaulters_withdrawals_not_yet_paid() -> 
     assert not store.keyed(f"derivatives-collateral:{T1}:A:withdraw")
     assert _collateral(store, "A") >= 0
     assert settlement_account(store) == 0
+
+
+@pytest.mark.parametrize(("fields", "code"), [
+    ({"unmet_calls": [{"member": "Z", "run": "eod"}]}, ErrorCode.INSTRUCTIONS_FILE),
+    ({"uncovered_risk": {"Z-01": "100"}}, ErrorCode.INSTRUCTIONS_FILE),
+    ({"collateral": {"requests": [{"op": "deposit", "ref": "d", "member": "Z", "time": "09:00",
+                                   "asset": "THB", "quantity": "1"}]}},
+     ErrorCode.COLLATERAL_FILE),
+])
+def test_margin_instructions_naming_an_unknown_member_or_account_refuse_the_day(
+        fields: dict[str, Any], code: ErrorCode) -> None:
+    store = MemoryStore()
+    with pytest.raises(SiamexError) as caught:
+        _clear(store, T, E10, settlement_prices={"S50M21": "985.0"}, **fields)
+    assert caught.value.code is code
+    assert store.transactions() == []
+
+
+def test_uncovered_risk_adding_up_beyond_the_largest_amount_refuses_the_file() -> None:
+    with pytest.raises(SiamexError) as caught:
+        instructions(uncovered_risk={"A-NET": "99999999999999", "A-SAME": "99999999999999"})
+    assert caught.value.code is ErrorCode.INSTRUCTIONS_FILE
+
+
+def test_uncovered_risk_is_charged_once_on_the_account_s_portfolio() -> None:
+    store = MemoryStore()
+    day = _clear(store, T, E10, settlement_prices={"S50M21": "985.0"},
+                 uncovered_risk={"A-NET": "1500"})
+    [a] = [r for r in day.margin[0].rows if r.portfolio == "A-NET"]
+    assert (a.uncovered, a.total) == (1_500 * BAHT, 21_500 * BAHT)

@@ -27,8 +27,9 @@ from siamex.clearing.derivatives.collateral_file import (
 from siamex.clearing.derivatives.collateral_value import NO_QUOTES
 from siamex.clearing.derivatives.fills import MAX_CONTRACTS, MAX_PRICE, Flag
 from siamex.clearing.derivatives.runs import Run
+from siamex.clearing.foundations.limits import MAX_AMOUNT
 from siamex.clearing.foundations.members import InvestorType
-from siamex.clearing.foundations.money import InvalidAmount, parse_baht
+from siamex.clearing.foundations.money import InvalidAmount, format_baht, parse_baht
 from siamex.errors import ErrorCode, SiamexError, read_input
 from siamex.rulebook.values import decimal
 from siamex.units import InvalidValue, parse_date, parse_price
@@ -210,6 +211,8 @@ def _amounts(entries: dict[str, str], where: str) -> dict[str, int]:
             raise _refuse(f"{where}[{name}]: {exc}") from None
         if amounts[name] < 0:
             raise _refuse(f"{where}[{name}]: an amount must not be negative")
+    if sum(amounts.values()) > MAX_AMOUNT:  # decision 71: one portfolio may carry them all
+        raise _refuse(f"{where}: the amounts add up to more than {format_baht(MAX_AMOUNT)} THB")
     return amounts
 
 
