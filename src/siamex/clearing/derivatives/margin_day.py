@@ -28,7 +28,6 @@ from siamex.clearing.derivatives.runs import Run
 from siamex.clearing.derivatives.super_margin import super_margin_products
 from siamex.clearing.derivatives.universe import Universe
 from siamex.clearing.foundations.state import CallRow, MarginRow, MarginRun
-from siamex.errors import ErrorCode, SiamexError
 from siamex.rulebook.derivatives_collateral import CollateralTerms, default_collateral_terms
 from siamex.rulebook.foreign_calendars import ForeignCalendars, default_foreign_calendars
 from siamex.rulebook.margin import MarginTable, default_margin_table
@@ -108,9 +107,6 @@ def requirement(run: Run, on: dt.date, held: Mapping[tuple[str, str], tuple[int,
     if not symbols:
         return Requirement(run, sorted(supered), [])
     index = {s: i for i, s in enumerate(symbols)}
-    unlisted = [s for s in symbols if s not in universe.index]
-    if unlisted:
-        raise SiamexError(ErrorCode.MARGIN_FILE, f"cannot margin {unlisted[0]}: not in the day")
     series = margin_series([universe.series[universe.index[s]] for s in symbols], prices,
                            underlying_prices(universe, prices, given_underlyings, run), on,
                            products, terms.table)
