@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -17,7 +16,6 @@ from siamex.clearing.derivatives.collateral_file import (
     Lot,
     collateral_from_entries,
     collateral_from_text,
-    load_collateral,
 )
 from siamex.clearing.derivatives.collateral_state import CollateralOp
 from siamex.clearing.derivatives.collateral_value import BondQuote
@@ -133,20 +131,6 @@ def test_a_ref_used_twice_by_a_member_refuses_the_section() -> None:
     assert "M1 uses the ref w1 twice" in refused(data)
     data["requests"][-1]["member"] = "M2"
     assert len(collateral_from_text(json.dumps(data)).requests) == 4  # another member's ref
-
-
-def test_a_file_is_read_from_its_path(tmp_path: Path) -> None:
-    path = tmp_path / "collateral.json"
-    path.write_text(json.dumps(section()))
-    assert len(load_collateral(path).requests) == 3
-    path.write_text("{")
-    with pytest.raises(SiamexError) as caught:
-        load_collateral(path)
-    assert caught.value.code is ErrorCode.COLLATERAL_FILE
-    assert str(path) in caught.value.message
-    with pytest.raises(SiamexError) as missing:
-        load_collateral(tmp_path / "missing.json")
-    assert missing.value.code is ErrorCode.FILE_NOT_FOUND
 
 
 _json = st.recursive(

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 from typing import Literal, NamedTuple
 
 import msgspec
@@ -21,7 +20,7 @@ import msgspec
 from siamex.clearing.derivatives.collateral_state import CollateralOp
 from siamex.clearing.derivatives.collateral_value import BondQuote, CollateralQuotes
 from siamex.clearing.foundations.limits import MAX_AMOUNT
-from siamex.errors import ErrorCode, SiamexError, read_input
+from siamex.errors import ErrorCode, SiamexError
 from siamex.rulebook.derivatives_collateral import ASSET_CODE, AssetKind
 from siamex.rulebook.values import percent
 from siamex.units import InvalidValue, is_text, parse_price, parse_time_of_day, shown
@@ -40,7 +39,6 @@ __all__ = [
     "WithdrawEntry",
     "collateral_from_entries",
     "collateral_from_text",
-    "load_collateral",
 ]
 
 _CURRENCY = re.compile(r"[A-Z]{3}\Z")
@@ -252,11 +250,3 @@ def collateral_from_text(text: bytes | str) -> DayCollateral:
                           "not a collateral requests file: nested too deeply") from None
     return collateral_from_entries(entries)
 
-
-def load_collateral(path: Path) -> DayCollateral:
-    """Read a collateral requests file; every fault is a SiamexError naming the file."""
-    raw = read_input(path)
-    try:
-        return collateral_from_text(raw)
-    except SiamexError as exc:
-        raise SiamexError(exc.code, f"{path}: {exc.message}") from None

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from siamex.clearing.derivatives.fills import MAX_PRICE
+from siamex.clearing.foundations.files import csv_rows
 from siamex.errors import ErrorCode, SiamexError, read_input
 from siamex.rulebook.products import Product, ProductKind
 from siamex.units import InvalidValue, format_price, parse_date, parse_price, shown
@@ -99,17 +100,8 @@ def _row(values: list[str], products: Mapping[str, Product] | None
 
 
 def _lines(text: str) -> Iterator[tuple[int, list[str]]]:
-    reader = csv.reader(text.splitlines())
-    header = next(reader, None)
-    if header is None or tuple(header) != PRICE_HISTORY_COLUMNS:
-        raise SiamexError(ErrorCode.PRICE_HISTORY_FILE,
-                          f"line 1: the header must be {','.join(PRICE_HISTORY_COLUMNS)}")
-    for line, row in enumerate(reader, 2):
-        if len(row) != len(PRICE_HISTORY_COLUMNS):
-            raise SiamexError(ErrorCode.PRICE_HISTORY_FILE,
-                              f"line {line}: {len(PRICE_HISTORY_COLUMNS)} columns expected, "
-                              f"got {len(row)}")
-        yield line, row
+    return csv_rows(csv.reader(text.splitlines()), PRICE_HISTORY_COLUMNS,
+                    ErrorCode.PRICE_HISTORY_FILE)
 
 
 def _histories(rows: Iterable[tuple[dt.date, str, int]]) -> PriceHistory:

@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 from siamex.clearing.derivatives.accounts import AccountBook
 from siamex.clearing.derivatives.fills import MAX_CONTRACTS, MAX_PRICE, Flag
+from siamex.clearing.foundations.files import csv_rows
 from siamex.errors import ErrorCode, SiamexError, read_input
 from siamex.units import US_PER_DAY, InvalidValue, parse_date, parse_price, parse_time_of_day
 
@@ -115,15 +116,7 @@ def _row(values: dict[str, str], accounts: AccountBook, check: SeriesCheck) -> D
 
 
 def _rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, dict[str, str]]]:
-    header = next(reader, None)
-    if header is None or tuple(header) != TRADE_COLUMNS:
-        raise SiamexError(ErrorCode.TRADE_FILE,
-                          f"line 1: the header must be {','.join(TRADE_COLUMNS)}")
-    for line, row in enumerate(reader, 2):
-        if len(row) != len(TRADE_COLUMNS):
-            raise SiamexError(ErrorCode.TRADE_FILE,
-                              f"line {line}: {len(TRADE_COLUMNS)} columns expected, "
-                              f"got {len(row)}")
+    for line, row in csv_rows(reader, TRADE_COLUMNS, ErrorCode.TRADE_FILE):
         yield line, dict(zip(TRADE_COLUMNS, row, strict=True))
 
 

@@ -10,7 +10,7 @@ these itself, where the standard library's would let a lone surrogate through.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,21 @@ import msgspec
 
 from siamex.errors import ErrorCode, SiamexError, read_input
 
-__all__ = ["decode_json", "read_json", "write_tables"]
+__all__ = ["csv_rows", "decode_json", "read_json", "write_tables"]
+
+
+def csv_rows(reader: Iterator[list[str]], columns: Sequence[str], code: ErrorCode
+             ) -> Iterator[tuple[int, list[str]]]:
+    """A CSV file's rows after its header, numbered by line: the header must be `columns`
+    exactly and every row must have as many, else `code` naming the line."""
+    header = next(reader, None)
+    if header is None or tuple(header) != tuple(columns):
+        raise SiamexError(code, f"line 1: the header must be {','.join(columns)}")
+    for line, row in enumerate(reader, 2):
+        if len(row) != len(columns):
+            raise SiamexError(code, f"line {line}: {len(columns)} columns expected, "
+                                    f"got {len(row)}")
+        yield line, row
 
 
 def decode_json(text: bytes | str, parse_float: Callable[[str], Any] | None = None) -> Any:
