@@ -313,6 +313,70 @@ PARAMETERS: tuple[Parameter, ...] = (
               "are ordinary off-hour reports.",
               "set-trading-rules.md 5 (S-OFFHOUR) [C]; decision T20", price("0.01", MAX_PRICE),
               show_price),
+    Parameter("short_sale_ban", "none", "regime",
+              "Short sales allowed as usual (none), banned except for the securities' market "
+              "makers (except_market_makers), or banned for everyone (all).",
+              "set-trading-rules.md 6.4, 8.1 (S-APR2025) [C]; docs/short-sale-eligibility.md",
+              choice("none", "except_market_makers", "all")),
+    Parameter("short_eligibility_criteria", True, "on/off",
+              "A security is eligible for short sales when it meets the criteria (a member of "
+              "short_eligible_index, or market capitalisation, turnover and free float over "
+              "their minimums), as well as when its listing marks it eligible.",
+              "set-trading-rules.md 8.1 (S-SHORT2024) [C]; docs/short-sale-eligibility.md",
+              flag),
+    Parameter("short_eligible_index", "SET100", "index",
+              "The index whose constituents are eligible for short sales.",
+              "set-trading-rules.md 8.1 (S-SHORT2024) [C]", _index_name),
+    Parameter("short_eligible_min_market_cap", 7_500_000_000, "THB",
+              "A security outside the index is eligible only with a (3-month average) market "
+              "capitalisation above this.",
+              "set-trading-rules.md 8.1 (S-SHORT2024) [C]; issue 15 (above)",
+              integer(0, 10**15)),
+    Parameter("short_eligible_min_turnover_pct", 2, "%",
+              "... and a 12-month average monthly turnover of at least this share of its "
+              "listed shares.",
+              "set-trading-rules.md 8.1 (S-SHORT2024) [C]", percent(0, 100)),
+    Parameter("short_eligible_min_free_float_pct", 20, "% of paid-up capital",
+              "... and a free float of at least this.",
+              "set-trading-rules.md 8.1 (S-SHORT2024) [C]", percent(0, 100)),
+    Parameter("check_before_sell", False, "on/off",
+              "Central check-before-sell: an ordinary sell must be covered by the investor's "
+              "available shares, a short sale by its borrowing; else NO_SECURITIES.",
+              "set-trading-rules.md 8.3 [P]; issue 15; docs/check-before-sell.md", flag),
+    Parameter("order_screening", False, "on/off",
+              "Central order screening of short sales and program-trading orders: one that "
+              "would trade with its own investor, push the price or follow too many cancels "
+              "is refused SCREENED.",
+              "S-14MEASURES; issue 15; docs/surveillance.md", flag),
+    Parameter("screen_price_pct", 5, "%",
+              "A screened buy priced more than this above the reference price, or a screened "
+              "sell this far below it, is refused as a push.",
+              "docs/surveillance.md [I]", percent(0, 100)),
+    Parameter("screen_cancel_limit", 20, "orders",
+              "An account that cancelled this many orders without a fill within "
+              "screen_cancel_seconds has its screened orders refused (layering).",
+              "docs/surveillance.md [I]", integer(1, 1_000_000)),
+    Parameter("screen_cancel_seconds", 60, "seconds",
+              "The window over which screen_cancel_limit counts cancels.",
+              "docs/surveillance.md [I]", integer(1, 86_400)),
+    Parameter("short_position_days", 60, "calendar days",
+              "A short position not bought back is dropped from the outstanding short report "
+              "this many days after the short sale.",
+              "set-trading-rules.md 8.3 [C]; docs/short-positions.md", integer(1, 3_650)),
+    Parameter("nvdr_disclosure_top", 10, "holders",
+              "The NVDR disclosure lists this many largest holders of each security's NVDRs.",
+              "S-14MEASURES; issue 15; docs/disclosures.md", integer(1, 1_000)),
+    Parameter("nvdr_disclosure_pct", "0.5", "% of listed shares",
+              "... and every holder of at least this share of the security's listed shares.",
+              "S-14MEASURES; issue 15; docs/disclosures.md", percent(0, 100)),
+    Parameter("flagged_investor_days", 30, "calendar days",
+              "How long an investor flagged for inappropriate orders stays on the list the "
+              "members receive.",
+              "S-14MEASURES; issue 15; docs/disclosures.md [I]", integer(1, 3_650)),
+    Parameter("measure_fine_multiple", 3, "x base fine",
+              "Members breaching the short-sale and program-trading rules pay this multiple "
+              "of the base fine.",
+              "S-14MEASURES; issue 15; docs/disclosures.md", integer(1, 100)),
 )
 
 
@@ -378,6 +442,22 @@ class Rulebook:
     trade_report_start: int
     big_lot_min_qty: int
     big_lot_min_value: int
+    short_sale_ban: str
+    short_eligibility_criteria: bool
+    short_eligible_index: str
+    short_eligible_min_market_cap: int
+    short_eligible_min_turnover_pct: Fraction
+    short_eligible_min_free_float_pct: Fraction
+    check_before_sell: bool
+    order_screening: bool
+    screen_price_pct: Fraction
+    screen_cancel_limit: int
+    screen_cancel_seconds: int
+    short_position_days: int
+    nvdr_disclosure_top: int
+    nvdr_disclosure_pct: Fraction
+    flagged_investor_days: int
+    measure_fine_multiple: int
 
     def __init__(self, overrides: Mapping[str, Any] | None = None) -> None:
         self.overrides: dict[str, Any] = dict(overrides or {})
