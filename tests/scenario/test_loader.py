@@ -146,7 +146,8 @@ def test_any_market_operation_gives_events_never_an_exception(
 @given(st.dictionaries(st.sampled_from(["listed_shares", "short_eligible", "short_outstanding",
                                         "sign", "surveillance_level", "surveillance_pause",
                                         "index_member", "market_maker_accounts",
-                                        "foreign_underlying", "hft_permitted", "prior_close"]),
+                                        "foreign_underlying", "hft_permitted", "prior_close",
+                                        "market_cap", "turnover_pct", "free_float_pct"]),
                        _VALUES, max_size=6))
 @settings(max_examples=300, deadline=None)
 def test_any_instrument_fields_run_or_are_refused_with_a_code(fields: dict[str, Any]) -> None:
@@ -160,6 +161,75 @@ def test_any_instrument_fields_run_or_are_refused_with_a_code(fields: dict[str, 
         return
     for seq, event in enumerate(run_scenario(plan), 1):
         json.loads(event_line(seq, event))
+
+
+def _listing(**fields: Any) -> Any:
+    """The InstrumentSpec a stock with these listing fields reads into."""
+    data = _scenario(instruments=[{"symbol": "AOT", "prev_close": "64.00", **fields}])
+    return _load(data).days[0].start.instruments[0]
+
+
+@pytest.mark.parametrize(("fields", "market_cap", "turnover_bp", "free_float_bp"), [
+    ({}, None, None, None),
+    ({"market_cap": "7500000000", "turnover_pct": "2.00", "free_float_pct": "20"},
+     7_500_000_000, 200, 2000),
+    ({"market_cap": 7_500_000_001, "turnover_pct": 2, "free_float_pct": 20},
+     7_500_000_001, 200, 2000),
+    ({"market_cap": "0", "turnover_pct": "0", "free_float_pct": "0.00"}, 0, 0, 0),
+    ({"turnover_pct": "1.99", "free_float_pct": "19.990"}, None, 199, 1999),
+    ({"turnover_pct": "10000", "free_float_pct": "100"}, None, 1_000_000, 10_000),
+    ({"market_cap": "1000000000000000"}, 10**15, None, None),
+])
+def test_the_listing_data_reads_into_whole_baht_and_hundredths_of_a_percent(
+        fields: dict[str, Any], market_cap: int | None, turnover_bp: int | None,
+        free_float_bp: int | None) -> None:
+    spec = _listing(**fields)
+    assert (spec.market_cap, spec.turnover_bp, spec.free_float_bp) == (
+        market_cap, turnover_bp, free_float_bp)
+
+
+@pytest.mark.parametrize(("fields", "says"), [
+    ({"market_cap": "7.5e9"}, "AOT: market_cap must be whole baht"),
+    ({"market_cap": "7500000000.00"}, "AOT: market_cap must be whole baht"),
+    ({"market_cap": 7.5e9}, "AOT: market_cap must be whole baht"),
+    ({"market_cap": True}, "AOT: market_cap must be whole baht"),
+    ({"market_cap": -1}, "AOT: market_cap must be 0 to 1,000,000,000,000,000 baht"),
+    ({"market_cap": "1000000000000001"}, "AOT: market_cap must be 0 to"),
+    ({"turnover_pct": "2.001"}, "AOT: turnover_pct '2.001' is finer than 0.01%"),
+    ({"turnover_pct": 2.5}, "AOT: turnover_pct must be a percentage such as"),
+    ({"turnover_pct": "-1"}, "AOT: turnover_pct must be a percentage such as"),
+    ({"turnover_pct": "2%"}, "AOT: turnover_pct must be a percentage such as"),
+    ({"turnover_pct": "10000.01"}, "AOT: turnover_pct must be 0 to 10,000%"),
+    ({"turnover_pct": -1}, "AOT: turnover_pct must be 0 to 10,000%"),
+    ({"free_float_pct": "100.01"}, "AOT: free_float_pct must be 0 to 100%"),
+    ({"free_float_pct": 101}, "AOT: free_float_pct must be 0 to 100%"),
+    ({"free_float_pct": False}, "AOT: free_float_pct must be a percentage such as"),
+])
+def test_listing_data_that_cannot_be_read_exactly_is_refused(fields: dict[str, Any],
+                                                             says: str) -> None:
+    with pytest.raises(SiamexError) as refused:
+        _listing(**fields)
+    assert refused.value.code is ErrorCode.SCENARIO_FIELD
+    assert refused.value.message.startswith(f"instruments: {says}")
+
+
+@given(st.dictionaries(
+    st.sampled_from(["market_cap", "turnover_pct", "free_float_pct"]),
+    st.one_of(st.none(), st.booleans(), st.integers(-(2**63), 2**64 - 1), st.text(max_size=24),
+              st.floats(allow_nan=False, allow_infinity=False),
+              st.decimals(allow_nan=False, allow_infinity=False).map(str),
+              st.lists(st.integers(), max_size=2)),
+    max_size=3))
+@settings(max_examples=300, deadline=None)
+def test_any_listing_data_is_read_exactly_or_refused_with_a_code(fields: dict[str, Any]) -> None:
+    try:
+        spec = _listing(**fields)
+    except SiamexError as exc:
+        assert exc.code is ErrorCode.SCENARIO_FIELD
+        return
+    for name in ("market_cap", "turnover_bp", "free_float_bp"):
+        value = getattr(spec, name)
+        assert value is None or (type(value) is int and value >= 0)
 
 
 @pytest.mark.parametrize(("data", "says"), [

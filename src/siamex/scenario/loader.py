@@ -8,6 +8,7 @@ be read does not stop the day: it becomes an edge rejection at its time.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +35,7 @@ from siamex.trading.commands import (
 from siamex.trading.listing import SIGNS
 from siamex.trading.rejects import Reject
 from siamex.trading.series_listing import listed_series
-from siamex.units import InvalidValue, day_start, parse_date, parse_time_of_day
+from siamex.units import InvalidValue, day_start, parse_date, parse_time_of_day, shown
 
 __all__ = ["DayPlan", "Item", "Scenario", "carried_forward", "load_scenario", "parse_scenario"]
 
@@ -47,7 +48,13 @@ _NIGHT_HOURS = 27  # decision 111: a TFEX day's clock runs on to the night sessi
 _INSTRUMENT_KEYS = {"symbol", "prev_close", "kind", "board", "board_lot", "listed_shares",
                     "ipo_price", "short_eligible", "sign", "surveillance_level", "index_member",
                     "market_maker_accounts", "short_outstanding", "surveillance_pause",
-                    "foreign_underlying", "hft_permitted", "prior_close", "main"}
+                    "foreign_underlying", "hft_permitted", "prior_close", "main",
+                    "market_cap", "turnover_pct", "free_float_pct"}
+_WHOLE_BAHT = re.compile(r"[0-9]{1,16}")
+_PERCENT = re.compile(r"([0-9]{1,5})(?:\.([0-9]{1,9}))?")
+_MOST_MARKET_CAP = 10**15  # baht, the bound of short_eligible_min_market_cap
+_MOST_TURNOVER_BP = 1_000_000  # 10,000%: a month's turnover may exceed the shares listed
+_MOST_FREE_FLOAT_BP = 10_000  # 100% of paid-up capital
 _PRICED_KINDS = {"stock", "preferred", "etf", "unit_trust", "reit", "property_fund",
                  "infrastructure_fund", "dr"}
 _UNPRICED_KINDS = {"warrant", "tsr", "dw"}
@@ -133,6 +140,46 @@ def _count(raw: Mapping[str, Any], key: str, symbol: str) -> int:
     return value
 
 
+def _market_cap(raw: Mapping[str, Any], symbol: str) -> int | None:
+    """The listing's market capitalisation in whole baht (decision 139), None when not given."""
+    value = raw.get("market_cap")
+    if value is None:
+        return None
+    whole = (isinstance(value, int) and not isinstance(value, bool)) or (
+        isinstance(value, str) and _WHOLE_BAHT.fullmatch(value) is not None)
+    if not whole:
+        raise FieldError(f"{symbol}: market_cap must be whole baht, an integer or a string of "
+                         f"digits, got {shown(value)}")
+    if not 0 <= int(value) <= _MOST_MARKET_CAP:
+        raise FieldError(f"{symbol}: market_cap must be 0 to {_MOST_MARKET_CAP:,} baht, "
+                         f"got {shown(value)}")
+    return int(value)
+
+
+def _basis_points(raw: Mapping[str, Any], key: str, symbol: str, most: int) -> int | None:
+    """A listing's percentage ("2.00", 20) in hundredths of a percent (decision 139), None when
+    not given; a finer figure is refused rather than rounded across a criterion's minimum."""
+    value = raw.get(key)
+    if value is None:
+        return None
+    out_of_range = FieldError(f"{symbol}: {key} must be 0 to {most // 100:,}%, got {shown(value)}")
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not 0 <= value <= most // 100:
+            raise out_of_range
+        return value * 100
+    found = _PERCENT.fullmatch(value) if isinstance(value, str) else None
+    if found is None:
+        raise FieldError(f"{symbol}: {key} must be a percentage such as \"2.00\" or 20, "
+                         f"got {shown(value)}")
+    fraction = (found.group(2) or "").rstrip("0")
+    if len(fraction) > 2:
+        raise FieldError(f"{symbol}: {key} {shown(value)} is finer than 0.01%")
+    basis_points = int(found.group(1)) * 100 + int(fraction.ljust(2, "0"))
+    if basis_points > most:
+        raise out_of_range
+    return basis_points
+
+
 def _instrument(raw: Any, indices: frozenset[str]) -> InstrumentSpec:
     if not isinstance(raw, dict):
         raise FieldError("an instrument must be an object")
@@ -186,6 +233,9 @@ def _instrument(raw: Any, indices: frozenset[str]) -> InstrumentSpec:
         hft_permitted=get_bool(raw, "hft_permitted"),
         prior_close=prior_close,
         main=main,
+        market_cap=_market_cap(raw, symbol),
+        turnover_bp=_basis_points(raw, "turnover_pct", symbol, _MOST_TURNOVER_BP),
+        free_float_bp=_basis_points(raw, "free_float_pct", symbol, _MOST_FREE_FLOAT_BP),
     )
 
 

@@ -36,6 +36,8 @@ _GTD: Final = Validity.GTD
 _INVALID: Final = Reject.INVALID
 _MARKET_CLOSED: Final = Reject.MARKET_CLOSED
 _BUY_SIDE: Final = Side.BUY
+_NO_BAN: Final = "none"
+_BAN_ALL: Final = "all"
 
 
 def check_price(inst: Instrument, price: int, odd_lot: bool) -> Failure | None:
@@ -220,11 +222,19 @@ def check_amend(rules: Rulebook, inst: Instrument, order: Order, qty: int | None
 
 def check_short(inst: Instrument, account: str, kind: OrderType, price: int | None, qty: int,
                 *, price_test: bool = True) -> Failure | None:
-    """Check a short sale: eligibility, a limit price, the price test and the cap (8, T13, T14).
+    """Check a short sale: the day's ban, eligibility, a limit price, the price test and the
+    cap (6.4, 8, T13, T14). The ban comes first, so that a banned sale reads as banned.
 
-    `qty` is what the order adds to the day's short sales (an amend's increase).
+    `qty` is what the order adds to the day's short sales (an amend's increase): an amend that
+    adds nothing is no new short sale, and a ban lets it through (decision 144).
     """
-    if not inst.short_eligible:  # T14
+    ban = inst.short_ban
+    if ban != _NO_BAN and qty and (ban == _BAN_ALL or account not in inst.market_makers):
+        # 6.4 (S-APR2025): banned for all, or for all but the security's market makers, who
+        # keep every other rule and their price-test exemption (decision 143)
+        who = "" if ban == _BAN_ALL else " except by its market makers"
+        return Reject.SHORT_SALE_BANNED, f"short sales of {inst.symbol} are banned{who} today"
+    if not inst.short_eligible:  # T14, 8.1 (siamex.trading.short_eligibility)
         return Reject.SHORT_SALE_NOT_ELIGIBLE, f"{inst.symbol} is not eligible for short sales"
     if kind is not _LIMIT or price is None:  # T13
         return Reject.ORDER_TYPE_NOT_ALLOWED, "a short sale must be a limit order"
@@ -243,8 +253,8 @@ def check_short(inst: Instrument, account: str, kind: OrderType, price: int | No
 
 def check_short_amend(inst: Instrument, order: Order, qty: int | None,
                       price: int | None) -> Failure | None:
-    """Check a short sale again when an amend gives it a new price or a larger size (T13,
-    T14)."""
+    """Check a short sale again when an amend gives it a new price or a larger size (6.4,
+    T13, T14)."""
     more = (qty - order.qty) if qty is not None and qty > order.qty else 0
     return check_short(inst, order.account, order.type,
                        price if price is not None else order.price, more,

@@ -40,6 +40,12 @@ class InstrumentSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     A foreign-board (-F) security's `prev_close` is its reference price, the previous close of
     its main-board security `main` (set-trading-rules.md 3.3); without one the engine takes it
     from that security (siamex.trading.listing.carried_close).
+
+    The listing data the short-sale eligibility criteria read (set-trading-rules.md 8.1,
+    siamex.trading.short_eligibility) are integers, None when not given: `market_cap` the
+    3-month average market capitalisation in whole baht, `turnover_bp` the 12-month average
+    monthly turnover and `free_float_bp` the free float, both in hundredths of a percent
+    (decision 139). They default to None, so journals written before them still decode.
     """
 
     symbol: str
@@ -60,6 +66,9 @@ class InstrumentSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     hft_permitted: bool = False
     prior_close: int | None = None
     main: str | None = None
+    market_cap: int | None = None
+    turnover_bp: int | None = None
+    free_float_bp: int | None = None
 
 
 class IndexSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -34,7 +34,8 @@ class Instrument:
     which differs while it is held (siamex.trading.day): `stop` names a stop (SP, H, P),
     `halt` a temporary hold (CB, AUTO_PAUSE, DPB, RESUME) whose current step is `step_phase`
     and whose next step is due at `step_due` (0: when the session ends).
-    The market-integrity fields are set by siamex.trading.listing from the day's reference data.
+    The market-integrity fields are set by siamex.trading.listing from the day's reference data;
+    `short_ban` is the day's `short_sale_ban` regime (6.4), kept here for the short-sale check.
     `timetable` is empty for a security that follows the SET schedule; a TFEX series follows
     its product's sessions (siamex.trading.series_listing), and its `multiplier` is its
     contract's THB per point (1 for a security: a share's price is its value).
@@ -76,6 +77,7 @@ class Instrument:
         "prev_close",
         "scale",
         "session",
+        "short_ban",
         "short_cap",
         "short_eligible",
         "short_exposure",
@@ -146,6 +148,7 @@ class Instrument:
         self.auction_only = False
         self.cash_only = False
         self.short_eligible = False
+        self.short_ban = "none"
         self.short_exposure = 0
         self.short_cap = 0
         self.uptick = True

@@ -11,6 +11,7 @@ from siamex.rulebook.schedule import draw_auction_instants
 from siamex.rulebook.ticks import tick_scale
 from siamex.trading.commands import InstrumentSpec
 from siamex.trading.instrument import Instrument
+from siamex.trading.short_eligibility import short_eligible
 
 __all__ = ["SIGNS", "carried_close", "list_instrument", "main_symbol", "set_controls",
            "update_measures"]
@@ -74,7 +75,8 @@ def set_controls(rules: Rulebook, inst: Instrument, spec: InstrumentSpec) -> Non
     inst.surveillance_level = spec.surveillance_level
     inst.pause_day = spec.surveillance_level >= 3 and spec.surveillance_pause
     update_measures(rules, inst)
-    inst.short_eligible = spec.short_eligible
+    inst.short_eligible = short_eligible(rules, spec)  # 8.1: once a day, never per order
+    inst.short_ban = rules.short_sale_ban  # 6.4
     # T14: the day's short sales may take the outstanding short volume up to the cap
     inst.short_cap = (_share_of(spec.listed_shares, rules.short_sale_max_pct)
                       if spec.listed_shares else _NO_CAP)

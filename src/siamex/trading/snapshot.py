@@ -143,6 +143,7 @@ def _load_instrument(rules: Rulebook, data: dict[str, Any], indices: dict[str, I
         setattr(inst, name, data[name])
     for name in _SETS:
         setattr(inst, name, frozenset(data[name]))
+    inst.short_ban = rules.short_sale_ban  # the day's regime: the rules recorded say it
     inst.session = Phase(data["session"])
     inst.step_phase = Phase(data["step_phase"])
     inst.indices = [indices[name] for name in data["indices"]]
