@@ -13,21 +13,32 @@ to rebuild the state, its caller having checked that they are the same (decision
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Protocol
 
 import msgspec
 
 from siamex.journal.log import JournalWriter
 from siamex.trading.commands import Command
-from siamex.trading.engine import Engine
 from siamex.trading.events import Event
 
-__all__ = ["Sequencer"]
+__all__ = ["Handler", "Sequencer"]
+
+
+class Handler(Protocol):
+    """What the sequencer feeds: the engine, or the engine behind the measures' gate
+    (siamex.measures.gate.MeasuredEngine), which answers a command with its events the same
+    way."""
+
+    @property
+    def now(self) -> int: ...
+
+    def handle(self, command: Command) -> list[Event]: ...
 
 
 class Sequencer:
     """Feeds commands to an engine in one total order, journalling them first."""
 
-    def __init__(self, engine: Engine, journal: JournalWriter | None = None,
+    def __init__(self, engine: Handler, journal: JournalWriter | None = None,
                  clock: Callable[[], int] | None = None, *, seq: int = 0) -> None:
         """`seq` is the number of the last command `engine` has run (a restart that rebuilt
         it from the journal passes the journal's last)."""

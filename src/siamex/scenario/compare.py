@@ -20,7 +20,7 @@ from typing import Any, Final
 
 from siamex.scenario.loader import Scenario, load_scenario
 from siamex.scenario.output import event_fields, event_name
-from siamex.scenario.runner import run_scenario, scenario_commands
+from siamex.scenario.runner import DayHandler, run_scenario, scenario_commands
 from siamex.units import format_price, parse_price
 
 __all__ = [
@@ -292,8 +292,8 @@ def tally(records: Iterable[Record], symbols: OrderSymbols) -> list[DayRun]:
     return days
 
 
-def _records(scenario: Scenario) -> Iterator[Record]:
-    for event in run_scenario(scenario):
+def _records(scenario: Scenario, engine: DayHandler | None) -> Iterator[Record]:
+    for event in run_scenario(scenario, engine):
         yield event.ts, event_name(event), event_fields(event)
 
 
@@ -308,11 +308,18 @@ class Comparison:
     days_b: list[DayRun]
 
 
-def compare_scenario(path: Path, a: Rules, b: Rules) -> Comparison:
-    """Run a scenario file under both rulebooks; both load first, so a bad B fails before A runs."""
+def compare_scenario(path: Path, a: Rules, b: Rules,
+                     engine: Callable[[Scenario], DayHandler] | None = None) -> Comparison:
+    """Run a scenario file under both rulebooks; both load first, so a bad B fails before A runs.
+
+    `engine` makes what each side runs on from its plan (the engine alone by default): the
+    command line gives the engine behind the measures' gate, which may refuse a plan it cannot
+    run, and both are made before either side runs.
+    """
     plan_a, plan_b = load_scenario(path, a.overrides), load_scenario(path, b.overrides)
-    days_a = tally(_records(plan_a), OrderSymbols(plan_a))
-    days_b = tally(_records(plan_b), OrderSymbols(plan_b))
+    host_a, host_b = (None, None) if engine is None else (engine(plan_a), engine(plan_b))
+    days_a = tally(_records(plan_a, host_a), OrderSymbols(plan_a))
+    days_b = tally(_records(plan_b, host_b), OrderSymbols(plan_b))
     return Comparison(str(path), a, b, days_a, days_b)
 
 

@@ -14,9 +14,8 @@ from typing import BinaryIO
 
 from siamex.scenario.loader import Scenario
 from siamex.scenario.output import event_line
-from siamex.scenario.runner import open_journal, run_scenario
+from siamex.scenario.runner import DayHandler, open_journal, run_scenario
 from siamex.scenario.summary import DaySummary, summarize
-from siamex.trading.engine import Engine
 from siamex.trading.events import Event
 
 __all__ = ["replay_scenario"]
@@ -31,7 +30,7 @@ def _numbered(events: Iterator[Event], out: BinaryIO) -> Iterator[Event]:
         yield event
 
 
-def replay_scenario(plan: Scenario, engine: Engine, *, journal: Path | None,
+def replay_scenario(plan: Scenario, engine: DayHandler, *, journal: Path | None,
                     output: Path | None, summary: bool, stdout: BinaryIO) -> list[DaySummary]:
     """Run `plan` on `engine`, journaled in `journal` (resumed if an interrupted run left it),
     writing its lines to `output` or `stdout`; return the days' summary when there is one."""

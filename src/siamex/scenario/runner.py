@@ -12,12 +12,14 @@ never interrupted.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Protocol
 
 from siamex.errors import ErrorCode, SiamexError
 from siamex.journal.log import CorruptJournal, JournalWriter, Record, recover
-from siamex.journal.sequencer import Sequencer
+from siamex.journal.sequencer import Handler, Sequencer
 from siamex.scenario.actions import EdgeReject
 from siamex.scenario.loader import DayPlan, Scenario
 from siamex.trading.commands import AdvanceTime, Command
@@ -25,12 +27,24 @@ from siamex.trading.engine import Engine
 from siamex.trading.events import Event, Rejected
 from siamex.trading.listing import carried_close, main_symbol
 
-__all__ = ["BATCH", "day_commands", "open_journal", "run_scenario", "scenario_commands"]
+__all__ = ["BATCH", "DayHandler", "day_commands", "open_journal", "run_scenario",
+           "scenario_commands"]
 
 BATCH = 1024
 
 
-def _check_day(engine: Engine, day: DayPlan) -> None:
+class DayHandler(Handler, Protocol):
+    """What a scenario runs on: a `Handler` that tells the day it has traded and the closes it
+    carries, which the next day's plan is checked against."""
+
+    @property
+    def date(self) -> dt.date | None: ...
+
+    @property
+    def closes(self) -> dict[str, int]: ...
+
+
+def _check_day(engine: DayHandler, day: DayPlan) -> None:
     if engine.date is not None and day.start.date <= engine.date.isoformat():
         raise SiamexError(ErrorCode.STATE_FILE, (
             f"the engine has already traded {engine.date.isoformat()}; "
@@ -108,13 +122,13 @@ def _batches(day: DayPlan) -> Iterator[list[tuple[Command, EdgeReject | None]]]:
         yield batch
 
 
-def run_scenario(scenario: Scenario, engine: Engine | None = None,
+def run_scenario(scenario: Scenario, engine: DayHandler | None = None,
                  journal: JournalWriter | None = None) -> Iterator[Event]:
     """Yield the events of every day of a scenario, in the order they are to be printed."""
-    engine = engine if engine is not None else Engine()
-    sequencer = Sequencer(engine, journal)
+    host: DayHandler = engine if engine is not None else Engine()
+    sequencer = Sequencer(host, journal)
     for day in scenario.days:
-        _check_day(engine, day)
+        _check_day(host, day)
         for batch in _batches(day):
             results = sequencer.submit([command for command, _ in batch])
             for (command, reject), (_, events) in zip(batch, results, strict=True):
