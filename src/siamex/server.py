@@ -3,12 +3,13 @@ and the operations endpoint, on a data folder.
 
 The data folder holds the journal (`exchange.journal`), the audit trail (`audit.sqlite`), the
 FIX message stores (`fix/`), the drop copy and the clearing house's runs (`dropcopy.sqlite`,
-`clearing/`, docs/drop-copy.md) and a lock that keeps a second server off it. Starting on a folder
-whose journal holds commands replays them first, to the state the last run ended in (a crash
-included), then serves; starting on a new one journals the configuration's registry and limits
-first. When it listens it prints one line, `siamex serve: listening fix=HOST:PORT
-http=http://HOST:PORT data=FOLDER`, which scripts and tests read for the ports (0 picks free
-ones), and, last, `feed=HOST:PORT` (the market-data feed, docs/itch.md).
+`clearing/`, docs/drop-copy.md), the investors' key (`investor.key`, docs/credit-data.md) and a
+lock that keeps a second server off it. Starting on a folder whose journal holds commands
+replays them first, to the state the last run ended in (a crash included), then serves;
+starting on a new one journals the configuration's registry and limits first. When it
+listens it prints one line, `siamex serve: listening fix=HOST:PORT http=http://HOST:PORT
+data=FOLDER`, which scripts and tests read for the ports (0 picks free ones), and, last,
+`feed=HOST:PORT` (the market-data feed, docs/itch.md).
 """
 
 from __future__ import annotations
@@ -37,9 +38,11 @@ from siamex.gateway.audit_sink import AuditSink
 from siamex.gateway.clearing_link import ClearingLink
 from siamex.gateway.clock import ExchangeClock
 from siamex.gateway.config import ServeConfig
+from siamex.gateway.credit_api import credit_routes
 from siamex.gateway.fix.acceptor import FixAcceptor
 from siamex.gateway.fix.session import SessionConfig
 from siamex.gateway.genesis import genesis, member_specs
+from siamex.gateway.investor_key import investor_key
 from siamex.gateway.operations import operations_app
 from siamex.gateway.service import Service
 from siamex.gateway.tokens import Tokens
@@ -103,6 +106,7 @@ async def _serve(config: ServeConfig, options: ServeOptions, out: TextIO) -> Non
     routes += market_data_routes(feed_log)
     routes += link.routes(tokens)
     routes += trading_routes(service, tokens)
+    routes += credit_routes(service, tokens, investor_key(folder))
     service.replay()
     clock.not_before(service.first_ts())
     acceptor.resume()

@@ -18,6 +18,7 @@ from typing import Any
 
 import msgspec
 
+from siamex.errors import SiamexError
 from siamex.gateway.entry import (
     OrderCancel,
     OrderEntry,
@@ -28,10 +29,12 @@ from siamex.gateway.entry import (
 from siamex.gateway.orders import LiveOrder, OrderTable
 from siamex.gateway.refusals import GatewayError, Refusal, RefusalCode
 from siamex.gateway.registry import Registry
-from siamex.gateway.registry_changes import RegistryChange
+from siamex.gateway.registry_changes import AccountType, RegistryChange
 from siamex.gateway.reports import ExecKind, OrderReport, OrderStatus, Report, RequestRejected
 from siamex.gateway.risk import OrderContext, RiskBook, order_value, scope_of
 from siamex.gateway.risk_commands import RiskCommand, RiskKill, RiskSetLimits, ScopeKind
+from siamex.measures.credit import CreditRegistry
+from siamex.measures.credit_commands import CreditCommand, CreditLine
 from siamex.trading.commands import AmendOrder, CancelOrder, Command, NewOrder, StartDay
 from siamex.trading.engine import Engine
 from siamex.trading.events import (
@@ -49,7 +52,7 @@ from siamex.units import shown
 __all__ = ["Exchange", "Outcome", "ServiceCommand"]
 
 ServiceCommand = (Command | OrderEntry | OrderReplace | OrderCancel | SessionLogon | RegistryChange
-                  | RiskCommand)
+                  | RiskCommand | CreditCommand)
 
 
 class Outcome:
@@ -90,11 +93,14 @@ class Exchange:
     """The engine with the gateway's state around it."""
 
     def __init__(self, engine: Engine | None = None, registry: Registry | None = None,
-                 risk: RiskBook | None = None, orders: OrderTable | None = None) -> None:
+                 risk: RiskBook | None = None, orders: OrderTable | None = None,
+                 credit: CreditRegistry | None = None) -> None:
         self.engine = engine if engine is not None else Engine()
         self.registry = registry if registry is not None else Registry()
         self.risk = risk if risk is not None else RiskBook()
         self.orders = orders if orders is not None else OrderTable()
+        self.credit = credit if credit is not None else CreditRegistry()
+        """The members' credit lines to their clients (siamex.measures.credit)."""
         self.fix_in: dict[str, int] = {}
         """Per ORS, the last FIX MsgSeqNum journaled since its last logon (decision 87)."""
         self._ns = 0
@@ -117,6 +123,8 @@ class Exchange:
             self.fix_in[command.ors] = command.next_in - 1
         elif isinstance(command, RiskKill | RiskSetLimits):
             self._risk(command, out)
+        elif isinstance(command, CreditLine):
+            self._credit(command, out)
         elif isinstance(command, Command):
             if isinstance(command, StartDay):
                 self.risk.start_day()  # exposure counts one day's trades (decision 85)
@@ -268,6 +276,22 @@ class Exchange:
                            f"member {cmd.member} has no account {shown(cmd.id)}")
         return None
 
+    def _credit(self, cmd: CreditLine, out: Outcome) -> None:
+        """Record a member's credit line to a client account of its own (decision 176); a
+        report the credit registry cannot hold is refused INVALID, changing nothing."""
+        member = self.registry.member(cmd.member)
+        if member is None:
+            out.refusal = Refusal(RefusalCode.UNKNOWN_MEMBER, f"no member {shown(cmd.member)}")
+        elif member.accounts.get(cmd.account) is not AccountType.CLIENT:
+            out.refusal = Refusal(RefusalCode.UNKNOWN_ACCOUNT,
+                                  f"member {cmd.member} has no client account {shown(cmd.account)}")
+        else:
+            try:
+                self.credit.report(cmd.member, cmd.account, cmd.investor, cmd.line,
+                                   cmd.collateral, cmd.ts)
+            except SiamexError as exc:
+                out.refusal = Refusal(RefusalCode.INVALID, exc.message)
+
     def _kill(self, cmd: RiskKill, out: Outcome) -> None:
         """Engage or release a kill switch; engaging cancels its scope's resting orders in the
         same sequenced step (PTRM: stops new orders and cancels those already sent)."""
@@ -412,16 +436,18 @@ class Exchange:
     # -- state ----------------------------------------------------------------------------
 
     def state(self) -> dict[str, Any]:
-        """The whole state as plain values: engine, registry, limits and live orders."""
+        """The whole state as plain values: engine, registry, limits, live orders and credit
+        lines."""
         return {"engine": snapshot(self.engine), "registry": self.registry.snapshot(),
                 "risk": self.risk.snapshot(), "orders": self.orders.state(),
-                "fix_in": dict(sorted(self.fix_in.items()))}
+                "fix_in": dict(sorted(self.fix_in.items())), "credit": self.credit.state()}
 
     @classmethod
     def from_state(cls, data: dict[str, Any]) -> Exchange:
         """Rebuild an exchange from `state()`."""
         exchange = cls(restore(data["engine"]), Registry.restore(data["registry"]),
-                       RiskBook.restore(data["risk"]), OrderTable.from_state(data["orders"]))
+                       RiskBook.restore(data["risk"]), OrderTable.from_state(data["orders"]),
+                       CreditRegistry.from_state(data["credit"]))
         exchange.fix_in = dict(data["fix_in"])
         return exchange
 

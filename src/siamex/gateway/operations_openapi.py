@@ -20,6 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.schemas import SchemaGenerator
 
+from siamex.gateway.credit_bodies import CreditLineBody
 from siamex.gateway.operations_bodies import REGISTRY_BODY, KillBody, LimitsBody
 from siamex.gateway.trading_bodies import AmendBody, CancelBody, LogonBody, OrderBody
 
@@ -29,7 +30,7 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 _SCHEMAS = "#/components/schemas/{name}"
 _BODY_TYPES: Final[dict[str, Any]] = {
     "registry": REGISTRY_BODY, "limits": LimitsBody, "kill": KillBody, "logon": LogonBody,
-    "order": OrderBody, "amend": AmendBody, "cancel": CancelBody}
+    "order": OrderBody, "amend": AmendBody, "cancel": CancelBody, "credit": CreditLineBody}
 _SCHEMA_LIST, _COMPONENTS = msgspec.json.schema_components(list(_BODY_TYPES.values()),
                                                            ref_template=_SCHEMAS)
 _BODIES = dict(zip(_BODY_TYPES, _SCHEMA_LIST, strict=True))
@@ -67,6 +68,12 @@ _PARAMETERS: Final[dict[str, Any]] = {
     "date": {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
     "format": {"type": "string", "enum": ["csv", "json"]}}
 _ORDERS = {"type": "array", "items": {"$ref": _SCHEMAS.format(name="Order")}}
+_MONEY = {"type": "string", "description": "baht as a decimal string"}
+_EXPOSURE = _object(account=_TEXT, investor=_TEXT, own_lines=_MONEY, own_collateral=_MONEY,
+                    other_members=_INT, other_lines=_MONEY, other_collateral=_MONEY,
+                    double_pledged=_INT, own_double_pledged=_INT)
+_PLEDGE = _object(member=_TEXT, account=_TEXT, investor=_TEXT, line=_MONEY, value=_MONEY,
+                  reported=_TEXT)
 _RESULTS: Final[dict[str, Any]] = {
     "Error": _object(error=_object(code=_TEXT, text=_TEXT)),
     "Seq": _object(seq=_INT),
@@ -93,6 +100,11 @@ _RESULTS: Final[dict[str, Any]] = {
     "ClearingReport": {"type": "object", "description": "the clearing house's day report "
                                                         "(docs/clearing.md)"},
     "Trades": _object(trades=_ORDERS),
+    "CreditExposure": _EXPOSURE,
+    "CreditReported": _object(seq=_INT, exposure={"$ref": _SCHEMAS.format(
+        name="CreditExposure")}),
+    "DoublePledges": _object(double_pledges={"type": "array", "items": _object(
+        kind=_TEXT, asset=_TEXT, pledges={"type": "array", "items": _PLEDGE})}),
 }
 
 
@@ -155,7 +167,8 @@ def _document() -> dict[str, Any]:
         "info": {"title": "siamex web API", "version": "1",
                  "description": "Order entry for traders (docs/web-api.md); the registry, "
                                 "pre-trade risk and audit trail of siamex serve "
-                                "(docs/operations.md)."},
+                                "(docs/operations.md); the members' credit data exchange "
+                                "(docs/credit-data.md)."},
         "security": [{"bearer": []}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
