@@ -18,8 +18,10 @@ from rich.table import Table
 
 from siamex.clearing.foundations.parameters import CLEARING_PARAMETERS, ClearingRules
 from siamex.clearing.foundations.reference import clearing_markdown_reference
-from siamex.errors import ErrorCode, SiamexError
+from siamex.errors import ErrorCode, SiamexError, read_input
 from siamex.journal.files import load_state, rebuild, write_state
+from siamex.measures.day_run import rebuild_measured, scenario_host
+from siamex.measures.depository import Depository, load_depository
 from siamex.rulebook.overrides import read_rules, rule_overrides
 from siamex.rulebook.reference import (
     markdown_reference,
@@ -86,21 +88,38 @@ def main() -> None:
               help="Start from a state file saved by an earlier day's --save-state.")
 @click.option("--save-state", type=click.Path(path_type=Path),
               help="Save the engine's state at the end (GTC/GTD orders and closes carry).")
+@click.option("--depository", type=click.Path(path_type=Path),
+              help="The first day's holdings per account (docs/check-before-sell.md): the "
+                   "measures' gate runs in front of the engine.")
+@click.option("--investor-key", type=click.Path(path_type=Path),
+              help="A file holding the exchange's investor key, for a depository file that "
+                   "names investors by national id.")
 @_guarded
 def replay(scenario: Path, summary: bool, output: Path | None, rules_files: tuple[Path, ...],
            pairs: tuple[str, ...], journal: Path | None, state_in: Path | None,
-           save_state: Path | None) -> None:
+           save_state: Path | None, depository: Path | None,
+           investor_key: Path | None) -> None:
     """Replay a scenario file and print every engine event as JSON Lines."""
     plan = load_scenario(scenario, rule_overrides(rules_files, pairs))
+    holdings = _depository(depository, investor_key)
     engine = load_state(state_in) if state_in else Engine()
+    host = scenario_host(plan, holdings, engine)
     with without_gc_pauses():
-        days = replay_scenario(plan, engine, journal=journal, output=output, summary=summary,
+        days = replay_scenario(plan, host, journal=journal, output=output, summary=summary,
                                stdout=sys.stdout.buffer)
     if summary:
         console = Console()
         print_summary(days, console if console.is_terminal else Console(width=100))
     if save_state is not None:
         write_state(engine, save_state)
+
+
+def _depository(path: Path | None, key_file: Path | None) -> Depository | None:
+    """Read `--depository`, with the key `--investor-key` names (a file's bytes, so that the
+    key never shows on a command line)."""
+    if path is None:
+        return None
+    return load_depository(path, read_input(key_file) if key_file else None)
 
 
 @main.command()
@@ -116,15 +135,24 @@ def replay(scenario: Path, summary: bool, output: Path | None, rules_files: tupl
 @click.option("--orders", "shown_orders", default=20, show_default=True,
               type=click.IntRange(min=0), help="How many orders whose outcome differs to list.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@click.option("--depository", type=click.Path(path_type=Path),
+              help="The first day's holdings per account, for both sides "
+                   "(docs/check-before-sell.md).")
+@click.option("--investor-key", type=click.Path(path_type=Path),
+              help="A file holding the exchange's investor key, for a depository file that "
+                   "names investors by national id.")
 @_guarded
 def compare(scenario: Path, a_files: tuple[Path, ...], a_pairs: tuple[str, ...],
             b_files: tuple[Path, ...], b_pairs: tuple[str, ...], shown_orders: int,
-            as_json: bool) -> None:
+            as_json: bool, depository: Path | None, investor_key: Path | None) -> None:
     """Run a scenario under rulebooks A and B and show what changed, per security and order."""
     a = Rules(side_label(a_files, a_pairs), rule_overrides(a_files, a_pairs))
     b = Rules(side_label(b_files, b_pairs), rule_overrides(b_files, b_pairs))
+    holdings = _depository(depository, investor_key)
     with without_gc_pauses():
-        result = report(compare_scenario(scenario, a, b), shown_orders)
+        result = report(compare_scenario(scenario, a, b,
+                                         lambda plan: scenario_host(plan, holdings)),
+                        shown_orders)
     if as_json:
         click.echo(json.dumps(result, indent=2))
         return
@@ -141,11 +169,60 @@ def journal() -> None:
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--snapshot", type=click.Path(path_type=Path),
               help="Start from this snapshot and replay only the records after it.")
+@click.option("--depository", type=click.Path(path_type=Path),
+              help="The holdings the journaled run opened with (its `replay --depository`): "
+                   "the commands pass the measures' gate again.")
+@click.option("--investor-key", type=click.Path(path_type=Path),
+              help="A file holding the exchange's investor key, for a depository file that "
+                   "names investors by national id.")
 @_guarded
-def journal_replay(path: Path, snapshot: Path | None) -> None:
+def journal_replay(path: Path, snapshot: Path | None, depository: Path | None,
+                   investor_key: Path | None) -> None:
     """Rebuild the engine from a journal (a torn last block is dropped); print its state hash."""
-    engine, last = rebuild(path, snapshot)
+    holdings = _depository(depository, investor_key)
+    if holdings is None:
+        engine, last = rebuild(path, snapshot)
+    elif snapshot is not None:
+        raise SiamexError(ErrorCode.INVALID_PARAMETER, (
+            "a snapshot holds the engine, not the measures' ledger: replay the whole journal "
+            "with --depository"))
+    else:
+        engine, last = rebuild_measured(path, holdings)
     click.echo(json.dumps({"last_seq": last, "state_hash": state_hash(engine)}))
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--depository", type=click.Path(path_type=Path),
+              help="A depository file: who the investors behind the accounts are (and the "
+                   "holdings check-before-sell needs).")
+@click.option("--investor-key", type=click.Path(path_type=Path),
+              help="A file holding the exchange's investor key, for a depository file that "
+                   "names investors by national id.")
+@click.option("--set", "pairs", multiple=True, metavar="NAME=VALUE",
+              help="Override an alert rule's parameter, or the trading rulebook's (e.g. "
+                   "order_screening=true); may be repeated.")
+@click.option("--json", "as_json", is_flag=True, help="Print the alerts as one JSON object.")
+@_guarded
+def surveil(scenario: Path, depository: Path | None, investor_key: Path | None,
+            pairs: tuple[str, ...], as_json: bool) -> None:
+    """Run a scenario behind the order screening and print the surveillance alerts of its flow
+    (push, layering, wash, close, split) with their evidence."""
+    from siamex.measures.alert_report import print_report, surveillance_report
+    from siamex.measures.surveillance import split_overrides, surveil_scenario
+    from siamex.rulebook.surveillance import SurveillanceRules
+
+    trading, alerting = split_overrides(rule_overrides((), pairs))
+    rules = read_rules(SurveillanceRules, alerting)
+    plan = load_scenario(scenario, trading)
+    found = _depository(depository, investor_key)
+    with without_gc_pauses():
+        result = surveillance_report(surveil_scenario(plan, found, rules))
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+        return
+    console = Console()
+    print_report(result, console if console.is_terminal else Console(width=120), str(scenario))
 
 
 @main.command()
@@ -159,6 +236,207 @@ def rulebook(markdown: bool, clearing: bool) -> None:
         click.echo(plain_table(CLEARING_PARAMETERS, written_default), nl=False)
     else:
         click.echo(plain_reference(), nl=False)
+
+
+@main.group()
+def measures() -> None:
+    """The 2024 measures' reports: short positions, fines, flagged investors, NVDR holders."""
+
+
+def _write_text(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise SiamexError(ErrorCode.FILE_NOT_FOUND, f"cannot write {path}: {exc.strerror}"
+                          ) from None
+
+
+def _print_rows(title: str, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    """Print report rows as a table, or say there are none."""
+    console = Console()
+    console = console if console.is_terminal else Console(width=160)
+    if not rows:
+        console.print(f"{title}: none", markup=False, highlight=False)
+        return
+    table = Table(title=title, title_justify="left")
+    for name in columns:
+        table.add_column(name.replace("_", " "), overflow="fold")
+    for row in rows:
+        table.add_row(*("-" if row[name] is None else str(row[name]).lower()
+                        if isinstance(row[name], bool) else str(row[name])
+                        for name in columns))
+    console.print(table)
+
+
+_KEY_HELP = ("A file holding the exchange's investor key, for a depository file that names "
+             "investors by national id.")
+
+
+@measures.command("shorts")
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--depository", type=click.Path(path_type=Path),
+              help="A depository file: the investors behind the accounts (and the holdings "
+                   "check-before-sell needs).")
+@click.option("--investor-key", type=click.Path(path_type=Path), help=_KEY_HELP)
+@click.option("--rules", "rules_files", multiple=True, type=click.Path(path_type=Path),
+              help="A TOML file of rulebook overrides; may be repeated.")
+@click.option("--set", "pairs", multiple=True, metavar="NAME=VALUE",
+              help="Override one rulebook parameter; may be repeated.")
+@click.option("--state", "state_in", type=click.Path(path_type=Path),
+              help="Start from the short positions an earlier day's --save-state wrote.")
+@click.option("--save-state", type=click.Path(path_type=Path),
+              help="Save the short positions at the end, for the next day's --state.")
+@click.option("--csv", "csv_out", type=click.Path(path_type=Path),
+              help="Also write the report to this file: CSV, or JSON if the name ends in .json.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@_guarded
+def measures_shorts(scenario: Path, depository: Path | None, investor_key: Path | None,
+                    rules_files: tuple[Path, ...], pairs: tuple[str, ...],
+                    state_in: Path | None, save_state: Path | None, csv_out: Path | None,
+                    as_json: bool) -> None:
+    """Run a scenario and print each day's outstanding short position report."""
+    from siamex.measures.day_run import measured_handler
+    from siamex.measures.short_positions import (
+        ShortPositions,
+        load_short_positions,
+        report_scenario,
+        write_short_positions,
+    )
+    from siamex.measures.short_report import COLUMNS, write_short_report
+
+    plan = load_scenario(scenario, rule_overrides(rules_files, pairs))
+    handle, investor_of = measured_handler(plan, _depository(depository, investor_key))
+    positions = (load_short_positions(state_in, investor_of) if state_in is not None
+                 else ShortPositions(investor_of))
+    with without_gc_pauses():
+        rows = report_scenario(plan, positions, handle)
+    if csv_out is not None:
+        write_short_report(rows, csv_out)
+    if save_state is not None:
+        write_short_positions(positions, save_state)
+    shown = [row.as_json() for row in rows]
+    if as_json:
+        click.echo(json.dumps(shown, indent=2))
+    else:
+        _print_rows("outstanding short positions", COLUMNS, shown)
+
+
+@measures.command("fines")
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--depository", type=click.Path(path_type=Path),
+              help="A depository file: the holdings check-before-sell needs, and the investors "
+                   "screening compares.")
+@click.option("--investor-key", type=click.Path(path_type=Path), help=_KEY_HELP)
+@click.option("--fines", "fines_file", type=click.Path(path_type=Path),
+              help="A base fines table (TOML) replacing the bundled one.")
+@click.option("--rules", "rules_files", multiple=True, type=click.Path(path_type=Path),
+              help="A TOML file of rulebook overrides; may be repeated.")
+@click.option("--set", "pairs", multiple=True, metavar="NAME=VALUE",
+              help="Override one rulebook parameter; may be repeated.")
+@click.option("--csv", "csv_out", type=click.Path(path_type=Path),
+              help="Also write the fines to this CSV file.")
+@click.option("--json", "as_json", is_flag=True, help="Print the fines as JSON.")
+@_guarded
+def measures_fines(scenario: Path, depository: Path | None, investor_key: Path | None,
+                   fines_file: Path | None, rules_files: tuple[Path, ...],
+                   pairs: tuple[str, ...], csv_out: Path | None, as_json: bool) -> None:
+    """Run a scenario and fine each member's short-sale and program-trading breaches."""
+    from siamex.measures.day_run import measured_handler
+    from siamex.measures.fines import FINE_COLUMNS, fine_scenario, fines_csv
+    from siamex.rulebook.measure_fines import default_measure_fines, load_measure_fines
+
+    table = load_measure_fines(fines_file) if fines_file is not None else default_measure_fines()
+    plan = load_scenario(scenario, rule_overrides(rules_files, pairs))
+    handle, _ = measured_handler(plan, _depository(depository, investor_key))
+    with without_gc_pauses():
+        days = fine_scenario(plan, handle, table)
+    if csv_out is not None:
+        _write_text(csv_out, fines_csv(days))
+    if as_json:
+        click.echo(json.dumps([{"date": date, "fines": [row.as_json() for row in rows]}
+                               for date, rows in days], indent=2))
+    else:
+        _print_rows("fines", FINE_COLUMNS, [{"date": date, **row.as_json()}
+                                            for date, rows in days for row in rows])
+
+
+@measures.command("flagged")
+@click.option("--alerts", "alert_files", multiple=True, required=True,
+              type=click.Path(path_type=Path),
+              help="An alerts file (`siamex surveil --json`, or an array of alerts with "
+                   "investor, rule and date); may be repeated.")
+@click.option("--date", "on", required=True, metavar="YYYY-MM-DD",
+              help="The day the list is for.")
+@click.option("--member", help="The member receiving the list: it also sees its own accounts "
+                               "linked to no investor.")
+@click.option("--rules", "rules_files", multiple=True, type=click.Path(path_type=Path),
+              help="A TOML file of rulebook overrides; may be repeated.")
+@click.option("--set", "pairs", multiple=True, metavar="NAME=VALUE",
+              help="Override one rulebook parameter (flagged_investor_days); may be repeated.")
+@click.option("--csv", "csv_out", type=click.Path(path_type=Path),
+              help="Also write the list to this CSV file.")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@_guarded
+def measures_flagged(alert_files: tuple[Path, ...], on: str, member: str | None,
+                     rules_files: tuple[Path, ...], pairs: tuple[str, ...],
+                     csv_out: Path | None, as_json: bool) -> None:
+    """Print the flagged-investor list members receive for a day."""
+    from siamex.measures.flagged import (
+        FLAGGED_COLUMNS,
+        flagged_csv,
+        flagged_list,
+        load_flag_records,
+    )
+    from siamex.rulebook.parameters import Rulebook
+
+    rules = read_rules(Rulebook, rule_overrides(rules_files, pairs))
+    day = _run_date(on)
+    records = [record for path in alert_files for record in load_flag_records(path)]
+    entries = flagged_list(records, day, rules.flagged_investor_days, member)
+    if csv_out is not None:
+        _write_text(csv_out, flagged_csv(entries))
+    shown = [entry.as_json() for entry in entries]
+    if as_json:
+        click.echo(json.dumps(shown, indent=2))
+    else:
+        _print_rows(f"flagged investors on {day.isoformat()}", FLAGGED_COLUMNS, shown)
+
+
+@measures.command("nvdr")
+@click.option("--depository", required=True, type=click.Path(path_type=Path),
+              help="A depository file: the NVDR holdings (symbols ending -R) and investors.")
+@click.option("--investor-key", type=click.Path(path_type=Path), help=_KEY_HELP)
+@click.option("--listed", "listed_from", required=True, type=click.Path(path_type=Path),
+              help="A scenario whose instruments give the listed shares (its day of the "
+                   "depository's date, else its last day).")
+@click.option("--rules", "rules_files", multiple=True, type=click.Path(path_type=Path),
+              help="A TOML file of rulebook overrides; may be repeated.")
+@click.option("--set", "pairs", multiple=True, metavar="NAME=VALUE",
+              help="Override one rulebook parameter (nvdr_disclosure_top, "
+                   "nvdr_disclosure_pct); may be repeated.")
+@click.option("--csv", "csv_out", type=click.Path(path_type=Path),
+              help="Also write the disclosure to this CSV file.")
+@click.option("--json", "as_json", is_flag=True, help="Print the disclosure as JSON.")
+@_guarded
+def measures_nvdr(depository: Path, investor_key: Path | None, listed_from: Path,
+                  rules_files: tuple[Path, ...], pairs: tuple[str, ...], csv_out: Path | None,
+                  as_json: bool) -> None:
+    """Print the NVDR disclosure: each security's top NVDR holders and those over 0.5%."""
+    from siamex.measures.nvdr import NVDR_COLUMNS, disclose_depository, nvdr_csv
+
+    holdings = _depository(depository, investor_key)
+    assert holdings is not None
+    plan = load_scenario(listed_from, rule_overrides(rules_files, pairs))
+    disclosed = disclose_depository(holdings, plan)
+    if csv_out is not None:
+        _write_text(csv_out, nvdr_csv(disclosed))
+    if as_json:
+        click.echo(json.dumps([item.as_json() for item in disclosed], indent=2))
+    else:
+        _print_rows("NVDR holders", NVDR_COLUMNS, [
+            {"symbol": item.symbol, "listed_shares": item.listed_shares,
+             "nvdr_shares": item.nvdr_shares, **holder.as_json()}
+            for item in disclosed for holder in item.holders])
 
 
 @main.group()
@@ -186,6 +464,19 @@ def bench_engine(securities: int | None, commands: int, runs: int, seed: int, co
 
     run_engine(Console(), securities=securities, commands=commands, runs=runs, seed=seed,
                controls=controls, deep=deep)
+
+
+@bench.command("measures")
+@click.option("--securities", default=400, show_default=True, help="Securities in the day.")
+@click.option("--commands", default=300_000, show_default=True, help="Commands in the day.")
+@click.option("--runs", default=5, show_default=True, help="Runs per setting (medians).")
+@click.option("--seed", default=1, show_default=True, help="Workload seed.")
+def bench_measures(securities: int, commands: int, runs: int, seed: int) -> None:
+    """Measure the time per command of the engine alone and behind check-before-sell and the
+    order screening, on the same day in one process."""
+    from siamex.bench.runs import run_measures
+
+    run_measures(Console(), securities=securities, commands=commands, runs=runs, seed=seed)
 
 
 @bench.command("gateway")
@@ -295,6 +586,22 @@ def bench_rates(series: int, days: int, runs: int, seed: int) -> None:
         raise SiamexError(ErrorCode.INVALID_PARAMETER,
                           f"--series and --runs must be at least 1, --days at least {MIN_DAYS}")
     print_figures(rates_benchmark(series, days, runs, seed), click.echo)
+
+
+@bench.command("surveil")
+@click.option("--days", default=5, show_default=True, help="Generated days (seeds in a row).")
+@click.option("--seed", default=1, show_default=True, help="Seed of the first day.")
+@click.option("--orders", default=20_000, show_default=True, help="Orders in a day.")
+@_guarded
+def bench_surveil(days: int, seed: int, orders: int) -> None:
+    """Measure the alert rules' false alerts per 1,000 orders on clean generated days, the
+    patterns planted in them they find, the time to surveil a day and the order screening's
+    cost per command."""
+    from siamex.bench.surveil import print_figures, surveil_benchmark
+
+    if min(days, orders) < 1:
+        raise SiamexError(ErrorCode.INVALID_PARAMETER, "--days and --orders must be at least 1")
+    print_figures(surveil_benchmark(days, seed, orders), click.echo)
 
 
 def _counts(text: str) -> tuple[int, ...]:
@@ -628,6 +935,9 @@ def derivatives_run(accounts_file: Path, trade_files: tuple[Path, ...],
 @click.option("--fix-port", type=click.IntRange(0, 65535), help="0 picks a free port.")
 @click.option("--http-port", type=click.IntRange(0, 65535), help="0 picks a free port.")
 @click.option("--feed-port", type=click.IntRange(0, 65535), help="0 picks a free port.")
+@click.option("--depository", type=click.Path(path_type=Path),
+              help="Open the investors' holdings of this file (docs/check-before-sell.md) "
+                   "before the first trading day, for check-before-sell and the measures.")
 @click.option("--demo", is_flag=True,
               help="Add synthetic participants trading over FIX on an accelerated clock "
                    "(default speed 20, from 09:55 of the next trading day; docs/demo.md).")
@@ -635,7 +945,7 @@ def derivatives_run(accounts_file: Path, trade_files: tuple[Path, ...],
 def serve(folder: Path | None, config_file: Path | None, init_file: Path | None,
           universe: Path | None, market: str | None, speed: int | None, day: str | None,
           start: str | None, fix_port: int | None, http_port: int | None,
-          feed_port: int | None, demo: bool) -> None:
+          feed_port: int | None, depository: Path | None, demo: bool) -> None:
     """Run the exchange as a service: FIX 4.4 order entry and the web API, pre-trade risk,
     market data, the drop copy and the day's clearing, on the real session schedule
     (docs/serve.md)."""
@@ -687,7 +997,7 @@ def serve(folder: Path | None, config_file: Path | None, init_file: Path | None,
         if market == "tfex" and universe is None:
             universe = stack.enter_context(bundled_universe(market))
         run_server(dataclasses.replace(config, **changes),
-                   ServeOptions(data, universe, demo=demo))
+                   ServeOptions(data, universe, demo=demo, depository=depository))
 
 
 @main.command()

@@ -43,11 +43,13 @@ from siamex.gateway.fix.acceptor import FixAcceptor
 from siamex.gateway.fix.session import SessionConfig
 from siamex.gateway.genesis import genesis, member_specs
 from siamex.gateway.investor_key import investor_key
+from siamex.gateway.measures_api import measures_routes
 from siamex.gateway.operations import operations_app
 from siamex.gateway.service import Service
 from siamex.gateway.tokens import Tokens
 from siamex.gateway.trading_api import trading_routes
 from siamex.gateway.universe import load_universe
+from siamex.measures.depository import load_depository
 from siamex.runtime import serving_gc
 from siamex.units import date_of, parse_date
 
@@ -65,6 +67,8 @@ class ServeOptions:
     """Run the demo's synthetic participants too (siamex.demo)."""
     days: int | None = None
     """With `demo`: stop once this many days traded and settled."""
+    depository: Path | None = None
+    """The depository file opened before the first trading day (decision 184)."""
 
 
 @contextlib.contextmanager
@@ -93,6 +97,7 @@ async def _serve(config: ServeConfig, options: ServeOptions, out: TextIO) -> Non
     first_day = date_of(clock.now_ns() // 1000) if config.date is None \
         else parse_date(config.date)
     universe = load_universe(options.universe, first_day)
+    key = investor_key(folder)
     service = Service(folder, universe, clock, members=member_specs(config), sync=options.sync)
     audit = SqliteAuditLog(folder / "audit.sqlite")
     AuditSink(audit, service.exchange).attach(service)
@@ -106,8 +111,12 @@ async def _serve(config: ServeConfig, options: ServeOptions, out: TextIO) -> Non
     routes += market_data_routes(feed_log)
     routes += link.routes(tokens)
     routes += trading_routes(service, tokens)
-    routes += credit_routes(service, tokens, investor_key(folder))
+    routes += credit_routes(service, tokens, key)
+    routes += measures_routes(service, tokens)
     service.replay()
+    if options.depository is not None and service.exchange.measures.opened is None:
+        service.depository = load_depository(options.depository, key)  # decision 184
+        service.check_depository()
     clock.not_before(service.first_ts())
     acceptor.resume()
     resumed = not service.fresh

@@ -6,6 +6,7 @@ The figures are printed, never asserted: the machines are shared.
 
 from __future__ import annotations
 
+import statistics
 import tempfile
 from pathlib import Path
 
@@ -24,12 +25,15 @@ from siamex.bench.engine import measure as measure_engine
 from siamex.bench.feed import measure_feed, median_feed
 from siamex.bench.fix_layer import fix_layer_us
 from siamex.bench.gateway import measure_gateway, median_figures
+from siamex.bench.measures import measure_measures
 from siamex.bench.report import print_baseline, print_controls_slowdown, print_engine_figures
 from siamex.bench.workload import generate
 from siamex.clearing.foundations.store_open import open_store
 from siamex.errors import ErrorCode, SiamexError
 
-__all__ = ["run_clearing", "run_engine", "run_feed", "run_gateway"]
+__all__ = ["run_clearing", "run_engine", "run_feed", "run_gateway", "run_measures"]
+
+MEASURES_TARGET = 0.20  # issue 15: under 20% more time per command
 
 
 def run_engine(console: Console, *, securities: int | None, commands: int, runs: int, seed: int,
@@ -49,6 +53,31 @@ def run_engine(console: Console, *, securities: int | None, commands: int, runs:
     with console.status(f"measuring the engine against the bare book ({runs} runs each)"):
         baseline = against_bare(workload, runs)
     print_baseline(baseline, console)
+
+
+def run_measures(console: Console, *, securities: int, commands: int, runs: int,
+                 seed: int) -> None:
+    """Measure the engine alone and behind the measures' gate on the same day (issue 15)."""
+    with console.status("generating the workload"):
+        workload = generate(securities, commands, seed)
+    with console.status(f"measuring ({runs} runs each, alternating)"):
+        figures = measure_measures(workload, runs)
+    table = Table(title=f"check-before-sell and order screening, {figures.commands:,} commands "
+                  f"over {securities} securities (one core)", title_justify="left")
+    table.add_column("setting")
+    table.add_column("us/command (median)", justify="right")
+    table.add_column("runs", justify="right")
+    table.add_column("rejected", justify="right")
+    for name, values, rejected in (("engine alone", figures.alone, figures.rejected_alone),
+                                   ("engine behind the gate", figures.gated,
+                                    figures.rejected_gated)):
+        table.add_row(name, f"{statistics.median(values):.3f}",
+                      ", ".join(f"{v:.3f}" for v in values), f"{rejected:,}")
+    console.print(table)
+    verdict = "met" if figures.overhead < MEASURES_TARGET else "NOT met"
+    console.print(f"overhead: {figures.overhead:+.1%} time per command (median of the rounds' "
+                  f"ratios: {', '.join(f'{r:.3f}' for r in figures.ratios)}); target under "
+                  f"{MEASURES_TARGET:.0%}: {verdict}")
 
 
 def run_gateway(console: Console, *, sessions: tuple[int, ...], rate: int, seconds: float,

@@ -35,7 +35,15 @@ from siamex.gateway.risk import OrderContext, RiskBook, order_value, scope_of
 from siamex.gateway.risk_commands import RiskCommand, RiskKill, RiskSetLimits, ScopeKind
 from siamex.measures.credit import CreditRegistry
 from siamex.measures.credit_commands import CreditCommand, CreditLine
-from siamex.trading.commands import AmendOrder, CancelOrder, Command, NewOrder, StartDay
+from siamex.measures.live import LiveMeasures, OpenDepository
+from siamex.trading.commands import (
+    AdvanceTime,
+    AmendOrder,
+    CancelOrder,
+    Command,
+    NewOrder,
+    StartDay,
+)
 from siamex.trading.engine import Engine
 from siamex.trading.events import (
     Accepted,
@@ -52,7 +60,7 @@ from siamex.units import shown
 __all__ = ["Exchange", "Outcome", "ServiceCommand"]
 
 ServiceCommand = (Command | OrderEntry | OrderReplace | OrderCancel | SessionLogon | RegistryChange
-                  | RiskCommand | CreditCommand)
+                  | RiskCommand | CreditCommand | OpenDepository)
 
 
 class Outcome:
@@ -94,13 +102,16 @@ class Exchange:
 
     def __init__(self, engine: Engine | None = None, registry: Registry | None = None,
                  risk: RiskBook | None = None, orders: OrderTable | None = None,
-                 credit: CreditRegistry | None = None) -> None:
+                 credit: CreditRegistry | None = None,
+                 measures: LiveMeasures | None = None) -> None:
         self.engine = engine if engine is not None else Engine()
         self.registry = registry if registry is not None else Registry()
         self.risk = risk if risk is not None else RiskBook()
         self.orders = orders if orders is not None else OrderTable()
         self.credit = credit if credit is not None else CreditRegistry()
         """The members' credit lines to their clients (siamex.measures.credit)."""
+        self.measures = measures if measures is not None else LiveMeasures()
+        """Check-before-sell, the order screening and the short positions (issue 15)."""
         self.fix_in: dict[str, int] = {}
         """Per ORS, the last FIX MsgSeqNum journaled since its last logon (decision 87)."""
         self._ns = 0
@@ -125,10 +136,15 @@ class Exchange:
             self._risk(command, out)
         elif isinstance(command, CreditLine):
             self._credit(command, out)
+        elif isinstance(command, OpenDepository):
+            text = self.measures.open(command)
+            if text is not None:
+                out.refusal = Refusal(RefusalCode.INVALID, text)
         elif isinstance(command, Command):
             if isinstance(command, StartDay):
                 self.risk.start_day()  # exposure counts one day's trades (decision 85)
-            self._events(self.engine.handle(command), None, out)
+                command = self.measures.start_day(command)
+            self._events(self._run(command), None, out)
         else:
             try:
                 self.registry.apply(command)
@@ -174,12 +190,35 @@ class Exchange:
         order = LiveOrder(str(seq), member, cmd.ors, cmd.trader, cmd.account, cmd.clordid,
                           cmd.symbol, cmd.side, cmd.type, cmd.validity, cmd.qty, cmd.price,
                           cmd.position_effect)
-        self.orders.add(order)
         new = NewOrder(cmd.ts, order.engine_id, member, cmd.account, cmd.symbol, cmd.side,
                        cmd.qty, cmd.type, cmd.price, cmd.validity, cmd.expire_date,
                        cmd.published_qty, cmd.short, cmd.cash_balance, cmd.nvdr,
                        cmd.client_type, cmd.smp_id, cmd.position_effect)
-        self._events(self.engine.handle(new), None, out)
+        measured = self._measured(new, out)
+        if measured is not None:
+            self._refuse_entry(cmd, member, measured.reason.value, measured.text, out)
+            return
+        self.orders.add(order)
+        self._events(self._run(new), None, out)
+
+    def _run(self, command: Command) -> list[Event]:
+        """Run a command through the engine, the measures following its events."""
+        events = self.engine.handle(command)
+        self.measures.observe(command, events)
+        return events
+
+    def _measured(self, command: Command, out: Outcome) -> Rejected | None:
+        """The measures' refusal of an order or amend (issue 15), the engine first brought
+        to its time so that what is due happens before (decision 154)."""
+        measures, engine = self.measures, self.engine
+        if not measures.watches(command, engine):
+            return None
+        if command.ts >= engine.next_due:
+            self._events(self._run(AdvanceTime(command.ts)), None, out)
+        refusal = measures.check(command, engine)
+        if refusal is not None:
+            measures.observe(command, [refusal])
+        return refusal
 
     def _target(self, cmd: OrderReplace | OrderCancel, out: Outcome) -> LiveOrder | None:
         """The live order a request names, if the trader may touch it; else a refusal that
@@ -229,7 +268,11 @@ class Exchange:
                            cmd.side)
         request = _Request(order, cmd.ors, cmd.trader, cmd.clordid, cmd.orig_clordid,
                            replace=True)
-        self._events(self.engine.handle(amend), request, out)
+        measured = self._measured(amend, out)
+        if measured is not None:
+            self._events([measured], request, out)
+            return
+        self._events(self._run(amend), request, out)
 
     def _cancel(self, cmd: OrderCancel, out: Outcome) -> None:
         order = self._target(cmd, out)
@@ -237,7 +280,7 @@ class Exchange:
             return
         request = _Request(order, cmd.ors, cmd.trader, cmd.clordid, cmd.orig_clordid)
         cancel = CancelOrder(cmd.ts, order.engine_id, order.member)
-        self._events(self.engine.handle(cancel), request, out)
+        self._events(self._run(cancel), request, out)
 
     def _risk(self, cmd: RiskKill | RiskSetLimits, out: Outcome) -> None:
         """Set a scope's limits or turn its kill switch; a scope named wrongly is refused
@@ -306,7 +349,7 @@ class Exchange:
             request = _Request(order, order.ors, order.trader, None, None,
                                text=f"cancelled by the kill switch of {scope}")
             cancel = CancelOrder(cmd.ts, engine_id, order.member, True)
-            self._events(self.engine.handle(cancel), request, out)
+            self._events(self._run(cancel), request, out)
 
     def status(self, ors: str, trader: str, clordid: str, ns: int) -> OrderReport | None:
         """An order's state for an OrderStatusRequest: a query, which changes nothing; None
@@ -436,18 +479,20 @@ class Exchange:
     # -- state ----------------------------------------------------------------------------
 
     def state(self) -> dict[str, Any]:
-        """The whole state as plain values: engine, registry, limits, live orders and credit
-        lines."""
+        """The whole state as plain values: engine, registry, limits, live orders, credit
+        lines and the measures."""
         return {"engine": snapshot(self.engine), "registry": self.registry.snapshot(),
                 "risk": self.risk.snapshot(), "orders": self.orders.state(),
-                "fix_in": dict(sorted(self.fix_in.items())), "credit": self.credit.state()}
+                "fix_in": dict(sorted(self.fix_in.items())), "credit": self.credit.state(),
+                "measures": self.measures.state()}
 
     @classmethod
     def from_state(cls, data: dict[str, Any]) -> Exchange:
         """Rebuild an exchange from `state()`."""
         exchange = cls(restore(data["engine"]), Registry.restore(data["registry"]),
                        RiskBook.restore(data["risk"]), OrderTable.from_state(data["orders"]),
-                       CreditRegistry.from_state(data["credit"]))
+                       CreditRegistry.from_state(data["credit"]),
+                       LiveMeasures.from_state(data["measures"]))
         exchange.fix_in = dict(data["fix_in"])
         return exchange
 

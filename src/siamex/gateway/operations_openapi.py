@@ -100,6 +100,12 @@ _RESULTS: Final[dict[str, Any]] = {
     "ClearingReport": {"type": "object", "description": "the clearing house's day report "
                                                         "(docs/clearing.md)"},
     "Trades": _object(trades=_ORDERS),
+    "Availability": _object(account=_TEXT, symbol=_TEXT, sell=_INT, short_sell=_INT,
+                            check_before_sell={"type": "boolean"}),
+    "ShortPositions": _object(date=_MAYBE_TEXT, positions={"type": "array", "items": _object(
+        date=_TEXT, symbol=_TEXT, short_volume=_INT, short_value=_TEXT,
+        bought_back_volume=_INT, outstanding_volume=_INT, listed_shares=_INT,
+        outstanding_pct=_MAYBE_TEXT, at_cap={"type": "boolean"})}),
     "CreditExposure": _EXPOSURE,
     "CreditReported": _object(seq=_INT, exposure={"$ref": _SCHEMAS.format(
         name="CreditExposure")}),

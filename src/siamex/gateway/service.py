@@ -38,6 +38,8 @@ from siamex.gateway.exchange import Exchange, Outcome, ServiceCommand
 from siamex.gateway.journaled import DECODER, ServiceRecord
 from siamex.gateway.universe import Universe
 from siamex.journal.log import JournalWriter, recover
+from siamex.measures.depository import Depository
+from siamex.measures.live import open_depository
 from siamex.rulebook.calendar import OutsideCalendar, is_trading_day, trading_day_offset
 from siamex.trading.commands import AdvanceTime, MemberSpec
 from siamex.units import date_of
@@ -61,10 +63,13 @@ class Service:
     """The exchange's state behind its journal, fed by one sequencer."""
 
     def __init__(self, folder: Path, universe: Universe, clock: ExchangeClock, *,
-                 members: tuple[MemberSpec, ...] = (), sync: bool = True) -> None:
+                 members: tuple[MemberSpec, ...] = (), sync: bool = True,
+                 depository: Depository | None = None) -> None:
         self.folder = folder
         self.universe = universe
         self.members = members
+        self.depository = depository
+        """The holdings opened before the first trading day (decision 184)."""
         self.clock = clock
         self.exchange = Exchange()
         self.seq = 0
@@ -107,6 +112,32 @@ class Service:
             raise SiamexError(ErrorCode.DATA_FOLDER, (
                 f"{self.folder} holds a {day.market} market's journal and the universe is of "
                 f"the {self.universe.market} market: give another --data folder"))
+
+    def check_depository(self) -> None:
+        """Refuse a depository file that cannot open: the journal traded a day without it, or
+        the file's balances are of another day than the first the server opens."""
+        depository = self.depository
+        if depository is None or self.exchange.measures.opened is not None:
+            return
+        engine = self.exchange.engine
+        if engine.date is not None:
+            raise SiamexError(ErrorCode.DEPOSITORY_FILE, (
+                f"{self.folder} traded {engine.date.isoformat()} without a depository: its "
+                "holdings would not follow those days; give another --data folder"))
+        first = self._next_trading_day(self.clock.now_ns() // 1000)
+        if first is not None:
+            depository.check_opens(first.isoformat())
+
+    def _next_trading_day(self, now_us: int) -> dt.date | None:
+        """The trading day the clock is in, or the next one (None outside the calendar): a
+        date that is no trading day counts from the one before it."""
+        day = self._trading_day(now_us)
+        if day is not None:
+            return day
+        try:
+            return trading_day_offset(date_of(now_us), 1)
+        except OutsideCalendar:
+            return None
 
     def first_ts(self) -> int:
         """The time in nanoseconds the clock must not run before: the journal's last."""
@@ -177,6 +208,8 @@ class Service:
         engine = self.exchange.engine
         day = self._trading_day(now_us)
         if day is not None and (engine.date is None or engine.date < day):
+            if self.depository is not None and self.exchange.measures.opened is None:
+                return open_depository(self.depository)
             return self.universe.start(day, now_us, first=engine.date is None,
                                        members=self.members,
                                        carried=frozenset(engine.day.closes))

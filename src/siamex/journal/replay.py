@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 
 from siamex.journal.log import Record, read_journal
+from siamex.journal.sequencer import Handler
 from siamex.trading.engine import Engine
 from siamex.trading.snapshot import restore, snapshot
 
@@ -32,7 +33,7 @@ def replay(journal: Path, snapshot_path: Path | None = None) -> tuple[Engine, in
     return engine, apply_records(engine, read_journal(journal), last)
 
 
-def apply_records(engine: Engine, records: Iterable[Record], after: int) -> int:
+def apply_records(engine: Handler, records: Iterable[Record], after: int) -> int:
     """Run every record after sequence number `after` (a snapshot's); return the last one run."""
     last = after
     for record in records:

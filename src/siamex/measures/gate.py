@@ -62,9 +62,11 @@ _CHECKED: Final = frozenset({NewOrder, AmendOrder, TradeReport})
 class PreTrade(Protocol):
     """A measure the gate consults before a new order, and tells of every command run.
 
-    `check` sees each new order the engine's own checks would accept and returns a refusal
-    (reason, text) or None; `observe` sees every command the engine ran with its events (a
-    refused one with its `Rejected`). A post-trade observer returns None from `check`.
+    `check` sees each new order and returns a refusal (reason, text) or None; the gate keeps
+    a refusal only for an order the engine's own checks would accept, so `check` may see one
+    they refuse (an unknown symbol, a day not started) and must then not fail. `observe` sees
+    every command the engine ran with its events (a refused one with its `Rejected`). A
+    post-trade observer returns None from `check`.
     """
 
     def check(self, command: NewOrder, engine: Engine) -> tuple[Reject, str] | None: ...
@@ -209,16 +211,15 @@ class Gate:
         """The gate's refusal of a command, or None to let the engine run it."""
         failure: tuple[Reject, str] | None = None
         if isinstance(command, NewOrder):
-            # the engine's checks run only when a measure may answer: most orders pass the
-            # ledger's one look-up and are the engine's alone
+            # the engine's checks run only when a measure would refuse: most orders pass the
+            # measures' look-ups and are the engine's alone
             failure = self.before_sell.check(command, engine)
-            if (failure is None and not self.extras) or not _engine_takes_order(command,
-                                                                                engine):
-                return None
             for measure in self.extras:
                 if failure is not None:
                     break
                 failure = measure.check(command, engine)
+            if failure is not None and not _engine_takes_order(command, engine):
+                return None
         elif isinstance(command, AmendOrder):
             order = engine.orders.get(command.id)
             if order is not None:

@@ -1,0 +1,83 @@
+"""A scenario's days run as the exchange runs them, each command with its events.
+
+The measures' reports learn from (command, events) pairs (the gate's `observe`), which the
+scenario runner does not give: it yields events only. This runs a day's commands in the
+runner's order (siamex.scenario.runner.day_commands), an action refused at the edge adding its
+rejection to the events of the time advance it became, exactly as `siamex replay` prints it;
+and it puts the engine behind the gate, so that check-before-sell and central order screening
+refuse in a report's run what they would refuse in the market (decision 162).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from siamex.errors import ErrorCode, SiamexError
+from siamex.journal.log import CorruptJournal, read_journal
+from siamex.journal.replay import apply_records
+from siamex.measures.availability import Availability
+from siamex.measures.depository import Depository
+from siamex.measures.gate import Gate, MeasuredEngine, measured_engine
+from siamex.measures.investors import Investors
+from siamex.measures.screening import Screening
+from siamex.rulebook.parameters import Rulebook
+from siamex.scenario.loader import DayPlan, Scenario
+from siamex.scenario.runner import day_commands
+from siamex.trading.commands import Command
+from siamex.trading.engine import Engine
+from siamex.trading.events import Event, Rejected
+
+__all__ = ["Handler", "InvestorOf", "day_pairs", "measured_handler", "rebuild_measured",
+           "scenario_host"]
+
+Handler = Callable[[Command], list[Event]]
+"""What runs a command: an Engine's `handle`, or a measured engine's."""
+InvestorOf = Callable[[str, str], str]
+"""(member, account) -> the investor's pseudonymous id (common to the measures)."""
+
+
+def scenario_host(scenario: Scenario, depository: Depository | None,
+                  engine: Engine | None = None) -> Engine | MeasuredEngine:
+    """The engine a scenario runs on, as the market would run it: behind the gate with the
+    depository's holdings when one is given, and with the central order screening when one
+    of its days turns `order_screening` on; else the engine alone, at its own speed."""
+    investors = depository.investors if depository is not None else Investors()
+    screens = any(Rulebook(day.start.rules).order_screening for day in scenario.days)
+    extras = (Screening(investors.investor_of),) if screens else ()
+    return measured_engine(scenario, depository, engine, extras)
+
+
+def rebuild_measured(journal: Path, depository: Depository) -> tuple[Engine, int]:
+    """Rebuild the engine of a run journaled behind the gate (`siamex replay --journal
+    --depository`): its commands pass the gate again, with the same holdings, so that what the
+    measures refused stays refused; return the engine and the last sequence number."""
+    if not journal.exists():
+        raise SiamexError(ErrorCode.FILE_NOT_FOUND, f"no journal at {journal}")
+    investors = depository.investors
+    gate = Gate(Availability(depository.holdings), (Screening(investors.investor_of),))
+    host = MeasuredEngine(Engine(), gate)
+    try:
+        last = apply_records(host, read_journal(journal), 0)
+    except CorruptJournal as exc:
+        raise SiamexError(exc.code, f"{journal}: {exc}") from None
+    return host.engine, last
+
+
+def measured_handler(scenario: Scenario, depository: Depository | None
+                     ) -> tuple[Handler, InvestorOf]:
+    """A fresh engine for a scenario behind the gate (check-before-sell with the depository's
+    holdings when its days turn it on; central order screening when they turn that on), and
+    who the accounts' investors are (each account its own without a depository)."""
+    investors = depository.investors if depository is not None else Investors()
+    host = measured_engine(scenario, depository, extras=(Screening(investors.investor_of),))
+    return host.handle, investors.investor_of
+
+
+def day_pairs(day: DayPlan, handle: Handler) -> Iterator[tuple[Command, list[Event]]]:
+    """Run a day's commands in order, yielding each with its events."""
+    for command, reject in day_commands(day):
+        events = handle(command)
+        if reject is not None:
+            events = [*events, Rejected(command.ts, reject.id, reject.reason, reject.text)]
+        yield command, events
