@@ -1,5 +1,6 @@
-"""Build siamex, compiling the hot paths (the engine's, and the gateway's from a FIX message to
-its ExecutionReport) with mypyc where a C compiler is available.
+"""Build siamex, compiling the hot paths (the engine's, the measures' gate in front of it, and
+the gateway's from a FIX message to its ExecutionReport) with mypyc where a C compiler is
+available.
 
 The compiled modules are the same Python source (mypyc, which ships with mypy): 3-4x faster,
 with identical behaviour. Set SIAMEX_PURE=1 to skip compilation; if compilation fails (no C
@@ -32,6 +33,9 @@ COMPILED = [
     "src/siamex/trading/trade_reports.py",
     "src/siamex/trading/overnight.py",
     "src/siamex/trading/engine.py",
+    "src/siamex/measures/availability.py",
+    "src/siamex/measures/screening.py",
+    "src/siamex/measures/gate.py",
     "src/siamex/journal/log.py",
     "src/siamex/journal/replay.py",
     "src/siamex/gateway/service.py",

@@ -30,13 +30,15 @@ Pure: fed the engine's commands and events in order, it gives the same figures o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any, Final
+from collections.abc import Iterable
+from typing import Any, Final, cast
+
+from msgspec.structs import astuple
 
 from siamex.errors import ErrorCode, SiamexError
 from siamex.measures.depository import QUANTITIES, Holding
 from siamex.trading.commands import Command, NewOrder, TradeReport
-from siamex.trading.enums import Side
+from siamex.trading.enums import Board, Side
 from siamex.trading.events import (
     Accepted,
     Amended,
@@ -53,6 +55,15 @@ Key = tuple[str, str, str]
 """(member, account, holding symbol): one investor account's holding of one security."""
 
 _SELL: Final = Side.SELL
+# Compiled by mypyc, a Final module name is a C static (siamex.trading.engine does the same)
+_TRADE: Final = Trade
+_ACCEPTED: Final = Accepted
+_CANCELLED: Final = Cancelled
+_AMENDED: Final = Amended
+_PENDING: Final = TradeReportPending
+_ASTUPLE: Final = astuple
+_TradeFields = tuple[int, int, str, Board, int, int, str, str, str, int, int, str, str, str, str,
+                     str, str]
 _REPORT: Final = "trade_report"
 _NVDR: Final = "-R"  # siamex.measures.depository.holding_symbol, inlined on the hot path
 _MAX_KEY_TEXT: Final = 64
@@ -121,9 +132,6 @@ class Availability:
     def __init__(self, holdings: Iterable[Holding] = ()) -> None:
         self._balances: dict[Key, Balance] = {}
         self._live: dict[str, _Live] = {}
-        self._handlers: dict[type[Any], Callable[[Command, Any], None]] = {
-            Trade: self._trade, Accepted: self._accepted, Cancelled: self._cancelled,
-            Amended: self._amended, TradeReportPending: self._pending}
         self.load(holdings)
 
     # -- figures -------------------------------------------------------------------------------
@@ -164,11 +172,18 @@ class Availability:
 
     def observe(self, command: Command, events: list[Event]) -> None:
         """Move the holdings by one command's events (the module docstring's table)."""
-        handlers = self._handlers  # one lookup per event: this runs after every command
         for event in events:
-            handler = handlers.get(type(event))
-            if handler is not None:
-                handler(command, event)
+            kind = type(event)  # identity tests, most frequent first: every event comes here
+            if kind is _TRADE:
+                self._trade(cast(Trade, event))
+            elif kind is _ACCEPTED:
+                self._accepted(command, cast(Accepted, event))
+            elif kind is _CANCELLED:
+                self._cancelled(cast(Cancelled, event))
+            elif kind is _AMENDED:
+                self._amended(cast(Amended, event))
+            elif kind is _PENDING:
+                self._pending(command)
 
     def adopt(self, orders: Iterable[Order]) -> None:
         """Follow live sells the ledger has not seen (those of an engine restored from a saved
@@ -193,12 +208,12 @@ class Availability:
             key = (event.member, event.account, event.symbol + _NVDR if nvdr else event.symbol)
             self._follow(event.id, key, sell, short, event.qty)
 
-    def _pending(self, command: Command, event: TradeReportPending) -> None:
+    def _pending(self, command: Command) -> None:
         if isinstance(command, TradeReport):
             self._follow(command.id, (command.sell_member, command.sell_account,
                                       command.symbol), True, False, command.qty)
 
-    def _amended(self, command: Command, event: Amended) -> None:
+    def _amended(self, event: Amended) -> None:
         live = self._live.get(event.id)
         if live is None:
             return
@@ -207,26 +222,26 @@ class Availability:
         if live.sell:
             live.reserve(change)
 
-    def _cancelled(self, command: Command, event: Cancelled) -> None:
+    def _cancelled(self, event: Cancelled) -> None:
         live = self._live.pop(event.id, None)
         if live is not None and live.sell:
             live.reserve(-live.remaining)
 
-    def _trade(self, command: Command, trade: Trade) -> None:
-        qty = trade.qty
+    def _trade(self, trade: Trade) -> None:
+        fields: _TradeFields = _ASTUPLE(trade)  # one C call, as the engine reads commands
+        (_, _, symbol, _, _, qty, aggressor, buy_id, sell_id, _, _, buy_member, buy_account,
+         sell_member, sell_account, _, _) = fields
         live = self._live
-        if trade.aggressor == _REPORT:  # buy_id == sell_id, the report's
-            waiting = live.pop(trade.sell_id, None)
+        if aggressor == _REPORT:  # buy_id == sell_id, the report's
+            waiting = live.pop(sell_id, None)
             if waiting is not None:
                 waiting.balance.resting -= waiting.remaining
-            self.balance((trade.sell_member, trade.sell_account, trade.symbol)
-                         ).deliverable += qty
-            self.balance((trade.buy_member, trade.buy_account, trade.symbol)).receivable += qty
+            self.balance((sell_member, sell_account, symbol)).deliverable += qty
+            self.balance((buy_member, buy_account, symbol)).receivable += qty
             return
-        sell = live.get(trade.sell_id)
+        sell = live.get(sell_id)
         if sell is None:
-            self.balance((trade.sell_member, trade.sell_account, trade.symbol)
-                         ).deliverable += qty
+            self.balance((sell_member, sell_account, symbol)).deliverable += qty
         else:
             balance = sell.balance
             if sell.short:
@@ -237,15 +252,15 @@ class Availability:
                 balance.deliverable += qty
             sell.remaining -= qty
             if sell.remaining <= 0:
-                del live[trade.sell_id]
-        buy = live.get(trade.buy_id)
+                del live[sell_id]
+        buy = live.get(buy_id)
         if buy is None:
-            self.balance((trade.buy_member, trade.buy_account, trade.symbol)).receivable += qty
+            self.balance((buy_member, buy_account, symbol)).receivable += qty
         else:
             buy.balance.receivable += qty
             buy.remaining -= qty
             if buy.remaining <= 0:
-                del live[trade.buy_id]
+                del live[buy_id]
 
     # -- saved state ---------------------------------------------------------------------------
 

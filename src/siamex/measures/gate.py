@@ -237,7 +237,7 @@ class Gate:
     def observe(self, command: Command, events: list[Event]) -> None:
         """Tell the ledger and every extra measure what a command did."""
         self.ledger.observe(command, events)
-        for measure in self.extras:
+        for measure in self.extras:  # most days have none or one
             measure.observe(command, events)
 
     def available(self, member: str, account: str, symbol: str, *, short: bool = False) -> int:
@@ -268,9 +268,6 @@ class MeasuredEngine:
         self.engine = engine if engine is not None else Engine()
         self.gate = gate if gate is not None else Gate()
         self.gate.ledger.adopt(self.engine.orders.values())
-        # bound once: every command passes here
-        self._watches = self.gate.watches
-        self._observe = self.gate.observe if self.gate.extras else self.gate.ledger.observe
 
     @property
     def rules(self) -> Rulebook:
@@ -298,29 +295,29 @@ class MeasuredEngine:
 
     def handle(self, command: Command) -> list[Event]:
         """Run one command through the gate and the engine; return every event in order."""
-        engine = self.engine
-        if self._watches(command, engine.day.rules):
+        engine, gate = self.engine, self.gate
+        if gate.watches(command, engine.day.rules):
             return self._gated(command)
         events = engine.handle(command)
-        self._observe(command, events)
+        gate.observe(command, events)
         if type(command) is StartDay:
             self.gate.ledger.adopt(engine.orders.values())
         return events
 
     def _gated(self, command: Command) -> list[Event]:
-        engine, observe = self.engine, self._observe
+        engine, gate = self.engine, self.gate
         out: list[Event] = []
         if command.ts >= engine.next_due:  # decision 154: what is due happens first
             clock = AdvanceTime(command.ts)
             out = engine.handle(clock)
-            observe(clock, out)
-        refusal = self.gate.check(command, engine)
+            gate.observe(clock, out)
+        refusal = gate.check(command, engine)
         if refusal is not None:
-            observe(command, [refusal])
+            gate.observe(command, [refusal])
             out.append(refusal)
             return out
         events = engine.handle(command)
-        observe(command, events)
+        gate.observe(command, events)
         out.extend(events)
         return out
 

@@ -29,12 +29,13 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
-from typing import Annotated, Any, Final, cast
+from typing import Any, Final, cast
 
 import msgspec
 
 from siamex.errors import ErrorCode, SiamexError
 from siamex.measures.percent import change_pct, format_pct
+from siamex.measures.screening_state import ScreeningState, Unfilled, UnfilledCancels
 from siamex.rulebook.parameters import DEFAULT_RULEBOOK, Rulebook
 from siamex.trading.book import NO_ASK, NO_BID, Book
 from siamex.trading.commands import Command, NewOrder, StartDay
@@ -46,7 +47,7 @@ from siamex.trading.order import Order
 from siamex.trading.rejects import Reject
 from siamex.units import US_PER_SECOND, format_price
 
-__all__ = ["Screening", "ScreeningState"]
+__all__ = ["Screening"]
 
 _BUY: Final = Side.BUY
 _SELL: Final = Side.SELL
@@ -59,31 +60,6 @@ _CANCELLED: Final = Cancelled
 
 Refusal = tuple[Reject, str]
 InvestorOf = Callable[[str, str], str]
-_Time = Annotated[int, msgspec.Meta(ge=0, lt=2**62)]
-
-
-class _Unfilled(msgspec.Struct, array_like=True, forbid_unknown_fields=True):
-    id: str
-    member: str
-    account: str
-
-
-class _Cancels(msgspec.Struct, array_like=True, forbid_unknown_fields=True):
-    member: str
-    account: str
-    times: list[_Time]
-
-
-class ScreeningState(msgspec.Struct, forbid_unknown_fields=True):
-    """The screening's snapshot: the live orders that have not traded (with their member and
-    account), each account's recent cancels of such orders (microseconds), and the window
-    they are kept for."""
-
-    unfilled: list[_Unfilled]
-    cancels: list[_Cancels]
-    window: Annotated[int, msgspec.Meta(gt=0, le=86_400 * US_PER_SECOND)]
-
-
 class Screening:
     """The central order screening of short sales and program-trading orders."""
 
@@ -211,9 +187,9 @@ class Screening:
 
     def state(self) -> dict[str, Any]:
         """The screening's state as plain data (for the server's snapshot)."""
-        unfilled = [_Unfilled(order_id, member, account)
+        unfilled = [Unfilled(order_id, member, account)
                     for order_id, (member, account) in self.unfilled.items()]
-        cancels = [_Cancels(member, account, list(times))
+        cancels = [UnfilledCancels(member, account, list(times))
                    for (member, account), times in self.cancels.items() if times]
         result: dict[str, Any] = msgspec.to_builtins(ScreeningState(unfilled, cancels,
                                                                    self.window))
