@@ -1,7 +1,9 @@
 """The benchmarks as `siamex bench` runs them: each measurement in turn, under a status line
 while it runs, and its figures printed as they come (docs/cli.md).
 
-The figures are printed, never asserted: the machines are shared.
+The figures are printed, never asserted: the machines are shared. The gateway's and the
+feed's benchmarks are imported when they run: their HTTP client (httpx) is the test group's,
+which the engine's, the clearing house's and the measures' benchmarks do not need.
 """
 
 from __future__ import annotations
@@ -22,9 +24,6 @@ from siamex.bench.clearing import (
 from siamex.bench.clearing import measure as measure_clearing
 from siamex.bench.engine import CONTROLS, against_bare
 from siamex.bench.engine import measure as measure_engine
-from siamex.bench.feed import measure_feed, median_feed
-from siamex.bench.fix_layer import fix_layer_us
-from siamex.bench.gateway import measure_gateway, median_figures
 from siamex.bench.measures import measure_measures
 from siamex.bench.report import print_baseline, print_controls_slowdown, print_engine_figures
 from siamex.bench.workload import generate
@@ -84,6 +83,9 @@ def run_gateway(console: Console, *, sessions: tuple[int, ...], rate: int, secon
                 runs: int) -> None:
     """Measure the FIX session layer alone, the floor, then `siamex serve` under each session
     count at the offered rate and at half of it."""
+    from siamex.bench.fix_layer import fix_layer_us
+    from siamex.bench.gateway import measure_gateway, median_figures
+
     with console.status("the FIX session layer alone (5 runs of 20,000 orders)"):
         floor, runs_us = fix_layer_us()
     console.print(f"FIX session layer alone (frame, decode, check, order command; ExecutionReport "
@@ -109,6 +111,8 @@ def run_feed(console: Console, *, subscribers: tuple[int, ...], rate: int, secon
              runs: int, websocket: bool) -> None:
     """Measure the feed (or, with `websocket`, the browsers' feed) under each count of
     consumers."""
+    from siamex.bench.feed import measure_feed, median_feed
+
     kind = "WebSocket market data" if websocket else "market-data feed"
     table = Table(title=f"siamex serve's {kind} over loopback (medians)")
     for column in ("subscribers", "orders/s", "messages/s", "p50 µs", "p99 µs", "p99.9 µs"):
