@@ -49,6 +49,12 @@ def test_compare_lists_every_order_the_check_would_have_refused() -> None:
                                                                        "diff": 6}
 
 
+def test_a_trade_report_fills_its_one_id_once() -> None:
+    shown = {o["id"]: o for o in _compare_json("--b-set", "check_before_sell=true")[
+        "orders"]["shown"]}
+    assert shown["tr-over"]["a"]["filled"] == 100_000  # buy_id and sell_id are the report's
+
+
 def test_the_covered_sells_pass_with_the_check_on() -> None:
     result = _compare_json("--b-set", "check_before_sell=true")
     differing = {order["id"] for order in result["orders"]["shown"]}

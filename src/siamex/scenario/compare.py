@@ -194,8 +194,9 @@ def _cancelled(day: DayRun, ts: int, f: Mapping[str, Any]) -> None:
 
 def _trade(day: DayRun, ts: int, f: Mapping[str, Any]) -> None:
     symbol, qty, board = str(f["symbol"]), int(f["qty"]), str(f["board"])
-    for side in ("buy_id", "sell_id"):
-        outcome = day.order(ts, str(f[side]))
+    buy, sell = str(f["buy_id"]), str(f["sell_id"])
+    for order_id in (buy,) if buy == sell else (buy, sell):  # a trade report's are one id
+        outcome = day.order(ts, order_id)
         outcome.filled += qty
         outcome.symbol = symbol
     if board != "main":
