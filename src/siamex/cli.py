@@ -20,7 +20,7 @@ from siamex.clearing.foundations.parameters import CLEARING_PARAMETERS, Clearing
 from siamex.clearing.foundations.reference import clearing_markdown_reference
 from siamex.errors import ErrorCode, SiamexError, read_input
 from siamex.journal.files import load_state, rebuild, write_state
-from siamex.measures.day_run import rebuild_measured, scenario_host
+from siamex.measures.day_run import measured_journal, rebuild_measured, scenario_host
 from siamex.measures.depository import Depository, load_depository
 from siamex.rulebook.overrides import read_rules, rule_overrides
 from siamex.rulebook.reference import (
@@ -180,12 +180,12 @@ def journal_replay(path: Path, snapshot: Path | None, depository: Path | None,
                    investor_key: Path | None) -> None:
     """Rebuild the engine from a journal (a torn last block is dropped); print its state hash."""
     holdings = _depository(depository, investor_key)
-    if holdings is None:
+    if holdings is None and not measured_journal(path):
         engine, last = rebuild(path, snapshot)
     elif snapshot is not None:
         raise SiamexError(ErrorCode.INVALID_PARAMETER, (
-            "a snapshot holds the engine, not the measures' ledger: replay the whole journal "
-            "with --depository"))
+            "a snapshot holds the engine, not the measures' ledger and screening: replay the "
+            "whole journal"))
     else:
         engine, last = rebuild_measured(path, holdings)
     click.echo(json.dumps({"last_seq": last, "state_hash": state_hash(engine)}))

@@ -114,9 +114,14 @@ async def _serve(config: ServeConfig, options: ServeOptions, out: TextIO) -> Non
     routes += credit_routes(service, tokens, key)
     routes += measures_routes(service, tokens)
     service.replay()
-    if options.depository is not None and service.exchange.measures.opened is None:
-        service.depository = load_depository(options.depository, key)  # decision 184
-        service.check_depository()
+    if service.exchange.measures.opened is None:
+        if options.depository is not None:
+            service.depository = load_depository(options.depository, key)  # decision 184
+            service.check_depository()
+        elif universe.rules.check_before_sell:
+            raise SiamexError(ErrorCode.DEPOSITORY_FILE, (
+                "the universe's rules turn check_before_sell on: give the investors' holdings "
+                "with --depository"))
     clock.not_before(service.first_ts())
     acceptor.resume()
     resumed = not service.fresh

@@ -134,3 +134,9 @@ def test_a_depository_of_another_day_is_refused_at_start(tmp_path: Path) -> None
     stale = _depository(tmp_path / "old.json", "2026-11-30")
     with pytest.raises(AssertionError, match="DEPOSITORY_FILE"):
         Server(tmp_path / "data", CONFIG, "--depository", str(stale))
+
+
+def test_check_before_sell_without_a_depository_is_refused_at_start(tmp_path: Path) -> None:
+    universe = _universe(tmp_path / "universe.json")
+    with pytest.raises(AssertionError, match="DEPOSITORY_FILE"):
+        Server(tmp_path / "data", CONFIG, "--universe", str(universe))

@@ -13,9 +13,11 @@ Decisions (176, 181):
   session token and an operator's are refused (403 FORBIDDEN), a path naming an account the
   member does not hold as a client account is 404.
 - A member asks about its own account, never about a national id: the investor is the one
-  the member reported for that account, so it can only learn about people who are its
-  clients. Before a client's first line it reports a line of 0 (the account, no credit),
-  then asks.
+  the member reported for that account. Before a client's first line it reports a line of 0
+  (the account, no credit), then asks. The exchange does not check that the person is the
+  account's holder: a member that reports someone else's national id against its account
+  learns that person's totals, as it would by lying to a credit bureau; the report is
+  journaled and audited with the member's name (decision 176).
 - The checks run in the order: token (401), role (403), body size (413), body (400
   CREDIT_REPORT), account (404); only then is the report journaled, so a refused request
   changes nothing. A question is not journaled: it changes no state.
@@ -96,7 +98,8 @@ class _Credit:
         """The aggregate the member may know of the investor it reported for this account:
         its own lines and collateral, the totals at the other members and how many they are,
         and how many of the investor's collateral items are pledged at more than one line.
-        Never another member's name, account or single line."""
+        Never another member's name or account; when a single other member lends to the
+        investor, its total is that member's line (decision 178)."""
         member = self._officer(request)
         account = self._client_account(member, request)
         credit = self.service.exchange.credit

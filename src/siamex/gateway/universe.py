@@ -27,6 +27,7 @@ import msgspec
 
 from siamex.errors import ErrorCode, SiamexError
 from siamex.gateway.tfex_listing import Listing, read_listing
+from siamex.rulebook.parameters import Rulebook
 from siamex.rulebook.products import default_products
 from siamex.scenario.loader import DayPlan, carried_forward, parse_scenario
 from siamex.trading.commands import InstrumentSpec, MemberSpec, StartDay
@@ -52,6 +53,11 @@ class Universe:
         self.description = str(data.get("description", ""))
         self.overrides = dict(overrides)
         self._ends: dict[dt.date, int] = {}
+
+    @property
+    def rules(self) -> Rulebook:
+        """The rulebook its days open with: the file's `rules` under the overrides."""
+        return Rulebook({**self.data.get("rules", {}), **self.overrides})
 
     def _plan(self, day: dt.date, carried: Collection[str] = ()) -> DayPlan:
         """The scenario loader's plan of `day` on this universe (its listing's series, those

@@ -24,12 +24,12 @@ from siamex.measures.screening import Screening
 from siamex.rulebook.parameters import Rulebook
 from siamex.scenario.loader import DayPlan, Scenario
 from siamex.scenario.runner import day_commands
-from siamex.trading.commands import Command
+from siamex.trading.commands import Command, StartDay
 from siamex.trading.engine import Engine
 from siamex.trading.events import Event, Rejected
 
-__all__ = ["Handler", "InvestorOf", "day_pairs", "measured_handler", "rebuild_measured",
-           "scenario_host"]
+__all__ = ["Handler", "InvestorOf", "day_pairs", "measured_handler", "measured_journal",
+           "rebuild_measured", "scenario_host"]
 
 Handler = Callable[[Command], list[Event]]
 """What runs a command: an Engine's `handle`, or a measured engine's."""
@@ -48,14 +48,36 @@ def scenario_host(scenario: Scenario, depository: Depository | None,
     return measured_engine(scenario, depository, engine, extras)
 
 
-def rebuild_measured(journal: Path, depository: Depository) -> tuple[Engine, int]:
-    """Rebuild the engine of a run journaled behind the gate (`siamex replay --journal
-    --depository`): its commands pass the gate again, with the same holdings, so that what the
-    measures refused stays refused; return the engine and the last sequence number."""
+def _days_rules(journal: Path) -> list[Rulebook]:
+    """The rulebook of every day a journal opens (none for a journal that cannot be read:
+    the rebuild then says why)."""
+    try:
+        return [Rulebook(record.command.rules) for record in read_journal(journal)
+                if isinstance(record.command, StartDay)]
+    except (CorruptJournal, OSError):
+        return []
+
+
+def measured_journal(journal: Path) -> bool:
+    """Whether a journaled run had a measure on (check-before-sell or the order screening):
+    its rebuild must pass the gate again."""
+    return any(r.check_before_sell or r.order_screening for r in _days_rules(journal))
+
+
+def rebuild_measured(journal: Path, depository: Depository | None) -> tuple[Engine, int]:
+    """Rebuild the engine of a run journaled behind the gate (`siamex replay --journal`, with
+    its `--depository`): its commands pass the gate again, with the same holdings, so that
+    what the measures refused stays refused; return the engine and the last sequence number.
+    A run with check-before-sell on cannot be rebuilt without its holdings (decision 155)."""
     if not journal.exists():
         raise SiamexError(ErrorCode.FILE_NOT_FOUND, f"no journal at {journal}")
-    investors = depository.investors
-    gate = Gate(Availability(depository.holdings), (Screening(investors.investor_of),))
+    if depository is None and any(r.check_before_sell for r in _days_rules(journal)):
+        raise SiamexError(ErrorCode.DEPOSITORY_FILE, (
+            f"{journal} was run with check_before_sell on: give its holdings with "
+            "--depository"))
+    investors = depository.investors if depository is not None else Investors()
+    holdings = depository.holdings if depository is not None else ()
+    gate = Gate(Availability(holdings), (Screening(investors.investor_of),))
     host = MeasuredEngine(Engine(), gate)
     try:
         last = apply_records(host, read_journal(journal), 0)

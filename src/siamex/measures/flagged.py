@@ -3,11 +3,11 @@ docs/disclosures.md, "Flagged investors").
 
 SET discloses to all members the investors whose orders were inappropriate, so that a member
 can watch a client another member's surveillance caught. An entry names the investor by its
-pseudonymous id and the reason (the surveillance or screening rule) and is valid for
-`flagged_investor_days` calendar days. Nothing else is disclosed: no member, account, order or
-evidence. An account linked to no investor is named "member/account" (common to the
-measures), which would tell other members whose client it is, so its entries go to its own
-member only (decision 159).
+pseudonymous id and the reason (the surveillance or screening rule) and is valid from the
+day flagged through `flagged_investor_days` calendar days after it. Nothing else is
+disclosed: no member, account, order or evidence. An account linked to no investor is named
+"member/account" (common to the measures), which would tell other members whose client it is,
+so its entries go to its own member only (decision 159).
 """
 
 from __future__ import annotations

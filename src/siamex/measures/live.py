@@ -18,6 +18,7 @@ from typing import Any
 
 import msgspec
 
+from siamex.errors import ErrorCode, SiamexError
 from siamex.measures.availability import Availability
 from siamex.measures.depository import Depository, Holding
 from siamex.measures.gate import Gate
@@ -143,14 +144,22 @@ class LiveMeasures:
                 "positions": self.positions.state()}
 
     @classmethod
-    def from_state(cls, data: dict[str, Any]) -> LiveMeasures:
-        """Rebuild the measures from `state()`."""
+    def from_state(cls, data: Any) -> LiveMeasures:
+        """Rebuild the measures from `state()`; anything else is refused MEASURES_STATE."""
         measures = cls()
-        measures.opened = data["opened"]
-        for investor, member, account in data["investors"]:
-            measures.investors.link(investor, member, account)
+        try:
+            opened, links = data["opened"], data["investors"]
+            parts = data["screening"], data["positions"], data["gate"]
+            if opened is not None and not isinstance(opened, str):
+                raise TypeError("`opened` is a date or null")
+            measures.opened = opened
+            for investor, member, account in links:
+                measures.investors.link(str(investor), str(member), str(account))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise SiamexError(ErrorCode.MEASURES_STATE,
+                              f"not the measures' state: {exc}") from None
         of = measures.investors.investor_of
-        measures.screening = Screening.from_state(data["screening"], of)
-        measures.positions = ShortPositions.from_state(data["positions"], of)
-        measures.gate = Gate.from_state(data["gate"], (measures.screening,))
+        measures.screening = Screening.from_state(parts[0], of)
+        measures.positions = ShortPositions.from_state(parts[1], of)
+        measures.gate = Gate.from_state(parts[2], (measures.screening,))
         return measures

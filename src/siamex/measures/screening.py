@@ -88,7 +88,9 @@ class Screening:
             return None
         if not command.short and command.account not in engine.hft_accounts:  # decision 164
             return None
-        inst = engine.instruments[command.symbol]
+        inst = engine.instruments.get(command.symbol)
+        if inst is None or (command.type is _LIMIT and command.price is None):
+            return None  # the engine refuses it itself, and its refusal wins (gate.PreTrade)
         return (self._wash(command, inst) or self._push(command, inst, rules)
                 or self._layering(command, rules))
 
@@ -96,10 +98,9 @@ class Screening:
         own = self._own_crossing(command, _book(inst, command))
         if own is None:
             return None
-        price = f" at {format_price(own.price)}" if own.type is _LIMIT else " without a price"
         return _SCREENED, (f"screened (wash): the {command.side.value} would trade with a "
                            f"resting {own.side.value} of the same investor "
-                           f"({_named(own, command)}{price})")
+                           f"({_named(own, command)})")
 
     def _own_crossing(self, command: NewOrder, book: Book) -> Order | None:
         """The first resting order of the same investor the order would trade with: on the
@@ -250,8 +251,9 @@ def _reach(book: Book, command: NewOrder) -> int | None:
 
 
 def _named(own: Order, command: NewOrder) -> str:
-    """The resting order by its id when the same member sent it; another member's order is
-    not named to this one (decision 165)."""
-    if own.member == command.member:
-        return f"order {own.id}"
-    return "an order through another member"
+    """The resting order by its id and price when the same member sent it; of another
+    member's order this one learns nothing but that it exists (decision 165)."""
+    if own.member != command.member:
+        return "an order through another member"
+    price = f" at {format_price(own.price)}" if own.type is _LIMIT else " without a price"
+    return f"order {own.id}{price}"

@@ -370,8 +370,9 @@ PARAMETERS: tuple[Parameter, ...] = (
               "... and every holder of at least this share of the security's listed shares.",
               "S-14MEASURES; issue 15; docs/disclosures.md", percent(0, 100)),
     Parameter("flagged_investor_days", 30, "calendar days",
-              "How long an investor flagged for inappropriate orders stays on the list the "
-              "members receive.",
+              "An investor flagged for inappropriate orders stays on the list the members "
+              "receive from the day flagged through this many days after it (its "
+              "valid_until).",
               "S-14MEASURES; issue 15; docs/disclosures.md [I]", integer(1, 3_650)),
     Parameter("measure_fine_multiple", 3, "x base fine",
               "Members breaching the short-sale and program-trading rules pay this multiple "
