@@ -280,6 +280,7 @@ class Exchange:
             return
         request = _Request(order, cmd.ors, cmd.trader, cmd.clordid, cmd.orig_clordid)
         cancel = CancelOrder(cmd.ts, order.engine_id, order.member)
+        self.measures.before(cancel, self.engine)
         self._events(self._run(cancel), request, out)
 
     def _risk(self, cmd: RiskKill | RiskSetLimits, out: Outcome) -> None:

@@ -22,7 +22,14 @@ from siamex.measures.day_run import Handler, day_pairs
 from siamex.rulebook.measure_fines import Breach, FineTable
 from siamex.rulebook.parameters import Rulebook
 from siamex.scenario.loader import Scenario
-from siamex.trading.commands import AmendOrder, Command, NewOrder, StartDay, TradeReport
+from siamex.trading.commands import (
+    AmendOrder,
+    CancelOrder,
+    Command,
+    NewOrder,
+    StartDay,
+    TradeReport,
+)
 from siamex.trading.engine import Engine
 from siamex.trading.events import Accepted, Cancelled, Event, Rejected
 from siamex.trading.rejects import Reject
@@ -118,6 +125,9 @@ class RefusalLog:
     def check(self, command: NewOrder, engine: Engine) -> tuple[Reject, str] | None:
         """Never refuse: the log only observes."""
         return None
+
+    def before(self, command: CancelOrder, engine: Engine) -> None:
+        """A cancel is no breach."""
 
     def observe(self, command: Command, events: list[Event]) -> None:
         """Record the refusal of a new order, an amend or a trade report; follow the orders

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any, Final, Protocol
+from typing import Any, Final, Protocol, cast
 
 from siamex.errors import ErrorCode, SiamexError
 from siamex.measures.availability import Availability, Key
@@ -36,6 +36,7 @@ from siamex.trading.checks import (
 from siamex.trading.commands import (
     AdvanceTime,
     AmendOrder,
+    CancelOrder,
     Command,
     NewOrder,
     StartDay,
@@ -53,6 +54,7 @@ from siamex.trading.trade_reports import check_report, report_board
 __all__ = ["CheckBeforeSell", "Gate", "MeasuredEngine", "PreTrade", "measured_engine"]
 
 _SELL: Final = Side.SELL
+_CANCEL: Final = CancelOrder
 _LONG_LIVED: Final = frozenset({Validity.GTC, Validity.GTD})
 _NO_SECURITIES: Final = Reject.NO_SECURITIES
 _STATE_VERSION: Final = 1
@@ -70,6 +72,10 @@ class PreTrade(Protocol):
     """
 
     def check(self, command: NewOrder, engine: Engine) -> tuple[Reject, str] | None: ...
+
+    def before(self, command: CancelOrder, engine: Engine) -> None:
+        """Called before the engine runs a member's cancel, while the order is still in it:
+        what a cancel's events do not tell (whether the order had traded, whose it was)."""
 
     def observe(self, command: Command, events: list[Event]) -> None: ...
 
@@ -234,6 +240,11 @@ class Gate:
             return None
         return None if failure is None else Rejected(command.ts, command.id, *failure)
 
+    def before(self, command: CancelOrder, engine: Engine) -> None:
+        """Let every extra measure see a member's cancel before the engine runs it."""
+        for measure in self.extras:
+            measure.before(command, engine)
+
     def observe(self, command: Command, events: list[Event]) -> None:
         """Tell the ledger and every extra measure what a command did."""
         self.ledger.observe(command, events)
@@ -296,7 +307,10 @@ class MeasuredEngine:
     def handle(self, command: Command) -> list[Event]:
         """Run one command through the gate and the engine; return every event in order."""
         engine, gate = self.engine, self.gate
-        if gate.watches(command, engine.day.rules):
+        kind = type(command)
+        if kind is _CANCEL and gate.extras:
+            gate.before(cast(CancelOrder, command), engine)
+        elif gate.watches(command, engine.day.rules):
             return self._gated(command)
         events = engine.handle(command)
         gate.observe(command, events)

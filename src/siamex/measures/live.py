@@ -26,7 +26,7 @@ from siamex.measures.investors import Investors
 from siamex.measures.screening import Screening
 from siamex.measures.short_positions import ShortPositions, start_with_outstanding
 from siamex.measures.short_report import ShortRow
-from siamex.trading.commands import Command, StartDay
+from siamex.trading.commands import CancelOrder, Command, StartDay
 from siamex.trading.engine import Engine
 from siamex.trading.events import Event, Rejected
 
@@ -123,6 +123,10 @@ class LiveMeasures:
     def watches(self, command: Command, engine: Engine) -> bool:
         """Whether `check` may refuse the command under the day's rules."""
         return self.gate.watches(command, engine.rules)
+
+    def before(self, command: CancelOrder, engine: Engine) -> None:
+        """Show the screening a member's cancel before the engine runs it."""
+        self.gate.before(command, engine)
 
     def observe(self, command: Command, events: list[Event]) -> None:
         """Move the ledger, the screening and the short positions by a command's events."""

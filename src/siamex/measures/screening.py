@@ -21,8 +21,9 @@ A buy exactly screen_price_pct above the reference passes, one tick more is refu
 count refuses at its limit ("cancelled 20 orders"), one fewer passes.
 
 The resting orders are the engine's own book, read when a screened order comes (so only screened
-orders pay for the wash rule); what the screening follows itself, from the events, is which
-live orders have not traded yet and whose they are, and each account's cancels of those.
+orders pay for the wash rule); what the screening keeps itself is each account's cancels of
+orders without a fill, learnt from the engine's order as a member's cancel reaches it (the
+gate's `before`), so that no other command or event costs it anything.
 """
 
 from __future__ import annotations
@@ -35,13 +36,13 @@ import msgspec
 
 from siamex.errors import ErrorCode, SiamexError
 from siamex.measures.percent import change_pct, format_pct
-from siamex.measures.screening_state import ScreeningState, Unfilled, UnfilledCancels
+from siamex.measures.screening_state import ScreeningState, UnfilledCancels
 from siamex.rulebook.parameters import DEFAULT_RULEBOOK, Rulebook
 from siamex.trading.book import NO_ASK, NO_BID, Book
-from siamex.trading.commands import Command, NewOrder, StartDay
+from siamex.trading.commands import CancelOrder, Command, NewOrder, StartDay
 from siamex.trading.engine import Engine
 from siamex.trading.enums import OrderType, Side
-from siamex.trading.events import Accepted, Cancelled, Event, Trade
+from siamex.trading.events import Cancelled, Event
 from siamex.trading.instrument import Instrument
 from siamex.trading.order import Order
 from siamex.trading.rejects import Reject
@@ -54,8 +55,7 @@ _SELL: Final = Side.SELL
 _LIMIT: Final = OrderType.LIMIT
 _MP_MTL: Final = OrderType.MP_MTL
 _SCREENED: Final = Reject.SCREENED
-_ACCEPTED: Final = Accepted
-_TRADE: Final = Trade
+_CANCEL_ORDER: Final = CancelOrder
 _CANCELLED: Final = Cancelled
 
 Refusal = tuple[Reject, str]
@@ -68,7 +68,8 @@ class Screening:
         account is its own investor)."""
         self._investor_of = investor_of
         self._investors: dict[tuple[str, str], str] = {}
-        self.unfilled: dict[str, tuple[str, str]] = {}
+        self._cancelling: Order | None = None
+        """The unfilled order a member's cancel names, between `before` and `observe`."""
         self.cancels: dict[tuple[str, str], deque[int]] = {}
         self.window = DEFAULT_RULEBOOK.screen_cancel_seconds * US_PER_SECOND
 
@@ -149,25 +150,26 @@ class Screening:
 
     # -- what the engine did ---------------------------------------------------------------
 
+    def before(self, command: CancelOrder, engine: Engine) -> None:
+        """Note the order a member's cancel names if it has not traded: whether the cancel
+        counts is known once the engine has run it (a kill switch's never counts)."""
+        order = None if command.kill else engine.orders.get(command.id)
+        self._cancelling = order if order is not None and not order.filled else None
+
     def observe(self, command: Command, events: list[Event]) -> None:
-        """Follow which live orders have not traded, and the cancels of those."""
-        if type(command) is StartDay:
-            self._start_day(command)
-        unfilled = self.unfilled
-        for event in events:
-            kind = type(event)  # identity tests: every event of every command comes here
-            if kind is _ACCEPTED:
-                accepted = cast(Accepted, event)
-                unfilled[accepted.id] = (accepted.member, accepted.account)
-            elif kind is _TRADE:
-                trade = cast(Trade, event)
-                unfilled.pop(trade.buy_id, None)
-                unfilled.pop(trade.sell_id, None)
-            elif kind is _CANCELLED:
-                cancelled = cast(Cancelled, event)
-                key = unfilled.pop(cancelled.id, None)
-                if key is not None and cancelled.reason is None:
-                    self._cancelled(key, cancelled.ts)
+        """Count a member's cancel of an order without a fill; start a day's count afresh.
+        Only a cancel and a new day concern the screening: every other command passes with
+        two identity tests."""
+        kind = type(command)
+        if kind is _CANCEL_ORDER:
+            order, self._cancelling = self._cancelling, None
+            if order is None:
+                return
+            for event in events:
+                if type(event) is _CANCELLED and event.id == order.id:
+                    self._cancelled((order.member, order.account), command.ts)
+        elif kind is StartDay:
+            self._start_day(cast(StartDay, command))
 
     def _start_day(self, command: StartDay) -> None:
         """Cancels are counted within a trading day (decision 167), over its rulebook's
@@ -187,13 +189,10 @@ class Screening:
     # -- the snapshot ----------------------------------------------------------------------
 
     def state(self) -> dict[str, Any]:
-        """The screening's state as plain data (for the server's snapshot)."""
-        unfilled = [Unfilled(order_id, member, account)
-                    for order_id, (member, account) in self.unfilled.items()]
+        """The screening's state as plain data (for the server's snapshot), sorted."""
         cancels = [UnfilledCancels(member, account, list(times))
-                   for (member, account), times in self.cancels.items() if times]
-        result: dict[str, Any] = msgspec.to_builtins(ScreeningState(unfilled, cancels,
-                                                                   self.window))
+                   for (member, account), times in sorted(self.cancels.items()) if times]
+        result: dict[str, Any] = msgspec.to_builtins(ScreeningState(cancels, self.window))
         return result
 
     @classmethod
@@ -206,10 +205,9 @@ class Screening:
                               f"not a screening state: {exc}") from None
         screening = cls(investor_of)
         screening.window = data.window
-        screening.unfilled = {o.id: (o.member, o.account) for o in data.unfilled}
-        if len(screening.unfilled) != len(data.unfilled):
+        if len({(c.member, c.account) for c in data.cancels}) != len(data.cancels):
             raise SiamexError(ErrorCode.MEASURES_STATE,
-                              "not a screening state: an order id is listed twice")
+                              "not a screening state: an account is listed twice")
         for c in data.cancels:
             screening.cancels[(c.member, c.account)] = deque(sorted(c.times))
         return screening

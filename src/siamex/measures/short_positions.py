@@ -34,7 +34,7 @@ from siamex.measures.day_run import Handler, InvestorOf, day_pairs
 from siamex.measures.short_report import ShortRow
 from siamex.rulebook.parameters import Rulebook
 from siamex.scenario.loader import Scenario
-from siamex.trading.commands import Command, NewOrder, StartDay
+from siamex.trading.commands import CancelOrder, Command, NewOrder, StartDay
 from siamex.trading.engine import Engine
 from siamex.trading.events import Accepted, Amended, Cancelled, DayStarted, Event, Trade
 from siamex.trading.rejects import Reject
@@ -102,6 +102,9 @@ class ShortPositions:
     def check(self, command: NewOrder, engine: Engine) -> tuple[Reject, str] | None:
         """Never refuse: the report only observes (the cap itself is the engine's, T14)."""
         return None
+
+    def before(self, command: CancelOrder, engine: Engine) -> None:
+        """A cancel tells the report nothing its events do not."""
 
     def observe(self, command: Command, events: list[Event]) -> None:
         """Learn short orders, short sales, buy-backs and new days from a command's events,
