@@ -119,21 +119,24 @@ class Screening:
         if command.type is _LIMIT:
             assert command.price is not None
             price = command.price
-            said = f"{command.side.value} at {format_price(price)}"
         else:
             reach = _reach(_book(inst, command), command)
             if reach is None:  # nothing to trade with: it cannot move the price
                 return None
             price = reach
-            said = f"{command.side.value} at market (reaching {format_price(price)})"
         reference = inst.reference()
-        move = change_pct(reference, price)
-        if (move if buying else -move) <= rules.screen_price_pct:  # decision 166
+        limit = rules.screen_price_pct
+        away = price - reference if buying else reference - price
+        # decision 166, in integers: away/reference*100 > limit, the Fraction only for the text
+        if reference <= 0 or away * 100 * limit.denominator <= limit.numerator * reference:
             return None
+        said = (f"{command.side.value} at {format_price(price)}" if command.type is _LIMIT
+                else f"{command.side.value} at market (reaching {format_price(price)})")
         where = "above" if buying else "below"
+        move = change_pct(reference, price)
         return _SCREENED, (f"screened (push): {said} is {format_pct(abs(move))} {where} "
                            f"{format_price(reference)}, more than "
-                           f"{format_pct(rules.screen_price_pct)}")
+                           f"{format_pct(limit)}")
 
     def _layering(self, command: NewOrder, rules: Rulebook) -> Refusal | None:
         times = self.cancels.get((command.member, command.account))
