@@ -11,10 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from siamex.errors import ErrorCode, SiamexError
-from siamex.measures.live import InvestorLink, LiveMeasures, OpenDepository, OpeningHolding
+from siamex.measures.depository import Holding
+from siamex.measures.live import InvestorLink, LiveMeasures, OpenDepository
 
-OPENING = OpenDepository(0, "2026-12-01", (OpeningHolding("M1", "A1", "PTT", settled=1000,
-                                                          pledged=200),),
+OPENING = OpenDepository(0, "2026-12-01", (Holding("M1", "A1", "PTT", settled=1000,
+                                                   pledged=200),),
                          (InvestorLink("INV-1", "M1", "A1"), InvestorLink("INV-1", "M2", "B1")))
 
 

@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
+
+import msgspec
 
 from siamex.clearing.equities.trade_dates import stored_days
 from siamex.clearing.foundations.files import read_json
@@ -51,9 +53,9 @@ _NVDR: Final = "-R"
 _MAX_NAME: Final = 64  # a member, account or symbol longer than this is no one's
 
 
-@dataclass(frozen=True, slots=True)
-class Holding:
-    """One account's shares of one security at the start of the day (decision 148).
+class Holding(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
+    """One account's shares of one security at the start of the day (decision 148); a struct,
+    so that `siamex serve` journals the holdings it opens as they are (siamex.measures.live).
 
     `settled`: the investor's own shares in the account, lent ones included; `receivable` and
     `deliverable`: bought and sold (ordinary sales) not yet settled; `pledged` and `lent`: the
@@ -73,7 +75,7 @@ class Holding:
     short_sold: int = 0
 
 
-QUANTITIES: Final = tuple(f.name for f in fields(Holding))[3:]
+QUANTITIES: Final = Holding.__struct_fields__[3:]
 """A holding's quantities, in the order of the file's documentation and of a saved state."""
 
 _HOLDING_FIELDS: Final = frozenset({"member", "account", "symbol", *QUANTITIES})

@@ -13,7 +13,6 @@ positions (the 10% cap starts from the published report: decision 158).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 
 import msgspec
@@ -30,23 +29,7 @@ from siamex.trading.commands import CancelOrder, Command, StartDay
 from siamex.trading.engine import Engine
 from siamex.trading.events import Event, Rejected
 
-__all__ = ["InvestorLink", "LiveMeasures", "OpenDepository", "OpeningHolding",
-           "open_depository"]
-
-
-class OpeningHolding(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
-    """One account's shares of one security as the depository opens (a `Holding`)."""
-
-    member: str
-    account: str
-    symbol: str
-    settled: int = 0
-    receivable: int = 0
-    deliverable: int = 0
-    pledged: int = 0
-    borrowed: int = 0
-    lent: int = 0
-    short_sold: int = 0
+__all__ = ["InvestorLink", "LiveMeasures", "OpenDepository", "open_depository"]
 
 
 class InvestorLink(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
@@ -64,23 +47,14 @@ class OpenDepository(msgspec.Struct, tag="open_depository", tag_field="op", froz
 
     ts: int
     date: str
-    holdings: tuple[OpeningHolding, ...] = ()
+    holdings: tuple[Holding, ...] = ()
     links: tuple[InvestorLink, ...] = ()
 
 
 def open_depository(depository: Depository, ts: int = 0) -> OpenDepository:
     """The command that opens a depository file's balances and links in the exchange."""
-    holdings = tuple(OpeningHolding(h.member, h.account, h.symbol, h.settled, h.receivable,
-                                    h.deliverable, h.pledged, h.borrowed, h.lent, h.short_sold)
-                     for h in depository.holdings)
     links = tuple(InvestorLink(*link) for link in depository.investors.links())
-    return OpenDepository(ts, depository.date.isoformat(), holdings, links)
-
-
-def _holdings(command: OpenDepository) -> Iterable[Holding]:
-    for h in command.holdings:
-        yield Holding(h.member, h.account, h.symbol, h.settled, h.receivable, h.deliverable,
-                      h.pledged, h.borrowed, h.lent, h.short_sold)
+    return OpenDepository(ts, depository.date.isoformat(), depository.holdings, links)
 
 
 class LiveMeasures:
@@ -106,7 +80,7 @@ class LiveMeasures:
                 return f"account {link.member}/{link.account} is linked to two investors"
         for link in command.links:
             self.investors.link(link.investor, link.member, link.account)
-        self.gate.ledger.load(_holdings(command))
+        self.gate.ledger.load(command.holdings)
         self.opened = command.date
         return None
 
