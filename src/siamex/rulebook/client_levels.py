@@ -21,6 +21,7 @@ from pathlib import Path
 import msgspec
 
 from siamex.errors import ErrorCode, SiamexError, read_input
+from siamex.rulebook.table_files import decode_table
 from siamex.rulebook.values import decimal, hhmm
 from siamex.units import InvalidValue, format_time_of_day, shown
 
@@ -148,13 +149,8 @@ def _deadlines(row: _DeadlineRow) -> CallDeadlines:
 
 def read_client_levels(raw: bytes, where: str) -> ClientLevelTable:
     """Read a client level table's TOML text, refused whole with MARGIN_FILE on any fault."""
-    try:
-        parsed = msgspec.toml.decode(raw, type=_LevelFile)
-    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
-        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-        raise SiamexError(ErrorCode.MARGIN_FILE, f"{where}: not a client level table: {reason} "
-                          "(multiples are text like \"1.75\" or whole numbers, never floats)"
-                          ) from None
+    parsed = decode_table(raw, _LevelFile, ErrorCode.MARGIN_FILE, where, "client level table",
+                          "multiples are text like \"1.75\" or whole numbers, never floats")
     try:
         if not parsed.client_type:
             raise InvalidValue("list at least one [[client_type]]")

@@ -24,6 +24,7 @@ import msgspec
 
 from siamex.errors import ErrorCode, SiamexError, read_input
 from siamex.rulebook.products import MarketGroup, ProductKind, ProductTable
+from siamex.rulebook.table_files import decode_table
 from siamex.rulebook.values import hhmm, percent
 from siamex.units import InvalidValue, shown
 
@@ -163,13 +164,8 @@ def _terms(parsed: _TermsFile) -> CollateralTerms:
 
 def read_collateral_terms(raw: bytes, where: str) -> CollateralTerms:
     """Read a collateral table's TOML text, refused whole with COLLATERAL_FILE on any fault."""
-    try:
-        parsed = msgspec.toml.decode(raw, type=_TermsFile)
-    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
-        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-        raise SiamexError(ErrorCode.COLLATERAL_FILE, f"{where}: not a collateral table: "
-                          f"{reason} (percentages are numbers or text like \"12.5\", never "
-                          "floats)") from None
+    parsed = decode_table(raw, _TermsFile, ErrorCode.COLLATERAL_FILE, where, "collateral table",
+                          "percentages are numbers or text like \"12.5\", never floats")
     try:
         return _terms(parsed)
     except InvalidValue as exc:

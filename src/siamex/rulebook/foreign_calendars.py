@@ -22,6 +22,7 @@ import msgspec
 
 from siamex.errors import ErrorCode, SiamexError, read_input
 from siamex.rulebook.products import Product
+from siamex.rulebook.table_files import decode_table
 from siamex.units import InvalidValue, parse_date, shown
 
 __all__ = [
@@ -126,12 +127,8 @@ def _follows(follows: dict[str, str], calendars: Mapping[str, ForeignCalendar]
 def read_foreign_calendars(raw: bytes, where: str) -> ForeignCalendars:
     """Read a foreign calendar file's TOML text, refused whole with CALENDAR_FILE on any
     fault."""
-    try:
-        parsed = msgspec.toml.decode(raw, type=_CalendarFile)
-    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
-        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-        raise SiamexError(ErrorCode.CALENDAR_FILE, f"{where}: not a foreign calendar file: "
-                          f"{reason}") from None
+    parsed = decode_table(raw, _CalendarFile, ErrorCode.CALENDAR_FILE, where,
+                          "foreign calendar file")
     try:
         calendars: dict[str, ForeignCalendar] = {}
         for row in parsed.calendar:

@@ -23,6 +23,7 @@ import msgspec
 
 from siamex.errors import ErrorCode, SiamexError, read_input
 from siamex.rulebook.products import MarketGroup, ProductKind, ProductTable, default_products
+from siamex.rulebook.table_files import decode_table
 from siamex.rulebook.values import Reader, decimal, percent
 from siamex.units import InvalidValue, format_price, parse_price, shown
 
@@ -362,13 +363,9 @@ def read_margin_table(raw: bytes, where: str, products: ProductTable | None = No
                       ) -> MarginTable:
     """Read a margin table's TOML text, refused whole with MARGIN_FILE on any fault, and
     checked against a product table when one is given."""
-    try:
-        data = msgspec.toml.decode(raw, type=_MarginFile)
-    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
-        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-        raise SiamexError(ErrorCode.MARGIN_FILE, f"{where}: not a margin table: {reason} "
-                          "(percentages and amounts are text like \"12.5\" or whole numbers, "
-                          "never floats)") from None
+    data = decode_table(raw, _MarginFile, ErrorCode.MARGIN_FILE, where, "margin table",
+                        "percentages and amounts are text like \"12.5\" or whole numbers, "
+                        "never floats")
     try:
         table = _table(data)
         if products is not None:

@@ -18,6 +18,7 @@ from pathlib import Path
 import msgspec
 
 from siamex.errors import ErrorCode, SiamexError, read_input
+from siamex.rulebook.table_files import decode_table
 from siamex.rulebook.values import read_price
 from siamex.units import InvalidValue, shown
 
@@ -98,13 +99,8 @@ def _table(data: _FinesFile) -> FineTable:
 
 def read_measure_fines(raw: bytes, where: str) -> FineTable:
     """Read a fines table's TOML text, refused whole with FINES_FILE on any fault."""
-    try:
-        data = msgspec.toml.decode(raw, type=_FinesFile)
-    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
-        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-        raise SiamexError(ErrorCode.FINES_FILE, f"{where}: not a fines table: {reason} "
-                          "(amounts are THB as whole numbers or text like \"12.50\", never "
-                          "floats)") from None
+    data = decode_table(raw, _FinesFile, ErrorCode.FINES_FILE, where, "fines table",
+                        "amounts are THB as whole numbers or text like \"12.50\", never floats")
     try:
         return _table(data)
     except InvalidValue as exc:

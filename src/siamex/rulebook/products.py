@@ -23,6 +23,7 @@ from pathlib import Path
 import msgspec
 
 from siamex.errors import ErrorCode, SiamexError, read_input
+from siamex.rulebook.table_files import decode_table
 from siamex.rulebook.values import hhmm, percent
 from siamex.units import US_PER_DAY, InvalidValue, is_text, parse_price, shown
 
@@ -376,13 +377,8 @@ def _product(row: _ProductRow) -> Product:
 def read_products(raw: bytes, where: str) -> ProductTable:
     """Read a product table's TOML text, refused whole with PRODUCT_FILE on any fault so a
     half-read table never lists series."""
-    try:
-        rows = msgspec.toml.decode(raw, type=_ProductFile).product
-    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
-        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-        raise SiamexError(ErrorCode.PRODUCT_FILE, f"{where}: not a product table: {reason} "
-                          "(prices are text like \"0.1\" or whole numbers, never floats)"
-                          ) from None
+    rows = decode_table(raw, _ProductFile, ErrorCode.PRODUCT_FILE, where, "product table",
+                        "prices are text like \"0.1\" or whole numbers, never floats").product
     if not rows:
         raise SiamexError(ErrorCode.PRODUCT_FILE, f"{where}: list at least one [[product]]")
     try:
