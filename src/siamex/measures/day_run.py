@@ -92,8 +92,7 @@ def measured_handler(scenario: Scenario, depository: Depository | None
     holdings when its days turn it on; central order screening when they turn that on), and
     who the accounts' investors are (each account its own without a depository)."""
     investors = depository.investors if depository is not None else Investors()
-    host = measured_engine(scenario, depository, extras=(Screening(investors.investor_of),))
-    return host.handle, investors.investor_of
+    return scenario_host(scenario, depository).handle, investors.investor_of
 
 
 def day_pairs(day: DayPlan, handle: Handler) -> Iterator[tuple[Command, list[Event]]]:
