@@ -49,6 +49,8 @@ from siamex.units import (
 __all__ = ["main"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+_KEY_HELP = ("A file holding the exchange's investor key, for a depository file that names "
+             "investors by national id.")
 
 
 def _guarded(func: F) -> F:
@@ -91,9 +93,7 @@ def main() -> None:
 @click.option("--depository", type=click.Path(path_type=Path),
               help="The first day's holdings per account (docs/check-before-sell.md): the "
                    "measures' gate runs in front of the engine.")
-@click.option("--investor-key", type=click.Path(path_type=Path),
-              help="A file holding the exchange's investor key, for a depository file that "
-                   "names investors by national id.")
+@click.option("--investor-key", type=click.Path(path_type=Path), help=_KEY_HELP)
 @_guarded
 def replay(scenario: Path, summary: bool, output: Path | None, rules_files: tuple[Path, ...],
            pairs: tuple[str, ...], journal: Path | None, state_in: Path | None,
@@ -138,9 +138,7 @@ def _depository(path: Path | None, key_file: Path | None) -> Depository | None:
 @click.option("--depository", type=click.Path(path_type=Path),
               help="The first day's holdings per account, for both sides "
                    "(docs/check-before-sell.md).")
-@click.option("--investor-key", type=click.Path(path_type=Path),
-              help="A file holding the exchange's investor key, for a depository file that "
-                   "names investors by national id.")
+@click.option("--investor-key", type=click.Path(path_type=Path), help=_KEY_HELP)
 @_guarded
 def compare(scenario: Path, a_files: tuple[Path, ...], a_pairs: tuple[str, ...],
             b_files: tuple[Path, ...], b_pairs: tuple[str, ...], shown_orders: int,
@@ -172,9 +170,7 @@ def journal() -> None:
 @click.option("--depository", type=click.Path(path_type=Path),
               help="The holdings the journaled run opened with (its `replay --depository`): "
                    "the commands pass the measures' gate again.")
-@click.option("--investor-key", type=click.Path(path_type=Path),
-              help="A file holding the exchange's investor key, for a depository file that "
-                   "names investors by national id.")
+@click.option("--investor-key", type=click.Path(path_type=Path), help=_KEY_HELP)
 @_guarded
 def journal_replay(path: Path, snapshot: Path | None, depository: Path | None,
                    investor_key: Path | None) -> None:
@@ -196,9 +192,7 @@ def journal_replay(path: Path, snapshot: Path | None, depository: Path | None,
 @click.option("--depository", type=click.Path(path_type=Path),
               help="A depository file: who the investors behind the accounts are (and the "
                    "holdings check-before-sell needs).")
-@click.option("--investor-key", type=click.Path(path_type=Path),
-              help="A file holding the exchange's investor key, for a depository file that "
-                   "names investors by national id.")
+@click.option("--investor-key", type=click.Path(path_type=Path), help=_KEY_HELP)
 @click.option("--set", "pairs", multiple=True, metavar="NAME=VALUE",
               help="Override an alert rule's parameter, or the trading rulebook's (e.g. "
                    "order_screening=true); may be repeated.")
@@ -266,10 +260,6 @@ def _print_rows(title: str, columns: tuple[str, ...], rows: list[dict[str, Any]]
                         if isinstance(row[name], bool) else str(row[name])
                         for name in columns))
     console.print(table)
-
-
-_KEY_HELP = ("A file holding the exchange's investor key, for a depository file that names "
-             "investors by national id.")
 
 
 @measures.command("shorts")

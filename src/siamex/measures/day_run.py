@@ -37,12 +37,17 @@ InvestorOf = Callable[[str, str], str]
 """(member, account) -> the investor's pseudonymous id (common to the measures)."""
 
 
+def _investors(depository: Depository | None) -> Investors:
+    """Whose the accounts are: the depository's links, else each account its own investor."""
+    return depository.investors if depository is not None else Investors()
+
+
 def scenario_host(scenario: Scenario, depository: Depository | None,
                   engine: Engine | None = None) -> Engine | MeasuredEngine:
     """The engine a scenario runs on, as the market would run it: behind the gate with the
     depository's holdings when one is given, and with the central order screening when one
     of its days turns `order_screening` on; else the engine alone, at its own speed."""
-    investors = depository.investors if depository is not None else Investors()
+    investors = _investors(depository)
     screens = any(Rulebook(day.start.rules).order_screening for day in scenario.days)
     extras = (Screening(investors.investor_of),) if screens else ()
     return measured_engine(scenario, depository, engine, extras)
@@ -75,7 +80,7 @@ def rebuild_measured(journal: Path, depository: Depository | None) -> tuple[Engi
         raise SiamexError(ErrorCode.DEPOSITORY_FILE, (
             f"{journal} was run with check_before_sell on: give its holdings with "
             "--depository"))
-    investors = depository.investors if depository is not None else Investors()
+    investors = _investors(depository)
     holdings = depository.holdings if depository is not None else ()
     gate = Gate(Availability(holdings), (Screening(investors.investor_of),))
     host = MeasuredEngine(Engine(), gate)
@@ -91,7 +96,7 @@ def measured_handler(scenario: Scenario, depository: Depository | None
     """A fresh engine for a scenario behind the gate (check-before-sell with the depository's
     holdings when its days turn it on; central order screening when they turn that on), and
     who the accounts' investors are (each account its own without a depository)."""
-    investors = depository.investors if depository is not None else Investors()
+    investors = _investors(depository)
     return scenario_host(scenario, depository).handle, investors.investor_of
 
 
