@@ -17,7 +17,9 @@ from setuptools.command.build_ext import build_ext
 
 COMPILED = [
     "src/siamex/rulebook/ticks.py",
+    "src/siamex/trading/balance.py",
     "src/siamex/trading/order.py",
+    "src/siamex/trading/holdings.py",
     "src/siamex/trading/book.py",
     "src/siamex/trading/matching.py",
     "src/siamex/trading/auction.py",
@@ -33,9 +35,7 @@ COMPILED = [
     "src/siamex/trading/trade_reports.py",
     "src/siamex/trading/overnight.py",
     "src/siamex/trading/engine.py",
-    "src/siamex/measures/availability.py",
     "src/siamex/measures/screening.py",
-    "src/siamex/measures/gate.py",
     "src/siamex/journal/log.py",
     "src/siamex/journal/replay.py",
     "src/siamex/gateway/service.py",

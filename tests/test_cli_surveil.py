@@ -161,7 +161,7 @@ def test_bench_surveil_prints_the_false_alert_rate_and_the_planted_patterns_foun
     for rule in ("push", "layering", "wash", "close", "split"):
         row = next(line for line in lines if line.startswith(rule))
         assert row.split()[-1] == "1/1", row
-    assert any("engine alone" in line and "behind the gate" in line for line in lines)
+    assert any("engine alone" in line and "with the screening" in line for line in lines)
     refused = CliRunner().invoke(main, ["bench", "surveil", "--days", "0"])
     assert refused.exit_code == 2 and "INVALID_PARAMETER" in refused.stderr
 

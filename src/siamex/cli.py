@@ -92,7 +92,7 @@ def main() -> None:
               help="Save the engine's state at the end (GTC/GTD orders and closes carry).")
 @click.option("--depository", type=click.Path(path_type=Path),
               help="The first day's holdings per account (docs/check-before-sell.md): the "
-                   "measures' gate runs in front of the engine.")
+                   "engine checks sells against them.")
 @click.option("--investor-key", type=click.Path(path_type=Path), help=_KEY_HELP)
 @_guarded
 def replay(scenario: Path, summary: bool, output: Path | None, rules_files: tuple[Path, ...],
@@ -169,7 +169,7 @@ def journal() -> None:
               help="Start from this snapshot and replay only the records after it.")
 @click.option("--depository", type=click.Path(path_type=Path),
               help="The holdings the journaled run opened with (its `replay --depository`): "
-                   "the commands pass the measures' gate again.")
+                   "the commands meet the measures again.")
 @click.option("--investor-key", type=click.Path(path_type=Path), help=_KEY_HELP)
 @_guarded
 def journal_replay(path: Path, snapshot: Path | None, depository: Path | None,
@@ -180,7 +180,7 @@ def journal_replay(path: Path, snapshot: Path | None, depository: Path | None,
         engine, last = rebuild(path, snapshot)
     elif snapshot is not None:
         raise SiamexError(ErrorCode.INVALID_PARAMETER, (
-            "a snapshot holds the engine, not the measures' ledger and screening: replay the "
+            "a snapshot holds the engine, not the measures' holdings and screening: replay the "
             "whole journal"))
     else:
         engine, last = rebuild_measured(path, holdings)
@@ -462,7 +462,7 @@ def bench_engine(securities: int | None, commands: int, runs: int, seed: int, co
 @click.option("--runs", default=5, show_default=True, help="Runs per setting (medians).")
 @click.option("--seed", default=1, show_default=True, help="Workload seed.")
 def bench_measures(securities: int, commands: int, runs: int, seed: int) -> None:
-    """Measure the time per command of the engine alone and behind check-before-sell and the
+    """Measure the time per command of the engine alone and with check-before-sell and the
     order screening, on the same day in one process."""
     from siamex.bench.runs import run_measures
 

@@ -1,5 +1,6 @@
-"""The availability ledger: its formula, its saved state, and on generated days the figures a
-naive recount of the engine's orders and trades gives, never an oversold account."""
+"""The holdings the engine keeps: their formula, loading and saved state, and on generated days
+the figures a naive recount of the engine's orders and trades gives, never an oversold
+account."""
 
 from __future__ import annotations
 
@@ -12,14 +13,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from siamex.errors import ErrorCode, SiamexError
-from siamex.measures.availability import Availability, Balance
+from siamex.measures.availability import attach, holdings_from_state, holdings_state, load
 from siamex.measures.depository import Holding
-from siamex.measures.gate import Gate, MeasuredEngine
+from siamex.measures.live import LiveMeasures
+from siamex.trading.balance import Balance
 from siamex.trading.commands import AdvanceTime
 from siamex.trading.engine import Engine
 from siamex.trading.enums import Side
 from siamex.trading.events import Trade
-from tests.measures.test_gate import Day, stock
+from siamex.trading.holdings import Holdings
+from siamex.trading.snapshot import restore, snapshot
+from tests.measures.test_check_before_sell import Day, stock
 
 A1 = ("M1", "A1", "PTT")
 
@@ -34,50 +38,58 @@ def test_sellable_is_holdings_plus_bought_less_sold_resting_pledged_and_lent() -
 def test_availability_is_never_below_zero_though_the_ledger_may_be() -> None:
     day = Day(Holding("M1", "A1", "PTT", settled=100), rules={})  # the check is off
     day.sell("10:30", "s1", 500)
-    assert day.measured.gate.ledger.balance(A1).sellable() == -400
+    assert day.balance(A1).sellable() == -400
     assert day.available("A1") == 0
 
 
 def test_a_new_days_holdings_replace_the_figures_and_keep_the_reservations() -> None:
-    ledger = Availability([Holding("M1", "A1", "PTT", settled=1000),
-                           Holding("M1", "A2", "PTT", settled=500)])
-    day = Day(gate=Gate(ledger))
+    day = Day(Holding("M1", "A1", "PTT", settled=1000), Holding("M1", "A2", "PTT", settled=500))
     day.sell("10:30", "gtc", 300, "34.00", validity="gtc")
-    ledger.load([Holding("M1", "A1", "PTT", settled=2000, receivable=100)])
-    assert ledger.available("M1", "A1", "PTT") == 2000 + 100 - 300
-    assert ledger.available("M1", "A2", "PTT") == 0
+    load(day.holdings, [Holding("M1", "A1", "PTT", settled=2000, receivable=100)])
+    assert day.available("A1") == 2000 + 100 - 300
+    assert day.available("A2") == 0
 
 
-def test_adopting_orders_the_ledger_follows_changes_nothing() -> None:
-    day = Day(Holding("M1", "A1", "PTT", settled=1000))
-    day.sell("10:30", "s1", 300, "34.00")
-    ledger = day.measured.gate.ledger
-    ledger.adopt(day.measured.engine.orders.values())
-    assert ledger.balance(A1).resting == 300
+def _restored(day: Day) -> Engine:
+    """A second engine with the day's state and holdings, as a server restarts."""
+    engine = restore(snapshot(day.host))
+    measures = LiveMeasures.from_state({**LiveMeasures().state(Engine()), "holdings":
+                                        holdings_state(day.holdings, day.host.orders.values())})
+    measures.attach(engine)
+    return engine
 
 
-def test_the_state_keeps_every_figure_and_live_order() -> None:
-    day = Day(Holding("M1", "A1", "PTT", settled=1000, borrowed=400),
+def test_the_state_keeps_every_figure_waiting_report_and_nvdr_order() -> None:
+    day = Day(Holding("M1", "A1", "PTT", settled=2_000_000, borrowed=400),
+              Holding("M1", "A1", "PTT-R", settled=500),
               instruments=(stock(short_eligible=True),))
     day.sell("10:30", "s1", 300, "34.00")
     day.sell("10:31", "ss1", 200, "34.00", short=True)
     day.buy("10:32", "b1", 100, "34.00")
-    state = day.measured.gate.ledger.state()
-    assert state["orders"] == [["s1", "M1", "A1", "PTT", True, False, 200],
-                               ["ss1", "M1", "A1", "PTT", True, True, 200]]
-    assert ["M1", "A1", "PTT", 1000, 0, 100, 0, 400, 0, 0, 200, 200] in state["balances"]
-    copy = Availability.from_state(state)
-    assert copy.state() == state
-    events = day.cancel("10:33", "s1")  # the copy goes on with the day as the original
-    copy.observe(day.log[-1], events)
-    assert copy.state() == day.measured.gate.ledger.state()
-    assert copy.available("M1", "A1", "PTT") == 1000 - 100 - 0
+    day.sell("10:33", "n1", 400, "34.25", nvdr=True)
+    day.report("10:34", "tr1", 1_000_000, buy_member="M2")
+    state = holdings_state(day.holdings, day.host.orders.values())
+    assert state["nvdr"] == ["n1"]
+    assert state["reports"] == [["tr1", "M1", "A1", "PTT", 1_000_000]]
+    assert ["M1", "A1", "PTT", 2_000_000, 0, 100, 0, 400, 0, 0, 1_000_200, 200] in (
+        state["balances"])
+    engine = _restored(day)
+    assert engine.holdings is not None
+    assert holdings_state(engine.holdings, engine.orders.values()) == state
+    twin = Day(engine=engine, started=True)
+    for run in (day, twin):  # the copy goes on with the day as the original
+        run.cancel("10:35", "n1")
+        run.cancel("10:35", "s1")
+        run.buy("10:36", "b2", 200, "34.00")
+    assert holdings_state(engine.holdings, engine.orders.values()) == holdings_state(
+        day.holdings, day.host.orders.values())
+    assert twin.available("A1", "PTT-R") == 500
 
 
 GARBAGE = st.recursive(
     st.none() | st.booleans() | st.integers(-(10**16), 10**16) | st.text(max_size=8),
     lambda inner: st.lists(inner, max_size=13) | st.dictionaries(
-        st.sampled_from(["balances", "orders", "x"]), inner, max_size=3),
+        st.sampled_from(["version", "balances", "reports", "nvdr", "x"]), inner, max_size=4),
     max_leaves=40)
 
 
@@ -86,11 +98,12 @@ GARBAGE = st.recursive(
           suppress_health_check=[HealthCheck.too_slow])
 def test_any_garbage_state_is_rebuilt_or_refused(data: Any) -> None:
     try:
-        ledger = Availability.from_state(data)
+        holdings, _ = holdings_from_state(data)
     except SiamexError as exc:
         assert exc.code is ErrorCode.MEASURES_STATE
         return
-    assert Availability.from_state(ledger.state()).state() == ledger.state()
+    again = holdings_state(holdings, [])
+    assert holdings_state(holdings_from_state(again)[0], []) == again
 
 
 ACCOUNTS = ("A1", "A2", "A3")
@@ -103,11 +116,14 @@ ORDER = st.tuples(st.sampled_from(ACCOUNTS), st.sampled_from(["buy", "sell", "sh
 
 def _recount(day: Day, start: dict[str, Holding]) -> dict[str, tuple[int, ...]]:
     """Each account's figures from the engine's live orders and the trades printed."""
-    engine = day.measured.engine
+    engine = day.host
     resting: Counter[tuple[str, bool]] = Counter()
+    buying: Counter[str] = Counter()
     for order in engine.orders.values():
         if order.side is Side.SELL:
             resting[(order.account, order.short)] += order.remaining
+        else:
+            buying[order.account] += order.remaining
     bought: Counter[str] = Counter()
     sold: Counter[tuple[str, bool]] = Counter()
     shorts = {c.id for c in day.log if getattr(c, "short", False)}
@@ -117,7 +133,7 @@ def _recount(day: Day, start: dict[str, Holding]) -> dict[str, tuple[int, ...]]:
     return {account: (start[account].receivable + bought[account],
                       start[account].deliverable + sold[(account, False)],
                       start[account].short_sold + sold[(account, True)],
-                      resting[(account, False)], resting[(account, True)])
+                      resting[(account, False)], resting[(account, True)], buying[account])
             for account in ACCOUNTS}
 
 
@@ -132,7 +148,7 @@ def test_a_day_with_the_check_never_oversells_and_the_ledger_matches_a_recount(
                               borrowed=figures[3 * n + 1] // 2)
              for n, account in enumerate(ACCOUNTS)}
     day = Day(*start.values(), instruments=(stock(short_eligible=True),))
-    ledger = day.measured.gate.ledger
+    ledger = day.holdings
     clock = dt.datetime(2000, 1, 1, 10, 30)
     ids: list[str] = []
     for n, (account, side, qty, price, op, ioc) in enumerate(flow):
@@ -149,24 +165,24 @@ def test_a_day_with_the_check_never_oversells_and_the_ledger_matches_a_recount(
                       price if side != "short" else "33.75", account=account, symbol="PTT",
                       member="M1", validity=validity, short=side == "short")
         for account in ACCOUNTS:
-            balance = ledger.balance(("M1", account, "PTT"))
+            balance = ledger.balance("M1", account, "PTT")
             assert balance.sellable() >= 0
             assert balance.short_sellable() >= 0
         recount = _recount(day, start)
         for account in ACCOUNTS:
-            balance = ledger.balance(("M1", account, "PTT"))
+            balance = ledger.balance("M1", account, "PTT")
             assert (balance.receivable, balance.deliverable, balance.short_sold,
-                    balance.resting, balance.short_resting) == recount[account]
+                    balance.resting, balance.short_resting, balance.buying) == recount[account]
     day.run(AdvanceTime(day.ts("17:00")))
-    assert all(ledger.balance(("M1", a, "PTT")).resting == 0 for a in ACCOUNTS)
+    assert all(ledger.balance("M1", a, "PTT").resting == 0 for a in ACCOUNTS)
 
 
-def test_a_measured_engine_with_the_check_off_prints_the_same_events_on_a_generated_day(
+def test_an_engine_keeping_holdings_with_the_check_off_prints_the_same_events(
         ) -> None:
     flow = [(a, s, q, p) for a in ACCOUNTS for s in ("buy", "sell") for q in (100, 300)
             for p in PRICES]
     days = [Day(engine=Engine(), rules={}),
-            Day(engine=MeasuredEngine(Engine(), Gate()), rules={})]
+            Day(engine=attach(Engine(), Holdings()), rules={})]
     printed: list[list[Any]] = [[], []]
     for index, day in enumerate(days):
         for n, (account, side, qty, price) in enumerate(flow):
@@ -178,14 +194,20 @@ def test_a_measured_engine_with_the_check_off_prints_the_same_events_on_a_genera
     assert any(isinstance(e, Trade) for e in printed[0])
 
 
+GOOD: dict[str, Any] = {"version": 2, "balances": [], "reports": [], "nvdr": []}
+
+
 @pytest.mark.parametrize("bad", [
-    {"balances": [["M1", "A1", "PTT", *[0] * 9]], "orders": [], "x": 1},
-    {"balances": [["M1", "A1", "PTT", *[0] * 9], ["M1", "A1", "PTT", *[0] * 9]], "orders": []},
-    {"balances": [["M1", "", "PTT", *[0] * 9]], "orders": []},
-    {"balances": [["M1", "A1", "PTT", *[0] * 8, 10**16]], "orders": []},
-    {"balances": [], "orders": [["s1", "M1", "A1", "PTT", True, False, 1]] * 2},
+    {**GOOD, "x": 1},
+    {**GOOD, "version": 1},
+    {**GOOD, "balances": [["M1", "A1", "PTT", *[0] * 9]] * 2},
+    {**GOOD, "balances": [["M1", "", "PTT", *[0] * 9]]},
+    {**GOOD, "balances": [["M1", "A1", "PTT", *[0] * 8, 10**16]]},
+    {**GOOD, "reports": [["tr1", "M1", "A1", "PTT", 1]] * 2},
+    {**GOOD, "reports": [["tr1", "M1", "A1", "PTT", -1]]},
+    {**GOOD, "nvdr": [1]},
 ])
 def test_a_bad_state_names_what_is_wrong(bad: Any) -> None:
     with pytest.raises(SiamexError) as caught:
-        Availability.from_state(bad)
+        holdings_from_state(bad)
     assert caught.value.code is ErrorCode.MEASURES_STATE

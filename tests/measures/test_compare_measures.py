@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from siamex.cli import main
+from siamex.measures.availability import measured_engine
 from siamex.measures.depository import load_depository
-from siamex.measures.gate import measured_engine
 from siamex.scenario.compare import Rules, compare_scenario, report
 from tests.measures.test_investors import VALID
 

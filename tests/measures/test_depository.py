@@ -25,7 +25,6 @@ from siamex.measures.depository import (
     Holding,
     depository_from_json,
     depository_from_store,
-    holding_symbol,
     load_depository,
 )
 from siamex.measures.investors import pseudonym
@@ -232,10 +231,6 @@ def test_the_file_opens_its_own_day_only() -> None:
         depository.check_opens("2026-12-04")
 
 
-def test_an_nvdr_order_moves_the_nvdr_holding() -> None:
-    assert holding_symbol("PTT", nvdr=True) == "PTT-R"
-    assert holding_symbol("PTT", nvdr=False) == "PTT"
-    assert holding_symbol("PTT-F", nvdr=False) == "PTT-F"
 
 
 def _own(depository: Depository) -> dict[tuple[str, str, str], int]:

@@ -18,10 +18,8 @@ from siamex.measures.fines import (
     fines_csv,
     member_fines,
 )
-from siamex.measures.gate import PreTrade
 from siamex.rulebook.measure_fines import Breach, FineTable, default_measure_fines
-from siamex.trading.commands import AccountSpec, Command, NewOrder, TradeReport
-from siamex.trading.enums import Side
+from siamex.trading.commands import AccountSpec, Command, TradeReport
 from siamex.trading.events import Event
 from siamex.trading.rejects import Reject
 from siamex.units import parse_price
@@ -101,9 +99,6 @@ def test_refused_orders_are_logged_with_the_day_s_high_frequency_accounts() -> N
         RefusedOrder("M1", Reject.HFT_NOT_REGISTERED, False, True),
         RefusedOrder("M2", Reject.TICK_SIZE, False, False),
         RefusedOrder("M3", Reject.HFT_NOT_PERMITTED, False, True)]
-    as_gate_extra: PreTrade = s.log_  # a post-trade observer of the gate's protocol
-    assert as_gate_extra.check(NewOrder(s.ts("10:09"), "x", "M1", "H1", "AOT", Side.BUY, 1),
-                               s.engine) is None
 
 
 def test_a_refused_amend_is_the_amended_order_s_and_a_refused_report_the_seller_s() -> None:

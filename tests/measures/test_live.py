@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from siamex.errors import ErrorCode, SiamexError
 from siamex.measures.depository import Holding
 from siamex.measures.live import InvestorLink, LiveMeasures, OpenDepository
+from siamex.trading.engine import Engine
 
 OPENING = OpenDepository(0, "2026-12-01", (Holding("M1", "A1", "PTT", settled=1000,
                                                    pledged=200),),
@@ -43,20 +44,24 @@ def test_an_account_linked_to_two_investors_opens_nothing() -> None:
 
 
 def test_the_state_round_trips() -> None:
-    measures = LiveMeasures()
+    measures, engine = LiveMeasures(), Engine()
+    measures.attach(engine)
     measures.open(OPENING)
-    again = LiveMeasures.from_state(measures.state())
-    assert again.state() == measures.state()
+    again, twin = LiveMeasures.from_state(measures.state(engine)), Engine()
+    again.attach(twin)
+    assert twin.holdings is again.holdings and twin.screen is again.screening
+    assert again.state(twin) == measures.state(engine)
     assert again.available("M1", "A1", "PTT") == 800
 
 
 _GARBAGE = st.one_of(
     st.none(), st.integers(), st.text(), st.lists(st.integers()),
-    st.dictionaries(st.sampled_from(["opened", "investors", "screening", "positions", "gate"]),
+    st.dictionaries(st.sampled_from(["opened", "investors", "screening", "positions",
+                                         "holdings"]),
                     st.one_of(st.none(), st.integers(), st.lists(st.text()))),
     st.fixed_dictionaries({"opened": st.none(), "investors": st.just([]),
                            "screening": st.integers(), "positions": st.none(),
-                           "gate": st.none()}))
+                           "holdings": st.none()}))
 
 
 @given(_GARBAGE)

@@ -1,5 +1,5 @@
 """Central order screening: short sales and program-trading orders refused SCREENED, each rule
-at its boundary, behind the measures' gate as a host runs it."""
+at its boundary, in the engine as a host runs it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from siamex.errors import ErrorCode, SiamexError
-from siamex.measures.gate import Gate, MeasuredEngine
+from siamex.measures.availability import attach
 from siamex.measures.investors import Investors
 from siamex.measures.screening import Screening
 from siamex.trading.commands import (
@@ -41,12 +41,12 @@ def at(text: str, seconds: float = 0) -> int:
 
 
 class Market:
-    """An engine behind the gate with the screening, on a day of two SET100 securities: PTT
+    """An engine with the screening, on a day of two SET100 securities: PTT
     (33.50, ticks of 0.25) and SCC (20.00, ticks of 0.10); H1 and H2 are high-frequency."""
 
     def __init__(self, screening: bool = True, links: Any = LINKS, **rules: Any) -> None:
-        self.screening = Screening(Investors(links).investor_of)
-        self.host = MeasuredEngine(Engine(), Gate(extras=(self.screening,)))
+        self.screening = Screening(Investors(links))
+        self.host = attach(Engine(), None, self.screening)
         self.next = 0
         index = IndexSpec("SET100", 215_000)
         specs = tuple(InstrumentSpec(symbol, close, listed_shares=1_000_000_000,
@@ -124,6 +124,24 @@ def test_a_short_sale_that_would_trade_with_its_investors_order_at_another_membe
     assert not accepted(events)
     other = market.order(at("10:12"), "M2", "X1", "PTT", SELL, 1000, 3375, short=True)
     assert any(isinstance(e, Trade) for e in other)
+
+
+def test_an_nvdr_order_of_the_investor_is_its_own_order_too() -> None:
+    market = Market()
+    market.send(NewOrder(at("10:10"), "nv", "M4", "W2", "PTT", BUY, 1000, OrderType.LIMIT,
+                         3375, Validity.DAY, nvdr=True))
+    events = market.order(at("10:11"), "M1", "W1", "PTT", SELL, 1000, 3375, short=True)
+    assert screened(events) == ("screened (wash): the sell would trade with a resting buy of "
+                                "the same investor (an order through another member)")
+
+
+def test_an_investors_order_gone_from_the_book_no_longer_counts() -> None:
+    market = Market()
+    market.order(at("10:10"), "M4", "W2", "PTT", BUY, 1000, 3375, order_id="gone")
+    market.order(at("10:11"), "M2", "X1", "PTT", SELL, 400, 3375)  # fills part of it
+    market.send(CancelOrder(at("10:12"), "gone"))
+    events = market.order(at("10:13"), "M3", "H1", "PTT", SELL, 1000, 3375)  # high-frequency
+    assert screened(events) is None and accepted(events)
 
 
 def test_a_resting_order_of_the_same_member_is_named_by_its_id() -> None:
@@ -300,14 +318,15 @@ def test_a_screening_rebuilt_from_its_state_refuses_what_the_original_refuses() 
     market.order(at("10:05"), "M3", "H1", "SCC", SELL, 100, 2150, order_id="live")
     _cancel_unfilled(market, 2, at("10:10"))
     state = market.screening.state()
-    rebuilt = Screening.from_state(state, Investors(LINKS).investor_of)
+    rebuilt = Screening.from_state(state, Investors(LINKS))
     assert rebuilt.state() == state
     assert rebuilt.cancels == market.screening.cancels
     command = NewOrder(at("10:10", 5), "next", "M3", "H1", "SCC", SELL, 100, OrderType.LIMIT,
                        2100)
-    engine = market.host.engine
-    assert rebuilt.check(command, engine) == market.screening.check(command, engine)
-    assert rebuilt.check(command, engine) is not None
+    engine = market.host
+    asked = (command, engine.instruments["SCC"], engine.rules, engine.holdings)
+    assert rebuilt.check(*asked) == market.screening.check(*asked)
+    assert rebuilt.check(*asked) is not None
 
 
 @settings(max_examples=300, deadline=None)
@@ -318,7 +337,7 @@ def test_a_screening_rebuilt_from_its_state_refuses_what_the_original_refuses() 
     max_leaves=12))
 def test_a_state_siamex_did_not_write_is_refused_whole(state: Any) -> None:
     try:
-        Screening.from_state(state, Investors().investor_of)
+        Screening.from_state(state, Investors())
     except SiamexError as exc:
         assert exc.code is ErrorCode.MEASURES_STATE
 
@@ -326,5 +345,5 @@ def test_a_state_siamex_did_not_write_is_refused_whole(state: Any) -> None:
 def test_a_state_naming_an_account_twice_is_refused() -> None:
     state = {"cancels": [["M1", "A1", [1]], ["M1", "A1", [2]]], "window": 60_000_000}
     with pytest.raises(SiamexError) as exc:
-        Screening.from_state(state, Investors().investor_of)
+        Screening.from_state(state, Investors())
     assert exc.value.code is ErrorCode.MEASURES_STATE

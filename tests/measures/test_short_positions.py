@@ -16,18 +16,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from siamex.errors import ErrorCode, SiamexError
-from siamex.measures.gate import PreTrade, measured_engine
 from siamex.measures.short_positions import (
     ShortPositions,
     load_short_positions,
-    report_scenario,
     write_short_positions,
 )
-from siamex.scenario.loader import load_scenario
-from siamex.scenario.runner import run_scenario
 from siamex.trading.commands import Command, NewOrder, TradeReport
 from siamex.trading.engine import Engine
-from siamex.trading.enums import Side
 from siamex.trading.events import Event, Trade
 from siamex.units import parse_price
 from tests.trading.harness import DATE, Session, of_type, reasons, stock
@@ -269,12 +264,6 @@ def test_a_report_of_an_earlier_day_is_refused_and_of_a_later_day_has_no_sales()
     assert (later.short_volume, later.outstanding_volume) == (0, 100)
 
 
-def test_check_never_refuses() -> None:
-    s = _day()
-    order = NewOrder(s.ts("10:05"), "x", "M1", "A1", "AOT", Side.SELL, 10**9, short=True)
-    assert s.positions.check(order, s.engine) is None
-
-
 # -- state ------------------------------------------------------------------------------------
 
 def _traded_day() -> Observed:
@@ -406,23 +395,3 @@ def test_the_report_matches_the_sum_of_open_short_sales(
                        if t.sell_id in {c.id for c in s.log
                                         if isinstance(c, NewOrder) and c.short})
     assert (row[0].short_volume if row else 0) == short_traded
-
-
-# -- as the gate's post-trade observer ------------------------------------------------------
-
-def test_the_positions_ride_the_gate_as_a_post_trade_observer(tmp_path: Path) -> None:
-    """Plugged into the gate as an extra measure, as `siamex serve` would, the positions report
-    the first example day as the measures' own run does."""
-    example = json.loads((ROOT / "examples" / "measures" / "short-positions.json").read_text())
-    path = tmp_path / "day1.json"
-    path.write_text(json.dumps(dict(example, days=example["days"][:1])))
-    plan = load_scenario(path)
-    riding = ShortPositions(investor_of)
-    extras: tuple[PreTrade, ...] = (riding,)
-    for _ in run_scenario(plan, measured_engine(plan, None, extras=extras)):
-        pass
-    own = ShortPositions(investor_of)
-    listed = {"PTT": 28_562_996_250, "THIN": 100_000}
-    assert riding.report(dt.date(2026, 12, 3), listed) == report_scenario(plan, own,
-                                                                            Engine().handle)
-    assert riding.state() == own.state()

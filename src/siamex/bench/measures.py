@@ -1,15 +1,17 @@
-"""The measures' cost: the engine alone against the engine behind the pre-trade gate.
+"""The measures' cost: the engine alone against the engine with the measures inside it.
 
 Issue 15 asks that check-before-sell and the central order screening add under 20% to the time
 per command. Both settings run the same generated day (siamex.bench.workload) in one process,
 round after round, the order reversed every other round, so that the machine's drift weighs on
-both alike: the engine alone (a bare `Engine`), and a `MeasuredEngine` whose day turns
+both alike: the engine alone (a bare `Engine`), and an engine with the measures attached
+(holdings and the screening: siamex.measures.availability.attach) whose day turns
 `check_before_sell` and `order_screening` on, with every account holding and having borrowed
 enough of every security that check-before-sell refuses nothing: the measures' work on every
-command (the ledger follows each event, the screening each short sale and each high-frequency
-account's order). The screening does refuse what the random flow breaks (accounts meeting
-their own resting orders, mostly), so the gated day trades a little less; both counts of
-rejections are printed. Measured, never asserted.
+command (each order linked to its balance and checked, each fill moving the balances, the
+screening on each short sale and each high-frequency account's order). The screening does
+refuse what the random flow breaks (accounts meeting their own resting orders, mostly), so the
+measured day trades a little less; both counts of rejections are printed. Measured, never
+asserted.
 """
 
 from __future__ import annotations
@@ -22,14 +24,15 @@ from dataclasses import dataclass, field
 from msgspec.structs import replace
 
 from siamex.bench.workload import Workload
-from siamex.measures.availability import Availability
+from siamex.measures.availability import attach, load
 from siamex.measures.depository import Holding
-from siamex.measures.gate import Gate, MeasuredEngine
+from siamex.measures.investors import Investors
 from siamex.measures.screening import Screening
 from siamex.runtime import without_gc_pauses
 from siamex.trading.commands import Command, NewOrder, StartDay
 from siamex.trading.engine import Engine
 from siamex.trading.events import Event, Rejected
+from siamex.trading.holdings import Holdings
 
 __all__ = ["MeasuresFigures", "measure_measures"]
 
@@ -38,22 +41,22 @@ _PLENTY = 10**12  # shares held and borrowed: more than any day sells
 
 @dataclass
 class MeasuresFigures:
-    """Per-command times (microseconds) of each run, engine alone and behind the gate."""
+    """Per-command times (microseconds) of each run, engine alone and with the measures."""
 
     commands: int
     alone: list[float] = field(default_factory=list)
-    gated: list[float] = field(default_factory=list)
+    measured: list[float] = field(default_factory=list)
     rejected_alone: int = 0
-    rejected_gated: int = 0
+    rejected_measured: int = 0
 
     @property
     def ratios(self) -> list[float]:
-        """Each round's gated time over its engine-alone time."""
-        return [g / a for g, a in zip(self.gated, self.alone, strict=True)]
+        """Each round's measured time over its engine-alone time."""
+        return [g / a for g, a in zip(self.measured, self.alone, strict=True)]
 
     @property
     def overhead(self) -> float:
-        """Extra time per command behind the gate: the median of the rounds' ratios, less 1."""
+        """Extra time per command with the measures: the median of the rounds' ratios, less 1."""
         return statistics.median(self.ratios) - 1
 
 
@@ -86,6 +89,13 @@ def _per_command_us(commands: list[Command], handle: Callable[[Command], list[Ev
     return elapsed / len(commands) * 1e6, rejected
 
 
+def _measured_engine(rows: list[Holding]) -> Engine:
+    """An engine with the holdings and the screening, every account its own investor."""
+    holdings = Holdings()
+    load(holdings, rows)
+    return attach(Engine(), holdings, Screening(Investors()))
+
+
 def measure_measures(workload: Workload, runs: int = 5) -> MeasuresFigures:
     """Time the workload `runs` times on each setting, alternating which goes first."""
     commands = workload.commands
@@ -93,12 +103,11 @@ def measure_measures(workload: Workload, runs: int = 5) -> MeasuresFigures:
     holdings = _holdings(commands)
     figures = MeasuresFigures(len(commands))
     for run in range(runs):
-        for gated in ((False, True) if run % 2 == 0 else (True, False)):
-            if gated:
-                gate = Gate(Availability(holdings), (Screening(lambda m, a: f"{m}/{a}"),))
-                engine = MeasuredEngine(Engine(), gate)
-                took, figures.rejected_gated = _per_command_us(measured, engine.handle)
-                figures.gated.append(took)
+        for with_measures in ((False, True) if run % 2 == 0 else (True, False)):
+            if with_measures:
+                engine = _measured_engine(holdings)
+                took, figures.rejected_measured = _per_command_us(measured, engine.handle)
+                figures.measured.append(took)
             else:
                 took, figures.rejected_alone = _per_command_us(commands, Engine().handle)
                 figures.alone.append(took)

@@ -56,7 +56,7 @@ def run_engine(console: Console, *, securities: int | None, commands: int, runs:
 
 def run_measures(console: Console, *, securities: int, commands: int, runs: int,
                  seed: int) -> None:
-    """Measure the engine alone and behind the measures' gate on the same day (issue 15)."""
+    """Measure the engine alone and with the measures on the same day (issue 15)."""
     with console.status("generating the workload"):
         workload = generate(securities, commands, seed)
     with console.status(f"measuring ({runs} runs each, alternating)"):
@@ -68,8 +68,8 @@ def run_measures(console: Console, *, securities: int, commands: int, runs: int,
     table.add_column("runs", justify="right")
     table.add_column("rejected", justify="right")
     for name, values, rejected in (("engine alone", figures.alone, figures.rejected_alone),
-                                   ("engine behind the gate", figures.gated,
-                                    figures.rejected_gated)):
+                                   ("engine with the measures", figures.measured,
+                                    figures.rejected_measured)):
         table.add_row(name, f"{statistics.median(values):.3f}",
                       ", ".join(f"{v:.3f}" for v in values), f"{rejected:,}")
     console.print(table)

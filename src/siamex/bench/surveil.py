@@ -7,11 +7,10 @@ pattern planted. The clean day's alerts per rule, per 1,000 orders, are the fals
 (nothing in it is meant to manipulate); the planted day tells, per rule, whether the rule found
 its pattern (by its investor, in its security). The time to surveil is the alert rules over the
 day's recorded flow, apart from running the day through the engine. The screening's cost is the
-clean day's commands run with `order_screening` on three ways, the best of three runs each
-without the cyclic collector: by the engine alone; with the screening asked about each new
-order and told every command's events, as the gate would; and behind the measures' gate
-(siamex.measures.gate.MeasuredEngine) with the screening in it, which is how a host runs it.
-Figures are printed, never asserted.
+clean day's commands run with `order_screening` on two ways, the best of three runs each
+without the cyclic collector: by the engine alone, and by the engine with the screening
+attached (siamex.measures.availability.attach), which is how a host runs it. Figures are
+printed, never asserted.
 """
 
 from __future__ import annotations
@@ -27,12 +26,13 @@ from dataclasses import dataclass
 from msgspec.structs import replace
 
 from siamex.bench.surveil_day import PATTERNS, GeneratedDay, generate_day
-from siamex.measures.gate import Gate, MeasuredEngine
+from siamex.measures.availability import attach
+from siamex.measures.investors import Investors
 from siamex.measures.screening import Screening
 from siamex.measures.surveillance import surveil
 from siamex.rulebook.surveillance import ALERT_RULES
 from siamex.runtime import without_gc_pauses
-from siamex.trading.commands import Command, NewOrder, StartDay
+from siamex.trading.commands import Command, StartDay
 from siamex.trading.engine import Engine
 from siamex.trading.events import Event, Rejected
 from siamex.trading.rejects import Reject
@@ -55,7 +55,6 @@ class DayFigures:
     found: dict[str, bool]
     engine_us: float
     screening_us: float
-    gate_us: float
     screened_out: int
 
 
@@ -77,25 +76,6 @@ def _screened_commands(day: GeneratedDay) -> list[Command]:
     return [replace(start, rules={**start.rules, "order_screening": True}), *day.commands[1:]]
 
 
-def _screened(investor_of: Callable[[str, str], str]) -> Callable[[Command], list[Event]]:
-    """The engine with the screening asked and told as the gate would, and nothing else."""
-    engine = Engine()
-    screening = Screening(investor_of)
-
-    def handle(command: Command) -> list[Event]:
-        if type(command) is NewOrder:
-            refusal = screening.check(command, engine)
-            if refusal is not None:
-                events: list[Event] = [Rejected(command.ts, command.id, *refusal)]
-                screening.observe(command, events)
-                return events
-        events = engine.handle(command)
-        screening.observe(command, events)
-        return events
-
-    return handle
-
-
 def _best(commands: Sequence[Command], host: Callable[[], Callable[[Command], list[Event]]],
           runs: int = 3) -> tuple[float, list[Pair]]:
     """The fastest of `runs` runs, in microseconds per command, and the last run's flow."""
@@ -109,18 +89,17 @@ def _best(commands: Sequence[Command], host: Callable[[], Callable[[Command], li
     return min(times) * 1e6 / len(commands), pairs
 
 
-def _screening_cost(day: GeneratedDay) -> tuple[float, float, float, int]:
-    """Microseconds per command with order_screening on: the engine alone, with the screening,
-    and behind the gate with the screening; and how many orders the screening refused."""
+def _screening_cost(day: GeneratedDay) -> tuple[float, float, int]:
+    """Microseconds per command with order_screening on: the engine alone and with the
+    screening; and how many orders the screening refused."""
     commands = _screened_commands(day)
-    investor_of = day.investors.investor_of
+    investors: Investors = day.investors
     alone, _ = _best(commands, lambda: Engine().handle)
-    screening, _ = _best(commands, lambda: _screened(investor_of))
-    gate, pairs = _best(commands, lambda: MeasuredEngine(
-        Engine(), Gate(extras=(Screening(investor_of),))).handle)
+    screened, pairs = _best(commands, lambda: attach(Engine(), None,
+                                                     Screening(investors)).handle)
     refused = sum(1 for _, events in pairs for e in events
                   if isinstance(e, Rejected) and e.reason is Reject.SCREENED)
-    return alone, screening, gate, refused
+    return alone, screened, refused
 
 
 def _day(seed: int, orders: int, securities: int, investors: int) -> DayFigures:
@@ -136,10 +115,10 @@ def _day(seed: int, orders: int, securities: int, investors: int) -> DayFigures:
     alerts = surveil(planted_pairs, planted.investors.investor_of).alerts
     hits = {p.rule: any(a.rule == p.rule and a.investor == p.investor and a.symbol == p.symbol
                         for a in alerts) for p in planted.planted}
-    engine_us, screening_us, gate_us, refused = _screening_cost(clean)
+    engine_us, screening_us, refused = _screening_cost(clean)
     return DayFigures(seed, found.orders, len(clean.commands), engine_s, surveil_s,
                       {rule: counts[rule] for rule in ALERT_RULES}, hits, engine_us,
-                      screening_us, gate_us, refused)
+                      screening_us, refused)
 
 
 def surveil_benchmark(days: int = 5, seed: int = 1, orders: int = 20_000,
@@ -171,10 +150,8 @@ def print_figures(figures: SurveilFigures, echo: Callable[[str], None]) -> None:
          f"{engine:.3f} s, alert rules {alerting:.3f} s (medians)")
     alone = statistics.median(d.engine_us for d in days)
     screening = statistics.median(d.screening_us for d in days)
-    gate = statistics.median(d.gate_us for d in days)
     refused = sum(d.screened_out for d in days)
     echo(f"order screening on ({refused:,} orders refused SCREENED), us per command (medians "
          "of each day's best of 3):")
     echo(f"  engine alone {alone:.2f}; with the screening {screening:.2f} "
-         f"(+{(screening / alone - 1) * 100:.0f}%); behind the gate with the screening "
-         f"{gate:.2f} (+{(gate / alone - 1) * 100:.0f}%)")
+         f"(+{(screening / alone - 1) * 100:.0f}%)")

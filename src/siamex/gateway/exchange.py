@@ -37,7 +37,6 @@ from siamex.measures.credit import CreditRegistry
 from siamex.measures.credit_commands import CreditCommand, CreditLine
 from siamex.measures.live import LiveMeasures, OpenDepository
 from siamex.trading.commands import (
-    AdvanceTime,
     AmendOrder,
     CancelOrder,
     Command,
@@ -112,6 +111,7 @@ class Exchange:
         """The members' credit lines to their clients (siamex.measures.credit)."""
         self.measures = measures if measures is not None else LiveMeasures()
         """Check-before-sell, the order screening and the short positions (issue 15)."""
+        self.measures.attach(self.engine)
         self.fix_in: dict[str, int] = {}
         """Per ORS, the last FIX MsgSeqNum journaled since its last logon (decision 87)."""
         self._ns = 0
@@ -194,31 +194,14 @@ class Exchange:
                        cmd.qty, cmd.type, cmd.price, cmd.validity, cmd.expire_date,
                        cmd.published_qty, cmd.short, cmd.cash_balance, cmd.nvdr,
                        cmd.client_type, cmd.smp_id, cmd.position_effect)
-        measured = self._measured(new, out)
-        if measured is not None:
-            self._refuse_entry(cmd, member, measured.reason.value, measured.text, out)
-            return
         self.orders.add(order)
         self._events(self._run(new), None, out)
 
     def _run(self, command: Command) -> list[Event]:
-        """Run a command through the engine, the measures following its events."""
+        """Run a command through the engine, the short positions following its events."""
         events = self.engine.handle(command)
         self.measures.observe(command, events)
         return events
-
-    def _measured(self, command: Command, out: Outcome) -> Rejected | None:
-        """The measures' refusal of an order or amend (issue 15), the engine first brought
-        to its time so that what is due happens before (decision 154)."""
-        measures, engine = self.measures, self.engine
-        if not measures.watches(command, engine):
-            return None
-        if command.ts >= engine.next_due:
-            self._events(self._run(AdvanceTime(command.ts)), None, out)
-        refusal = measures.check(command, engine)
-        if refusal is not None:
-            measures.observe(command, [refusal])
-        return refusal
 
     def _target(self, cmd: OrderReplace | OrderCancel, out: Outcome) -> LiveOrder | None:
         """The live order a request names, if the trader may touch it; else a refusal that
@@ -268,10 +251,6 @@ class Exchange:
                            cmd.side)
         request = _Request(order, cmd.ors, cmd.trader, cmd.clordid, cmd.orig_clordid,
                            replace=True)
-        measured = self._measured(amend, out)
-        if measured is not None:
-            self._events([measured], request, out)
-            return
         self._events(self._run(amend), request, out)
 
     def _cancel(self, cmd: OrderCancel, out: Outcome) -> None:
@@ -280,7 +259,6 @@ class Exchange:
             return
         request = _Request(order, cmd.ors, cmd.trader, cmd.clordid, cmd.orig_clordid)
         cancel = CancelOrder(cmd.ts, order.engine_id, order.member)
-        self.measures.before(cancel, self.engine)
         self._events(self._run(cancel), request, out)
 
     def _risk(self, cmd: RiskKill | RiskSetLimits, out: Outcome) -> None:
@@ -485,7 +463,7 @@ class Exchange:
         return {"engine": snapshot(self.engine), "registry": self.registry.snapshot(),
                 "risk": self.risk.snapshot(), "orders": self.orders.state(),
                 "fix_in": dict(sorted(self.fix_in.items())), "credit": self.credit.state(),
-                "measures": self.measures.state()}
+                "measures": self.measures.state(self.engine)}
 
     @classmethod
     def from_state(cls, data: dict[str, Any]) -> Exchange:

@@ -2,8 +2,8 @@
 short position report (docs/check-before-sell.md, docs/short-positions.md).
 
 A member asks, before it sends a sell, what its client's account may sell: the question reads
-the exchange's ledger as the last journaled command left it and changes nothing, so it is not
-journaled. The short position report is what the exchange publishes, to anyone.
+the exchange's holdings as the last journaled command left them and changes nothing, so it is
+not journaled. The short position report is what the exchange publishes, to anyone.
 
 Decisions (185):
 - Availability is a trader's question about an account it may trade for (the registry's

@@ -25,9 +25,8 @@ __all__ = ["Handler", "Sequencer"]
 
 
 class Handler(Protocol):
-    """What the sequencer feeds: the engine, or the engine behind the measures' gate
-    (siamex.measures.gate.MeasuredEngine), which answers a command with its events the same
-    way."""
+    """What the sequencer feeds: an engine, or anything that answers a command with its
+    events the same way."""
 
     @property
     def now(self) -> int: ...

@@ -1,11 +1,12 @@
 """A scenario's days run as the exchange runs them, each command with its events.
 
-The measures' reports learn from (command, events) pairs (the gate's `observe`), which the
-scenario runner does not give: it yields events only. This runs a day's commands in the
-runner's order (siamex.scenario.runner.day_commands), an action refused at the edge adding its
-rejection to the events of the time advance it became, exactly as `siamex replay` prints it;
-and it puts the engine behind the gate, so that check-before-sell and central order screening
-refuse in a report's run what they would refuse in the market (decision 162).
+The measures' reports learn from (command, events) pairs, which the scenario runner does not
+give: it yields events only. This runs a day's commands in the runner's order
+(siamex.scenario.runner.day_commands), an action refused at the edge adding its rejection to the
+events of the time advance it became, exactly as `siamex replay` prints it; and it gives the
+engine the measures (siamex.measures.availability.measured_engine), so that check-before-sell
+and central order screening refuse in a report's run what they would refuse in the market
+(decision 162).
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ from pathlib import Path
 from siamex.errors import ErrorCode, SiamexError
 from siamex.journal.log import CorruptJournal, read_journal
 from siamex.journal.replay import apply_records
-from siamex.measures.availability import Availability
+from siamex.measures.availability import attach, measured_engine, opening_holdings
 from siamex.measures.depository import Depository
-from siamex.measures.gate import Gate, MeasuredEngine, measured_engine
 from siamex.measures.investors import Investors
 from siamex.measures.screening import Screening
 from siamex.rulebook.parameters import Rulebook
@@ -43,14 +43,13 @@ def _investors(depository: Depository | None) -> Investors:
 
 
 def scenario_host(scenario: Scenario, depository: Depository | None,
-                  engine: Engine | None = None) -> Engine | MeasuredEngine:
-    """The engine a scenario runs on, as the market would run it: behind the gate with the
-    depository's holdings when one is given, and with the central order screening when one
-    of its days turns `order_screening` on; else the engine alone, at its own speed."""
-    investors = _investors(depository)
+                  engine: Engine | None = None) -> Engine:
+    """The engine a scenario runs on, as the market would run it: with the depository's
+    holdings when one is given, and with the central order screening when one of its days
+    turns `order_screening` on; else the engine alone."""
     screens = any(Rulebook(day.start.rules).order_screening for day in scenario.days)
-    extras = (Screening(investors.investor_of),) if screens else ()
-    return measured_engine(scenario, depository, engine, extras)
+    screen = Screening(_investors(depository)) if screens else None
+    return measured_engine(scenario, depository, engine, screen)
 
 
 def _days_rules(journal: Path) -> list[Rulebook]:
@@ -65,14 +64,14 @@ def _days_rules(journal: Path) -> list[Rulebook]:
 
 def measured_journal(journal: Path) -> bool:
     """Whether a journaled run had a measure on (check-before-sell or the order screening):
-    its rebuild must pass the gate again."""
+    its rebuild must run the measures again."""
     return any(r.check_before_sell or r.order_screening for r in _days_rules(journal))
 
 
 def rebuild_measured(journal: Path, depository: Depository | None) -> tuple[Engine, int]:
-    """Rebuild the engine of a run journaled behind the gate (`siamex replay --journal`, with
-    its `--depository`): its commands pass the gate again, with the same holdings, so that
-    what the measures refused stays refused; return the engine and the last sequence number.
+    """Rebuild the engine of a run journaled with the measures on (`siamex replay --journal`,
+    with its `--depository`): its commands meet the measures again, with the same holdings,
+    so that what they refused stays refused; return the engine and the last sequence number.
     A run with check-before-sell on cannot be rebuilt without its holdings (decision 155)."""
     if not journal.exists():
         raise SiamexError(ErrorCode.FILE_NOT_FOUND, f"no journal at {journal}")
@@ -80,20 +79,17 @@ def rebuild_measured(journal: Path, depository: Depository | None) -> tuple[Engi
         raise SiamexError(ErrorCode.DEPOSITORY_FILE, (
             f"{journal} was run with check_before_sell on: give its holdings with "
             "--depository"))
-    investors = _investors(depository)
-    holdings = depository.holdings if depository is not None else ()
-    gate = Gate(Availability(holdings), (Screening(investors.investor_of),))
-    host = MeasuredEngine(Engine(), gate)
+    engine = attach(Engine(), opening_holdings(depository), Screening(_investors(depository)))
     try:
-        last = apply_records(host, read_journal(journal), 0)
+        last = apply_records(engine, read_journal(journal), 0)
     except CorruptJournal as exc:
         raise SiamexError(exc.code, f"{journal}: {exc}") from None
-    return host.engine, last
+    return engine, last
 
 
 def measured_handler(scenario: Scenario, depository: Depository | None
                      ) -> tuple[Handler, InvestorOf]:
-    """A fresh engine for a scenario behind the gate (check-before-sell with the depository's
+    """A fresh engine for a scenario with the measures (check-before-sell with the depository's
     holdings when its days turn it on; central order screening when they turn that on), and
     who the accounts' investors are (each account its own without a depository)."""
     investors = _investors(depository)

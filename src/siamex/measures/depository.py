@@ -47,9 +47,8 @@ from siamex.measures.investors import (
 from siamex.units import InvalidValue, parse_date, shown
 
 __all__ = ["QUANTITIES", "Depository", "Holding", "depository_from_json",
-           "depository_from_store", "holding_symbol", "load_depository"]
+           "depository_from_store", "load_depository"]
 
-_NVDR: Final = "-R"
 _MAX_NAME: Final = 64  # a member, account or symbol longer than this is no one's
 
 
@@ -99,12 +98,6 @@ class Depository:
             raise SiamexError(ErrorCode.DEPOSITORY_FILE, (
                 f"the depository file gives the holdings of {self.date.isoformat()}, "
                 f"not of {date}, the day it would open"))
-
-
-def holding_symbol(symbol: str, nvdr: bool) -> str:
-    """The holding an order of `symbol` sells or buys: the NVDR one for an NVDR order
-    (decision 149)."""
-    return symbol + _NVDR if nvdr else symbol
 
 
 def _refuse(where: str, why: str) -> SiamexError:

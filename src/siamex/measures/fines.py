@@ -24,13 +24,11 @@ from siamex.rulebook.parameters import Rulebook
 from siamex.scenario.loader import Scenario
 from siamex.trading.commands import (
     AmendOrder,
-    CancelOrder,
     Command,
     NewOrder,
     StartDay,
     TradeReport,
 )
-from siamex.trading.engine import Engine
 from siamex.trading.events import Accepted, Cancelled, Event, Rejected
 from siamex.trading.rejects import Reject
 from siamex.units import format_price
@@ -108,8 +106,7 @@ def member_fines(refusals: Iterable[tuple[str, Reject | str, bool, bool]], table
 
 
 class RefusalLog:
-    """The orders a run refused, learnt from each command and its events as the gate's
-    observers learn (a post-trade observer of its PreTrade protocol: `check` never refuses).
+    """The orders a run refused, learnt from each command and its events.
 
     A new order refused is its member's; an amend refused is the member's of the order it
     amends, with that order's short-sale and program-trading flags; a trade report refused is
@@ -121,13 +118,6 @@ class RefusalLog:
         self.refused: list[RefusedOrder] = []
         self._program: frozenset[str] = frozenset()
         self._orders: dict[str, tuple[str, bool, bool]] = {}  # id -> member, short, program
-
-    def check(self, command: NewOrder, engine: Engine) -> tuple[Reject, str] | None:
-        """Never refuse: the log only observes."""
-        return None
-
-    def before(self, command: CancelOrder, engine: Engine) -> None:
-        """A cancel is no breach."""
 
     def observe(self, command: Command, events: list[Event]) -> None:
         """Record the refusal of a new order, an amend or a trade report; follow the orders

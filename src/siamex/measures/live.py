@@ -3,11 +3,11 @@ journaled commands (DESIGN.md pillar 2).
 
 The depository's opening balances and the investors' accounts arrive as one command,
 `OpenDepository`, journaled before the first trading day the server opens (decision 184), so
-that a restart replays the journal into the same ledger without the file. Then every command
-passes the gate (check-before-sell and the central order screening, each under its rulebook
-switch) and every command's events move the ledger, the screening's memory of cancels and the
-short positions; a new day's StartDay takes each security's outstanding short volume from the
-positions (the 10% cap starts from the published report: decision 158).
+that a restart replays the journal into the same holdings without the file. The holdings and
+the screening are the engine's (check-before-sell and the central order screening run inside
+it, each under its rulebook switch: decision 186); every command's events move the short
+positions, and a new day's StartDay takes each security's outstanding short volume from them
+(the 10% cap starts from the published report: decision 158).
 """
 
 from __future__ import annotations
@@ -18,16 +18,16 @@ from typing import Any
 import msgspec
 
 from siamex.errors import ErrorCode, SiamexError
-from siamex.measures.availability import Availability
+from siamex.measures.availability import attach, holdings_from_state, holdings_state, load
 from siamex.measures.depository import Depository, Holding
-from siamex.measures.gate import Gate
 from siamex.measures.investors import Investors
 from siamex.measures.screening import Screening
 from siamex.measures.short_positions import ShortPositions, start_with_outstanding
 from siamex.measures.short_report import ShortRow
-from siamex.trading.commands import CancelOrder, Command, StartDay
+from siamex.trading.commands import Command, StartDay
 from siamex.trading.engine import Engine
-from siamex.trading.events import Event, Rejected
+from siamex.trading.events import Event
+from siamex.trading.holdings import Holdings
 
 __all__ = ["InvestorLink", "LiveMeasures", "OpenDepository", "open_depository"]
 
@@ -58,15 +58,28 @@ def open_depository(depository: Depository, ts: int = 0) -> OpenDepository:
 
 
 class LiveMeasures:
-    """Investors, the ledger, the gate with the screening, and the short positions."""
+    """Investors, the holdings and the screening the engine runs, and the short positions."""
 
     def __init__(self) -> None:
         self.investors = Investors()
         self.opened: str | None = None
         """The date of the depository's opening balances, None until they arrive."""
-        self.screening = Screening(self.investors.investor_of)
+        self.screening = Screening(self.investors)
         self.positions = ShortPositions(self.investors.investor_of)
-        self.gate = Gate(Availability(), (self.screening,))
+        self.holdings = Holdings()
+        self._nvdr: set[str] | None = None
+        """Restored from a saved state: the live orders linked to NVDR holdings, until
+        `attach` links the engine's orders."""
+
+    def attach(self, engine: Engine) -> None:
+        """Give the engine the holdings and the screening: its live orders linked to the
+        balances, as restored with them, or each sell reserving its remainder."""
+        if self._nvdr is None:
+            attach(engine, self.holdings, self.screening)
+            return
+        self.holdings.relink(engine.orders.values(), self._nvdr)
+        self._nvdr = None
+        engine.holdings, engine.screen = self.holdings, self.screening
 
     def open(self, command: OpenDepository) -> str | None:
         """Take the depository's opening balances and links; the refusal of a second opening
@@ -80,7 +93,7 @@ class LiveMeasures:
                 return f"account {link.member}/{link.account} is linked to two investors"
         for link in command.links:
             self.investors.link(link.investor, link.member, link.account)
-        self.gate.ledger.load(command.holdings)
+        load(self.holdings, command.holdings)
         self.opened = command.date
         return None
 
@@ -90,44 +103,33 @@ class LiveMeasures:
             return command
         return start_with_outstanding(command, self.positions)
 
-    def check(self, command: Command, engine: Engine) -> Rejected | None:
-        """The gate's refusal of a command (the engine brought to its time by the caller)."""
-        return self.gate.check(command, engine)
-
-    def watches(self, command: Command, engine: Engine) -> bool:
-        """Whether `check` may refuse the command under the day's rules."""
-        return self.gate.watches(command, engine.rules)
-
-    def before(self, command: CancelOrder, engine: Engine) -> None:
-        """Show the screening a member's cancel before the engine runs it."""
-        self.gate.before(command, engine)
-
     def observe(self, command: Command, events: list[Event]) -> None:
-        """Move the ledger, the screening and the short positions by a command's events."""
-        self.gate.observe(command, events)
+        """Move the short positions by a command's events."""
         self.positions.observe(command, events)
 
     def available(self, member: str, account: str, symbol: str, *, short: bool = False) -> int:
         """What an account may sell now: the members' query before they send."""
-        return self.gate.available(member, account, symbol, short=short)
+        return self.holdings.available(member, account, symbol, short=short)
 
     def short_report(self, date: dt.date, listed: dict[str, int]) -> list[ShortRow]:
         """The outstanding short position report of `date` (docs/short-positions.md)."""
         return self.positions.report(date, listed)
 
-    def state(self) -> dict[str, Any]:
-        """Everything as plain, canonical data, for the server's snapshot and state hash."""
+    def state(self, engine: Engine) -> dict[str, Any]:
+        """Everything as plain, canonical data, for the server's snapshot and state hash
+        (`engine` the one attached, whose orders the holdings follow)."""
         return {"opened": self.opened, "investors": sorted(self.investors.links()),
-                "gate": self.gate.state(), "screening": self.screening.state(),
-                "positions": self.positions.state()}
+                "holdings": holdings_state(self.holdings, engine.orders.values()),
+                "screening": self.screening.state(), "positions": self.positions.state()}
 
     @classmethod
     def from_state(cls, data: Any) -> LiveMeasures:
-        """Rebuild the measures from `state()`; anything else is refused MEASURES_STATE."""
+        """Rebuild the measures from `state()`, to be attached to the engine restored with
+        them; anything else is refused MEASURES_STATE."""
         measures = cls()
         try:
             opened, links = data["opened"], data["investors"]
-            parts = data["screening"], data["positions"], data["gate"]
+            parts = data["screening"], data["positions"], data["holdings"]
             if opened is not None and not isinstance(opened, str):
                 raise TypeError("`opened` is a date or null")
             measures.opened = opened
@@ -136,8 +138,7 @@ class LiveMeasures:
         except (KeyError, TypeError, ValueError) as exc:
             raise SiamexError(ErrorCode.MEASURES_STATE,
                               f"not the measures' state: {exc}") from None
-        of = measures.investors.investor_of
-        measures.screening = Screening.from_state(parts[0], of)
-        measures.positions = ShortPositions.from_state(parts[1], of)
-        measures.gate = Gate.from_state(parts[2], (measures.screening,))
+        measures.screening = Screening.from_state(parts[0], measures.investors)
+        measures.positions = ShortPositions.from_state(parts[1], measures.investors.investor_of)
+        measures.holdings, measures._nvdr = holdings_from_state(parts[2])
         return measures

@@ -1,12 +1,11 @@
 """Central order screening: short sales and program-trading orders refused SCREENED before they
 reach the book (S-14MEASURES; issue 15; docs/surveillance.md).
 
-The screening is a pre-trade measure (siamex.measures.gate's `PreTrade`): the gate asks it about
-each new order the engine's own checks would accept, and tells it the events of every command
-the engine ran. It acts only while the day's rulebook has `order_screening` on, and only on the
-orders the measure names: short sales (`NewOrder.short`) and program-trading orders, those of
-an account the day lists as high-frequency (StartDay.accounts; set-trading-rules.md 9). Three
-rules, in this order, each refusal naming its rule:
+The engine consults the screening (siamex.trading.screen) about each new order it would take,
+while the day's rulebook has `order_screening` on, for the orders the measure names: short
+sales (`NewOrder.short`) and program-trading orders, those of an account the day lists as
+high-frequency (StartDay.accounts; set-trading-rules.md 9). Three rules, in this order, each
+refusal naming its rule:
 
     wash       the order would trade with a resting order of the same investor on the other
                side of the same security and board, entered through any member: its price
@@ -20,29 +19,30 @@ rules, in this order, each refusal naming its rule:
 A buy exactly screen_price_pct above the reference passes, one tick more is refused; the cancel
 count refuses at its limit ("cancelled 20 orders"), one fewer passes.
 
-The resting orders are the engine's own book, read when a screened order comes (so only screened
-orders pay for the wash rule); what the screening keeps itself is each account's cancels of
-orders without a fill, learnt from the engine's order as a member's cancel reaches it (the
-gate's `before`), so that no other command or event costs it anything.
+The wash rule reads the engine's book when a screened order comes, only as far as the order's
+price reaches, and only when the investor's balances in the engine's holdings count a live
+order on the other side, so that only screened orders pay for it, and little. What the
+screening keeps itself is each account's cancels of orders without a fill, which the engine
+reports as it runs a member's cancel.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any, Final, cast
+from collections.abc import Mapping
+from typing import Any, Final
 
 import msgspec
 
 from siamex.errors import ErrorCode, SiamexError
+from siamex.measures.investors import Investors
 from siamex.measures.percent import change_pct, format_pct
 from siamex.measures.screening_state import ScreeningState, UnfilledCancels
 from siamex.rulebook.parameters import DEFAULT_RULEBOOK, Rulebook
 from siamex.trading.book import NO_ASK, NO_BID, Book
-from siamex.trading.commands import CancelOrder, Command, NewOrder, StartDay
-from siamex.trading.engine import Engine
+from siamex.trading.commands import NewOrder
 from siamex.trading.enums import OrderType, Side
-from siamex.trading.events import Cancelled, Event
+from siamex.trading.holdings import NVDR, Holdings
 from siamex.trading.instrument import Instrument
 from siamex.trading.order import Order
 from siamex.trading.rejects import Reject
@@ -55,47 +55,51 @@ _SELL: Final = Side.SELL
 _LIMIT: Final = OrderType.LIMIT
 _MP_MTL: Final = OrderType.MP_MTL
 _SCREENED: Final = Reject.SCREENED
-_CANCEL_ORDER: Final = CancelOrder
-_CANCELLED: Final = Cancelled
 
 Refusal = tuple[Reject, str]
-InvestorOf = Callable[[str, str], str]
-class Screening:
-    """The central order screening of short sales and program-trading orders."""
+Own = tuple[frozenset[tuple[str, str]], frozenset[str]]
 
-    def __init__(self, investor_of: InvestorOf) -> None:
-        """`investor_of(member, account)` names the investor behind an account (an unlinked
-        account is its own investor)."""
-        self._investor_of = investor_of
-        self._investors: dict[tuple[str, str], str] = {}
-        self._cancelling: Order | None = None
-        """The unfilled order a member's cancel names, between `before` and `observe`."""
+
+class Screening:
+    """The central order screening of short sales and program-trading orders (a
+    siamex.trading.screen.Screen)."""
+
+    def __init__(self, investors: Investors) -> None:
+        """`investors` says whose each account is (an unlinked account is its own
+        investor's)."""
+        self._investors = investors
+        self._accounts: dict[tuple[str, str], Own] = {}
         self.cancels: dict[tuple[str, str], deque[int]] = {}
         self.window = DEFAULT_RULEBOOK.screen_cancel_seconds * US_PER_SECOND
+        self._rules: Rulebook | None = None
+        self._push_num = 0
+        self._push_den = 1
 
-    def investor(self, member: str, account: str) -> str:
+    def _own(self, member: str, account: str) -> Own:
+        """Every (member, account) of the investor behind this account, itself included, and
+        their account names (a set a resting order's account is first looked up in)."""
         key = (member, account)
-        found = self._investors.get(key)
+        found = self._accounts.get(key)
         if found is None:
-            found = self._investors[key] = self._investor_of(member, account)
+            investors = self._investors
+            pairs = frozenset(investors.accounts_of(investors.investor_of(member, account))
+                              or (key,))
+            found = self._accounts[key] = (pairs, frozenset(a for _, a in pairs))
         return found
 
     # -- the pre-trade check --------------------------------------------------------------
 
-    def check(self, command: NewOrder, engine: Engine) -> Refusal | None:
-        """Refuse a screened order that breaks a screening rule; None lets it through."""
-        rules = engine.rules
-        if not rules.order_screening:
-            return None
-        if not command.short and command.account not in engine.hft_accounts:  # decision 164
-            return None
-        inst = engine.instruments.get(command.symbol)
-        if inst is None or (command.type is _LIMIT and command.price is None):
-            return None  # the engine refuses it itself, and its refusal wins (gate.PreTrade)
-        return (self._wash(command, inst) or self._push(command, inst, rules)
+    def check(self, command: NewOrder, inst: Instrument, rules: Rulebook,
+              holdings: Holdings | None) -> Refusal | None:
+        """Refuse a screened order that breaks a screening rule; None lets it through. The
+        engine asks only about the orders the screening names, its own checks passed."""
+        return (self._wash(command, inst, holdings) or self._push(command, inst, rules)
                 or self._layering(command, rules))
 
-    def _wash(self, command: NewOrder, inst: Instrument) -> Refusal | None:
+    def _wash(self, command: NewOrder, inst: Instrument,
+              holdings: Holdings | None) -> Refusal | None:
+        if holdings is not None and not self._has_opposite(command, holdings):
+            return None
         own = self._own_crossing(command, _book(inst, command))
         if own is None:
             return None
@@ -103,15 +107,43 @@ class Screening:
                            f"resting {own.side.value} of the same investor "
                            f"({_named(own, command)})")
 
+    def _has_opposite(self, command: NewOrder, holdings: Holdings) -> bool:
+        """Whether the investor has any live order on the other side of the security, as
+        its accounts' balances count them (decision 186): most screened orders have none,
+        and need not read the book."""
+        selling = command.side is _SELL
+        nvdr = command.symbol in holdings.nvdr
+        for member, account in self._own(command.member, command.account)[0]:
+            for symbol in (command.symbol, command.symbol + NVDR) if nvdr else (command.symbol,):
+                balance = holdings.find(member, account, symbol)
+                if balance is not None and (balance.buying if selling else
+                                            balance.resting + balance.short_resting) > 0:
+                    return True
+        return False
+
     def _own_crossing(self, command: NewOrder, book: Book) -> Order | None:
-        """The first resting order of the same investor the order would trade with: on the
-        other side, priced at or inside the order's limit (every one for an order without a
-        limit), or waiting for the auction without a price (decision 165)."""
-        investor = self.investor(command.member, command.account)
-        limit = command.price if command.type is _LIMIT else None
-        for order in _opposite(book, command.side is _BUY, limit):
-            if self.investor(order.member, order.account) == investor:
+        """The first resting order of the same investor the order would trade with, in the
+        book's priority: on the other side, waiting for the auction without a price, or
+        priced at or inside the order's limit (every one for an order without a limit;
+        decision 165). Only the other side's orders that a price reaches are read."""
+        pairs, names = self._own(command.member, command.account)
+        buying = command.side is _BUY
+        for order in (book.ato_sells if buying else book.ato_buys).values():
+            if order.account in names and (order.member, order.account) in pairs:
                 return order
+        limit = command.price if command.type is _LIMIT else None
+        levels = book.ask_levels if buying else book.bid_levels
+        index = len(levels) - 1  # each side's best level is its last
+        while index >= 0:
+            level = levels[index]
+            if limit is not None and (level.price > limit if buying else level.price < limit):
+                return None
+            found = level.head
+            while found is not None:
+                if found.account in names and (found.member, found.account) in pairs:
+                    return found
+                found = found.next
+            index -= 1
         return None
 
     def _push(self, command: NewOrder, inst: Instrument, rules: Rulebook) -> Refusal | None:
@@ -125,11 +157,15 @@ class Screening:
                 return None
             price = reach
         reference = inst.reference()
-        limit = rules.screen_price_pct
+        if rules is not self._rules:  # the limit's terms, read once per rulebook
+            self._rules = rules
+            self._push_num = rules.screen_price_pct.numerator
+            self._push_den = rules.screen_price_pct.denominator
         away = price - reference if buying else reference - price
         # decision 166, in integers: away/reference*100 > limit, the Fraction only for the text
-        if reference <= 0 or away * 100 * limit.denominator <= limit.numerator * reference:
+        if reference <= 0 or away * 100 * self._push_den <= self._push_num * reference:
             return None
+        limit = rules.screen_price_pct
         said = (f"{command.side.value} at {format_price(price)}" if command.type is _LIMIT
                 else f"{command.side.value} at market (reaching {format_price(price)})")
         where = "above" if buying else "below"
@@ -143,7 +179,9 @@ class Screening:
         if not times:
             return None
         since = command.ts - rules.screen_cancel_seconds * US_PER_SECOND
-        count = sum(1 for ts in times if ts >= since)  # decision 167: exactly the window counts
+        while times and times[0] < since:  # decision 167: exactly the window counts
+            times.popleft()
+        count = len(times)
         if count < rules.screen_cancel_limit:
             return None
         return _SCREENED, (f"screened (layering): {command.member}/{command.account} cancelled "
@@ -153,34 +191,9 @@ class Screening:
 
     # -- what the engine did ---------------------------------------------------------------
 
-    def before(self, command: CancelOrder, engine: Engine) -> None:
-        """Note the order a member's cancel names if it has not traded: whether the cancel
-        counts is known once the engine has run it (a kill switch's never counts)."""
-        order = None if command.kill else engine.orders.get(command.id)
-        self._cancelling = order if order is not None and not order.filled else None
-
-    def observe(self, command: Command, events: list[Event]) -> None:
-        """Count a member's cancel of an order without a fill; start a day's count afresh.
-        Only a cancel and a new day concern the screening: every other command passes with
-        two identity tests."""
-        kind = type(command)
-        if kind is _CANCEL_ORDER:
-            order, self._cancelling = self._cancelling, None
-            if order is None:
-                return
-            for event in events:
-                if type(event) is _CANCELLED and event.id == order.id:
-                    self._cancelled((order.member, order.account), command.ts)
-        elif kind is StartDay:
-            self._start_day(cast(StartDay, command))
-
-    def _start_day(self, command: StartDay) -> None:
-        """Cancels are counted within a trading day (decision 167), over its rulebook's
-        window."""
-        self.cancels.clear()
-        self.window = Rulebook(command.rules).screen_cancel_seconds * US_PER_SECOND
-
-    def _cancelled(self, key: tuple[str, str], ts: int) -> None:
+    def cancelled(self, order: Order, ts: int) -> None:
+        """Count a member's cancel of an order without a fill (the engine tells only those)."""
+        key = (order.member, order.account)
         times = self.cancels.get(key)
         if times is None:
             times = self.cancels[key] = deque()
@@ -188,6 +201,12 @@ class Screening:
         since = ts - self.window
         while times[0] < since:
             times.popleft()
+
+    def start_day(self, rules: Rulebook) -> None:
+        """Cancels are counted within a trading day (decision 167), over its rulebook's
+        window."""
+        self.cancels.clear()
+        self.window = rules.screen_cancel_seconds * US_PER_SECOND
 
     # -- the snapshot ----------------------------------------------------------------------
 
@@ -199,14 +218,14 @@ class Screening:
         return result
 
     @classmethod
-    def from_state(cls, state: Mapping[str, Any] | Any, investor_of: InvestorOf) -> Screening:
+    def from_state(cls, state: Mapping[str, Any] | Any, investors: Investors) -> Screening:
         """Rebuild the screening from `state()`'s data; refuse anything else (MEASURES_STATE)."""
         try:
             data = msgspec.convert(state, ScreeningState)
         except msgspec.ValidationError as exc:
             raise SiamexError(ErrorCode.MEASURES_STATE,
                               f"not a screening state: {exc}") from None
-        screening = cls(investor_of)
+        screening = cls(investors)
         screening.window = data.window
         if len({(c.member, c.account) for c in data.cancels}) != len(data.cancels):
             raise SiamexError(ErrorCode.MEASURES_STATE,
@@ -219,16 +238,6 @@ class Screening:
 def _book(inst: Instrument, command: NewOrder) -> Book:
     """The board the order goes to: odd lots have their own book."""
     return inst.odd if command.qty < inst.lot and inst.odd is not None else inst.book
-
-
-def _opposite(book: Book, buying: bool, limit: int | None) -> Iterator[Order]:
-    """The resting orders an order on one side could trade with: the other side's orders
-    waiting for the auction, then its priced orders from the best price to `limit`."""
-    yield from (book.ato_sells if buying else book.ato_buys).values()
-    for level in reversed(book.ask_levels if buying else book.bid_levels):
-        if limit is not None and (level.price > limit if buying else level.price < limit):
-            return
-        yield from level
 
 
 def _reach(book: Book, command: NewOrder) -> int | None:

@@ -9,9 +9,9 @@ reporting it then (8.3; decision 157). The sum of the open lots of a security is
 outstanding short position: what the exchange publishes each day, and what the next day's
 cap (T14) starts from, given to the engine as the security's `short_outstanding`.
 
-`ShortPositions` is a post-trade observer of the gate's PreTrade protocol: `check` never
-refuses, `observe` learns from each command and its events. Its state is plain data, so a
-server's snapshot or a `--save-state` file can carry it from one day to the next.
+`ShortPositions` observes: `observe` learns from each command and its events. Its state is
+plain data, so a server's snapshot or a `--save-state` file can carry it from one day to the
+next.
 """
 
 from __future__ import annotations
@@ -34,10 +34,8 @@ from siamex.measures.day_run import Handler, InvestorOf, day_pairs
 from siamex.measures.short_report import ShortRow
 from siamex.rulebook.parameters import Rulebook
 from siamex.scenario.loader import Scenario
-from siamex.trading.commands import CancelOrder, Command, NewOrder, StartDay
-from siamex.trading.engine import Engine
+from siamex.trading.commands import Command, NewOrder, StartDay
 from siamex.trading.events import Accepted, Amended, Cancelled, DayStarted, Event, Trade
-from siamex.trading.rejects import Reject
 from siamex.units import InvalidValue, parse_date, shown
 
 __all__ = ["ShortPositions", "load_short_positions", "report_scenario",
@@ -97,14 +95,7 @@ class ShortPositions:
         self._orders: dict[str, _ShortOrder] = {}
         self._day: dict[str, _Day] = {}
 
-    # -- the PreTrade protocol -----------------------------------------------------------------
-
-    def check(self, command: NewOrder, engine: Engine) -> tuple[Reject, str] | None:
-        """Never refuse: the report only observes (the cap itself is the engine's, T14)."""
-        return None
-
-    def before(self, command: CancelOrder, engine: Engine) -> None:
-        """A cancel tells the report nothing its events do not."""
+    # -- what a day does ------------------------------------------------------------------------
 
     def observe(self, command: Command, events: list[Event]) -> None:
         """Learn short orders, short sales, buy-backs and new days from a command's events,

@@ -1,10 +1,10 @@
-"""`siamex surveil`: a day's flow run through the engine behind the screening, then the alert
+"""`siamex surveil`: a day's flow run through the engine with the screening, then the alert
 rules over it (docs/surveillance.md).
 
 Each day's commands run in the order `siamex replay` runs them (siamex.measures.day_run
-.day_pairs), with the engine behind the measures' gate so that a day with `order_screening` on
-refuses SCREENED what the screening refuses: the rules read the day as (command, events)
-pairs. Without a depository file every account is its own investor.
+.day_pairs), on an engine with the measures so that a day with `order_screening` on refuses
+SCREENED what the screening refuses: the rules read the day as (command, events) pairs.
+Without a depository file every account is its own investor.
 """
 
 from __future__ import annotations

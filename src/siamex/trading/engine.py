@@ -21,6 +21,7 @@ from msgspec.structs import astuple
 
 from siamex.rulebook.parameters import Rulebook
 from siamex.trading.auction import NO_CROSS, Equilibrium, allocate, pair
+from siamex.trading.balance import Balance
 from siamex.trading.book import NO_ASK, NO_BID, Book
 from siamex.trading.checks import (
     check_amend,
@@ -55,6 +56,16 @@ from siamex.trading.events import (
     Rejected,
     Trade,
 )
+from siamex.trading.holdings import (
+    NVDR,
+    Holdings,
+    amend_refusal,
+    link,
+    release,
+    reserve,
+    sell_refusal,
+    traded,
+)
 from siamex.trading.instrument import Instrument
 from siamex.trading.matching import Fill, SelfMatch, available, band_reach, banded_sweep, sweep
 from siamex.trading.operations import operate
@@ -62,12 +73,14 @@ from siamex.trading.order import Order
 from siamex.trading.overnight import carry_in, carry_out, expire_day_orders, expire_series_orders
 from siamex.trading.price_band import Band
 from siamex.trading.rejects import CancelReason, Reject
+from siamex.trading.screen import Screen
 from siamex.trading.trade_reports import confirm_report, expire_reports, take_report
 from siamex.units import US_PER_MS
 
 __all__ = ["Engine"]
 
 _BUY: Final = Side.BUY
+_SELL: Final = Side.SELL
 _LIMIT: Final = OrderType.LIMIT
 _MP_MKT: Final = OrderType.MP_MKT
 _MP_MTL: Final = OrderType.MP_MTL
@@ -117,6 +130,13 @@ class Engine:
         self.band = Band(self.day.rules.dynamic_price_band_pct)
         self.band_floor = 0
         self.resting_us = 0
+        self.holdings: Holdings | None = None
+        """The investors' holdings check-before-sell reads, when the engine keeps them
+        (siamex.trading.holdings): every equity order it accepts is then linked to one."""
+        self.screen: Screen | None = None
+        """The central order screening, when the exchange runs one (siamex.trading.screen)."""
+        self.check_sells = False
+        self.screening = False
 
     # What the engine's hosts (the sequencer, the gateway, the runner) read of its day.
 
@@ -151,6 +171,8 @@ class Engine:
         self.band_floor = rules.dynamic_price_band_min_price
         self.resting_us = rules.min_resting_time_ms * US_PER_MS
         self.smp_action = rules.self_match_action
+        self.check_sells = rules.check_before_sell
+        self.screening = rules.order_screening
 
     def handle(self, command: Command) -> list[Event]:
         """Run one command and return its events in order.
@@ -199,10 +221,11 @@ class Engine:
                                 "TFEX block trades are not implemented"))
         elif isinstance(command, TradeReport):
             if take_report(self.day, self.reports, self.orders, command, self.next_trade_no,
-                           out):
+                           out, self.holdings, self.check_sells):
                 self.next_trade_no += 1
         elif isinstance(command, ConfirmTradeReport):
-            if confirm_report(self.day, self.reports, command, self.next_trade_no, out):
+            if confirm_report(self.day, self.reports, command, self.next_trade_no, out,
+                              self.holdings):
                 self.next_trade_no += 1
         else:
             operate(self.day, command, out)
@@ -227,12 +250,16 @@ class Engine:
         day.list_securities(cmd, out)
         assert day.date is not None
         carry_in(carried, day.instruments, self.orders, day.date, cmd.ts, out)
+        if self.holdings is not None:
+            self.holdings.adopt(self.orders.values())
+        if self.screen is not None:
+            self.screen.start_day(self.day.rules)
         day.start_schedule(cmd, out)
 
     def close_market(self, ts: int, out: list[Event]) -> None:
         """Cancel what does not outlive the day: Day orders (4.2), waiting trade reports (T20)."""
         self.orders = expire_day_orders(self.day.instruments, self.orders, ts, out)
-        expire_reports(self.reports, ts, out)
+        expire_reports(self.reports, ts, out, self.holdings)
 
     def close_session(self, inst: Instrument, ts: int, last_day: int, out: list[Event]) -> None:
         """Cancel a TFEX series' Day orders, and long-lived ones at their last day, as its
@@ -246,9 +273,9 @@ class Engine:
         out.append(_REJECTED(cmd.ts, cmd.id, reason, text))
 
     def _new_order(self, cmd: NewOrder, fields: NewOrderFields, out: list[Event]) -> None:
-        # nvdr and client type are the journal's, not the engine's
+        # the client type is the journal's, not the engine's
         (ts, cid, member, account, symbol, side, qty, kind, limit, validity, expire_date,
-         published, short, cash_balance, _, _, smp_id, effect) = fields
+         published, short, cash_balance, nvdr, _, smp_id, effect) = fields
         day = self.day
         if day.date is None:
             return self._reject(cmd, Reject.MARKET_CLOSED, "no trading day has started", out)
@@ -271,6 +298,20 @@ class Engine:
             last_day, failure = expire_day(day.rules, day.date, validity, expire_date)
             if failure is not None:
                 return self._reject(cmd, failure[0], failure[1], out)
+        balance: Balance | None = None
+        holdings = self.holdings
+        if not day.derivatives:  # the 2024 measures, after the engine's own checks (186)
+            if holdings is not None:
+                balance = holdings.balance(member, account, symbol + NVDR if nvdr else symbol)
+            if self.check_sells and side is _SELL:  # decision 147
+                failure = sell_refusal(balance, qty, short)
+                if failure is not None:
+                    return self._reject(cmd, failure[0], failure[1], out)
+            screen = self.screen  # decision 164: the orders the screening names
+            if screen is not None and self.screening and (short or account in self.hft_accounts):
+                failure = screen.check(cmd, inst, day.rules, holdings)
+                if failure is not None:
+                    return self._reject(cmd, failure[0], failure[1], out)
         odd_lot = qty < inst.lot
         book = inst.odd if odd_lot else inst.book
         assert book is not None
@@ -284,6 +325,8 @@ class Engine:
             effect=effect or "",
         )
         self.next_order_no += 1
+        if balance is not None:
+            link(order, balance)
         if short:
             inst.short_exposure += qty  # T14: today's short sales count against the cap
         out.append(_ACCEPTED(ts, cid, order.no, symbol, side, kind, validity,
@@ -422,6 +465,8 @@ class Engine:
                              buy.id, sell.id, buy.no, sell.no, buy.member, buy.account,
                              sell.member, sell.account, buy.effect, sell.effect))
             self.next_trade_no += 1
+            if buy.holding is not None or sell.holding is not None:
+                traded(buy, sell, qty)
             if not resting.remaining:  # an iceberg met twice in one sweep is gone once
                 orders.pop(resting.id, None)
             if not odd_lot:
@@ -431,6 +476,7 @@ class Engine:
         """Report an order's remainder as cancelled by the engine and forget the order."""
         out.append(_CANCELLED(ts, order.id, order.no, order.symbol, order.remaining, reason))
         self.orders.pop(order.id, None)
+        release(order)
         if order.short:
             self.day.instruments[order.symbol].short_exposure -= order.remaining
 
@@ -467,8 +513,11 @@ class Engine:
         else:
             book.dequeue(order)
         del self.orders[cid]
+        release(order)
         if order.short:
             inst.short_exposure -= order.remaining
+        if self.screen is not None and not kill and not order.filled:
+            self.screen.cancelled(order, ts)
         out.append(_CANCELLED(ts, cid, order.no, order.symbol, order.remaining,
                               _KILL_SWITCH if kill else None))
         if inst.accepts.call:
@@ -484,8 +533,12 @@ class Engine:
         failure = check_amend(self.day.rules, inst, order, new_qty, new_price, kind, side)
         if failure is None and order.short:
             failure = check_short_amend(inst, order, new_qty, new_price)
+        if (failure is None and self.check_sells and new_qty is not None and new_qty > order.qty
+                and order.side is _SELL and not order.effect):  # decisions 147, 186
+            failure = amend_refusal(order, new_qty)
         if failure is not None:
             return self._reject(cmd, failure[0], failure[1], out)
+        before = order.remaining
         book = self._book_of(inst, order)
         qty = new_qty if new_qty is not None else order.qty
         price = new_price if new_price is not None else order.price
@@ -512,6 +565,7 @@ class Engine:
             order.visible = min(order.published, order.remaining) if order.published else (
                 order.remaining)
             del self.orders[order.id]
+        reserve(order, order.remaining - before)
         out.append(_AMENDED(ts, cid, order.no, order.symbol, order.qty, order.remaining,
                             order.price or None, keep))
         if not keep:
@@ -572,5 +626,6 @@ class Engine:
                              buy.id, sell.id, buy.no, sell.no, buy.member, buy.account,
                              sell.member, sell.account, buy.effect, sell.effect))
             self.next_trade_no += 1
+            traded(buy, sell, qty)
             inst.record_trade(price, qty)
 

@@ -4,8 +4,9 @@
 published slice for an iceberg (decision T17). `smp_id` is its self-match prevention identifier,
 "" for none; `effect` a derivatives order's open/close flag, "" for an equity order.
 `prev`/`next` link the order into its level's time-priority queue and `level` names that
-level; all three are cleared when it leaves the book. The two classes live together because
-each points at the other.
+level; all three are cleared when it leaves the book. `holding` is its account's balance when
+the engine keeps holdings (siamex.trading.holdings), None otherwise. The two classes live
+together because each points at the other.
 
 An order's fields are declared here once: `ORDER_FIELDS` names them in the order of the
 constructor's parameters (a test keeps the two equal). The slots, and the rows in which a
@@ -17,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Final
 
+from siamex.trading.balance import Balance
 from siamex.trading.enums import OrderType, Side, Validity
 
 __all__ = ["ORDER_FIELDS", "Level", "Order"]
@@ -24,7 +26,8 @@ __all__ = ["ORDER_FIELDS", "Level", "Order"]
 ORDER_FIELDS: Final = ("no", "id", "member", "account", "symbol", "side", "type", "validity",
                        "price", "qty", "remaining", "visible", "published", "filled", "odd_lot",
                        "accepted_at", "expire_day", "short", "smp_id", "effect")
-"""An order's own fields, without its place in a queue (`prev`, `next`, `level`)."""
+"""An order's own fields, without its place in a queue (`prev`, `next`, `level`) or its
+account's balance (`holding`)."""
 
 
 class Order:
@@ -34,7 +37,7 @@ class Order:
     write these fields millions of times.
     """
 
-    __slots__ = (*ORDER_FIELDS, "level", "next", "prev")
+    __slots__ = (*ORDER_FIELDS, "holding", "level", "next", "prev")
 
     def __init__(
         self,
@@ -82,6 +85,7 @@ class Order:
         self.prev: Order | None = None
         self.next: Order | None = None
         self.level: Level | None = None
+        self.holding: Balance | None = None
 
     def __repr__(self) -> str:
         return (f"Order({self.no}, {self.id!r}, {self.side.value}, {self.type.value}, "

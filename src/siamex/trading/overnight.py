@@ -12,6 +12,7 @@ from typing import Final
 
 from siamex.trading.enums import Side, Validity
 from siamex.trading.events import Cancelled, Event
+from siamex.trading.holdings import release
 from siamex.trading.instrument import Instrument
 from siamex.trading.order import Order
 from siamex.trading.rejects import CancelReason
@@ -36,6 +37,7 @@ def expire_day_orders(instruments: dict[str, Instrument], live: dict[str, Order]
         for book in (inst.book, inst.odd):
             if book is not None:
                 for order in book.take_day_orders():
+                    release(order)
                     out.append(_CANCELLED(ts, order.id, order.no, order.symbol,
                                           order.remaining, _EXPIRED))
     return {cid: order for cid, order in live.items() if order.validity is not _DAY}
@@ -71,7 +73,8 @@ def carry_out(instruments: dict[str, Instrument]) -> list[Order]:
 
 def carry_in(carried: list[Order], instruments: dict[str, Instrument], live: dict[str, Order],
              day: dt.date, ts: int, out: list[Event]) -> None:
-    """Rest the carried orders in today's books, or cancel those that cannot stay (T18)."""
+    """Rest the carried orders in today's books, or cancel those that cannot stay (T18); an
+    order keeps its balance's link and reservation, or releases it as it goes (decision 152)."""
     today = day.toordinal()
     for order in carried:
         inst = instruments.get(order.symbol)
@@ -83,6 +86,7 @@ def carry_in(carried: list[Order], instruments: dict[str, Instrument], live: dic
         elif not inst.priced(order.price):
             reason = CancelReason.PRICE_LIMIT
         if reason is not None:
+            release(order)
             out.append(Cancelled(ts, order.id, order.no, order.symbol, order.remaining, reason))
             continue
         assert inst is not None

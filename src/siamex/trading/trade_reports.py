@@ -26,6 +26,7 @@ from siamex.trading.commands import ConfirmTradeReport, TradeReport
 from siamex.trading.day import TradingDay
 from siamex.trading.enums import Board, Phase
 from siamex.trading.events import Cancelled, Event, Rejected, Trade, TradeReportPending
+from siamex.trading.holdings import Holdings, report_refusal
 from siamex.trading.instrument import Instrument
 from siamex.trading.operations import listed
 from siamex.trading.order import Order
@@ -87,9 +88,11 @@ def check_report(rules: Rulebook, inst: Instrument, board: Board, qty: int, pric
 
 
 def take_report(day: TradingDay, waiting: dict[str, TradeReport], live: dict[str, Order],
-                cmd: TradeReport, trade_no: int, out: list[Event]) -> bool:
+                cmd: TradeReport, trade_no: int, out: list[Event],
+                holdings: Holdings | None = None, check_sells: bool = False) -> bool:
     """Take a put-through: one firm's trades at once, numbered `trade_no`, two firms' waits
-    for the buyer; tell whether it traded."""
+    for the buyer; tell whether it traded. With `holdings`, the report moves the seller's and
+    buyer's balances, and with `check_sells` the seller must cover it (decision 147)."""
     inst = listed(day, cmd.symbol, cmd.id, cmd.ts, out)
     if inst is None:
         return False
@@ -102,12 +105,18 @@ def take_report(day: TradingDay, waiting: dict[str, TradeReport], live: dict[str
         return False
     board = report_board(day.rules, inst, cmd.qty, cmd.price)
     failure = check_report(day.rules, inst, board, cmd.qty, cmd.price, cmd.ts - day.base)
+    if failure is None and check_sells:
+        failure = report_refusal(holdings, cmd)
     if failure is not None:
         out.append(Rejected(cmd.ts, cmd.id, failure[0], failure[1]))
         return False
     if cmd.sell_member == cmd.buy_member:
         out.append(_trade(cmd, board, cmd.ts, trade_no))
+        if holdings is not None:
+            holdings.report_trades(cmd)
         return True
+    if holdings is not None:
+        holdings.report_waits(cmd)
     waiting[cmd.id] = cmd
     out.append(TradeReportPending(cmd.ts, cmd.id, cmd.symbol, board, cmd.qty, cmd.price,
                                   cmd.sell_member, cmd.buy_member))
@@ -115,7 +124,7 @@ def take_report(day: TradingDay, waiting: dict[str, TradeReport], live: dict[str
 
 
 def confirm_report(day: TradingDay, waiting: dict[str, TradeReport], cmd: ConfirmTradeReport,
-                   trade_no: int, out: list[Event]) -> bool:
+                   trade_no: int, out: list[Event], holdings: Holdings | None = None) -> bool:
     """Take the buyer's confirmation of a waiting report: its trade, numbered `trade_no`, if
     the report still passes its checks now; tell whether it traded."""
     report = waiting.get(cmd.id)
@@ -135,12 +144,17 @@ def confirm_report(day: TradingDay, waiting: dict[str, TradeReport], cmd: Confir
         return False
     del waiting[cmd.id]
     out.append(_trade(report, board, cmd.ts, trade_no))
+    if holdings is not None:
+        holdings.report_trades(report)
     return True
 
 
-def expire_reports(waiting: dict[str, TradeReport], ts: int, out: list[Event]) -> None:
+def expire_reports(waiting: dict[str, TradeReport], ts: int, out: list[Event],
+                   holdings: Holdings | None = None) -> None:
     """Cancel the reports still waiting for their buyer as the day ends."""
     for report in waiting.values():
+        if holdings is not None:
+            holdings.report_ends(report.id)
         out.append(Cancelled(ts, report.id, 0, report.symbol, report.qty,
                              CancelReason.TRADE_REPORT_UNCONFIRMED))
     waiting.clear()

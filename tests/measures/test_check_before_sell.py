@@ -1,5 +1,6 @@
-"""The gate: check-before-sell at its boundary, the engine's own checks first, the clock before
-the refusal, amends and trade reports, extra measures, and a day unchanged with the check off."""
+"""Check-before-sell in the engine: at its boundary, the engine's own checks first, the clock
+before the refusal, amends and trade reports, the screening after it, and a day unchanged with
+the check off."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from typing import Any
 import pytest
 
 from siamex.errors import ErrorCode, SiamexError
-from siamex.measures.availability import Availability
+from siamex.measures.availability import attach, load, measured_engine
 from siamex.measures.depository import Depository, Holding
-from siamex.measures.gate import Gate, MeasuredEngine, PreTrade, measured_engine
 from siamex.scenario.loader import DayPlan, Scenario
+from siamex.trading.balance import Balance, Key
 from siamex.trading.commands import (
     AdvanceTime,
     AmendOrder,
@@ -28,6 +29,8 @@ from siamex.trading.commands import (
 from siamex.trading.engine import Engine
 from siamex.trading.enums import OrderType, Side, Validity
 from siamex.trading.events import Accepted, AuctionResult, Event, Rejected, Trade
+from siamex.trading.holdings import Holdings
+from siamex.trading.order import Order
 from siamex.trading.rejects import Reject
 from siamex.units import day_start, parse_price, parse_time_of_day
 
@@ -40,18 +43,26 @@ def stock(symbol: str = "PTT", prev_close: str = "33.50", **kw: Any) -> Instrume
     return InstrumentSpec(symbol, parse_price(prev_close), listed_shares=10**9, **kw)
 
 
+def opened(*rows: Holding) -> Holdings:
+    holdings = Holdings()
+    load(holdings, rows)
+    return holdings
+
+
 class Day:
-    """A MeasuredEngine on one day (and the next ones); each call returns its events."""
+    """An engine keeping holdings on one day (and the next ones); each call returns its
+    events."""
 
     def __init__(self, *holdings: Holding, rules: dict[str, Any] | None = None,
-                 instruments: Sequence[InstrumentSpec] = (), gate: Gate | None = None,
-                 engine: Engine | MeasuredEngine | None = None) -> None:
-        self.host: Engine | MeasuredEngine = engine if engine is not None else MeasuredEngine(
-            Engine(), gate or Gate(Availability(holdings)))
+                 instruments: Sequence[InstrumentSpec] = (), engine: Engine | None = None,
+                 started: bool = False) -> None:
+        """`started`: the engine is in the day already (restored), no StartDay is sent."""
+        self.host = engine if engine is not None else attach(Engine(), opened(*holdings))
         self.log: list[Command] = []
         self.printed: list[Event] = []
         self.date = DATE
-        self.events = self.start(rules if rules is not None else ON, instruments or (stock(),))
+        self.events = [] if started else self.start(rules if rules is not None else ON,
+                                                    instruments or (stock(),))
 
     def start(self, rules: dict[str, Any], instruments: Sequence[InstrumentSpec] = (),
               date: dt.date | None = None) -> list[Event]:
@@ -61,9 +72,12 @@ class Day:
             tuple(instruments), (), {k: parse_time_of_day(v) for k, v in TIMES.items()}))
 
     @property
-    def measured(self) -> MeasuredEngine:
-        assert isinstance(self.host, MeasuredEngine)
-        return self.host
+    def holdings(self) -> Holdings:
+        assert self.host.holdings is not None
+        return self.host.holdings
+
+    def balance(self, key: Key) -> Balance:
+        return self.holdings.balance(*key)
 
     def ts(self, at: str) -> int:
         return day_start(self.date) + parse_time_of_day(at)
@@ -104,7 +118,7 @@ class Day:
 
     def available(self, account: str = "A1", symbol: str = "PTT", *, member: str = "M1",
                   short: bool = False) -> int:
-        return self.measured.availability(member, account, symbol, short=short)
+        return self.holdings.available(member, account, symbol, short=short)
 
 
 def refusals(events: Sequence[Event]) -> list[tuple[str, str, str]]:
@@ -169,7 +183,7 @@ def test_a_short_sale_is_covered_by_borrowing_and_only_by_it() -> None:
     assert day.available("A1") == 5000  # the borrowing is no ordinary holding, nor the reverse
     day.buy("10:32", "b1", 800, "33.75")
     assert day.available("A1", short=True) == 0
-    assert day.measured.gate.ledger.balance(("M1", "A1", "PTT")).short_sold == 1000
+    assert day.balance(("M1", "A1", "PTT")).short_sold == 1000
 
 
 def test_an_account_without_borrowing_cannot_sell_short() -> None:
@@ -184,7 +198,7 @@ def test_an_nvdr_sell_is_covered_by_the_nvdr_holding() -> None:
     assert accepted(day.sell("10:31", "n2", 500, nvdr=True)) == ["n2"]
     assert (day.available("A1", "PTT-R"), day.available("A1", "PTT")) == (0, 100)
     day.buy("10:32", "b1", 100, account="A1", member="M1", nvdr=True)  # meets n2
-    assert day.measured.gate.ledger.balance(("M1", "A1", "PTT-R")).receivable == 100
+    assert day.balance(("M1", "A1", "PTT-R")).receivable == 100
     assert (day.available("A1", "PTT-R"), day.available("A1", "PTT")) == (100, 100)
 
 
@@ -257,7 +271,7 @@ def test_a_partly_filled_sell_reserves_only_its_remainder() -> None:
     day = Day(Holding("M1", "A1", "PTT", settled=1000))
     day.sell("10:30", "s1", 1000, "33.50")
     day.buy("10:31", "b1", 400, "33.50")
-    ledger = day.measured.gate.ledger.balance(("M1", "A1", "PTT"))
+    ledger = day.balance(("M1", "A1", "PTT"))
     assert (ledger.resting, ledger.deliverable, day.available("A1")) == (600, 400, 0)
     day.cancel("10:32", "s1")
     assert day.available("A1") == 600
@@ -272,7 +286,7 @@ def test_a_trade_report_must_be_covered_by_the_seller() -> None:
     events = day.report("10:31", "tr2", 1_000_000)
     assert [e.qty for e in events if isinstance(e, Trade)] == [1_000_000]
     assert day.available("A1") == 0
-    assert day.measured.gate.ledger.balance(("M1", "A1", "PTT")).deliverable == 1_000_000
+    assert day.balance(("M1", "A1", "PTT")).deliverable == 1_000_000
     assert day.available("B1") == 1_000_000  # the buyer may sell what it bought
 
 
@@ -282,7 +296,7 @@ def test_a_two_firm_report_reserves_until_it_trades_or_expires() -> None:
     assert day.available("A1") == 500_000
     assert refusals(day.sell("10:31", "s1", 600_000))[0][1] == "NO_SECURITIES"
     day.run(ConfirmTradeReport(day.ts("10:32"), "tr1", "M2"))
-    ledger = day.measured.gate.ledger.balance(("M1", "A1", "PTT"))
+    ledger = day.balance(("M1", "A1", "PTT"))
     assert (ledger.resting, ledger.deliverable, day.available("A1")) == (0, 1_000_000, 500_000)
     day.report("10:33", "tr2", 500_000, buy_member="M2")
     assert day.available("A1") == 0
@@ -314,40 +328,57 @@ def test_a_carried_sell_the_next_day_drops_is_released() -> None:
 def test_an_engine_restored_with_resting_sells_has_them_reserved() -> None:
     plain = Day(engine=Engine(), rules={})
     plain.sell("10:30", "gtc", 600, "34.00", validity="gtc")
-    assert isinstance(plain.host, Engine)
-    measured = MeasuredEngine(plain.host, Gate(Availability([Holding("M1", "A1", "PTT",
-                                                                     settled=1000)])))
-    assert measured.availability("M1", "A1", "PTT") == 400
+    engine = attach(plain.host, opened(Holding("M1", "A1", "PTT", settled=1000)))
+    assert engine.holdings is not None
+    assert engine.holdings.available("M1", "A1", "PTT") == 400
+
+
+def test_with_the_check_on_an_engine_without_holdings_refuses_every_sell() -> None:
+    day = Day(engine=Engine())
+    assert refusals(day.sell("10:30", "s1", 100)) == [
+        ("s1", "NO_SECURITIES",
+         "check_before_sell is on, but the exchange has no depository holdings open")]
+    assert accepted(day.buy("10:31", "b1", 100)) == ["b1"]
+    assert [r[1] for r in refusals(day.report("10:32", "tr1", 1_000_000))] == ["NO_SECURITIES"]
 
 
 class Recorder:
-    """An extra measure that refuses orders for account X and remembers what it saw."""
+    """A screening that refuses orders for account X and remembers what it was asked."""
 
     def __init__(self) -> None:
         self.checked: list[str] = []
-        self.seen: list[tuple[str, list[str]]] = []
+        self.cancels: list[str] = []
+        self.days = 0
 
-    def check(self, command: NewOrder, engine: Engine) -> tuple[Reject, str] | None:
+    def check(self, command: NewOrder, inst: Any, rules: Any,
+              holdings: Any) -> tuple[Reject, str] | None:
         self.checked.append(command.id)
         return (Reject.SCREENED, "screened") if command.account == "X" else None
 
-    def observe(self, command: Command, events: list[Event]) -> None:
-        self.seen.append((type(command).__name__, [type(e).__name__ for e in events]))
+    def cancelled(self, order: Order, ts: int) -> None:
+        self.cancels.append(order.id)
+
+    def start_day(self, rules: Any) -> None:
+        self.days += 1
 
 
-def test_extra_measures_run_after_check_before_sell_and_see_every_command() -> None:
+def test_the_screening_is_asked_after_check_before_sell_about_the_orders_it_names() -> None:
     recorder = Recorder()
-    extras: list[PreTrade] = [recorder]
-    day = Day(Holding("M1", "A1", "PTT", settled=100),
-              gate=Gate(Availability([Holding("M1", "A1", "PTT", settled=100)]), extras))
-    day.sell("10:30", "s1", 200)  # refused by check-before-sell: the extra is not asked
-    day.buy("10:31", "b1", 100, account="X")
-    day.buy("10:32", "b2", 100)
-    assert recorder.checked == ["b1", "b2"]
-    assert [r[1] for r in refusals(day.buy("10:33", "b3", 100, account="X"))] == ["SCREENED"]
-    assert ("NewOrder", ["Rejected"]) in recorder.seen
-    assert ("NewOrder", ["Accepted"]) in recorder.seen
-    assert recorder.seen[0][0] == "StartDay"
+    holdings = opened(Holding("M1", "A1", "PTT", settled=100),
+                      Holding("M1", "X", "PTT", borrowed=1000))
+    rules = {**ON, "order_screening": True}
+    day = Day(engine=attach(Engine(), holdings, recorder), rules=rules,
+              instruments=(stock(short_eligible=True),))
+    assert recorder.days == 1
+    day.sell("10:30", "s1", 200, "33.75", short=True)  # no borrowing: refused before it
+    day.buy("10:31", "b1", 100, "33.00", account="X", member="M1")  # no short sale
+    day.sell("10:32", "s2", 100, "33.25", account="X", short=True)  # the engine's own refusal
+    assert recorder.checked == []
+    assert refusals(day.sell("10:33", "s3", 100, "33.75", account="X", short=True)) == [
+        ("s3", "SCREENED", "screened")]
+    assert recorder.checked == ["s3"]
+    day.cancel("10:34", "b1")
+    assert recorder.cancels == ["b1"]
 
 
 def test_with_the_switch_off_the_day_runs_as_the_engine_alone() -> None:
@@ -365,34 +396,7 @@ def test_with_the_switch_off_the_day_runs_as_the_engine_alone() -> None:
     gated = Day(Holding("M1", "A1", "PTT", settled=1), rules={})
     assert gated.events == alone.events
     assert flow(gated) == flow(alone)
-    assert gated.available("A1") == 0  # the ledger still follows the day
-
-
-def test_the_gate_state_round_trips() -> None:
-    day = Day(Holding("M1", "A1", "PTT", settled=1000, borrowed=50),
-              instruments=(stock(short_eligible=True),))
-    day.sell("10:30", "s1", 300, "34.00")
-    day.sell("10:31", "n1", 50, "34.00", nvdr=True)  # refused: no NVDRs
-    state = day.measured.gate.state()
-    copy = Gate.from_state(state)
-    assert copy.state() == state
-    assert copy.available("M1", "A1", "PTT") == 700
-    assert copy.ledger.key_of("s1") == ("M1", "A1", "PTT")
-
-
-@pytest.mark.parametrize("data", [
-    None, [], {"version": 2, "availability": {"balances": [], "orders": []}},
-    {"version": 1, "availability": {"balances": [], "orders": []}, "x": 1},
-    {"version": 1, "availability": {"balances": [["M1", "A1", "PTT", *[0] * 8]], "orders": []}},
-    {"version": 1, "availability": {"balances": [], "orders": [["s1", "M1", "A1", "PTT", 1,
-                                                                 False, 100]]}},
-    {"version": 1, "availability": {"balances": [], "orders": [["s1", "M1", "A1", "PTT", True,
-                                                                 False, -1]]}},
-])
-def test_a_bad_gate_state_is_refused(data: Any) -> None:
-    with pytest.raises(SiamexError) as caught:
-        Gate.from_state(data)
-    assert caught.value.code is ErrorCode.MEASURES_STATE
+    assert gated.available("A1") == 0  # the holdings still follow the day
 
 
 def _scenario(rules: dict[str, Any], date: str = "2026-12-03") -> Scenario:
@@ -403,7 +407,7 @@ def _scenario(rules: dict[str, Any], date: str = "2026-12-03") -> Scenario:
 def test_check_before_sell_without_holdings_refuses_the_run() -> None:
     with pytest.raises(SiamexError, match="check_before_sell is on for 2026-12-03: it needs"):
         measured_engine(_scenario(ON), None)
-    assert type(measured_engine(_scenario({}), None)) is Engine
+    assert measured_engine(_scenario({}), None).holdings is None
 
 
 def test_the_depository_must_be_of_the_scenarios_first_day() -> None:
@@ -412,5 +416,5 @@ def test_the_depository_must_be_of_the_scenarios_first_day() -> None:
         measured_engine(_scenario(ON), depository)
     assert caught.value.code is ErrorCode.DEPOSITORY_FILE
     host = measured_engine(_scenario(ON, "2026-12-02"), depository)
-    assert isinstance(host, MeasuredEngine)
-    assert host.availability("M1", "A1", "PTT") == 5
+    assert host.holdings is not None
+    assert host.holdings.available("M1", "A1", "PTT") == 5
