@@ -169,6 +169,10 @@ def test_a_day_with_the_check_never_oversells_and_the_ledger_matches_a_recount(
             assert balance.sellable() >= 0
             assert balance.short_sellable() >= 0
         recount = _recount(day, start)
+        for order in day.host.orders.values():  # the bounds the wash screening reads
+            bounds = ledger.balance("M1", order.account, "PTT")
+            assert (order.price >= bounds.sell_floor if order.side is Side.SELL
+                    else order.price <= bounds.buy_ceiling)
         for account in ACCOUNTS:
             balance = ledger.balance("M1", account, "PTT")
             assert (balance.receivable, balance.deliverable, balance.short_sold,

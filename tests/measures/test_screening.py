@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
+from siamex.bench.workload import generate
 from siamex.errors import ErrorCode, SiamexError
 from siamex.measures.availability import attach
 from siamex.measures.investors import Investors
@@ -347,3 +349,29 @@ def test_a_state_naming_an_account_twice_is_refused() -> None:
     with pytest.raises(SiamexError) as exc:
         Screening.from_state(state, Investors())
     assert exc.value.code is ErrorCode.MEASURES_STATE
+
+
+# -- the balances' counts and bounds only spare reading the book ------------------------------
+
+@pytest.mark.parametrize("seed", [2, 3])
+def test_a_generated_day_is_screened_alike_with_and_without_the_holdings_counts(
+        seed: int) -> None:
+    """The wash rule skips the book when the investor's balances count no live order the
+    screened order's price reaches (decision 186); without holdings it always reads the book.
+    Both refuse the same orders, the accounts of the same number at every member being one
+    investor's."""
+    day = generate(20, 10_000, seed)
+    start = day.commands[0]
+    assert isinstance(start, StartDay)
+    commands = [replace(start, rules={**start.rules, "order_screening": True}),
+                *day.commands[1:]]
+    accounts = {(c.member, c.account) for c in commands if isinstance(c, NewOrder)}
+    investors = Investors((f"INV-{account[-1]}", member, account)
+                          for member, account in accounts)
+    counted = attach(Engine(), None, Screening(investors))
+    reading = Engine()
+    reading.screen = Screening(investors)
+    outputs = [[counted.handle(c) for c in commands], [reading.handle(c) for c in commands]]
+    assert outputs[0] == outputs[1]
+    assert sum(isinstance(e, Rejected) and e.reason is Reject.SCREENED
+               for events in outputs[0] for e in events) > 10

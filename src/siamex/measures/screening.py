@@ -39,6 +39,7 @@ from siamex.measures.investors import Investors
 from siamex.measures.percent import change_pct, format_pct
 from siamex.measures.screening_state import ScreeningState, UnfilledCancels
 from siamex.rulebook.parameters import DEFAULT_RULEBOOK, Rulebook
+from siamex.trading.balance import NO_PRICE_ABOVE, NO_PRICE_BELOW
 from siamex.trading.book import NO_ASK, NO_BID, Book
 from siamex.trading.commands import NewOrder
 from siamex.trading.enums import OrderType, Side
@@ -108,16 +109,23 @@ class Screening:
                            f"({_named(own, command)})")
 
     def _has_opposite(self, command: NewOrder, holdings: Holdings) -> bool:
-        """Whether the investor has any live order on the other side of the security, as
-        its accounts' balances count them (decision 186): most screened orders have none,
-        and need not read the book."""
+        """Whether the investor may have a live order on the other side of the security that
+        the order's price reaches, as its accounts' balances count and bound them (decision
+        186): most screened orders have none, and need not read the book."""
         selling = command.side is _SELL
+        limit = command.price if command.type is _LIMIT and command.price is not None else (
+            NO_PRICE_BELOW if selling else NO_PRICE_ABOVE)  # an unpriced order reaches all
         nvdr = command.symbol in holdings.nvdr
         for member, account in self._own(command.member, command.account)[0]:
             for symbol in (command.symbol, command.symbol + NVDR) if nvdr else (command.symbol,):
                 balance = holdings.find(member, account, symbol)
-                if balance is not None and (balance.buying if selling else
-                                            balance.resting + balance.short_resting) > 0:
+                if balance is None:
+                    continue
+                if selling:
+                    if balance.buying > 0 and balance.buy_ceiling >= limit:
+                        return True
+                elif (balance.resting + balance.short_resting > 0
+                      and balance.sell_floor <= limit):
                     return True
         return False
 

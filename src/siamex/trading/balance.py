@@ -10,7 +10,15 @@ amend or a cancel moves it with no look-up (siamex.trading.holdings).
 
 from __future__ import annotations
 
-__all__ = ["Balance", "Key"]
+from typing import Final
+
+__all__ = ["NO_PRICE_ABOVE", "NO_PRICE_BELOW", "Balance", "Key"]
+
+NO_PRICE_BELOW: Final = 0
+"""Below every price: the ceiling of no buy, the floor of an unpriced sell."""
+NO_PRICE_ABOVE: Final = 1_152_921_504_606_846_976
+"""Above every price (2**60, as siamex.trading.book.NO_ASK): the floor of no sell, the ceiling
+of an unpriced buy."""
 
 Key = tuple[str, str, str]
 """(member, account, holding symbol): one investor account's holding of one security; the
@@ -20,8 +28,8 @@ holding symbol of an NVDR is the security's with "-R"."""
 class Balance:
     """A plain typed class, compiled to a C struct: the engine moves it on every fill."""
 
-    __slots__ = ("borrowed", "buying", "deliverable", "key", "lent", "pledged", "receivable",
-                 "resting", "settled", "short_resting", "short_sold")
+    __slots__ = ("borrowed", "buy_ceiling", "buying", "deliverable", "key", "lent", "pledged",
+                 "receivable", "resting", "sell_floor", "settled", "short_resting", "short_sold")
 
     def __init__(self, settled: int = 0, receivable: int = 0, deliverable: int = 0,
                  pledged: int = 0, borrowed: int = 0, lent: int = 0, short_sold: int = 0,
@@ -41,6 +49,11 @@ class Balance:
         """What the account's live buy orders still want: no figure of what it may sell, but
         what tells the wash screening whether the account has a buy to meet (decision 186).
         Not saved: it is rebuilt from the live orders."""
+        self.buy_ceiling = NO_PRICE_BELOW
+        """No live buy is priced above this (an unpriced one counts as above every price):
+        a bound, raised as buys come and reset when none is left (decision 186)."""
+        self.sell_floor = NO_PRICE_ABOVE
+        """No live sell is priced below this (an unpriced one as below every price)."""
 
     def sellable(self) -> int:
         """What an ordinary sell may still take; below 0 when sells were let through unchecked."""

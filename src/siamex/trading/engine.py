@@ -60,6 +60,7 @@ from siamex.trading.holdings import (
     NVDR,
     Holdings,
     amend_refusal,
+    bound,
     link,
     release,
     reserve,
@@ -566,6 +567,7 @@ class Engine:
                 order.remaining)
             del self.orders[order.id]
         reserve(order, order.remaining - before)
+        bound(order)
         out.append(_AMENDED(ts, cid, order.no, order.symbol, order.qty, order.remaining,
                             order.price or None, keep))
         if not keep:

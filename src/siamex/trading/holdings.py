@@ -30,18 +30,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Final
 
-from siamex.trading.balance import Balance, Key
+from siamex.trading.balance import NO_PRICE_ABOVE, NO_PRICE_BELOW, Balance, Key
 from siamex.trading.commands import TradeReport
-from siamex.trading.enums import Side
+from siamex.trading.enums import OrderType, Side
 from siamex.trading.order import Order
 from siamex.trading.rejects import Reject
 
-__all__ = ["NVDR", "Holdings", "amend_refusal", "link", "release", "report_refusal", "reserve",
-           "sell_refusal", "traded"]
+__all__ = ["NVDR", "Holdings", "amend_refusal", "bound", "link", "release", "report_refusal",
+           "reserve", "sell_refusal", "traded"]
 
 NVDR: Final = "-R"
 """What an NVDR's holding symbol adds to the security's."""
 _SELL: Final = Side.SELL
+_LIMIT: Final = OrderType.LIMIT
 _NO_SECURITIES: Final = Reject.NO_SECURITIES
 Failure = tuple[Reject, str]
 
@@ -100,14 +101,15 @@ class Holdings:
 
     def relink(self, orders: Iterable[Order], nvdr: set[str]) -> None:
         """Link live orders to balances whose figures already hold their reservations (both
-        restored from a saved state), counting again what the buys want: `nvdr` names the
-        orders of NVDR holdings."""
+        restored from a saved state), counting again what the buys want and the bounds of the
+        orders' prices: `nvdr` names the orders of NVDR holdings."""
         for order in orders:
             if not order.effect:
                 symbol = order.symbol + NVDR if order.id in nvdr else order.symbol
                 balance = order.holding = self.balance(order.member, order.account, symbol)
                 if order.side is not _SELL:
                     balance.buying += order.remaining
+                bound(order)
 
     # -- trade reports (rare: looked up by key) ------------------------------------------------
 
@@ -192,6 +194,7 @@ def link(order: Order, balance: Balance) -> None:
     """Link an order to its account's balance, a sell reserving its remainder."""
     order.holding = balance
     reserve(order, order.remaining)
+    bound(order)
 
 
 def reserve(order: Order, qty: int) -> None:
@@ -202,10 +205,32 @@ def reserve(order: Order, qty: int) -> None:
         return
     if order.side is not _SELL:
         balance.buying += qty
-    elif order.short:
-        balance.short_resting += qty
+        if balance.buying <= 0:
+            balance.buy_ceiling = NO_PRICE_BELOW
     else:
-        balance.resting += qty
+        if order.short:
+            balance.short_resting += qty
+        else:
+            balance.resting += qty
+        if balance.resting + balance.short_resting <= 0:
+            balance.sell_floor = NO_PRICE_ABOVE
+
+
+def bound(order: Order) -> None:
+    """Widen its balance's price bounds to a linked order's price (an unpriced order's: every
+    price), as it is linked or re-priced."""
+    balance = order.holding
+    if balance is None:
+        return
+    priced = order.type is _LIMIT
+    if order.side is _SELL:
+        price = order.price if priced else NO_PRICE_BELOW
+        if price < balance.sell_floor:
+            balance.sell_floor = price
+    else:
+        price = order.price if priced else NO_PRICE_ABOVE
+        if price > balance.buy_ceiling:
+            balance.buy_ceiling = price
 
 
 def release(order: Order) -> None:
@@ -221,6 +246,8 @@ def traded(buy: Order, sell: Order, qty: int) -> None:
     if bought is not None:
         bought.receivable += qty
         bought.buying -= qty
+        if bought.buying <= 0:
+            bought.buy_ceiling = NO_PRICE_BELOW
     sold = sell.holding
     if sold is not None:
         if sell.short:
@@ -229,3 +256,5 @@ def traded(buy: Order, sell: Order, qty: int) -> None:
         else:
             sold.resting -= qty
             sold.deliverable += qty
+        if sold.resting + sold.short_resting <= 0:
+            sold.sell_floor = NO_PRICE_ABOVE
