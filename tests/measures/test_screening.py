@@ -128,6 +128,15 @@ def test_a_short_sale_that_would_trade_with_its_investors_order_at_another_membe
     assert any(isinstance(e, Trade) for e in other)
 
 
+def test_an_order_aimed_at_its_investors_order_behind_a_better_one_is_refused() -> None:
+    market = Market()
+    market.order(at("10:10"), "M4", "W2", "PTT", BUY, 1000, 3325)
+    market.order(at("10:11"), "M2", "X1", "PTT", BUY, 1000, 3375)  # better, not the investor's
+    events = market.order(at("10:12"), "M3", "H1", "PTT", SELL, 1000, 3325)  # high-frequency
+    assert screened(events) == ("screened (wash): the sell would trade with a resting buy of "
+                                "the same investor (an order through another member)")
+
+
 def test_an_nvdr_order_of_the_investor_is_its_own_order_too() -> None:
     market = Market()
     market.send(NewOrder(at("10:10"), "nv", "M4", "W2", "PTT", BUY, 1000, OrderType.LIMIT,

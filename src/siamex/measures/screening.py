@@ -40,7 +40,7 @@ from siamex.measures.percent import change_pct, format_pct
 from siamex.measures.screening_state import ScreeningState, UnfilledCancels
 from siamex.rulebook.parameters import DEFAULT_RULEBOOK, Rulebook
 from siamex.trading.balance import NO_PRICE_ABOVE, NO_PRICE_BELOW
-from siamex.trading.book import NO_ASK, NO_BID, Book
+from siamex.trading.book import NO_ASK, NO_BID, Book, first_at_or_above, first_at_or_below
 from siamex.trading.commands import NewOrder
 from siamex.trading.enums import OrderType, Side
 from siamex.trading.holdings import NVDR, Holdings
@@ -99,22 +99,27 @@ class Screening:
 
     def _wash(self, command: NewOrder, inst: Instrument,
               holdings: Holdings | None) -> Refusal | None:
-        if holdings is not None and not self._has_opposite(command, holdings):
+        reach: int | None = NO_PRICE_BELOW if command.side is _BUY else NO_PRICE_ABOVE
+        if holdings is not None:  # without them, the investor's orders may be anywhere
+            reach = self._own_reach(command, holdings)
+        if reach is None:
             return None
-        own = self._own_crossing(command, _book(inst, command))
+        own = self._own_crossing(command, _book(inst, command), reach)
         if own is None:
             return None
         return _SCREENED, (f"screened (wash): the {command.side.value} would trade with a "
                            f"resting {own.side.value} of the same investor "
                            f"({_named(own, command)})")
 
-    def _has_opposite(self, command: NewOrder, holdings: Holdings) -> bool:
-        """Whether the investor may have a live order on the other side of the security that
-        the order's price reaches, as its accounts' balances count and bound them (decision
-        186): most screened orders have none, and need not read the book."""
+    def _own_reach(self, command: NewOrder, holdings: Holdings) -> int | None:
+        """How far into the other side the investor's own live orders may lie, as its
+        accounts' balances count and bound them (decision 186): for a sell, the highest price
+        of its buys; for a buy, the lowest of its sells. None when none of them can be reached
+        at the order's price: most screened orders, which need not read the book."""
         selling = command.side is _SELL
         limit = command.price if command.type is _LIMIT and command.price is not None else (
             NO_PRICE_BELOW if selling else NO_PRICE_ABOVE)  # an unpriced order reaches all
+        reach: int | None = None
         nvdr = command.symbol in holdings.nvdr
         for member, account in self._own(command.member, command.account)[0]:
             for symbol in (command.symbol, command.symbol + NVDR) if nvdr else (command.symbol,):
@@ -122,26 +127,35 @@ class Screening:
                 if balance is None:
                     continue
                 if selling:
-                    if balance.buying > 0 and balance.buy_ceiling >= limit:
-                        return True
-                elif (balance.resting + balance.short_resting > 0
-                      and balance.sell_floor <= limit):
-                    return True
-        return False
+                    ceiling = balance.buy_ceiling
+                    if balance.buying > 0 and ceiling >= limit and (
+                            reach is None or ceiling > reach):
+                        reach = ceiling
+                else:
+                    floor = balance.sell_floor
+                    if balance.resting + balance.short_resting > 0 and floor <= limit and (
+                            reach is None or floor < reach):
+                        reach = floor
+        return reach
 
-    def _own_crossing(self, command: NewOrder, book: Book) -> Order | None:
+    def _own_crossing(self, command: NewOrder, book: Book, reach: int) -> Order | None:
         """The first resting order of the same investor the order would trade with, in the
         book's priority: on the other side, waiting for the auction without a price, or
         priced at or inside the order's limit (every one for an order without a limit;
-        decision 165). Only the other side's orders that a price reaches are read."""
+        decision 165). Only the levels between `reach` (no order of the investor lies beyond
+        it) and the order's limit are read."""
         pairs, names = self._own(command.member, command.account)
         buying = command.side is _BUY
         for order in (book.ato_sells if buying else book.ato_buys).values():
             if order.account in names and (order.member, order.account) in pairs:
                 return order
         limit = command.price if command.type is _LIMIT else None
-        levels = book.ask_levels if buying else book.bid_levels
-        index = len(levels) - 1  # each side's best level is its last
+        if buying:  # offers descend to the best: start at the last priced at or above reach
+            levels = book.ask_levels
+            index = first_at_or_below(levels, reach - 1) - 1
+        else:  # bids ascend to the best: start at the last priced at or below reach
+            levels = book.bid_levels
+            index = first_at_or_above(levels, reach + 1) - 1
         while index >= 0:
             level = levels[index]
             if limit is not None and (level.price > limit if buying else level.price < limit):
