@@ -5,7 +5,9 @@ set-trading-rules.md 8.3): the start-of-day figures and what the day did to them
     short sellable = borrowed - short_sold - short_resting
 
 The engine's orders point at their account's balance (`Order.holding`), so that a fill, an
-amend or a cancel moves it with no look-up (siamex.trading.holdings).
+amend or a cancel moves it with no look-up (siamex.trading.holdings). For the wash screening the
+balance also keeps what its live buys still want and bounds of its live orders' prices, which
+tell it whether the investor has an order the screened one could meet (decision 186).
 """
 
 from __future__ import annotations

@@ -50,9 +50,9 @@ Failure = tuple[Reject, str]
 class Holdings:
     """Every investor account's balances, and the two-firm trade reports reserving them.
 
-    The balances are found by account, then by symbol: the accounts are few and their index
-    stays in the processor's cache, where one table of every (account, symbol) would cost the
-    engine a memory fetch or three on every order (docs/performance.md).
+    The balances are found by account, then by symbol: the index of accounts is small enough
+    to stay in the processor's cache, so the look-up each order costs reads one account's own
+    table past it rather than one table of every (account, symbol) (docs/performance.md).
     """
 
     def __init__(self) -> None:
