@@ -333,6 +333,25 @@ def test_an_engine_restored_with_resting_sells_has_them_reserved() -> None:
     assert engine.holdings.available("M1", "A1", "PTT") == 400
 
 
+def test_holdings_given_while_a_two_firm_report_waits_reserve_its_shares() -> None:
+    plain = Day(engine=Engine(), rules={})
+    plain.report("10:30", "tr1", 1_000_000, buy_member="M2")
+    engine = attach(plain.host, opened(Holding("M1", "A1", "PTT", settled=1_500_000)))
+    assert engine.holdings is not None
+    assert engine.holdings.available("M1", "A1", "PTT") == 500_000
+    plain.run(ConfirmTradeReport(plain.ts("10:31"), "tr1", "M2"))
+    balance = engine.holdings.balance("M1", "A1", "PTT")
+    assert (balance.resting, balance.deliverable, balance.sellable()) == (0, 1_000_000, 500_000)
+
+
+def test_with_screening_on_an_engine_without_a_screening_refuses_what_it_would_screen() -> None:
+    day = Day(engine=Engine(), rules={"order_screening": True},
+              instruments=(stock(short_eligible=True),))
+    assert refusals(day.sell("10:30", "ss1", 100, "33.75", short=True)) == [
+        ("ss1", "SCREENED", "order_screening is on, but the exchange runs no order screening")]
+    assert accepted(day.sell("10:31", "s1", 100, "33.75")) == ["s1"]  # not a short sale
+
+
 def test_with_the_check_on_an_engine_without_holdings_refuses_every_sell() -> None:
     day = Day(engine=Engine())
     assert refusals(day.sell("10:30", "s1", 100)) == [
@@ -393,10 +412,10 @@ def test_with_the_switch_off_the_day_runs_as_the_engine_alone() -> None:
         return out
 
     alone = Day(engine=Engine(), rules={})
-    gated = Day(Holding("M1", "A1", "PTT", settled=1), rules={})
-    assert gated.events == alone.events
-    assert flow(gated) == flow(alone)
-    assert gated.available("A1") == 0  # the holdings still follow the day
+    measured = Day(Holding("M1", "A1", "PTT", settled=1), rules={})
+    assert measured.events == alone.events
+    assert flow(measured) == flow(alone)
+    assert measured.available("A1") == 0  # the holdings still follow the day
 
 
 def _scenario(rules: dict[str, Any], date: str = "2026-12-03") -> Scenario:

@@ -82,9 +82,9 @@ def test_compare_scenario_runs_each_side_on_what_the_factory_makes() -> None:
 
 def test_replay_with_a_depository_and_the_check_off_prints_the_same_bytes() -> None:
     plain = _invoke("replay", str(SCENARIO))
-    gated = _invoke("replay", str(SCENARIO), "--depository", str(DEPOSITORY))
-    assert plain[0] == gated[0] == 0
-    assert plain[1] == gated[1]
+    measured = _invoke("replay", str(SCENARIO), "--depository", str(DEPOSITORY))
+    assert plain[0] == measured[0] == 0
+    assert plain[1] == measured[1]
     assert "NO_SECURITIES" not in plain[1]
 
 

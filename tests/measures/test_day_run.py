@@ -1,5 +1,5 @@
-"""A journaled run behind the gate rebuilds to the run's own state: `siamex journal replay`
-passes the commands through the screening again whenever a day had a measure on, and refuses
+"""A journaled run with the measures rebuilds to the run's own state: `siamex journal replay`
+runs the commands with the screening again whenever a day had a measure on, and refuses
 a check-before-sell run whose holdings it is not given (decision 155)."""
 
 from __future__ import annotations

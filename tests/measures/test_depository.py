@@ -231,8 +231,6 @@ def test_the_file_opens_its_own_day_only() -> None:
         depository.check_opens("2026-12-04")
 
 
-
-
 def _own(depository: Depository) -> dict[tuple[str, str, str], int]:
     return {(h.member, h.account, h.symbol): h.settled + h.receivable - h.deliverable
             for h in depository.holdings}

@@ -7,10 +7,10 @@ pattern planted. The clean day's alerts per rule, per 1,000 orders, are the fals
 (nothing in it is meant to manipulate); the planted day tells, per rule, whether the rule found
 its pattern (by its investor, in its security). The time to surveil is the alert rules over the
 day's recorded flow, apart from running the day through the engine. The screening's cost is the
-clean day's commands run with `order_screening` on two ways, the best of three runs each
-without the cyclic collector: by the engine alone, and by the engine with the screening
-attached (siamex.measures.availability.attach), which is how a host runs it. Figures are
-printed, never asserted.
+clean day's commands run two ways, the best of three runs each without the cyclic collector:
+by the engine alone, and by the engine with the screening attached
+(siamex.measures.availability.attach) and `order_screening` on, which is how a host runs it.
+Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -90,11 +90,11 @@ def _best(commands: Sequence[Command], host: Callable[[], Callable[[Command], li
 
 
 def _screening_cost(day: GeneratedDay) -> tuple[float, float, int]:
-    """Microseconds per command with order_screening on: the engine alone and with the
-    screening; and how many orders the screening refused."""
+    """Microseconds per command: the engine alone (the switch off), and with the screening
+    and `order_screening` on; and how many orders the screening refused."""
     commands = _screened_commands(day)
     investors: Investors = day.investors
-    alone, _ = _best(commands, lambda: Engine().handle)
+    alone, _ = _best(day.commands, lambda: Engine().handle)
     screened, pairs = _best(commands, lambda: attach(Engine(), None,
                                                      Screening(investors)).handle)
     refused = sum(1 for _, events in pairs for e in events

@@ -47,11 +47,15 @@ def load(holdings: Holdings, rows: Iterable[Holding]) -> None:
 def attach(engine: Engine, holdings: Holdings | None, screen: Screen | None = None) -> Engine:
     """Give an engine the holdings it checks sells against and the screening it consults
     (which reads the holdings' counts of live orders: empty holdings when none are given);
-    the live orders it has already are linked, each sell reserving its remainder."""
+    the live orders it has already are linked, each sell reserving its remainder, and the
+    two-firm trade reports waiting for their buyers reserve their sellers' shares."""
     if holdings is None and screen is not None:
         holdings = Holdings()
     if holdings is not None:
         holdings.adopt(engine.orders.values())
+        for report in engine.reports.values():
+            if report.id not in holdings.reports:
+                holdings.report_waits(report)
     engine.holdings = holdings
     engine.screen = screen
     return engine

@@ -314,8 +314,8 @@ def compare_scenario(path: Path, a: Rules, b: Rules,
     """Run a scenario file under both rulebooks; both load first, so a bad B fails before A runs.
 
     `engine` makes what each side runs on from its plan (the engine alone by default): the
-    command line gives the engine behind the measures' gate, which may refuse a plan it cannot
-    run, and both are made before either side runs.
+    command line gives the engine with the measures, which may refuse a plan it cannot run,
+    and both are made before either side runs.
     """
     plan_a, plan_b = load_scenario(path, a.overrides), load_scenario(path, b.overrides)
     host_a, host_b = (None, None) if engine is None else (engine(plan_a), engine(plan_b))

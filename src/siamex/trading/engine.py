@@ -113,6 +113,8 @@ _UNKNOWN_ORDER: Final = Reject.UNKNOWN_ORDER
 _MIN_RESTING_TIME: Final = Reject.MIN_RESTING_TIME
 _KILL_SWITCH: Final = CancelReason.KILL_SWITCH
 _ASTUPLE: Final = astuple
+_NO_SCREENING: Final = (Reject.SCREENED,
+                        "order_screening is on, but the exchange runs no order screening")
 
 
 class Engine:
@@ -308,9 +310,10 @@ class Engine:
                 failure = sell_refusal(balance, qty, short)
                 if failure is not None:
                     return self._reject(cmd, failure[0], failure[1], out)
-            screen = self.screen  # decision 164: the orders the screening names
-            if screen is not None and self.screening and (short or account in self.hft_accounts):
-                failure = screen.check(cmd, inst, day.rules, holdings)
+            if self.screening and (short or account in self.hft_accounts):  # decision 164
+                screen = self.screen
+                failure = (_NO_SCREENING if screen is None
+                           else screen.check(cmd, inst, day.rules, holdings))
                 if failure is not None:
                     return self._reject(cmd, failure[0], failure[1], out)
         odd_lot = qty < inst.lot
