@@ -34,7 +34,7 @@ _MAX_QTY: Final = 10**15  # any figure of a saved state: start-of-day bound time
 def load(holdings: Holdings, rows: Iterable[Holding]) -> None:
     """Take a day's start-of-day holdings: every holding's figures are replaced (an account
     the new ones omit holds nothing), and the live orders keep their reservations."""
-    for balance in holdings.balances.values():
+    for balance in holdings.every():
         balance.settled = balance.receivable = balance.deliverable = balance.pledged = 0
         balance.borrowed = balance.lent = balance.short_sold = 0
     for row in rows:
@@ -97,8 +97,7 @@ def holdings_state(holdings: Holdings, orders: Iterable[Order]) -> dict[str, Any
     engine's own state does not know the flag)."""
     return {
         "version": _STATE_VERSION,
-        "balances": [[*key, *balance.figures()]
-                     for key, balance in sorted(holdings.balances.items())
+        "balances": [[*balance.key, *balance.figures()] for balance in holdings.every()
                      if any(balance.figures())],
         "reports": [[report_id, *balance.key, qty]
                     for report_id, (balance, qty) in sorted(holdings.reports.items())],
@@ -123,7 +122,7 @@ def holdings_from_state(data: Any) -> tuple[Holdings, set[str]]:
         if not isinstance(row, list) or len(row) != 12:
             raise _bad(f"{where} must be a key of 3 and 9 figures")
         key = _key(row[:3], where)
-        if key in holdings.balances:
+        if holdings.find(*key) is not None:
             raise _bad(f"{where} repeats {'/'.join(key)}")
         balance = holdings.balance(*key)
         (balance.settled, balance.receivable, balance.deliverable, balance.pledged,

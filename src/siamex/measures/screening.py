@@ -119,24 +119,17 @@ class Screening:
         selling = command.side is _SELL
         limit = command.price if command.type is _LIMIT and command.price is not None else (
             NO_PRICE_BELOW if selling else NO_PRICE_ABOVE)  # an unpriced order reaches all
-        reach: int | None = None
-        nvdr = command.symbol in holdings.nvdr
-        for member, account in self._own(command.member, command.account)[0]:
-            for symbol in (command.symbol, command.symbol + NVDR) if nvdr else (command.symbol,):
-                balance = holdings.find(member, account, symbol)
-                if balance is None:
-                    continue
-                if selling:
-                    ceiling = balance.buy_ceiling
-                    if balance.buying > 0 and ceiling >= limit and (
-                            reach is None or ceiling > reach):
-                        reach = ceiling
-                else:
-                    floor = balance.sell_floor
-                    if balance.resting + balance.short_resting > 0 and floor <= limit and (
-                            reach is None or floor < reach):
-                        reach = floor
-        return reach
+        symbols = ((command.symbol, command.symbol + NVDR) if command.symbol in holdings.nvdr
+                   else (command.symbol,))
+        balances = [balance for member, account in self._own(command.member, command.account)[0]
+                    for symbol in symbols
+                    if (balance := holdings.find(member, account, symbol)) is not None]
+        if selling:
+            ceilings = [b.buy_ceiling for b in balances if b.buying > 0 and b.buy_ceiling >= limit]
+            return max(ceilings) if ceilings else None
+        floors = [b.sell_floor for b in balances
+                  if b.resting + b.short_resting > 0 and b.sell_floor <= limit]
+        return min(floors) if floors else None
 
     def _own_crossing(self, command: NewOrder, book: Book, reach: int) -> Order | None:
         """The first resting order of the same investor the order would trade with, in the

@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Final
 
-from siamex.trading.balance import NO_PRICE_ABOVE, NO_PRICE_BELOW, Balance, Key
+from siamex.trading.balance import NO_PRICE_ABOVE, NO_PRICE_BELOW, Balance
 from siamex.trading.commands import TradeReport
 from siamex.trading.enums import OrderType, Side
 from siamex.trading.order import Order
@@ -56,8 +56,6 @@ class Holdings:
     """
 
     def __init__(self) -> None:
-        self.balances: dict[Key, Balance] = {}
-        """Every balance by its key, for saving and loading (`balance` creates them)."""
         self._accounts: dict[tuple[str, str], dict[str, Balance]] = {}
         self.nvdr: set[str] = set()
         """The securities of which some account has an NVDR holding."""
@@ -72,8 +70,7 @@ class Holdings:
             holdings = self._accounts[(member, account)] = {}
         found = holdings.get(symbol)
         if found is None:
-            key = (member, account, symbol)
-            found = holdings[symbol] = self.balances[key] = Balance(key=key)
+            found = holdings[symbol] = Balance(key=(member, account, symbol))
             if symbol.endswith(NVDR):
                 self.nvdr.add(symbol[:-len(NVDR)])
         return found
@@ -82,6 +79,11 @@ class Holdings:
         """The holding's balance if the account has one."""
         holdings = self._accounts.get((member, account))
         return None if holdings is None else holdings.get(symbol)
+
+    def every(self) -> list[Balance]:
+        """Every balance, in the order of their keys (for loading and saving)."""
+        return sorted((balance for holdings in self._accounts.values()
+                       for balance in holdings.values()), key=lambda balance: balance.key)
 
     def available(self, member: str, account: str, symbol: str, *, short: bool = False) -> int:
         """What the account may sell now, never below 0 (`symbol` the holding's, "PTT-R" for
