@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
@@ -141,6 +142,38 @@ def test_a_browser_holds_the_ten_levels_the_itch_feed_shows(server: Server) -> N
         assert market["securities"]["PTT"]["stats"]["volume"] == 100
         assert browser.client.kinds["snapshot"] == 2 and browser.client.kinds["trade"] == 2
     feed.close()
+
+
+def test_the_market_channels_best_and_the_day_so_far_are_served(server: Server) -> None:
+    with _browser(server, PTT, "market") as browser:
+        members = _Members(server)
+        _book(members)
+        _until(lambda: _best_shown(browser), [browser])
+    day = httpx.get(f"{server.http}/v1/market-data/intraday/PTT", timeout=TIMEOUT).json()
+    [trade] = day["trades"]
+    assert (trade["price"], trade["quantity"], trade["board"]) == ("32.25", 100, "M")
+    [bar] = day["bars"]
+    assert (bar["open"], bar["close"], bar["volume"], bar["value"]) == (
+        "32.25", "32.25", 100, "3225.00")
+    assert bar["time"] == trade["time"][:17] + "00.000000000+07:00"
+    assert day["reports"] == []
+    indices = httpx.get(f"{server.http}/v1/market-data/intraday", timeout=TIMEOUT).json()
+    assert {"SET", "SET50"} <= set(indices["indices"])
+    missing = httpx.get(f"{server.http}/v1/market-data/intraday/NOPE", timeout=TIMEOUT)
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "NOT_FOUND"
+    paths = httpx.get(f"{server.http}/v1/openapi.json", timeout=TIMEOUT).json()["paths"]
+    assert {"/v1/market-data/intraday", "/v1/market-data/intraday/{symbol}"} <= set(paths)
+
+
+def _best_shown(browser: _Browser) -> bool:
+    """Whether the market channel's best for PTT is the first level of each side of PTT's
+    book, once the trade took the best offer."""
+    market = browser.client.channels.get("market")
+    bids, offers = browser.levels("B"), browser.levels("S")
+    if market is None or not bids or not offers:
+        return False
+    best = market.state["market"]["securities"]["PTT"]["best"]
+    return best == {"bid": list(bids[0]), "ask": list(offers[0])} and offers[0][0] == "32.50"
 
 
 def test_a_late_subscriber_and_one_that_comes_back_go_on_with_no_gap(server: Server) -> None:

@@ -182,10 +182,11 @@ def test_a_connection_that_falls_behind_gets_fresh_snapshots_never_a_gap() -> No
         assert client.channels[channel].snapshots == 2
     assert parse(session.outbox[1][1])["reason"] == "resync"
     session.outbox.clear()
-    _publish(hub, log, OrderDelete(1, _T, 2))
-    [(_, text)] = session.outbox
-    client.receive(text)  # the updates go on from the resync's seq, with no gap
-    assert parse(text)["seq"] == hub.view.seqs["security:PTT"]
+    _publish(hub, log, OrderDelete(1, _T, 2))  # the best offer: a depth and a best update
+    for channel, text in session.outbox:
+        client.receive(text)  # the updates go on from the resync's seq, with no gap
+        assert parse(text)["seq"] == hub.view.seqs[str(channel)]
+    assert [channel for channel, _ in session.outbox] == ["security:PTT", "market"]
 
 
 def test_after_an_unsubscribe_nothing_more_of_the_channel_arrives() -> None:
@@ -196,10 +197,11 @@ def test_after_an_unsubscribe_nothing_more_of_the_channel_arrives() -> None:
     _publish(hub, log, Trade(1, _T, 1, "M", "B", 100, 3200), OrderDelete(1, _T, 1))
     session.receive(_request("unsubscribe", "security:PTT"))
     types = [(channel, parse(text)["type"]) for channel, text in session.outbox]
-    assert types == [("market", "snapshot"), ("market", "trade"), (None, "unsubscribed")]
+    assert types == [("market", "snapshot"), ("market", "trade"), ("market", "best"),
+                     (None, "unsubscribed")]
     session.outbox.clear()
     _publish(hub, log, AddOrder(1, _T, 9, "B", "M", "L", 100, 3100), Phase(1, _T, "HALTED"))
-    assert [parse(text)["type"] for _, text in session.outbox] == ["phase"]
+    assert [parse(text)["type"] for _, text in session.outbox] == ["best", "phase"]
     session.leave()
     assert not any(hub.listeners.values())
 

@@ -117,8 +117,11 @@ class Channel:
                 _apply_security(security, message)
         elif kind == "status" and message["symbol"] is None:
             market["statuses"].append(message["status"])
+        elif kind == "best":
+            market["securities"][message["symbol"]]["best"] = message["best"]
         elif kind == "limits" and message["symbol"] not in market["securities"]:
-            security = {"symbol": message["symbol"], "phase": None}
+            security = {"symbol": message["symbol"], "phase": None,
+                        "best": {"bid": None, "ask": None}}
             _new_day(security, message["limits"])
             market["securities"][message["symbol"]] = security
         else:

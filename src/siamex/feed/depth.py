@@ -120,6 +120,13 @@ class _Side:
             return None
         return [(price, level[0], level[1])]
 
+    def first(self) -> Level | None:
+        """The first shown level: the unpriced one if any, else the best price; None if empty."""
+        head = self.levels.get(0)
+        if head is not None:
+            return 0, head[0], head[1]
+        return self._level(self.ranks[0]) if self.ranks else None
+
     def window(self) -> list[Level]:
         """The shown levels: the unpriced one if any, then the best `count` prices."""
         head = self.levels.get(0)
@@ -189,6 +196,11 @@ class Depth:
         """A side's shown levels: the unpriced one first if any, then the best prices."""
         side = self._sides.get(key)
         return side.window() if side is not None else []
+
+    def first(self, key: SideKey) -> Level | None:
+        """A side's first shown level (the head of `levels`), or None when it is empty."""
+        side = self._sides.get(key)
+        return side.first() if side is not None else None
 
     def _side(self, key: SideKey) -> _Side:
         side = self._sides.get(key)

@@ -1,5 +1,6 @@
 """Market data for browsers in `siamex serve`: a WebSocket at `/v1/market-data` on the HTTP
-port (docs/market-data-web.md), following the same feed log as the ITCH feed's TCP server.
+port (docs/market-data-web.md), following the same feed log as the ITCH feed's TCP server, and
+the day so far over HTTP beside it (siamex.feed.web_intraday), from the same view.
 
 This module is the adapter only: each connection is a `siamex.feed.web_session.Session` fed the
 client's frames, and one task sends what the session queues, at the pace the client reads. It
@@ -17,6 +18,7 @@ from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from siamex.feed.log import FeedLog
+from siamex.feed.web_intraday import intraday_routes
 from siamex.feed.web_session import Hub, Session
 
 __all__ = ["PATH", "market_data_routes"]
@@ -29,7 +31,8 @@ crosses the client's close)."""
 
 
 def market_data_routes(log: FeedLog) -> list[BaseRoute]:
-    """The WebSocket route, its hub caught up with the log so far and following it."""
+    """The WebSocket route, its hub caught up with the log so far and following it, and the
+    day-so-far routes over the hub's view."""
     hub = Hub()
     hub.follow(log.messages)
     log.readers.append(lambda: hub.follow(log.messages))
@@ -57,7 +60,7 @@ def market_data_routes(log: FeedLog) -> list[BaseRoute]:
                 task.cancel()
             await asyncio.gather(receiver, sender, return_exceptions=True)
 
-    return [WebSocketRoute(PATH, market_data)]
+    return [WebSocketRoute(PATH, market_data), *intraday_routes(hub.view, lambda: hub.failed)]
 
 
 async def _receive(websocket: WebSocket, session: Session, room: asyncio.Event) -> None:

@@ -26,12 +26,12 @@ from siamex.feed.messages import (
     SystemEvent,
     Trade,
 )
-from siamex.feed.view import MARKET, Change, Day, MarketView, Security
+from siamex.feed.view import MARKET, Best, Change, Day, MarketView, Security
 from siamex.gateway.audit import bangkok_time
 from siamex.units import format_price
 
-__all__ = ["BOARDS", "ERRORS", "MAX_REQUEST", "ProtocolError", "Request", "error", "parse",
-           "render", "snapshot", "unsubscribed"]
+__all__ = ["BOARDS", "ERRORS", "MAX_REQUEST", "ProtocolError", "Request", "TradeOut", "error",
+           "parse", "render", "snapshot", "trade_out", "unsubscribed"]
 
 MAX_REQUEST: Final = 1024
 """The largest request in bytes, as the TCP feed's largest packet (docs/itch.md)."""
@@ -185,12 +185,24 @@ class SecurityOut(msgspec.Struct, frozen=True, gc=False):
     summary: SummaryOut | None
 
 
+class BestOut(msgspec.Struct, frozen=True, gc=False):
+    bid: LevelOut | None
+    ask: LevelOut | None
+
+
+class MarketSecurityOut(SecurityOut, frozen=True, gc=False):
+    """A security as the market channel shows it: no book, its best bid and offer instead
+    (the security channel's `security` has no `best`: its book holds it)."""
+
+    best: BestOut
+
+
 class MarketOut(msgspec.Struct, frozen=True, gc=False):
     event: str | None
     phase: str | None
     statuses: list[StatusOut]
     indices: dict[str, IndexOut]
-    securities: dict[str, SecurityOut]
+    securities: dict[str, MarketSecurityOut]
 
 
 class SecuritySnapshot(_Out, frozen=True, gc=False, tag="snapshot"):
@@ -222,6 +234,11 @@ class DepthUpdate(_Update, frozen=True, gc=False, tag="depth"):
     board: str
     side: str
     levels: list[LevelOut]
+
+
+class BestUpdate(_Update, frozen=True, gc=False, tag="best"):
+    symbol: str
+    best: BestOut
 
 
 class LimitsUpdate(_Update, frozen=True, gc=False, tag="limits"):
@@ -303,7 +320,8 @@ def _status(status: Status) -> StatusOut:
                      _time(status.ts))
 
 
-def _trade(trade: Trade) -> TradeOut:
+def trade_out(trade: Trade) -> TradeOut:
+    """A trade as every message and answer shows it."""
     return TradeOut(trade.trade_no, trade.board,
                     trade.aggressor if trade.aggressor != " " else None,
                     format_price(trade.price), trade.shares, _time(trade.ts))
@@ -330,8 +348,19 @@ def _summary(message: DaySummary) -> SummaryOut:
                       message.trades, _time(message.ts))
 
 
+def _level(level: Level) -> LevelOut:
+    price, shares, orders = level
+    return _price(price), shares, orders
+
+
 def _levels(levels: list[Level]) -> list[LevelOut]:
-    return [(_price(price), shares, orders) for price, shares, orders in levels]
+    return [_level(level) for level in levels]
+
+
+def _best(best: Best) -> BestOut:
+    bid, ask = best
+    return BestOut(_level(bid) if bid is not None else None,
+                   _level(ask) if ask is not None else None)
 
 
 def render(change: Change, channel: str, seq: int) -> str:
@@ -346,8 +375,12 @@ def render(change: Change, channel: str, seq: int) -> str:
     out: _Out
     if change.depth is not None:
         assert symbol is not None
-        (_, board, side), levels = change.depth
-        out = DepthUpdate(*head, time, symbol, board, side, _levels(levels))
+        if channel == MARKET:  # the market channel hears of a depth change as its `best`
+            assert change.best is not None
+            out = BestUpdate(*head, time, symbol, _best(change.best))
+        else:
+            (_, board, side), levels = change.depth
+            out = DepthUpdate(*head, time, symbol, board, side, _levels(levels))
     elif isinstance(message, Status):
         out = StatusUpdate(*head, time, symbol, _status(message))
     elif isinstance(message, SystemEvent):
@@ -368,7 +401,7 @@ def _security_update(change: Change, head: tuple[str, int, int], time: str,
     message = change.message
     if isinstance(message, Trade):
         assert change.day is not None
-        return TradeUpdate(*head, time, symbol, _trade(message), _stats(change.day))
+        return TradeUpdate(*head, time, symbol, trade_out(message), _stats(change.day))
     if isinstance(message, Indicative):
         return IndicativeUpdate(*head, time, symbol, _indicative(message))
     if isinstance(message, AuctionCross):
@@ -379,11 +412,18 @@ def _security_update(change: Change, head: tuple[str, int, int], time: str,
     return LimitsUpdate(*head, time, symbol, _limits(message))
 
 
+def _market_security(security: Security) -> MarketSecurityOut:
+    out = _security(security)
+    return MarketSecurityOut(out.symbol, out.limits, out.phase, out.statuses, out.last,
+                             out.stats, out.indicative, out.auction, out.summary,
+                             _best(security.best))
+
+
 def _security(security: Security) -> SecurityOut:
     return SecurityOut(
         security.directory.symbol, _limits(security.directory), security.phase,
         [_status(s) for s in security.statuses],
-        _trade(security.last) if security.last is not None else None, _stats(security.day),
+        trade_out(security.last) if security.last is not None else None, _stats(security.day),
         _indicative(security.indicative) if security.indicative is not None else None,
         _auction(security.auction) if security.auction is not None else None,
         _summary(security.summary) if security.summary is not None else None)
@@ -399,7 +439,7 @@ def snapshot(view: MarketView, channel: str, reason: str) -> tuple[str, int]:
             market.event, market.phase, [_status(s) for s in market.statuses],
             {name: IndexOut(format_price(i.value), _time(i.ts))
              for name, i in market.indices.items()},
-            {s.directory.symbol: _security(s) for s in view.securities.values()}))
+            {s.directory.symbol: _market_security(s) for s in view.securities.values()}))
     else:
         security = view.symbols[channel.removeprefix(_SECURITY)]
         locate = security.directory.locate
