@@ -74,7 +74,9 @@ ENDPOINTS = [("GET", "/v1/status", None), ("GET", "/v1/state", None),
              ("POST", "/v1/risk/limits", {"kind": "member", "member": "M01"}),
              ("POST", "/v1/risk/kill-switch", {"kind": "member", "member": "M01", "on": True}),
              ("GET", "/v1/risk/M01", None),
-             ("GET", "/v1/audit?member=M01&date=2026-12-01", None)]
+             ("GET", "/v1/audit?member=M01&date=2026-12-01", None),
+             ("POST", "/v1/market/controls", {"op": "halt", "symbol": "PTT"}),
+             ("GET", "/v1/market/schedule", None)]
 
 
 def test_every_endpoint_refuses_a_missing_or_unknown_token(tmp_path: Path) -> None:

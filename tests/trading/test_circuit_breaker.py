@@ -105,3 +105,21 @@ def test_the_breaker_does_not_cut_a_longer_auto_pause_short() -> None:
 def test_an_empty_level_list_turns_the_breaker_off() -> None:
     s = _market(dynamic_price_band_pct=0, circuit_breaker_levels=[])
     assert not of_type(_trade(s, "10:30", "80.00"), StatusChanged)
+
+
+def test_the_day_says_until_when_the_breaker_halts() -> None:
+    s = _market(dynamic_price_band_pct=0)
+    assert s.engine.day.breaker_until() is None
+    _trade(s, "10:30", "92.00")
+    assert s.engine.day.breaker_until() == s.ts("11:00")
+    s.advance("10:50")
+    assert s.engine.day.breaker_until() == s.ts("11:00")  # its pre-open: still its halt
+    s.advance("11:00")
+    assert s.engine.day.breaker_until() is None
+    assert s.engine.day.breaker_level == 1  # the level reached stays: each once a day
+
+
+def test_a_breaker_halt_outlasting_the_session_ends_with_it() -> None:
+    s = _market(dynamic_price_band_pct=0)
+    _trade(s, "12:10", "92.00")
+    assert s.engine.day.breaker_until() == s.ts("12:30")

@@ -1,7 +1,8 @@
 """The operations endpoint of `siamex serve`: JSON over HTTP for the exchange's operators and
 the members' risk officers (docs/operations.md).
 
-An operator changes the registry, reads the state and may do all a risk officer may; a member's
+An operator changes the registry, reads the state, halts and signs securities
+(siamex.gateway.market_controls) and may do all a risk officer may; a member's
 risk officer sets the limits and kill switches of its own member's scopes and exports its own
 member's audit trail (set-trading-rules.md 10: parameter control by the member). Every change
 is a command submitted to the service, journaled like any other (pillar 2), and answered once
@@ -47,6 +48,7 @@ from siamex.gateway.http import (
     read_body,
 )
 from siamex.gateway.http import routes as http_routes
+from siamex.gateway.market_controls import market_routes
 from siamex.gateway.operations_bodies import (
     REGISTRY_BODY,
     KillBody,
@@ -275,6 +277,6 @@ def operations_app(service: Service, config: ServeConfig, audit: AuditLog,
         ("/v1/risk/{member}", ops.risk, "GET"),
         ("/v1/audit", ops.audit_export, "GET"),
     ]
-    served = http_routes(endpoints)
+    served = http_routes(endpoints) + market_routes(service, ops.tokens)
     served += [*routes, openapi_route("/v1/openapi.json")]
     return Starlette(routes=served, exception_handlers=ERROR_HANDLERS)

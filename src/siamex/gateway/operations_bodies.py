@@ -17,6 +17,10 @@ Decisions:
 - Money is a decimal string in baht ("50000000.00", at most 14 whole digits, as in the
   configuration file), never a JSON number; volumes and basis points are whole numbers.
 - A limits body replaces every limit of its scope: a limit it leaves out is no limit.
+- A market control's body is the engine's command without `ts` and `id`, named by `op`; a
+  halt's sign (H or SP) and a surveillance level (0-3) are checked here, since the body names
+  their range; whether a sign is one the engine knows, a symbol is listed or a security is
+  halted is the engine's to judge (docs/operations.md).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from __future__ import annotations
 import functools
 import operator
 from collections.abc import Callable
-from typing import Annotated, Any, Final, TypeVar, get_args
+from typing import Annotated, Any, Final, Literal, TypeVar, get_args
 
 import msgspec
 
@@ -34,11 +38,13 @@ from siamex.gateway.registry_changes import (
     credentials_change,
 )
 from siamex.gateway.risk_commands import RiskKill, RiskSetLimits, ScopeKind
+from siamex.trading.commands import Halt, Resume, SetSign, SetSurveillanceLevel
 from siamex.units import InvalidValue, parse_price
 
-__all__ = ["MONEY_DIGITS", "REGISTRY_BODY", "BadRequest", "KillBody", "LimitsBody",
-           "OrsCredentialsBody", "decode", "kill_command", "limits_command",
-           "registry_command"]
+__all__ = ["CONTROL_BODY", "MONEY_DIGITS", "REGISTRY_BODY", "BadRequest", "ControlBody",
+           "HaltBody", "KillBody", "LimitsBody", "OrsCredentialsBody", "ResumeBody",
+           "SignBody", "SurveillanceBody", "control_command", "decode", "kill_command",
+           "limits_command", "registry_command"]
 
 MONEY_DIGITS: Final = 14
 """Whole-baht digits of a limit, as the configuration file allows (siamex.gateway.config)."""
@@ -103,6 +109,45 @@ class KillBody(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     id: str = ""
 
 
+class HaltBody(msgspec.Struct, tag="halt", tag_field="op", frozen=True,
+               forbid_unknown_fields=True):
+    """Halt (H) or suspend (SP) a security until it is resumed; its orders stay (7.1, T8)."""
+
+    symbol: str
+    sign: Literal["H", "SP"] = "H"
+
+
+class ResumeBody(msgspec.Struct, tag="resume", tag_field="op", frozen=True,
+                 forbid_unknown_fields=True):
+    """Lift a security's H or SP; in a continuous session it resumes through a pre-open (T9)."""
+
+    symbol: str
+
+
+class SignBody(msgspec.Struct, tag="set_sign", tag_field="op", frozen=True,
+               forbid_unknown_fields=True):
+    """Post (`on`) or remove an information or cash-balance sign: NP, XD, CB... (7.1, T21)."""
+
+    symbol: str
+    sign: str
+    on: bool = True
+
+
+class SurveillanceBody(msgspec.Struct, tag="set_surveillance_level", tag_field="op",
+                       frozen=True, forbid_unknown_fields=True):
+    """Put a security under surveillance level 0-3; `pause` (level 3 only) starts its one-day
+    pause, P (7.2, T21, T22)."""
+
+    symbol: str
+    level: Annotated[int, msgspec.Meta(ge=0, le=3)]
+    pause: bool = False
+
+
+ControlBody = HaltBody | ResumeBody | SignBody | SurveillanceBody
+CONTROL_BODY: Final[Any] = ControlBody
+"""Any market control's body, told apart by `op`."""
+
+
 def decode(body: bytes, kind: type[_T]) -> _T:
     """Read a request body as `kind`, or raise BadRequest saying what is wrong with it."""
     try:
@@ -143,3 +188,14 @@ def limits_command(body: LimitsBody) -> RiskSetLimits:
 def kill_command(body: KillBody) -> RiskKill:
     """The journaled command that turns a kill switch on or off."""
     return RiskKill(0, body.kind, body.member, body.id, body.on)
+
+
+def control_command(body: ControlBody) -> Halt | Resume | SetSign | SetSurveillanceLevel:
+    """The engine's own command a market control's body asks for (the sequencer stamps it)."""
+    if isinstance(body, HaltBody):
+        return Halt(0, body.symbol, body.sign)
+    if isinstance(body, ResumeBody):
+        return Resume(0, body.symbol)
+    if isinstance(body, SignBody):
+        return SetSign(0, body.symbol, body.sign, body.on)
+    return SetSurveillanceLevel(0, body.symbol, body.level, body.pause)

@@ -478,6 +478,14 @@ class TradingDay:
             breaker_floors(rules.circuit_breaker_levels, self.breaker_index.prev_close)
             if self.breaker_index is not None else [])
 
+    def breaker_until(self) -> int | None:
+        """Return when the circuit breaker's halt is due to end (the last of its securities'
+        auctions, or the session's end), None while it holds none: for a host showing the
+        market's state; the engine keeps no such time apart from its holds (T10)."""
+        ends = [self._held_until(inst) for inst in self.instruments.values()
+                if inst.halt == "CB"]
+        return max(ends) if ends else None
+
     def _test_breaker(self, index: Index, ts: int, out: list[Event]) -> None:
         level = level_reached(self.breaker_floors, index.value)
         if level <= self.breaker_level:
