@@ -49,9 +49,11 @@ from siamex.gateway.service import Service
 from siamex.gateway.tokens import Tokens
 from siamex.gateway.trading_api import trading_routes
 from siamex.gateway.universe import load_universe
+from siamex.gateway.whoami_api import whoami_routes
 from siamex.measures.depository import load_depository
 from siamex.runtime import serving_gc
 from siamex.units import date_of, parse_date
+from siamex.web.console import console_routes
 
 __all__ = ["ServeOptions", "serve"]
 
@@ -113,6 +115,8 @@ async def _serve(config: ServeConfig, options: ServeOptions, out: TextIO) -> Non
     routes += trading_routes(service, tokens)
     routes += credit_routes(service, tokens, key)
     routes += measures_routes(service, tokens)
+    routes += whoami_routes(tokens)
+    routes += console_routes()
     service.replay()
     if service.exchange.measures.opened is None:
         if options.depository is not None:
@@ -151,6 +155,7 @@ async def _serve(config: ServeConfig, options: ServeOptions, out: TextIO) -> Non
     print(f"siamex serve: listening fix={config.host}:{fix_port} "
           f"http=http://{config.host}:{http_port} data={folder} "
           f"feed={config.host}:{feed_port}", file=out, flush=True)
+    print(f"siamex serve: console http://{config.host}:{http_port}/", file=out, flush=True)
     if universe.description:
         print(f"siamex serve: universe: {universe.description}", file=out, flush=True)
     if options.demo:

@@ -50,7 +50,8 @@ def test_the_document_covers_trading_and_operations(server: Server) -> None:
     paths = {(op.method.upper(), op.path) for op in _operations(server)}
     assert {("POST", "/v1/orders"), ("POST", "/v1/orders/amend"), ("GET", "/v1/trades"),
             ("POST", "/v1/sessions"), ("POST", "/v1/risk/kill-switch"),
-            ("GET", "/v1/audit")} <= paths
+            ("GET", "/v1/audit"), ("POST", "/v1/market/controls"),
+            ("GET", "/v1/market/schedule"), ("GET", "/v1/whoami")} <= paths
 
 
 def _fuzz(server: Server, operation: Any) -> None:

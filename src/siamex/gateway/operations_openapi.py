@@ -21,7 +21,7 @@ from starlette.routing import Route
 from starlette.schemas import SchemaGenerator
 
 from siamex.gateway.credit_bodies import CreditLineBody
-from siamex.gateway.operations_bodies import REGISTRY_BODY, KillBody, LimitsBody
+from siamex.gateway.operations_bodies import CONTROL_BODY, REGISTRY_BODY, KillBody, LimitsBody
 from siamex.gateway.trading_bodies import AmendBody, CancelBody, LogonBody, OrderBody
 
 __all__ = ["openapi_route", "operation"]
@@ -30,7 +30,8 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 _SCHEMAS = "#/components/schemas/{name}"
 _BODY_TYPES: Final[dict[str, Any]] = {
     "registry": REGISTRY_BODY, "limits": LimitsBody, "kill": KillBody, "logon": LogonBody,
-    "order": OrderBody, "amend": AmendBody, "cancel": CancelBody, "credit": CreditLineBody}
+    "order": OrderBody, "amend": AmendBody, "cancel": CancelBody, "credit": CreditLineBody,
+    "controls": CONTROL_BODY}
 _SCHEMA_LIST, _COMPONENTS = msgspec.json.schema_components(list(_BODY_TYPES.values()),
                                                            ref_template=_SCHEMAS)
 _BODIES = dict(zip(_BODY_TYPES, _SCHEMA_LIST, strict=True))
@@ -44,7 +45,9 @@ _ERRORS: Final = {400: ("BadRequest", "the request is not what the endpoint take
                                    "registry's, the risk book's or the engine's, as over FIX "
                                    "(docs/web-api.md); an order's refusal carries `order`, "
                                    "an amend's or cancel's `request`"),
-                  413: ("TooLarge", "the request body is over 64 KiB")}
+                  413: ("TooLarge", "the request body is over 64 KiB"),
+                  503: ("Unavailable", "the part of the exchange that answers stopped on an "
+                                       "internal error (MARKET_DATA_STOPPED)")}
 
 
 def _object(**properties: Any) -> dict[str, Any]:
@@ -74,6 +77,21 @@ _EXPOSURE = _object(account=_TEXT, investor=_TEXT, own_lines=_MONEY, own_collate
                     double_pledged=_INT, own_double_pledged=_INT)
 _PLEDGE = _object(member=_TEXT, account=_TEXT, investor=_TEXT, line=_MONEY, value=_MONEY,
                   reported=_TEXT)
+_TIME = {"type": "string", "description": "Bangkok ISO time"}
+_CLOCK = {"type": "string", "description": "Bangkok time on the trading day's clock, "
+                                           "HH:MM:SS (past 24:00 for a TFEX night session)"}
+_CONTROL_EVENT = {"oneOf": [
+    _object(type={"const": "status"}, time=_TIME, symbol=_TEXT, what=_TEXT, value=_MAYBE_TEXT,
+            on={"type": "boolean"}, until={"type": ["string", "null"]}),
+    _object(type={"const": "phase"}, time=_TIME, symbol=_TEXT, phase=_TEXT)]}
+_SESSION = _object(phase=_TEXT, start=_CLOCK, start_by={
+    "type": ["string", "null"], "description": "an auction opens the session for each "
+                                               "security at a random instant before this"},
+    products={"type": ["array", "null"], "items": _TEXT})
+_BREAKER = _object(index=_TEXT, armed={"type": "boolean"}, value=_MAYBE_TEXT,
+                   prev_close=_MAYBE_TEXT, level=_INT, tripped={"type": "boolean"},
+                   until={"type": ["string", "null"]}, levels={"type": "array", "items": _object(
+                       level=_INT, fall=_TEXT, minutes=_INT, trigger=_MAYBE_TEXT)})
 _RESULTS: Final[dict[str, Any]] = {
     "Error": _object(error=_object(code=_TEXT, text=_TEXT)),
     "Seq": _object(seq=_INT),
@@ -83,6 +101,10 @@ _RESULTS: Final[dict[str, Any]] = {
                                                    "additionalProperties": _INT},
                       universe=_TEXT, busy_ns=_INT),
     "State": _object(seq=_INT, state_hash=_TEXT),
+    "Controlled": _object(seq=_INT, events={"type": "array", "items": _CONTROL_EVENT}),
+    "Schedule": _object(market=_TEXT, date={"type": ["string", "null"], "format": "date"},
+                        phase=_TEXT, sessions={"type": "array", "items": _SESSION},
+                        circuit_breaker=_BREAKER),
     "Registry": _object(members={"type": "array"}, ors={"type": "array"},
                         traders={"type": "array"}),
     "Risk": _object(member=_TEXT, scopes={"type": "array", "items": _object(
@@ -106,6 +128,8 @@ _RESULTS: Final[dict[str, Any]] = {
         date=_TEXT, symbol=_TEXT, short_volume=_INT, short_value=_TEXT,
         bought_back_volume=_INT, outstanding_volume=_INT, listed_shares=_INT,
         outstanding_pct=_MAYBE_TEXT, at_cap={"type": "boolean"})}),
+    "Caller": _object(role={"enum": ["operator", "risk_officer", "trader"]},
+                      member=_MAYBE_TEXT, trader=_MAYBE_TEXT, ors=_MAYBE_TEXT),
     "CreditExposure": _EXPOSURE,
     "CreditReported": _object(seq=_INT, exposure={"$ref": _SCHEMAS.format(
         name="CreditExposure")}),
@@ -114,15 +138,18 @@ _RESULTS: Final[dict[str, Any]] = {
 }
 
 
-def operation(summary: str, *, ok: str, body: str | None = None, operator: bool = False,
-              refusable: bool = False, params: tuple[tuple[str, str], ...] = (),
-              optional: tuple[str, ...] = (), more: tuple[int, ...] = (),
-              public: bool = False) -> Callable[[_F], _F]:
-    """Describe an endpoint: its summary, its 200 result (`ok`, a schema name or "Audit"), its
-    body (a key of `_BODY_TYPES`), its parameters (those in `optional` may be left out), and
-    the errors that follow from who may call it, with `more` besides; a `public` endpoint takes
-    no token. The endpoint's docstring becomes the description."""
+def operation(summary: str, *, ok: str | dict[str, Any], body: str | None = None,
+              operator: bool = False, refusable: bool = False,
+              params: tuple[tuple[str, str], ...] = (), optional: tuple[str, ...] = (),
+              more: tuple[int, ...] = (), public: bool = False) -> Callable[[_F], _F]:
+    """Describe an endpoint: its summary, its 200 result (`ok`, a schema name, "Audit", or a
+    schema itself), its body (a key of `_BODY_TYPES`), its parameters (those in `optional` may
+    be left out), and the errors that follow from who may call it, with `more` besides; a
+    `public` endpoint takes no token, so has no token's errors. The endpoint's docstring
+    becomes the description."""
     errors = {401, 403, *more} if operator or body is not None or params else {401, *more}
+    if public:  # no token to refuse: a 401 or 403 only where `more` says (a logon's)
+        errors -= {401, 403} - set(more)
     if body is not None or any(where == "query" for _, where in params):
         errors.add(400)
     if body is not None:
@@ -131,7 +158,9 @@ def operation(summary: str, *, ok: str, body: str | None = None, operator: bool 
         errors.add(409)
     if any(where == "path" for _, where in params):
         errors.add(404)
-    if ok == "Audit":
+    if isinstance(ok, dict):
+        content = {"application/json": {"schema": ok}}
+    elif ok == "Audit":
         content = {"application/json": {"schema": {"type": "array", "items": {
             "type": "object"}}}, "text/csv": {"schema": _TEXT}}
     else:
@@ -172,9 +201,9 @@ def _document() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": "siamex web API", "version": "1",
                  "description": "Order entry for traders (docs/web-api.md); the registry, "
-                                "pre-trade risk and audit trail of siamex serve "
-                                "(docs/operations.md); the members' credit data exchange "
-                                "(docs/credit-data.md)."},
+                                "pre-trade risk, audit trail, market controls and schedule "
+                                "of siamex serve (docs/operations.md); the members' credit "
+                                "data exchange (docs/credit-data.md)."},
         "security": [{"bearer": []}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},

@@ -81,7 +81,7 @@ class _Trading:
     # -- sessions -----------------------------------------------------------------------------
 
     @operation("Log a trader on; the answer's token is for every trading endpoint",
-               ok="Session", body="logon", public=True, more=(403,))
+               ok="Session", body="logon", public=True, more=(401, 403))
     async def logon(self, request: Request) -> Response:
         """Log on through an ORS's HTTP credentials (username and password) as one of its
         traders. The token lasts until the server stops or the trader logs off."""

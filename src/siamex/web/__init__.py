@@ -1,0 +1,1 @@
+"""The web console of `siamex serve` (issue 16; docs/console.md)."""

@@ -1,0 +1,58 @@
+// Elements built from data without innerHTML: every text the exchange or a member sent is set
+// as text, so nothing it holds can run in the page.
+
+/** An element: `h("td", {class: "up"}, "32.25", child)`. Attributes starting with "on" are
+ * listeners; `null`, `false` and `undefined` attributes and children are left out. */
+export function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith("on")) element.addEventListener(name.slice(2), value);
+    else if (name === "dataset") Object.assign(element.dataset, value);
+    else element.setAttribute(name, value === true ? "" : String(value));
+  }
+  append(element, children);
+  return element;
+}
+
+function append(element, children) {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    if (Array.isArray(child)) append(element, child);
+    else element.append(child instanceof Node ? child : String(child));
+  }
+}
+
+/** Replace an element's children. */
+export function fill(element, ...children) {
+  element.replaceChildren();
+  append(element, children);
+  return element;
+}
+
+/** Set a cell's text and class, flashing it when the text changed. */
+export function setCell(cell, text, className = "") {
+  const changed = cell.textContent !== text;
+  if (changed) cell.textContent = text;
+  const wanted = className || "";
+  if (cell.dataset.kind !== wanted) {
+    if (cell.dataset.kind) cell.classList.remove(cell.dataset.kind);
+    if (wanted) cell.classList.add(wanted);
+    cell.dataset.kind = wanted;
+  }
+  if (changed && cell.dataset.live === "1") {
+    cell.classList.remove("flash");
+    void cell.offsetWidth;  // restart the animation
+    cell.classList.add("flash");
+  }
+}
+
+/** Offer a text as a downloaded file. */
+export function download(name, text, type) {
+  const url = URL.createObjectURL(new Blob([text], {type}));
+  const link = h("a", {href: url, download: name});
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
