@@ -3,12 +3,15 @@ a browser tab of their own (a Playwright context: its own sessionStorage, so its
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page
 
 from tests.gateway.live import Server
 
+SCREENSHOTS = "SIAMEX_SCREENSHOTS"
+"""A folder to save each page's screenshot in (docs/console for the README's pictures)."""
 OPERATOR = "operator-secret-change-me"
 M01_RISK = "m01-risk-secret-change-me"
 TIMEOUT_MS = 20_000
@@ -69,3 +72,11 @@ def place(page: Page, side: str, symbol: str, qty: str, price: str, account: str
     page.click(f"#order-{side}")
     page.wait_for_selector(f"#order-result[data-shown='{shown + 1}']")
     return result.inner_text()
+
+
+def snap(page: Page, name: str) -> None:
+    """Save the page as the reader of the docs sees it, when SIAMEX_SCREENSHOTS names a folder."""
+    folder = os.environ.get(SCREENSHOTS)
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"))

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.gateway.live import Server
-from tests.web.console import M01_RISK, OPERATOR, log_in_token, serve_demo, tab
+from tests.web.console import M01_RISK, OPERATOR, log_in_token, serve_demo, snap, tab
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +44,7 @@ def test_the_operator_reads_a_members_statement_of_a_cleared_day(
     expect(securities.locator("tbody tr").first).to_be_visible()
     expect(page.locator("[data-table='risk'] tbody tr")).to_have_count(1)
     expect(page.locator("#clearing-chart")).to_have_attribute("data-points", "1")
+    snap(page, "clearing")
     with page.expect_download() as download:
         securities.locator("button.csv").click()
     lines = download.value.path().read_text().splitlines()

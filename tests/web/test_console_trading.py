@@ -23,6 +23,7 @@ from tests.web.console import (
     log_in_trader,
     place,
     serve_demo,
+    snap,
     tab,
 )
 
@@ -85,6 +86,8 @@ def test_the_market_watch_shows_every_security_live(server: Server, browser: Bro
     assert volumes == sorted(volumes, reverse=True)
     index = page.locator(".index .value[data-index='SET']")
     expect(index).to_have_text(re.compile(r"[\d,]+\.\d{2}"))
+    page.click("#watch th[data-key='symbol'] button")
+    snap(page, "market-watch")
     assert page.errors == []  # type: ignore[attr-defined]
 
 
@@ -157,6 +160,7 @@ def test_a_day_of_trading_on_the_console(server: Server, browser: Browser) -> No
     expect(ticker).to_contain_text("100")
     expect(watcher.locator("#security-chart")).to_have_attribute("data-points", re.compile("[1-9]"))
     expect(watcher.locator("#security-last")).to_have_text("150.00")
+    snap(watcher, "security")
 
     buyer.goto(f"{server.http}/#/desk")
     order = buyer.locator("#orders tbody tr").first
@@ -165,6 +169,7 @@ def test_a_day_of_trading_on_the_console(server: Server, browser: Browser) -> No
     place(buyer, "buy", "BBL", "100", "149.50")
     place(buyer, "buy", "BBL", "100", "149.00")
     expect(buyer.locator("#orders tbody tr[data-status='new']")).to_have_count(2)
+    snap(buyer, "member-desk")
 
     risk = tab(browser, server)
     log_in_token(risk, M01_RISK)
@@ -172,6 +177,7 @@ def test_a_day_of_trading_on_the_console(server: Server, browser: Browser) -> No
     member = risk.locator("#scopes tr[data-scope='member:']")
     member.locator(".kill-on").click()
     expect(risk.locator("#kill-dialog")).to_be_visible()
+    snap(risk, "risk-desk-kill-switch")
     risk.click("#kill-confirm")
     expect(risk.locator("#risk-result")).to_have_attribute("data-cancelled", "3")
     expect(member.locator(".kill-off")).to_be_visible()
@@ -179,6 +185,17 @@ def test_a_day_of_trading_on_the_console(server: Server, browser: Browser) -> No
     expect(buyer.locator("#orders tbody tr[data-status='partially_filled']")).to_have_count(0)
     refused = place(buyer, "buy", "BBL", "100", "149.00")
     assert "KILL_SWITCH" in refused, refused
+    expect(risk.locator("#audit-date")).to_have_value("2026-12-01")
+    risk.click("#audit-load")
+    risk.fill("#audit-event", "cancelled")
+    killed = risk.locator("#audit tbody tr")
+    expect(killed).to_have_count(3)
+    expect(killed.first).to_contain_text("KILL_SWITCH")
+    with risk.expect_download() as download:
+        risk.click("#audit-csv")
+    trail = download.value.path().read_text().splitlines()
+    assert trail[0].startswith("time_ns,time,seq,member,trader")
+    assert sum(",cancelled,KILL_SWITCH," in line for line in trail) == 3
     for page in (operator, buyer, watcher, seller, risk):
         assert page.errors == []  # type: ignore[attr-defined]
 
@@ -207,4 +224,33 @@ def test_the_operator_halts_and_resumes_a_security_and_reads_the_schedule(
     operator.fill("#control-symbol", "NOPE")
     operator.click("#control-resume")
     expect(operator.locator("#operator-result .code")).to_have_text("UNKNOWN_SYMBOL")
+    snap(operator, "operator-desk")
     assert operator.errors == [] and watch.errors == []  # type: ignore[attr-defined]
+
+
+def test_the_console_speaks_thai_and_works_from_the_keyboard(
+        server: Server, browser: Browser) -> None:
+    page = tab(browser, server)
+    page.click("#lang")
+    expect(page.locator("#nav a[href='#/watch']")).to_have_text("ภาพรวมตลาด")
+    expect(page.locator("#watch th[data-key='last']")).to_have_text("ล่าสุด")
+    expect(page.locator("html")).to_have_attribute("lang", "th")
+    page.reload()
+    expect(page.locator("#nav a[href='#/desk']")).to_have_text("ส่งคำสั่งซื้อขาย")
+    snap(page, "market-watch-thai")
+    page.click("#lang")
+    log_in_trader(page, "m02ors1", "m02-fix-secret-change-me", "M02T1")  # M01 is killed
+    page.goto(f"{server.http}/#/desk")
+    page.focus("#order-account")
+    for text in ("C0001", "TTB"):
+        page.keyboard.type(text)
+        page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # the order type stays limit
+    page.keyboard.type("1.50")
+    page.keyboard.press("Tab")
+    page.keyboard.type("1000")
+    page.keyboard.press("Enter")  # a form's Enter is its first submit button: buy
+    result = page.locator("#order-result")
+    expect(result).to_contain_text("Accepted")
+    expect(result).to_contain_text("buy 1,000 TTB @ 1.50")
+    assert page.errors == []  # type: ignore[attr-defined]

@@ -4,8 +4,9 @@ A universe file is a scenario file's day without a date or actions (docs/scenari
 its instruments, indices, and optionally rules, members' options, accounts and seed; with
 `"market": "tfex"` its series and `underlyings` instead, or a `listing` that makes the series
 of each day from the product rules (siamex.gateway.tfex_listing). Two are bundled, both
-SAMPLE DATA said so in their description and by `siamex serve` when it starts: SET50 names
-with illustrative closes as of 2026-11-30, and a TFEX listing (`siamex serve --market tfex`).
+SAMPLE DATA said so in their description and by `siamex serve` when it starts: SET100 names
+and four mai names with illustrative closes as of 2026-11-30, and a TFEX listing (`siamex serve
+--market tfex`).
 The first trading day takes the file's previous closes; every later day carries the engine's
 own closes (as a multi-day scenario does).
 

@@ -187,6 +187,9 @@ export function render(main) {
   }
 
   for (const input of [traderFilter, symbolFilter, eventFilter]) input.addEventListener("input", drawAudit);
+  call("GET", "/v1/status").then((status) => {  // the audit trail of the trading day, unless chosen
+    if (!dateInput.value && status.trading_date) dateInput.value = status.trading_date;
+  }).catch(() => {});
   if (member()) load();
   return null;
 }
