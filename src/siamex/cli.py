@@ -505,6 +505,36 @@ def bench_feed(subscriber_counts: str, rate: int, seconds: float, runs: int,
              seconds=seconds, runs=runs, websocket=websocket)
 
 
+@bench.command("console")
+@click.option("--securities", default=100, show_default=True, type=click.IntRange(1, 999),
+              help="Securities on the market watch, all trading.")
+@click.option("--rate", default=100, show_default=True, type=click.IntRange(1, 10_000),
+              help="Trades per second over the whole market.")
+@click.option("--seconds", default=20.0, show_default=True, help="Length of the measured window.")
+@click.option("--loads", default=5, show_default=True, help="Page loads timed per run.")
+@click.option("--runs", default=3, show_default=True, help="Runs (medians).")
+@click.option("--chromium", default="/usr/bin/chromium", show_default=True,
+              help="The Chromium to drive (Debian's package).")
+def bench_console(securities: int, rate: int, seconds: float, loads: int, runs: int,
+                  chromium: str) -> None:
+    """The web console's market watch in headless Chromium while the market trades: page load,
+    trade-to-screen latency and dropped frames (needs the test dependencies: python3 -m uv run
+    --no-editable --group test siamex bench console)."""
+    from siamex.bench.runs import run_console
+
+    try:
+        import playwright  # noqa: F401  (the test group's; asked for before anything starts)
+    except ImportError:
+        raise SiamexError(ErrorCode.NO_BROWSER, (
+            "siamex bench console drives a browser with Playwright, a test dependency: run it "
+            "as python3 -m uv run --no-editable --group test siamex bench console")) from None
+    if not Path(chromium).exists():
+        raise SiamexError(ErrorCode.NO_BROWSER,
+                          f"no Chromium at {chromium}: apt-get install chromium, or --chromium")
+    run_console(Console(width=120), securities=securities, rate=rate, seconds=seconds,
+                loads=loads, runs=runs, chromium=chromium)
+
+
 @bench.command("clearing")
 @click.option("--trades", default=5_000_000, show_default=True, help="Trades in the day.")
 @click.option("--members", default=50, show_default=True, help="Clearing members.")

@@ -65,6 +65,7 @@ class ErrorCode(Enum):
     EXCHANGE_VALUE = "EXCHANGE_VALUE"
     CALL_OUTSTANDING = "CALL_OUTSTANDING"
     OPENING_BLOCKED = "OPENING_BLOCKED"
+    NO_BROWSER = "NO_BROWSER"
 
 
 class SiamexError(Exception):

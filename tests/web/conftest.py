@@ -16,11 +16,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-"""Without the background-networking flags, Chromium keeps trying hosts this closed machine
-cannot reach."""
+from siamex.bench.console import CHROMIUM, CHROMIUM_FLAGS
 
 
 def _install() -> str | None:
@@ -42,17 +38,23 @@ def _unavailable(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
+def chromium() -> str:
+    """Debian's Chromium, installed if it can be."""
     if not os.path.exists(CHROMIUM):
         reason = _install()
         if reason is not None:
             _unavailable(reason)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def playwright(chromium: str) -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver
 
 
 @pytest.fixture(scope="session")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+def browser(playwright: Playwright, chromium: str) -> Iterator[Browser]:
+    launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
     yield launched
     launched.close()

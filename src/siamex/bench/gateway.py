@@ -32,8 +32,9 @@ from typing import Final
 
 import httpx
 
-__all__ = ["GatewayFigures", "Listening", "gateway_config", "logged_on", "measure_gateway",
-           "median_figures", "offer", "order_message", "quantiles_us", "serving"]
+__all__ = ["GatewayFigures", "Listening", "gateway_config", "limit_order_body", "logged_on",
+           "measure_gateway", "median_figures", "offer", "order_message", "quantiles_us",
+           "serving"]
 
 _LISTENING: Final = re.compile(rb"listening fix=([0-9.]+):([0-9]+) http=(\S+) ")
 _FEED: Final = re.compile(rb" feed=([0-9.]+):([0-9]+)")
@@ -96,15 +97,20 @@ def _names(n: int) -> tuple[str, str, str]:
     return f"G{n:02d}ORS", f"G{n:02d}T", f"A{n:02d}"
 
 
+def limit_order_body(n: int, clordid: str, symbol: str, side: str, qty: int, price: str) -> str:
+    """The body after the header of session n's limit order (`side` FIX's: 1 buy, 2 sell)."""
+    _, trader, account = _names(n)
+    return (f"50={trader}\x0111={clordid}\x011={account}\x0155={symbol}\x0154={side}"
+            f"\x0138={qty}\x0140=2\x0144={price}\x0160={_utc()}\x01")
+
+
 def _order_body(n: int, k: int) -> tuple[str, str]:
     """Session n's k-th order: its ClOrdID and the body after the header. The orders rest and
     never cross: buys below, sells above the previous close."""
-    sender, trader, account = _names(n)
     symbol, bid, ask = _SYMBOLS[k % len(_SYMBOLS)]
     side, price = ("1", bid) if k % 2 else ("2", ask)
-    clordid = f"{sender}-{k}"
-    return clordid, (f"50={trader}\x0111={clordid}\x011={account}\x0155={symbol}\x0154={side}"
-                     f"\x0138=100\x0140=2\x0144={price}\x0160={_utc()}\x01")
+    clordid = f"{_names(n)[0]}-{k}"
+    return clordid, limit_order_body(n, clordid, symbol, side, 100, price)
 
 
 def _message(n: int, seq: int, msg_type: str, body: str) -> bytes:
@@ -138,6 +144,10 @@ class _Session:
 
     def order(self, k: int, due: int) -> bytes:
         clordid, body = _order_body(self.n, k)
+        return self.message(clordid, body, due)
+
+    def message(self, clordid: str, body: str, due: int) -> bytes:
+        """The next NewOrderSingle with this body, its acknowledgement awaited from `due`."""
         self.due[clordid.encode()] = due
         self.seq += 1
         return _message(self.n, self.seq - 1, "D", body)
@@ -213,15 +223,17 @@ def _status(http: str) -> dict[str, int]:
 
 
 @contextmanager
-def serving(sessions: int) -> Iterator[Listening]:
-    """`siamex serve` in a child process on a temporary folder, one member per session."""
+def serving(sessions: int, *extra: str) -> Iterator[Listening]:
+    """`siamex serve` in a child process on a temporary folder, one member per session;
+    `extra` are more options of the command (a universe)."""
     with tempfile.TemporaryDirectory(prefix="siamex-bench-") as tmp:
         config = Path(tmp) / "bench.toml"
         config.write_text(gateway_config(sessions), encoding="utf-8")
         server = subprocess.Popen(
             [sys.executable, "-c", "from siamex.cli import main; main()", "serve", "--data",
              str(Path(tmp) / "data"), "--config", str(config), "--date", "2026-12-01",
-             "--start", "10:15", "--fix-port", "0", "--http-port", "0", "--feed-port", "0"],
+             "--start", "10:15", "--fix-port", "0", "--http-port", "0", "--feed-port", "0",
+             *extra],
             stdout=subprocess.PIPE)
         try:
             assert server.stdout is not None

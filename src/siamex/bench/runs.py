@@ -155,3 +155,33 @@ def run_clearing(console: Console, *, trades: int, members: int, securities: int
                                       f"--settle-store {settle_store} is not empty")
                 figures.settlement = measure_settlement(settle_path, registry, ledger)
     print_clearing_figures(figures, console)
+
+
+def run_console(console: Console, *, securities: int, rate: int, seconds: float, loads: int,
+                runs: int, chromium: str) -> None:
+    """Measure the web console's market watch in headless Chromium while the market trades
+    (issue 16), `runs` times; each run's figures, then the medians."""
+    from siamex.bench.console import measure_console
+
+    table = Table(title=f"the console's market watch, {securities} securities, {rate:,} trades/s "
+                  "(headless Chromium, the server and the load on the same machine)",
+                  title_justify="left")
+    for column in ("run", "load ms (median)", "trade to screen p50 ms", "p99 ms", "max ms",
+                   "trades drawn", "frames dropped", "long tasks"):
+        table.add_column(column, justify="right")
+    figures = []
+    for run in range(1, runs + 1):
+        with console.status(f"run {run} of {runs}: {seconds:.0f} s of trading"):
+            done = measure_console(securities, rate, seconds, loads, chromium)
+        figures.append(done)
+        table.add_row(str(run), f"{statistics.median(done.loads_ms):,.0f}",
+                      *(f"{value:,.1f}" for value in done.latency_ms),
+                      f"{done.drawn:,}/{done.trades:,}",
+                      f"{done.dropped:,}/{done.frames:,}", str(done.long_tasks))
+    console.print(table)
+    console.print(
+        "medians of the runs: load "
+        f"{statistics.median(statistics.median(f.loads_ms) for f in figures):,.0f} ms, trade to "
+        f"screen p50 {statistics.median(f.latency_ms[0] for f in figures):,.1f} ms, p99 "
+        f"{statistics.median(f.latency_ms[1] for f in figures):,.1f} ms, frames dropped "
+        f"{statistics.median(f.dropped / max(f.frames, 1) for f in figures):.1%}")

@@ -86,6 +86,7 @@ function indexStrip() {
       box.value.textContent = baht(points[points.length - 1].value);
     }
   }).catch(() => { /* the live values still come */ });
+  let shown = 0;
   feed().follow("market", (market, message) => {
     if (!market) return;
     if (message.type === "snapshot") {
@@ -93,21 +94,24 @@ function indexStrip() {
     } else if (message.type === "index" && boxes.has(message.name)) {
       point(boxes.get(message.name), message.index);
     }
-    showMarket(market, message, banner);
+    if (message.time) market.time = message.time;
+    if (!shown) shown = requestAnimationFrame(() => {  // once a frame, however busy the market
+      shown = 0;
+      showMarket(market, banner);
+    });
   });
 }
 
 /** The circuit breaker as the market's statuses last said, the phase and the exchange's time. */
-function showMarket(market, message, banner) {
-  const now = message.time ?? market.time ?? "";
-  if (message.time) market.time = message.time;
+function showMarket(market, banner) {
+  const now = market.time ?? "";
   const breaker = breakerOn(market.statuses, now);
   banner.hidden = !breaker;
   if (breaker) {
     fill(banner, `${t("cb")}: ${breaker.value}`, breaker.until ? ` ${t("cb.until")} ${clock(breaker.until)}` : "");
   }
   document.getElementById("phase").textContent = `${t("phase")}: ${commonPhase(market) ?? "-"}`;
-  if (message.time) document.getElementById("clock").textContent = message.time.slice(0, 19).replace("T", " ");
+  if (now) document.getElementById("clock").textContent = now.slice(0, 19).replace("T", " ");
 }
 
 /** The phase most securities are in (each opens at its own moment, so the market's last

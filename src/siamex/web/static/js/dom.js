@@ -40,11 +40,18 @@ export function setCell(cell, text, className = "") {
     if (wanted) cell.classList.add(wanted);
     cell.dataset.kind = wanted;
   }
-  if (changed && cell.dataset.live === "1") {
-    cell.classList.remove("flash");
-    void cell.offsetWidth;  // restart the animation
-    cell.classList.add("flash");
-  }
+  if (changed && cell.dataset.live === "1") flash(cell);
+}
+
+const FLASH = [{backgroundColor: "#3a3f4b"}, {backgroundColor: "transparent"}];
+const flashing = new WeakMap();
+
+/** Flash a changed cell: an animation of its own, restarted without forcing a layout (a
+ * class toggled back on would need one per cell, every frame of a busy market) and without
+ * asking the document for its animations (a walk of them all). */
+function flash(cell) {
+  flashing.get(cell)?.cancel();
+  flashing.set(cell, cell.animate(FLASH, {duration: 600, easing: "ease-out"}));
 }
 
 /** Offer a text as a downloaded file. */

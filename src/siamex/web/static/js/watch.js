@@ -28,6 +28,10 @@ const COLUMNS = [
   {key: "phase", label: "phase", text: true},
 ];
 
+/** The cells that flash when they change: the prices, as on a streaming screen; volumes and
+ * values change with every trade and would keep the whole table repainting. */
+const FLASHED = new Set(["last", "bid", "offer"]);
+
 function level(best, side) {
   const first = best?.[side];
   if (!first) return {price: "", qty: "", sort: null};
@@ -119,7 +123,7 @@ export function render(main) {
       const cell = h("td", {class: column.text ? "text" : null, "data-key": column.key});
       if (column.key === "symbol") {
         cell.append(h("a", {href: `#/security/${encodeURIComponent(security.symbol)}`}, security.symbol));
-      } else if (column.key !== "signs") {
+      } else if (FLASHED.has(column.key)) {
         cell.dataset.live = "1";
       }
       cells[column.key] = cell;
