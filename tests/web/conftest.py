@@ -1,9 +1,10 @@
-"""A real browser for the console's end-to-end tests: Debian's Chromium driven by Playwright.
+"""Real browsers for the console's end-to-end tests, and the market they look at.
 
-Playwright's own browser download does not work on these machines, so the tests drive the
-distribution's Chromium through `executable_path`; as root on a machine without it, the first
-test that needs it installs Debian's `chromium` package. Where no browser can be had the
-console tests are skipped, saying why; in CI (CI=true) that is a failure instead.
+Debian's Chromium driven by Playwright (whose own browser download does not work on these
+machines: the tests pass `executable_path`), and Debian's Firefox ESR driven over WebDriver
+BiDi (tests/web/firefox.py); as root on a machine without one, the first test that needs it
+installs the package. Where no browser can be had the tests are skipped, saying why; in CI
+(CI=true) that is a failure instead. One `siamex serve --demo` serves the session's tests.
 """
 
 from __future__ import annotations
@@ -17,14 +18,17 @@ import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
 from siamex.bench.console import CHROMIUM, CHROMIUM_FLAGS
+from tests.gateway.live import Server
+from tests.web.console import serve_demo
+from tests.web.firefox import FIREFOX
 
 
-def _install() -> str | None:
-    """Install Debian's Chromium; why not, if it cannot be."""
+def _install(package: str) -> str | None:
+    """Install a Debian package; why not, if it cannot be."""
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        return f"{CHROMIUM} is missing, and installing it needs root and apt-get"
+        return f"{package} is missing, and installing it needs root and apt-get"
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update"], ["apt-get", "install", "-y", "chromium"]):
+    for command in (["apt-get", "update"], ["apt-get", "install", "-y", package]):
         done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             return f"{' '.join(command)} failed: {done.stderr.strip()[-500:]}"
@@ -41,7 +45,7 @@ def _unavailable(reason: str) -> None:
 def chromium() -> str:
     """Debian's Chromium, installed if it can be."""
     if not os.path.exists(CHROMIUM):
-        reason = _install()
+        reason = _install("chromium")
         if reason is not None:
             _unavailable(reason)
     return CHROMIUM
@@ -58,3 +62,21 @@ def browser(playwright: Playwright, chromium: str) -> Iterator[Browser]:
     launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
     yield launched
     launched.close()
+
+
+@pytest.fixture(scope="session")
+def firefox_installed() -> str:
+    """Debian's Firefox ESR, installed if it can be."""
+    if not os.path.exists(FIREFOX):
+        reason = _install("firefox-esr")
+        if reason is not None:
+            _unavailable(reason)
+    return FIREFOX
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """`siamex serve --demo` for the console's tests, from 10:15 of 2026-12-01."""
+    running = serve_demo(tmp_path_factory.mktemp("console") / "data")
+    yield running
+    assert running.stop() == 0

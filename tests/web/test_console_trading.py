@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from siamex.gateway import data
@@ -22,19 +20,11 @@ from tests.web.console import (
     log_in_token,
     log_in_trader,
     place,
-    serve_demo,
     snap,
     tab,
 )
 
 SAMPLE_UNIVERSE = Path(data.__file__).parent / "sample-universe.json"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    running = serve_demo(tmp_path_factory.mktemp("console") / "data")
-    yield running
-    assert running.stop() == 0
 
 
 _VOLUMES = """() => [...document.querySelectorAll("#watch td[data-key='volume']")]
