@@ -34,8 +34,9 @@ from siamex.gateway.day_clearing import (
     clear_closed_day,
 )
 from siamex.gateway.drop_copy_log import DROP_COPY
+from siamex.gateway.universe import load_universe
 from siamex.trading.enums import Side
-from siamex.units import day_start, parse_time_of_day
+from siamex.units import day_start, format_price, parse_time_of_day
 from tests.gateway.live import CONFIG
 from tests.gateway.market import DAY
 from tests.gateway.serving import EARLY, Live
@@ -69,33 +70,43 @@ def _report(folder: Path, day: dt.date) -> dict[str, Any]:
     return data
 
 
+def _instructions(folder: Path, day: dt.date) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        (folder / CLEARING / str(day) / "instructions.json").read_text())
+    return data
+
+
 class _Days:
     """Three trading days of the sample served in-process: M01 sells 300 PTT to M02 on the
-    first; the clearing runs at each close. `closed` keeps what each close handed on."""
+    first; the clearing runs at each close. `closed` keeps what each close handed on, and
+    `closes` the engine's closes as each close was handed on."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         folder.mkdir(exist_ok=True)
         self.closed: list[ClosedDay] = []
+        self.closes: list[dict[str, int]] = []
 
-    def run(self, *, before_last: Path | None = None) -> None:
-        """Serve the three days; copy the store to `before_last` ahead of the third close."""
+    def run(self, *, copies: Mapping[dt.date, Path] | None = None) -> None:
+        """Serve the three days; copy the store to `copies[day]` ahead of the close of `day`
+        (of a later day than the first: there is no store before it)."""
         async def main() -> None:
             live = Live(self.folder)
             link = ClearingLink(live.service, self.folder, ClearingConfig())
 
             def closing(day: ClosedDay) -> None:
                 self.closed.append(day)
+                self.closes.append(dict(live.service.exchange.engine.closes))
                 link.clearing.submit(day)
             link.sink.on_close = closing
             live.start()
             await live.open_day()
             await live.order(Side.SELL, 300, "32.25", "S1")
             await live.order(Side.BUY, 300, "32.25", "B1", trader="M02T1", ors="M02-ORS1")
-            for day in DAYS:
-                if day == DAYS[-1] and before_last is not None:
-                    _wait(link.clearing, DAYS[-2])
-                    shutil.copy(self.folder / CLEARING / STORE, before_last)
+            for n, day in enumerate(DAYS):
+                if copies and day in copies:
+                    _wait(link.clearing, DAYS[n - 1])
+                    shutil.copy(self.folder / CLEARING / STORE, copies[day])
                 await _close(live, day)
             await live.stop()
             for day in DAYS:
@@ -131,13 +142,43 @@ def test_the_days_trades_clear_at_its_close_and_settle_on_t_plus_2(tmp_path: Pat
     assert balances["THB", ""] == "999990325.00"
 
 
+def test_each_run_measures_risk_at_the_engines_closes(tmp_path: Path) -> None:
+    days = _Days(tmp_path)
+    days.run()
+    prices = [_instructions(tmp_path, day)["prices"] for day in DAYS]
+    # the day's close as the engine closed it: PTT traded at 32.25
+    assert prices[0]["PTT"] == "32.25" and days.closes[0]["PTT"] == 3225
+    assert all(prices[n] == {s: format_price(c) for s, c in days.closes[n].items()}
+               for n in range(len(DAYS)))
+    # a security that did not trade: its previous close (the universe's, then PTT's of day 1)
+    assert prices[0]["AOT"] == prices[2]["AOT"] == "38.50"
+    assert prices[1]["PTT"] == prices[2]["PTT"] == "32.25"
+    assert set(prices[0]) == {i["symbol"] for i in load_universe(None, DAY).data["instruments"]}
+    # SET's resources once: the store's first run brings them, the later runs find them
+    assert _instructions(tmp_path, DAY)["set_fund"] == {"tranche_2": "140000000.00",
+                                                        "reserve_fund": "2000000000.00"}
+    assert all("set_fund" not in _instructions(tmp_path, day) for day in DAYS[1:])
+    reports = [_report(tmp_path, day) for day in DAYS]
+    assert all(r["risk_measured"] and r["financial_resources"] == "2200000000.00"
+               for r in reports)
+    # day 1 has nothing pending at its start; days 2 and 3 have day 1's trades
+    for report, pfe in zip(reports, ("0.00", "636.62", "636.62"), strict=True):
+        for member in ("M01", "M02"):
+            [risk] = report["members"][member]["risk"]
+            assert (risk["pfe"], risk["tolerance"], risk["required"], risk["held"],
+                    risk["call"]) == (pfe, "50000000.00", "0.00", "0.00", "0.00")
+    [sold] = reports[1]["members"]["M01"]["risk"]
+    assert (sold["csv"], sold["stress_loss"]) == ("9675.00", "2902.50")
+
+
 def test_siamex_clearing_run_on_a_days_files_gives_the_days_report(tmp_path: Path) -> None:
     before = tmp_path / "before.sqlite"
-    _Days(tmp_path / "data").run(before_last=before)
+    _Days(tmp_path / "data").run(copies={DAYS[-1]: before})
     files = tmp_path / "data" / CLEARING / str(DAYS[-1])
     result = CliRunner().invoke(cli, [
         "clearing", "run", "--members", str(files / "members.json"),
         "--trades", str(files / "trades.json"), "--holdings", str(files / "holdings.json"),
+        "--instructions", str(files / "instructions.json"),
         "--store", str(before), "--date", str(DAYS[-1]), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == _report(tmp_path / "data", DAYS[-1])
@@ -183,30 +224,39 @@ def _killed_after(writes: int, folder: Path, drop_copy: Path, day: ClosedDay) ->
     return True
 
 
+@pytest.mark.parametrize(("n", "least"), [(0, 4), (2, 8)])
 def test_a_run_killed_after_any_write_is_run_again_at_start_and_ends_as_uninterrupted(
-        tmp_path: Path) -> None:
-    data, before = tmp_path / "data", tmp_path / "before.sqlite"
+        tmp_path: Path, n: int, least: int) -> None:
+    """Killed on the first day (its trades, SET's resources with the measures, ...) and on
+    the last (its settlement's four steps and those around them)."""
+    data, before, after = (tmp_path / "data", tmp_path / "before.sqlite",
+                           tmp_path / "after.sqlite")
     days = _Days(data)
-    days.run(before_last=before)
-    expected_report = (data / CLEARING / str(DAYS[-1]) / "report.json").read_bytes()
-    expected = _contents(data / CLEARING / STORE)
-    drop_copy, last = data / DROP_COPY, days.closed[-1]
+    days.run(copies={**({DAYS[n]: before} if n else {}),
+                     **({DAYS[n + 1]: after} if n + 1 < len(DAYS) else {})})
+    day = days.closed[n]
+    files = {name: (data / CLEARING / str(day.date) / name).read_bytes()
+             for name in ("instructions.json", "report.json")}
+    expected = _contents(after if after.exists() else data / CLEARING / STORE)
+    drop_copy = data / DROP_COPY
     writes = 0
     while True:
         folder = tmp_path / f"killed-{writes + 1}"
         folder.mkdir()
-        shutil.copy(before, folder / STORE)
-        if not _killed_after(writes + 1, folder, drop_copy, last):
+        if n:
+            shutil.copy(before, folder / STORE)
+        if not _killed_after(writes + 1, folder, drop_copy, day):
             break
         writes += 1
-        assert not (folder / str(last.date) / "report.json").exists()
+        assert not (folder / str(day.date) / "report.json").exists()
         clearing = DayClearing(folder, drop_copy, ClearingConfig())
-        clearing.submit(last)  # as a restart's replay hands on the closed day: no report yet
-        _wait(clearing, last.date)
+        clearing.submit(day)  # as a restart's replay hands on the closed day: no report yet
+        _wait(clearing, day.date)
         clearing.close()
-        assert (folder / str(last.date) / "report.json").read_bytes() == expected_report
+        for name, data_bytes in files.items():
+            assert (folder / str(day.date) / name).read_bytes() == data_bytes, (writes, name)
         assert _contents(folder / STORE) == expected, writes
-    assert writes >= 6  # the settlement's four steps and those around them
+    assert writes >= least
 
 
 def test_a_day_with_a_report_is_not_run_again(tmp_path: Path) -> None:

@@ -211,8 +211,10 @@ def test_kill_9_during_the_day_leaves_the_drop_copy_and_clearing_the_journal_giv
                     if (p / "report.json").exists())
     assert served[:3] == [str(DAY + dt.timedelta(days=d)) for d in range(3)]
     for day in served:
-        assert ((folder / CLEARING / day / "report.json").read_bytes()
-                == (reference / CLEARING / day / "report.json").read_bytes()), day
+        for name in ("members.json", "holdings.json", "trades.json", "instructions.json",
+                     "report.json"):
+            assert ((folder / CLEARING / day / name).read_bytes()
+                    == (reference / CLEARING / day / name).read_bytes()), (day, name)
 
 
 def test_a_traders_drop_copy_ends_with_its_session(tmp_path: Path) -> None:

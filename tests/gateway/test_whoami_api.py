@@ -4,6 +4,8 @@ anyone else's."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 from starlette.applications import Starlette
@@ -12,6 +14,15 @@ from siamex.gateway.config import SAMPLE, parse_config
 from siamex.gateway.http import ERROR_HANDLERS
 from siamex.gateway.tokens import Tokens
 from siamex.gateway.whoami_api import whoami_routes
+
+
+def _off_the_loop(call: Callable[[], Awaitable[httpx.Response]]) -> httpx.Response:
+    """Run the call on a thread of its own: a browser driver may hold this thread's loop."""
+    async def run() -> httpx.Response:
+        return await call()
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, run()).result()
+
 
 
 class _Client:
@@ -26,7 +37,7 @@ class _Client:
             async with httpx.AsyncClient(transport=self.transport,
                                          base_url="http://exchange") as client:
                 return await client.get(path, headers=headers)
-        return asyncio.run(call())
+        return _off_the_loop(call)
 
 
 def _client() -> tuple[_Client, Tokens]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -17,6 +19,14 @@ from siamex.web.console import CONSOLE_HEADERS, console_routes
 
 STATIC = Path(siamex.web.__file__).parent / "static"
 
+def _off_the_loop(call: Callable[[], Awaitable[httpx.Response]]) -> httpx.Response:
+    """Run the call on a thread of its own: a browser driver may hold this thread's loop."""
+    async def run() -> httpx.Response:
+        return await call()
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, run()).result()
+
+
 
 def _get(path: str) -> httpx.Response:
     app = Starlette(routes=console_routes(), exception_handlers=ERROR_HANDLERS)
@@ -25,7 +35,7 @@ def _get(path: str) -> httpx.Response:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                      base_url="http://exchange") as client:
             return await client.get(path)
-    return asyncio.run(call())
+    return _off_the_loop(call)
 
 
 def test_the_page_is_served_at_the_root_with_its_security_headers() -> None:

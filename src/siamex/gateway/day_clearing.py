@@ -25,8 +25,18 @@ Decisions (docs/drop-copy.md; decision 89):
   uninterrupted one (decisions 67, 69). A run the clearing house refuses is reported (its
   `error.json`) and tried again at the next start.
 - The files of each day stay in `clearing/<date>/` (members.json, holdings.json, trades.json,
-  report.json), so that `siamex clearing run` on them, against a copy of the store as it
-  stood, gives the same report.
+  instructions.json, report.json), so that `siamex clearing run` on them, against a copy of
+  the store as it stood, gives the same report.
+- The run measures risk, as TCH does every day (clearing-spec.md 3.5), from the day
+  instructions it writes (instructions.json): `prices`, each listed security's close as the
+  engine closed it (its last main-board trade, an auction's included; one that did not trade,
+  its previous close), so that the measures, loan marks and fines go by the exchange's close
+  and not by the store's last trade, which may be a trade report's or an odd lot's; and
+  `set_fund`, SET's resources at the sizes of the spec's worked waterfall (3.7, E7), once:
+  on the first run that finds the store without them (the store's first), and again on a
+  rerun of that day, which posts nothing twice. A member's net capital is taken as its
+  equity (it has no figure of its own, and cannot have more), so the early warning
+  tolerates 10% of it (decision 45) and a member trading within its means is not called.
 """
 
 from __future__ import annotations
@@ -38,6 +48,7 @@ import os
 import sys
 import threading
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -46,8 +57,11 @@ from typing import Any, Final
 import msgspec
 
 from siamex.clearing.day.files import DayFiles, clear_files
+from siamex.clearing.default.fund import RESERVE_FUND, SET_TRANCHE_1, SET_TRANCHE_2
+from siamex.clearing.foundations.keys import prefix
 from siamex.clearing.foundations.money import format_baht
 from siamex.clearing.foundations.parameters import DEFAULT_CLEARING_RULES
+from siamex.clearing.foundations.store_open import open_store
 from siamex.clearing.reports.member_report import report_json
 from siamex.errors import SiamexError
 from siamex.gateway.config import ClearingConfig
@@ -55,6 +69,7 @@ from siamex.gateway.drop_copy import clearing_rows
 from siamex.gateway.drop_copy_log import DropCopyLog
 from siamex.gateway.registry import Member
 from siamex.gateway.registry_changes import AccountType
+from siamex.units import format_price
 
 __all__ = ["CLEARING", "STORE", "ClosedDay", "DayClearing", "DayRun", "RunState",
            "clear_closed_day"]
@@ -65,6 +80,11 @@ STORE: Final = "clearing.sqlite"
 """The clearing store in that folder: the state carried from day to day."""
 _REPORT = "report.json"
 _ERROR = "error.json"
+_INSTRUCTIONS = "instructions.json"
+_SET_FUND: Final = {"tranche_2": "140000000.00", "reserve_fund": "2000000000.00"}
+"""SET's second Clearing Fund tranche and its Reserve Fund, in baht: the sizes of
+clearing-spec.md 3.7's worked waterfall (E7); the first tranche is the rules' `set_tranche_1`."""
+_SET_ACCOUNTS = frozenset({SET_TRANCHE_1, SET_TRANCHE_2, RESERVE_FUND})
 _DEPOSITORY = {AccountType.CLIENT: "client", AccountType.PROPRIETARY: "portfolio",
                AccountType.MARKET_MAKER: "portfolio"}
 """The depository account type of each kind of trading account (clearing-spec.md 3.1)."""
@@ -72,11 +92,14 @@ _DEPOSITORY = {AccountType.CLIENT: "client", AccountType.PROPRIETARY: "portfolio
 
 @dataclass(frozen=True)
 class ClosedDay:
-    """A trading day that closed, with the exchange's members and securities at its close."""
+    """A trading day that closed, with the exchange's members and securities at its close, and
+    each security's close as the engine closed it (satang): taken then, since the engine keeps
+    only its last day's."""
 
     date: dt.date
     members: tuple[Member, ...]
     securities: tuple[str, ...]
+    closes: Mapping[str, int]
 
 
 class RunState(Enum):
@@ -101,10 +124,11 @@ def _members_file(day: ClosedDay) -> dict[str, Any]:
     """The member file of the day: every member a GCM clearing its own accounts (decision
     89), so that each trade's sides are owed by the members that traded them."""
     equity = format_baht(DEFAULT_CLEARING_RULES.gcm_min_equity)
+    # decision 45: L is 10% of net capital; a serve member has none of its own, at most equity
     return {
         "description": f"the members of siamex serve at the close of {day.date}",
-        "members": [{"member": m.id, "type": "gcm", "shareholders_equity": equity}
-                    for m in day.members],
+        "members": [{"member": m.id, "type": "gcm", "shareholders_equity": equity,
+                     "net_capital": equity} for m in day.members],
         "accounts": [{"member": m.id, "account": account, "type": _DEPOSITORY[kind]}
                      for m in day.members for account, kind in m.accounts.items()]}
 
@@ -123,6 +147,29 @@ def _holdings_file(day: ClosedDay, config: ClearingConfig) -> bytes:
         holdings.append({"member": member.id, "asset": "THB",
                          "qty": format_baht(config.opening_cash)})
     return msgspec.json.encode({"holdings": holdings})
+
+
+def _set_funded_on_another_day(store: Path, day: dt.date) -> bool:
+    """Whether another day's run brought SET's resources into the store: SET funds them once
+    (3.7), and a rerun of the day that did gives them again, which posts nothing twice."""
+    if not store.exists():
+        return False
+    with open_store(store) as ledger:
+        # siamex.clearing.default.fund posts SET's resources under "clearing-fund" keys
+        return any(tx.business_date != day and any(leg.account in _SET_ACCOUNTS
+                                                   for leg in tx.legs)
+                   for tx in ledger.keyed(prefix("clearing-fund")))
+
+
+def _instructions_file(day: ClosedDay, store: Path) -> dict[str, Any]:
+    """The day instructions that make the run measure risk: the day's closes, and SET's
+    resources on the store's first run."""
+    closes = {s: format_price(day.closes[s]) for s in day.securities if day.closes.get(s, 0) > 0}
+    instructions: dict[str, Any] = {
+        "description": f"the closes of siamex serve on {day.date}", "prices": closes}
+    if not _set_funded_on_another_day(store, day.date):
+        instructions["set_fund"] = _SET_FUND
+    return instructions
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -153,11 +200,13 @@ def clear_closed_day(folder: Path, drop_copy: Path, day: ClosedDay,
         log.close()
     files = {"members.json": msgspec.json.encode(_members_file(day)),
              "holdings.json": _holdings_file(day, config),
-             "trades.json": msgspec.json.encode({"trades": clearing_rows(records)})}
+             "trades.json": msgspec.json.encode({"trades": clearing_rows(records)}),
+             _INSTRUCTIONS: msgspec.json.encode(_instructions_file(day, folder / STORE))}
     for name, data in files.items():
         _write(where / name, data)
     report = report_json(clear_files(DayFiles(where / "members.json", where / "trades.json",
-                                              where / "holdings.json"), folder / STORE, day.date))
+                                              where / "holdings.json", where / _INSTRUCTIONS),
+                                     folder / STORE, day.date))
     _write(where / _REPORT, msgspec.json.encode(report))
     with contextlib.suppress(FileNotFoundError):
         (where / _ERROR).unlink()

@@ -11,10 +11,10 @@ same before and after a crash, since the replay numbers the records as the first
 subscriber resumes by them.
 
 A trading day closes when the market enters CLOSED (siamex.trading.day); the sink hands the day,
-with the registry's members and the securities as they stand then, to `on_close` after the
-batch's records are kept, so the clearing run finds every trade of the day in the table. A TFEX
-day has no such close (each series ends its day on its own timetable) and is handed to no
-one: the equities clearing house does not clear derivatives (docs/serve.md).
+with the registry's members, the securities and their closes as they stand then, to `on_close`
+after the batch's records are kept, so the clearing run finds every trade of the day in the
+table. A TFEX day has no such close (each series ends its day on its own timetable) and is
+handed to no one: the equities clearing house does not clear derivatives (docs/serve.md).
 """
 
 from __future__ import annotations
@@ -81,10 +81,14 @@ class DropCopySink:
                     self._closed.append(self._closing())
 
     def _closing(self) -> ClosedDay:
-        """The day that closes, with the members and securities the clearing run needs."""
+        """The day that closes, with the members, securities and closes the clearing run needs,
+        taken now: the replay hands on its closed days only at its end."""
         members = self.exchange.registry.snapshot()["members"]
+        engine = self.exchange.engine
+        securities = tuple(sorted(engine.instruments))
+        closes = engine.closes
         return ClosedDay(parse_date(self._date), tuple(msgspec.convert(members, list[Member])),
-                         tuple(sorted(self.exchange.engine.instruments)))
+                         securities, {s: closes[s] for s in securities if s in closes})
 
     def flush(self) -> None:
         """Keep the records of the batch in one transaction, tell the readers, then hand on
