@@ -82,6 +82,7 @@ function indexStrip() {
       if (!box || !points.length) continue;
       const series = points.map((p) => ({time: chartTime(p.time), value: plotted(p.value)}));
       draw(box).line.setData(series);
+      box.chart.chart.timeScale().fitContent();
       box.last = series[series.length - 1].time;
       box.value.textContent = baht(points[points.length - 1].value);
     }

@@ -127,6 +127,7 @@ export function render(main) {
     }
     chart.line.setData(required);
     chart.held.setData(held);
+    chart.chart.timeScale().fitContent();
     chartBox.dataset.points = String(required.length);
   }
 

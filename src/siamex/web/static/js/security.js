@@ -155,6 +155,7 @@ export function render(main, [symbol]) {
     chart.line.setData(day.bars.map((bar) => ({time: chartTime(bar.time), value: plotted(bar.close)})));
     chart.volume.setData(day.bars.map((bar) => ({time: chartTime(bar.time), value: bar.volume})));
     chartBox.dataset.points = String(day.bars.length);
+    chart.chart.timeScale().fitContent();
     if (day.bars.length) {
       const last = day.bars[day.bars.length - 1];
       lastBar = {time: chartTime(last.time), volume: last.volume};
