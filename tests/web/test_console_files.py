@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 
 import siamex.web
 from siamex.gateway.http import ERROR_HANDLERS
+from siamex.trading.listing import SIGNS
 from siamex.web.console import CONSOLE_HEADERS, console_routes
 
 STATIC = Path(siamex.web.__file__).parent / "static"
@@ -78,3 +79,11 @@ def test_the_vendored_libraries_carry_their_licences() -> None:
     assert "Apache License" in (vendor / "lightweight-charts.LICENSE").read_text()
     assert "SIL Open Font License" in (vendor / "fonts" / "sarabun.LICENSE").read_text()
     assert "TradingView" in (STATIC / "index.html").read_text()
+
+
+def test_the_operator_desk_offers_every_sign_a_control_may_post_and_no_other() -> None:
+    found = re.search(r"const SIGNS = \[([^\]]*)\]", (STATIC / "js" / "operator.js").read_text())
+    assert found is not None
+    offered = re.findall(r'"([A-Z]+)"', found.group(1))
+    assert len(offered) == len(set(offered))
+    assert set(offered) == SIGNS - {"H", "SP", "P"}  # those three stop trading: their own controls

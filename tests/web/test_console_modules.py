@@ -82,3 +82,24 @@ def test_signs_and_the_breaker_come_from_the_days_statuses(
     assert _call(page, "signs", "breakerOn", [breaker], now)["value"] == "1"
     assert _call(page, "signs", "breakerOn", [breaker], later) is None
     assert _call(page, "signs", "breakerOn", [], now) is None
+
+
+def test_the_page_refuses_what_the_api_would_and_lifts_a_pause_below_level_3(
+        server: Server, browser: Browser) -> None:
+    page = tab(browser, server)
+    # an order's price as siamex.gateway.trading_bodies takes it: no leading zero, 12 digits
+    assert [_call(page, "format", "isPrice", text) for text in
+            ("0.5", "01.50", "00.5", "123456789012.50", "1234567890123")] == [
+        True, False, False, True, False]
+    # a limit's baht as siamex.gateway.operations_bodies takes it: 0 is a limit, 14 digits
+    assert [_call(page, "format", "isMoney", text) for text in
+            ("0", "0.00", "50000000000.00", "12345678901234.99", "01", "-1", "1.234")] == [
+        True, True, True, True, False, False, False]
+    paused = [{"what": "surveillance_level", "value": "3", "on": True, "until": None,
+               "time": "2026-12-01T10:00:00.000000000+07:00"},
+              {"what": "surveillance_pause", "value": "P", "on": True, "until": None,
+               "time": "2026-12-01T10:00:00.000000000+07:00"}]
+    lowered = {**paused[0], "value": "2"}
+    assert [b["text"] for b in _call(page, "signs", "badges", paused, "")] == ["P", "L3"]
+    assert [b["text"] for b in _call(page, "signs", "badges", [*paused, lowered], "")] == [
+        "L2"]

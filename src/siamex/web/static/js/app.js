@@ -144,6 +144,10 @@ function start() {
   });
   indexStrip();
   showWho();
+  document.querySelector(".skip").addEventListener("click", (event) => {
+    event.preventDefault();  // its "#main" would be a page address here, not a place
+    document.getElementById("main").focus();
+  });
   window.addEventListener("hashchange", route);
   route();
 }

@@ -92,9 +92,16 @@ export function average(value, volume) {
 }
 
 /** The tick a price needs to be a multiple of is the exchange's business; this only says
- * whether a text is a price at all: positive, at most two decimals. */
+ * whether a text is a price at all, as the web API's order bodies take one
+ * (siamex.gateway.trading_bodies): positive, no leading zero, at most two decimals. */
 export function isPrice(text) {
-  return /^\d{1,9}(\.\d{1,2})?$/.test(text) && satang(text) > 0n;
+  return /^(0|[1-9]\d{0,11})(\.\d{1,2})?$/.test(text) && satang(text) > 0n;
+}
+
+/** Whether a text is an amount of baht as a risk limit takes one
+ * (siamex.gateway.operations_bodies): 0 or more, no leading zero, at most two decimals. */
+export function isMoney(text) {
+  return /^(0|[1-9]\d{0,13})(\.\d{1,2})?$/.test(text);
 }
 
 /** Whether a text is a whole positive number of shares. */

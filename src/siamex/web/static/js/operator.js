@@ -10,7 +10,10 @@ import {t} from "./i18n.js";
 import {needs} from "./login.js";
 import {session} from "./session.js";
 
-const SIGNS = ["NP", "NR", "NC", "XD", "XR", "XM", "C", "CB", "CC", "CF", "CS", "ST", "DS"];
+/** The signs a control may post: the engine's (siamex.trading.listing.SIGNS, 7.1) but the
+ * stopping ones, which halt, suspend and the surveillance level post. */
+const SIGNS = ["NP", "NR", "NC", "CB", "CS", "CC", "CF", "CA", "XD", "XR", "XM", "XW", "XA", "XI",
+               "XN", "XB", "XE", "XP", "XS", "XT"];
 /** The lifecycle events each ORS state allows (src/siamex/gateway/ors_lifecycle.py). */
 const ORS_EVENTS = {
   applied: ["record_test", "cancel"],

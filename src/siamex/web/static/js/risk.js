@@ -6,7 +6,7 @@
 
 import {call, callText} from "./api.js";
 import {h, fill, download} from "./dom.js";
-import {baht, isPrice, shares} from "./format.js";
+import {baht, isMoney, shares} from "./format.js";
 import {t} from "./i18n.js";
 import {needs} from "./login.js";
 import {session} from "./session.js";
@@ -31,7 +31,7 @@ function limitsBody(member, scope, inputs) {
     const value = inputs[name].value.trim().replaceAll(",", "");
     if (!value) continue;
     if (name === "credit" || name === "max_value") {
-      if (!isPrice(value)) throw Object.assign(new Error(), {code: "BAD_REQUEST", text: `${name}: baht above 0 with at most two decimals`});
+      if (!isMoney(value)) throw Object.assign(new Error(), {code: "BAD_REQUEST", text: `${name}: baht, at most 14 digits and two decimals`});
       body[name] = value;
     } else {
       if (!/^\d{1,12}$/.test(value)) throw Object.assign(new Error(), {code: "BAD_REQUEST", text: `${name}: a whole number`});

@@ -95,10 +95,23 @@ export function render(main, [symbol]) {
            h("h2", {}, t("reports")), reportsBox)));
 
   const chart = priceVolumeChart(chartBox);
-  let trades = [];
+  let trades = [];  // newest first, the ticker's rows only
   let reports = [];
   let lastBar = null;
   let now = "";
+  let answered = false;  // the day so far has come (or failed): live trades count from there
+  let newest = 0;  // the answer's newest trade: a live trade up to it is counted already
+  let early = [];  // live trades before the answer
+  let gone = false;  // the page was left: its chart is removed
+
+  /** Count a live trade the day so far did not (docs/market-data-web.md, "The day so far"). */
+  function take(trade) {
+    if (trade.trade_no <= newest) return;
+    trades.unshift(trade);
+    trades.length = Math.min(trades.length, TICKER_ROWS);
+    if (REPORT_BOARDS.has(trade.board)) reports.push(trade);
+    addToChart(trade);
+  }
 
   function drawTrades() {
     fill(ticker, tradeTable("ticker-table", t("ticker"), trades.slice(0, TICKER_ROWS)));
@@ -152,6 +165,7 @@ export function render(main, [symbol]) {
   }
 
   call("GET", `/v1/market-data/intraday/${encodeURIComponent(symbol)}`, undefined, null).then((day) => {
+    if (gone) return;
     chart.line.setData(day.bars.map((bar) => ({time: chartTime(bar.time), value: plotted(bar.close)})));
     chart.volume.setData(day.bars.map((bar) => ({time: chartTime(bar.time), value: bar.volume})));
     chartBox.dataset.points = String(day.bars.length);
@@ -160,11 +174,18 @@ export function render(main, [symbol]) {
       const last = day.bars[day.bars.length - 1];
       lastBar = {time: chartTime(last.time), volume: last.volume};
     }
-    trades = [...day.trades, ...trades.filter((trade) => !day.trades.some((d) => d.trade_no === trade.trade_no))];
-    trades.sort((a, b) => b.trade_no - a.trade_no);
+    trades = day.trades.slice(0, TICKER_ROWS);
     reports = day.reports;
+    newest = day.trades.length ? day.trades[0].trade_no : 0;
+    answered = true;
+    for (const trade of early) take(trade);
+    early = [];
     drawTrades();
   }).catch((refusal) => {
+    if (gone) return;
+    answered = true;
+    for (const trade of early) take(trade);
+    early = [];
     problem.textContent = `${refusal.code}: ${refusal.text}`;
   });
 
@@ -175,14 +196,15 @@ export function render(main, [symbol]) {
     }
     if (message.time) now = message.time;
     if (message.type === "trade") {
-      trades.unshift(message.trade);
-      if (REPORT_BOARDS.has(message.trade.board)) reports.push(message.trade);
-      addToChart(message.trade);
+      if (answered) take(message.trade);
+      else early.push(message.trade);
       drawTrades();
     } else if (message.type === "limits") {
       trades = [];
       reports = [];
       lastBar = null;
+      newest = 0;
+      early = [];
       chart.line.setData([]);
       chart.volume.setData([]);
       drawTrades();
@@ -190,6 +212,7 @@ export function render(main, [symbol]) {
     drawState(state);
   });
   return () => {
+    gone = true;
     stop();
     chart.chart.remove();
   };

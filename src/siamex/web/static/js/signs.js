@@ -7,6 +7,7 @@
 export function badges(statuses, now) {
   const signs = new Set();
   let level = 0;
+  let paused = false;  // level 3's pause day, which the engine lifts below level 3 (7.2)
   const holds = new Map();
   for (const status of statuses ?? []) {
     switch (status.what) {
@@ -24,10 +25,11 @@ export function badges(statuses, now) {
         signs.delete("SP");
         break;
       case "surveillance_pause":
-        signs.add("P");
+        paused = true;
         break;
       case "surveillance_level":
         level = Number(status.value);
+        if (level < 3) paused = false;
         break;
       case "dynamic_price_band":
       case "auto_pause":
@@ -35,6 +37,7 @@ export function badges(statuses, now) {
         break;
     }
   }
+  if (paused) signs.add("P");
   const shown = [...signs].sort().map((sign) => ({
     text: sign, kind: ["H", "SP", "P"].includes(sign) ? "halt" : "", title: sign}));
   if (level) shown.push({text: `L${level}`, kind: "", title: `surveillance level ${level}`});
