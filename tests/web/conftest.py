@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, Playwright, sync_playwright
 
 from siamex.bench.console import CHROMIUM, CHROMIUM_FLAGS
 from tests.gateway.live import Server
-from tests.web.console import serve_demo
+from tests.web.console import OPENED, serve_demo
 from tests.web.firefox import FIREFOX
 
 
@@ -80,3 +80,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     running = serve_demo(tmp_path_factory.mktemp("console") / "data")
     yield running
     assert running.stop() == 0
+
+
+@pytest.fixture(autouse=True)
+def _close_tabs() -> Iterator[None]:
+    """Close the tabs a test opened: their feeds, drop copies and polls end with it."""
+    yield
+    while OPENED:
+        OPENED.pop().close()

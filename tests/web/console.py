@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from tests.gateway.live import Server
 
@@ -29,9 +29,15 @@ def serve_demo(folder: Path, *extra: str) -> Server:
     return Server(folder, demo_config(), "--demo", *extra)
 
 
+OPENED: list[BrowserContext] = []
+"""The tabs a test opened, closed after it (tests/web/conftest.py), with their connections."""
+
+
 def tab(browser: Browser, server: Server, fragment: str = "#/watch") -> Page:
     """A new person's tab on the console, at `fragment`."""
-    page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    OPENED.append(context)
+    page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

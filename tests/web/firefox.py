@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -59,9 +60,16 @@ class Firefox:
                 seen += line
                 found = _LISTENING.search(line)
                 if found:
+                    threading.Thread(target=self._drain, daemon=True).start()
                     return found.group(1)
         self.process.kill()
         raise AssertionError(f"Firefox did not listen for WebDriver BiDi: {seen[-1000:]}")
+
+    def _drain(self) -> None:
+        """Read what Firefox writes after the handshake, so that a full pipe never stops it."""
+        assert self.process.stderr is not None
+        for _ in self.process.stderr:
+            pass
 
     def call(self, method: str, **params: Any) -> Any:
         """Send a command and wait for its answer, keeping the console errors sent meanwhile."""

@@ -15,11 +15,24 @@ from tests.gateway.live import Server
 from tests.web.console import M01_RISK, OPERATOR, log_in_token, serve_demo, snap, tab
 
 
+def _trade(server: Server, username: str, password: str, trader: str, side: str) -> None:
+    """Half of a trade between M01 and M02 in BBL, which the demo's members leave alone."""
+    session = httpx.post(f"{server.http}/v1/sessions", timeout=10, json={
+        "username": username, "password": password, "trader": trader}).json()
+    answer = httpx.post(f"{server.http}/v1/orders", timeout=10,
+                        headers={"Authorization": f"Bearer {session['token']}"},
+                        json={"clordid": f"{trader}-1", "account": "C0001", "symbol": "BBL",
+                              "side": side, "qty": 100, "price": "150.00"})
+    assert answer.status_code == 200, answer.text
+
+
 @pytest.fixture(scope="module")
 def cleared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The demo from 16:20, two minutes a second: its day closes and is cleared at once."""
     running = serve_demo(tmp_path_factory.mktemp("clearing") / "data",
                          "--start", "16:20", "--speed", "120")
+    _trade(running, "m01ors1", "m01-fix-secret-change-me", "M01T1", "buy")
+    _trade(running, "m02ors1", "m02-fix-secret-change-me", "M02T1", "sell")
     deadline = time.monotonic() + 120
     while True:
         days = httpx.get(f"{running.http}/v1/clearing/days", timeout=10,
@@ -57,7 +70,9 @@ def test_a_risk_officer_sees_only_its_own_member(cleared: Server, browser: Brows
     page = tab(browser, cleared)
     log_in_token(page, M01_RISK)
     page.goto(f"{cleared.http}/#/clearing")
-    expect(page.locator("#clearing-title")).to_contain_text("2026-12-01")
-    options = page.locator("#clearing-member option").all_inner_texts()
-    assert set(options) <= {"M01"}
+    expect(page.locator("#clearing-title")).to_have_text("2026-12-01 · M01")
+    assert page.locator("#clearing-member option").all_inner_texts() == ["M01"]
+    trades = page.locator("[data-table='trades'] tbody tr")
+    expect(trades).to_have_count(1)
+    expect(trades).to_contain_text("BBL")
     assert page.errors == []  # type: ignore[attr-defined]

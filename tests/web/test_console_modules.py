@@ -4,13 +4,16 @@ circuit breaker read from a day's statuses."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Browser
 
+import siamex.web
 from tests.gateway.live import Server
 from tests.web.console import tab
 
+STATIC = Path(siamex.web.__file__).parent / "static"
 _CALL = """async ([module, name, args]) => {
   const loaded = await import(`/console/js/${module}.js`);
   const value = loaded[name](...args);
@@ -103,3 +106,20 @@ def test_the_page_refuses_what_the_api_would_and_lifts_a_pause_below_level_3(
     assert [b["text"] for b in _call(page, "signs", "badges", paused, "")] == ["P", "L3"]
     assert [b["text"] for b in _call(page, "signs", "badges", [*paused, lowered], "")] == [
         "L2"]
+
+
+def test_every_module_of_the_console_loads(server: Server, browser: Browser) -> None:
+    page = tab(browser, server)
+    modules = sorted(path.stem for path in STATIC.glob("js/*.js"))
+    failed = page.evaluate("""async (names) => {
+      const failed = [];
+      for (const name of names) {
+        try {
+          await import(`/console/js/${name}.js`);
+        } catch (error) {
+          failed.push(`${name}: ${error}`);
+        }
+      }
+      return failed;
+    }""", modules)
+    assert len(modules) > 10 and failed == []

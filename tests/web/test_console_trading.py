@@ -115,6 +115,14 @@ def test_bad_input_shows_the_code_and_sentence_and_sends_nothing_invalid(
     page.click("#change-cancel")
     refusal = page.locator("#change-result")
     expect(refusal.locator(".code")).to_have_text(re.compile("NOT_OWNER|NOT_FOUND"))
+    for qty, price, why in (("", "", "qty"), ("abc", "", "qty"), ("", "1.234", "price")):
+        page.fill("#change-orig", theirs)
+        page.fill("#change-qty", qty)
+        page.fill("#change-price", price)
+        page.click("#change-amend")
+        expect(refusal).to_contain_text(f"Not sent: {why}")
+        expect(refusal.locator(".code")).to_have_text("BAD_REQUEST")
+    assert sent == [url for url in sent if url.endswith(("/v1/orders", "/v1/orders/cancel"))]
     other.fill("#change-orig", theirs)
     other.click("#change-cancel")
     expect(other.locator("#change-result")).to_contain_text("cancelled")

@@ -194,7 +194,8 @@ def measure_console(securities: int, rate: int, seconds: float, loads: int,
             market = _Market(server.fix, [f"B{n:03d}" for n in range(1, securities + 1)],
                              rate)
             market.thread.start()
-            market.ready.wait(60)
+            if not market.ready.wait(60):
+                raise RuntimeError("the bench's members did not log on to siamex serve")
             browser = driver.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
             try:
                 url = f"{server.http}/#/watch"

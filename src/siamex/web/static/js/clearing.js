@@ -19,8 +19,13 @@ const FIRST = ["status", "obligations", "securities", "cash", "settlement", "fai
                "defaults", "positions", "margin", "calls"];
 const CHART = "#clearing-chart";
 
+function shown(value) {
+  if (value === null || value === undefined) return "";
+  return typeof value === "object" ? JSON.stringify(value) : String(value);
+}
+
 function csvCell(value) {
-  const text = value === null || value === undefined ? "" : String(value);
+  const text = shown(value);
   return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
@@ -38,8 +43,7 @@ function table(name, rows, date, member) {
       " ", h("button", {type: "button", class: "csv", onclick: () => download(`${member}-${date}-${name}.csv`, toCsv(rows), "text/csv")}, t("csv"))),
     h("div", {class: "scroll"}, h("table", {"aria-label": name},
       h("thead", {}, h("tr", {}, columns.map((c) => h("th", {scope: "col", class: "text"}, c)))),
-      h("tbody", {}, rows.map((row) => h("tr", {}, columns.map((c) => h("td", {class: "text"},
-        typeof row[c] === "object" && row[c] !== null ? JSON.stringify(row[c]) : String(row[c] ?? "")))))))));
+      h("tbody", {}, rows.map((row) => h("tr", {}, columns.map((c) => h("td", {class: "text"}, shown(row[c])))))))));
 }
 
 function statement(member, data, date) {
@@ -50,7 +54,7 @@ function statement(member, data, date) {
     if (Array.isArray(value)) {
       if (value.length) parts.push(table(name, value, date, member));
     } else {
-      parts.push(h("p", {"data-field": name}, `${name}: `, typeof value === "object" ? JSON.stringify(value) : String(value)));
+      parts.push(h("p", {"data-field": name}, `${name}: `, shown(value)));
     }
   }
   return parts;
@@ -68,6 +72,8 @@ export function render(main) {
   const dayBox = h("div", {id: "clearing-day"});
   const chartBox = h("div", {class: "chart", id: CHART.slice(1), role: "img", "aria-label": "collateral against requirement"});
   let chart = null;
+  let gone = false;  // the page was left: nothing more is drawn
+  const reports = new Map();  // date -> the day's report, asked for once
   let report = null;
   let date = null;
   let days = [];
@@ -91,9 +97,16 @@ export function render(main) {
     drawChart(member);
   }
 
+  /** A day's report, asked for once while the page is open. */
+  function reportOf(day) {
+    if (!reports.has(day)) reports.set(day, call("GET", `/v1/clearing/days/${day}`));
+    return reports.get(day);
+  }
+
   async function open(day) {
     try {
-      report = await call("GET", `/v1/clearing/days/${day}`);
+      report = await reportOf(day);
+      if (gone) return;
       date = day;
       const members = Object.keys(report.members);
       const kept = memberSelect.value;
@@ -110,11 +123,12 @@ export function render(main) {
   /** The member's requirement and collateral held at each cleared day's risk measure. */
   async function drawChart(member) {
     const done = days.filter((d) => d.state === "done");
-    const reports = await Promise.all(done.map((d) => call("GET", `/v1/clearing/days/${d.date}`).catch(() => null)));
+    const each = await Promise.all(done.map((d) => reportOf(d.date).catch(() => null)));
+    if (gone) return;
     const required = [];
     const held = [];
     done.forEach((d, i) => {
-      const risk = reports[i]?.members?.[member]?.risk?.[0];
+      const risk = each[i]?.members?.[member]?.risk?.[0];
       if (!risk) return;
       const time = Date.parse(`${d.date}T00:00:00Z`) / 1000;
       required.push({time, value: plotted(risk.required)});
@@ -144,5 +158,8 @@ export function render(main) {
     result.dataset.kind = "error";
     fill(result, h("span", {class: "code"}, refusal.code), " ", refusal.text);
   });
-  return () => chart?.chart.remove();
+  return () => {
+    gone = true;
+    chart?.chart.remove();
+  };
 }

@@ -114,6 +114,7 @@ export class MarketFeed {
   constructor(url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/v1/market-data`) {
     this.url = url;
     this.channels = new Map();  // channel -> {state, seq, listeners}
+    this.asked = [];  // the requests not yet answered, in order: the server answers in order
     this.statusListeners = new Set();
     this.socket = null;
     this.retry = 250;
@@ -126,6 +127,7 @@ export class MarketFeed {
     this.socket = socket;
     socket.onopen = () => {
       this.retry = 250;
+      this.asked = [];
       this.setStatus("open");
       for (const channel of this.channels.keys()) this.send("subscribe", channel);
     };
@@ -149,7 +151,14 @@ export class MarketFeed {
   }
 
   send(op, channel) {
-    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({op, channel}));
+    if (this.socket?.readyState !== WebSocket.OPEN) return;
+    this.asked.push({op, channel});
+    this.socket.send(JSON.stringify({op, channel}));
+  }
+
+  /** The request an answer answers: the oldest one asked (an error names no channel). */
+  answered() {
+    return this.asked.shift();
   }
 
   follow(channel, listener) {
@@ -164,7 +173,7 @@ export class MarketFeed {
     entry.listeners.add(listener);
     return () => {
       entry.listeners.delete(listener);
-      if (!entry.listeners.size) {
+      if (!entry.listeners.size && this.channels.get(channel) === entry) {  // not if refused
         this.channels.delete(channel);
         this.send("unsubscribe", channel);
       }
@@ -173,9 +182,16 @@ export class MarketFeed {
 
   receive(message) {
     if (message.type === "error") {
-      const entry = this.channels.get(message.channel);
-      for (const listener of entry?.listeners ?? []) listener(null, message);
+      const request = this.answered();
+      const entry = request?.op === "subscribe" ? this.channels.get(request.channel) : undefined;
+      if (entry) {
+        this.channels.delete(request.channel);  // refused: asking again would be refused again
+        for (const listener of entry.listeners) listener(null, {...message, channel: request.channel});
+      }
       return;
+    }
+    if (message.type === "unsubscribed" || (message.type === "snapshot" && message.reason !== "resync")) {
+      this.answered();
     }
     const entry = this.channels.get(message.channel);
     if (!entry) return;
