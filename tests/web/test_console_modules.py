@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, expect
 
 import siamex.web
 from tests.gateway.live import Server
@@ -123,3 +123,18 @@ def test_every_module_of_the_console_loads(server: Server, browser: Browser) -> 
       return failed;
     }""", modules)
     assert len(modules) > 10 and failed == []
+
+
+def test_an_unknown_security_is_said_so_and_the_feed_asked_once(
+        server: Server, browser: Browser) -> None:
+    page = tab(browser, server)
+    frames: list[str] = []
+    page.on("websocket", lambda socket: socket.on(
+        "framesent", lambda payload: frames.append(str(payload))))
+    page.reload()
+    page.goto(f"{server.http}/#/security/NOPE")
+    problem = page.locator("p.result[data-kind='error']")
+    expect(problem).to_contain_text("UNKNOWN_SECURITY")
+    page.goto(f"{server.http}/#/watch")
+    expect(page.locator("#watch tbody tr").first).to_be_visible()
+    assert sum("security:NOPE" in frame for frame in frames) == 1

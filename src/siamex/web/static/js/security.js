@@ -85,6 +85,12 @@ export function render(main, [symbol]) {
   const reportsBox = h("div", {id: "security-reports"});
   const statusesBox = h("div", {id: "security-statuses"});
   const problem = h("p", {class: "result", "data-kind": "error", role: "alert"});
+  const problems = new Set();
+  /** Say what went wrong, beside anything said already (the feed and the API may both). */
+  const complain = (code, text) => {
+    problems.add(`${code}: ${text}`);
+    problem.textContent = [...problems].join(" · ");
+  };
   fill(main, chooser(main), problem, header, facts, indicative,
        h("div", {class: "grid2"},
          h("section", {class: "panel"}, h("h2", {}, t("book")), books),
@@ -186,12 +192,12 @@ export function render(main, [symbol]) {
     answered = true;
     for (const trade of early) take(trade);
     early = [];
-    problem.textContent = `${refusal.code}: ${refusal.text}`;
+    complain(refusal.code, refusal.text);
   });
 
   const stop = feed().follow(`security:${symbol}`, (state, message) => {
     if (message.type === "error") {
-      problem.textContent = `${message.code}: ${message.text}`;
+      complain(message.code, message.text);
       return;
     }
     if (message.time) now = message.time;
