@@ -28,6 +28,7 @@ from siamex.gateway.tokens import Tokens
 from siamex.gateway.universe import Universe, bundled_universe, load_universe
 from siamex.trading.commands import AdvanceTime
 from siamex.trading.enums import Side
+from tests.gateway.answers import error_of
 from tests.gateway.market import CONFIG, DAY
 from tests.gateway.serving import Live
 
@@ -87,12 +88,6 @@ def _serve(folder: Path, scenario: Scenario, *, open_day: bool = True,
             await asyncio.wait_for(scenario(Desk(live, client, feed, trader)), 60)
         await live.stop()
     asyncio.run(main())
-
-
-def _error(response: httpx.Response) -> tuple[int, str]:
-    body = response.json()
-    assert set(body) == {"error"} and isinstance(body["error"]["text"], str), body
-    return response.status_code, body["error"]["code"]
 
 
 def test_a_halt_refuses_new_orders_until_the_security_resumes(tmp_path: Path) -> None:
@@ -178,7 +173,7 @@ def test_each_refusal_of_the_engine_is_a_409_with_its_code(tmp_path: Path) -> No
         for body, code in REFUSED:
             seq = desk.live.service.seq
             response = await desk.control(body)
-            assert _error(response) == (409, code), body
+            assert error_of(response) == (409, code), body
             assert desk.live.service.seq == seq + 1  # journaled, as a refused order is
         instrument = desk.live.service.exchange.engine.instruments["PTT"]
         assert (instrument.signs, instrument.surveillance_level, desk.phase()) == (
@@ -189,7 +184,7 @@ def test_each_refusal_of_the_engine_is_a_409_with_its_code(tmp_path: Path) -> No
 def test_a_control_before_the_first_day_is_refused_market_closed(tmp_path: Path) -> None:
     async def scenario(desk: Desk) -> None:
         response = await desk.control({"op": "halt", "symbol": "PTT"})
-        assert _error(response) == (409, "MARKET_CLOSED")
+        assert error_of(response) == (409, "MARKET_CLOSED")
     _serve(tmp_path, scenario, open_day=False)
 
 
@@ -216,7 +211,7 @@ def test_bad_bodies_are_refused_and_nothing_is_journaled(tmp_path: Path) -> None
         before = desk.fingerprint()
         for body in BAD_BODIES:
             response = await desk.client.post(CONTROLS, content=body, headers=OPERATOR)
-            assert _error(response) == (400, "BAD_REQUEST"), body
+            assert error_of(response) == (400, "BAD_REQUEST"), body
         assert desk.fingerprint() == before
     _serve(tmp_path, scenario)
 
@@ -225,12 +220,12 @@ def test_only_an_operator_controls_and_any_token_reads_the_schedule(tmp_path: Pa
     async def scenario(desk: Desk) -> None:
         before = desk.fingerprint()
         body = {"op": "halt", "symbol": "PTT"}
-        assert _error(await desk.control(body, M01)) == (403, "FORBIDDEN")
-        assert _error(await desk.control(body, desk.trader)) == (403, "FORBIDDEN")
+        assert error_of(await desk.control(body, M01)) == (403, "FORBIDDEN")
+        assert error_of(await desk.control(body, desk.trader)) == (403, "FORBIDDEN")
         for headers in ({}, {"Authorization": "Bearer nope"}):
-            assert _error(await desk.control(body, headers)) == (401, "UNAUTHORIZED")
+            assert error_of(await desk.control(body, headers)) == (401, "UNAUTHORIZED")
             response = await desk.client.get(SCHEDULE, headers=headers)
-            assert _error(response) == (401, "UNAUTHORIZED")
+            assert error_of(response) == (401, "UNAUTHORIZED")
         assert desk.fingerprint() == before
         answers = [await desk.schedule(headers) for headers in (OPERATOR, M01, desk.trader)]
         assert answers[0] == answers[1] == answers[2]
@@ -315,7 +310,7 @@ def test_the_schedule_shows_the_circuit_breaker_tripped(tmp_path: Path) -> None:
         assert breaker["until"] == "2026-12-01T11:00:02.000000000+07:00"  # 30 minutes
         assert desk.phase("PTT") == "HALTED"
         refused = await desk.control({"op": "resume", "symbol": "PTT"})
-        assert _error(refused) == (409, "INVALID")  # the breaker's halt is no operator's
+        assert error_of(refused) == (409, "INVALID")  # the breaker's halt is no operator's
     _serve(tmp_path, scenario, universe=universe)
 
 

@@ -28,6 +28,7 @@ from siamex.gateway.operations_bodies import REGISTRY_BODY, KillBody, LimitsBody
 from siamex.gateway.risk import Scope
 from siamex.gateway.risk_commands import ScopeKind
 from siamex.trading.enums import Side
+from tests.gateway.answers import error_of
 from tests.gateway.market import CONFIG
 from tests.gateway.serving import Live
 
@@ -52,12 +53,6 @@ def _serve(folder: Path, scenario: Scenario, *, open_day: bool = True) -> None:
             await asyncio.wait_for(scenario(live, client), 60)
         await live.stop()
     asyncio.run(main())
-
-
-def _error(response: httpx.Response) -> tuple[int, str]:
-    body = response.json()
-    assert set(body) == {"error"} and isinstance(body["error"]["text"], str), body
-    return response.status_code, body["error"]["code"]
 
 
 def _fingerprint(live: Live) -> tuple[int, str]:
@@ -89,7 +84,7 @@ def test_every_endpoint_refuses_a_missing_or_unknown_token(tmp_path: Path) -> No
                             {"Authorization": "operator-secret-change-me"},
                             {"Authorization": "Bearer operator-secret-change-m\u00e9".encode()}):
                 response = await client.request(method, url, json=body, headers=headers)
-                assert _error(response) == (401, "UNAUTHORIZED"), (url, headers)
+                assert error_of(response) == (401, "UNAUTHORIZED"), (url, headers)
         assert _fingerprint(live) == before
     _serve(tmp_path, scenario)
 
@@ -98,7 +93,7 @@ def test_a_risk_officer_may_not_use_the_operators_endpoints(tmp_path: Path) -> N
     async def scenario(live: Live, client: Client) -> None:
         for method, url, body in ENDPOINTS[1:4]:
             response = await client.request(method, url, json=body, headers=M01)
-            assert _error(response) == (403, "FORBIDDEN")
+            assert error_of(response) == (403, "FORBIDDEN")
         assert live.service.exchange.registry.member("M09") is None
     _serve(tmp_path, scenario)
 
@@ -131,7 +126,7 @@ def test_an_operator_changes_the_registry_through_the_journal(tmp_path: Path) ->
         response = await client.post("/v1/registry", json=trader, headers=OPERATOR)
         assert response.json() == {"seq": live.service.seq}
         again = await client.post("/v1/registry", json=trader, headers=OPERATOR)
-        assert _error(again) == (409, "DUPLICATE")
+        assert error_of(again) == (409, "DUPLICATE")
         credentials = {"op": "reg_set_ors_credentials", "ors": "M01-ORS1",
                        "sender_comp_id": "M01ORS1", "username": "m01new", "password": "s3cret"}
         assert (await client.post("/v1/registry", json=credentials,
@@ -166,7 +161,7 @@ def test_bad_registry_bodies_are_refused_and_nothing_is_submitted(tmp_path: Path
         before = _fingerprint(live)
         for body in BAD_REGISTRY_BODIES:
             response = await client.post("/v1/registry", content=body, headers=OPERATOR)
-            assert _error(response) == (400, "BAD_REQUEST"), body[:80]
+            assert error_of(response) == (400, "BAD_REQUEST"), body[:80]
             assert len(response.json()["error"]["text"]) <= 300
         assert _fingerprint(live) == before
     _serve(tmp_path, scenario, open_day=False)
@@ -181,12 +176,12 @@ def test_a_body_over_64_kib_is_refused_with_or_without_its_length(tmp_path: Path
         before = _fingerprint(live)
         big = b'{"kind": "member", "member": "M01"' + b" " * MAX_BODY + b"}"
         response = await client.post("/v1/risk/limits", content=big, headers=OPERATOR)
-        assert _error(response) == (413, "TOO_LARGE")
+        assert error_of(response) == (413, "TOO_LARGE")
         streamed = await client.post("/v1/risk/limits", content=chunks(), headers=OPERATOR)
-        assert _error(streamed) == (413, "TOO_LARGE")
+        assert error_of(streamed) == (413, "TOO_LARGE")
         odd_length = await client.post("/v1/risk/limits", content=b"{}",
                                        headers={**OPERATOR, "Content-Length": b"\xb2"})
-        assert _error(odd_length) == (400, "BAD_REQUEST")  # "²" is no length: the body is read
+        assert error_of(odd_length) == (400, "BAD_REQUEST")  # "²" is no length: the body is read
         assert _fingerprint(live) == before
     _serve(tmp_path, scenario, open_day=False)
 
@@ -204,17 +199,17 @@ def test_a_risk_officer_sets_its_own_members_limits_only(tmp_path: Path) -> None
         before = _fingerprint(live)
         other = await client.post("/v1/risk/limits", json={**limits, "member": "M02"},
                                   headers=M01)
-        assert _error(other) == (403, "NOT_OWNER")
+        assert error_of(other) == (403, "NOT_OWNER")
         for bad in ({**limits, "credit": "1.234"}, {**limits, "credit": 5},
                     {**limits, "max_volume": 2**64}, {**limits, "max_volume": -1},
                     {**limits, "kind": "desk"}, {**limits, "member": None}, {"kind": "member"},
                     {**limits, "credit": "1" * 15}):
             response = await client.post("/v1/risk/limits", json=bad, headers=M01)
-            assert _error(response) == (400, "BAD_REQUEST"), bad
+            assert error_of(response) == (400, "BAD_REQUEST"), bad
         assert _fingerprint(live) == before
         refused = await client.post("/v1/risk/limits", headers=M01,
                                     json={"kind": "ors", "member": "M01", "credit": "1.00"})
-        assert _error(refused) == (409, "INVALID")  # an ORS scope needs its id
+        assert error_of(refused) == (409, "INVALID")  # an ORS scope needs its id
         by_operator = await client.post("/v1/risk/limits", headers=OPERATOR,
                                         json={"kind": "member", "member": "M02"})
         assert by_operator.status_code == 200
@@ -224,8 +219,8 @@ def test_a_risk_officer_sets_its_own_members_limits_only(tmp_path: Path) -> None
         assert scopes["trader", "M01T1"]["credit"] == "1000000.50"
         assert scopes["member", ""]["credit"] == "50000000.00"
         assert set(scopes) >= {("ors", "M01-ORS1"), ("account", "P0001"), ("trader", "M01T2")}
-        assert _error(await client.get("/v1/risk/M02", headers=M01)) == (403, "NOT_OWNER")
-        assert _error(await client.get("/v1/risk/M09", headers=OPERATOR)) == (404, "NOT_FOUND")
+        assert error_of(await client.get("/v1/risk/M02", headers=M01)) == (403, "NOT_OWNER")
+        assert error_of(await client.get("/v1/risk/M09", headers=OPERATOR)) == (404, "NOT_FOUND")
     _serve(tmp_path, scenario)
 
 
@@ -240,7 +235,7 @@ def test_the_kill_switch_cancels_the_scopes_resting_orders(tmp_path: Path) -> No
     async def scenario(live: Live, client: Client) -> None:
         await _enter_orders(live)
         kill = {"kind": "member", "member": "M01", "on": True}
-        assert _error(await client.post("/v1/risk/kill-switch", json=kill, headers=M02)) == (
+        assert error_of(await client.post("/v1/risk/kill-switch", json=kill, headers=M02)) == (
             403, "NOT_OWNER")
         response = await client.post("/v1/risk/kill-switch", json=kill, headers=M01)
         assert response.json() == {"seq": live.service.seq, "cancelled": 3}
@@ -254,9 +249,9 @@ def test_the_kill_switch_cancels_the_scopes_resting_orders(tmp_path: Path) -> No
         off = await client.post("/v1/risk/kill-switch", json={**kill, "on": False},
                                 headers=OPERATOR)
         assert off.json() == {"seq": live.service.seq, "cancelled": 0}
-        assert _error(await client.post("/v1/risk/kill-switch", headers=M01, json={
+        assert error_of(await client.post("/v1/risk/kill-switch", headers=M01, json={
             "kind": "account", "member": "M01", "id": "C0001", "on": True})) == (409, "INVALID")
-        assert _error(await client.post("/v1/risk/kill-switch", headers=M01, json={
+        assert error_of(await client.post("/v1/risk/kill-switch", headers=M01, json={
             "kind": "member", "member": "M01"})) == (400, "BAD_REQUEST")  # on is required
     _serve(tmp_path, scenario)
 
@@ -284,20 +279,20 @@ def test_the_audit_exports_a_members_day_as_csv_or_json(tmp_path: Path) -> None:
                                                              ("http", "accepted")]
         assert (await client.get("/v1/audit?member=M01&date=2026-12-02",
                                  headers=M01)).json() == []
-        assert _error(await client.get("/v1/audit?member=M02&date=2026-12-01",
+        assert error_of(await client.get("/v1/audit?member=M02&date=2026-12-01",
                                        headers=M01)) == (403, "NOT_OWNER")
         for query in ("member=M01", "date=2026-12-01", "member=M01&date=2026-13-01",
                       "member=M01&date=2026-12-01&format=xml", "member=M01&date=1.12.2026",
                       "member=M01&date=2026-12-01&x=1", "member=M01&member=M02&date=2026-12-01"):
             response = await client.get(f"/v1/audit?{query}", headers=OPERATOR)
-            assert _error(response) == (400, "BAD_REQUEST"), query
+            assert error_of(response) == (400, "BAD_REQUEST"), query
     _serve(tmp_path, scenario)
 
 
 def test_errors_outside_the_routes_are_json_too(tmp_path: Path) -> None:
     async def scenario(live: Live, client: Client) -> None:
-        assert _error(await client.get("/v1/nothing", headers=OPERATOR)) == (404, "NOT_FOUND")
-        assert _error(await client.delete("/v1/status", headers=OPERATOR)) == (
+        assert error_of(await client.get("/v1/nothing", headers=OPERATOR)) == (404, "NOT_FOUND")
+        assert error_of(await client.delete("/v1/status", headers=OPERATOR)) == (
             405, "METHOD_NOT_ALLOWED")
     _serve(tmp_path, scenario, open_day=False)
 

@@ -41,14 +41,19 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+def _needs(path: str, package: str) -> str:
+    """A browser's path, its Debian package installed first if it is missing and can be."""
+    if not os.path.exists(path):
+        reason = _install(package)
+        if reason is not None:
+            _unavailable(reason)
+    return path
+
+
 @pytest.fixture(scope="session")
 def chromium() -> str:
     """Debian's Chromium, installed if it can be."""
-    if not os.path.exists(CHROMIUM):
-        reason = _install("chromium")
-        if reason is not None:
-            _unavailable(reason)
-    return CHROMIUM
+    return _needs(CHROMIUM, "chromium")
 
 
 @pytest.fixture(scope="session")
@@ -67,11 +72,7 @@ def browser(playwright: Playwright, chromium: str) -> Iterator[Browser]:
 @pytest.fixture(scope="session")
 def firefox_installed() -> str:
     """Debian's Firefox ESR, installed if it can be."""
-    if not os.path.exists(FIREFOX):
-        reason = _install("firefox-esr")
-        if reason is not None:
-            _unavailable(reason)
-    return FIREFOX
+    return _needs(FIREFOX, "firefox-esr")
 
 
 @pytest.fixture(scope="session")
