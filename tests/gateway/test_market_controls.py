@@ -31,6 +31,7 @@ from siamex.trading.enums import Side
 from tests.gateway.answers import error_of
 from tests.gateway.market import CONFIG, DAY
 from tests.gateway.serving import Live
+from tests.gateway.universes import BREAKER_UNIVERSE
 
 OPERATOR = {"Authorization": "Bearer operator-secret-change-me"}
 M01 = {"Authorization": "Bearer m01-risk-secret-change-me"}
@@ -285,15 +286,6 @@ def test_a_rulebook_with_other_session_times_shows_them(tmp_path: Path) -> None:
         assert (starts["INTERMISSION"], starts["PRE_CLOSE"]) == ("12:00:00", "16:15:30")
     _serve(tmp_path / "before", scenario, open_day=False, universe=universe)
     _serve(tmp_path / "open", scenario, universe=universe)
-
-
-BREAKER_UNIVERSE = {
-    "description": "one index member worth the whole SET Index",
-    "rules": {"dynamic_price_band_pct": 0},
-    "indices": [{"name": "SET", "prev_close": "1500.00"}],
-    "instruments": [{"symbol": "BIG", "prev_close": "100.00", "listed_shares": 1_000_000,
-                     "index_member": ["SET"]},
-                    {"symbol": "PTT", "prev_close": "31.00"}]}
 
 
 def test_the_schedule_shows_the_circuit_breaker_tripped(tmp_path: Path) -> None:

@@ -13,22 +13,15 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.gateway.live import CONFIG, Server
+from tests.gateway.universes import BREAKER_UNIVERSE
 from tests.web.console import OPERATOR, log_in_token, log_in_trader, place, tab
-
-_UNIVERSE = {
-    "description": "one index member worth the whole SET Index",
-    "rules": {"dynamic_price_band_pct": 0},
-    "indices": [{"name": "SET", "prev_close": "1500.00"}],
-    "instruments": [{"symbol": "BIG", "prev_close": "100.00", "listed_shares": 1_000_000,
-                     "index_member": ["SET"]},
-                    {"symbol": "PTT", "prev_close": "31.00"}]}
 
 
 @pytest.fixture(scope="module")
 def market(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("breaker")
     universe = folder / "universe.json"
-    universe.write_text(json.dumps(_UNIVERSE), encoding="utf-8")
+    universe.write_text(json.dumps(BREAKER_UNIVERSE), encoding="utf-8")
     running = Server(folder / "data", CONFIG, "--universe", str(universe))
     yield running
     assert running.stop() == 0

@@ -37,7 +37,7 @@ from siamex.trading.enums import Side
 from siamex.units import format_price, is_text
 
 __all__ = ["AuditEvent", "AuditLog", "AuditRecord", "Channel", "MemoryAuditLog",
-           "SqliteAuditLog", "bangkok_date", "bangkok_time"]
+           "SqliteAuditLog", "bangkok_date", "bangkok_instant", "bangkok_time"]
 
 _NS_PER_SECOND = 1_000_000_000
 _NS_PER_DAY = 86_400 * _NS_PER_SECOND
@@ -111,6 +111,11 @@ def bangkok_time(time_ns: int) -> str:
     """Write an exchange time as Bangkok ISO time to the nanosecond."""
     seconds, ns = divmod(time_ns + _BANGKOK, _NS_PER_SECOND)
     return f"{(_EPOCH + dt.timedelta(seconds=seconds)).isoformat()}.{ns:09d}+07:00"
+
+
+def bangkok_instant(ts: int) -> str:
+    """Write an engine time (Bangkok wall-clock microseconds) as Bangkok ISO time."""
+    return bangkok_time(ts * 1000 - _BANGKOK)
 
 
 def _check(record: AuditRecord) -> None:

@@ -15,13 +15,12 @@ so that a member's mistake is never journaled.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Final
+from typing import Annotated, Any
 
 import msgspec
 
 from siamex.errors import SiamexError
-from siamex.gateway.audit import bangkok_time
-from siamex.gateway.clock import BANGKOK_OFFSET_NS
+from siamex.gateway.audit import bangkok_instant
 from siamex.gateway.operations_bodies import MONEY_DIGITS, BadRequest
 from siamex.measures.credit import MAX_COLLATERAL, CreditAggregate, DoublePledge, asset_ref
 from siamex.measures.credit_commands import Collateral, CollateralKind, CreditLine
@@ -31,7 +30,6 @@ from siamex.units import InvalidValue, format_price, parse_price
 __all__ = ["CollateralBody", "CreditLineBody", "credit_command", "double_pledges_json",
            "exposure_json"]
 
-_NS_PER_US: Final = 1000
 _NationalId = Annotated[str, msgspec.Meta(
     pattern=r"^[0-9]{13}$", examples=["1101700203451"],
     description="the client's Thai national id, 13 digits with its check digit; the exchange "
@@ -120,6 +118,6 @@ def double_pledges_json(found: list[DoublePledge]) -> dict[str, Any]:
         {"kind": d.kind.value, "asset": d.asset, "pledges": [
             {"member": p.member, "account": p.account, "investor": p.investor,
              "line": format_price(p.line), "value": format_price(p.value),
-             "reported": bangkok_time(p.ts * _NS_PER_US - BANGKOK_OFFSET_NS)}
+             "reported": bangkok_instant(p.ts)}
             for p in d.pledges]}
         for d in found]}

@@ -29,8 +29,7 @@ from typing import Any
 
 import msgspec
 
-from siamex.gateway.audit import bangkok_time
-from siamex.gateway.clock import BANGKOK_OFFSET_NS
+from siamex.gateway.audit import bangkok_instant
 from siamex.gateway.reports import ExecKind, OrderReport, Report
 from siamex.trading.enums import Board, Side
 from siamex.trading.events import Trade
@@ -75,7 +74,7 @@ def fills_of(reports: Iterable[Report]) -> dict[tuple[int, Side], OrderReport]:
 def trade_sides(n: int, seq: int, date: str, trade: Trade,
                 fills: Mapping[tuple[int, Side], OrderReport]) -> tuple[DropCopy, DropCopy]:
     """The buy side numbered `n` and the sell side `n + 1` of one trade."""
-    time = bangkok_time(trade.ts * 1000 - BANGKOK_OFFSET_NS)
+    time = bangkok_instant(trade.ts)
     price = format_price(trade.price)
     reported = trade.aggressor == _REPORTED
 

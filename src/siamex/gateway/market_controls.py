@@ -27,8 +27,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
+from siamex.gateway.audit import bangkok_instant
 from siamex.gateway.http import Endpoint, Refused, bearer_caller, json_response, read_body, routes
-from siamex.gateway.market_schedule import bangkok_instant, schedule_json
+from siamex.gateway.market_schedule import schedule_json
 from siamex.gateway.operations_bodies import CONTROL_BODY, control_command, decode
 from siamex.gateway.operations_openapi import operation
 from siamex.gateway.service import Service

@@ -24,8 +24,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from siamex.gateway.audit import bangkok_time
-from siamex.gateway.clock import BANGKOK_OFFSET_NS
+from siamex.gateway.audit import bangkok_instant
 from siamex.measures.percent import format_pct
 from siamex.rulebook.parameters import Rulebook
 from siamex.rulebook.products import default_products
@@ -36,7 +35,7 @@ from siamex.trading.enums import Phase
 from siamex.trading.phases import TRANSITIONS
 from siamex.units import US_PER_SECOND, day_start, format_price
 
-__all__ = ["bangkok_instant", "clock_time", "market_phase", "schedule_json"]
+__all__ = ["clock_time", "market_phase", "schedule_json"]
 
 
 def _day_order() -> tuple[Phase, ...]:
@@ -63,11 +62,6 @@ def clock_time(us: int) -> str:
     seconds, micros = divmod(us, US_PER_SECOND)
     text = f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
     return f"{text}.{micros:06d}" if micros else text
-
-
-def bangkok_instant(ts: int) -> str:
-    """An engine time (Bangkok wall-clock microseconds) as Bangkok ISO time."""
-    return bangkok_time(ts * 1000 - BANGKOK_OFFSET_NS)
 
 
 def _session(phase: Phase, start: int, start_by: int | None,

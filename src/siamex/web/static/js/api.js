@@ -14,7 +14,8 @@ export class Refusal extends Error {
   }
 }
 
-/** Call an endpoint with the session's token (or `token`); the answer's JSON, or a Refusal. */
+/** Call an endpoint with the session's token (or `token`); the answer's JSON (or its text, for
+ * one that is not JSON: a CSV), or a Refusal. */
 export async function call(method, path, body = undefined, token = undefined) {
   const headers = {};
   const bearer = token ?? session()?.token;
@@ -40,19 +41,4 @@ export async function call(method, path, body = undefined, token = undefined) {
                       error?.text ?? response.statusText, extra);
   }
   return data;
-}
-
-/** The same, for text answers (CSV). */
-export async function callText(path) {
-  const headers = {};
-  const bearer = session()?.token;
-  if (bearer) headers.Authorization = `Bearer ${bearer}`;
-  const response = await fetch(path, {headers});
-  const text = await response.text();
-  if (!response.ok) {
-    let error = {};
-    try { error = JSON.parse(text).error ?? {}; } catch { /* not JSON */ }
-    throw new Refusal(response.status, error.code ?? `HTTP_${response.status}`, error.text ?? text);
-  }
-  return text;
 }

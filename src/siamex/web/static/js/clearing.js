@@ -7,7 +7,7 @@
 
 import {call} from "./api.js";
 import {addLine, lineChart} from "./chart.js";
-import {h, fill, download} from "./dom.js";
+import {h, fill, download, showRefusal} from "./dom.js";
 import {plotted} from "./format.js";
 import {t} from "./i18n.js";
 import {needs} from "./login.js";
@@ -115,8 +115,7 @@ export function render(main) {
       else if (me.member && members.includes(me.member)) memberSelect.value = me.member;
       showDay();
     } catch (refusal) {
-      result.dataset.kind = "error";
-      fill(result, h("span", {class: "code"}, refusal.code), " ", refusal.text);
+      showRefusal(result, refusal);
     }
   }
 
@@ -155,8 +154,7 @@ export function render(main) {
     const last = [...days].reverse().find((d) => d.state === "done");
     if (last) open(last.date);
   }).catch((refusal) => {
-    result.dataset.kind = "error";
-    fill(result, h("span", {class: "code"}, refusal.code), " ", refusal.text);
+    showRefusal(result, refusal);
   });
   return () => {
     gone = true;

@@ -8,7 +8,7 @@
 // cancels by itself: expiry, the kill switch).
 
 import {call} from "./api.js";
-import {h, fill} from "./dom.js";
+import {h, fill, select, showAnswer, showRefusal} from "./dom.js";
 import {baht, isPrice, isQuantity, shares} from "./format.js";
 import {t} from "./i18n.js";
 import {needs} from "./login.js";
@@ -75,21 +75,6 @@ export function orderBody(form, trader) {
   if (form.elements.short.checked) body.short = true;
   if (form.elements.nvdr.checked) body.nvdr = true;
   return body;
-}
-
-function showResult(element, kind, ...parts) {
-  element.dataset.kind = kind;
-  element.dataset.shown = String(Number(element.dataset.shown ?? 0) + 1);  // a new answer, even the same text
-  fill(element, ...parts);
-}
-
-function showRefusal(element, refusal, sent = true) {
-  showResult(element, "error", h("span", {class: "code"}, refusal.code), " ",
-             sent ? "" : `${t("not_sent")}: `, refusal.text);
-}
-
-function select(name, id, values) {
-  return h("select", {name, id}, values.map((value) => h("option", {value}, value)));
 }
 
 function orderRow(order, act) {
@@ -218,7 +203,7 @@ export function render(main) {
     try {
       body = orderBody(ticket, me.trader);
     } catch (refusal) {
-      showRefusal(result, refusal, false);
+      showRefusal(result, refusal, `${t("not_sent")}: `);
       ticket.elements[refusal.field]?.setAttribute("aria-invalid", "true");
       return;
     }
@@ -226,7 +211,7 @@ export function render(main) {
     try {
       const answer = await call("POST", "/v1/orders", body);
       const order = answer.order;
-      showResult(result, "ok", h("span", {class: "code"}, t("accepted")), " ",
+      showAnswer(result, "ok", h("span", {class: "code"}, t("accepted")), " ",
         `${order.clordid} · #${order.order_no} · ${order.side} ${shares(order.qty)} ${order.symbol}` +
         `${order.price ? " @ " + baht(order.price) : ""} · ${order.status}` +
         (order.cum_qty ? ` · ${t("filled")} ${shares(order.cum_qty)}` : ""));
@@ -257,12 +242,12 @@ export function render(main) {
         }
       }
     } catch (refusal) {
-      showRefusal(changeResult, refusal, false);
+      showRefusal(changeResult, refusal, `${t("not_sent")}: `);
       return;
     }
     try {
       const answer = await call("POST", `/v1/orders/${what}`, body);
-      showResult(changeResult, "ok", h("span", {class: "code"}, t("accepted")), " ",
+      showAnswer(changeResult, "ok", h("span", {class: "code"}, t("accepted")), " ",
         `${what} ${orig} → ${answer.order?.status ?? ""}`);
     } catch (refusal) {
       showRefusal(changeResult, refusal);

@@ -30,6 +30,25 @@ export function fill(element, ...children) {
   return element;
 }
 
+/** Show an answer in a result element: its kind ("ok" or "error") and what it says. Each
+ * answer is counted (`data-shown`), so that the same text given again is a new answer. */
+export function showAnswer(element, kind, ...parts) {
+  element.dataset.kind = kind;
+  element.dataset.shown = String(Number(element.dataset.shown ?? 0) + 1);
+  fill(element, ...parts);
+}
+
+/** Show a refusal: its code, then `prefix` (a refusal made on the page says it was not sent),
+ * then the sentence. */
+export function showRefusal(element, refusal, prefix = "") {
+  showAnswer(element, "error", h("span", {class: "code"}, refusal.code), " ", prefix, refusal.text);
+}
+
+/** A select of `values`, each its own label. */
+export function select(name, id, values) {
+  return h("select", {name, id}, values.map((value) => h("option", {value}, value)));
+}
+
 /** Set a cell's text and class, flashing it when the text changed. */
 export function setCell(cell, text, className = "") {
   const changed = cell.textContent !== text;

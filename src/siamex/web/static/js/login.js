@@ -3,7 +3,7 @@
 // (checked with GET /v1/whoami). Then back to the page that asked.
 
 import {call} from "./api.js";
-import {h, fill} from "./dom.js";
+import {h, fill, showRefusal} from "./dom.js";
 import {t} from "./i18n.js";
 import {setSession} from "./session.js";
 
@@ -37,8 +37,7 @@ export function render(main) {
       setSession({role: "trader", token: answer.token, member: answer.member, trader: answer.trader, ors: answer.ors});
       next();
     } catch (refusal) {
-      traderResult.dataset.kind = "error";
-      fill(traderResult, h("span", {class: "code"}, refusal.code), " ", refusal.text);
+      showRefusal(traderResult, refusal);
     }
   }},
     h("h2", {}, t("login.trader")),
@@ -54,8 +53,7 @@ export function render(main) {
       setSession({role: who.role, token: value, member: who.member, trader: who.trader, ors: who.ors});
       next();
     } catch (refusal) {
-      tokenResult.dataset.kind = "error";
-      fill(tokenResult, h("span", {class: "code"}, refusal.code), " ", refusal.text);
+      showRefusal(tokenResult, refusal);
     }
   }},
     h("h2", {}, t("login.token")),

@@ -4,7 +4,7 @@
 // breaker (GET /v1/market/schedule) (docs/operations.md).
 
 import {call} from "./api.js";
-import {h, fill} from "./dom.js";
+import {h, fill, select, showAnswer, showRefusal} from "./dom.js";
 import {clock} from "./format.js";
 import {t} from "./i18n.js";
 import {needs} from "./login.js";
@@ -24,20 +24,6 @@ const ORS_EVENTS = {
   cancelled: [],
 };
 
-function showRefusal(element, refusal) {
-  element.dataset.kind = "error";
-  fill(element, h("span", {class: "code"}, refusal.code), " ", refusal.text);
-}
-
-function showOk(element, text) {
-  element.dataset.kind = "ok";
-  fill(element, text);
-}
-
-function select(name, id, values) {
-  return h("select", {name, id}, values.map((value) => h("option", {value}, value)));
-}
-
 export function render(main) {
   const me = session();
   if (me?.role !== "operator") {
@@ -56,12 +42,12 @@ export function render(main) {
   async function control(body, label) {
     const wanted = symbol.value.trim().toUpperCase();
     if (!/^[\x21-\x7e]{1,64}$/.test(wanted)) {
-      showRefusal(result, {code: "BAD_REQUEST", text: `symbol: ${t("not_sent")}: give the security's symbol`});
+      showRefusal(result, {code: "BAD_REQUEST", text: "symbol: give the security's symbol"}, `${t("not_sent")}: `);
       return;
     }
     try {
       const answer = await call("POST", "/v1/market/controls", {...body, symbol: wanted});
-      showOk(result, `${label} ${wanted} · seq ${answer.seq}`);
+      showAnswer(result, "ok", `${label} ${wanted} · seq ${answer.seq}`);
       loadSchedule();
     } catch (refusal) {
       showRefusal(result, refusal);
@@ -71,7 +57,7 @@ export function render(main) {
   async function registry(body, label) {
     try {
       const answer = await call("POST", "/v1/registry", body);
-      showOk(result, `${label} · seq ${answer.seq}`);
+      showAnswer(result, "ok", `${label} · seq ${answer.seq}`);
       loadRegistry();
     } catch (refusal) {
       showRefusal(result, refusal);

@@ -4,24 +4,14 @@
 // how many orders it cancelled, and reads the audit trail with filters and a CSV export
 // (docs/operations.md).
 
-import {call, callText} from "./api.js";
-import {h, fill, download} from "./dom.js";
+import {call} from "./api.js";
+import {h, fill, download, showAnswer, showRefusal} from "./dom.js";
 import {baht, isMoney, shares} from "./format.js";
 import {t} from "./i18n.js";
 import {needs} from "./login.js";
 import {session} from "./session.js";
 
 const LIMITS = [["credit", "credit"], ["max_value", "max_value"], ["max_volume", "max_volume"], ["price_band_bp", "price_band"]];
-
-function showRefusal(element, refusal) {
-  element.dataset.kind = "error";
-  fill(element, h("span", {class: "code"}, refusal.code), " ", refusal.text);
-}
-
-function showOk(element, ...parts) {
-  element.dataset.kind = "ok";
-  fill(element, ...parts);
-}
 
 /** The limits body of a scope from its row's inputs; a limit left empty is none. */
 function limitsBody(member, scope, inputs) {
@@ -112,7 +102,7 @@ export function render(main) {
       h("td", {}, h("button", {type: "button", class: "set-limits", onclick: async () => {
         try {
           const answer = await call("POST", "/v1/risk/limits", limitsBody(member(), scope, inputs));
-          showOk(result, `${t("set_limits")}: ${name} · seq ${answer.seq}`);
+          showAnswer(result, "ok", `${t("set_limits")}: ${name} · seq ${answer.seq}`);
           load();
         } catch (refusal) {
           showRefusal(result, refusal);
@@ -139,7 +129,7 @@ export function render(main) {
     if (scope.kind !== "member") body.id = scope.id;
     try {
       const answer = await call("POST", "/v1/risk/kill-switch", body);
-      showOk(result, on ? `${t("kill.done")}: ${shares(answer.cancelled ?? 0)}` : `${t("kill.off")} · seq ${answer.seq}`);
+      showAnswer(result, "ok", on ? `${t("kill.done")}: ${shares(answer.cancelled ?? 0)}` : `${t("kill.off")} · seq ${answer.seq}`);
       result.dataset.cancelled = String(answer.cancelled ?? 0);
       load();
     } catch (refusal) {
@@ -170,8 +160,7 @@ export function render(main) {
   async function loadAudit() {
     try {
       records = await call("GET", auditPath("json"));
-      auditResult.dataset.kind = "ok";
-      auditResult.textContent = `${shares(records.length)}`;
+      showAnswer(auditResult, "ok", shares(records.length));
       drawAudit();
     } catch (refusal) {
       showRefusal(auditResult, refusal);
@@ -180,7 +169,7 @@ export function render(main) {
 
   async function csv() {
     try {
-      download(`audit-${member()}-${dateInput.value || "today"}.csv`, await callText(auditPath("csv")), "text/csv");
+      download(`audit-${member()}-${dateInput.value || "today"}.csv`, await call("GET", auditPath("csv")), "text/csv");
     } catch (refusal) {
       showRefusal(auditResult, refusal);
     }
