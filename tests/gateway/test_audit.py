@@ -75,7 +75,14 @@ def open_log(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callabl
 def test_the_public_names_are_the_record_the_logs_and_the_bangkok_clock() -> None:
     assert set(audit_module.__all__) == {"AuditEvent", "AuditLog", "AuditRecord", "Channel",
                                          "MemoryAuditLog", "SqliteAuditLog", "bangkok_date",
-                                         "bangkok_time"}
+                                         "bangkok_instant", "bangkok_time"}
+
+
+def test_an_engine_time_is_the_same_instant_in_bangkok() -> None:
+    # the engine counts Bangkok wall-clock microseconds; 10:30:01.000002 of 1 December 2026
+    engine_us = (dt.datetime(2026, 12, 1, 10, 30, 1, 2) - dt.datetime(1970, 1, 1)) // (
+        dt.timedelta(microseconds=1))
+    assert audit_module.bangkok_instant(engine_us) == "2026-12-01T10:30:01.000002000+07:00"
 
 
 def test_the_day_of_a_record_is_its_bangkok_date() -> None:
