@@ -3,9 +3,10 @@ and the operations endpoint, on a data folder.
 
 The data folder holds the journal (`exchange.journal`), the audit trail (`audit.sqlite`), the
 FIX message stores (`fix/`), the drop copy and the clearing house's runs (`dropcopy.sqlite`,
-`clearing/`, docs/drop-copy.md), the investors' key (`investor.key`, docs/credit-data.md) and a
-lock that keeps a second server off it. Starting on a folder whose journal holds commands
-replays them first, to the state the last run ended in (a crash included), then serves;
+`clearing/`, docs/drop-copy.md), the investors' key (`investor.key`, docs/credit-data.md), the
+certification key (`certify.key`, docs/certify.md) and a lock that keeps a second server off
+it. Starting on a folder whose journal holds commands replays them first, to the state the
+last run ended in (a crash included), then serves;
 starting on a new one journals the configuration's registry and limits first. When it
 listens it prints one line, `siamex serve: listening fix=HOST:PORT http=http://HOST:PORT
 data=FOLDER`, which scripts and tests read for the ports (0 picks free ones), and, last,
@@ -23,13 +24,14 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol, TextIO
 
 import uvicorn
 from starlette.routing import BaseRoute
 
 from siamex.demo.market import DemoMarket
 from siamex.errors import ErrorCode, SiamexError
+from siamex.feed.entitlement import registry_admission
 from siamex.feed.log import FeedLog
 from siamex.feed.server import FeedServer
 from siamex.feed.web import market_data_routes
@@ -55,7 +57,7 @@ from siamex.runtime import serving_gc
 from siamex.units import date_of, parse_date
 from siamex.web.console import console_routes
 
-__all__ = ["ServeOptions", "serve"]
+__all__ = ["Extension", "ServeOptions", "ServeParts", "serve"]
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,25 @@ class ServeOptions:
     """With `demo`: stop once this many days traded and settled."""
     depository: Path | None = None
     """The depository file opened before the first trading day (decision 184)."""
+
+
+@dataclass(frozen=True)
+class ServeParts:
+    """The running exchange's parts an extension works with."""
+
+    service: Service
+    clock: ExchangeClock
+    acceptor: FixAcceptor
+    tokens: Tokens
+
+
+class Extension(Protocol):
+    """A job run inside `siamex serve` on its parts (the certification): its routes join the
+    web API, and the server stops when its `run` returns."""
+
+    def routes(self, parts: ServeParts) -> list[BaseRoute]: ...
+
+    async def run(self, parts: ServeParts) -> None: ...
 
 
 @contextlib.contextmanager
@@ -93,7 +114,8 @@ def _clock(config: ServeConfig) -> ExchangeClock:
     return ExchangeClock.starting(day, config.start, config.speed)
 
 
-async def _serve(config: ServeConfig, options: ServeOptions, out: TextIO) -> None:
+async def _serve(config: ServeConfig, options: ServeOptions, out: TextIO,
+                 extension: Extension | None) -> None:
     folder = options.folder
     clock = _clock(config)
     first_day = date_of(clock.now_ns() // 1000) if config.date is None \
@@ -106,7 +128,7 @@ async def _serve(config: ServeConfig, options: ServeOptions, out: TextIO) -> Non
     acceptor = FixAcceptor(service, folder / "fix", SessionConfig(comp_id=config.comp_id))
     feed_log = FeedLog(service)
     feed_log.attach()
-    feed = FeedServer(feed_log)
+    feed = FeedServer(feed_log, registry_admission(service) if config.feed_entitlement else None)
     link = ClearingLink(service, folder, config.clearing)
     tokens = Tokens(config)
     routes: list[BaseRoute] = []
@@ -117,6 +139,9 @@ async def _serve(config: ServeConfig, options: ServeOptions, out: TextIO) -> Non
     routes += measures_routes(service, tokens)
     routes += whoami_routes(tokens)
     routes += console_routes()
+    parts = ServeParts(service, clock, acceptor, tokens)
+    if extension is not None:
+        routes += extension.routes(parts)
     service.replay()
     if service.exchange.measures.opened is None:
         if options.depository is not None:
@@ -162,6 +187,8 @@ async def _serve(config: ServeConfig, options: ServeOptions, out: TextIO) -> Non
         market = DemoMarket(service, clock, link, (config.host, fix_port), config.comp_id, out,
                             days=options.days, resumed=resumed)
         tasks.append(asyncio.create_task(market.run()))
+    if extension is not None:
+        tasks.append(asyncio.create_task(extension.run(parts)))
     stopping = asyncio.create_task(stop.wait())
     done, _ = await asyncio.wait([stopping, *tasks], return_when=asyncio.FIRST_COMPLETED)
     http.should_exit = True
@@ -188,9 +215,10 @@ async def _tick(acceptor: FixAcceptor, feed: FeedServer) -> None:
         await asyncio.sleep(0.2)
 
 
-def serve(config: ServeConfig, options: ServeOptions, out: TextIO = sys.stdout) -> None:
-    """Run the exchange until SIGTERM or SIGINT."""
+def serve(config: ServeConfig, options: ServeOptions, out: TextIO = sys.stdout,
+          extension: Extension | None = None) -> None:
+    """Run the exchange until SIGTERM or SIGINT (or until the extension's job ends)."""
     options.folder.mkdir(parents=True, exist_ok=True)
     with _locked(options.folder):
-        asyncio.run(_serve(config, options, out))
+        asyncio.run(_serve(config, options, out, extension))
 

@@ -10,6 +10,10 @@ message keeps the journal position of the report it carries (`ref`), so a restar
 the journal stores exactly the reports the crash kept from the store, and a member's expected
 incoming number is put past every message the journal holds from it (decision 87).
 
+A tap (`taps`) sees every byte each connection reads and writes, as it crosses, with the
+connection's number: the certification's observer (siamex.certify.observer) judges a member's
+system by it.
+
 A connection whose peer stops reading is closed when its unsent bytes pass `MAX_UNSENT`; its
 messages stay in the store for the next logon. Times in FIX are the machine's UTC, whatever
 the exchange's clock (which may run on another date or faster).
@@ -18,9 +22,11 @@ the exchange's clock (which may run on another date or faster).
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Final
+from typing import Final, Literal
 
 import msgspec
 
@@ -44,11 +50,15 @@ from siamex.gateway.registry_changes import RegOrsEvent
 from siamex.gateway.reports import OrderReport
 from siamex.gateway.service import Service
 
-__all__ = ["MAX_UNSENT", "FixAcceptor"]
+__all__ = ["MAX_UNSENT", "FixAcceptor", "Tap"]
 
 MAX_UNSENT: Final = 8 * 1024 * 1024
 _REF_SHIFT: Final = 24  # a stored message's ref: journal seq << 24 | its index in the outcome
 _BUSINESS_REJECT: Final = "j"
+
+
+Tap = Callable[[int, Literal["in", "out"], bytes], None]
+"""Told each connection's bytes as they cross: its number, `in` read or `out` written."""
 
 
 class _Identity(msgspec.Struct, frozen=True):
@@ -69,6 +79,8 @@ class FixAcceptor:
         self._all: set[_Connection] = set()
         self._held: list[FileStore] = []
         self._unsent: list[_Connection] = []
+        self._numbers = itertools.count(1)
+        self.taps: list[Tap] = []
         service.sinks.append(self._sink)
         service.flushes.append(self.flush)
 
@@ -167,6 +179,15 @@ class FixAcceptor:
         if identity.first_logon:
             connection.submit(RegOrsEvent(0, identity.ors, OrsEvent.FIRST_LOGON))
 
+    def disconnect(self, ors: str) -> bool:
+        """Drop an ORS's connection at once, as a network failure would (its messages stay
+        stored for its next logon); False when it is not connected."""
+        connection = self._connections.get(ors)
+        if connection is None or connection.transport is None:
+            return False
+        connection.transport.abort()
+        return True
+
     def closed(self, connection: _Connection) -> None:
         """Forget a connection; its session's store stays."""
         self._all.discard(connection)
@@ -194,6 +215,7 @@ class _Connection(asyncio.Protocol):
 
     def __init__(self, acceptor: FixAcceptor) -> None:
         self.acceptor = acceptor
+        self.number = next(acceptor._numbers)
         self.session = FixSession(acceptor.config, acceptor, acceptor.store, time.time_ns())
         self.transport: asyncio.Transport | None = None
         self.ors: str | None = None
@@ -210,6 +232,11 @@ class _Connection(asyncio.Protocol):
         self.acceptor._all.add(self)
 
     def data_received(self, data: bytes) -> None:
+        for tap in self.acceptor.taps:
+            tap(self.number, "in", data)
+        self._receive(data)
+
+    def _receive(self, data: bytes) -> None:
         if self.pending:
             self._backlog.append(data)
             return
@@ -259,6 +286,8 @@ class _Connection(asyncio.Protocol):
         transport = self.transport
         if transport is None or transport.is_closing():
             return
+        for tap in self.acceptor.taps:
+            tap(self.number, "out", data)
         transport.write(data)
         if transport.get_write_buffer_size() > MAX_UNSENT:  # a peer that stopped reading
             transport.abort()
@@ -316,4 +345,4 @@ class _Connection(asyncio.Protocol):
             self.transport.resume_reading()
         backlog, self._backlog = self._backlog, []
         for data in backlog:
-            self.data_received(data)
+            self._receive(data)
