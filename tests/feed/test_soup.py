@@ -7,7 +7,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from siamex.feed.soup import MAX_PACKET, PacketError, Unpacker, login, packet, parse_login
+from siamex.feed.soup import (
+    LOGIN,
+    LONG_LOGIN,
+    MAX_PACKET,
+    PacketError,
+    Unpacker,
+    login,
+    packet,
+    parse_login,
+)
 
 
 @given(st.lists(st.tuples(st.sampled_from([b"S", b"N", b"H", b"Z"]),
@@ -29,12 +38,24 @@ def test_a_length_of_zero_or_over_the_bound_breaks_the_framing(length: int) -> N
         Unpacker().feed(length.to_bytes(2, "big") + b"S")
 
 
-def test_a_login_reads_back_what_was_asked() -> None:
-    (kind, payload), = Unpacker().feed(login("M01", "secret", "SIAMEX", 42))
-    assert kind == b"L" and parse_login(payload) == ("M01", "secret", "SIAMEX", 42)
+@pytest.mark.parametrize(("username", "password", "size"), [
+    ("M01", "secret", LOGIN.size),  # SoupBinTCP's widths
+    ("m01ors1", "m01-fix-secret-change-me", LONG_LOGIN.size),  # the registry's, longer
+    ("u" * 64, "p" * 64, LONG_LOGIN.size),
+])
+def test_a_login_reads_back_what_was_asked(username: str, password: str, size: int) -> None:
+    (kind, payload), = Unpacker().feed(login(username, password, "SIAMEX", 42))
+    assert kind == b"L" and len(payload) == size
+    assert parse_login(payload) == (username, password, "SIAMEX", 42)
 
 
-@given(st.binary(max_size=60))
+def test_a_credential_the_login_cannot_hold_is_refused_not_cut_short() -> None:
+    with pytest.raises(ValueError, match="at most 64"):
+        login("u" * 65, "", "", 1)
+
+
+@given(st.one_of(st.binary(max_size=60), st.binary(min_size=LONG_LOGIN.size - 2,
+                                                   max_size=LONG_LOGIN.size + 2)))
 def test_a_login_payload_is_read_or_refused_never_raises(payload: bytes) -> None:
     found = parse_login(payload)
-    assert found is None or (len(payload) == 46 and found[3] >= 0)
+    assert found is None or (len(payload) in (LOGIN.size, LONG_LOGIN.size) and found[3] >= 0)

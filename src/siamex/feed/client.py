@@ -20,10 +20,11 @@ class FeedClientError(RuntimeError):
 
 class FeedClient:
     """One consumer's session: `sequence` 0 asks for a snapshot then the messages after it,
-    n for the messages from number n (1: the whole journal's)."""
+    n for the messages from number n (1: the whole journal's). A feed that checks the
+    market-data entitlement wants an ORS's `username` and `password`."""
 
     def __init__(self, host: str, port: int, sequence: int = 0, timeout: float = 10.0, *,
-                 keep: bool = False) -> None:
+                 keep: bool = False, username: str = "", password: str = "") -> None:
         self.book = FeedBook()
         self.kept: list[bytes] | None = [] if keep else None
         """With `keep`, every sequenced message's bytes, in order."""
@@ -31,8 +32,9 @@ class FeedClient:
         self.received = 0
         self.ended = False
         self._unpacker = Unpacker()
+        request = login(username, password, "", sequence)
         self._sock = socket.create_connection((host, port), timeout=timeout)
-        self._sock.sendall(login("", "", "", sequence))
+        self._sock.sendall(request)
 
     def poll(self, seconds: float) -> None:
         """Read and apply what arrives within `seconds` (at least one read)."""

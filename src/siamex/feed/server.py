@@ -6,22 +6,27 @@ A consumer that asks for a number past the end starts at the end. Messages go ou
 connection's send buffer has room (asyncio's flow control): a consumer that reads slowly, or
 asks for a whole day at once, falls behind and catches up as it reads, and the server holds
 nothing for it beyond its place in the log. The exchange sends a heartbeat after a second
-without data, and drops a consumer silent for `SILENCE_S` seconds (SoupBinTCP's 15). The feed is
-public market data in this version: a login's username and password are not checked (the
-registry's market-data entitlement is not enforced yet).
+without data, and drops a consumer silent for `SILENCE_S` seconds (SoupBinTCP's 15).
+
+Who may read is the `admit` given (siamex.feed.entitlement: the registry's market-data
+entitlement, with `[exchange] feed_entitlement`); without one the feed is public and a login's
+username and password are not read. A login it refuses gets `J` with reason `A`. What it admits
+comes with a standing, asked after each batch: a consumer that lost it is cut off before the
+batch reaches it (docs/itch.md, decisions).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import Final
 
 from siamex.feed.log import FeedLog
 from siamex.feed.messages import encode
 from siamex.feed.soup import PacketError, Unpacker, packet, parse_login
 
-__all__ = ["SESSION", "SILENCE_S", "FeedServer"]
+__all__ = ["SESSION", "SILENCE_S", "Admission", "FeedServer", "Standing"]
 
 SESSION: Final = "SIAMEX"
 """The one session: the journal's, numbered across the days it holds."""
@@ -30,12 +35,18 @@ _CHUNK: Final = 4096  # messages per write while catching up
 _HEARTBEAT_S: Final = 1
 _SECOND: Final = 1_000_000_000
 
+Standing = Callable[[], bool]
+"""Whether an admitted consumer may still read the feed."""
+Admission = Callable[[str, str], Standing | None]
+"""Check a login's username and password: None refuses it, else the consumer's standing."""
+
 
 class FeedServer:
-    """The consumers of one feed log."""
+    """The consumers of one feed log; `admit` None: a public feed."""
 
-    def __init__(self, log: FeedLog) -> None:
+    def __init__(self, log: FeedLog, admit: Admission | None = None) -> None:
         self.log = log
+        self.admit = admit
         self._consumers: set[_Consumer] = set()
         log.readers.append(self.send_new)
 
@@ -50,9 +61,9 @@ class FeedServer:
         self._consumers.discard(consumer)
 
     def send_new(self) -> None:
-        """Send every logged-on consumer what the log gained."""
+        """Send every logged-on consumer what the log gained, once it is seen to still stand."""
         for consumer in list(self._consumers):
-            consumer.catch_up()
+            consumer.batch()
 
     def tick(self) -> None:
         """Heartbeats to idle consumers; silent ones dropped."""
@@ -72,6 +83,7 @@ class _Consumer(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.unpacker = Unpacker()
         self.next_seq = 0  # 0: not logged on
+        self.standing: Standing | None = None
         self.paused = False
         self.heard = self.sent = time.monotonic_ns()
 
@@ -113,10 +125,15 @@ class _Consumer(asyncio.Protocol):
         if found is None:
             self._close()
             return
-        _, _, session, sequence = found
+        username, password, session, sequence = found
+        admit = self.server.admit
+        if admit is not None:
+            self.standing = admit(username, password)
+            if self.standing is None:
+                self._refuse(b"A")  # SoupBinTCP 4.1, Login Rejected: A, not authorized
+                return
         if session not in ("", SESSION):
-            self._write(packet(b"J", b"S"))
-            self._close()
+            self._refuse(b"S")
             return
         log = self.server.log
         if sequence == 0:
@@ -129,9 +146,21 @@ class _Consumer(asyncio.Protocol):
             self._accepted()
         self.catch_up()
 
+    def _refuse(self, reason: bytes) -> None:
+        self._write(packet(b"J", reason))
+        self._close()
+
     def _accepted(self) -> None:
         self._write(packet(b"A", SESSION.encode("ascii").ljust(10)
                            + str(self.next_seq).encode("ascii").rjust(20)))
+
+    def batch(self) -> None:
+        """After a batch: close a consumer that lost its standing (no `Z`: the session goes on
+        for the others), else send it what it lacks."""
+        if self.standing is not None and not self.standing():
+            self._close()
+        else:
+            self.catch_up()
 
     def catch_up(self) -> None:
         """Send the sequenced messages from the next one this consumer lacks."""

@@ -8,6 +8,11 @@ From the exchange: `A` login accepted (session 10, the number of the next sequen
 feed message, `H` heartbeat, `Z` end of session; and, siamex's addition, `N` one message of a
 snapshot, unsequenced, sent between `A` and the first `S` to a consumer that asked for
 sequence number 0 (the snapshot, then the messages after it).
+
+SoupBinTCP's 6 and 10 bytes do not hold the registry's usernames and passwords (up to 64
+characters), so a login may also be siamex's longer form, told apart by its length: username
+64, password 64, session 10, sequence 20. `login` writes the short form when the credentials
+fit it.
 """
 
 from __future__ import annotations
@@ -15,12 +20,14 @@ from __future__ import annotations
 import struct
 from typing import Final
 
-__all__ = ["LOGIN", "MAX_PACKET", "Packet", "PacketError", "Unpacker", "login", "packet",
-           "parse_login"]
+__all__ = ["LOGIN", "LONG_LOGIN", "MAX_PACKET", "Packet", "PacketError", "Unpacker", "login",
+           "packet", "parse_login"]
 
 MAX_PACKET: Final = 1024
 """The longest packet either side accepts: every feed message is far shorter."""
 LOGIN: Final = struct.Struct(">6s10s10s20s")
+LONG_LOGIN: Final = struct.Struct(">64s64s10s20s")
+"""siamex's login for credentials longer than SoupBinTCP's fields."""
 _LENGTH: Final = struct.Struct(">H")
 
 Packet = tuple[bytes, bytes]
@@ -37,20 +44,26 @@ def packet(kind: bytes, payload: bytes = b"") -> bytes:
 
 
 def login(username: str, password: str, session: str, sequence: int) -> bytes:
-    """A login request's packet."""
-    return packet(b"L", LOGIN.pack(username.encode("ascii").ljust(6),
-                                   password.encode("ascii").ljust(10),
-                                   session.encode("ascii").ljust(10),
-                                   str(sequence).encode("ascii").rjust(20)))
+    """A login request's packet; ValueError for a credential over 64 ASCII characters, which
+    the packet would cut short."""
+    name, word = username.encode("ascii"), password.encode("ascii")
+    if max(len(name), len(word)) > 64:
+        raise ValueError("a feed login's username and password are at most 64 characters")
+    short = len(name) <= 6 and len(word) <= 10
+    form, name_width, word_width = (LOGIN, 6, 10) if short else (LONG_LOGIN, 64, 64)
+    return packet(b"L", form.pack(name.ljust(name_width), word.ljust(word_width),
+                                  session.encode("ascii").ljust(10),
+                                  str(sequence).encode("ascii").rjust(20)))
 
 
 def parse_login(payload: bytes) -> tuple[str, str, str, int] | None:
-    """Read a login request's payload: username, password, session, sequence; None if it is
-    not one (wrong length, not ASCII, a sequence that is not a number)."""
-    if len(payload) != LOGIN.size:
+    """Read a login request's payload (either form): username, password, session, sequence;
+    None if it is not one (wrong length, not ASCII, a sequence that is not a number)."""
+    form = {LOGIN.size: LOGIN, LONG_LOGIN.size: LONG_LOGIN}.get(len(payload))
+    if form is None:
         return None
     try:
-        fields = [f.decode("ascii").strip(" ") for f in LOGIN.unpack(payload)]
+        fields = [f.decode("ascii").strip(" ") for f in form.unpack(payload)]
     except UnicodeDecodeError:
         return None
     sequence = fields[3] or "0"

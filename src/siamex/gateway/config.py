@@ -99,6 +99,9 @@ class ServeConfig:
     limits: tuple[LimitConfig, ...] = ()
     feed_port: int = 9879
     clearing: ClearingConfig = ClearingConfig()
+    feed_entitlement: bool = False
+    """Whether the feed admits only an ORS's username and password whose member holds the
+    market-data entitlement (docs/itch.md); off, the feed is public, for teaching and demos."""
 
 
 def _fail(where: str, message: str) -> SiamexError:
@@ -238,7 +241,7 @@ def parse_config(text: str) -> ServeConfig:
                                  "limits", "clearing"})
     ex = _Table(raw.get("exchange", {}), "exchange", {
         "host", "fix_port", "http_port", "feed_port", "comp_id", "speed", "date", "start",
-        "password_iterations"})
+        "password_iterations", "feed_entitlement"})
     ops = _Table(raw.get("operators", {}), "operators", {"tokens"})
     date = ex.text("date")
     start = ex.text("start")
@@ -259,7 +262,8 @@ def parse_config(text: str) -> ServeConfig:
         tuple(_trader(t, i) for i, t in enumerate(_rows(top.raw, "traders"))),
         tuple(_limit(t, i) for i, t in enumerate(_rows(top.raw, "limits"))),
         feed_port=ex.whole("feed_port", 9879, 0, 65535) or 0,
-        clearing=_clearing(raw.get("clearing", {})))
+        clearing=_clearing(raw.get("clearing", {})),
+        feed_entitlement=ex.flag("feed_entitlement", False))
 
 
 def load_config(path: Path) -> ServeConfig:
@@ -284,6 +288,7 @@ host = "127.0.0.1"       # loopback only unless you mean it
 fix_port = 9878          # FIX 4.4 acceptor; 0 picks a free port
 http_port = 8080         # operations endpoint; 0 picks a free port
 feed_port = 9879         # market-data feed (ITCH-style over SoupBinTCP-like TCP); 0: free
+# feed_entitlement = true  # the feed admits only an entitled member's ORS username/password
 comp_id = "SIAMEX"       # the exchange's CompID (TargetCompID of every member session)
 speed = 1                # 60 runs the session schedule 60 times faster than the wall clock
 # date = "2026-12-01"    # replay this date's schedule instead of today's

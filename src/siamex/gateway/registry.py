@@ -339,6 +339,13 @@ class Registry:
         return LogonDecision(found.id, found.member,
                              first_logon=found.state is OrsState.APPROVED)
 
+    def may_read_market_data(self, ors: str) -> bool:
+        """Tell whether an ORS may read the market-data feed now: it may log on, and its member
+        holds the market-data entitlement, which is approved apart from order entry (11)."""
+        found = self._ors.get(ors)
+        return (found is not None and found.state in MAY_LOG_ON
+                and self._members[found.member].market_data)
+
     @staticmethod
     def _credentials_match(ors: Ors, username: str | None, password: str | None) -> bool:
         if ors.username is None:
