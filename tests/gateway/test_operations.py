@@ -71,7 +71,8 @@ ENDPOINTS = [("GET", "/v1/status", None), ("GET", "/v1/state", None),
              ("GET", "/v1/risk/M01", None),
              ("GET", "/v1/audit?member=M01&date=2026-12-01", None),
              ("POST", "/v1/market/controls", {"op": "halt", "symbol": "PTT"}),
-             ("GET", "/v1/market/schedule", None)]
+             ("GET", "/v1/market/schedule", None),
+             ("POST", "/v1/ors/M02-ORS1/test-report", {"format": "siamex-certify-report/1"})]
 
 
 def test_every_endpoint_refuses_a_missing_or_unknown_token(tmp_path: Path) -> None:
@@ -303,8 +304,8 @@ def test_the_openapi_document_describes_every_endpoint(tmp_path: Path) -> None:
         assert document["openapi"].startswith("3.")
         described = {(method.upper(), path) for path, ops in document["paths"].items()
                      for method in ops}
-        assert described == {(method, url.partition("?")[0].replace("M01", "{member}"))
-                             for method, url, _ in ENDPOINTS}
+        assert described == {(method, url.partition("?")[0].replace("M01", "{member}")
+                              .replace("M02-ORS1", "{ors}")) for method, url, _ in ENDPOINTS}
         post = document["paths"]["/v1/registry"]["post"]
         assert {"200", "400", "401", "403", "409", "413"} == set(post["responses"])
         mapping = post["requestBody"]["content"]["application/json"]["schema"][

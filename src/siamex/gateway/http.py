@@ -2,7 +2,7 @@
 
 Errors are one JSON shape, `{"error": {"code", "text"}}`, for every status, a missing route
 too; a refusal of an order adds what the exchange said of it beside the error. A body over
-64 KiB is refused before it is read whole.
+64 KiB (or the larger limit its endpoint names) is refused before it is read whole.
 """
 
 from __future__ import annotations
@@ -63,18 +63,18 @@ def _error(status: int, code: str, text: str, extra: Mapping[str, Any] | None = 
     return json_response({"error": {"code": code, "text": text}, **(extra or {})}, status)
 
 
-async def read_body(request: Request) -> bytes:
-    """Read a request body of at most MAX_BODY bytes (413 beyond, before reading it all)."""
+async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
+    """Read a request body of at most `limit` bytes (413 beyond, before reading it all)."""
     length = request.headers.get("content-length", "")
     # ASCII first: "²".isdigit() holds, yet int("²") raises
-    if length.isascii() and length.isdigit() and int(length) > MAX_BODY:
-        raise Refused(413, f"a request body is at most {MAX_BODY:,} bytes")
+    if length.isascii() and length.isdigit() and int(length) > limit:
+        raise Refused(413, f"a request body is at most {limit:,} bytes")
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > MAX_BODY:
-            raise Refused(413, f"a request body is at most {MAX_BODY:,} bytes")
+        if size > limit:
+            raise Refused(413, f"a request body is at most {limit:,} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
 

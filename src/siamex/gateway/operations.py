@@ -20,6 +20,11 @@ Decisions:
 - Errors are one JSON shape for every status (siamex.gateway.http).
 - The sequence number shown beside the state is the last command applied to it (a sink of the
   service keeps it): the sequencer counts a batch before its commit and applies it after.
+- A certification report is taken as an ORS's `record_test` only when signed with the data
+  folder's `certify.key`, which the endpoint reads, or makes, when it is built at startup, so
+  that the exchange has a key to give its certification runs (docs/certify.md, "The report").
+  Its own refusals (REPORT_SIGNATURE, REPORT_FAILED, REPORT_ORS) come before anything is
+  submitted; the lifecycle's refusal is the registry's, as for `reg_ors_event`.
 """
 
 from __future__ import annotations
@@ -50,16 +55,22 @@ from siamex.gateway.http import (
 from siamex.gateway.http import routes as http_routes
 from siamex.gateway.market_controls import market_routes
 from siamex.gateway.operations_bodies import (
+    MAX_REPORT,
     REGISTRY_BODY,
     KillBody,
     LimitsBody,
     OrsCredentialsBody,
+    ReportBody,
     decode,
     kill_command,
     limits_command,
     registry_command,
+    report_body,
 )
 from siamex.gateway.operations_openapi import openapi_route, operation
+from siamex.gateway.ors_lifecycle import OrsEvent
+from siamex.gateway.registry_changes import RegOrsEvent
+from siamex.gateway.report_signature import KEY_FILE, certify_key, check_signature, digest
 from siamex.gateway.reports import ExecKind, OrderReport
 from siamex.gateway.risk import Scope
 from siamex.gateway.risk_commands import ScopeKind
@@ -95,6 +106,7 @@ class _Operations:
         self.applied = _Applied(service.seq)
         service.sinks.append(self.applied)
         self.tokens = tokens
+        self.certify_key = certify_key(service.folder / KEY_FILE, create=True)
 
     # -- access -------------------------------------------------------------------------------
 
@@ -162,6 +174,33 @@ class _Operations:
             command = registry_command(body, iterations)
         seq, _ = await self._submit(command)
         return json_response({"seq": seq})
+
+    @operation("Take a passing certification report as an ORS's test", body="report",
+               ok="Tested", operator=True, refusable=True, params=(("ors", "path"),))
+    async def test_report(self, request: Request) -> Response:
+        """Move the ORS from applied or changed to tested (`record_test`) on the report of a
+        certification run that every case passed, signed with this exchange's certification
+        key (set-trading-rules.md 10); the answer names the report by the SHA-256 of its
+        canonical JSON, which the journaled event's note keeps."""
+        self._caller(request, operator=True)
+        document, report = report_body(await read_body(request, MAX_REPORT))
+        ors = request.path_params["ors"]
+        registered = self.service.exchange.registry.ors(ors)
+        if registered is None:
+            raise Refused(404, f"no ORS {shown(ors)}")
+        why = check_signature(document, self.certify_key)
+        if why is not None:
+            raise Refused(409, why, "REPORT_SIGNATURE")
+        _passed(report)
+        if (report.member.ors, report.member.member) != (ors, registered.member):
+            raise Refused(409, (
+                f"the report is of ORS {shown(report.member.ors)} of member "
+                f"{shown(report.member.member)}, not of {ors} of {registered.member}"),
+                "REPORT_ORS")
+        sha256 = digest(document)
+        seq, _ = await self._submit(RegOrsEvent(0, ors, OrsEvent.RECORD_TEST,
+                                                f"certification report sha256:{sha256}"))
+        return json_response({"seq": seq, "sha256": sha256})
 
     @operation("Set every limit of a scope", body="limits", ok="Seq", refusable=True)
     async def set_limits(self, request: Request) -> Response:
@@ -254,6 +293,17 @@ def _may_act_for(caller: Caller, member: str) -> None:
                        "NOT_OWNER")
 
 
+def _passed(report: ReportBody) -> None:
+    """Refuse (409 REPORT_FAILED) a report of which a case failed, or that has none."""
+    failed = sorted({case.id for case in report.cases if case.verdict != "pass"}
+                    | set(report.summary.failed_cases))
+    if failed or report.summary.failed or not report.cases:
+        named = ", ".join(shown(case) for case in failed[:10]) or (
+            f"its summary counts {report.summary.failed} failed" if report.cases
+            else "it holds no case")
+        raise Refused(409, f"the report did not pass: {named}", "REPORT_FAILED")
+
+
 def _baht(satang: int | None) -> str | None:
     return None if satang is None else format_price(satang)
 
@@ -264,7 +314,8 @@ def operations_app(service: Service, config: ServeConfig, audit: AuditLog,
     """Build the operations endpoint over a service (to be served by uvicorn).
 
     It adds a sink to the service that follows the last applied sequence number; build it
-    before the service runs, after its replay or before it, either is exact.
+    before the service runs, after its replay or before it, either is exact. It reads the
+    data folder's certification key, making it if missing (CERTIFY_KEY when it is refused).
     """
     ops = _Operations(service, config, audit, tokens if tokens is not None else Tokens(config))
     endpoints: list[Endpoint] = [
@@ -272,6 +323,7 @@ def operations_app(service: Service, config: ServeConfig, audit: AuditLog,
         ("/v1/state", ops.state, "GET"),
         ("/v1/registry", ops.registry, "GET"),
         ("/v1/registry", ops.change_registry, "POST"),
+        ("/v1/ors/{ors}/test-report", ops.test_report, "POST"),
         ("/v1/risk/limits", ops.set_limits, "POST"),
         ("/v1/risk/kill-switch", ops.kill_switch, "POST"),
         ("/v1/risk/{member}", ops.risk, "GET"),

@@ -17,6 +17,9 @@ Decisions:
 - Money is a decimal string in baht ("50000000.00", at most 14 whole digits, as in the
   configuration file), never a JSON number; volumes and basis points are whole numbers.
 - A limits body replaces every limit of its scope: a limit it leaves out is no limit.
+- A certification report (`POST /v1/ors/{ors}/test-report`) is read as a whole JSON object,
+  since its signature covers all of it, and as `ReportBody`, the few fields the registry
+  judges it by; it may be up to MAX_REPORT, a whole session's messages.
 - A market control's body is the engine's command without `ts` and `id`, named by `op`; a
   halt's sign (H or SP) and a surveillance level (0-3) are checked here, since the body names
   their range; whether a sign is one the engine knows, a symbol is listed or a security is
@@ -41,13 +44,16 @@ from siamex.gateway.risk_commands import RiskKill, RiskSetLimits, ScopeKind
 from siamex.trading.commands import Halt, Resume, SetSign, SetSurveillanceLevel
 from siamex.units import InvalidValue, parse_price
 
-__all__ = ["CONTROL_BODY", "MONEY_DIGITS", "REGISTRY_BODY", "BadRequest", "ControlBody",
-           "HaltBody", "KillBody", "LimitsBody", "OrsCredentialsBody", "ResumeBody",
-           "SignBody", "SurveillanceBody", "control_command", "decode", "kill_command",
-           "limits_command", "registry_command"]
+__all__ = ["CONTROL_BODY", "MAX_REPORT", "MONEY_DIGITS", "REGISTRY_BODY", "BadRequest",
+           "ControlBody", "HaltBody", "KillBody", "LimitsBody", "OrsCredentialsBody",
+           "ReportBody", "ReportCase", "ReportMember", "ReportSummary", "ResumeBody", "SignBody",
+           "SurveillanceBody", "control_command", "decode", "kill_command", "limits_command",
+           "registry_command", "report_body"]
 
 MONEY_DIGITS: Final = 14
 """Whole-baht digits of a limit, as the configuration file allows (siamex.gateway.config)."""
+MAX_REPORT: Final = 8 * 1024 * 1024
+"""The largest certification report taken, in bytes: every FIX message of a session."""
 _T = TypeVar("_T")
 _ERROR_TEXT = 300  # a refused body's error names the problem, not the megabytes behind it
 _Count = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
@@ -143,6 +149,38 @@ class SurveillanceBody(msgspec.Struct, tag="set_surveillance_level", tag_field="
     pause: bool = False
 
 
+class ReportMember(msgspec.Struct, frozen=True):
+    """The member and ORS a certification report is of."""
+
+    member: str
+    ors: str
+
+
+class ReportSummary(msgspec.Struct, frozen=True):
+    """How many of a report's cases failed, and which."""
+
+    failed: _Count
+    failed_cases: list[str]
+
+
+class ReportCase(msgspec.Struct, frozen=True):
+    """One case of a report and its verdict."""
+
+    id: str
+    verdict: Literal["pass", "fail"]
+
+
+class ReportBody(msgspec.Struct, frozen=True):
+    """What the registry reads of a certification report (docs/certify.md, "The report"); it
+    holds more, all of it covered by its `signature`."""
+
+    # siamex.certify.record.REPORT_FORMAT, out of the gateway's reach (a test keeps them equal)
+    format: Literal["siamex-certify-report/1"]
+    member: ReportMember
+    summary: ReportSummary
+    cases: list[ReportCase]
+
+
 ControlBody = HaltBody | ResumeBody | SignBody | SurveillanceBody
 CONTROL_BODY: Final[Any] = ControlBody
 """Any market control's body, told apart by `op`."""
@@ -153,10 +191,21 @@ def decode(body: bytes, kind: type[_T]) -> _T:
     try:
         return msgspec.json.decode(body, type=kind)
     except (msgspec.DecodeError, ValueError, RecursionError) as exc:
-        text = str(exc) or type(exc).__name__
-        if len(text) > _ERROR_TEXT:
-            text = text[:_ERROR_TEXT - 3] + "..."
-        raise BadRequest(text) from None
+        raise BadRequest(_cut(str(exc) or type(exc).__name__)) from None
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= _ERROR_TEXT else text[:_ERROR_TEXT - 3] + "..."
+
+
+def report_body(body: bytes) -> tuple[dict[str, Any], ReportBody]:
+    """A certification report's body as the document its signature covers and as what the
+    registry reads of it, or BadRequest."""
+    document = decode(body, dict[str, Any])
+    try:
+        return document, msgspec.convert(document, ReportBody)
+    except msgspec.ValidationError as exc:
+        raise BadRequest(_cut(str(exc))) from None
 
 
 def registry_command(body: msgspec.Struct, iterations: int) -> RegistryChange:

@@ -21,7 +21,13 @@ from starlette.routing import Route
 from starlette.schemas import SchemaGenerator
 
 from siamex.gateway.credit_bodies import CreditLineBody
-from siamex.gateway.operations_bodies import CONTROL_BODY, REGISTRY_BODY, KillBody, LimitsBody
+from siamex.gateway.operations_bodies import (
+    CONTROL_BODY,
+    REGISTRY_BODY,
+    KillBody,
+    LimitsBody,
+    ReportBody,
+)
 from siamex.gateway.trading_bodies import AmendBody, CancelBody, LogonBody, OrderBody
 
 __all__ = ["openapi_route", "operation"]
@@ -31,7 +37,7 @@ _SCHEMAS = "#/components/schemas/{name}"
 _BODY_TYPES: Final[dict[str, Any]] = {
     "registry": REGISTRY_BODY, "limits": LimitsBody, "kill": KillBody, "logon": LogonBody,
     "order": OrderBody, "amend": AmendBody, "cancel": CancelBody, "credit": CreditLineBody,
-    "controls": CONTROL_BODY}
+    "controls": CONTROL_BODY, "report": ReportBody}
 _SCHEMA_LIST, _COMPONENTS = msgspec.json.schema_components(list(_BODY_TYPES.values()),
                                                            ref_template=_SCHEMAS)
 _BODIES = dict(zip(_BODY_TYPES, _SCHEMA_LIST, strict=True))
@@ -40,12 +46,14 @@ _ERRORS: Final = {400: ("BadRequest", "the request is not what the endpoint take
                                         "logon refused (its code: BAD_CREDENTIALS...)"),
                   403: ("Forbidden", "FORBIDDEN: an endpoint of another role; NOT_OWNER: "
                                      "another member's scope; a trader's logon refused"),
-                  404: ("NotFound", "no such member or order"),
+                  404: ("NotFound", "no such member, ORS or order"),
                   409: ("Refused", "the exchange refused the command: the code is the "
                                    "registry's, the risk book's or the engine's, as over FIX "
                                    "(docs/web-api.md); an order's refusal carries `order`, "
-                                   "an amend's or cancel's `request`"),
-                  413: ("TooLarge", "the request body is over 64 KiB"),
+                                   "an amend's or cancel's `request`; a test report's own "
+                                   "are REPORT_SIGNATURE, REPORT_FAILED and REPORT_ORS"),
+                  413: ("TooLarge", "the request body is over 64 KiB (a test report's over "
+                                    "8 MiB)"),
                   503: ("Unavailable", "the part of the exchange that answers stopped on an "
                                        "internal error (MARKET_DATA_STOPPED)")}
 
@@ -95,6 +103,7 @@ _BREAKER = _object(index=_TEXT, armed={"type": "boolean"}, value=_MAYBE_TEXT,
 _RESULTS: Final[dict[str, Any]] = {
     "Error": _object(error=_object(code=_TEXT, text=_TEXT)),
     "Seq": _object(seq=_INT),
+    "Tested": _object(seq=_INT, sha256=_TEXT),
     "Killed": _object(seq=_INT, cancelled=_INT),
     "Status": _object(seq=_INT, trading_date={"type": ["string", "null"], "format": "date"},
                       exchange_time=_TEXT, phases={"type": "object",
