@@ -1050,6 +1050,63 @@ def demo(days: int, speed: int, day: str | None, folder: Path | None) -> None:
         run_server(config, ServeOptions(folder or Path(temporary), demo=True, days=days))
 
 
+@main.group()
+def certify() -> None:
+    """Certify a member's order-routing system: the exchange's test script run against it,
+    judged from every FIX message, with a signed report (docs/certify.md)."""
+
+
+@certify.command("run")
+@click.option("--mode", type=click.Choice(["automatic", "interactive"]), default="interactive",
+              show_default=True,
+              help="interactive: the terminal tells the operator each step; automatic: the "
+                   "member's harness reads each step from /v1/certify/step.")
+@click.option("--script", "script_file", type=click.Path(path_type=Path),
+              help="The script (default: the bundled SET order-routing script).")
+@click.option("--data", "folder", type=click.Path(path_type=Path), default=Path("certify-data"),
+              show_default=True, help="A new data folder for the test market.")
+@click.option("--key", "key_file", type=click.Path(path_type=Path),
+              help="The signing key (default: certify.key in the data folder, made if missing; "
+                   "give the exchange's to have serve's registry accept the report).")
+@click.option("--report-dir", type=click.Path(path_type=Path),
+              help="Where report.json and report.html go (default: the data folder).")
+@click.option("--fix-port", default=0, type=click.IntRange(0, 65535), help="0 picks a free port.")
+@click.option("--http-port", default=0, type=click.IntRange(0, 65535),
+              help="0 picks a free port.")
+@click.option("--feed-port", default=0, type=click.IntRange(0, 65535),
+              help="0 picks a free port.")
+@_guarded
+def certify_run(mode: str, script_file: Path | None, folder: Path, key_file: Path | None,
+                report_dir: Path | None, fix_port: int, http_port: int, feed_port: int) -> None:
+    """Start the test market, walk the script with the member's system, write the signed
+    report; exit 1 when a case failed."""
+    from siamex.certify.command import CertifyOptions
+    from siamex.certify.command import certify as run_certification
+    from siamex.certify.script import bundled_script, load_script
+
+    loaded = load_script(script_file) if script_file is not None else bundled_script()
+    options = CertifyOptions(folder, key_file or folder / "certify.key",
+                             "automatic" if mode == "automatic" else "interactive",
+                             report_dir or folder, fix_port, http_port, feed_port)
+    sys.exit(run_certification(loaded, options))
+
+
+@certify.command("verify")
+@click.argument("report", type=click.Path(path_type=Path))
+@click.option("--key", "key_file", type=click.Path(path_type=Path), required=True,
+              help="The key the report was signed with.")
+@_guarded
+def certify_verify(report: Path, key_file: Path) -> None:
+    """Check a report's signature: an edit after signing is detected (exit 1)."""
+    from siamex.certify.report import verify_report
+    from siamex.gateway.report_signature import certify_key
+
+    found = verify_report(report, certify_key(key_file, create=False))
+    if not found.ok:
+        raise SiamexError(ErrorCode.CERTIFY_REPORT, f"{report}: {found.why}")
+    click.echo(f"{report}: signature good; {found.summary}")
+
+
 @main.command()
 @click.argument("address", metavar="HOST:PORT")
 @click.option("--seconds", default=5.0, show_default=True,

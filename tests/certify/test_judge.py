@@ -1,0 +1,89 @@
+"""A step's verdict from its window of messages (siamex.certify.judge)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from siamex.certify.judge import Seen, judge, same_value
+from siamex.certify.script import Expect, Step
+
+ORDER = Expect(dir="in", type="D", fields={"55": "TEST1", "44": "10.00"}, bind={"A": "11"})
+ACK = Expect(dir="out", type="8", fields={"11": "$A", "150": "0"})
+
+
+def seen(n: int, direction: Literal["in", "out"], msg_type: str, **fields: str) -> Seen:
+    """A message of the window; fields by tag as keyword arguments (`t55="TEST1"`)."""
+    return Seen(n, direction, msg_type, {tag.lstrip("t"): value
+                                         for tag, value in fields.items()})
+
+
+def test_expected_messages_in_order_pass_and_bind_the_member_s_ids() -> None:
+    window = [seen(1, "in", "D", t55="TEST1", t44="10", t11="X7"),
+              seen(2, "out", "8", t11="X7", t150="0")]
+    found = judge(Step(instruct="", expect=[ORDER, ACK]), window, {}, None, {}, final=False)
+    assert found.verdict == "pass"
+    assert found.bound == {"A": "X7"}
+
+
+def test_a_missing_message_waits_until_the_deadline_then_fails_with_the_nearest() -> None:
+    window = [seen(1, "in", "D", t55="TEST1", t44="10.00", t11="X7"),
+              seen(2, "out", "8", t11="X7", t150="8", t5010="TICK_SIZE")]
+    step = Step(instruct="", expect=[ORDER, ACK])
+    assert judge(step, window, {}, None, {}, final=False).verdict is None
+    found = judge(step, window, {}, None, {}, final=True)
+    assert found.verdict == "fail"
+    assert "150=8 (want 0)" in found.why[-1]
+
+
+def test_expected_messages_must_come_in_their_order() -> None:
+    window = [seen(1, "out", "8", t11="X7", t150="0"),
+              seen(2, "in", "D", t55="TEST1", t44="10.00", t11="X7")]
+    step = Step(instruct="", expect=[ORDER, ACK])
+    assert judge(step, window, {}, None, {}, final=True).verdict == "fail"
+
+
+def test_a_message_that_must_never_cross_fails_the_step_only_when_it_did() -> None:
+    step = Step(instruct="", never=[Expect(dir="in", type="D", fields={"38": "20000"})],
+                ask={"what": "status", "ref": "A"}, answer="rejected")
+    clean = [seen(1, "in", "D", t38="100")]
+    assert judge(step, clean, {}, "rejected", {}, final=False).verdict is None
+    assert judge(step, clean, {}, "rejected", {}, final=True).verdict == "pass"
+    crossed = [seen(1, "in", "D", t38="20000")]
+    assert judge(step, crossed, {}, "rejected", {}, final=True).verdict == "fail"
+
+
+def test_the_answer_must_be_what_the_exchange_knows() -> None:
+    step = Step(instruct="", ask={"what": "drop_copy_last_trade"}, answer="$TRADE")
+    assert judge(step, [], {"TRADE": "7"}, "7", {}, final=False).verdict == "pass"
+    wrong = judge(step, [], {"TRADE": "7"}, "6", {}, final=False)
+    assert wrong.verdict == "fail"
+    assert "should show '7'" in wrong.why[-1]
+    assert judge(step, [], {}, "7", {}, final=False).verdict == "fail"
+
+
+def test_an_exchange_check_decides_at_the_deadline() -> None:
+    step = Step(instruct="", check=["no_resting_orders"])
+    assert judge(step, [], {}, None, {"no_resting_orders": None}, final=False).verdict is None
+    assert judge(step, [], {}, None, {"no_resting_orders": None}, final=True).verdict == "pass"
+    held = judge(step, [], {}, None, {"no_resting_orders": "2 rest"}, final=True)
+    assert held.verdict == "fail"
+
+
+def test_absent_and_not_markers() -> None:
+    no_reset = Expect(dir="in", type="A", fields={"141": "~Y", "44": "-", "108": "*"})
+    step = Step(instruct="", expect=[no_reset])
+    assert judge(step, [seen(1, "in", "A", t108="30")], {}, None, {},
+                 final=True).verdict == "pass"
+    assert judge(step, [seen(1, "in", "A", t108="30", t141="Y")], {}, None, {},
+                 final=True).verdict == "fail"
+    assert judge(step, [seen(1, "in", "A")], {}, None, {}, final=True).verdict == "fail"
+
+
+@given(st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False))
+def test_numbers_match_as_numbers_whatever_their_zeros(value: object) -> None:
+    text = str(value)
+    assert same_value(text, f"{value:.2f}")
+    assert same_value(text + "0" if "." in text else text + ".0", text)
