@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,7 @@ from siamex.certify.session import Mode, Session
 from siamex.certify.terminal import TerminalPrompt
 from siamex.errors import ErrorCode, SiamexError
 from siamex.gateway.report_signature import certify_key
+from siamex.gateway.whole_file import write_whole
 from siamex.server import ServeOptions, ServeParts, serve
 
 __all__ = ["Certification", "CertifyOptions", "certify"]
@@ -63,24 +63,14 @@ class Certification:
         report = signed(await self.session.run(parts), self.key)
         self.report_dir.mkdir(parents=True, exist_ok=True)
         self.written = self.report_dir / "report.json"
-        _write_whole(self.written, report_json(report))
-        _write_whole(self.report_dir / "report.html", report_html(report).encode("utf-8"))
+        write_whole(self.written, report_json(report))
+        write_whole(self.report_dir / "report.html", report_html(report).encode("utf-8"))
         self.session.report = report
         print(f"siamex certify: report {self.written} passed={report.summary.passed} "
               f"failed={report.summary.failed}", file=self.out, flush=True)
         if self.session.mode == "automatic":
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.session.report_read.wait(), _LINGER_S)
-
-
-def _write_whole(path: Path, data: bytes) -> None:
-    """Write to a temporary file then rename: a crash leaves the whole report or none."""
-    temporary = path.with_name(path.name + ".tmp")
-    with temporary.open("wb") as file:
-        file.write(data)
-        file.flush()
-        os.fsync(file.fileno())
-    os.replace(temporary, path)
 
 
 def _fresh(folder: Path) -> None:

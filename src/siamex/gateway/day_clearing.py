@@ -44,7 +44,6 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import datetime as dt
-import os
 import sys
 import threading
 import traceback
@@ -69,6 +68,7 @@ from siamex.gateway.drop_copy import clearing_rows
 from siamex.gateway.drop_copy_log import DropCopyLog
 from siamex.gateway.registry import Member
 from siamex.gateway.registry_changes import AccountType
+from siamex.gateway.whole_file import write_whole
 from siamex.units import format_price
 
 __all__ = ["CLEARING", "STORE", "ClosedDay", "DayClearing", "DayRun", "RunState",
@@ -172,21 +172,6 @@ def _instructions_file(day: ClosedDay, store: Path) -> dict[str, Any]:
     return instructions
 
 
-def _write(path: Path, data: bytes) -> None:
-    """Write a file whole: to a temporary name, synced, then renamed over the old one."""
-    partial = path.with_name(path.name + ".partial")
-    with partial.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(partial, path)
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
-
-
 def clear_closed_day(folder: Path, drop_copy: Path, day: ClosedDay,
                      config: ClearingConfig) -> None:
     """Clear a closed day's drop copy on the day's date against the store in `folder`, as
@@ -203,11 +188,11 @@ def clear_closed_day(folder: Path, drop_copy: Path, day: ClosedDay,
              "trades.json": msgspec.json.encode({"trades": clearing_rows(records)}),
              _INSTRUCTIONS: msgspec.json.encode(_instructions_file(day, folder / STORE))}
     for name, data in files.items():
-        _write(where / name, data)
+        write_whole(where / name, data)
     report = report_json(clear_files(DayFiles(where / "members.json", where / "trades.json",
                                               where / "holdings.json", where / _INSTRUCTIONS),
                                      folder / STORE, day.date))
-    _write(where / _REPORT, msgspec.json.encode(report))
+    write_whole(where / _REPORT, msgspec.json.encode(report))
     with contextlib.suppress(FileNotFoundError):
         (where / _ERROR).unlink()
 
@@ -252,7 +237,7 @@ class DayClearing:
         except (SiamexError, OSError) as exc:  # refused input, or a file it cannot write
             text = str(exc)
             with contextlib.suppress(OSError):
-                _write(self.folder / day.date.isoformat() / _ERROR,
+                write_whole(self.folder / day.date.isoformat() / _ERROR,
                        msgspec.json.encode({"error": text}))
             self._set(DayRun(day.date, RunState.FAILED, text))
         except Exception as exc:  # a fault of siamex: said loudly, the server goes on
