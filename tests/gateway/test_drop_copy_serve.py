@@ -162,13 +162,16 @@ def test_fix_trades_are_the_drop_copy_each_member_sees_its_own_and_t_plus_2_sett
 
 
 def _burst(server: Server, round_no: int) -> None:
-    """Crossing orders from both members, sent without waiting for their answers."""
+    """Crossing orders from both members, sent without waiting for their answers; returns
+    once the first trade is reported, the rest still in flight (so every round keeps one
+    trade however slow the machine's disk, and loses some to the kill)."""
     m01, m02 = Member(server.fix), _m02(server)
     m01.logon(reset=True)
     m02.logon(reset=True)
     for n in range(150):
         m01.order(f"S{round_no}-{n}", "2", 100, "32.25", account=("C0001", "P0001")[n % 2])
         m02.order(f"B{round_no}-{n}", "1", 100, "32.25", trader="M02T1")
+    m02.expect(lambda m: m.get(35) == b"8" and m.get(150) == b"F")
 
 
 def _rebuilt(journal: Path, folder: Path) -> None:
