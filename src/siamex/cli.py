@@ -1097,7 +1097,7 @@ def certify_run(mode: str, script_file: Path | None, folder: Path, key_file: Pat
               help="The key the report was signed with.")
 @_guarded
 def certify_verify(report: Path, key_file: Path) -> None:
-    """Check a report's signature: an edit after signing is detected (exit 1)."""
+    """Check a report's signature: an edit after signing is detected (exit 2)."""
     from siamex.certify.report import verify_report
     from siamex.gateway.report_signature import certify_key
 

@@ -4,7 +4,7 @@ call it, the step's states, `done` judged and answered, and bad requests refused
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -92,6 +92,42 @@ def test_a_bad_done_is_refused_and_leaves_the_step_waiting() -> None:
             bad = await client.post("/v1/certify/step/limit-day/1/done", headers=MEMBER,
                                     content=body)
             assert (bad.status_code, error(bad)) == (400, "BAD_REQUEST"), body
+        assert not current.done.done()
+    with_api(check)
+
+
+def test_two_posts_of_one_step_are_judged_once_and_the_other_is_unknown() -> None:
+    async def check(client: httpx.AsyncClient, session: Session) -> None:
+        current = waiting(session)
+
+        async def judged() -> None:
+            await current.done
+            current.verdict.set_result(Judgement("pass", []))
+        judging = asyncio.create_task(judged())
+
+        async def slowly() -> AsyncIterator[bytes]:
+            """The first post's body comes late: the second is read and judged meanwhile."""
+            yield b'{"answer": '
+            await asyncio.sleep(0.05)
+            yield b'"filled"}'
+        path = "/v1/certify/step/limit-day/1/done"
+        first = asyncio.create_task(client.post(path, headers=MEMBER, content=slowly()))
+        await asyncio.sleep(0.01)
+        second = await client.post(path, headers=MEMBER, json={"answer": "new"})
+        late = await first
+        await judging
+        assert (second.status_code, late.status_code, error(late)) == (200, 404, "UNKNOWN_STEP")
+        assert current.done.result().answer == "new"
+    with_api(check)
+
+
+def test_in_interactive_mode_the_api_takes_no_done() -> None:
+    async def check(client: httpx.AsyncClient, session: Session) -> None:
+        session.mode = "interactive"
+        current = waiting(session)
+        refused = await client.post("/v1/certify/step/limit-day/1/done", headers=MEMBER,
+                                    json={"answer": "new"})
+        assert (refused.status_code, error(refused)) == (404, "UNKNOWN_STEP")
         assert not current.done.done()
     with_api(check)
 

@@ -101,3 +101,37 @@ def test_a_case_id_twice_is_refused() -> None:
 
 def test_a_file_that_is_not_toml_is_refused() -> None:
     assert "not a TOML file" in refused(b"format = ")
+
+
+@pytest.mark.parametrize(("step", "found"), [
+    (b'exchange = [{ wait_ms = "soon" }]\n', "wait_ms is a whole number"),
+    (b'exchange = [{ entitlement = "false" }]\n', "entitlement = true or false"),
+    (b'exchange = [{ halt = "NOPE" }]\n', "not one of the script's securities"),
+    (b'exchange = [{ disconnect = "exchange" }]\n', 'disconnect = "member"'),
+    (b'exchange = [{ plant = "buy", symbol = "TEST1", qty = 100 }]\n', "with symbol, qty"),
+    (b'exchange = [{ plant = "buy", symbol = "TEST1", qty = 100, prise = "1.00" }]\n',
+     "unknown key(s) prise"),
+    (b'act = [{ do = "order", ref = "A", symbol = "TEST1", side = "buy", qty = 1.5, '
+     b'type = "limit", price = "1.00", validity = "day", trader = "T1", account = "C1" }]\n',
+     "a quantity is a whole number"),
+    (b'act = [{ do = "order", ref = "A", symbol = "TEST1", side = "up", qty = 1, '
+     b'type = "limit", price = "1.00", validity = "day", trader = "T1", account = "C1" }]\n',
+     "side is one of"),
+    (b'act = [{ do = "amend", ref = "A" }]\n', "amend needs a price or a qty"),
+    (b'act = [{ do = ["order"] }]\n', "do must be one of"),
+    (b'exchange = [{ halt = ["TEST1"] }]\n', "not one of the script's securities"),
+    (b'answer = "new"\n', "an answer needs the ask"),
+])
+def test_an_action_or_act_the_run_could_not_carry_out_is_refused(step: bytes,
+                                                                 found: str) -> None:
+    assert found in refused(MINIMAL + step)
+
+
+def test_a_name_used_before_it_is_bound_is_refused() -> None:
+    assert "$FKO is not bound" in refused(
+        MINIMAL + b'never = [{ dir = "out", type = "8", fields = { 11 = "$FKO" } }]\n')
+    bound_then_read = MINIMAL + (
+        b'expect = [{ dir = "in", type = "D", bind = { A = "11" } },\n'
+        b'          { dir = "out", type = "8", fields = { 11 = "$A" } }]\n'
+        b'never = [{ dir = "out", type = "8", fields = { 11 = "$A", 150 = "F" } }]\n')
+    assert parse_script(bound_then_read, "s.toml").script.case[0].step[0].never

@@ -75,15 +75,19 @@ class _Certify:
     async def done(self, request: Request) -> Response:
         """Answers once the step is judged (up to its `within_s`), with the verdict and why."""
         self._check(request)
-        current = self.session.current
-        step_id = request.path_params["id"]
-        if current is None or current.id != step_id or current.done.done():
-            raise Refused(404, f"{step_id!r} is not the step waiting to be done",
-                          "UNKNOWN_STEP")
         try:
             body = msgspec.json.decode(await read_body(request) or b"{}", type=_DoneBody)
         except msgspec.DecodeError as exc:
             raise Refused(400, f"the body is {{\"answer\": \"...\"}} or {{}}: {exc}") from None
+        # No await from this check to set_result: two posts of one step cannot both pass it.
+        current = self.session.current
+        step_id = request.path_params["id"]
+        if self.session.mode != "automatic":
+            raise Refused(404, "in interactive mode the operator says at the terminal that a "
+                               "step is done", "UNKNOWN_STEP")
+        if current is None or current.id != step_id or current.done.done():
+            raise Refused(404, f"{step_id!r} is not the step waiting to be done",
+                          "UNKNOWN_STEP")
         current.done.set_result(StepDone(body.answer))
         judgement = await current.verdict
         return json_response({"id": current.id, "verdict": judgement.verdict,

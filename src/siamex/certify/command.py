@@ -3,8 +3,8 @@ and signed at the end (docs/certify.md).
 
 The market is `siamex serve` on the run's own data folder, which must be new: a certification
 is one session from a fresh FIX session and an empty book, never resumed (decision 195). It
-prints serve's `listening` line (the ports), then one line per case as it is judged, and last
-`siamex certify: report FILE passed=N failed=M`.
+prints serve's `listening` line (the ports), then, in interactive mode, each step and its
+verdict, and last `siamex certify: report FILE passed=N failed=M`.
 """
 
 from __future__ import annotations

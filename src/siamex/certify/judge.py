@@ -6,15 +6,17 @@ The step's `expect` list is looked for in order, each after the one before it; t
 must find nothing anywhere in the window; each `check` is the exchange's own finding; the ask's
 answer must equal the expected one. A step with a `never` or a `check` is judged only at its
 deadline (an order that must never arrive may arrive late); one without passes as soon as
-everything expected has crossed.
+everything expected has crossed. A message is named by its place in the window (`#3`), which
+is its place among the step's messages in the report.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from typing import Literal
+from decimal import Decimal
+from typing import Final, Literal
 
 from siamex.certify.script import Expect, Step
 
@@ -25,13 +27,14 @@ _MSG_NAMES = {"0": "Heartbeat", "1": "TestRequest", "2": "ResendRequest", "3": "
               "F": "OrderCancelRequest", "G": "OrderCancelReplaceRequest",
               "H": "OrderStatusRequest", "8": "ExecutionReport", "9": "OrderCancelReject",
               "j": "BusinessMessageReject"}
+_NUMBER: Final = re.compile(r"-?[0-9]+(\.[0-9]+)?\Z")
+"""A number as FIX writes one: no exponent, no sign but minus, no spaces or underscores."""
 
 
 @dataclass(frozen=True)
 class Seen:
-    """One message of the window: its place, direction, MsgType and fields (first of each)."""
+    """One message as it crossed: direction, MsgType and fields (first of each)."""
 
-    n: int
     dir: Literal["in", "out"]
     msg_type: str
     fields: Mapping[str, str]
@@ -46,21 +49,18 @@ class Judgement:
     bound: dict[str, str] = field(default_factory=dict)
 
 
-def _decimal(value: str) -> Decimal | None:
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
+def _same_field(got: str, want: str) -> bool:
+    """A field's value: equal as numbers when both are plain numbers ("10" is "10.00"), else
+    exactly, so that ClOrdIDs "a1" and "A1", or "1E2" and "100", stay two."""
+    if _NUMBER.match(got) and _NUMBER.match(want):
+        return Decimal(got) == Decimal(want)
+    return got == want
 
 
 def same_value(got: str, want: str) -> bool:
-    """Equal as numbers when both are numbers ("10" is "10.00"), else as text, ignoring case
-    and the spaces around."""
-    a, b = _decimal(got.strip()), _decimal(want.strip())
-    if a is not None and b is not None:
-        return a == b
-    return got.strip().casefold() == want.strip().casefold()
+    """An answer typed by a person: a field's match once the spaces around are cut and the
+    case is folded."""
+    return _same_field(got.strip().casefold(), want.strip().casefold())
 
 
 def _resolve(value: str, bindings: Mapping[str, str]) -> str | None:
@@ -75,13 +75,13 @@ def _field_problem(tag: str, want: str, fields: Mapping[str, str],
     if want == "-":
         return None if got is None else f"{tag}={got} (want absent)"
     if want.startswith("~"):
-        return None if got is None or not same_value(got, want[1:]) else f"{tag}={got}"
+        return None if got is None or not _same_field(got, want[1:]) else f"{tag}={got}"
     wanted = _resolve(want, bindings)
     if wanted is None:
         return f"{tag}: {want} was never bound (an earlier step failed)"
     if got is None:
         return f"{tag} absent (want {wanted})"
-    return None if same_value(got, wanted) else f"{tag}={got} (want {wanted})"
+    return None if _same_field(got, wanted) else f"{tag}={got} (want {wanted})"
 
 
 def _problems(expect: Expect, seen: Seen, bindings: Mapping[str, str]) -> list[str]:
@@ -104,15 +104,21 @@ def describe(expect: Expect) -> str:
     return f"{text} ({expect.note})" if expect.note else text
 
 
+def _unbound(expect: Expect, bindings: Mapping[str, str]) -> list[str]:
+    return [want for want in expect.fields.values()
+            if want.startswith("$") and want[1:] not in bindings]
+
+
 def _nearest(expect: Expect, window: Sequence[Seen], start: int,
              bindings: Mapping[str, str]) -> str:
-    candidates = [(len(_problems(expect, seen, bindings)), seen) for seen in window[start:]
-                  if _is_kind(expect, seen)]
+    candidates = [(len(_problems(expect, seen, bindings)), index)
+                  for index, seen in enumerate(window) if index >= start
+                  and _is_kind(expect, seen)]
     if not candidates:
         return "none of that type crossed"
-    _, seen = min(candidates, key=lambda pair: pair[0])
-    return f"the nearest, message #{seen.n}, had " + \
-        ", ".join(_problems(expect, seen, bindings))
+    _, index = min(candidates)
+    return f"the nearest, message #{index + 1}, had " + \
+        ", ".join(_problems(expect, window[index], bindings))
 
 
 def _find_in_order(step: Step, window: Sequence[Seen], bindings: dict[str, str],
@@ -125,7 +131,7 @@ def _find_in_order(step: Step, window: Sequence[Seen], bindings: dict[str, str],
                 for name, tag in expect.bind.items():
                     if tag in seen.fields:
                         bindings[name] = seen.fields[tag]
-                why.append(f"seen (#{seen.n}): {describe(expect)}")
+                why.append(f"seen (#{index + 1}): {describe(expect)}")
                 at = index + 1
                 break
         else:
@@ -138,7 +144,13 @@ def _never(step: Step, window: Sequence[Seen], bindings: Mapping[str, str],
            why: list[str]) -> bool:
     clean = True
     for expect in step.never:
-        hits = [seen.n for seen in window
+        unbound = _unbound(expect, bindings)
+        if unbound:  # unchecked is not clean: a name never bound would match nothing
+            why.append(f"cannot be checked, {', '.join(unbound)} never bound: "
+                       f"{describe(expect)}")
+            clean = False
+            continue
+        hits = [index + 1 for index, seen in enumerate(window)
                 if _is_kind(expect, seen) and not _problems(expect, seen, bindings)]
         if hits:
             why.append(f"must never cross, but did (#{', #'.join(map(str, hits))}): "

@@ -19,18 +19,20 @@ from siamex.certify.judge import Seen
 from siamex.certify.record import Observed
 from siamex.gateway.fix.codec import Framer, Garbled
 
-__all__ = ["Observer"]
+__all__ = ["Observer", "utc_text"]
 
 _PASSWORD: Final = re.compile(rb"(\x01554=)[^\x01]*")
 
 
-def _utc(ns: int) -> str:
+def utc_text(ns: int) -> str:
+    """A UTC time in ns as the report writes it: ISO 8601 to the microsecond."""
     moment = datetime.fromtimestamp(ns // 1_000_000_000, UTC)
     return f"{moment:%Y-%m-%dT%H:%M:%S}.{ns // 1000 % 1_000_000:06d}Z"
 
 
 class Observer:
-    """The messages seen so far, numbered from 1 in the order they crossed."""
+    """The messages seen so far, in the order they crossed: `seen` for the judge and
+    `records` for the report, one for one."""
 
     def __init__(self, clock: Callable[[], int] = time.time_ns) -> None:
         self._clock = clock
@@ -56,6 +58,6 @@ class Observer:
 
     def _keep(self, now: int, direction: Literal["in", "out"], msg_type: str,
               fields: dict[str, str], text: str) -> None:
-        self.seen.append(Seen(len(self.seen) + 1, direction, msg_type, fields))
-        self.records.append(Observed(time=_utc(now), dir=direction, msg_type=msg_type,
+        self.seen.append(Seen(direction, msg_type, fields))
+        self.records.append(Observed(time=utc_text(now), dir=direction, msg_type=msg_type,
                                      fix=text))

@@ -169,11 +169,12 @@ def _json_text(value: object) -> str:
 def _messages(messages: list[Observed]) -> str:
     if not messages:
         return "<p>No FIX message crossed during this step.</p>"
-    rows = "".join(
-        f"<tr><td><code>{_e(m.time)}</code></td><td>{_e(_DIRECTION.get(m.dir, m.dir))}</td>"
-        f"<td><code>{_e(m.msg_type)}</code></td><td class=\"fix\">{_e(m.fix)}</td></tr>"
-        for m in messages)
-    return ("<table><tr><th>Time (UTC)</th><th>Direction</th><th>MsgType</th>"
+    rows = "".join(  # numbered as the step's verdict names them (#1 first)
+        f"<tr><td>{n}</td><td><code>{_e(m.time)}</code></td>"
+        f"<td>{_e(_DIRECTION.get(m.dir, m.dir))}</td><td><code>{_e(m.msg_type)}</code></td>"
+        f"<td class=\"fix\">{_e(m.fix)}</td></tr>"
+        for n, m in enumerate(messages, 1))
+    return ("<table><tr><th>#</th><th>Time (UTC)</th><th>Direction</th><th>MsgType</th>"
             f"<th>Message</th></tr>{rows}</table>")
 
 

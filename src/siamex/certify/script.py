@@ -145,9 +145,27 @@ def _fail(where: str, message: str) -> SiamexError:
     return SiamexError(ErrorCode.CERTIFY_SCRIPT, f"{where}: {message}")
 
 
-def _check_act(act: dict[str, Any], where: str) -> None:
+_ORDER_VALUES: Final = {"side": ("buy", "sell", "short"),
+                        "type": ("limit", "market", "mtl", "ato", "atc"),
+                        "validity": ("day", "ioc", "fok")}
+_PLANT_KEYS: Final = frozenset({"plant", "symbol", "qty", "price", "type"})
+
+
+def _qty(value: Any, where: str) -> None:
+    # not bool (an int to Python), not float: json.dumps and msgspec write some floats apart,
+    # and the report's signature covers the acts (docs/certify.md, "The signature")
+    if type(value) is not int or value <= 0:
+        raise _fail(where, "a quantity is a whole number of shares above 0")
+
+
+def _symbol(value: Any, where: str, symbols: frozenset[str]) -> None:
+    if not isinstance(value, str) or value not in symbols:
+        raise _fail(where, f"{value!r} is not one of the script's securities")
+
+
+def _check_act(act: dict[str, Any], where: str, symbols: frozenset[str]) -> None:
     kind = act.get("do")
-    if kind not in ACTS:
+    if not isinstance(kind, str) or kind not in ACTS:
         raise _fail(where, f"do must be one of {', '.join(sorted(ACTS))}")
     unknown = set(act) - _ACT_KEYS
     if unknown:
@@ -155,8 +173,22 @@ def _check_act(act: dict[str, Any], where: str) -> None:
     missing = ACTS[kind] - set(act)
     if missing:
         raise _fail(where, f"{kind} needs {', '.join(sorted(missing))}")
+    for key in ("ref", "trader", "account"):
+        if key in act and (not isinstance(act[key], str) or not act[key]):
+            raise _fail(f"{where}.{key}", "a name is a text")
+    for key, allowed in _ORDER_VALUES.items():
+        if key in act and act[key] not in allowed:
+            raise _fail(f"{where}.{key}", f"{key} is one of {', '.join(allowed)}")
+    if "symbol" in act:
+        _symbol(act["symbol"], f"{where}.symbol", symbols)
+    if "qty" in act:
+        _qty(act["qty"], f"{where}.qty")
     if "price" in act:
         _price(act["price"], f"{where}.price")
+    if kind == "order" and ("price" in act) != (act["type"] == "limit"):
+        raise _fail(where, "a limit order has a price, any other order none")
+    if kind == "amend" and not {"price", "qty"} & set(act):
+        raise _fail(where, "amend needs a price or a qty")
 
 
 def _price(value: Any, where: str) -> int:
@@ -168,29 +200,68 @@ def _price(value: Any, where: str) -> int:
         raise _fail(where, str(exc)) from None
 
 
-def _check_exchange(action: dict[str, Any], where: str) -> None:
+def _check_plant(action: dict[str, Any], where: str, symbols: frozenset[str]) -> None:
+    unknown = set(action) - _PLANT_KEYS
+    if unknown:
+        raise _fail(where, f"unknown key(s) {', '.join(sorted(unknown))}")
+    kind = action.get("type", "limit")
+    if action["plant"] not in ("buy", "sell") or kind not in ("limit", "ato", "atc") or \
+            ("price" in action) != (kind == "limit"):
+        raise _fail(where, "plant = \"buy\" or \"sell\", with symbol, qty and a price "
+                           "(or type = \"ato\" or \"atc\" and no price)")
+    _symbol(action.get("symbol"), f"{where}.symbol", symbols)
+    _qty(action.get("qty"), f"{where}.qty")
+    if "price" in action:
+        _price(action["price"], f"{where}.price")
+
+
+def _check_exchange(action: dict[str, Any], where: str, symbols: frozenset[str]) -> None:
     kinds = set(action) & EXCHANGE_ACTIONS
     if len(kinds) != 1:
         raise _fail(where, f"an exchange action is one of {', '.join(sorted(EXCHANGE_ACTIONS))}")
     kind = kinds.pop()
+    value = action[kind]
     if kind == "plant":
-        if action["plant"] not in ("buy", "sell") or not {"symbol", "qty"} <= set(action):
-            raise _fail(where, "plant = \"buy\" or \"sell\", with symbol, qty and a price "
-                               "(or type = \"ato\")")
-        if "price" in action:
-            _price(action["price"], f"{where}.price")
+        _check_plant(action, where, symbols)
+        return
+    if len(action) != 1:
+        raise _fail(where, f"{kind} takes no other key")
+    if kind in ("halt", "resume"):
+        _symbol(value, f"{where}.{kind}", symbols)
     elif kind == "skip_to":
         try:
-            parse_time_of_day(action["skip_to"])
+            parse_time_of_day(value)
         except (InvalidValue, TypeError):
             raise _fail(where, "skip_to is a Bangkok time of day, HH:MM[:SS]") from None
+    elif kind == "disconnect" and value != "member":
+        raise _fail(where, "disconnect = \"member\"")
+    elif kind == "entitlement" and not isinstance(value, bool):
+        raise _fail(where, "entitlement = true or false")
+    elif kind == "wait_ms" and (type(value) is not int or not 0 <= value <= 60_000):
+        raise _fail(where, "wait_ms is a whole number of milliseconds, at most 60000")
 
 
-def _check_step(step: Step, where: str) -> None:
+def _check_names(step: Step, where: str, bound: set[str]) -> None:
+    """Every `$NAME` must be bound before it is read (by an earlier step, or an earlier
+    expectation of this one): a misspelt name would make a `never` match nothing."""
+    def read(value: str | None, at: str) -> None:
+        if value is not None and value.startswith("$") and value[1:] not in bound:
+            raise _fail(at, f"{value} is not bound before it is used")
+    for n, expect in enumerate(step.expect):
+        for value in expect.fields.values():
+            read(value, f"{where}.expect[{n}]")
+        bound.update(expect.bind)
+    for n, expect in enumerate(step.never):
+        for value in expect.fields.values():
+            read(value, f"{where}.never[{n}]")
+    read(step.answer, f"{where}.answer")
+
+
+def _check_step(step: Step, where: str, symbols: frozenset[str], bound: set[str]) -> None:
     for n, act in enumerate(step.act):
-        _check_act(act, f"{where}.act[{n}]")
+        _check_act(act, f"{where}.act[{n}]", symbols)
     for n, action in enumerate(step.exchange):
-        _check_exchange(action, f"{where}.exchange[{n}]")
+        _check_exchange(action, f"{where}.exchange[{n}]", symbols)
     if step.ask is not None:
         kind = step.ask.get("what")
         if kind not in ASKS or not ASKS[kind] <= set(step.ask):
@@ -198,6 +269,8 @@ def _check_step(step: Step, where: str) -> None:
                                         "with its keys")
         if step.answer is None:
             raise _fail(where, "an ask needs the answer it expects")
+    elif step.answer is not None:
+        raise _fail(where, "an answer needs the ask it answers")
     unknown = set(step.check) - CHECKS
     if unknown:
         raise _fail(f"{where}.check", f"unknown check(s) {', '.join(sorted(unknown))}")
@@ -207,12 +280,15 @@ def _check_step(step: Step, where: str) -> None:
         bad = [tag for tag in (*expect.fields, *expect.bind.values()) if not tag.isdigit()]
         if bad:
             raise _fail(where, f"FIX tags are numbers: {', '.join(bad)}")
+    _check_names(step, where, bound)
 
 
 def _check(script: Script) -> None:
     if script.format != FORMAT:
         raise _fail("format", f"this siamex reads {FORMAT!r}, not {script.format!r}")
     seen: set[str] = set()
+    symbols = frozenset(script.securities)
+    bound: set[str] = set()
     for n, case in enumerate(script.case):
         if case.id in seen:
             raise _fail(f"case[{n}].id", f"{case.id!r} is used twice")
@@ -220,7 +296,7 @@ def _check(script: Script) -> None:
         if not case.step:
             raise _fail(f"case[{n}]", "a case has at least one step")
         for m, step in enumerate(case.step):
-            _check_step(step, f"case[{n}].step[{m}]")
+            _check_step(step, f"case[{n}].step[{m}]", symbols, bound)
     for symbol, security in script.securities.items():
         _price(security.prev_close, f"securities.{symbol}.prev_close")
     _price(script.market.index_close, "market.index_close")

@@ -14,13 +14,12 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
 from siamex import __version__
 from siamex.certify.judge import Judgement, judge
 from siamex.certify.market import ExchangeDesk
-from siamex.certify.observer import Observer
+from siamex.certify.observer import Observer, utc_text
 from siamex.certify.record import (
     REPORT_FORMAT,
     CaseRecord,
@@ -49,9 +48,7 @@ class Prompt(Protocol):
 
 
 def _utc_now() -> str:
-    ns = time.time_ns()
-    moment = datetime.fromtimestamp(ns // 1_000_000_000, UTC)
-    return f"{moment:%Y-%m-%dT%H:%M:%S}.{ns // 1000 % 1_000_000:06d}Z"
+    return utc_text(time.time_ns())
 
 
 @dataclass
