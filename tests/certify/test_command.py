@@ -12,13 +12,13 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from siamex.certify.script import bundled_script, parse_script
+from siamex.certify.script import parse_script
 from siamex.cli import main
 from siamex.errors import ErrorCode, SiamexError
+from siamex.gateway.certify_script import script_bytes
 
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True)
-BUNDLED = (Path(bundled_script.__code__.co_filename).parent / "scripts" / "set-ors-1.toml"
-           ).read_bytes()
+BUNDLED = script_bytes()
 
 
 def refused(args: list[str]) -> str:

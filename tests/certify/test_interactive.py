@@ -7,11 +7,12 @@ import json
 import os
 import re
 import selectors
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
-from siamex.certify.script import bundled_script
+from siamex.gateway.certify_script import script_bytes
 from tests.gateway.live import TIMEOUT, Member
 
 _LISTENING = re.compile(r"listening fix=([0-9.]+):([0-9]+) http=")
@@ -19,8 +20,7 @@ _LISTENING = re.compile(r"listening fix=([0-9.]+):([0-9]+) http=")
 
 def small_script(folder: Path) -> Path:
     """The bundled script's member and market, with its first three cases and its last."""
-    text = (Path(bundled_script.__code__.co_filename).parent / "scripts"
-            / "set-ors-1.toml").read_text(encoding="utf-8")
+    text = script_bytes().decode("utf-8")
     head, *cases = text.split("\n[[case]]\n")
     keep = [case for case in cases
             if case.startswith(('id = "logon"', 'id = "limit-day"', 'id = "logout"'))]
@@ -93,3 +93,12 @@ def test_the_operator_is_told_each_step_and_a_wrong_answer_fails_its_case(
     assert report["summary"]["failed_cases"] == ["limit-day"]
     assert report["mode"] == "interactive"
     assert (tmp_path / "run" / "report.html").exists()
+
+
+def test_sigint_while_waiting_for_the_operator_stops_without_a_report(tmp_path: Path) -> None:
+    terminal = Terminal(["certify", "run", "--mode", "interactive", "--script",
+                         str(small_script(tmp_path)), "--data", str(tmp_path / "run")])
+    terminal.until("Press Enter when done")
+    terminal.process.send_signal(signal.SIGINT)
+    assert terminal.process.wait(TIMEOUT) == 1  # not certified
+    assert not (tmp_path / "run" / "report.json").exists()

@@ -114,3 +114,14 @@ def test_numbers_match_as_numbers_whatever_their_zeros(value: object) -> None:
     text = str(value)
     assert same_value(text, f"{value:.2f}")
     assert same_value(text + "0" if "." in text else text + ".0", text)
+
+
+def test_not_a_bound_value_compares_with_the_value() -> None:
+    other_order = Expect(dir="in", type="F", fields={"41": "~$A"})
+    step = Step(instruct="", expect=[other_order])
+    assert judge(step, [seen("in", "F", t41="X7")], {"A": "X7"}, None, {},
+                 final=True).verdict == "fail"
+    assert judge(step, [seen("in", "F", t41="X8")], {"A": "X7"}, None, {},
+                 final=True).verdict == "pass"
+    assert judge(step, [seen("in", "F", t41="X8")], {}, None, {},
+                 final=True).verdict == "fail"

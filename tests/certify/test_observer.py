@@ -48,3 +48,10 @@ def test_garbage_is_kept_as_garbled() -> None:
     observer = Observer(clock=lambda: 0)
     observer.tap(1, "in", b"hello" + ORDER)
     assert [s.msg_type for s in observer.seen] == ["?", "D"]
+
+
+def test_a_new_password_is_masked_too() -> None:
+    observer = Observer(clock=lambda: 0)
+    observer.tap(1, "in", frame("35=A|49=M01ORS1|56=SIAMEX|34=1|554=old|925=new-secret|"))
+    assert "new-secret" not in observer.records[0].fix
+    assert observer.seen[0].fields["925"] == "***"

@@ -25,6 +25,7 @@ from siamex.certify.record import (
 )
 from siamex.certify.report import report_json, signed
 from siamex.gateway.audit import MemoryAuditLog
+from siamex.gateway.certify_script import script_sha256
 from siamex.gateway.operations import operations_app
 from siamex.gateway.operations_bodies import MAX_REPORT
 from siamex.gateway.ors_lifecycle import OrsState
@@ -72,12 +73,12 @@ def _case(id: str, verdict: str, messages: int = 2) -> CaseRecord:
 
 
 def _report(ors: str = "M02-ORS2", member: str = "M02", *, failed: bool = False,
-            messages: int = 2) -> Report:
+            messages: int = 2, script: str | None = None) -> Report:
     cases = [_case("logon", "pass", messages), _case("tick", "fail" if failed else "pass")]
     failing = [c.id for c in cases if c.verdict == "fail"]
     return Report(format=REPORT_FORMAT, siamex="0", mode="automatic",
                   script=ScriptRecord(format="siamex-certify/1", name="set-ors-1", version="1",
-                                      sha256="0" * 64),
+                                      sha256=script or script_sha256()),
                   member=MemberRecord(member=member, ors=ors, sender_comp_id="M02ORS2"),
                   started="s", finished="f",
                   summary=Summary(cases=2, passed=2 - len(failing), failed=len(failing),
@@ -147,6 +148,7 @@ def test_refused_reports_change_nothing(tmp_path: Path) -> None:
             ("M02-ORS2", _altered(passing), "REPORT_SIGNATURE"),
             ("M02-ORS2", report_json(signed(_report(), OTHER_KEY)), "REPORT_SIGNATURE"),
             ("M02-ORS2", report_json(signed(_report(failed=True), key)), "REPORT_FAILED"),
+            ("M02-ORS2", report_json(signed(_report(script="0" * 64), key)), "REPORT_SCRIPT"),
             ("M02-ORS1", passing, "REPORT_ORS"),
             ("M02-ORS2", report_json(signed(_report("M02-ORS2", "M01"), key)), "REPORT_ORS"),
         ]

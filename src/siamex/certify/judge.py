@@ -74,9 +74,12 @@ def _field_problem(tag: str, want: str, fields: Mapping[str, str],
         return None if got is not None else f"{tag} absent"
     if want == "-":
         return None if got is None else f"{tag}={got} (want absent)"
-    if want.startswith("~"):
-        return None if got is None or not _same_field(got, want[1:]) else f"{tag}={got}"
-    wanted = _resolve(want, bindings)
+    negated = want.startswith("~")
+    wanted = _resolve(want[1:] if negated else want, bindings)
+    if negated:
+        if wanted is None:
+            return f"{tag}: {want} was never bound (an earlier step failed)"
+        return None if got is None or not _same_field(got, wanted) else f"{tag}={got}"
     if wanted is None:
         return f"{tag}: {want} was never bound (an earlier step failed)"
     if got is None:

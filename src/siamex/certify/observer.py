@@ -4,7 +4,7 @@ the machine's UTC time.
 
 It watches the bytes on the wire, not the session layer's view of them, so a message the
 session refuses (a Logon with the wrong numbers, an order the member should never have sent)
-is evidence too. A Password (554) is masked before anything is kept.
+is evidence too. A Password (554) or NewPassword (925) is masked before anything is kept.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from siamex.gateway.fix.codec import Framer, Garbled
 
 __all__ = ["Observer", "utc_text"]
 
-_PASSWORD: Final = re.compile(rb"(\x01554=)[^\x01]*")
+_PASSWORD: Final = re.compile(rb"(\x01(?:554|925)=)[^\x01]*")
+"""Password (554) and NewPassword (925): never kept."""
 
 
 def utc_text(ns: int) -> str:

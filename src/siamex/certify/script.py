@@ -16,13 +16,13 @@ from __future__ import annotations
 import hashlib
 import tomllib
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any, Final, Literal
 
 import msgspec
 
 from siamex.errors import ErrorCode, SiamexError
+from siamex.gateway.certify_script import SCRIPT_FILE, script_bytes
 from siamex.units import InvalidValue, parse_date, parse_price, parse_time_of_day
 
 __all__ = ["ACTS", "ASKS", "CHECKS", "EXCHANGE_ACTIONS", "FORMAT", "Case", "Declared", "Expect",
@@ -30,7 +30,6 @@ __all__ = ["ACTS", "ASKS", "CHECKS", "EXCHANGE_ACTIONS", "FORMAT", "Case", "Decl
            "load_script", "parse_script"]
 
 FORMAT: Final = "siamex-certify/1"
-BUNDLED: Final = "set-ors-1.toml"
 
 ACTS: Final[dict[str, frozenset[str]]] = {
     "logon": frozenset(), "logout": frozenset(), "reconnect": frozenset(),
@@ -331,6 +330,5 @@ def load_script(path: Path) -> LoadedScript:
 
 
 def bundled_script() -> LoadedScript:
-    """The exchange's script that ships with siamex."""
-    data = resources.files("siamex.certify").joinpath("scripts", BUNDLED).read_bytes()
-    return parse_script(data, BUNDLED)
+    """The exchange's script that ships with siamex (the one its registry takes reports of)."""
+    return parse_script(script_bytes(), SCRIPT_FILE)

@@ -4,6 +4,7 @@ do it on their system, then asks what the system shows (docs/certify.md, "Intera
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import Final, TextIO
 
 from siamex.certify.judge import Judgement
@@ -40,14 +41,27 @@ class TerminalPrompt:
         step = current.step
         print(f"\n== {current.case.title} [{current.id}, step {current.number} of "
               f"{len(current.case.step)}]\n{step.instruct}", file=self.out, flush=True)
-        loop = asyncio.get_running_loop()
         if step.ask is None:
             print("Press Enter when done.", file=self.out, flush=True)
-            await loop.run_in_executor(None, self.inp.readline)
+            await self._line()
             return None
         print(f"{question(step.ask)}\n> ", end="", file=self.out, flush=True)
-        line = await loop.run_in_executor(None, self.inp.readline)
-        return line.strip()
+        return (await self._line()).strip()
+
+    async def _line(self) -> str:
+        """The next line, read on a daemon thread: a reader blocked on the terminal must not
+        keep the process alive once SIGINT or SIGTERM stops the market."""
+        loop = asyncio.get_running_loop()
+        line: asyncio.Future[str] = loop.create_future()
+
+        def given(text: str) -> None:
+            if not line.done():
+                line.set_result(text)
+
+        def read() -> None:
+            loop.call_soon_threadsafe(given, self.inp.readline())
+        threading.Thread(target=read, name="certify-terminal", daemon=True).start()
+        return await line
 
     def tell(self, current: Current, judgement: Judgement) -> None:
         print(f"{current.id}: {(judgement.verdict or '').upper()}", file=self.out)

@@ -23,8 +23,8 @@ Decisions:
 - A certification report is taken as an ORS's `record_test` only when signed with the data
   folder's `certify.key`, which the endpoint reads, or makes, when it is built at startup, so
   that the exchange has a key to give its certification runs (docs/certify.md, "The report").
-  Its own refusals (REPORT_SIGNATURE, REPORT_FAILED, REPORT_ORS) come before anything is
-  submitted; the lifecycle's refusal is the registry's, as for `reg_ors_event`.
+  Its own refusals (REPORT_SIGNATURE, REPORT_SCRIPT, REPORT_FAILED, REPORT_ORS) come before
+  anything is submitted; the lifecycle's refusal is the registry's, as for `reg_ors_event`.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from siamex.gateway.audit import AuditLog, bangkok_time
+from siamex.gateway.certify_script import script_sha256
 from siamex.gateway.clock import BANGKOK_OFFSET_NS
 from siamex.gateway.config import ServeConfig
 from siamex.gateway.exchange import Outcome, ServiceCommand
@@ -191,6 +192,11 @@ class _Operations:
         why = check_signature(document, self.certify_key)
         if why is not None:
             raise Refused(409, why, "REPORT_SIGNATURE")
+        if report.script.sha256 != script_sha256():  # decision 201
+            raise Refused(409, (
+                f"the report is of the script {shown(report.script.name)} "
+                f"{shown(report.script.version)}, not the exchange's certification script "
+                f"(sha256 {script_sha256()})"), "REPORT_SCRIPT")
         _passed(report)
         if (report.member.ors, report.member.member) != (ors, registered.member):
             raise Refused(409, (

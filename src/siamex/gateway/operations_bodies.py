@@ -156,6 +156,14 @@ class ReportMember(msgspec.Struct, frozen=True):
     ors: str
 
 
+class ReportScript(msgspec.Struct, frozen=True):
+    """The script a certification report is of, by the SHA-256 of its file."""
+
+    name: str
+    version: str
+    sha256: str
+
+
 class ReportSummary(msgspec.Struct, frozen=True):
     """How many of a report's cases failed, and which."""
 
@@ -176,6 +184,7 @@ class ReportBody(msgspec.Struct, frozen=True):
 
     # siamex.certify.record.REPORT_FORMAT, out of the gateway's reach (a test keeps them equal)
     format: Literal["siamex-certify-report/1"]
+    script: ReportScript
     member: ReportMember
     summary: ReportSummary
     cases: list[ReportCase]
