@@ -26,6 +26,7 @@ from siamex.gateway.reports import ExecKind, OrderReport
 from siamex.server import ServeParts
 from siamex.trading.commands import Halt, Resume
 from siamex.trading.enums import OrderType, Side
+from siamex.trading.events import Rejected
 from siamex.units import day_start, parse_date, parse_price, parse_time_of_day
 
 __all__ = ["HOUSE", "OPERATOR_TOKEN", "ExchangeDesk", "market_config", "write_universe"]
@@ -137,6 +138,9 @@ class ExchangeDesk:
         _, outcome = await self.parts.service.submit(command)
         if outcome.refusal is not None:
             raise RuntimeError(f"{outcome.refusal.code.value}: {outcome.refusal.text}")
+        for event in outcome.events:
+            if isinstance(event, Rejected):  # the engine's refusal of a halt or resume
+                raise RuntimeError(f"{event.reason.value}: {event.text}")
 
     async def _plant(self, action: dict[str, Any]) -> str:
         kind = OrderType(action.get("type", "limit"))

@@ -91,7 +91,6 @@ class Session:
         self.current: Current | None = None
         self.cases: list[CaseRecord] = []
         self.report: Report | None = None
-        self.finished = asyncio.Event()
         self.report_read = asyncio.Event()
         self.parts: ServeParts | None = None
         self._started = _utc_now()
