@@ -130,6 +130,8 @@ def test_an_action_or_act_the_run_could_not_carry_out_is_refused(step: bytes,
 def test_a_name_used_before_it_is_bound_is_refused() -> None:
     assert "$FKO is not bound" in refused(
         MINIMAL + b'never = [{ dir = "out", type = "8", fields = { 11 = "$FKO" } }]\n')
+    assert "$FKO is not bound" in refused(
+        MINIMAL + b'expect = [{ dir = "in", type = "F", fields = { 41 = "~$FKO" } }]\n')
     bound_then_read = MINIMAL + (
         b'expect = [{ dir = "in", type = "D", bind = { A = "11" } },\n'
         b'          { dir = "out", type = "8", fields = { 11 = "$A" } }]\n'

@@ -244,6 +244,8 @@ def _check_names(step: Step, where: str, bound: set[str]) -> None:
     """Every `$NAME` must be bound before it is read (by an earlier step, or an earlier
     expectation of this one): a misspelt name would make a `never` match nothing."""
     def read(value: str | None, at: str) -> None:
+        if value is not None and value.startswith("~"):
+            value = value[1:]
         if value is not None and value.startswith("$") and value[1:] not in bound:
             raise _fail(at, f"{value} is not bound before it is used")
     for n, expect in enumerate(step.expect):
