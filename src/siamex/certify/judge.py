@@ -20,7 +20,7 @@ from typing import Final, Literal
 
 from siamex.certify.script import Expect, Step
 
-__all__ = ["Judgement", "Seen", "describe", "judge", "same_value"]
+__all__ = ["Judgement", "Seen", "describe", "judge", "resolve", "same_value"]
 
 _MSG_NAMES = {"0": "Heartbeat", "1": "TestRequest", "2": "ResendRequest", "3": "Reject",
               "4": "SequenceReset", "5": "Logout", "A": "Logon", "D": "NewOrderSingle",
@@ -63,7 +63,8 @@ def same_value(got: str, want: str) -> bool:
     return _same_field(got.strip().casefold(), want.strip().casefold())
 
 
-def _resolve(value: str, bindings: Mapping[str, str]) -> str | None:
+def resolve(value: str, bindings: Mapping[str, str]) -> str | None:
+    """A script's value with a `$NAME` replaced by what it is bound to (None: unbound)."""
     return bindings.get(value[1:]) if value.startswith("$") else value
 
 
@@ -75,7 +76,7 @@ def _field_problem(tag: str, want: str, fields: Mapping[str, str],
     if want == "-":
         return None if got is None else f"{tag}={got} (want absent)"
     negated = want.startswith("~")
-    wanted = _resolve(want[1:] if negated else want, bindings)
+    wanted = resolve(want[1:] if negated else want, bindings)
     if negated:
         if wanted is None:
             return f"{tag}: {want} was never bound (an earlier step failed)"
@@ -168,7 +169,7 @@ def _answer(step: Step, answer: str | None, bindings: Mapping[str, str],
             why: list[str]) -> bool:
     if step.answer is None:
         return True
-    wanted = _resolve(step.answer, bindings)
+    wanted = resolve(step.answer, bindings)
     if wanted is None:
         why.append(f"the expected answer {step.answer} was never bound (an earlier step "
                    "failed)")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from siamex import __version__
-from siamex.certify.judge import Judgement, judge
+from siamex.certify.judge import Judgement, judge, resolve
 from siamex.certify.market import ExchangeDesk
 from siamex.certify.observer import Observer, utc_text
 from siamex.certify.record import (
@@ -174,14 +174,19 @@ class Session:
                 f"(order ids {', '.join(resting)})" if resting else None)
         return found
 
+    def _expected(self, answer: str | None) -> str | None:
+        """The answer a step expected, its `$NAME` shown as its value once bound."""
+        if answer is None:
+            return None
+        found = resolve(answer, self.bindings)
+        return found if found is not None else answer
+
     def _record(self, case: Case, number: int, step: Step, start: int, started: str,
                 exchange: list[str], answer: str | None, judgement: Judgement) -> StepRecord:
         assert judgement.verdict is not None
         return StepRecord(
             id=f"{case.id}/{number}", exchange=exchange, instruct=step.instruct, act=step.act,
             ask=step.ask, answer=answer,
-            expected_answer=(self.bindings.get(step.answer[1:], step.answer)
-                             if step.answer is not None and step.answer.startswith("$")
-                             else step.answer),
+            expected_answer=self._expected(step.answer),
             started=started, judged=_utc_now(), verdict=judgement.verdict,
             why=judgement.why, messages=self.observer.records[start:])

@@ -19,10 +19,12 @@ __all__ = ["registry_admission"]
 def registry_admission(service: Service) -> Admission:
     """Admit a feed login by `service`'s registry as it stands when asked."""
     def admit(username: str, password: str) -> Standing | None:
-        registry = service.exchange.registry
-        ors = registry.logon(None, username, password).ors
-        if ors is None or not registry.may_read_market_data(ors):
+        ors = service.exchange.registry.logon(None, username, password).ors
+        if ors is None:
             return None
         admitted = ors
-        return lambda: service.exchange.registry.may_read_market_data(admitted)
+
+        def standing() -> bool:
+            return service.exchange.registry.may_read_market_data(admitted)
+        return standing if standing() else None
     return admit
